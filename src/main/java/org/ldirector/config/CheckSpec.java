@@ -1,0 +1,46 @@
+package org.ldirector.config;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Everything a checker needs to probe the reals of one virtual service, with ldirectord's
+ * defaults and its checktimeout/negotiatetimeout fallback chain already applied. Two reals whose
+ * (address, check port, CheckSpec) are equal are the same probe (ldirectord probes such a real once
+ * per round and applies the result to every virtual it is in).
+ *
+ * @param type           checktype; a number N in the file is {@link CheckType#COMBINED}
+ * @param numConnects    N for {@link CheckType#COMBINED}, else 0
+ * @param service        the negotiate dialogue (explicit, or inferred from the virtual's port)
+ * @param checkCommand   {@code checkcommand=} for external checks (default {@code /bin/true})
+ * @param checkPort      {@code checkport=}, if given
+ * @param request        {@code request=} with ldirectord's leading "/" added (default "/")
+ * @param receive        {@code receive=} (default empty: any answer)
+ * @param httpMethod     GET or HEAD
+ * @param virtualHost    {@code virtualhost=}, if given
+ * @param login          {@code login=} (ftp defaults to "anonymous", sip to "ldirectord@HOST")
+ * @param passwd         {@code passwd=} (ftp defaults to "ldirectord@HOST")
+ * @param database       {@code database=}
+ * @param secret         {@code secret=} (radius)
+ * @param checkTimeout   effective checktimeout
+ * @param negotiateTimeout effective negotiatetimeout
+ * @param checkCount     effective checkcount (ping attempts)
+ */
+public record CheckSpec(
+        CheckType type,
+        int numConnects,
+        ServiceType service,
+        String checkCommand,
+        Optional<Integer> checkPort,
+        String request,
+        String receive,
+        HttpMethod httpMethod,
+        Optional<String> virtualHost,
+        String login,
+        Secret passwd,
+        String database,
+        Secret secret,
+        Duration checkTimeout,
+        Duration negotiateTimeout,
+        int checkCount) {
+}

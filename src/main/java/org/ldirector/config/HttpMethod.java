@@ -1,0 +1,6 @@
+package org.ldirector.config;
+
+/** ldirectord's {@code httpmethod=}. */
+public enum HttpMethod {
+    GET, HEAD
+}

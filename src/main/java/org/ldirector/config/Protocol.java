@@ -1,0 +1,10 @@
+package org.ldirector.config;
+
+/** ldirectord's {@code protocol=}: tcp and udp for ip:port virtuals, fwm for a firewall mark. */
+public enum Protocol {
+    TCP, UDP, FWM;
+
+    public String keyword() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,110 @@
+package org.ldirector.config;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One {@code virtual=} / {@code virtual6=} block with every default and global inherited value
+ * already resolved, so a consumer never has to look at {@link GlobalConfig} to know what applies.
+ *
+ * @param line          the line of the {@code virtual=} directive
+ * @param family        INET for virtual=, INET6 for virtual6=
+ * @param protocol      tcp, udp (inferred for port 53) or fwm (a firewall mark)
+ * @param address       the resolved virtual address; empty for a firewall mark
+ * @param port          the resolved port; 0 for a firewall mark
+ * @param fwmark        the firewall mark; empty for an address
+ * @param written       the virtual as written in the file (for messages)
+ * @param check         how its reals are checked
+ * @param checkInterval effective checkinterval (the virtual's own, else the global one)
+ * @param checkIntervalOwn whether the virtual set its own checkinterval (ldirectord ignores it
+ *                      unless fork=yes; ldirector honours it)
+ * @param failureCount  effective failurecount
+ * @param scheduler     scheduler name (default wrr)
+ * @param schedFlags    {@code schedflags=}, if given (as written, e.g. "sh-fallback,sh-port")
+ * @param persistent    persistence timeout in seconds, if given
+ * @param netmask       persistence netmask (dotted quad for IPv4, prefix length for IPv6), if given
+ * @param ops           one-packet scheduling (udp only)
+ * @param reals         the reals, ranges expanded, in file order
+ * @param fallback      effective fallback: the virtual's own, else the global one for its family
+ * @param fallbackCommand effective fallbackcommand
+ * @param quiescent     effective quiescent
+ * @param cleanstop     effective cleanstop
+ * @param emailAlert    effective email alert settings
+ * @param monitorFile   {@code monitorfile=}, if given
+ * @param serviceName   {@code servicename=}, if given
+ * @param comment       {@code comment=}, if given
+ */
+public record VirtualConfig(
+        int line,
+        AddressFamily family,
+        Protocol protocol,
+        Optional<InetAddress> address,
+        int port,
+        Optional<Integer> fwmark,
+        String written,
+        CheckSpec check,
+        Duration checkInterval,
+        boolean checkIntervalOwn,
+        int failureCount,
+        String scheduler,
+        Optional<String> schedFlags,
+        Optional<Integer> persistent,
+        Optional<String> netmask,
+        boolean ops,
+        List<Real> reals,
+        Optional<Fallback> fallback,
+        Optional<String> fallbackCommand,
+        boolean quiescent,
+        boolean cleanstop,
+        EmailAlert emailAlert,
+        Optional<String> monitorFile,
+        Optional<String> serviceName,
+        Optional<String> comment) {
+
+    public VirtualConfig {
+        reals = List.copyOf(reals);
+    }
+
+    public boolean isFwmark() {
+        return fwmark.isPresent();
+    }
+
+    /**
+     * The port IPVS is given for a real: its own, else the virtual's (as ipvsadm does for
+     * {@code -r ip:0}); always 0 for a firewall-mark virtual without a port on the real.
+     */
+    public int ipvsPort(Real real) {
+        return real.port() > 0 ? real.port() : port;
+    }
+
+    /**
+     * ldirectord's {@code ld_checkport}: checkport=, else the real's own port, else the service's
+     * well-known port. Note a real without a port is checked on the service's port, not the
+     * virtual's: that is ldirectord's rule and operators' configs rely on it.
+     */
+    public Optional<Integer> checkPort(Real real) {
+        if (check.checkPort().isPresent()) {
+            return check.checkPort();
+        }
+        if (real.port() > 0) {
+            return Optional.of(real.port());
+        }
+        return check.service().defaultPort();
+    }
+
+    /** The fallback's port: its own, else the virtual's. */
+    public Optional<Integer> fallbackPort() {
+        return fallback.map(f -> f.port().orElse(port));
+    }
+
+    /** ldirectord's virtual id as it appears in logs: {@code 10.0.0.1:80}, {@code [::1]:80} or {@code fwm:5}. */
+    public String id() {
+        if (fwmark.isPresent()) {
+            return "fwm:" + fwmark.get();
+        }
+        String host = address.orElseThrow().getHostAddress();
+        return (family == AddressFamily.INET6 ? "[" + host + "]" : host) + ":" + port;
+    }
+}
