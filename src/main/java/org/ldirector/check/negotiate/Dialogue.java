@@ -1,0 +1,403 @@
+package org.ldirector.check.negotiate;
+
+import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CopyOnWriteArrayList;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+/**
+ * One negotiate dialogue with one real: blocking sockets bounded by a total deadline. Every
+ * connect and read gets the time that is left as its timeout, and {@link #expire()} (called by the
+ * timer at the deadline) closes whatever is open so that no read can outlive the deadline even if
+ * the peer trickles bytes. Lines are ISO-8859-1 so bytes survive unchanged into reasons and regexes.
+ */
+final class Dialogue {
+    private static final int MAX_LINE = 8192;
+
+    private final InetSocketAddress peer;
+    private final Duration timeout;
+    private final long deadlineNanos;
+    private final List<String> secrets = new ArrayList<>();
+    private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
+    private volatile boolean expired;
+    private Socket socket;
+    private InputStream in;
+    private OutputStream out;
+
+    Dialogue(InetSocketAddress peer, Duration timeout, long startNanos) {
+        this.peer = peer;
+        this.timeout = timeout;
+        this.deadlineNanos = startNanos + timeout.toNanos();
+    }
+
+    InetSocketAddress peer() {
+        return peer;
+    }
+
+    Duration timeout() {
+        return timeout;
+    }
+
+    boolean expired() {
+        return expired;
+    }
+
+    /** Never printed: every reason is scrubbed of these before it leaves the checker. */
+    void secret(String value) {
+        if (value != null && !value.isEmpty()) {
+            secrets.add(value);
+        }
+    }
+
+    String scrub(String reason) {
+        String r = reason;
+        for (String s : secrets) {
+            r = r.replace(s, "********");
+        }
+        return r;
+    }
+
+    /** Milliseconds left, at least 1 (0 would mean "forever" to setSoTimeout). */
+    int remainingMillis() throws SocketTimeoutException {
+        long left = deadlineNanos - System.nanoTime();
+        if (left <= 0 || expired) {
+            throw new SocketTimeoutException("deadline");
+        }
+        return (int) Math.max(1, Math.min(Integer.MAX_VALUE, left / 1_000_000));
+    }
+
+    /** Closes everything the dialogue opened; called by the timer at the deadline. */
+    void expire() {
+        expired = true;
+        closeAll();
+    }
+
+    void closeAll() {
+        for (AutoCloseable c : open) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing is best effort: the dialogue is over either way
+            }
+        }
+    }
+
+    /** Registers something (a JDBC connection, a data socket) to be closed at the deadline. */
+    <T extends AutoCloseable> T closeOnDeadline(T resource) throws SocketTimeoutException {
+        open.add(resource);
+        if (expired) {
+            closeAll();
+            throw new SocketTimeoutException("deadline");
+        }
+        return resource;
+    }
+
+    // ---- TCP ----
+
+    /** Connects the control connection to the real's check port. */
+    void connect() throws IOException {
+        use(connectTo(peer));
+    }
+
+    /** A further TCP connection (an FTP data connection), closed with the dialogue. */
+    Socket connectTo(InetSocketAddress address) throws IOException {
+        Socket s = closeOnDeadline(new Socket());
+        s.setTcpNoDelay(true);
+        s.connect(address, remainingMillis());
+        return s;
+    }
+
+    /**
+     * Wraps the connection in TLS without verifying the certificate or the name, as ldirectord's
+     * Perl modules do: a health check asks whether the service answers, not who it is.
+     */
+    void startTls() throws IOException {
+        SSLSocket tls = (SSLSocket) TRUST_ALL.getSocketFactory()
+                .createSocket(socket, peer.getAddress().getHostAddress(), peer.getPort(), true);
+        closeOnDeadline(tls);
+        tls.setUseClientMode(true);
+        tls.setSoTimeout(remainingMillis());
+        tls.startHandshake();
+        use(tls);
+    }
+
+    private void use(Socket s) throws IOException {
+        socket = s;
+        in = s.getInputStream();
+        out = s.getOutputStream();
+    }
+
+    InetSocketAddress localAddress() {
+        return (InetSocketAddress) socket.getLocalSocketAddress();
+    }
+
+    void send(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    void send(String text) throws IOException {
+        send(text.getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    /** Sends one command line terminated by CRLF, as every text protocol here wants. */
+    void sendLine(String line) throws IOException {
+        send(line + "\r\n");
+    }
+
+    void shutdownOutput() throws IOException {
+        socket.shutdownOutput();
+    }
+
+    /** One line without its CR LF; end of stream before any byte is an {@link EOFException}. */
+    String readLine() throws IOException {
+        String line = readLineOrNull();
+        if (line == null) {
+            throw new EOFException("connection closed by peer");
+        }
+        return line;
+    }
+
+    /** One line without its CR LF, or null at end of stream. */
+    String readLineOrNull() throws IOException {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        while (true) {
+            socket.setSoTimeout(remainingMillis());
+            int b = in.read();
+            if (b < 0) {
+                return buf.size() == 0 ? null : trimCr(buf);
+            }
+            if (b == '\n') {
+                return trimCr(buf);
+            }
+            if (buf.size() >= MAX_LINE) {
+                throw new Down("line longer than " + MAX_LINE + " bytes from " + hostPort());
+            }
+            buf.write(b);
+        }
+    }
+
+    private static String trimCr(ByteArrayOutputStream buf) {
+        String s = buf.toString(StandardCharsets.ISO_8859_1);
+        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /** Whatever one read returns (at most {@code max} bytes), or an empty array at end of stream. */
+    byte[] readSome(int max) throws IOException {
+        socket.setSoTimeout(remainingMillis());
+        byte[] buf = new byte[max];
+        int n = in.read(buf);
+        return n <= 0 ? new byte[0] : java.util.Arrays.copyOf(buf, n);
+    }
+
+    byte[] readExactly(int n) throws IOException {
+        return readExactly(socket, in, n);
+    }
+
+    byte[] readExactly(Socket s, InputStream from, int n) throws IOException {
+        byte[] buf = new byte[n];
+        int off = 0;
+        while (off < n) {
+            s.setSoTimeout(remainingMillis());
+            int r = from.read(buf, off, n - off);
+            if (r < 0) {
+                throw new EOFException("connection closed by peer");
+            }
+            off += r;
+        }
+        return buf;
+    }
+
+    /** Reads a connection to its end, keeping at most {@code cap} bytes (the rest is drained). */
+    byte[] readToEnd(Socket s, int cap) throws IOException {
+        InputStream from = s.getInputStream();
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        byte[] chunk = new byte[8192];
+        while (true) {
+            s.setSoTimeout(remainingMillis());
+            int r = from.read(chunk);
+            if (r < 0) {
+                return buf.toByteArray();
+            }
+            buf.write(chunk, 0, Math.max(0, Math.min(r, cap - buf.size())));
+        }
+    }
+
+    /**
+     * A numbered reply as SMTP and FTP send it ({@code 250-first}, ..., {@code 250 last}): the
+     * continuation lines are read and only the code and the last line's text are kept.
+     */
+    Reply readReply() throws IOException {
+        while (true) {
+            String line = readLine();
+            if (line.length() >= 3 && isCode(line) && (line.length() == 3 || line.charAt(3) == ' ')) {
+                return new Reply(Integer.parseInt(line.substring(0, 3)), line.substring(Math.min(4, line.length())));
+            }
+            // "250-..." continuation, or a free-form line inside an FTP multi-line reply
+        }
+    }
+
+    private static boolean isCode(String line) {
+        return Character.isDigit(line.charAt(0)) && Character.isDigit(line.charAt(1)) && Character.isDigit(line.charAt(2));
+    }
+
+    /** A numbered reply; {@link #toString()} is the form reasons quote ("421 too busy"). */
+    record Reply(int code, String text) {
+        boolean positive() {
+            return code >= 200 && code < 300;
+        }
+
+        @Override
+        public String toString() {
+            return code + (text.isEmpty() ? "" : " " + quote(text));
+        }
+    }
+
+    /** Sends a command and reads its numbered reply. */
+    Reply command(String line) throws IOException {
+        sendLine(line);
+        return readReply();
+    }
+
+    // ---- UDP ----
+
+    /**
+     * Sends one datagram to the peer over a connected socket and returns the first answer that
+     * {@code accept} takes; stray datagrams are skipped. A connected socket is what turns an ICMP
+     * port unreachable into a PortUnreachableException ("connect refused") instead of silence.
+     */
+    byte[] exchange(byte[] request, java.util.function.Predicate<byte[]> accept) throws IOException {
+        DatagramSocket udp = udp();
+        udp.send(new DatagramPacket(request, request.length));
+        byte[] buf = new byte[65535];
+        while (true) {
+            udp.setSoTimeout(remainingMillis());
+            DatagramPacket p = new DatagramPacket(buf, buf.length);
+            udp.receive(p);
+            byte[] got = java.util.Arrays.copyOf(p.getData(), p.getLength());
+            if (accept.test(got)) {
+                return got;
+            }
+        }
+    }
+
+    private DatagramSocket udp;
+
+    private DatagramSocket udp() throws IOException {
+        if (udp == null) {
+            udp = closeOnDeadline(new DatagramSocket());
+            udp.connect(peer);
+        }
+        return udp;
+    }
+
+    /** The UDP socket's local address (a SIP Via, a RADIUS NAS-IP-Address). */
+    InetSocketAddress udpLocalAddress() throws IOException {
+        return (InetSocketAddress) udp().getLocalSocketAddress();
+    }
+
+    // ---- text helpers ----
+
+    String hostPort() {
+        InetAddress a = peer.getAddress();
+        String h = a.getHostAddress();
+        return (h.contains(":") ? "[" + h + "]" : h) + ":" + peer.getPort();
+    }
+
+    /** A peer's text made safe for a one-line reason: control bytes escaped, long text cut. */
+    static String quote(String text) {
+        StringBuilder b = new StringBuilder();
+        for (char c : text.toCharArray()) {
+            if (b.length() >= 120) {
+                b.append("...");
+                break;
+            }
+            if (c < 0x20 || c == 0x7f) {
+                b.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    /** receive= as a regex (Java syntax, close to Perl's for what configs use), searched unanchored. */
+    static java.util.regex.Pattern receive(String regex) throws Down {
+        try {
+            return java.util.regex.Pattern.compile(regex);
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new Down("receive /" + quote(regex) + "/ is not a valid regex: " + quote(e.getDescription()));
+        }
+    }
+
+    /** request= without the "/" ldirectord puts in front of it. */
+    static String bareRequest(String request) {
+        return request.startsWith("/") ? request.substring(1) : request;
+    }
+
+    static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9);
+    }
+
+    private static final SSLContext TRUST_ALL = trustAll();
+
+    private static SSLContext trustAll() {
+        TrustManager accept = new X509ExtendedTrustManager() {
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+            }
+
+            @Override
+            public void checkClientTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public void checkServerTrusted(X509Certificate[] chain, String authType) {
+            }
+
+            @Override
+            public X509Certificate[] getAcceptedIssuers() {
+                return new X509Certificate[0];
+            }
+        };
+        try {
+            SSLContext ctx = SSLContext.getInstance("TLS");
+            ctx.init(null, new TrustManager[] {accept}, null);
+            return ctx;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS in this JVM", e);
+        }
+    }
+}
