@@ -165,6 +165,20 @@ final class Dialogue {
         send(line + "\r\n");
     }
 
+    /**
+     * Says goodbye (QUIT, LOGOUT) and waits for the first line of the answer, as the Perl modules
+     * do, so servers log a clean logout rather than a reset; the verdict is already made, so a
+     * failure here changes nothing.
+     */
+    void farewell(String line) {
+        try {
+            sendLine(line);
+            readLineOrNull();
+        } catch (IOException ignored) {
+            // the answer to a goodbye does not matter
+        }
+    }
+
     void shutdownOutput() throws IOException {
         socket.shutdownOutput();
     }

@@ -45,7 +45,7 @@ final class FtpCheck implements Conversation {
         byte[] file = d.readToEnd(data, MAX_FILE);
         data.close();
         Dialogue.Reply done = d.readReply();
-        d.sendLine("QUIT");
+        d.farewell("QUIT");
         String shown = "receive /" + Dialogue.quote(t.receive()) + "/";
         if (t.receive().isEmpty()) {
             return done.positive() ? Outcome.up("ftp RETR complete, " + file.length + " bytes")

@@ -35,7 +35,7 @@ final class ImapCheck implements Conversation {
             }
             next = "1";
         }
-        d.sendLine(next + " LOGOUT");
+        d.farewell(next + " LOGOUT");
         return Outcome.up(service + (login.isEmpty() ? " greeting OK" : " LOGIN OK"));
     }
 

@@ -40,7 +40,7 @@ final class PopCheck implements Conversation {
                 return Outcome.down("PASS rejected: " + Dialogue.quote(pass));
             }
         }
-        d.sendLine("QUIT");
+        d.farewell("QUIT");
         return Outcome.up(service + (login.isEmpty() ? " greeting +OK" : " login accepted"));
     }
 

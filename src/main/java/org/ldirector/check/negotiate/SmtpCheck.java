@@ -31,7 +31,7 @@ final class SmtpCheck implements Conversation {
         if (!hello.positive()) {
             return Outcome.down(verb + " rejected: " + hello);
         }
-        d.sendLine("QUIT");
+        d.farewell("QUIT");
         return Outcome.up(service + " " + verb + " " + hello.code());
     }
 }
