@@ -194,26 +194,31 @@ final class Dialogue {
 
     /** One line without its CR LF, or null at end of stream. */
     String readLineOrNull() throws IOException {
+        String raw = readRawLine();
+        if (raw == null) {
+            return null;
+        }
+        String s = raw.endsWith("\n") ? raw.substring(0, raw.length() - 1) : raw;
+        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
+    }
+
+    /** One line with its terminator, as Perl's {@code <$sock>} returns it; null at end of stream. */
+    String readRawLine() throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         while (true) {
             socket.setSoTimeout(remainingMillis());
             int b = in.read();
             if (b < 0) {
-                return buf.size() == 0 ? null : trimCr(buf);
-            }
-            if (b == '\n') {
-                return trimCr(buf);
+                return buf.size() == 0 ? null : buf.toString(StandardCharsets.ISO_8859_1);
             }
             if (buf.size() >= MAX_LINE) {
                 throw new Down("line longer than " + MAX_LINE + " bytes from " + hostPort());
             }
             buf.write(b);
+            if (b == '\n') {
+                return buf.toString(StandardCharsets.ISO_8859_1);
+            }
         }
-    }
-
-    private static String trimCr(ByteArrayOutputStream buf) {
-        String s = buf.toString(StandardCharsets.ISO_8859_1);
-        return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
     }
 
     /** Whatever one read returns (at most {@code max} bytes), or an empty array at end of stream. */

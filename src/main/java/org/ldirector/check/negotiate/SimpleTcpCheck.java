@@ -30,10 +30,10 @@ final class SimpleTcpCheck implements Conversation {
         d.send(request);
         d.shutdownOutput();
         int lines = 0;
-        for (String line = d.readLineOrNull(); line != null; line = d.readLineOrNull()) {
+        for (String line = d.readRawLine(); line != null; line = d.readRawLine()) {
             lines++;
-            if (receive.matcher(line + "\n").find()) {
-                return Outcome.up(shown + " matched " + Dialogue.quote(line));
+            if (receive.matcher(line).find()) {
+                return Outcome.up(shown + " matched " + Dialogue.quote(line.strip()));
             }
         }
         return Outcome.down(shown + " not found in " + lines + " lines");

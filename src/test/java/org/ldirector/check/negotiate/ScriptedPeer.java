@@ -128,6 +128,16 @@ final class ScriptedPeer implements AutoCloseable {
             }
         }
 
+        /** Keeps the connection open and silent whatever the client does, until the peer closes. */
+        void stall() throws InterruptedException {
+            Thread.sleep(Long.MAX_VALUE);
+        }
+
+        /** The peer's transcript, for scripts that record structured (non-line) requests. */
+        List<String> received() {
+            return received;
+        }
+
         Socket socket() {
             return socket;
         }
