@@ -1,5 +1,6 @@
 package org.ldirector.check.negotiate;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
@@ -78,6 +79,38 @@ class DnsCheckTest {
     @Test
     void tcpRefused() {
         probe().protocol(Protocol.TCP).port(Probe.closedTcpPort()).request("/www.example.test").receive(".").assertDown("connect refused");
+    }
+
+    @Test
+    void truncatedUdpAnswerIsRetriedOverTcpAsNetDnsDoes() throws Exception {
+        try (UdpPeer udp = new UdpPeer(req -> {
+                    byte[] tc = java.util.Arrays.copyOf(req, req.length);
+                    tc[2] = (byte) (0x80 | 0x02 | 0x01); // QR, TC, RD
+                    return tc;
+                });
+                ScriptedPeer tcp = ScriptedPeer.startOn(udp.port(), c -> {
+                    java.io.DataInputStream in = new java.io.DataInputStream(c.in());
+                    byte[] q = new byte[in.readUnsignedShort()];
+                    in.readFully(q);
+                    java.io.ByteArrayOutputStream a = new java.io.ByteArrayOutputStream();
+                    a.writeBytes(java.util.Arrays.copyOf(q, 12));
+                    a.writeBytes(java.util.Arrays.copyOfRange(q, 12, q.length));
+                    a.writeBytes(new byte[] {(byte) 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, (byte) 192, 0, 2, 77});
+                    byte[] ans = a.toByteArray();
+                    ans[2] = (byte) 0x81;
+                    ans[3] = (byte) 0x80;
+                    ans[7] = 1; // one answer
+                    c.send(new byte[] {(byte) (ans.length >> 8), (byte) ans.length});
+                    c.send(ans);
+                })) {
+            probe().port(udp.port()).request("/big.example.test").receive("192\\.0\\.2\\.77").assertUp();
+        }
+    }
+
+    @Test
+    void ipv6RequestIsAskedInIp6Arpa() throws Exception {
+        assertEquals("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
+                DnsCheck.reverseName(java.net.InetAddress.getByName("2001:db8::1")));
     }
 
     @Test

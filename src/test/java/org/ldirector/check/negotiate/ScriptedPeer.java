@@ -53,6 +53,10 @@ final class ScriptedPeer implements AutoCloseable {
         return new ScriptedPeer(new ServerSocket(0, 50, Probe.LOOPBACK), script);
     }
 
+    static ScriptedPeer startOn(int port, Script script) throws IOException {
+        return new ScriptedPeer(new ServerSocket(port, 50, Probe.LOOPBACK), script);
+    }
+
     /** The same, behind TLS with a throwaway self-signed certificate. */
     static ScriptedPeer startTls(Script script) throws IOException {
         SSLServerSocketFactory f = TestTls.serverContext().getServerSocketFactory();

@@ -15,7 +15,11 @@ final class UdpPeer implements AutoCloseable {
     private final List<byte[]> received = new CopyOnWriteArrayList<>();
 
     UdpPeer(Function<byte[], byte[]> handler) throws IOException {
-        socket = new DatagramSocket(0, Probe.LOOPBACK);
+        this(0, handler);
+    }
+
+    UdpPeer(int port, Function<byte[], byte[]> handler) throws IOException {
+        socket = new DatagramSocket(port, Probe.LOOPBACK);
         thread = new Thread(() -> {
             byte[] buf = new byte[65535];
             while (!socket.isClosed()) {
