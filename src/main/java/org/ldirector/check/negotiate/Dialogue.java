@@ -35,7 +35,6 @@ final class Dialogue {
     private static final int MAX_LINE = 8192;
 
     private final InetSocketAddress peer;
-    private final Duration timeout;
     private final long deadlineNanos;
     private final List<String> secrets = new ArrayList<>();
     private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
@@ -46,16 +45,11 @@ final class Dialogue {
 
     Dialogue(InetSocketAddress peer, Duration timeout, long startNanos) {
         this.peer = peer;
-        this.timeout = timeout;
         this.deadlineNanos = startNanos + timeout.toNanos();
     }
 
     InetSocketAddress peer() {
         return peer;
-    }
-
-    Duration timeout() {
-        return timeout;
     }
 
     boolean expired() {

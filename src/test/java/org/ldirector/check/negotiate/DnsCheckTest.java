@@ -103,6 +103,7 @@ class DnsCheckTest {
                     c.send(new byte[] {(byte) (ans.length >> 8), (byte) ans.length});
                     c.send(ans);
                 })) {
+            assertEquals(udp.port(), tcp.port(), "one port number for both transports, as a DNS server has");
             probe().port(udp.port()).request("/big.example.test").receive("192\\.0\\.2\\.77").assertUp();
         }
     }
