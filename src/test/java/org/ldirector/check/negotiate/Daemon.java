@@ -31,13 +31,17 @@ final class Daemon implements AutoCloseable {
 
     /** Waits until the port accepts connections; fails with the daemon's log if it never does. */
     Daemon awaitPort(int port, Duration limit) throws IOException, InterruptedException {
+        return awaitPort(Probe.LOOPBACK, port, limit);
+    }
+
+    Daemon awaitPort(java.net.InetAddress address, int port, Duration limit) throws IOException, InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < end) {
             if (!process.isAlive()) {
                 throw new IOException("daemon exited with " + process.exitValue() + ": " + Files.readString(log));
             }
             try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress(Probe.LOOPBACK, port), 200);
+                s.connect(new InetSocketAddress(address, port), 200);
                 return this;
             } catch (IOException notYet) {
                 Thread.sleep(50); // polling a starting daemon; no event to wait on

@@ -67,6 +67,19 @@ class FtpCheckTest {
     }
 
     @Test
+    void ipv6RealUsesEpsv() throws Exception {
+        java.net.InetAddress v6 = java.net.InetAddress.getByName("::1");
+        Path root = Daemon.scratch("ftp6");
+        Files.writeString(root.resolve("health.txt"), "v6 ok\n");
+        int port6 = Daemon.freePort();
+        try (Daemon six = Daemon.start(List.of(PYTHON, "-m", "pyftpdlib", "-i", "::1", "-p", Integer.toString(port6),
+                "-d", root.toString(), "-u", "checker", "-P", "s3cret"), root.resolveSibling("ftp6.log"))) {
+            six.awaitPort(v6, port6, Duration.ofSeconds(20));
+            probe().address(v6).port(port6).receive("^v6 ok").assertUp();
+        }
+    }
+
+    @Test
     void refused() {
         Probe.of(ServiceType.FTP, Probe.closedTcpPort()).assertDown("connect refused");
     }

@@ -41,7 +41,7 @@ class PgsqlCheckTest {
         Files.writeString(hba, "host all oldie 127.0.0.1/32 md5\n" + Files.readString(hba));
         port = Daemon.freePort();
         server = Daemon.start(Commands.as("postgres", BIN.resolve("postgres").toString(), "-D", data.toString(),
-                "-k", socket.toString(), "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off"),
+                "-k", socket.toString(), "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1,::1", "-c", "fsync=off"),
                 dir.resolve("postgres.log")).awaitPort(port, Duration.ofSeconds(30));
         psql(socket, "postgres", "CREATE USER checker PASSWORD 's3cret'", "CREATE DATABASE health OWNER checker",
                 "SET password_encryption = 'md5'; CREATE USER oldie PASSWORD 'old-pw'");
@@ -76,6 +76,11 @@ class PgsqlCheckTest {
     @Test
     void scramLoginAndQueryWithRowsIsUp() {
         probe().assertUp();
+    }
+
+    @Test
+    void ipv6RealIsReachedWithABracketedAddress() throws Exception {
+        probe().address(java.net.InetAddress.getByName("::1")).assertUp();
     }
 
     @Test

@@ -27,51 +27,57 @@ import org.ldirector.config.ServiceType;
  * the executors a daemon would pass. Immutable: each with-method returns a new probe.
  */
 record Probe(ServiceType service, Protocol protocol, int port, String request, String receive, String login,
-        String passwd, String database, String secret, Duration timeout) {
+        String passwd, String database, String secret, Duration timeout, InetAddress address) {
 
     static final InetAddress LOOPBACK = InetAddress.getLoopbackAddress();
 
     static Probe of(ServiceType service, int port) {
-        return new Probe(service, Protocol.TCP, port, "/", "", "", "", "", "", Duration.ofSeconds(3));
+        return new Probe(service, Protocol.TCP, port, "/", "", "", "", "", "", Duration.ofSeconds(3), LOOPBACK);
     }
 
     Probe protocol(Protocol p) {
-        return new Probe(service, p, port, request, receive, login, passwd, database, secret, timeout);
+        return new Probe(service, p, port, request, receive, login, passwd, database, secret, timeout, address);
     }
 
     Probe request(String r) {
-        return new Probe(service, protocol, port, r, receive, login, passwd, database, secret, timeout);
+        return new Probe(service, protocol, port, r, receive, login, passwd, database, secret, timeout, address);
     }
 
     Probe receive(String r) {
-        return new Probe(service, protocol, port, request, r, login, passwd, database, secret, timeout);
+        return new Probe(service, protocol, port, request, r, login, passwd, database, secret, timeout, address);
     }
 
     Probe login(String user, String password) {
-        return new Probe(service, protocol, port, request, receive, user, password, database, secret, timeout);
+        return new Probe(service, protocol, port, request, receive, user, password, database, secret, timeout, address);
     }
 
     Probe database(String db) {
-        return new Probe(service, protocol, port, request, receive, login, passwd, db, secret, timeout);
+        return new Probe(service, protocol, port, request, receive, login, passwd, db, secret, timeout, address);
     }
 
     Probe secret(String s) {
-        return new Probe(service, protocol, port, request, receive, login, passwd, database, s, timeout);
+        return new Probe(service, protocol, port, request, receive, login, passwd, database, s, timeout, address);
     }
 
     Probe timeout(Duration t) {
-        return new Probe(service, protocol, port, request, receive, login, passwd, database, secret, t);
+        return new Probe(service, protocol, port, request, receive, login, passwd, database, secret, t, address);
     }
 
     Probe port(int p) {
-        return new Probe(service, protocol, p, request, receive, login, passwd, database, secret, timeout);
+        return new Probe(service, protocol, p, request, receive, login, passwd, database, secret, timeout, address);
+    }
+
+    /** The real's address (the peer must listen there), e.g. ::1 for an IPv6 real. */
+    Probe address(InetAddress a) {
+        return new Probe(service, protocol, port, request, receive, login, passwd, database, secret, timeout, a);
     }
 
     ProbeTarget target() {
         CheckSpec spec = new CheckSpec(CheckType.NEGOTIATE, 0, service, "/bin/true", Optional.empty(), request, receive,
                 HttpMethod.GET, Optional.empty(), login, Secret.of(passwd), database, Secret.of(secret),
                 timeout, timeout, 1);
-        return new ProbeTarget(spec, protocol, AddressFamily.INET, Optional.of(LOOPBACK), port, LOOPBACK, port,
+        AddressFamily family = address instanceof java.net.Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
+        return new ProbeTarget(spec, protocol, family, Optional.of(address), port, address, port,
                 Optional.of(port), request, receive);
     }
 
