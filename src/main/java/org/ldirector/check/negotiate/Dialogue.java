@@ -137,7 +137,9 @@ final class Dialogue {
 
     private void use(Socket s) throws IOException {
         socket = s;
-        in = s.getInputStream();
+        // buffered so a line is not one system call per byte; TLS starts before any read, so no
+        // plain-text bytes can be stranded in the old buffer
+        in = new java.io.BufferedInputStream(s.getInputStream());
         out = s.getOutputStream();
     }
 
