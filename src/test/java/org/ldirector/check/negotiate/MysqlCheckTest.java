@@ -80,6 +80,18 @@ class MysqlCheckTest {
     }
 
     @Test
+    void passwordNeverReachesTheDriversLogsEvenWhenTracing() {
+        String log;
+        try (DriverLogs logs = new DriverLogs("org.mariadb.jdbc")) {
+            probe().assertUp();
+            probe().login("checker", "wrong-pw-xyzzy").assertDown("login rejected");
+            log = logs.text();
+        }
+        org.junit.jupiter.api.Assertions.assertFalse(log.isEmpty(), "the driver logged nothing: capture is broken");
+        org.junit.jupiter.api.Assertions.assertFalse(log.contains("s3cret") || log.contains("wrong-pw-xyzzy"), log);
+    }
+
+    @Test
     void refused() {
         probe().port(Probe.closedTcpPort()).assertDown("connect refused");
     }
