@@ -36,6 +36,7 @@ final class Dialogue {
 
     private final InetSocketAddress peer;
     private final long deadlineNanos;
+    private final java.util.function.LongSupplier nanoTime;
     private final List<String> secrets = new ArrayList<>();
     private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
     private volatile boolean expired;
@@ -43,8 +44,9 @@ final class Dialogue {
     private InputStream in;
     private OutputStream out;
 
-    Dialogue(InetSocketAddress peer, Duration timeout, long startNanos) {
+    Dialogue(InetSocketAddress peer, Duration timeout, long startNanos, java.util.function.LongSupplier nanoTime) {
         this.peer = peer;
+        this.nanoTime = nanoTime;
         this.deadlineNanos = startNanos + timeout.toNanos();
     }
 
@@ -63,6 +65,7 @@ final class Dialogue {
         }
     }
 
+    /** Masks every occurrence, even inside other words: a garbled reason beats a leaked password. */
     String scrub(String reason) {
         String r = reason;
         for (String s : secrets) {
@@ -73,7 +76,7 @@ final class Dialogue {
 
     /** Milliseconds left, at least 1 (0 would mean "forever" to setSoTimeout). */
     int remainingMillis() throws SocketTimeoutException {
-        long left = deadlineNanos - System.nanoTime();
+        long left = deadlineNanos - nanoTime.getAsLong();
         if (left <= 0 || expired) {
             throw new SocketTimeoutException("deadline");
         }

@@ -52,7 +52,7 @@ final class DialogueChecker implements Checker {
             return result;
         }
         Duration timeout = t.spec().negotiateTimeout();
-        Dialogue d = new Dialogue(new InetSocketAddress(t.realAddress(), port), timeout, start);
+        Dialogue d = new Dialogue(new InetSocketAddress(t.realAddress(), port), timeout, start, nanoTime);
         d.secret(t.spec().passwd().reveal());
         d.secret(t.spec().secret().reveal());
         try {

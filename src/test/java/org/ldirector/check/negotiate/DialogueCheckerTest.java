@@ -103,6 +103,20 @@ class DialogueCheckerTest {
     }
 
     @Test
+    void noSocketOperationStartsPastTheDeadlineOfTheInjectedClock() throws Exception {
+        AtomicLong now = new AtomicLong(0);
+        try (ScriptedPeer p = ScriptedPeer.start(c -> c.send("220 ready\r\n"))) {
+            CheckResult r = new DialogueChecker("test", (d, t) -> {
+                now.addAndGet(Duration.ofSeconds(5).toNanos()); // the real took 5 s of a 3 s budget
+                d.connect();
+                return Outcome.up("connected after the deadline");
+            }, io, timer, now::get).check(Probe.of(ServiceType.SMTP, p.port()).target()).get(5, TimeUnit.SECONDS);
+            assertFalse(r.up());
+            assertEquals("timeout after 3.0 s", r.reason());
+        }
+    }
+
+    @Test
     void noPortIsADownResultWithoutAProbe() throws Exception {
         CheckResult r = run((d, t) -> Outcome.up("ran"), Probe.of(ServiceType.SIMPLETCP, 0));
         assertFalse(r.up());
