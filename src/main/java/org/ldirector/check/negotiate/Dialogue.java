@@ -291,6 +291,18 @@ final class Dialogue {
         }
     }
 
+    /** How a protocol reads the answer to one command. */
+    @FunctionalInterface
+    interface Answer<T> {
+        T read(Dialogue d) throws IOException;
+    }
+
+    /** Sends a command line and reads its answer the protocol's way. */
+    <T> T command(String line, Answer<T> answer) throws IOException {
+        sendLine(line);
+        return answer.read(this);
+    }
+
     /** Sends a command and reads its numbered reply. */
     Reply command(String line) throws IOException {
         sendLine(line);
