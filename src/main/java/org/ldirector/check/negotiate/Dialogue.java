@@ -317,13 +317,37 @@ final class Dialogue {
      * port unreachable into a PortUnreachableException ("connect refused") instead of silence.
      */
     byte[] exchange(byte[] request, java.util.function.Predicate<byte[]> accept) throws IOException {
+        return exchange(request, accept, null);
+    }
+
+    /**
+     * The same, sending the request again whenever {@code retransmit} passes without an answer,
+     * doubling the wait each time (Net::DNS's UDP schedule); null sends once.
+     */
+    byte[] exchange(byte[] request, java.util.function.Predicate<byte[]> accept, Duration retransmit) throws IOException {
         DatagramSocket udp = udp();
         udp.send(new DatagramPacket(request, request.length));
+        long wait = retransmit == null ? 0 : retransmit.toNanos();
+        long resendAt = nanoTime.getAsLong() + wait;
         byte[] buf = new byte[65535];
         while (true) {
-            udp.setSoTimeout(remainingMillis());
+            int timeout = remainingMillis();
+            if (retransmit != null) {
+                timeout = (int) Math.max(1, Math.min(timeout, (resendAt - nanoTime.getAsLong()) / 1_000_000));
+            }
+            udp.setSoTimeout(timeout);
             DatagramPacket p = new DatagramPacket(buf, buf.length);
-            udp.receive(p);
+            try {
+                udp.receive(p);
+            } catch (SocketTimeoutException e) {
+                remainingMillis(); // throws when this was the deadline rather than a resend
+                if (retransmit != null && nanoTime.getAsLong() - resendAt >= 0) {
+                    udp.send(new DatagramPacket(request, request.length));
+                    wait *= 2;
+                    resendAt = nanoTime.getAsLong() + wait;
+                }
+                continue;
+            }
             byte[] got = java.util.Arrays.copyOf(p.getData(), p.getLength());
             if (accept.test(got)) {
                 return got;

@@ -15,7 +15,8 @@ import org.ldirector.config.Protocol;
  * dns, as ldirectord's Net::DNS search: request (without its "/") is asked as an A query, or as
  * a PTR query when it is an IP address; over UDP, or TCP on a tcp virtual (and when a UDP answer
  * is truncated, as Net::DNS retries). Up when an A address or PTR name in the answer section
- * matches receive. An empty receive never matches, exactly as in ldirectord.
+ * matches receive. An empty receive never matches, exactly as in ldirectord. A lost UDP query is
+ * sent again on Net::DNS's schedule (after 5 s, then 10 s, ...) while the deadline allows.
  */
 final class DnsCheck implements Conversation {
     private static final int TYPE_A = 1;
@@ -23,6 +24,12 @@ final class DnsCheck implements Conversation {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private final SecureRandom random = new SecureRandom();
+    private final java.time.Duration retransmit;
+
+    /** @param retransmit first UDP retransmission interval (Net::DNS: 5 s, doubling) */
+    DnsCheck(java.time.Duration retransmit) {
+        this.retransmit = retransmit;
+    }
 
     @Override
     public Outcome talk(Dialogue d, ProbeTarget t) throws Exception {
@@ -37,7 +44,7 @@ final class DnsCheck implements Conversation {
         byte[] query = query(id, name, type);
         byte[] answer = null;
         if (t.protocol() != Protocol.TCP) {
-            answer = d.exchange(query, b -> b.length >= 12 && id(b) == id && (b[2] & 0x80) != 0);
+            answer = d.exchange(query, b -> b.length >= 12 && id(b) == id && (b[2] & 0x80) != 0, retransmit);
         }
         if (answer == null || (answer[2] & 0x02) != 0) {
             d.connect();

@@ -1,5 +1,6 @@
 package org.ldirector.check.negotiate;
 
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,7 +42,7 @@ public final class Negotiators {
             case NNTP -> new NntpCheck();
             case LDAP -> new LdapCheck(false);
             case LDAPS -> new LdapCheck(true);
-            case DNS -> new DnsCheck();
+            case DNS -> new DnsCheck(Duration.ofSeconds(5));
             case MYSQL -> new SqlCheck(SqlCheck.Kind.MYSQL);
             case PGSQL -> new SqlCheck(SqlCheck.Kind.PGSQL);
             case SIP -> new SipCheck();

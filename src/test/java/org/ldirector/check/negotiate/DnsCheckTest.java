@@ -1,11 +1,17 @@
 package org.ldirector.check.negotiate;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.ldirector.check.CheckResult;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -105,6 +111,40 @@ class DnsCheckTest {
                 })) {
             assertEquals(udp.port(), tcp.port(), "one port number for both transports, as a DNS server has");
             probe().port(udp.port()).request("/big.example.test").receive("192\\.0\\.2\\.77").assertUp();
+        }
+    }
+
+    @Test
+    void lostUdpQueryIsSentAgain() throws Exception {
+        // drops the first query and relays the rest to dnsmasq, as a lossy path would
+        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
+        try (java.net.DatagramSocket upstream = new java.net.DatagramSocket();
+                UdpPeer lossy = new UdpPeer(req -> {
+                    if (seen.getAndIncrement() == 0) {
+                        return null;
+                    }
+                    try {
+                        upstream.connect(Probe.LOOPBACK, port);
+                        upstream.send(new java.net.DatagramPacket(req, req.length));
+                        java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[4096], 4096);
+                        upstream.receive(p);
+                        return java.util.Arrays.copyOf(p.getData(), p.getLength());
+                    } catch (java.io.IOException e) {
+                        return null;
+                    }
+                })) {
+            ExecutorService io = Executors.newCachedThreadPool();
+            ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+            try {
+                CheckResult r = new DialogueChecker("dns", new DnsCheck(Duration.ofMillis(200)), io, timer, System::nanoTime)
+                        .check(probe().port(lossy.port()).request("/www.example.test").receive("192.0.2.10").target())
+                        .get(10, TimeUnit.SECONDS);
+                assertTrue(r.up(), r.reason());
+                assertEquals(2, lossy.received().size(), "one retransmission");
+            } finally {
+                io.shutdownNow();
+                timer.shutdownNow();
+            }
         }
     }
 
