@@ -204,8 +204,9 @@ final class Dialogue {
     /** One line with its terminator, as Perl's {@code <$sock>} returns it; null at end of stream. */
     String readRawLine() throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        // once per line, not per byte: a peer trickling a line past the deadline is cut by expire()
+        socket.setSoTimeout(remainingMillis());
         while (true) {
-            socket.setSoTimeout(remainingMillis());
             int b = in.read();
             if (b < 0) {
                 return buf.size() == 0 ? null : buf.toString(StandardCharsets.ISO_8859_1);
@@ -232,7 +233,7 @@ final class Dialogue {
         return readExactly(socket, in, n);
     }
 
-    byte[] readExactly(Socket s, InputStream from, int n) throws IOException {
+    private byte[] readExactly(Socket s, InputStream from, int n) throws IOException {
         byte[] buf = new byte[n];
         int off = 0;
         while (off < n) {
