@@ -37,6 +37,7 @@ final class Dialogue {
     private final InetSocketAddress peer;
     private final long deadlineNanos;
     private final java.util.function.LongSupplier nanoTime;
+    private final java.util.concurrent.Executor background;
     private final List<String> secrets = new ArrayList<>();
     private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
     private volatile boolean expired;
@@ -44,14 +45,21 @@ final class Dialogue {
     private InputStream in;
     private OutputStream out;
 
-    Dialogue(InetSocketAddress peer, Duration timeout, long startNanos, java.util.function.LongSupplier nanoTime) {
+    Dialogue(InetSocketAddress peer, Duration timeout, long startNanos, java.util.function.LongSupplier nanoTime,
+            java.util.concurrent.Executor background) {
         this.peer = peer;
+        this.background = background;
         this.nanoTime = nanoTime;
         this.deadlineNanos = startNanos + timeout.toNanos();
     }
 
     InetSocketAddress peer() {
         return peer;
+    }
+
+    /** Where a resource closed at the deadline may do blocking work (JDBC's abort), not the timer. */
+    java.util.concurrent.Executor background() {
+        return background;
     }
 
     boolean expired() {

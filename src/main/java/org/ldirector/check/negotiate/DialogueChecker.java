@@ -52,13 +52,14 @@ final class DialogueChecker implements Checker {
             return result;
         }
         Duration timeout = t.spec().negotiateTimeout();
-        Dialogue d = new Dialogue(new InetSocketAddress(t.realAddress(), port), timeout, start, nanoTime);
+        Dialogue d = new Dialogue(new InetSocketAddress(t.realAddress(), port), timeout, start, nanoTime, blockingIo);
         d.secret(t.spec().passwd().reveal());
         d.secret(t.spec().secret().reveal());
         try {
             ScheduledFuture<?> alarm = timer.schedule(() -> {
-                d.expire();
+                // the verdict first, so a slow close can never make the result late
                 result.complete(CheckResult.down(elapsed(start), timeoutReason(timeout)));
+                d.expire();
             }, timeout.toNanos(), TimeUnit.NANOSECONDS);
             blockingIo.execute(() -> {
                 CheckResult r = run(d, t, start, timeout);

@@ -18,7 +18,7 @@ import org.ldirector.check.ProbeTarget;
  * <p>Uses the vendors' JDBC drivers (instantiated directly, so DriverManager's global login timeout
  * is never touched). Their timeouts get the time left, rounded up to whole seconds where the
  * driver only takes seconds; the deadline itself is kept by {@link DialogueChecker}, which
- * completes the check on time and closes the connection under the driver.
+ * completes the check on time and aborts the connection under the driver.
  */
 final class SqlCheck implements Conversation {
     enum Kind {
@@ -74,7 +74,10 @@ final class SqlCheck implements Conversation {
         if (c == null) {
             return Outcome.down(service + ": driver refused URL " + url);
         }
-        try (Connection conn = d.closeOnDeadline(c); Statement st = conn.createStatement()) {
+        // abort(), unlike close(), sends nothing to the server and does its work on the executor,
+        // so the timer thread that fires it cannot hang on a dead peer
+        d.closeOnDeadline(() -> c.abort(d.background()));
+        try (Connection conn = c; Statement st = conn.createStatement()) {
             st.setQueryTimeout(wholeSeconds(d));
             boolean rows;
             try {
