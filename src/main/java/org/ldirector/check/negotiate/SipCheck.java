@@ -44,7 +44,7 @@ final class SipCheck implements Conversation {
         byte[] callId = new byte[8];
         random.nextBytes(callId);
         return "OPTIONS sip:" + login + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP " + local.getAddress().getHostAddress() + ":" + local.getPort()
+                + "Via: SIP/2.0/UDP " + Dialogue.bracketed(local.getAddress()) + ":" + local.getPort()
                 + ";branch=z9hG4bKhjhs8ass877\r\n"
                 + "Max-Forwards: 70\r\n"
                 + "To: <sip:" + login + ">\r\n"
