@@ -37,6 +37,12 @@ class NetlinkIpvsTableUmlTest {
     }
 
     @Test
+    void countersOfRealTrafficMatchIpvsadm() {
+        assertPassed(UmlHarness.runJUnit(IpvsCountersInUmlTest.class, Duration.ofSeconds(300),
+                IpvsCountersInUmlTest.TOPOLOGY));
+    }
+
+    @Test
     void missingIpvsIsReportedWithModprobesError() {
         // Hide the modules so neither our modprobe nor the kernel's autoload can find ip_vs.
         assertPassed(UmlHarness.runJUnit(MissingIpvsInUmlTest.class, Duration.ofSeconds(300),
