@@ -43,6 +43,11 @@ class NetlinkIpvsTableUmlTest {
     }
 
     @Test
+    void unprivilegedUseIsRefusedWithAHint() {
+        assertPassed(UmlHarness.runJUnit(UnprivilegedInUmlTest.class, Duration.ofSeconds(300), "modprobe ip_vs"));
+    }
+
+    @Test
     void missingIpvsIsReportedWithModprobesError() {
         // Hide the modules so neither our modprobe nor the kernel's autoload can find ip_vs.
         assertPassed(UmlHarness.runJUnit(MissingIpvsInUmlTest.class, Duration.ofSeconds(300),
