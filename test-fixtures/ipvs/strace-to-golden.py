@@ -1,4 +1,5 @@
 import re,sys,os,struct
+# usage: strace-to-golden.py STRACE_DIR OUT_DIR IPVS_FAMILY_ID
 # Rebuilds the raw bytes of each IPVS request ipvsadm sent, from `strace -x -s 65535` output.
 FAM=int(sys.argv[3])
 pat=re.compile(r'sendmsg\(3, \{msg_name=.*?iov_base=\[\{nlmsg_len=(\d+), nlmsg_type=IPVS, nlmsg_flags=([A-Z_|0-9x]+), nlmsg_seq=(\d+), nlmsg_pid=(-?\d+)\}, "((?:\\x[0-9a-f]{2})*)"')
@@ -14,7 +15,11 @@ for f in sorted(os.listdir(src)):
         body=bytes(int(h,16) for h in re.findall(r'\\x([0-9a-f]{2})',payload))
         msg=struct.pack('<IHHII',int(ln),FAM,fl,int(seq),int(pid)&0xffffffff)+body
         assert len(msg)==int(ln),(f,len(msg),ln)
-        if body[0]==0x0f: continue   # GET_INFO version probe every ipvsadm run makes
+        if body[0]==0x0f:   # GET_INFO: the version probe every ipvsadm run makes; kept once
+            info=os.path.join(dst,'get_info.req.hex')
+            if not os.path.exists(info):
+                open(info,'w').write(msg.hex()+'\n')
+            continue
         out.append(msg.hex())
     if out:
         # keep distinct requests only (ipvsadm retries failing ones)

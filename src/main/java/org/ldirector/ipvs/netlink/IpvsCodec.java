@@ -115,10 +115,11 @@ public final class IpvsCodec {
 
     /**
      * libipvs always sends the complete service, even where the kernel only reads the key (delete,
-     * destination commands); it fills in an empty scheduler, no flags, timeout 0 and mask ~0.
+     * destination commands); it fills in an empty scheduler, no flags, timeout 0 and the family's
+     * default mask (255.255.255.255 or /128).
      */
     private static void fillerService(MessageWriter w, ServiceKey key) {
-        serviceAttrs(w, key, "", 0, 0, 0xffffffff);
+        serviceAttrs(w, key, "", 0, 0, VirtualService.defaultNetmask(key.family()));
     }
 
     private static void serviceAttrs(MessageWriter w, ServiceKey key, String sched, int flags, int timeout,

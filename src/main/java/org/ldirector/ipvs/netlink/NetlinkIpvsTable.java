@@ -137,7 +137,7 @@ public final class NetlinkIpvsTable implements IpvsTable {
         IpvsCodec.setTimeouts(tx, family, s, transport.portId(), timeouts);
         int err = exchange(s, new ArrayList<>());
         if (err != 0) {
-            throw new IpvsException(err, "cannot set IPVS timeouts " + timeouts + " (" + Errno.name(err) + ")");
+            throw new IpvsException(err, "cannot set IPVS timeouts " + timeouts + " (" + describe(err) + ")");
         }
     }
 
@@ -148,7 +148,7 @@ public final class NetlinkIpvsTable implements IpvsTable {
         IpvsCodec.simple(tx, family, s, transport.portId(), IpvsGenl.CMD_FLUSH);
         int err = exchange(s, new ArrayList<>());
         if (err != 0) {
-            throw new IpvsException(err, "cannot flush the IPVS table (" + Errno.name(err) + ")");
+            throw new IpvsException(err, "cannot flush the IPVS table (" + describe(err) + ")");
         }
     }
 
@@ -214,7 +214,7 @@ public final class NetlinkIpvsTable implements IpvsTable {
                     pending--;
                     int err = -errorCode(m);
                     if (err != 0) {
-                        errors[first + index] = IpvsException.forOp(ops.get(first + index), err);
+                        errors[first + index] = withKernelText(IpvsException.forOp(ops.get(first + index), err), m);
                     }
                 }
             }
@@ -245,7 +245,7 @@ public final class NetlinkIpvsTable implements IpvsTable {
         List<NlMessage> replies = new ArrayList<>();
         int err = exchange(s, replies);
         if (err != 0) {
-            throw new IpvsException(err, what + " failed (" + Errno.name(err) + ")");
+            throw new IpvsException(err, what + " failed (" + describe(err) + ")");
         }
         return single(replies, what);
     }
@@ -283,13 +283,13 @@ public final class NetlinkIpvsTable implements IpvsTable {
                 if (m.type() == Netlink.NLMSG_DONE) {
                     int err = m.payload().remaining() >= 4 ? -m.payload().getInt(0) : 0;
                     if (err != 0) {
-                        throw new IpvsException(err, "dump of " + what + " failed (" + Errno.name(err) + ")");
+                        throw new IpvsException(err, "dump of " + what + " failed (" + describe(err) + ")");
                     }
                     return out;
                 }
                 if (m.type() == Netlink.NLMSG_ERROR) {
                     int err = -errorCode(m);
-                    throw new IpvsException(err, "dump of " + what + " failed (" + Errno.name(err) + ")");
+                    throw new IpvsException(err, "dump of " + what + " failed (" + describe(err) + ")");
                 }
                 out.add(m.detached());
             }
@@ -329,6 +329,21 @@ public final class NetlinkIpvsTable implements IpvsTable {
             seq++; // the kernel's own notifications use seq 0
         }
         return seq;
+    }
+
+    /** Appends the kernel's extended-ack text (NETLINK_EXT_ACK), when it sent one. */
+    private static IpvsException withKernelText(IpvsException e, NlMessage ack) {
+        try {
+            String text = ack.extAckMessage();
+            return text == null ? e : new IpvsException(e.errno(), e.getMessage() + "; kernel says: " + text);
+        } catch (NetlinkFormatException ignored) {
+            return e; // the errno is what matters; a garbled optional text must not hide it
+        }
+    }
+
+    /** "EPERM" plus what an operator should do about it. */
+    private static String describe(int errno) {
+        return Errno.name(errno) + (errno == Errno.EPERM ? ": programming IPVS needs root or CAP_NET_ADMIN" : "");
     }
 
     private static int errorCode(NlMessage m) throws IpvsException {

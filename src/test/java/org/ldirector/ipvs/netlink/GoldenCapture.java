@@ -24,6 +24,10 @@ public final class GoldenCapture {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 1 && args[1].equals("missing")) {
+            missingFamily(args[0]);
+            return;
+        }
         try (PrintWriter log = new PrintWriter(new FileWriter(args[0]))) {
             RecordingTransport rec = new RecordingTransport(SocketTransport.open(), log);
             rec.scenario("getfamily-missing");
@@ -77,6 +81,29 @@ public final class GoldenCapture {
                 rec.scenario("flush");
                 t.flush();
                 rec.scenario("end");
+            }
+        }
+    }
+
+    /**
+     * For a boot where ip_vs cannot be loaded: records the kernel's answer to CTRL_CMD_GETFAMILY
+     * for a missing family, and prints the error ldirector reports.
+     */
+    private static void missingFamily(String file) throws Exception {
+        try (PrintWriter log = new PrintWriter(new FileWriter(file))) {
+            RecordingTransport rec = new RecordingTransport(SocketTransport.open(), log);
+            rec.scenario("getfamily-missing");
+            ModuleLoader loader = module -> {
+                String r = ModuleLoader.modprobe(Duration.ofSeconds(60)).load(module);
+                rec.scenario("getfamily-after-failed-modprobe");
+                log.println("# modprobe: " + r);
+                return r;
+            };
+            try (NetlinkIpvsTable t = NetlinkIpvsTable.open(rec, loader, Duration.ofSeconds(30), 2000)) {
+                System.out.println("unexpected: IPVS present " + t);
+            } catch (org.ldirector.ipvs.IpvsException e) {
+                System.out.println("error: " + e.getMessage());
+                log.println("# error: " + e.getMessage());
             }
         }
     }

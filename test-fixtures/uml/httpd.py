@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Tiny HTTP/1.0 server for the UML sandbox's real servers.
+
+    httpd.py NAME [PORT] [BIND]
+
+GET /          -> NAME
+GET /health    -> OK
+GET /bytes/N   -> N bytes of "x" (for long downloads through the VIP)
+anything else  -> 404
+
+Only the socket and threading modules: http.server drags in email/html/mimetypes, and every import
+costs seconds on User-Mode Linux's slow syscalls.
+"""
+import socket
+import sys
+import threading
+
+NAME = sys.argv[1]
+PORT = int(sys.argv[2]) if len(sys.argv) > 2 else 80
+BIND = sys.argv[3] if len(sys.argv) > 3 else "0.0.0.0"
+CHUNK = b"x" * 65536
+
+
+def respond(conn, status, body=None, length=None):
+    length = len(body) if body is not None else length
+    conn.sendall(("HTTP/1.0 %s\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+                  "Connection: close\r\n\r\n" % (status, length)).encode())
+    if body is not None:
+        conn.sendall(body)
+
+
+def handle(conn):
+    try:
+        conn.settimeout(30)
+        data = b""
+        while b"\r\n\r\n" not in data and b"\n\n" not in data and len(data) < 65536:
+            chunk = conn.recv(4096)
+            if not chunk:
+                return
+            data += chunk
+        parts = data.split(b" ", 2)
+        path = parts[1].decode("latin-1") if len(parts) > 1 else "/"
+        path = path.split("?", 1)[0]
+        if path in ("/", "/index.html"):
+            respond(conn, "200 OK", (NAME + "\n").encode())
+        elif path == "/health":
+            respond(conn, "200 OK", b"OK\n")
+        elif path.startswith("/bytes/") and path[7:].isdigit():
+            n = int(path[7:])
+            respond(conn, "200 OK", length=n)
+            while n > 0:
+                piece = CHUNK[:min(n, len(CHUNK))]
+                conn.sendall(piece)
+                n -= len(piece)
+        else:
+            respond(conn, "404 Not Found", b"not found\n")
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
+def main():
+    family = socket.AF_INET6 if ":" in BIND else socket.AF_INET
+    srv = socket.socket(family, socket.SOCK_STREAM)
+    srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    srv.bind((BIND, PORT))
+    srv.listen(128)
+    while True:
+        conn, _ = srv.accept()
+        threading.Thread(target=handle, args=(conn,), daemon=True).start()
+
+
+if __name__ == "__main__":
+    main()

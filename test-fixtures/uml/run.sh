@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Boots User-Mode Linux with the host's filesystem as a read-only root, runs SCRIPT inside as root and
+# exits with the script's exit code. Output of the script (and of the kernel, if it complains) streams
+# to stdout.
+#
+#   test-fixtures/uml/run.sh SCRIPT [TIMEOUT_SECONDS]      (default 300)
+#
+# Environment:
+#   UML_OUT   writable scratch dir, visible at the same path inside UML (created if unset; kept)
+#   UML_MEM   UML memory (default 2G; only touched pages cost host memory)
+# Exit codes: the script's own; 124 on timeout; 125 when UML could not run or the script did not finish.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+script=${1:?usage: run.sh SCRIPT [TIMEOUT_SECONDS]}
+timeout_s=${2:-300}
+linux=${UML_LINUX:-/usr/bin/linux}
+[ -x "$linux" ] || { echo "run.sh: no User-Mode Linux at $linux (apt-get install user-mode-linux)" >&2; exit 125; }
+[ -r "$script" ] || { echo "run.sh: cannot read $script" >&2; exit 125; }
+script=$(readlink -f "$script")
+
+if [ -z "${UML_OUT:-}" ]; then UML_OUT=$(mktemp -d "${TMPDIR:-/tmp}/uml-out.XXXXXX"); fi
+mkdir -p "$UML_OUT"
+UML_OUT=$(readlink -f "$UML_OUT")
+case "$UML_OUT$script$here" in
+  *[[:space:]]*) echo "run.sh: paths with whitespace cannot go through the kernel command line" >&2; exit 125;;
+esac
+rm -f "$UML_OUT/.uml-exit"
+# The guest's /tmp is its own tmpfs, so the script travels through the scratch dir.
+cp "$script" "$UML_OUT/.uml-script"
+script=$UML_OUT/.uml-script
+# UML keeps its pid file and management socket in uml_dir; a private one leaves nothing behind.
+umldir=$(mktemp -d "${TMPDIR:-/tmp}/uml-dir.XXXXXX")
+
+# Boot chatter of this kernel build that says nothing about the script.
+noise='^(SELinux: |mmapper_init - find_iomem failed|Failed to initialize ubd device 0 |Powering off\.$|reboot: System halted$)'
+
+# setsid: UML forks a host process per guest address space, all in this new process group, so
+# one kill of the group takes them all, whatever state the kernel is in.
+# Unknown key=value kernel arguments become init's environment.
+setsid "$linux" mem="${UML_MEM:-2G}" root=/dev/root rootfstype=hostfs rootflags=/ ro quiet \
+  init="$here/init.sh" uml_dir="$umldir" umid=run \
+  con=null con0=fd:0,fd:1 \
+  UML_OUT="$UML_OUT" UML_SCRIPT="$script" </dev/null 2>&1 | tr -d '\r' | grep --line-buffered -vE "$noise" &
+pipe_pid=$!
+# The pid of the linux process itself: the leader of the new session.
+sleep 0.05
+uml_pgid=""
+for _ in $(seq 1 100); do
+  uml_pgid=$(ps -o pid=,args= --ppid $$ | awk -v l="$linux" '$2 == l || $2 ~ /linux$/ {print $1; exit}')
+  [ -n "$uml_pgid" ] && break
+  sleep 0.05
+done
+
+kill_uml() {
+  if [ -n "$uml_pgid" ]; then
+    kill -KILL -- "-$uml_pgid" 2>/dev/null || true
+  fi
+}
+trap 'kill_uml; rm -rf "$umldir"; exit 130' INT TERM
+
+deadline=$(( $(date +%s) + timeout_s ))
+timed_out=0
+while kill -0 "$pipe_pid" 2>/dev/null; do
+  if [ "$(date +%s)" -ge "$deadline" ]; then timed_out=1; echo "run.sh: timeout after ${timeout_s}s, killing UML" >&2; kill_uml; break; fi
+  sleep 0.2
+done
+wait "$pipe_pid" 2>/dev/null || true
+# A guest that powered off leaves no process; one that panicked or was killed may leave stubs.
+kill_uml
+rm -rf "$umldir"
+
+if [ "$timed_out" = 1 ]; then exit 124; fi
+if [ -s "$UML_OUT/.uml-exit" ]; then exit "$(cat "$UML_OUT/.uml-exit")"; fi
+echo "run.sh: the script did not finish (UML crashed or powered off early); see output above" >&2
+exit 125
