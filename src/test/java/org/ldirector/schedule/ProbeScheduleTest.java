@@ -17,35 +17,6 @@ import org.junit.jupiter.api.Test;
 
 class ProbeScheduleTest {
 
-    /** Timers fired by hand. */
-    static final class ManualTicks implements Ticks {
-        record Timer(Duration firstDelay, Duration interval, Runnable task) {
-        }
-
-        final Map<String, Timer> timers = new HashMap<>();
-        int everyCalls;
-
-        @Override
-        public void every(String id, Duration firstDelay, Duration interval, Runnable task) {
-            everyCalls++;
-            timers.put(id, new Timer(firstDelay, interval, task));
-        }
-
-        @Override
-        public void cancel(String id) {
-            timers.remove(id);
-        }
-
-        @Override
-        public void close() {
-            timers.clear();
-        }
-
-        void fireAll() {
-            List.copyOf(timers.values()).forEach(t -> t.task().run());
-        }
-    }
-
     private final ManualTicks ticks = new ManualTicks();
     private final List<String> started = new ArrayList<>();
     private final Map<String, CompletableFuture<Void>> running = new HashMap<>();
