@@ -17,8 +17,12 @@ public record DesiredTable(List<Service> services) {
     }
 
     /** One owned virtual service and what should happen to each of its destinations. */
+    /**
+     * @param anyRealUp a real is up with a weight above 0 (else the fallback serves)
+     * @param decided   every real has a verdict, so anyRealUp is final (fallbackcommand waits for it)
+     */
     public record Service(VirtualConfig config, VirtualService service, Map<Destination.DestinationKey, Dest> dests,
-            boolean anyRealUp) {
+            boolean anyRealUp, boolean decided) {
         public Service {
             // File order is kept: it is the order reals are added in, as ldirectord adds them.
             dests = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(dests));

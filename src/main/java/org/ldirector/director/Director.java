@@ -105,7 +105,7 @@ public final class Director {
                 dests.put(d.key(), new DesiredTable.Dest(d, DesiredTable.Role.FALLBACK, policy));
             }
         }
-        return new DesiredTable.Service(v, service, dests, anyServing);
+        return new DesiredTable.Service(v, service, dests, anyServing, !anyPending);
     }
 
     private static Health verdict(VirtualConfig v, Real r, Verdicts verdicts) {

@@ -48,7 +48,7 @@ class ReconcilerTest {
             m.put(d.destination().key(), d);
             up |= d.role() == Role.REAL && d.policy() == Policy.PRESENT && d.destination().weight() > 0;
         }
-        return new DesiredTable.Service(null, VirtualService.of(key, scheduler), m, up);
+        return new DesiredTable.Service(null, VirtualService.of(key, scheduler), m, up, true);
     }
 
     static DesiredTable.Dest dest(Destination d, Role role, Policy policy) {
