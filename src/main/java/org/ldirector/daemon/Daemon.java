@@ -53,6 +53,7 @@ public final class Daemon {
      */
     public int run(Config config, IpvsTable table, Function<ProbeTarget, Checker> checkers) throws Exception {
         digest = digest(configFile);
+        events.info("Starting ldirector {} with pid: {}", version(), ProcessHandle.current().pid());
         try (QuartzTicks ticks = new QuartzTicks(2)) {
             Engine engine = new Engine(config, new Engine.Parts(table, checkers, ticks, loop, Clock.systemUTC(),
                     events::info, this::launch));
@@ -135,6 +136,11 @@ public final class Daemon {
         }, "ldirector-command");
         t.setDaemon(true);
         t.start();
+    }
+
+    static String version() {
+        String v = Daemon.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 
     static String digest(Path file) {
