@@ -12,8 +12,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.function.Function;
-import org.ldirector.check.Checker;
+import org.ldirector.check.Checkers;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.config.Config;
 import org.ldirector.config.ConfigException;
@@ -41,6 +40,7 @@ public final class Daemon {
         return t;
     });
     private volatile String digest;
+    private Checkers checkers;
 
     public Daemon(Path configFile) {
         this.configFile = configFile;
@@ -51,11 +51,12 @@ public final class Daemon {
      *
      * @return the exit status
      */
-    public int run(Config config, IpvsTable table, Function<ProbeTarget, Checker> checkers) throws Exception {
+    public int run(Config config, IpvsTable table, Checkers checkers) throws Exception {
         digest = digest(configFile);
         events.info("Starting ldirector {} with pid: {}", version(), ProcessHandle.current().pid());
         try (QuartzTicks ticks = new QuartzTicks(2)) {
-            Engine engine = new Engine(config, new Engine.Parts(table, checkers, ticks, loop, Clock.systemUTC(),
+            this.checkers = checkers;
+            Engine engine = new Engine(config, new Engine.Parts(table, t -> checkers, ticks, loop, Clock.systemUTC(),
                     events::info, this::launch));
             engine.start();
             ConfigWatcher watcher = new ConfigWatcher(configFile, Duration.ofMillis(250), loop,
@@ -106,6 +107,9 @@ public final class Daemon {
             digest = digest(configFile);
             next.warnings().forEach(w -> events.info("Warning: {}", w));
             engine.reload(next);
+            // checktype=N counters of reals that are gone are dropped; the others keep their place
+            checkers.connectCounter().retain(next.virtuals().stream()
+                    .flatMap(v -> v.reals().stream().map(r -> ProbeTarget.of(v, r))).toList());
         } catch (ConfigException e) {
             for (Diagnostic d : e.errors()) {
                 events.info("Error: {} (keeping the running configuration)", d);
