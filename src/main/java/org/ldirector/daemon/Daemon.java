@@ -39,6 +39,9 @@ public final class Daemon {
         t.setDaemon(true);
         return t;
     });
+    /** How long a changed file must stay unchanged before it is read. */
+    static final Duration SETTLE = Duration.ofMillis(400);
+
     private volatile String digest;
     private Checkers checkers;
 
@@ -80,10 +83,28 @@ public final class Daemon {
         stopped.countDown();
     }
 
+    /**
+     * A change is acted on only once the file has held still for {@link #SETTLE}: a file written in
+     * place ({@code cat new > ldirectord.cf}) is briefly empty or half written, and reloading that
+     * would remove every virtual.
+     */
     private void onFileChanged(Engine engine) {
         String now = digest(configFile);
         if (now == null || now.equals(digest)) {
             return; // touched, or briefly missing mid-replace: not a change of content
+        }
+        loop.schedule(() -> settled(engine, now), SETTLE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void settled(Engine engine, String seen) {
+        String now = digest(configFile);
+        if (now != null && !now.equals(seen)) {
+            // still changing: look again once it has held still
+            loop.schedule(() -> settled(engine, now), SETTLE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (now == null || now.equals(digest)) {
+            return; // gone for now, or already handled
         }
         events.info("Configuration file '{}' has changed on disk", configFile);
         if (engine.config().global().autoreload()) {

@@ -71,9 +71,10 @@ public final class Logging {
             root.add(b.newAppenderRef("syslog"));
         }
         b.add(root);
-        // Library chatter (Quartz, httpclient) stays out of the operator log unless debugging.
-        for (String noisy : new String[] {"org.quartz", "org.apache.hc", "org.apache.commons"}) {
-            b.add(b.newLogger(noisy, debug ? Level.INFO : Level.WARN));
+        // Library chatter (Quartz's start-up banner, httpclient, JDBC drivers) stays out of the
+        // operator log even with -d: it would bury ldirector's own lines.
+        for (String noisy : new String[] {"org.quartz", "org.apache.hc", "org.apache.commons", "org.postgresql", "org.mariadb"}) {
+            b.add(b.newLogger(noisy, Level.WARN));
         }
         LoggerContext ctx = (LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
         Configurator.reconfigure(b.build());

@@ -68,7 +68,7 @@ public final class Director {
         boolean anyPending = false;
         for (Real r : v.reals()) {
             Health h = verdict(v, r, verdicts);
-            Destination d = destination(v, r.address(), v.ipvsPort(r), r.forward(), r.weight(),
+            Destination d = destination(v, r.address(), r.port(), r.forward(), r.weight(),
                     r.upperThreshold().orElse(0), r.lowerThreshold().orElse(0));
             DesiredTable.Policy policy;
             switch (h) {
@@ -157,9 +157,10 @@ public final class Director {
     }
 
     /**
-     * A destination as ipvsadm would send it: for gate and ipip on an address:port virtual, the
-     * real's port is forced to the virtual's (ipvsadm does this before the kernel sees it, so an
-     * ldirectord.cf with "real=10.0.0.2:8080 gate" has always meant port 80 on a port-80 virtual).
+     * A destination as ldirectord and ipvsadm together send it. ldirectord passes {@code ip:0} for
+     * a real written without a port; ipvsadm then forces the virtual's port for gate and ipip on an
+     * address:port virtual (so "real=10.0.0.2:8080 gate" has always meant port 80 on a port-80
+     * virtual) and keeps 0 for masq, which the kernel reads as "the port the client asked for".
      */
     static Destination destination(VirtualConfig v, InetAddress address, int port, ForwardMethod method,
             int weight, int upper, int lower) {

@@ -164,7 +164,7 @@ public final class Engine implements AutoCloseable {
             return Optional.empty();
         }
         for (ProbePlan.Use u : p.uses()) {
-            Optional<Path> f = maintenanceDir.get().fileFor(u.real().address(), u.virtual().ipvsPort(u.real()));
+            Optional<Path> f = maintenanceDir.get().fileFor(u.real().address(), u.real().port());
             if (f.isPresent()) {
                 return f;
             }
@@ -271,9 +271,9 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** ldirectord's real server in log lines: {@code 10.0.0.2:80}. */
+    /** ldirectord's real server in log lines: {@code 10.0.0.2:80}, the port as written (0 if none). */
     static String realId(VirtualConfig v, Real r) {
-        return org.ldirector.ipvs.Addresses.withPort(r.address(), v.ipvsPort(r));
+        return org.ldirector.ipvs.Addresses.withPort(r.address(), r.port());
     }
 
     /** ldirectord's {@code get_virtual_id_str}: {@code tcp:10.0.0.1:80}, {@code fwm:5}, {@code fwm6:5}. */

@@ -46,6 +46,12 @@ public record ProbeKey(
                 c.login(), c.database());
     }
 
+    /** "negotiate:http 10.0.0.2:80", for debug lines. */
+    @Override
+    public String toString() {
+        return type.keyword() + (checkDetail.isEmpty() ? "" : ":" + checkDetail) + " " + realId();
+    }
+
     /** {@code 10.0.0.2:80} or {@code [2001:db8::2]:80}, as log lines name a real. */
     public String realId() {
         String host = address.getHostAddress();

@@ -161,6 +161,19 @@ class DirectorTest {
     }
 
     @Test
+    void aRealWithoutAPortIsPortZeroForMasqAndTheVirtualsPortForGateAsLdirectordSendsIt() throws Exception {
+        Config c = parse("""
+                virtual=10.77.0.100:80
+                \treal=10.77.1.11 masq
+                \treal=10.77.1.12 gate
+                \tchecktype=on
+                """);
+        Map<Destination.DestinationKey, DesiredTable.Dest> d = Director.desired(c, new Book(), false).services().get(0).dests();
+        assertEquals(Forwarding.MASQ, d.get(dk("10.77.1.11", 0)).destination().forwarding());
+        assertEquals(Forwarding.ROUTE, d.get(dk("10.77.1.12", 80)).destination().forwarding());
+    }
+
+    @Test
     void serviceCarriesSchedulerPersistenceNetmaskAndFlags() throws Exception {
         Config c = parse("""
                 virtual=10.77.0.100:443

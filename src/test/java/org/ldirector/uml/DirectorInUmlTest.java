@@ -32,6 +32,7 @@ class DirectorInUmlTest {
                 + "cat > /tmp/ld.cf <<'EOF'\n" + config + "EOF\n"
                 + """
                 count_reals() { ipvsadm -Ln | grep -c -- '-> 10.77.1.1' || true; }
+                reals_are() { [ "$(count_reals)" = "$1" ]; }
                 start_ld() { "$LD" -d /tmp/ld.cf start >>/tmp/ld.out 2>&1 & echo $! > /tmp/ld.pid; }
                 stop_ld() { kill -TERM "$(cat /tmp/ld.pid)"; topo_wait_until "ldirector to exit" 60 sh -c '! kill -0 $(cat /tmp/ld.pid)'; }
                 trap 'echo "--- ldirector log"; cat /tmp/ld.log 2>/dev/null; echo "--- ldirector output"; cat /tmp/ld.out 2>/dev/null' EXIT
@@ -63,7 +64,7 @@ class DirectorInUmlTest {
                 topo_nat_up
                 sorry_start
                 start_ld
-                topo_wait_until "three reals in the table" 120 sh -c '[ "$(count_reals)" = 3 ]'
+                topo_wait_until "three reals in the table" 120 reals_are 3
                 ipvsadm -Ln
                 echo "spread: $(for i in $(seq 1 12); do client_curl http://10.77.0.100/; done | sort | uniq -c | xargs)"
                 real_stop 2
@@ -111,7 +112,7 @@ class DirectorInUmlTest {
                 set -e
                 topo_nat_up
                 start_ld
-                topo_wait_until "three reals in the table" 120 sh -c '[ "$(count_reals)" = 3 ]'
+                topo_wait_until "three reals in the table" 120 reals_are 3
                 ip netns exec client curl -s --limit-rate 1M -o /tmp/big http://10.77.0.100/bytes/8000000 &
                 dl=$!
                 topo_wait_until "the download to start" 30 sh -c '[ -s /tmp/big ]'
