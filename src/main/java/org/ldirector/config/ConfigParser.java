@@ -251,7 +251,8 @@ public final class ConfigParser {
                 }
             }
             case "logfile" -> quoted(line, name, value, true).ifPresent(v -> logfile(line, v));
-            case "execute" -> execute.add(value);
+            // ldirectord keeps the quotes and hands the value to a shell, which removes them.
+            case "execute" -> execute.add(unquote(value));
             case "fork" -> fork = yesNo(line, name, value, fork);
             case "supervised" -> supervised = yesNo(line, name, value, supervised);
             case "quiescent" -> quiescent = yesNo(line, name, value, quiescent);
