@@ -167,6 +167,13 @@ public final class ConfigParser {
             }
             i++;
         }
+        for (Draft d : drafts) {
+            if (d.fwmark != null && d.fallbackText == null
+                    && (d.family == AddressFamily.INET ? gFallback : gFallback6) != null) {
+                warn(d.line, "the global fallback does not apply to firewall-mark virtual " + d.written
+                        + " (ldirectord picks the global fallback by tcp/udp); give it its own fallback= line");
+            }
+        }
         if (!fork) {
             for (Draft d : drafts) {
                 if (d.checkIntervalLine > 0) {
@@ -839,7 +846,17 @@ public final class ConfigParser {
         Matcher rr = Pattern.compile("^\\s+\"(.*)\"[, ]\\s*\"(.*)\"(.*)$").matcher(rest);
         if (rr.matches()) {
             String req = rr.group(1);
-            request = Optional.of(req.startsWith("/") ? req : "/" + req);
+            if (req.startsWith("/")) {
+                // ldirectord bug kept for equal meaning: its /^\// test on the request resets Perl's $2 and $3,
+                // so the pair is dropped (the virtual's request/receive apply) and so is the rest of the line.
+                warn(line, "real server " + address.getHostAddress() + ": ldirectord ignores a per-real request"
+                        + " starting with '/' (\"" + abbreviate(req) + "\") together with its receive string and"
+                        + " everything after it" + (rr.group(3).isBlank() ? "" : " ('" + abbreviate(rr.group(3).strip())
+                        + "')") + "; ldirector does the same. Write the request without the leading '/' to make it count");
+                return new Real(line, address, port, forward, weight, Optional.empty(), Optional.empty(),
+                        Optional.empty(), Optional.empty());
+            }
+            request = Optional.of("/" + req);
             receive = Optional.of(rr.group(2));
             rest = rr.group(3);
         }
@@ -1144,7 +1161,10 @@ public final class ConfigParser {
                 d.checkCommand, Optional.ofNullable(d.checkPort), d.request, d.receive, HttpMethod.valueOf(d.httpMethod),
                 Optional.ofNullable(d.virtualHost), d.login, Secret.of(d.passwd), d.database, Secret.of(d.secret),
                 Duration.ofSeconds(ct), Duration.ofSeconds(nt), d.checkCount > 0 ? d.checkCount : gCheckCount);
+        // ldirectord's fallback_find looks the global fallback up by protocol (tcp/udp), so a firewall-mark
+        // virtual never gets one.
         Fallback fb = d.fallback != null ? d.fallback
+                : d.fwmark != null ? null
                 : d.family == AddressFamily.INET ? gFallback : gFallback6;
         EmailAlert email = new EmailAlert(
                 d.emailAlert != null ? Optional.of(d.emailAlert) : gEmail.to(), gEmail.from(),

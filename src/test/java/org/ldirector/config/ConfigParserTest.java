@@ -298,4 +298,24 @@ class ConfigParserTest {
         assertFalse(tcp.virtuals().get(0).ops());
         assertEquals(1, tcp.warnings().size());
     }
+
+    @Test
+    void perRealRequestStartingWithSlashIsDroppedAsLdirectordDoes() throws Exception {
+        // Perl's /^\// test resets $2/$3 in add_real_server: pair and thresholds after it vanish.
+        Config c = parse("virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq 2 \"/a.html\", \"A\" l:3 u:9\n");
+        Real r = c.virtuals().get(0).reals().get(0);
+        assertEquals(Optional.empty(), r.request());
+        assertEquals(Optional.empty(), r.receive());
+        assertEquals(Optional.empty(), r.upperThreshold());
+        assertEquals(2, r.weight());
+        assertEquals(1, c.warnings().size());
+        assertTrue(c.warnings().get(0).message().contains("'l:3 u:9'"), c.warnings().get(0).message());
+    }
+
+    @Test
+    void globalFallbackSkipsFirewallMarkVirtuals() throws Exception {
+        Config c = parse("fallback=127.0.0.1:80\nvirtual=4\n\treal=10.77.1.1 gate\n");
+        assertEquals(Optional.empty(), c.virtuals().get(0).fallback());
+        assertTrue(c.warnings().get(0).message().startsWith("the global fallback does not apply to firewall-mark virtual 4"));
+    }
 }
