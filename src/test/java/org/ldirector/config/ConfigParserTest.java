@@ -318,4 +318,26 @@ class ConfigParserTest {
         assertEquals(Optional.empty(), c.virtuals().get(0).fallback());
         assertTrue(c.warnings().get(0).message().startsWith("the global fallback does not apply to firewall-mark virtual 4"));
     }
+
+    @Test
+    void textLdirectordSkipsInARealLineIsAcceptedWithAWarning() throws Exception {
+        // Its unanchored l: regex finds " l:3" and everything before it (here u:5) is lost.
+        Config c = parse("virtual=10.77.0.1:80\n\treal=10.77.1.1:80 gate u:5 l:3\n");
+        Real r = c.virtuals().get(0).reals().get(0);
+        assertEquals(Optional.of(3), r.lowerThreshold());
+        assertEquals(Optional.empty(), r.upperThreshold());
+        assertTrue(c.warnings().get(0).message().startsWith("ldirectord skips 'u:5'"));
+    }
+
+    @Test
+    void emptyEmailAlertStatusMeansNone() throws Exception {
+        assertEquals(EnumSet.noneOf(DaemonState.class), parse("emailalertstatus=\n").global().emailAlert().states());
+    }
+
+    @Test
+    void whitespaceOnlyLineEndsABlockLikeABlankLine() {
+        assertEquals(List.of("t.cf:4: indented line 'real=10.77.1.2 gate' is not inside a virtual block; a blank line"
+                + " ends a virtual block (line 3 is blank), so remove it or start the line with '#'"),
+                errors("virtual=10.77.0.1:80\n\treal=10.77.1.1 gate\n      \n\treal=10.77.1.2 gate\n"));
+    }
 }
