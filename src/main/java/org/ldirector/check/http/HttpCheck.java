@@ -184,6 +184,10 @@ public final class HttpCheck implements Checker {
             if (first && !proxied) {
                 // ldirectord sets Host to the bare name, without the port; LWP drops it on redirects
                 req.setHeader("Host", t.spec().virtualHost().orElse(AddressText.ldirectord(t.realAddress())));
+            } else {
+                // as LWP (and RFC 9110): the URL's host, with its port only when not the scheme's default
+                boolean defaultPort = url.getPort() < 0 || url.getPort() == ("https".equals(target.getSchemeName()) ? 443 : 80);
+                req.setHeader("Host", url.getHost() + (defaultPort ? "" : ":" + url.getPort()));
             }
             long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - ctx.nanoTime()));
             RequestConfig.Builder cfg = RequestConfig.custom()
@@ -195,7 +199,8 @@ public final class HttpCheck implements Checker {
             }
             HttpClientContext context = HttpClientContext.create();
             context.setRequestConfig(cfg.build());
-            Future<Answer> f = client.execute(SimpleRequestProducer.create(req), new CappedConsumer(), null, context,
+            // the explicit target carries the real's address: no DNS, and its name is only for TLS (SNI, verification)
+            Future<Answer> f = client.execute(target, SimpleRequestProducer.create(req), new CappedConsumer(), null, context,
                     new FutureCallback<>() {
                         @Override
                         public void completed(Answer a) {
@@ -230,7 +235,8 @@ public final class HttpCheck implements Checker {
             if (host == null) {
                 throw new IllegalArgumentException("no host in " + url);
             }
-            return new HttpHost(scheme, host.startsWith("[") ? host.substring(1, host.length() - 1) : host, port);
+            // -1 keeps a default port out of the absolute request line a proxy sees, as LWP writes it
+            return new HttpHost(scheme, host.startsWith("[") ? host.substring(1, host.length() - 1) : host, url.getPort());
         }
 
         private void answered(URI url, Answer a, int redirects) {
