@@ -56,7 +56,7 @@ class DifferentialTest {
         }
         List<Path> all;
         try (Stream<Path> s = Files.list(fixtures)) {
-            all = s.filter(Files::isRegularFile).sorted().toList();
+            all = s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(".cf")).sorted().toList();
         }
         assumeTrue(!all.isEmpty(), "no fixtures in " + fixtures);
 
@@ -76,12 +76,12 @@ class DifferentialTest {
             } catch (UnsupportedOperationException e) {
                 // Visible as a skipped test, not as an empty run.
                 return Stream.of(DynamicTest.dynamicTest("ConfigParser", () -> abort("ConfigParser.parse is not written yet")));
-            } catch (Exception e) {
-                tests.add(DynamicTest.dynamicTest(name, () -> fail("valid fixture rejected by ldirector: " + e.getMessage())));
+            } catch (ConfigException | IOException | RuntimeException e) {
+                tests.add(DynamicTest.dynamicTest(name, () -> fail(fixture + ": a valid fixture, but ldirector's parser "
+                        + (e instanceof RuntimeException ? "crashed" : "rejected it") + ": " + e.getMessage(), e)));
                 continue;
             }
             Files.write(out.resolve(name + ".expected"), ExpectedIpvsRules.of(config), StandardCharsets.UTF_8);
-            // The copy keeps the fixture's file name: ldirectord names its pid file and log lines after it.
             Files.writeString(out.resolve(name + ".perl.cf"), PerlFixtureCopy.forceCheckTypeOn(
                     Files.readString(fixture, StandardCharsets.ISO_8859_1)), StandardCharsets.ISO_8859_1);
             toRun.put(name, fixture);
