@@ -40,12 +40,20 @@ final class Native {
 
     /** The one EINTR loop: runs {@code syscall} until it succeeds or fails with anything but EINTR. */
     long call(String what, LongSupplier syscall) throws NativeException {
+        return callAllowing(what, 0, syscall);
+    }
+
+    /** As {@link #call}, but failing with {@code expectedErrno} returns -1 instead of throwing. */
+    long callAllowing(String what, int expectedErrno, LongSupplier syscall) throws NativeException {
         while (true) {
             long result = syscall.getAsLong();
             if (result >= 0) {
                 return result;
             }
             int errno = errno();
+            if (errno == expectedErrno) {
+                return -1;
+            }
             if (errno != Errno.EINTR) {
                 throw new NativeException(what, errno, libc.strerror(errno));
             }

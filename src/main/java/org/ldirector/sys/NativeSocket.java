@@ -74,25 +74,35 @@ public final class NativeSocket implements AutoCloseable {
     }
 
     /**
-     * Waits up to {@code timeout} for one datagram and reads it into {@code into} from its
-     * position. Returns empty on timeout. A datagram larger than the space left is an error
-     * (EMSGSIZE) rather than silently truncated: callers size their buffers.
+     * Reads one datagram into {@code into} from its position, waiting up to {@code timeout}.
+     * Returns empty on timeout. A datagram already queued is read without a poll(2) first (one
+     * syscall per datagram when busy). A datagram larger than the space left is an error
+     * (EMSGSIZE) rather than silently truncated: callers size their buffers. Pass a direct buffer
+     * for large reads: heap buffers are copied by the native layer.
      */
     public Optional<Received> receive(ByteBuffer into, Duration timeout) throws NativeException {
-        if (!awaitReadable(timeout)) {
-            return Optional.empty();
+        Optional<Received> r = tryReceive(into);
+        if (r.isPresent() || !awaitReadable(timeout)) {
+            return r;
         }
+        return tryReceive(into);
+    }
+
+    private Optional<Received> tryReceive(ByteBuffer into) throws NativeException {
         ByteBuffer slice = into.slice();
         byte[] from = new byte[SockAddr.STORAGE_SIZE];
         int[] fromLen = {from.length};
-        int n = (int) lib.call("recvfrom", () -> lib.libc.recvfrom(fd(), slice, slice.remaining(),
+        long n = lib.callAllowing("recvfrom", Errno.EAGAIN, () -> lib.libc.recvfrom(fd(), slice, slice.remaining(),
                 Sock.MSG_TRUNC | Sock.MSG_DONTWAIT, from, fromLen));
+        if (n < 0) {
+            return Optional.empty();
+        }
         if (n > slice.remaining()) {
             throw new NativeException("recvfrom: datagram of " + n + " bytes, buffer " + slice.remaining(),
                     Errno.EMSGSIZE, "Message too long");
         }
-        into.position(into.position() + n);
-        return Optional.of(new Received(n, SockAddr.ofBytes(from, Math.min(fromLen[0], from.length))));
+        into.position(into.position() + (int) n);
+        return Optional.of(new Received((int) n, SockAddr.ofBytes(from, Math.min(fromLen[0], from.length))));
     }
 
     /**

@@ -1,0 +1,56 @@
+package org.ldirector.check.negotiate;
+
+import java.util.Locale;
+import org.ldirector.check.ProbeTarget;
+
+/**
+ * imap and imaps, as Net::IMAP::Simple does them for ldirectord: an untagged OK or PREAUTH
+ * greeting, then {@code 0 LOGIN} when a login is configured (tags count from 0), then LOGOUT.
+ */
+final class ImapCheck implements Conversation {
+    private final boolean tls;
+
+    ImapCheck(boolean tls) {
+        this.tls = tls;
+    }
+
+    @Override
+    public Outcome talk(Dialogue d, ProbeTarget t) throws Exception {
+        String service = tls ? "imaps" : "imap";
+        d.connect();
+        if (tls) {
+            d.startTls();
+        }
+        String greeting = d.readLine();
+        if (!greeting.matches("(?i)^\\*\\s+(OK|PREAUTH)\\b.*")) {
+            return Outcome.down("banner " + Dialogue.quote(greeting) + " from " + service);
+        }
+        String login = t.spec().login();
+        String next = "0";
+        if (!login.isEmpty()) {
+            d.sendLine("0 LOGIN " + quoted(login) + " " + quoted(t.spec().passwd().reveal()));
+            String done = tagged(d, "0");
+            if (!done.toUpperCase(Locale.ROOT).startsWith("0 OK")) {
+                return Outcome.down("LOGIN rejected: " + Dialogue.quote(done));
+            }
+            next = "1";
+        }
+        d.farewell(next + " LOGOUT");
+        return Outcome.up(service + (login.isEmpty() ? " greeting OK" : " LOGIN OK"));
+    }
+
+    /** Skips untagged responses ("* CAPABILITY ...") up to the command's tagged completion. */
+    private static String tagged(Dialogue d, String tag) throws Exception {
+        while (true) {
+            String line = d.readLine();
+            if (line.startsWith(tag + " ")) {
+                return line;
+            }
+        }
+    }
+
+    /** An IMAP quoted string (Net::IMAP::Simple quotes the password the same way). */
+    private static String quoted(String s) {
+        return "\"" + s.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+    }
+}

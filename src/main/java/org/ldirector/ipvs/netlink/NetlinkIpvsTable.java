@@ -1,0 +1,387 @@
+package org.ldirector.ipvs.netlink;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.ldirector.ipvs.DestinationEntry;
+import org.ldirector.ipvs.IpvsException;
+import org.ldirector.ipvs.IpvsInfo;
+import org.ldirector.ipvs.IpvsOp;
+import org.ldirector.ipvs.IpvsTable;
+import org.ldirector.ipvs.ServiceEntry;
+import org.ldirector.ipvs.ServiceKey;
+import org.ldirector.ipvs.Timeouts;
+import org.ldirector.sys.Errno;
+import org.ldirector.sys.NativeException;
+
+/**
+ * The kernel's IPVS table over generic netlink. One socket per instance; methods are synchronized
+ * so one request/reply exchange runs at a time. Every public command goes through one of three
+ * exchanges: {@link #apply} (acked changes, pipelined), {@link #query} (one reply + ack) and
+ * {@link #dumpAll} (multipart until NLMSG_DONE).
+ */
+public final class NetlinkIpvsTable implements IpvsTable {
+    /** Bytes of requests per sendto: well under the 1 MiB send buffer. */
+    static final int BATCH_BYTES = 32 * 1024;
+    /** Requests per sendto, bounding the acks queued at once (see SocketTransport.RECEIVE_BUFFER). */
+    static final int BATCH_OPS = 256;
+    /** Dump chunks are at most 32 KiB (netlink_dump caps max_recvmsg_len); room to spare. */
+    private static final int RECEIVE_BYTES = 256 * 1024;
+
+    private final NetlinkTransport transport;
+    private final Duration timeout;
+    private final int family;
+    private final ByteBuffer rx = ByteBuffer.allocateDirect(RECEIVE_BYTES).order(ByteOrder.nativeOrder());
+    private final MessageWriter tx = new MessageWriter(BATCH_BYTES + 4096);
+    private int seq;
+
+    private NetlinkIpvsTable(NetlinkTransport transport, Duration timeout, int initialSeq, int family) {
+        this.transport = transport;
+        this.timeout = timeout;
+        this.seq = initialSeq;
+        this.family = family;
+    }
+
+    /** Opens a socket, resolves the IPVS family and loads ip_vs with modprobe if it is missing. */
+    public static NetlinkIpvsTable open() throws IpvsException {
+        NetlinkTransport transport;
+        try {
+            transport = SocketTransport.open();
+        } catch (NativeException e) {
+            throw new IpvsException(e.errno(), "cannot open a generic netlink socket: " + e.getMessage(), e);
+        }
+        return open(transport, ModuleLoader.modprobe(Duration.ofSeconds(60)), Duration.ofSeconds(30),
+                (int) (System.nanoTime() & 0x3fffffff));
+    }
+
+    /**
+     * Resolves the IPVS family on {@code transport} (taking ownership of it). When the family is
+     * missing, runs the module loader once and asks again, as ipvsadm does.
+     */
+    public static NetlinkIpvsTable open(NetlinkTransport transport, ModuleLoader loader, Duration timeout,
+                                        int initialSeq) throws IpvsException {
+        NetlinkIpvsTable resolver = new NetlinkIpvsTable(transport, timeout, initialSeq, Netlink.GENL_ID_CTRL);
+        try {
+            Integer id = resolver.resolveFamily();
+            if (id == null) {
+                String failure = loader.load("ip_vs");
+                if (failure != null) {
+                    throw new IpvsException(Errno.ENOENT, "the kernel has no IPVS (modprobe ip_vs failed: " + failure + ")");
+                }
+                id = resolver.resolveFamily();
+                if (id == null) {
+                    throw new IpvsException(Errno.ENOENT, "the kernel has no IPVS (modprobe ip_vs failed: "
+                            + "it exited 0 but no IPVS generic netlink family appeared)");
+                }
+            }
+            return new NetlinkIpvsTable(transport, timeout, resolver.seq, id);
+        } catch (IpvsException | RuntimeException e) {
+            closeQuietly(transport, e);
+            throw e;
+        }
+    }
+
+    /** The family id, or null when the kernel has no family of that name (ENOENT). */
+    private Integer resolveFamily() throws IpvsException {
+        int s = nextSeq();
+        tx.clear();
+        IpvsCodec.getFamily(tx, s, transport.portId(), IpvsGenl.FAMILY_NAME);
+        List<NlMessage> replies = new ArrayList<>();
+        int err = exchange(s, replies);
+        if (err == Errno.ENOENT) {
+            return null;
+        }
+        if (err != 0) {
+            throw new IpvsException(err, "cannot resolve the IPVS netlink family (" + Errno.name(err) + ")");
+        }
+        try {
+            return IpvsCodec.decodeFamilyId(single(replies, "CTRL_CMD_GETFAMILY"));
+        } catch (NetlinkFormatException e) {
+            throw malformed("CTRL_CMD_GETFAMILY", e);
+        }
+    }
+
+    /** The dynamic generic-netlink id the kernel gave the IPVS family. */
+    public int familyId() {
+        return family;
+    }
+
+    @Override
+    public synchronized IpvsInfo info() throws IpvsException {
+        NlMessage reply = query(IpvsGenl.CMD_GET_INFO, "IPVS_CMD_GET_INFO");
+        try {
+            return IpvsCodec.decodeInfo(reply);
+        } catch (NetlinkFormatException e) {
+            throw malformed("IPVS_CMD_GET_INFO", e);
+        }
+    }
+
+    @Override
+    public synchronized Timeouts timeouts() throws IpvsException {
+        NlMessage reply = query(IpvsGenl.CMD_GET_CONFIG, "IPVS_CMD_GET_CONFIG");
+        try {
+            return IpvsCodec.decodeTimeouts(reply);
+        } catch (NetlinkFormatException e) {
+            throw malformed("IPVS_CMD_GET_CONFIG", e);
+        }
+    }
+
+    @Override
+    public synchronized void setTimeouts(Timeouts timeouts) throws IpvsException {
+        int s = nextSeq();
+        tx.clear();
+        IpvsCodec.setTimeouts(tx, family, s, transport.portId(), timeouts);
+        int err = exchange(s, new ArrayList<>());
+        if (err != 0) {
+            throw new IpvsException(err, "cannot set IPVS timeouts " + timeouts + " (" + describe(err) + ")");
+        }
+    }
+
+    @Override
+    public synchronized void flush() throws IpvsException {
+        int s = nextSeq();
+        tx.clear();
+        IpvsCodec.simple(tx, family, s, transport.portId(), IpvsGenl.CMD_FLUSH);
+        int err = exchange(s, new ArrayList<>());
+        if (err != 0) {
+            throw new IpvsException(err, "cannot flush the IPVS table (" + describe(err) + ")");
+        }
+    }
+
+    @Override
+    public synchronized List<ServiceEntry> services() throws IpvsException {
+        int s = nextSeq();
+        tx.clear();
+        IpvsCodec.getServices(tx, family, s, transport.portId());
+        List<ServiceEntry> out = new ArrayList<>();
+        try {
+            for (NlMessage m : dumpAll(s, "services")) {
+                out.add(IpvsCodec.decodeService(m));
+            }
+        } catch (NetlinkFormatException e) {
+            throw malformed("IPVS_CMD_GET_SERVICE dump", e);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized List<DestinationEntry> destinations(ServiceKey service) throws IpvsException {
+        int s = nextSeq();
+        tx.clear();
+        IpvsCodec.getDestinations(tx, family, s, transport.portId(), service);
+        List<DestinationEntry> out = new ArrayList<>();
+        try {
+            for (NlMessage m : dumpAll(s, "real servers of " + service)) {
+                out.add(IpvsCodec.decodeDestination(m, service.family()));
+            }
+        } catch (NetlinkFormatException e) {
+            throw malformed("IPVS_CMD_GET_DEST dump", e);
+        }
+        return out;
+    }
+
+    /**
+     * Sends the ops in batches of many messages per sendto; the kernel handles each message in
+     * turn and acks each with its sequence number, so one round trip covers a whole batch.
+     */
+    @Override
+    public synchronized List<OpResult> apply(List<? extends IpvsOp> ops) throws IpvsException {
+        IpvsException[] errors = new IpvsException[ops.size()];
+        int next = 0;
+        while (next < ops.size()) {
+            tx.clear();
+            int first = next;
+            int firstSeq = seq + 1;
+            while (next < ops.size() && tx.size() < BATCH_BYTES && next - first < BATCH_OPS) {
+                IpvsCodec.op(tx, family, nextSeq(), transport.portId(), ops.get(next));
+                next++;
+            }
+            send();
+            int pending = next - first;
+            boolean[] acked = new boolean[pending];
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (pending > 0) {
+                for (NlMessage m : receive(deadline, "acks for " + pending + " IPVS changes")) {
+                    int index = m.seq() - firstSeq;
+                    if (m.type() != Netlink.NLMSG_ERROR || index < 0 || index >= acked.length || acked[index]) {
+                        continue; // a late reply to an earlier exchange, or a duplicate
+                    }
+                    acked[index] = true;
+                    pending--;
+                    int err = -errorCode(m);
+                    if (err != 0) {
+                        errors[first + index] = withKernelText(IpvsException.forOp(ops.get(first + index), err), m);
+                    }
+                }
+            }
+        }
+        List<OpResult> results = new ArrayList<>(ops.size());
+        for (int i = 0; i < ops.size(); i++) {
+            results.add(new OpResult(ops.get(i), errors[i]));
+        }
+        return results;
+    }
+
+    @Override
+    public synchronized void close() throws IpvsException {
+        try {
+            transport.close();
+        } catch (IOException e) {
+            throw new IpvsException(0, "cannot close the netlink socket: " + e.getMessage(), e);
+        }
+    }
+
+    // ---- the three exchanges ----
+
+    /** A request whose answer is one message followed by the ack. */
+    private NlMessage query(int cmd, String what) throws IpvsException {
+        int s = nextSeq();
+        tx.clear();
+        IpvsCodec.simple(tx, family, s, transport.portId(), cmd);
+        List<NlMessage> replies = new ArrayList<>();
+        int err = exchange(s, replies);
+        if (err != 0) {
+            throw new IpvsException(err, what + " failed (" + describe(err) + ")");
+        }
+        return single(replies, what);
+    }
+
+    /** Sends tx and collects replies for {@code s} until its ack; returns the ack's errno (0 = ok). */
+    private int exchange(int s, List<NlMessage> replies) throws IpvsException {
+        send();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (NlMessage m : receive(deadline, "the reply to request " + s)) {
+                if (m.seq() != s) {
+                    continue;
+                }
+                if (m.type() == Netlink.NLMSG_ERROR) {
+                    return -errorCode(m);
+                }
+                replies.add(m.detached());
+            }
+        }
+    }
+
+    /**
+     * Sends a dump request (tx) and returns its messages. Dumps are not acked: the kernel ends them
+     * with NLMSG_DONE, whose payload is an int error. Only one dump can run per socket at a time.
+     */
+    private List<NlMessage> dumpAll(int s, String what) throws IpvsException {
+        send();
+        List<NlMessage> out = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            for (NlMessage m : receive(deadline, "the dump of " + what)) {
+                if (m.seq() != s) {
+                    continue;
+                }
+                if (m.type() == Netlink.NLMSG_DONE) {
+                    int err = m.payload().remaining() >= 4 ? -m.payload().getInt(0) : 0;
+                    if (err != 0) {
+                        throw new IpvsException(err, "dump of " + what + " failed (" + describe(err) + ")");
+                    }
+                    return out;
+                }
+                if (m.type() == Netlink.NLMSG_ERROR) {
+                    int err = -errorCode(m);
+                    throw new IpvsException(err, "dump of " + what + " failed (" + describe(err) + ")");
+                }
+                out.add(m.detached());
+            }
+        }
+    }
+
+    // ---- plumbing ----
+
+    private void send() throws IpvsException {
+        try {
+            transport.send(tx.flip());
+        } catch (IOException e) {
+            throw io("sending to the kernel", e);
+        }
+    }
+
+    private List<NlMessage> receive(long deadline, String waitingFor) throws IpvsException {
+        long left = deadline - System.nanoTime();
+        rx.clear();
+        try {
+            if (left <= 0 || !transport.receive(rx, Duration.ofNanos(left))) {
+                throw new IpvsException(Errno.ETIMEDOUT, "no answer from the kernel within "
+                        + timeout.toSeconds() + " s while waiting for " + waitingFor);
+            }
+            rx.flip();
+            return NlMessage.parseAll(rx);
+        } catch (IOException e) {
+            throw io("receiving from the kernel", e);
+        } catch (NetlinkFormatException e) {
+            throw malformed(waitingFor, e);
+        }
+    }
+
+    private int nextSeq() {
+        seq++;
+        if (seq == 0) {
+            seq++; // the kernel's own notifications use seq 0
+        }
+        return seq;
+    }
+
+    /** Appends the kernel's extended-ack text (NETLINK_EXT_ACK), when it sent one. */
+    private static IpvsException withKernelText(IpvsException e, NlMessage ack) {
+        try {
+            String text = ack.extAckMessage();
+            return text == null ? e : new IpvsException(e.errno(), e.getMessage() + "; kernel says: " + text);
+        } catch (NetlinkFormatException ignored) {
+            return e; // the errno is what matters; a garbled optional text must not hide it
+        }
+    }
+
+    /** "EPERM" plus what an operator should do about it. */
+    private static String describe(int errno) {
+        return Errno.name(errno) + (errno == Errno.EPERM ? ": programming IPVS needs root or CAP_NET_ADMIN" : "");
+    }
+
+    private static int errorCode(NlMessage m) throws IpvsException {
+        try {
+            return m.errorCode();
+        } catch (NetlinkFormatException e) {
+            throw malformed("an ack", e);
+        }
+    }
+
+    private static NlMessage single(List<NlMessage> replies, String what) throws IpvsException {
+        if (replies.size() != 1) {
+            throw new IpvsException(0, what + ": expected one reply from the kernel, got " + replies.size());
+        }
+        return replies.get(0);
+    }
+
+    private static IpvsException malformed(String what, NetlinkFormatException e) {
+        return new IpvsException(Errno.EIO, "malformed netlink reply to " + what + ": " + e.getMessage(), e);
+    }
+
+    private static IpvsException io(String what, IOException e) {
+        int errno = e instanceof NativeException n ? n.errno() : Errno.EIO;
+        String hint = errno == Errno.ENOBUFS ? " (socket receive buffer overflowed; replies were lost)" : "";
+        return new IpvsException(errno, "netlink I/O failed " + what + ": " + e.getMessage() + hint, e);
+    }
+
+    private static void closeQuietly(NetlinkTransport transport, Exception primary) {
+        try {
+            transport.close();
+        } catch (IOException e) {
+            primary.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "NetlinkIpvsTable[family=" + family + ", port=" + transport.portId() + "]";
+    }
+
+}

@@ -1,0 +1,145 @@
+package org.ldirector.check.negotiate;
+
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.UserPrincipal;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.ldirector.config.ServiceType;
+
+/**
+ * pgsql against a real PostgreSQL (Debian's postgresql) made by initdb under target/ and run on
+ * loopback as the postgres user: SCRAM-SHA-256 for one login, md5 for another.
+ */
+class PgsqlCheckTest {
+    static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
+    static Daemon server;
+    static int port;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        assumeTrue(Files.isExecutable(BIN.resolve("postgres")), "PostgreSQL 15 is not installed (test-fixtures/deps/svc.txt installs postgresql)");
+        Path dir = Daemon.scratch("pgsql");
+        Path data = dir.resolve("data");
+        Path socket = Files.createDirectories(dir.resolve("run"));
+        Path pw = Files.writeString(dir.resolve("pw"), "super-pw\n");
+        if (Commands.root()) {
+            UserPrincipal pg = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+            for (Path p : List.of(dir, socket, pw)) {
+                Files.setOwner(p, pg);
+            }
+        }
+        Commands.run(Commands.as("postgres", BIN.resolve("initdb").toString(), "-D", data.toString(), "-U", "postgres",
+                "--pwfile=" + pw, "--auth-local=trust", "--auth-host=scram-sha-256", "--no-sync"));
+        // the md5 login must be matched before initdb's catch-all scram line
+        Path hba = data.resolve("pg_hba.conf");
+        Files.writeString(hba, "host all oldie 127.0.0.1/32 md5\n" + Files.readString(hba));
+        port = Daemon.freePort();
+        server = Daemon.start(Commands.as("postgres", BIN.resolve("postgres").toString(), "-D", data.toString(),
+                "-k", socket.toString(), "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1,::1", "-c", "fsync=off"),
+                dir.resolve("postgres.log")).awaitPort(port, Duration.ofSeconds(30));
+        psql(socket, "postgres", "CREATE USER checker PASSWORD 's3cret'", "CREATE DATABASE health OWNER checker",
+                "SET password_encryption = 'md5'; CREATE USER oldie PASSWORD 'old-pw'");
+        psql(socket, "health", "CREATE TABLE director_slave (host text, enabled int);"
+                + " INSERT INTO director_slave VALUES ('a', 1), ('b', 0);"
+                + " GRANT SELECT ON director_slave TO checker, oldie;");
+    }
+
+    /** Each statement group in its own -c, since CREATE DATABASE cannot share a transaction. */
+    static void psql(Path socket, String db, String... sql) throws Exception {
+        List<String> c = new java.util.ArrayList<>(Commands.as("postgres", BIN.resolve("psql").toString(), "-v", "ON_ERROR_STOP=1",
+                "-h", socket.toString(), "-p", Integer.toString(port), "-U", "postgres", "-d", db));
+        for (String s : sql) {
+            c.add("-c");
+            c.add(s);
+        }
+        Commands.run(c);
+    }
+
+    @AfterAll
+    static void stopServer() throws Exception {
+        if (server != null) {
+            server.close();
+        }
+    }
+
+    static Probe probe() {
+        return Probe.of(ServiceType.PGSQL, port).login("checker", "s3cret").database("health")
+                .request("/SELECT * FROM director_slave WHERE enabled = 1");
+    }
+
+    @Test
+    void scramLoginAndQueryWithRowsIsUp() {
+        probe().assertUp();
+    }
+
+    @Test
+    void ipv6RealIsReachedWithABracketedAddress() throws Exception {
+        probe().address(java.net.InetAddress.getByName("::1")).assertUp();
+    }
+
+    @Test
+    void md5LoginIsUp() {
+        probe().login("oldie", "old-pw").assertUp();
+    }
+
+    @Test
+    void queryWithoutRowsIsDown() {
+        probe().request("/SELECT * FROM director_slave WHERE enabled = 2").assertDown("pgsql query returned no rows");
+    }
+
+    @Test
+    void failingQueryIsDown() {
+        probe().request("/SELECT * FROM missing_table").assertDown("pgsql query failed: ERROR: relation \"missing_table\" does not exist");
+    }
+
+    @Test
+    void badPasswordIsDown() {
+        probe().login("checker", "wrong-pw").assertDown("pgsql login rejected: FATAL: password authentication failed for user \"checker\"");
+    }
+
+    @Test
+    void missingDatabaseIsDown() {
+        probe().database("nope").assertDown("pgsql login failed: FATAL: database \"nope\" does not exist");
+    }
+
+    @Test
+    void loginAndRequestAreRequiredAsInLdirectord() {
+        probe().login("", "").assertDown("login and request are required");
+        probe().request("/").assertDown("login and request are required");
+    }
+
+    @Test
+    void passwordNeverReachesTheDriversLogsEvenWhenTracing() {
+        String log;
+        try (DriverLogs logs = new DriverLogs("org.postgresql")) {
+            probe().assertUp();
+            probe().login("checker", "wrong-pw-xyzzy").assertDown("login rejected");
+            log = logs.text();
+        }
+        org.junit.jupiter.api.Assertions.assertFalse(log.isEmpty(), "the driver logged nothing: capture is broken");
+        org.junit.jupiter.api.Assertions.assertFalse(log.contains("s3cret") || log.contains("wrong-pw-xyzzy"), log);
+    }
+
+    @Test
+    void refused() {
+        probe().port(Probe.closedTcpPort()).assertDown("connect refused");
+    }
+
+    @Test
+    void slowQueryTimesOut() {
+        probe().request("/SELECT pg_sleep(10)").timeout(Duration.ofMillis(1500)).assertTimesOut();
+    }
+
+    @Test
+    void silentServerTimesOut() throws Exception {
+        try (ScriptedPeer p = ScriptedPeer.start(ScriptedPeer.Conn::hold)) {
+            probe().port(p.port()).timeout(Duration.ofMillis(700)).assertTimesOut();
+        }
+    }
+}
