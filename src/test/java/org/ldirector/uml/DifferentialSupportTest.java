@@ -33,12 +33,14 @@ class DifferentialSupportTest {
         VirtualConfig web = virtual(Protocol.TCP, AddressFamily.INET, Optional.of(InetAddress.getByName("10.0.0.1")), 80,
                 Optional.empty(), "wrr", Optional.of(300), Optional.of("255.255.255.0"), false,
                 List.of(real("10.0.0.11", 0, ForwardMethod.MASQ, 2, Optional.of(5), Optional.of(100)),
-                        real("10.0.0.12", 8080, ForwardMethod.GATE, 0, Optional.empty(), Optional.empty())),
+                        real("10.0.0.12", 8080, ForwardMethod.GATE, 0, Optional.empty(), Optional.empty()),
+                        real("10.0.0.13", 0, ForwardMethod.GATE, 1, Optional.empty(), Optional.empty())),
                 Optional.of(new Fallback(InetAddress.getByName("127.0.0.1"), Optional.of(80), ForwardMethod.GATE)));
         assertEquals(List.of(
                 "-A -t 10.0.0.1:80 -s wrr -p 300 -M 255.255.255.0",
-                "-a -t 10.0.0.1:80 -r 10.0.0.11:80 -m -w 2 -x 100 -y 5",
-                "-a -t 10.0.0.1:80 -r 10.0.0.12:8080 -g -w 0"), ExpectedIpvsRules.of(web));
+                "-a -t 10.0.0.1:80 -r 10.0.0.11:0 -m -w 2 -x 100 -y 5",
+                "-a -t 10.0.0.1:80 -r 10.0.0.12:8080 -g -w 0",
+                "-a -t 10.0.0.1:80 -r 10.0.0.13:80 -g -w 1"), ExpectedIpvsRules.of(web));
 
         VirtualConfig mark6 = virtual(Protocol.FWM, AddressFamily.INET6, Optional.empty(), 0, Optional.of(7), "sh",
                 Optional.empty(), Optional.of("64"), false,
