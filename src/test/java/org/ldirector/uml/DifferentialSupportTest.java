@@ -19,13 +19,13 @@ class DifferentialSupportTest {
 
     @Test
     void forcesCheckTypeOnInEveryVirtualAndKeepsEverythingElse() {
-        String in = "checktimeout=3\r\nvirtual=10.0.0.1:80\r\n\treal=10.0.0.2:80 gate\r\n"
+        String in = "checktimeout=3\r\nemailalert=root@localhost\r\nvirtual=10.0.0.1:80\r\n\treal=10.0.0.2:80 gate\r\n"
                 + "    checktype = negotiate\r\n\t#checktype=ping\r\nvirtual6=[::1]:80\n  real6=[::2]:80\n"
-                + "virtual=5";
+                + "\temailalert = ops@example.org\nvirtual=5";
         String out = PerlFixtureCopy.forceCheckTypeOn(in);
-        assertEquals("checktimeout=3\r\nvirtual=10.0.0.1:80\r\n\tchecktype=on\r\n\treal=10.0.0.2:80 gate\r\n"
+        assertEquals("checktimeout=3\r\n#differential: emailalert=root@localhost\r\nvirtual=10.0.0.1:80\r\n\tchecktype=on\r\n\treal=10.0.0.2:80 gate\r\n"
                 + "    checktype=on\r\n\t#checktype=ping\r\nvirtual6=[::1]:80\n\tchecktype=on\n  real6=[::2]:80\n"
-                + "virtual=5\n\tchecktype=on", out);
+                + "\t#differential: emailalert = ops@example.org\nvirtual=5\n\tchecktype=on", out);
     }
 
     @Test
