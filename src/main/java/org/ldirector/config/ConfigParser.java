@@ -309,8 +309,11 @@ public final class ConfigParser {
         } else if (FACILITIES.contains(v)) {
             logTarget = LogTarget.syslog(v);
         } else {
-            error(line, "logfile \"" + v + "\" is neither an absolute path nor a syslog facility; expected a path"
-                    + " starting with '/' or one of " + String.join(", ", FACILITIES.stream().sorted().toList()));
+            // ldirectord hands any other value to Sys::Syslog, which logs an unknown facility as "user".
+            warn(line, "logfile \"" + v + "\" does not start with '/', so it names a syslog facility, and it is not"
+                    + " one (" + String.join(", ", FACILITIES.stream().sorted().toList()) + "); logging to syslog"
+                    + " facility user, as ldirectord does; write an absolute path to log to a file");
+            logTarget = LogTarget.syslog("user");
         }
     }
 
@@ -997,7 +1000,12 @@ public final class ConfigParser {
     /** A value ldirectord only accepts in double quotes ({@code request="/"}); empty unless allowEmpty. */
     private Optional<String> quoted(int line, String name, String value, boolean allowEmpty) {
         Matcher m = Pattern.compile("^\"(.*)\"").matcher(value);
-        if (!m.find()) {
+        if (!m.find() && value.startsWith("\"")) {
+            error(line, name + " has an opening double quote but no closing one: found " + name + "="
+                    + abbreviate(value));
+            return Optional.empty();
+        }
+        if (!m.find(0)) {
             error(line, name + " needs its value in double quotes, e.g. " + name + "=\"" + abbreviate(value)
                     + "\"; found " + name + "=" + abbreviate(value));
             return Optional.empty();
