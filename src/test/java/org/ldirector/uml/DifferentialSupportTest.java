@@ -37,8 +37,10 @@ class DifferentialSupportTest {
                 Optional.of(new Fallback(InetAddress.getByName("127.0.0.1"), Optional.of(80), ForwardMethod.GATE)));
         assertEquals(List.of(
                 "-A -t 10.0.0.1:80 -s wrr -p 300 -M 255.255.255.0",
-                "-a -t 10.0.0.1:80 -r 10.0.0.11:80 -m -w 2 -x 100 -y 5",
-                "-a -t 10.0.0.1:80 -r 10.0.0.12:8080 -g -w 0"), ExpectedIpvsRules.of(web));
+                // As the kernel shows after ldirectord: a masq real without port stays :0, ipvsadm gives a
+                // gate real the service's port (VirtualConfig.ipvsPort).
+                "-a -t 10.0.0.1:80 -r 10.0.0.11:0 -m -w 2 -x 100 -y 5",
+                "-a -t 10.0.0.1:80 -r 10.0.0.12:80 -g -w 0"), ExpectedIpvsRules.of(web));
 
         VirtualConfig mark6 = virtual(Protocol.FWM, AddressFamily.INET6, Optional.empty(), 0, Optional.of(7), "sh",
                 Optional.empty(), Optional.of("64"), false,
