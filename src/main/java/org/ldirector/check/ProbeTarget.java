@@ -23,6 +23,10 @@ import org.ldirector.config.VirtualConfig;
  * @param checkPort      ldirectord's check port for this real (checkport, real port, service port)
  * @param request        effective request
  * @param receive        effective receive
+ * @param fwmark         the virtual's firewall mark (external checks pass it where ldirectord
+ *                       passes the mark in place of the virtual address)
+ * @param writtenRealPort the real's port as written in the file, 0 when none was (the 4th
+ *                       argument ldirectord gives an external check, unlike {@code realPort})
  */
 public record ProbeTarget(
         CheckSpec spec,
@@ -34,11 +38,22 @@ public record ProbeTarget(
         int realPort,
         Optional<Integer> checkPort,
         String request,
-        String receive) {
+        String receive,
+        Optional<Integer> fwmark,
+        int writtenRealPort) {
+
+    /** Without the external-check extras: no firewall mark, the written port taken as {@code realPort}. */
+    public ProbeTarget(CheckSpec spec, Protocol protocol, AddressFamily family, Optional<InetAddress> virtualAddress,
+            int virtualPort, InetAddress realAddress, int realPort, Optional<Integer> checkPort, String request,
+            String receive) {
+        this(spec, protocol, family, virtualAddress, virtualPort, realAddress, realPort, checkPort, request, receive,
+                Optional.empty(), realPort);
+    }
 
     public static ProbeTarget of(VirtualConfig v, Real r) {
         return new ProbeTarget(v.check(), v.protocol(), v.family(), v.address(), v.port(),
                 r.address(), v.ipvsPort(r), v.checkPort(r),
-                r.request().orElse(v.check().request()), r.receive().orElse(v.check().receive()));
+                r.request().orElse(v.check().request()), r.receive().orElse(v.check().receive()),
+                v.fwmark(), r.port());
     }
 }

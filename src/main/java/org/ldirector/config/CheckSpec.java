@@ -1,5 +1,6 @@
 package org.ldirector.config;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -25,6 +26,10 @@ import java.util.Optional;
  * @param checkTimeout   effective checktimeout
  * @param negotiateTimeout effective negotiatetimeout
  * @param checkCount     effective checkcount (ping attempts)
+ * @param httpsCaFile    extension (not in ldirectord): verify an https real's certificate chain
+ *                       against this PEM CA file; empty = no verification, as ldirectord
+ * @param httpsSniName   extension: TLS server name sent by an https check (and the name the
+ *                       certificate must match when verifying); empty = none, as ldirectord (IP URL)
  */
 public record CheckSpec(
         CheckType type,
@@ -42,5 +47,17 @@ public record CheckSpec(
         Secret secret,
         Duration checkTimeout,
         Duration negotiateTimeout,
-        int checkCount) {
+        int checkCount,
+        Optional<Path> httpsCaFile,
+        Optional<String> httpsSniName) {
+
+    /** ldirectord's settings only: no https verification, no SNI (the extension's defaults). */
+    public CheckSpec(CheckType type, int numConnects, ServiceType service, String checkCommand,
+            Optional<Integer> checkPort, String request, String receive, HttpMethod httpMethod,
+            Optional<String> virtualHost, String login, Secret passwd, String database, Secret secret,
+            Duration checkTimeout, Duration negotiateTimeout, int checkCount) {
+        this(type, numConnects, service, checkCommand, checkPort, request, receive, httpMethod, virtualHost,
+                login, passwd, database, secret, checkTimeout, negotiateTimeout, checkCount,
+                Optional.empty(), Optional.empty());
+    }
 }

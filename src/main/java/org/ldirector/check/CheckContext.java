@@ -1,0 +1,194 @@
+package org.ldirector.check;
+
+import java.io.IOException;
+import java.nio.channels.AsynchronousChannelGroup;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.core5.io.CloseMode;
+import org.ldirector.check.http.HttpClients;
+
+/**
+ * The resources every probe shares, owned here and released by {@link #close()}: one async HTTP
+ * client (plus one per distinct https CA file), a timer that keeps deadlines, a bounded executor for
+ * the blocking work (negotiate dialogues, starting external commands), an NIO channel group for
+ * connect checks, and the clock probes measure latency with. One context serves thousands of
+ * concurrent probes; nothing here is static, so tests build their own with their own clock.
+ */
+public final class CheckContext implements AutoCloseable {
+    private final ScheduledExecutorService timer;
+    private final ExecutorService blockingIo;
+    private final AsynchronousChannelGroup channels;
+    private final LongSupplier nanoTime;
+    private final int ioThreads;
+    private final Map<Optional<Path>, CloseableHttpAsyncClient> httpClients = new ConcurrentHashMap<>();
+    private final Object pingLock = new Object();
+    private Pinger pinger;
+    private volatile boolean closed;
+
+    private CheckContext(Builder b) throws IOException {
+        this.nanoTime = b.nanoTime;
+        this.ioThreads = b.ioThreads;
+        ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("check-timer"));
+        // thousands of deadlines are cancelled early; without this they would sit in the queue until due
+        t.setRemoveOnCancelPolicy(true);
+        this.timer = t;
+        ThreadPoolExecutor io = new ThreadPoolExecutor(b.blockingThreads, b.blockingThreads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(b.blockingQueue), daemon("check-io"));
+        io.allowCoreThreadTimeOut(true);
+        this.blockingIo = io;
+        this.channels = AsynchronousChannelGroup.withFixedThreadPool(b.ioThreads, daemon("check-connect"));
+    }
+
+    public static CheckContext create() throws IOException {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public ScheduledExecutorService timer() {
+        return timer;
+    }
+
+    /** Bounded: a flood of hung dialogues fills the queue and further probes are refused (down), not queued forever. */
+    public ExecutorService blockingIo() {
+        return blockingIo;
+    }
+
+    public AsynchronousChannelGroup channels() {
+        return channels;
+    }
+
+    public long nanoTime() {
+        return nanoTime.getAsLong();
+    }
+
+    public LongSupplier clock() {
+        return nanoTime;
+    }
+
+    public Duration since(long startNanos) {
+        return Duration.ofNanos(nanoTime.getAsLong() - startNanos);
+    }
+
+    /**
+     * The shared async HTTP client: the default one (no certificate verification, as ldirectord)
+     * for an empty {@code caFile}, else one that verifies against that CA file, built on first use.
+     */
+    public CloseableHttpAsyncClient httpClient(Optional<Path> caFile) throws IOException, GeneralSecurityException {
+        if (closed) {
+            throw new IllegalStateException("check context is closed");
+        }
+        CloseableHttpAsyncClient c = httpClients.get(caFile);
+        if (c != null) {
+            return c;
+        }
+        synchronized (httpClients) {
+            c = httpClients.get(caFile);
+            if (c == null) {
+                c = HttpClients.start(caFile, ioThreads);
+                httpClients.put(caFile, c);
+            }
+            return c;
+        }
+    }
+
+    /** The shared ICMP echo engine, opened on first use. */
+    public Pinger pinger() {
+        synchronized (pingLock) {
+            if (closed) {
+                throw new IllegalStateException("check context is closed");
+            }
+            if (pinger == null) {
+                pinger = new Pinger(timer, nanoTime);
+            }
+            return pinger;
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        List<CloseableHttpAsyncClient> clients;
+        synchronized (httpClients) {
+            clients = new ArrayList<>(httpClients.values());
+            httpClients.clear();
+        }
+        // GRACEFUL: IMMEDIATE races httpcore's reactor teardown (ClosedSelectorException logged at ERROR)
+        clients.forEach(c -> c.close(CloseMode.GRACEFUL));
+        synchronized (pingLock) {
+            if (pinger != null) {
+                pinger.close();
+            }
+        }
+        channels.shutdown();
+        try {
+            channels.shutdownNow();
+        } catch (IOException ignored) {
+            // closing: nothing left to report to
+        }
+        blockingIo.shutdownNow();
+        timer.shutdownNow();
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        ThreadFactory base = Executors.defaultThreadFactory();
+        return r -> {
+            Thread t = base.newThread(r);
+            t.setName(name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    public static final class Builder {
+        private LongSupplier nanoTime = System::nanoTime;
+        private int blockingThreads = 64;
+        private int blockingQueue = 100_000;
+        private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+
+        private Builder() {
+        }
+
+        /** The clock latencies are measured with (deadlines themselves run on the real timer). */
+        public Builder nanoTime(LongSupplier clock) {
+            this.nanoTime = clock;
+            return this;
+        }
+
+        public Builder blockingThreads(int threads, int queue) {
+            this.blockingThreads = threads;
+            this.blockingQueue = queue;
+            return this;
+        }
+
+        /** Threads of the HTTP I/O reactor and of the connect-check channel group. */
+        public Builder ioThreads(int threads) {
+            this.ioThreads = threads;
+            return this;
+        }
+
+        public CheckContext build() throws IOException {
+            return new CheckContext(this);
+        }
+    }
+}

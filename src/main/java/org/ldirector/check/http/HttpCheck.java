@@ -1,0 +1,386 @@
+package org.ldirector.check.http;
+
+import java.net.ConnectException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import javax.net.ssl.SSLException;
+import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
+import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.protocol.HttpClientContext;
+import org.apache.hc.core5.concurrent.FutureCallback;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.Header;
+import org.apache.hc.core5.http.HttpHost;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
+import org.apache.hc.core5.util.Timeout;
+import org.ldirector.check.AddressText;
+import org.ldirector.check.CheckContext;
+import org.ldirector.check.CheckResult;
+import org.ldirector.check.Checker;
+import org.ldirector.check.ProbeTarget;
+import org.ldirector.config.ServiceType;
+
+/**
+ * ldirectord's {@code check_http} for http, https and http_proxy, on the shared non-blocking
+ * client: GET or HEAD of {@code scheme://real:checkport/request}, {@code Host:} = virtualhost else
+ * the real's address (no port, as ldirectord sets it), up when the final status is 2xx and
+ * {@code receive} (an unanchored regular expression) occurs in the body. Redirects are followed as
+ * LWP::UserAgent does: up to 7, Host and Cookie headers dropped on each hop. negotiatetimeout bounds
+ * the whole exchange, redirects included (ldirectord arms one alarm around {@code $ua->request}).
+ */
+public final class HttpCheck implements Checker {
+    /** LWP::UserAgent's max_redirect: the 8th redirect response is returned as the result (down). */
+    static final int MAX_REDIRECTS = 7;
+    /** LWP reads the whole body; a cap keeps thousands of probes of a misbehaving real bounded. */
+    static final int BODY_LIMIT = 4 << 20;
+
+    private final CheckContext ctx;
+    private final Map<String, Pattern> patterns = new ConcurrentHashMap<>();
+
+    public HttpCheck(CheckContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public CompletableFuture<CheckResult> check(ProbeTarget t) {
+        long start = ctx.nanoTime();
+        CompletableFuture<CheckResult> result = new CompletableFuture<>();
+        try {
+            begin(t, start, result);
+        } catch (RuntimeException e) {
+            // a bug here is still a down result, never a lost probe
+            result.complete(CheckResult.down(ctx.since(start), "http: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
+        }
+        return result;
+    }
+
+    private void begin(ProbeTarget t, long start, CompletableFuture<CheckResult> result) {
+        ServiceType service = t.spec().service();
+        int port = t.checkPort().orElse(0);
+        if (port <= 0) {
+            result.complete(CheckResult.down(Duration.ZERO, service.keyword() + ": no port to check (set checkport)"));
+            return;
+        }
+        Pattern receive;
+        try {
+            receive = t.receive().isEmpty() ? null : patterns.computeIfAbsent(t.receive(), Pattern::compile);
+        } catch (PatternSyntaxException e) {
+            result.complete(CheckResult.down(Duration.ZERO, "receive /" + t.receive() + "/ is not a valid regular expression"));
+            return;
+        }
+        URI url;
+        try {
+            url = new URI(url(t, port));
+        } catch (URISyntaxException e) {
+            result.complete(CheckResult.down(Duration.ZERO, service.keyword() + ": bad URL " + e.getInput()));
+            return;
+        }
+        CloseableHttpAsyncClient client;
+        try {
+            client = ctx.httpClient(t.spec().httpsCaFile());
+        } catch (Exception e) {
+            result.complete(CheckResult.down(Duration.ZERO, "https: cannot use CA file "
+                    + t.spec().httpsCaFile().map(Object::toString).orElse("") + ": " + e.getMessage()));
+            return;
+        }
+        Duration timeout = t.spec().negotiateTimeout();
+        Exchange x = new Exchange(t, client, receive, start, start + timeout.toNanos(), result);
+        ScheduledFuture<?> alarm = ctx.timer().schedule(() -> {
+            // the verdict first, then abort: a slow teardown can never make the result late
+            if (result.complete(CheckResult.down(ctx.since(start), "timeout after " + seconds(timeout)))) {
+                x.abort();
+            }
+        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        result.whenComplete((r, e) -> alarm.cancel(false));
+        x.send(url, 0, true);
+    }
+
+    /**
+     * ldirectord's {@code $$r{url}}: one leading "/" of request is dropped, then the URL is
+     * {@code scheme://server:port/request}; a request that already contains "scheme://" is the URL
+     * itself (a per-real request in ldirectord; always for http_proxy, whose request is absolute).
+     */
+    static String url(ProbeTarget t, int port) {
+        ServiceType service = t.spec().service();
+        String schema = service == ServiceType.HTTPS ? "https" : "http";
+        String uri = t.request().startsWith("/") ? t.request().substring(1) : t.request();
+        if (t.request().contains(schema + "://")) {
+            return uri;
+        }
+        return schema + "://" + AddressText.ldirectord(t.realAddress()) + ":" + port + "/" + uri;
+    }
+
+    static String seconds(Duration d) {
+        return String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9);
+    }
+
+    /** One probe's walk through its redirects. */
+    private final class Exchange {
+        private final ProbeTarget t;
+        private final CloseableHttpAsyncClient client;
+        private final Pattern receive;
+        private final long start;
+        private final long deadline;
+        private final CompletableFuture<CheckResult> result;
+        private final AtomicReference<Future<?>> inFlight = new AtomicReference<>();
+
+        Exchange(ProbeTarget t, CloseableHttpAsyncClient client, Pattern receive, long start, long deadline,
+                CompletableFuture<CheckResult> result) {
+            this.t = t;
+            this.client = client;
+            this.receive = receive;
+            this.start = start;
+            this.deadline = deadline;
+            this.result = result;
+        }
+
+        void abort() {
+            Future<?> f = inFlight.get();
+            if (f != null) {
+                f.cancel(true);
+            }
+        }
+
+        void send(URI url, int redirects, boolean first) {
+            if (result.isDone()) {
+                return;
+            }
+            SimpleHttpRequest req;
+            boolean proxied = t.spec().service() == ServiceType.HTTP_PROXY;
+            HttpHost target;
+            try {
+                target = targetOf(url, first && !proxied);
+            } catch (IllegalArgumentException e) {
+                finish(CheckResult.down(ctx.since(start), "bad URL " + url));
+                return;
+            }
+            String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+            if (url.getRawQuery() != null) {
+                path += "?" + url.getRawQuery();
+            }
+            req = new SimpleHttpRequest(t.spec().httpMethod().name(), target, path);
+            if (first && !proxied) {
+                // ldirectord sets Host to the bare name, without the port; LWP drops it on redirects
+                req.setHeader("Host", t.spec().virtualHost().orElse(AddressText.ldirectord(t.realAddress())));
+            } else {
+                // as LWP (and RFC 9110): the URL's host, with its port only when not the scheme's default
+                boolean defaultPort = url.getPort() < 0 || url.getPort() == ("https".equals(target.getSchemeName()) ? 443 : 80);
+                req.setHeader("Host", url.getHost() + (defaultPort ? "" : ":" + url.getPort()));
+            }
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - ctx.nanoTime()));
+            RequestConfig.Builder cfg = RequestConfig.custom()
+                    .setResponseTimeout(Timeout.ofMilliseconds(left))
+                    .setConnectionRequestTimeout(Timeout.ofMilliseconds(left));
+            setConnectTimeout(cfg, left);
+            if (proxied) {
+                setProxy(cfg, new HttpHost("http", t.realAddress(), AddressText.ldirectord(t.realAddress()), t.checkPort().orElse(0)));
+            }
+            HttpClientContext context = HttpClientContext.create();
+            context.setRequestConfig(cfg.build());
+            // the explicit target carries the real's address: no DNS, and its name is only for TLS (SNI, verification)
+            Future<Answer> f = client.execute(target, SimpleRequestProducer.create(req), new CappedConsumer(), null, context,
+                    new FutureCallback<>() {
+                        @Override
+                        public void completed(Answer a) {
+                            answered(url, a, redirects);
+                        }
+
+                        @Override
+                        public void failed(Exception e) {
+                            finish(CheckResult.down(ctx.since(start), reason(e)));
+                        }
+
+                        @Override
+                        public void cancelled() {
+                            finish(CheckResult.down(ctx.since(start), "timeout after " + seconds(t.spec().negotiateTimeout())));
+                        }
+                    });
+            inFlight.set(f);
+            if (result.isDone()) {
+                f.cancel(true);
+            }
+        }
+
+        /** The real itself for the first hop (no DNS, the SNI name if configured); a redirect's host as written. */
+        private HttpHost targetOf(URI url, boolean real) {
+            int port = url.getPort() > 0 ? url.getPort() : ("https".equalsIgnoreCase(url.getScheme()) ? 443 : 80);
+            String scheme = url.getScheme() == null ? "http" : url.getScheme().toLowerCase(Locale.ROOT);
+            if (real) {
+                String name = t.spec().httpsSniName().orElse(AddressText.ldirectord(t.realAddress()).replace("[", "").replace("]", ""));
+                return new HttpHost(scheme, t.realAddress(), name, port);
+            }
+            String host = url.getHost();
+            if (host == null) {
+                throw new IllegalArgumentException("no host in " + url);
+            }
+            // -1 keeps a default port out of the absolute request line a proxy sees, as LWP writes it
+            return new HttpHost(scheme, host.startsWith("[") ? host.substring(1, host.length() - 1) : host, url.getPort());
+        }
+
+        private void answered(URI url, Answer a, int redirects) {
+            int code = a.code();
+            // LWP redirects GET and HEAD (requests_redirectable), the only methods ldirectord sends
+            if (isRedirect(code) && a.location() != null) {
+                if (redirects >= MAX_REDIRECTS) {
+                    finish(CheckResult.down(ctx.since(start), "HTTP " + code + ": more than " + MAX_REDIRECTS + " redirects"));
+                    return;
+                }
+                URI next;
+                try {
+                    next = url.resolve(new URI(a.location().trim()));
+                } catch (URISyntaxException | IllegalArgumentException e) {
+                    finish(CheckResult.down(ctx.since(start), "HTTP " + code + ": bad Location " + quote(a.location())));
+                    return;
+                }
+                String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+                if (scheme.equals("http") || scheme.equals("https")) {
+                    send(next, redirects + 1, false);
+                    return;
+                }
+            }
+            if (code < 200 || code > 299) {
+                finish(CheckResult.down(ctx.since(start), "HTTP " + code));
+                return;
+            }
+            String after = redirects == 0 ? "" : " after " + redirects + (redirects == 1 ? " redirect" : " redirects");
+            if (receive == null) {
+                finish(CheckResult.up(ctx.since(start), "HTTP " + code + after));
+                return;
+            }
+            // LWP's content is bytes; Latin-1 maps each byte to one char so the regex sees the same units
+            String body = new String(a.body(), 0, a.length(), StandardCharsets.ISO_8859_1);
+            if (receive.matcher(body).find()) {
+                finish(CheckResult.up(ctx.since(start), "HTTP " + code + after + ", receive /" + t.receive() + "/ found"));
+            } else {
+                finish(CheckResult.down(ctx.since(start), "receive /" + t.receive() + "/ not found in " + a.length() + " bytes"
+                        + (a.truncated() ? " (body cut at " + BODY_LIMIT + ")" : "")));
+            }
+        }
+
+        private void finish(CheckResult r) {
+            result.complete(r);
+        }
+
+        private String reason(Exception e) {
+            Throwable c = e;
+            for (int i = 0; i < 8 && c != null; i++, c = c.getCause()) {
+                String name = c.getClass().getSimpleName();
+                if (c instanceof SocketTimeoutException || name.contains("Timeout")) {
+                    return "timeout after " + seconds(t.spec().negotiateTimeout());
+                }
+                if (c instanceof NoRouteToHostException) {
+                    return "no route to host";
+                }
+                if (c instanceof ConnectException) {
+                    String m = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
+                    return m.contains("refused") ? "connect refused" : "connect failed: " + quote(c.getMessage());
+                }
+                if (c instanceof UnknownHostException) {
+                    return "unknown host " + quote(c.getMessage());
+                }
+                if (c instanceof SSLException) {
+                    return "TLS handshake failed: " + quote(c.getMessage());
+                }
+            }
+            return t.spec().service().keyword() + ": " + e.getClass().getSimpleName() + ": " + quote(e.getMessage());
+        }
+    }
+
+    static boolean isRedirect(int code) {
+        return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
+    }
+
+    private static String quote(String s) {
+        if (s == null) {
+            return "(no message)";
+        }
+        String one = s.replaceAll("[\\r\\n\\t]+", " ").strip();
+        return one.length() > 160 ? one.substring(0, 160) + "…" : one;
+    }
+
+    @SuppressWarnings("deprecation")
+    private static void setConnectTimeout(RequestConfig.Builder b, long millis) {
+        // per request, because each probe has its own deadline; ConnectionConfig is per pool
+        b.setConnectTimeout(Timeout.ofMilliseconds(millis));
+    }
+
+    @SuppressWarnings("deprecation")
+    private static void setProxy(RequestConfig.Builder b, HttpHost proxy) {
+        // ldirectord: $ua->proxy("http", "http://real:port/"), so the request line carries the absolute URL
+        b.setProxy(proxy);
+    }
+
+    /** The status, the Location header and the first {@link #BODY_LIMIT} bytes of the body. */
+    record Answer(int code, String location, byte[] body, int length, boolean truncated) {
+    }
+
+    private static final class CappedConsumer extends AbstractBinResponseConsumer<Answer> {
+        private int code;
+        private String location;
+        private byte[] buf = new byte[0];
+        private int len;
+        private boolean truncated;
+
+        @Override
+        protected void start(HttpResponse response, ContentType contentType) {
+            code = response.getCode();
+            Header h = response.getFirstHeader("Location");
+            location = h == null ? null : h.getValue();
+        }
+
+        @Override
+        protected int capacityIncrement() {
+            return 64 * 1024;
+        }
+
+        @Override
+        protected void data(ByteBuffer src, boolean endOfStream) {
+            int n = Math.min(src.remaining(), BODY_LIMIT - len);
+            if (n < src.remaining()) {
+                truncated = true;
+            }
+            if (n > 0) {
+                if (len + n > buf.length) {
+                    byte[] bigger = new byte[Math.min(BODY_LIMIT, Math.max(len + n, Math.max(1024, buf.length * 2)))];
+                    System.arraycopy(buf, 0, bigger, 0, len);
+                    buf = bigger;
+                }
+                src.get(buf, len, n);
+                len += n;
+            }
+            src.position(src.limit());
+        }
+
+        @Override
+        protected Answer buildResult() {
+            return new Answer(code, location, buf, len, truncated);
+        }
+
+        @Override
+        public void releaseResources() {
+        }
+    }
+
+}

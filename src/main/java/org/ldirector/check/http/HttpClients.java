@@ -1,0 +1,152 @@
+package org.ldirector.check.http;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Collection;
+import java.util.Optional;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
+import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
+import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
+import org.apache.hc.client5.http.ssl.ClientTlsStrategyBuilder;
+import org.apache.hc.client5.http.ssl.DefaultHostnameVerifier;
+import org.apache.hc.client5.http.ssl.HostnameVerificationPolicy;
+import org.apache.hc.client5.http.ssl.NoopHostnameVerifier;
+import org.apache.hc.core5.http.nio.ssl.TlsStrategy;
+import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
+import org.apache.hc.core5.reactor.IOReactorConfig;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
+
+/**
+ * Builds the async clients HTTP checks share. Deliberately un-clever, to mean what LWP meant for
+ * ldirectord: no redirects (HttpCheck follows them as LWP does), no retries, no cookies, no content
+ * decoding (the receive regex sees the bytes, like LWP's {@code content}), and no connection reuse:
+ * ldirectord opens a new connection for every check (LWP sends {@code Connection: close}), and a
+ * check that rides a kept-alive connection would not notice a real that stopped accepting new ones.
+ */
+public final class HttpClients {
+    private HttpClients() {
+    }
+
+    public static CloseableHttpAsyncClient start(Optional<Path> caFile, int ioThreads)
+            throws IOException, GeneralSecurityException {
+        TlsStrategy tls = caFile.isPresent() ? verifying(caFile.get()) : trustAll();
+        var pool = PoolingAsyncClientConnectionManagerBuilder.create()
+                .setTlsStrategy(tls)
+                // LAX: no global cap; each probe has its own connection, thousands at once are normal
+                .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
+                .setMaxConnPerRoute(1_000_000)
+                .setMaxConnTotal(1_000_000)
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        // each probe caps its own connect; this only bounds a probe that forgot to
+                        .setConnectTimeout(Timeout.ofMinutes(1))
+                        .setTimeToLive(TimeValue.ZERO_MILLISECONDS)
+                        .build())
+                .build();
+        CloseableHttpAsyncClient client = HttpAsyncClients.custom()
+                .setConnectionManager(pool)
+                .setIOReactorConfig(IOReactorConfig.custom()
+                        .setIoThreadCount(ioThreads)
+                        .setSoKeepAlive(false)
+                        .setTcpNoDelay(true)
+                        .build())
+                .setConnectionReuseStrategy((request, response, context) -> false)
+                .disableRedirectHandling()
+                .disableAutomaticRetries()
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableConnectionState()
+                .disableContentCompression()
+                .evictExpiredConnections()
+                .setUserAgent("ldirector")
+                .build();
+        client.start();
+        return client;
+    }
+
+    /** ldirectord's {@code ssl_opts => { verify_hostname => 0 }} and IO::Socket::SSL's default of no CA check. */
+    private static TlsStrategy trustAll() throws GeneralSecurityException {
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, new TrustManager[] {new TrustEverything()}, null);
+        return ClientTlsStrategyBuilder.create()
+                .setSslContext(ctx)
+                .setHostVerificationPolicy(HostnameVerificationPolicy.CLIENT)
+                .setHostnameVerifier(NoopHostnameVerifier.INSTANCE)
+                .buildAsync();
+    }
+
+    /**
+     * The opt-in extension: the chain must lead to a certificate in {@code caFile} (PEM, one or
+     * more), and the name must match the SNI name when one is configured, else the real's address.
+     */
+    private static TlsStrategy verifying(Path caFile) throws IOException, GeneralSecurityException {
+        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+        trust.load(null, null);
+        Collection<? extends Certificate> certs;
+        try (InputStream in = Files.newInputStream(caFile)) {
+            certs = CertificateFactory.getInstance("X.509").generateCertificates(in);
+        }
+        if (certs.isEmpty()) {
+            throw new GeneralSecurityException(caFile + ": no certificate found (expected PEM)");
+        }
+        int i = 0;
+        for (Certificate c : certs) {
+            trust.setCertificateEntry("ca" + i++, c);
+        }
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext ctx = SSLContext.getInstance("TLS");
+        ctx.init(null, tmf.getTrustManagers(), null);
+        return ClientTlsStrategyBuilder.create()
+                .setSslContext(ctx)
+                .setHostVerificationPolicy(HostnameVerificationPolicy.CLIENT)
+                .setHostnameVerifier(new DefaultHostnameVerifier())
+                .buildAsync();
+    }
+
+    private static final class TrustEverything extends X509ExtendedTrustManager {
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return new X509Certificate[0];
+        }
+    }
+
+}
