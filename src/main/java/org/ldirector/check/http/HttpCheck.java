@@ -189,6 +189,8 @@ public final class HttpCheck implements Checker {
                 boolean defaultPort = url.getPort() < 0 || url.getPort() == ("https".equals(target.getSchemeName()) ? 443 : 80);
                 req.setHeader("Host", url.getHost() + (defaultPort ? "" : ":" + url.getPort()));
             }
+            // LWP's "Connection: TE, close": every check is its own connection, closed by the server
+            req.setHeader("Connection", "close");
             long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - ctx.nanoTime()));
             RequestConfig.Builder cfg = RequestConfig.custom()
                     .setResponseTimeout(Timeout.ofMilliseconds(left))
