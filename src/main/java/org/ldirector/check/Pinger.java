@@ -86,6 +86,11 @@ public final class Pinger implements AutoCloseable {
         }
     }
 
+    /** "datagram" or "raw": the kind of ICMP socket used for a family (opening it if need be); for tests and diagnostics. */
+    String socketKind(InetAddress forTarget) throws NativeException {
+        return engine(forTarget instanceof Inet6Address ? Sock.AF_INET6 : Sock.AF_INET).raw ? "raw" : "datagram";
+    }
+
     @Override
     public void close() {
         closed = true;
