@@ -32,21 +32,22 @@ for a in 1 2 3 4; do
   done
 done
 
-write_nginx() { # $1 = access log (off or a path)
+write_nginx() { # $1 = access log (off or a path), $2 = writable dir for pid and temp files
+  local state=${2:-$WORK}
   cat > "$WORK/nginx.conf" <<CONF
 worker_processes auto;
 worker_rlimit_nofile 20000;
-pid $WORK/nginx.pid;
-error_log $WORK/nginx-error.log;
+pid $state/nginx.pid;
+error_log $state/nginx-error.log;
 events { worker_connections 19000; multi_accept on; }
 http {
   access_log $1;
   keepalive_timeout 0;
-  client_body_temp_path $WORK;
-  proxy_temp_path $WORK;
-  fastcgi_temp_path $WORK;
-  uwsgi_temp_path $WORK;
-  scgi_temp_path $WORK;
+  client_body_temp_path $state;
+  proxy_temp_path $state;
+  fastcgi_temp_path $state;
+  uwsgi_temp_path $state;
+  scgi_temp_path $state;
   server {
 $LISTEN
     location = /check.html { return 200 "ok\n"; }
@@ -81,7 +82,7 @@ KA_SECONDS=${KA_SECONDS:-40} # measured window (after 10 s of warm-up)
 UML_COUNTS=${UML_COUNTS:-1000}
 UML_ROUNDS=${UML_ROUNDS:-3}
 mkdir -p "$WORK/uml"
-write_nginx /tmp/access.log
+write_nginx /tmp/access.log /tmp
 {
   echo "global_defs { router_id bench }"
   for v in $(seq 1 "$KA_VS"); do

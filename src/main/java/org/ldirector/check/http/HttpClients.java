@@ -18,6 +18,8 @@ import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
 import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.TlsConfig;
+import org.apache.hc.core5.http2.HttpVersionPolicy;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.client5.http.impl.async.HttpAsyncClients;
 import org.apache.hc.client5.http.impl.nio.PoolingAsyncClientConnectionManagerBuilder;
@@ -48,6 +50,8 @@ public final class HttpClients {
         TlsStrategy tls = caFile.isPresent() ? verifying(caFile.get()) : trustAll();
         var pool = PoolingAsyncClientConnectionManagerBuilder.create()
                 .setTlsStrategy(tls)
+                // HTTP/1.1 only, as LWP: no ALPN h2 (whose framing forbids Connection: close)
+                .setDefaultTlsConfig(TlsConfig.custom().setVersionPolicy(HttpVersionPolicy.FORCE_HTTP_1).build())
                 // LAX: no global cap; each probe has its own connection, thousands at once are normal
                 .setPoolConcurrencyPolicy(PoolConcurrencyPolicy.LAX)
                 .setMaxConnPerRoute(1_000_000)

@@ -51,8 +51,8 @@ public final class CheckBench {
         String[] kinds = args[1].split(",");
         String[] counts = args[2].split(",");
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 1;
-        System.out.printf(Locale.ROOT, "%-8s %7s %5s %9s %9s %12s %6s %6s %9s %8s %8s %16s%n", "kind", "probes", "round",
-                "wall_ms", "cpu_s", "cpu_s/1000", "up", "down", "peakheap", "rss_mb", "hwm_mb", "lat p50/p99/max");
+        System.out.printf(Locale.ROOT, "%-8s %7s %5s %9s %9s %12s %6s %6s %9s %8s %8s %16s %10s%n", "kind", "probes", "round",
+                "wall_ms", "cpu_s", "cpu_s/1000", "up", "down", "peakheap", "rss_mb", "hwm_mb", "lat p50/p99/max", "user/sys");
         try (CheckContext ctx = CheckContext.create()) {
             Checkers checkers = new Checkers(ctx);
             for (String kind : kinds) {
@@ -72,7 +72,7 @@ public final class CheckBench {
     }
 
     record Round(long wallNanos, long cpuNanos, int up, int down, long peakHeap, String firstDown, long p50, long p99,
-            long max) {
+            long max, long userTicks, long sysTicks) {
     }
 
     static List<ProbeTarget> targets(String kind, int n, List<InetSocketAddr> servers) {
@@ -96,6 +96,7 @@ public final class CheckBench {
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);
         var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
+        long[] ticks0 = ticks();
         long t0 = System.nanoTime();
         List<CompletableFuture<CheckResult>> all = new ArrayList<>(targets.size());
         for (ProbeTarget t : targets) {
@@ -104,6 +105,7 @@ public final class CheckBench {
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
         long wall = System.nanoTime() - t0;
         long cpu = os.getProcessCpuTime() - cpu0;
+        long[] ticks1 = ticks();
         int up = 0;
         String firstDown = "";
         for (CompletableFuture<CheckResult> f : all) {
@@ -117,14 +119,22 @@ public final class CheckBench {
         long peak = heap.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
         long[] lat = all.stream().mapToLong(f -> f.join().latency().toMillis()).sorted().toArray();
         return new Round(wall, cpu, up, all.size() - up, peak, firstDown, lat[lat.length / 2],
-                lat[(int) (lat.length * 0.99)], lat[lat.length - 1]);
+                lat[(int) (lat.length * 0.99)], lat[lat.length - 1], ticks1[0] - ticks0[0], ticks1[1] - ticks0[1]);
     }
 
     static void print(String kind, int n, int round, Round r) throws Exception {
-        System.out.printf(Locale.ROOT, "%-8s %7d %5d %9.1f %9.3f %12.4f %6d %6d %8.1fM %8.1f %8.1f %16s%s%n", kind, n, round,
+        System.out.printf(Locale.ROOT, "%-8s %7d %5d %9.1f %9.3f %12.4f %6d %6d %8.1fM %8.1f %8.1f %16s %10s%s%n", kind, n, round,
                 r.wallNanos() / 1e6, r.cpuNanos() / 1e9, r.cpuNanos() / 1e9 / n * 1000, r.up(), r.down(),
                 r.peakHeap() / 1048576.0, status("VmRSS") / 1024.0, status("VmHWM") / 1024.0,
-                r.p50() + "/" + r.p99() + "/" + r.max() + "ms", r.down() > 0 ? "   first down: " + r.firstDown() : "");
+                r.p50() + "/" + r.p99() + "/" + r.max() + "ms",
+                r.userTicks() + "/" + r.sysTicks(), r.down() > 0 ? "   first down: " + r.firstDown() : "");
+    }
+
+    /** utime and stime of this process in clock ticks (1/100 s), from /proc/self/stat. */
+    static long[] ticks() throws Exception {
+        String stat = Files.readString(Path.of("/proc/self/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])};
     }
 
     /** A /proc/self/status field in kB. */
