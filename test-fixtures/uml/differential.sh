@@ -10,13 +10,28 @@ modprobe ip_vs || exit 1
 # Scheduler modules ldirectord's ipvsadm would autoload; loading them up front keeps timings even.
 for s in rr wrr lc wlc lblc lblcr dh sh sed nq fo ovf mh; do modprobe "ip_vs_$s" 2>/dev/null; done
 
-stable_table() { # waits until ipvsadm -Sn is unchanged for 2 s (checks every 0.5 s), at most 60 s
-  local prev="" cur same=0 end=$(( $(date +%s) + 60 ))
+cpu_ticks() { # utime+stime+cutime+cstime of a process (0 when gone)
+  local f; f=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+  f=${f##*) }
+  set -- $f
+  echo $(( ${12} + ${13} + ${14} + ${15} ))
+}
+
+# Waits (at most 90 s) until ldirectord's start-up is over: the table is unchanged for 2 s and the
+# daemon used almost no CPU meanwhile. The table alone is not enough: at start ldirectord adds and
+# removes reals and the fallback for seconds (forking ipvsadm for each), with plateaus between.
+stable_table() {
+  local pid=$1 prev="" cur same=0 c0 c1 end=$(( $(date +%s) + 90 ))
+  c0=$(cpu_ticks "$pid")
   while [ "$(date +%s)" -lt "$end" ]; do
-    cur=$(ipvsadm -Sn 2>&1)
-    if [ "$cur" = "$prev" ]; then same=$((same + 1)); else same=0; prev=$cur; fi
-    [ "$same" -ge 4 ] && return 0
     sleep 0.5
+    cur=$(ipvsadm -Sn 2>&1)
+    if [ "$cur" = "$prev" ]; then same=$((same + 1)); else same=0; prev=$cur; c0=$(cpu_ticks "$pid"); fi
+    if [ "$same" -ge 4 ]; then
+      c1=$(cpu_ticks "$pid")
+      [ $(( c1 - c0 )) -le 10 ] && return 0
+      same=0; c0=$c1
+    fi
   done
   return 1
 }
@@ -27,13 +42,31 @@ for cf in "$dir"/*.perl.cf; do
   t0=$(date +%s%N)
   ipvsadm -C
   pidfile=/var/run/ldirectord.$(basename "$cf").pid
-  /usr/sbin/ldirectord "$cf" start > "$dir/$name.perl.log" 2>&1
-  rc=$?
-  if [ "$rc" != 0 ]; then
-    echo "ldirectord start exited $rc" > "$dir/$name.status"
-  elif ! stable_table; then
-    echo "IPVS table not stable after 60 s" > "$dir/$name.status"
-  elif ! { [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; }; then
+  rm -f "$pidfile"
+  # In the background: with supervised=yes ldirectord does not detach and `start` never returns.
+  setsid /usr/sbin/ldirectord "$cf" start > "$dir/$name.perl.log" 2>&1 &
+  launcher=$!
+  pid=""; launcher_rc=""; end=$(( $(date +%s) + 60 )); supervised_after=$(( $(date +%s) + 10 ))
+  while [ "$(date +%s)" -lt "$end" ]; do
+    if [ -s "$pidfile" ]; then pid=$(cat "$pidfile"); break; fi
+    # supervised=yes: no detaching and no pid file; the launcher is the daemon.
+    if [ -z "$launcher_rc" ] && [ "$(date +%s)" -ge "$supervised_after" ] && kill -0 "$launcher" 2>/dev/null; then
+      pid=$launcher; break
+    fi
+    # The launcher of a detaching daemon exits 0, possibly before the daemon wrote its pid file.
+    if [ -z "$launcher_rc" ] && ! kill -0 "$launcher" 2>/dev/null; then
+      wait "$launcher"; launcher_rc=$?
+      [ "$launcher_rc" != 0 ] && break
+    fi
+    sleep 0.2
+  done
+  if [ -z "$pid" ] && [ -n "$launcher_rc" ] && [ "$launcher_rc" != 0 ]; then
+    echo "ldirectord start exited $launcher_rc" > "$dir/$name.status"
+  elif [ -z "$pid" ]; then
+    echo "ldirectord wrote no pid file $pidfile within 60 s" > "$dir/$name.status"
+  elif ! stable_table "$pid"; then
+    echo "IPVS table not stable after 90 s" > "$dir/$name.status"
+  elif ! kill -0 "$pid" 2>/dev/null; then
     echo "ldirectord daemon exited after start" > "$dir/$name.status"
   else
     echo ok > "$dir/$name.status"
@@ -41,13 +74,14 @@ for cf in "$dir"/*.perl.cf; do
   ipvsadm -Sn > "$dir/$name.perl.sn" 2>&1; ipvsadm -Ln --thresholds > "$dir/$name.perl.thresholds" 2>&1
   # TERM is what `ldirectord stop` sends; calling the verb would compile the Perl script again,
   # which costs seconds in UML.
-  if [ -s "$pidfile" ]; then
-    kill -TERM "$(cat "$pidfile")" 2>/dev/null
-    pid=$(cat "$pidfile"); end=$(( $(date +%s) + 30 ))
-    while kill -0 "$pid" 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do sleep 0.2; done
-    kill -KILL "$pid" 2>/dev/null
-    rm -f "$pidfile"
-  fi
+  for p in $pid $launcher; do
+    kill -TERM "$p" 2>/dev/null
+    end=$(( $(date +%s) + 30 ))
+    while kill -0 "$p" 2>/dev/null && [ "$(date +%s)" -lt "$end" ]; do sleep 0.2; done
+    kill -KILL "$p" 2>/dev/null
+  done
+  [ -n "$launcher_rc" ] || wait "$launcher" 2>/dev/null
+  rm -f "$pidfile"
   ipvsadm -C
   if [ -f "$dir/$name.expected" ]; then
     if ipvsadm -R < "$dir/$name.expected" > "$dir/$name.expected.err" 2>&1; then

@@ -52,7 +52,9 @@ for _ in $(seq 1 100); do
 done
 
 kill_uml() {
-  if [ -n "$uml_pgid" ]; then
+  # Only while the group is still this UML (its processes carry our private uml_dir): after the
+  # guest powered off, the number may already belong to someone else's process group.
+  if [ -n "$uml_pgid" ] && pgrep -g "$uml_pgid" -f "uml_dir=$umldir" >/dev/null 2>&1; then
     kill -KILL -- "-$uml_pgid" 2>/dev/null || true
   fi
 }

@@ -1,11 +1,93 @@
 package org.ldirector.config;
 
 import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** Reads ldirectord.cf files. */
+/**
+ * Reads ldirectord.cf files with ldirectord's own acceptance rules (its {@code read_config},
+ * {@code add_real_server}, {@code parse_fallback} and {@code ld_setup}), but reports every error found,
+ * each naming its line, instead of dying at the first.
+ *
+ * <p>Deliberate differences, all in the direction of a clearer result: trailing whitespace and CRLF line
+ * ends are ignored (ldirectord rejects {@code quiescent=yes } with a trailing blank); text ldirectord's
+ * unanchored regexes silently skip (e.g. {@code real=x_y:80 gate} read as host {@code y}) is an error;
+ * values ldirectord reads only in part (e.g. {@code checktimeout=5s} as 5) are accepted as ldirectord
+ * reads them, with a warning. Nothing is created on disk: where ldirectord opens a logfile or a
+ * monitorfile for append at parse time, ldirector only checks that it could.
+ */
 public final class ConfigParser {
-    private ConfigParser() {
+
+    private static final Pattern ASSIGN = Pattern.compile("^([A-Za-z0-9_-]+)\\s*=\\s*(.*)$");
+    private static final Pattern VIRTUAL_LINE = Pattern.compile("^virtual(6)?\\s*=\\s*(.*)$");
+    private static final Pattern V_IPV4 = Pattern.compile("^(\\d+\\.\\d+\\.\\d+\\.\\d+):([0-9A-Za-z_-]+)");
+    private static final Pattern V_HOST = Pattern.compile("^([0-9A-Za-z._+-]+):([0-9A-Za-z_-]+)");
+    private static final Pattern V_FWM = Pattern.compile("^(\\d+)");
+    private static final Pattern V_IPV6 = Pattern.compile("^\\[([0-9A-Fa-f:]+)\\]:([0-9A-Za-z_-]+)");
+    private static final Pattern INDENTED = Pattern.compile("^ {4,}(.+)$");
+    // ldirectord's real= regex, including its A-f class (it admits more than hex digits in brackets).
+    private static final String R_HOST = "(\\d+\\.\\d+\\.\\d+\\.\\d+|[A-Za-z0-9.-]+|\\[[0-9A-fa-f:]+\\])";
+    private static final Pattern REAL = Pattern.compile(
+            R_HOST + "(->" + R_HOST + ")?(:(\\d+|[A-Za-z0-9_-]+))?\\s+(.*)");
+    private static final Pattern REAL_NO_FLAGS = Pattern.compile(
+            R_HOST + "(->" + R_HOST + ")?(:(\\d+|[A-Za-z0-9_-]+))?");
+    private static final Pattern PORT_SUFFIX = Pattern.compile("(:(\\d+|[A-Za-z0-9_-]+))?$");
+    private static final Pattern SMTP = Pattern.compile("^([0-9A-Za-z._+-]+)");
+    private static final Set<String> FACILITIES = Set.of("auth", "authpriv", "cron", "daemon", "ftp", "kern",
+            "lpr", "mail", "news", "syslog", "user", "uucp", "local0", "local1", "local2", "local3", "local4",
+            "local5", "local6", "local7");
+
+    private final Path source;
+    private final NameResolver resolver;
+    private final List<Diagnostic> errors = new ArrayList<>();
+    private final List<Diagnostic> warnings = new ArrayList<>();
+
+    // Global settings as read; -1 means "not given", as in ldirectord's set_defaults.
+    private int gCheckTimeout = -1;
+    private int gNegotiateTimeout = -1;
+    private int gCheckInterval = 10;
+    private int gCheckCount = 1;
+    private int gFailureCount = 1;
+    private int gSuccessCount = 1;
+    private boolean autoreload;
+    private String callback;
+    private Fallback gFallback;
+    private Fallback gFallback6;
+    private String gFallbackCommand;
+    private LogTarget logTarget = LogTarget.DEFAULT;
+    private String gEmailAlert = "";
+    private String emailAlertFrom;
+    private int gEmailAlertFreq;
+    private Set<DaemonState> gEmailAlertStatus = EnumSet.allOf(DaemonState.class);
+    private final Set<String> execute = new LinkedHashSet<>();
+    private boolean supervised;
+    private boolean fork;
+    private boolean quiescent;
+    private boolean readdQuiescent;
+    private boolean cleanstop = true;
+    private String gSmtp;
+    private String maintenanceDir;
+
+    private final List<Draft> drafts = new ArrayList<>();
+
+    private ConfigParser(Path source, NameResolver resolver) {
+        this.source = source;
+        this.resolver = resolver;
     }
 
     /**
@@ -15,6 +97,1135 @@ public final class ConfigParser {
      * @throws IOException     when the file cannot be read
      */
     public static Config parse(Path file) throws ConfigException, IOException {
-        throw new UnsupportedOperationException("not written yet");
+        return parse(Files.readString(file, StandardCharsets.ISO_8859_1), file, NameResolver.system());
+    }
+
+    /**
+     * Parses config text. {@code source} is only used in diagnostics and {@link Config#source()} (and to
+     * check relative monitorfile paths, as ldirectord, relative to the working directory).
+     */
+    public static Config parse(String text, Path source, NameResolver resolver) throws ConfigException {
+        ConfigParser p = new ConfigParser(source, resolver);
+        p.run(text);
+        if (!p.errors.isEmpty()) {
+            List<Diagnostic> sorted = new ArrayList<>(p.errors);
+            sorted.sort(Comparator.comparingInt(Diagnostic::line));
+            throw new ConfigException(sorted);
+        }
+        return p.build();
+    }
+
+    // ---------------------------------------------------------------- reading
+
+    private void run(String text) {
+        // Perl reads bytes; ISO-8859-1 keeps every byte as one char, so no input can fail to decode.
+        String[] lines = text.split("\n", -1);
+        int n = lines.length;
+        if (n > 0 && lines[n - 1].isEmpty()) {
+            n--;
+        }
+        for (int i = 0; i < n; i++) {
+            lines[i] = stripEol(lines[i]);
+        }
+        int i = 0;
+        int lastBlockEnd = -1;
+        while (i < n) {
+            String line = lines[i];
+            Matcher v = VIRTUAL_LINE.matcher(line);
+            if (v.matches()) {
+                Draft d = startVirtual(i + 1, v.group(1) != null, v.group(2).strip());
+                i++;
+                while (i < n) {
+                    String raw = lines[i];
+                    if (raw.matches("^\\s*#.*")) {
+                        i++;
+                        continue;
+                    }
+                    String s = raw.replaceFirst("#.*", "").replace("\t", "    ");
+                    Matcher m = INDENTED.matcher(s);
+                    // A blank line (even of 4+ blanks, which ldirectord calls an unknown command) ends the block.
+                    if (!m.matches() || raw.isBlank()) {
+                        break;
+                    }
+                    String cmd = m.group(1).strip();
+                    if (!cmd.isEmpty()) {
+                        virtualDirective(d, i + 1, cmd, raw.indexOf('#') >= 0);
+                    }
+                    i++;
+                }
+                if (i == n && i == d.line) {
+                    // ldirectord re-reads a virtual= line that is the file's last and reports it as a duplicate.
+                    error(d.line, "virtual service " + d.written + " on the last line of the file has no directives;"
+                            + " ldirectord rejects that (as a \"duplicate virtual server\"); add its real= lines after it");
+                }
+                finishVirtual(d, i);
+                lastBlockEnd = i;
+                continue;
+            }
+            if (line.isBlank() || line.matches("^\\s*#.*")) {
+                i++;
+                continue;
+            }
+            if (Character.isWhitespace(line.charAt(0))) {
+                indentedOutsideBlock(i + 1, line.strip(), lastBlockEnd, lines);
+            } else {
+                globalDirective(i + 1, line.strip());
+            }
+            i++;
+        }
+        for (Draft d : drafts) {
+            if (d.fwmark != null && d.fallbackText == null
+                    && (d.family == AddressFamily.INET ? gFallback : gFallback6) != null) {
+                warn(d.line, "the global fallback does not apply to firewall-mark virtual " + d.written
+                        + " (ldirectord picks the global fallback by tcp/udp); give it its own fallback= line");
+            }
+        }
+        if (!fork) {
+            for (Draft d : drafts) {
+                if (d.checkIntervalLine > 0) {
+                    warn(d.checkIntervalLine, "checkinterval of virtual " + d.written + " is honoured by ldirector"
+                            + " (ldirectord ignores a per-virtual checkinterval when fork=no)");
+                }
+            }
+        }
+    }
+
+    private static String stripEol(String line) {
+        return line.endsWith("\r") ? line.substring(0, line.length() - 1) : line;
+    }
+
+    private void indentedOutsideBlock(int line, String text, int lastBlockEnd, String[] lines) {
+        String hint;
+        if (lastBlockEnd >= 0 && lastBlockEnd < lines.length && lines[lastBlockEnd].isBlank()
+                && lastBlockEnd + 1 < line) {
+            hint = "; a blank line ends a virtual block (line " + (lastBlockEnd + 1)
+                    + " is blank), so remove it or start the line with '#'";
+        } else {
+            hint = "; global directives start in the first column, and lines of a virtual block follow"
+                    + " their virtual= line directly";
+        }
+        error(line, "indented line '" + abbreviate(text) + "' is not inside a virtual block" + hint);
+    }
+
+    private void globalDirective(int line, String text) {
+        if (text.equals("supervised")) {
+            supervised = true;
+            warn(line, "bare 'supervised' means supervised=yes; please write supervised=yes");
+            return;
+        }
+        Matcher m = ASSIGN.matcher(text);
+        if (!m.matches()) {
+            String word = text.split("[\\s=]", 2)[0];
+            Optional<String> s = Directives.suggest(word, Directives.GLOBAL);
+            error(line, "expected a directive of the form name=value, found '" + abbreviate(text) + "'"
+                    + s.map(x -> "; did you mean '" + x + "=...'?").orElse(""));
+            return;
+        }
+        String name = m.group(1);
+        String value = m.group(2).strip();
+        switch (name) {
+            case "checktimeout" -> gCheckTimeout = positive(line, name, value, gCheckTimeout);
+            case "negotiatetimeout" -> gNegotiateTimeout = positive(line, name, value, gNegotiateTimeout);
+            case "checkinterval" -> gCheckInterval = positive(line, name, value, gCheckInterval);
+            case "checkcount" -> {
+                gCheckCount = positive(line, name, value, gCheckCount);
+                warn(line, "checkcount is deprecated (ldirectord slates it for removal); see failurecount");
+            }
+            case "failurecount" -> gFailureCount = positive(line, name, value, gFailureCount);
+            case "successcount" -> gSuccessCount = positive(line, name, value, gSuccessCount);
+            case "connecttimeout" -> error(line, "connecttimeout is no longer supported; use negotiatetimeout"
+                    + " (and checktimeout for connect checks)");
+            case "timeout" -> error(line, "timeout is no longer supported; use checktimeout and negotiatetimeout");
+            case "fallback", "fallback6" -> {
+                AddressFamily af = name.equals("fallback") ? AddressFamily.INET : AddressFamily.INET6;
+                // ldirectord resolves a global fallback's port for tcp and for udp virtuals alike.
+                Fallback tcp = fallback(line, name, value, af, "tcp", null);
+                Fallback udp = tcp == null ? null : fallback(line, name, value, af, "udp", null);
+                if (tcp != null && udp != null) {
+                    if (af == AddressFamily.INET) {
+                        gFallback = tcp;
+                    } else {
+                        gFallback6 = tcp;
+                    }
+                }
+            }
+            case "fallbackcommand" -> {
+                if (value.isEmpty()) {
+                    error(line, "fallbackcommand is empty; expected a command to run when the fallback is used");
+                } else {
+                    gFallbackCommand = unquote(value);
+                }
+            }
+            case "autoreload" -> autoreload = yesNo(line, name, value, autoreload);
+            case "callback" -> {
+                Optional<String> q = quoted(line, name, value, true);
+                if (q.isPresent()) {
+                    callback = q.get();
+                }
+            }
+            case "logfile" -> quoted(line, name, value, true).ifPresent(v -> logfile(line, v));
+            // ldirectord keeps the quotes and hands the value to a shell, which removes them.
+            case "execute" -> execute.add(unquote(value));
+            case "fork" -> fork = yesNo(line, name, value, fork);
+            case "supervised" -> supervised = yesNo(line, name, value, supervised);
+            case "quiescent" -> quiescent = yesNo(line, name, value, quiescent);
+            case "readdquiescent" -> readdQuiescent = yesNo(line, name, value, readdQuiescent);
+            case "cleanstop" -> cleanstop = yesNo(line, name, value, cleanstop);
+            case "emailalert" -> emailAlertAddress(line, value).ifPresent(v -> gEmailAlert = v);
+            case "emailalertfreq" -> emailAlertFreq(line, value).ifPresent(v -> gEmailAlertFreq = v);
+            case "emailalertstatus" -> emailAlertStatus(line, value).ifPresent(v -> gEmailAlertStatus = v);
+            case "emailalertfrom" -> {
+                if (value.isEmpty()) {
+                    error(line, "emailalertfrom is empty; expected the sender address of alert mails");
+                } else {
+                    emailAlertFrom = value;
+                }
+            }
+            case "smtp" -> smtp(line, value).ifPresent(v -> gSmtp = v);
+            case "maintenancedir" -> {
+                if (value.isEmpty()) {
+                    error(line, "maintenancedir is empty; expected a directory");
+                } else {
+                    maintenanceDir = value;
+                    if (!Files.isDirectory(Path.of(value))) {
+                        warn(line, "maintenance directory " + value + " does not exist");
+                    }
+                }
+            }
+            default -> {
+                if (Directives.VIRTUAL.contains(name)) {
+                    error(line, "'" + name + "' belongs to a virtual service: indent it (at least 4 spaces or a"
+                            + " tab) on the lines right after its virtual= line");
+                } else {
+                    unknown(line, name, Directives.GLOBAL);
+                }
+            }
+        }
+    }
+
+    private void unknown(int line, String name, Set<String> scope) {
+        Optional<String> s = Directives.suggest(name, scope);
+        error(line, "unknown directive '" + abbreviate(name) + "'" + s.map(x -> "; did you mean '" + x + "'?")
+                .orElse(""));
+    }
+
+    private void logfile(int line, String v) {
+        if (v.startsWith("/")) {
+            // ldirectord opens it for append as a test (creating it); ldirector only checks it could.
+            Path p = Path.of(v);
+            Path dir = p.toAbsolutePath().getParent();
+            if (Files.isDirectory(p) || dir == null || !Files.isDirectory(dir)
+                    || (Files.exists(p) ? !Files.isWritable(p) : !Files.isWritable(dir))) {
+                error(line, "unable to open logfile " + v + ": it must be a writable file in an existing directory");
+                return;
+            }
+            logTarget = LogTarget.file(p);
+        } else if (FACILITIES.contains(v)) {
+            logTarget = LogTarget.syslog(v);
+        } else {
+            // ldirectord hands any other value to Sys::Syslog, which logs an unknown facility as "user".
+            warn(line, "logfile \"" + v + "\" does not start with '/', so it names a syslog facility, and it is not"
+                    + " one (" + String.join(", ", FACILITIES.stream().sorted().toList()) + "); logging to syslog"
+                    + " facility user, as ldirectord does; write an absolute path to log to a file");
+            logTarget = LogTarget.syslog("user");
+        }
+    }
+
+    // ---------------------------------------------------------------- virtual blocks
+
+    /** One virtual block as read, before globals (which may come later in the file) are applied. */
+    private static final class Draft {
+        int line;
+        AddressFamily family;
+        String written;
+        String ipPort;          // host:port as written, null for a fwmark
+        String hostPart;
+        String portPart;
+        Integer fwmark;
+        boolean ok = true;
+        String protocol;
+        String checktype = "negotiate";
+        int numConnects;
+        String service;
+        String checkCommand = "/bin/true";
+        Integer checkPort;
+        String request = "/";
+        String receive = "";
+        String httpMethod = "GET";
+        String virtualHost;
+        String login = "";
+        String passwd = "";
+        String database = "";
+        String secret = "";
+        int checkTimeout = -1;
+        int negotiateTimeout = -1;
+        int checkCount = -1;
+        int failureCount = -1;
+        int successCount = -1;
+        int checkInterval = -1;
+        int checkIntervalLine;
+        String scheduler = "wrr";
+        String schedFlags;
+        Integer persistent;
+        String netmask;
+        boolean ops;
+        int opsLine;
+        String fallbackText;
+        int fallbackLine;
+        String fallbackName;
+        String fallbackCommand;
+        Boolean quiescent;
+        Boolean cleanstop;
+        String emailAlert;
+        Integer emailAlertFreq;
+        Set<DaemonState> emailAlertStatus;
+        String smtp;
+        String monitorFile;
+        String serviceName;
+        String comment;
+        final List<String[]> realTodo = new ArrayList<>(); // text, line
+        // resolved
+        InetAddress address;
+        int port;
+        Fallback fallback;
+        final List<Real> reals = new ArrayList<>();
+    }
+
+    private Draft startVirtual(int line, boolean six, String vattr) {
+        Draft d = new Draft();
+        d.line = line;
+        d.family = six ? AddressFamily.INET6 : AddressFamily.INET;
+        d.written = vattr.isEmpty() ? "(empty)" : abbreviate(vattr.split("\\s")[0]);
+        Matcher m;
+        int end;
+        if ((m = V_IPV4.matcher(vattr)).find() && !six) {
+            d.ipPort = m.group(1) + ":" + m.group(2);
+            d.hostPart = m.group(1);
+            d.portPart = m.group(2);
+            end = m.end();
+        } else if ((m = V_HOST.matcher(vattr)).find()) {
+            d.ipPort = m.group(1) + ":" + m.group(2);
+            d.hostPart = m.group(1);
+            d.portPart = m.group(2);
+            end = m.end();
+        } else if ((m = V_FWM.matcher(vattr)).find()) {
+            end = m.end();
+            if (m.group(1).length() > 10 || Long.parseLong(m.group(1)) > 0xffffffffL) {
+                error(line, "firewall mark " + abbreviate(m.group(1)) + " is too large; expected 1..4294967295");
+                d.ok = false;
+                d.fwmark = 0;
+            } else {
+                d.fwmark = (int) Long.parseLong(m.group(1));
+            }
+            if (end < vattr.length() && (vattr.charAt(end) == '.' || vattr.charAt(end) == ':')) {
+                warn(line, "virtual=" + abbreviate(vattr) + " has no port, so it is read (as ldirectord does) as"
+                        + " firewall mark " + m.group(1) + "; write ADDRESS:PORT for an address");
+                end = vattr.length();
+            }
+        } else if ((m = V_IPV6.matcher(vattr)).find()) {
+            if (!six) {
+                error(line, "an IPv6 address needs virtual6=, not virtual=; found virtual=" + abbreviate(vattr));
+                d.ok = false;
+                end = vattr.length();
+            } else {
+                Optional<InetAddress> a = ipv6Literal(m.group(1));
+                if (a.isEmpty()) {
+                    error(line, "invalid IPv6 address [" + abbreviate(m.group(1)) + "] for virtual server");
+                    d.ok = false;
+                }
+                d.ipPort = "[" + m.group(1) + "]:" + m.group(2);
+                d.hostPart = m.group(1);
+                d.portPart = m.group(2);
+                end = m.end();
+            }
+        } else {
+            error(line, "invalid address for virtual server: found '" + abbreviate(vattr) + "', expected IP:PORT,"
+                    + " HOSTNAME:PORT, a firewall mark number, or [IPv6]:PORT with virtual6=");
+            d.ok = false;
+            end = vattr.length();
+        }
+        String rest = vattr.substring(end).strip();
+        if (!rest.isEmpty() && !rest.startsWith("#")) {
+            warn(line, "text after the virtual service is ignored: '" + abbreviate(rest) + "'");
+        }
+        if (d.ipPort != null) {
+            d.protocol = d.ipPort.matches(".*:(53|domain)$") ? "udp" : "tcp";
+        } else {
+            d.protocol = "fwm";
+            d.service = "none";
+        }
+        drafts.add(d);
+        return d;
+    }
+
+    private void virtualDirective(Draft d, int line, String cmd, boolean hadHash) {
+        Matcher m = ASSIGN.matcher(cmd);
+        if (!m.matches()) {
+            String word = cmd.split("[\\s=]", 2)[0];
+            Optional<String> s = Directives.suggest(word, Directives.VIRTUAL);
+            error(line, "expected a directive of the form name=value, found '" + abbreviate(cmd) + "'"
+                    + s.map(x -> "; did you mean '" + x + "=...'?").orElse(""));
+            return;
+        }
+        String name = m.group(1);
+        String value = m.group(2).strip();
+        int before = errors.size();
+        switch (name) {
+            case "real", "real6" -> {
+                boolean six = name.equals("real6");
+                if (six != (d.family == AddressFamily.INET6)) {
+                    error(line, "cannot use " + name + "= in a " + (six ? "virtual=" : "virtual6=") + " block;"
+                            + " use " + (six ? "real=" : "real6=") + " (the family must match the virtual's)");
+                    d.ok = false;
+                } else {
+                    d.realTodo.add(new String[] {value, Integer.toString(line)});
+                }
+            }
+            case "request" -> quoted(line, name, value, false).ifPresent(v -> d.request = v.startsWith("/") ? v : "/" + v);
+            case "receive" -> quoted(line, name, value, false).ifPresent(v -> d.receive = v);
+            case "login" -> quoted(line, name, value, false).ifPresent(v -> d.login = v);
+            case "passwd" -> quoted(line, name, value, false).ifPresent(v -> d.passwd = v);
+            case "database" -> quoted(line, name, value, false).ifPresent(v -> d.database = v);
+            case "secret" -> quoted(line, name, value, false).ifPresent(v -> d.secret = v);
+            case "load" -> quoted(line, name, value, false); // read and unused by ldirectord too
+            case "checktype" -> checktype(d, line, value);
+            case "checkcommand" -> {
+                String v = unquote(value);
+                if (v.isEmpty()) {
+                    error(line, "checkcommand is empty; expected the command an external check runs");
+                } else {
+                    d.checkCommand = v;
+                }
+            }
+            case "checktimeout" -> d.checkTimeout = positive(line, name, value, d.checkTimeout);
+            case "negotiatetimeout" -> d.negotiateTimeout = positive(line, name, value, d.negotiateTimeout);
+            case "connecttimeout" -> error(line, "connecttimeout is no longer supported; use negotiatetimeout"
+                    + " (and checktimeout for connect checks)");
+            case "checkcount" -> {
+                d.checkCount = positive(line, name, value, d.checkCount);
+                warn(line, "checkcount is deprecated (ldirectord slates it for removal); see failurecount");
+            }
+            case "failurecount" -> d.failureCount = positive(line, name, value, d.failureCount);
+            case "successcount" -> d.successCount = positive(line, name, value, d.successCount);
+            case "checkinterval" -> {
+                d.checkInterval = positive(line, name, value, d.checkInterval);
+                d.checkIntervalLine = line;
+            }
+            case "checkport" -> {
+                Optional<Long> p = digits(value);
+                if (p.isEmpty() || p.get() < 1 || p.get() > 65535) {
+                    error(line, "checkport must be a port number 1..65535, found '" + abbreviate(value) + "'");
+                } else {
+                    noteLoose(line, name, value, p.get());
+                    d.checkPort = p.get().intValue();
+                }
+            }
+            case "scheduler" -> {
+                Matcher s = Pattern.compile("([a-z]+)").matcher(value);
+                if (!s.find()) {
+                    error(line, "scheduler must be a name in lowercase letters (e.g. wrr, rr, wlc, sh), found '"
+                            + abbreviate(value) + "'");
+                } else {
+                    if (!s.group(1).equals(value)) {
+                        warn(line, "scheduler '" + abbreviate(value) + "' is read as '" + s.group(1)
+                                + "' (ldirectord takes the first run of lowercase letters)");
+                    }
+                    d.scheduler = s.group(1);
+                }
+            }
+            case "persistent" -> {
+                Optional<Long> p = digits(value);
+                if (p.isEmpty()) {
+                    error(line, "persistent must be a timeout in seconds, found '" + abbreviate(value) + "'");
+                } else {
+                    noteLoose(line, name, value, p.get());
+                    d.persistent = p.get().intValue();
+                }
+            }
+            case "schedflags" -> {
+                if (value.isEmpty()) {
+                    error(line, "schedflags is empty; expected flags such as sh-fallback,sh-port");
+                } else {
+                    d.schedFlags = value.split("\\s+")[0];
+                }
+            }
+            case "netmask" -> netmask(d, line, value);
+            case "protocol" -> protocol(d, line, value);
+            case "ops" -> {
+                d.ops = yesNo(line, name, value, d.ops);
+                d.opsLine = line;
+            }
+            case "service" -> service(d, line, value);
+            case "httpmethod" -> {
+                Matcher w = Pattern.compile("(\\w+)").matcher(value);
+                String u = w.find() ? w.group(1).toUpperCase(Locale.ROOT) : "";
+                if (u.equals("GET") || u.equals("HEAD")) {
+                    d.httpMethod = u;
+                } else {
+                    error(line, "httpmethod must be GET or HEAD, found '" + abbreviate(value) + "'");
+                }
+            }
+            case "virtualhost" -> d.virtualHost = value.replaceAll("^\"?([^\"]*)\"?.*$", "$1");
+            case "fallback", "fallback6" -> {
+                boolean six = name.equals("fallback6");
+                if (six != (d.family == AddressFamily.INET6)) {
+                    error(line, "cannot use " + name + "= in a " + (six ? "virtual=" : "virtual6=") + " block;"
+                            + " use " + (six ? "fallback=" : "fallback6="));
+                } else {
+                    d.fallbackText = value;
+                    d.fallbackLine = line;
+                    d.fallbackName = name;
+                }
+            }
+            case "fallbackcommand" -> {
+                String v = unquote(value);
+                if (v.isEmpty()) {
+                    error(line, "fallbackcommand is empty; expected a command to run when the fallback is used");
+                } else {
+                    d.fallbackCommand = v;
+                }
+            }
+            case "quiescent" -> d.quiescent = yesNo(line, name, value, d.quiescent);
+            case "cleanstop" -> d.cleanstop = yesNo(line, name, value, d.cleanstop);
+            case "emailalert" -> emailAlertAddress(line, value).ifPresent(v -> d.emailAlert = v);
+            case "emailalertfreq" -> emailAlertFreq(line, value).ifPresent(v -> d.emailAlertFreq = v);
+            case "emailalertstatus" -> emailAlertStatus(line, value).ifPresent(v -> d.emailAlertStatus = v);
+            case "monitorfile" -> monitorFile(d, line, unquote(value));
+            case "smtp" -> smtp(line, value).ifPresent(v -> d.smtp = v);
+            case "servicename" -> d.serviceName = value;
+            case "comment" -> d.comment = value;
+            default -> {
+                if (Directives.GLOBAL.contains(name)) {
+                    error(line, "'" + name + "' is a global directive and cannot be set for one virtual service;"
+                            + " write it unindented outside the virtual blocks");
+                } else {
+                    unknown(line, name, Directives.VIRTUAL);
+                }
+            }
+        }
+        if (hadHash && errors.size() > before) {
+            Diagnostic last = errors.remove(errors.size() - 1);
+            errors.add(new Diagnostic(last.file(), last.line(), last.message()
+                    + " (note: in a virtual block everything from '#' on is a comment, even inside quotes)"));
+        }
+    }
+
+    private void checktype(Draft d, int line, String value) {
+        Matcher num = Pattern.compile("(\\d+)").matcher(value);
+        Matcher word = Pattern.compile("([\\w-]+)").matcher(value);
+        // ldirectord tests for a number first, anywhere in the value: "checktype=3" is 3 connects per negotiate.
+        if (num.find()) {
+            if (num.group(1).length() > 9) {
+                error(line, "checktype number " + abbreviate(num.group(1)) + " is too large");
+                return;
+            }
+            if (!num.group(1).equals(value)) {
+                warn(line, "checktype '" + abbreviate(value) + "' is read as the number " + num.group(1)
+                        + " (ldirectord looks for digits first)");
+            }
+            d.checktype = "combined";
+            d.numConnects = Integer.parseInt(num.group(1));
+        } else if (word.find() && Set.of("connect", "negotiate", "ping", "off", "on", "external", "external-perl")
+                .contains(word.group(1))) {
+            d.checktype = word.group(1);
+        } else {
+            error(line, "checktype must be connect, negotiate, ping, external, external-perl, on, off or a number,"
+                    + " found '" + abbreviate(value) + "'");
+        }
+    }
+
+    private void netmask(Draft d, int line, String value) {
+        if (d.family == AddressFamily.INET6) {
+            if (!value.matches("\\d{1,3}") || Integer.parseInt(value) < 1 || Integer.parseInt(value) > 128) {
+                error(line, "netmask of an IPv6 virtual must be a prefix length 1..128, found '"
+                        + abbreviate(value) + "'");
+                return;
+            }
+        } else if (!value.matches("\\d+\\.\\d+\\.\\d+\\.\\d+")) {
+            error(line, "netmask must be a dotted quad such as 255.255.255.0, found '" + abbreviate(value) + "'");
+            return;
+        }
+        d.netmask = value;
+    }
+
+    private void protocol(Draft d, int line, String value) {
+        Matcher w = Pattern.compile("(\\w+)").matcher(value);
+        if (!w.find()) {
+            error(line, "protocol is empty; expected tcp or udp (or fwm for a firewall mark)");
+        } else if (d.protocol.equals("fwm")) {
+            if (!w.group(1).equals("fwm")) {
+                error(line, "protocol must be fwm for a firewall-mark virtual service, found '" + abbreviate(value)
+                        + "'");
+            }
+        } else if (w.group(1).equals("tcp") || w.group(1).equals("udp")) {
+            d.protocol = w.group(1);
+        } else {
+            error(line, "protocol must be tcp or udp for an address:port virtual service, found '"
+                    + abbreviate(value) + "'");
+        }
+    }
+
+    private void service(Draft d, int line, String value) {
+        Matcher w = Pattern.compile("(\\w+)").matcher(value);
+        String s = w.find() ? w.group(1) : "";
+        if (s.equals("oracle")) {
+            error(line, "service=oracle is not supported: oracle checks need Oracle's proprietary driver, which"
+                    + " ldirector does not ship; use checktype=connect or external");
+            return;
+        }
+        if (ServiceType.fromKeyword(s).isEmpty()) {
+            List<String> names = new ArrayList<>();
+            for (ServiceType t : ServiceType.values()) {
+                if (t != ServiceType.ORACLE) {
+                    names.add(t.keyword());
+                }
+            }
+            error(line, "service must be one of " + String.join(", ", names) + "; found '" + abbreviate(value) + "'");
+            return;
+        }
+        d.service = s;
+        // As ldirectord: these defaults apply only when service= is written, and only to what is still empty.
+        if (s.equals("ftp") && d.login.isEmpty()) {
+            d.login = "anonymous";
+        } else if (s.equals("sip") && d.login.isEmpty()) {
+            d.login = "ldirectord@" + resolver.localHostName();
+        }
+        if (s.equals("ftp") && d.passwd.isEmpty()) {
+            d.passwd = "ldirectord@" + resolver.localHostName();
+        }
+    }
+
+    private void monitorFile(Draft d, int line, String v) {
+        if (v.isEmpty()) {
+            error(line, "monitorfile is empty; expected a file path");
+            return;
+        }
+        // ldirectord opens it for append here (creating it); ldirector only checks that it could.
+        Path p = Path.of(v).toAbsolutePath();
+        Path dir = p.getParent();
+        if (Files.isDirectory(p) || dir == null || !Files.isDirectory(dir)
+                || (Files.exists(p) ? !Files.isWritable(p) : !Files.isWritable(dir))) {
+            error(line, "unable to open monitorfile " + v + ": expected a writable file in an existing directory");
+            return;
+        }
+        d.monitorFile = v;
+    }
+
+    private void finishVirtual(Draft d, int endLine) {
+        if (d.fallbackText != null) {
+            d.fallback = fallback(d.fallbackLine, d.fallbackName, d.fallbackText, d.family, d.protocol, d);
+        }
+        if (d.ipPort != null && d.ok) {
+            Optional<InetAddress> a = host(d.hostPart, d.family);
+            Optional<Integer> p = port(d.portPart, d.protocol);
+            if (a.isEmpty()) {
+                error(d.line, "cannot resolve virtual server host '" + abbreviate(d.hostPart) + "' to an "
+                        + (d.family == AddressFamily.INET ? "IPv4 address (use virtual6= for IPv6)" : "IPv6 address"));
+                d.ok = false;
+            }
+            if (p.isEmpty()) {
+                error(d.line, "invalid port '" + abbreviate(d.portPart) + "' for virtual server: expected 0..65535 or a "
+                        + d.protocol + " service name from /etc/services");
+                d.ok = false;
+            }
+            if (d.ok) {
+                d.address = a.get();
+                d.port = p.get();
+            }
+        }
+        if (d.service == null) {
+            d.service = d.ok ? ServiceType.forPort(d.port).keyword() : "none";
+        }
+        for (String[] todo : d.realTodo) {
+            real(d, Integer.parseInt(todo[1]), todo[0]);
+        }
+        if (d.ops && !d.protocol.equals("udp")) {
+            warn(d.opsLine, "ops=yes applies to udp virtual services only; it is ignored for " + d.protocol);
+        }
+        if (!d.ok) {
+            return;
+        }
+        for (Draft other : drafts) {
+            if (other != d && other.ok && id(other).equals(id(d))) {
+                error(d.line, "duplicate virtual server " + d.written + " (" + id(d) + "); it is already defined"
+                        + " at line " + other.line);
+                d.ok = false;
+                return;
+            }
+        }
+    }
+
+    private static String id(Draft d) {
+        if (d.fwmark != null) {
+            return "fwm" + (d.family == AddressFamily.INET6 ? "6" : "") + ":" + d.fwmark;
+        }
+        return d.protocol + ":" + d.address.getHostAddress() + ":" + d.port;
+    }
+
+    // ---------------------------------------------------------------- reals and fallbacks
+
+    private void real(Draft d, int line, String text) {
+        Matcher m = REAL.matcher(text);
+        if (!m.lookingAt()) {
+            if (text.startsWith("[") && d.family == AddressFamily.INET) {
+                error(line, "invalid address for real server: found '" + abbreviate(text) + "'; write IPv4 addresses"
+                        + " without brackets (brackets are for IPv6 addresses in real6=)");
+            } else if (REAL_NO_FLAGS.matcher(text).matches()) {
+                error(line, "real server '" + abbreviate(text) + "' has no forwarding method; expected"
+                        + " 'real=ADDRESS[:PORT] gate|masq|ipip [WEIGHT]'");
+            } else {
+                error(line, "invalid address for real server: found '" + abbreviate(text) + "', expected"
+                        + " ADDRESS[->ADDRESS][:PORT] followed by gate, masq or ipip");
+            }
+            return;
+        }
+        String ip1 = m.group(1);
+        String ip2 = m.group(3);
+        String portText = m.group(5) != null ? m.group(5) : "0";
+        String flags = m.group(6);
+        Optional<InetAddress> a1 = host(ip1, d.family);
+        if (a1.isEmpty()) {
+            error(line, "cannot resolve real server '" + abbreviate(ip1) + "' to an "
+                    + (d.family == AddressFamily.INET ? "IPv4" : "IPv6") + " address");
+            return;
+        }
+        Optional<Integer> port = port(portText, "");
+        if (port.isEmpty()) {
+            error(line, "invalid port '" + abbreviate(portText) + "' for real server: expected 0..65535 or a"
+                    + " service name from /etc/services");
+            return;
+        }
+        Real proto = realFlags(line, flags, port.get(), a1.get());
+        if (proto == null) {
+            return;
+        }
+        if (ip2 == null) {
+            d.reals.add(proto);
+            return;
+        }
+        if (d.family == AddressFamily.INET6) {
+            error(line, "address ranges (a->b) are supported for IPv4 only; list IPv6 reals one per line");
+            return;
+        }
+        Optional<InetAddress> a2 = host(ip2, d.family);
+        if (a2.isEmpty()) {
+            error(line, "cannot resolve the end of the real server range '" + abbreviate(ip2) + "'");
+            return;
+        }
+        long first = toLong(a1.get());
+        long last = toLong(a2.get());
+        if (first > last) {
+            error(line, "invalid real server range " + a1.get().getHostAddress() + "->" + a2.get().getHostAddress()
+                    + ": the first address must not be greater than the last");
+            return;
+        }
+        if (last - first >= 65536) {
+            error(line, "real server range " + a1.get().getHostAddress() + "->" + a2.get().getHostAddress()
+                    + " has " + (last - first + 1) + " addresses; at most 65536 are accepted");
+            return;
+        }
+        for (long i = first; i <= last; i++) {
+            d.reals.add(new Real(line, fromLong(i), proto.port(), proto.forward(), proto.weight(), proto.request(),
+                    proto.receive(), proto.lowerThreshold(), proto.upperThreshold()));
+        }
+    }
+
+    /**
+     * ldirectord's add_real_server: method, then optional weight, "request","receive", l:N, u:N. Its
+     * regexes are unanchored, so text before each item is skipped: accepted here too (same meaning),
+     * but named in a warning.
+     */
+    private Real realFlags(int line, String flags, int port, InetAddress address) {
+        List<String> skipped = new ArrayList<>();
+        Matcher m = Pattern.compile("(\\w+)(.*)").matcher(flags);
+        if (!m.find() || !Set.of("gate", "masq", "ipip").contains(m.group(1))) {
+            String found = flags.isBlank() ? "nothing" : "'" + abbreviate(flags.strip().split("\\s+")[0]) + "'";
+            error(line, "forwarding method of a real server must be gate, masq or ipip, found " + found);
+            return null;
+        }
+        skip(skipped, flags, m.start());
+        ForwardMethod forward = ForwardMethod.valueOf(m.group(1).toUpperCase(Locale.ROOT));
+        String rest = m.group(2);
+        int weight = 1;
+        Matcher w = Pattern.compile("\\s+(\\d+)(.*)").matcher(rest);
+        if (w.find()) {
+            if (w.group(1).length() > 9) {
+                error(line, "real server weight " + abbreviate(w.group(1)) + " is too large");
+                return null;
+            }
+            skip(skipped, rest, w.start());
+            weight = Integer.parseInt(w.group(1));
+            rest = w.group(2);
+        }
+        Optional<String> request = Optional.empty();
+        Optional<String> receive = Optional.empty();
+        Matcher rr = Pattern.compile("\\s+\"(.*)\"[, ]\\s*\"(.*)\"(.*)").matcher(rest);
+        if (rr.find()) {
+            skip(skipped, rest, rr.start());
+            String req = rr.group(1);
+            if (req.startsWith("/")) {
+                // ldirectord bug kept for equal meaning: its /^\\// test on the request resets Perl's $2 and $3,
+                // so the pair is dropped (the virtual's request/receive apply) and so is the rest of the line.
+                warn(line, "real server " + address.getHostAddress() + ": ldirectord ignores a per-real request"
+                        + " starting with '/' (\"" + abbreviate(req) + "\") together with its receive string and"
+                        + " everything after it" + (rr.group(3).isBlank() ? "" : " ('" + abbreviate(rr.group(3).strip())
+                        + "')") + "; ldirector does the same. Write the request without the leading '/' to make it count");
+                warnSkipped(line, skipped);
+                return new Real(line, address, port, forward, weight, Optional.empty(), Optional.empty(),
+                        Optional.empty(), Optional.empty());
+            }
+            request = Optional.of("/" + req);
+            receive = Optional.of(rr.group(2));
+            rest = rr.group(3);
+        }
+        Optional<Integer> lower = Optional.empty();
+        Optional<Integer> upper = Optional.empty();
+        Matcher l = Pattern.compile("\\s+l:(\\d{1,9})(.*)").matcher(rest);
+        if (l.find()) {
+            skip(skipped, rest, l.start());
+            lower = Optional.of(Integer.parseInt(l.group(1)));
+            rest = l.group(2);
+        }
+        Matcher u = Pattern.compile("\\s+u:(\\d{1,9})(.*)").matcher(rest);
+        if (u.find()) {
+            skip(skipped, rest, u.start());
+            upper = Optional.of(Integer.parseInt(u.group(1)));
+            rest = u.group(2);
+        }
+        if (!rest.isBlank()) {
+            error(line, "invalid real server line around '" + abbreviate(rest.strip()) + "'; expected"
+                    + " 'gate|masq|ipip [WEIGHT] [\"REQUEST\", \"RECEIVE\"] [l:LOWER] [u:UPPER]' in that order");
+            return null;
+        }
+        warnSkipped(line, skipped);
+        return new Real(line, address, port, forward, weight, request, receive, lower, upper);
+    }
+
+    private static void skip(List<String> skipped, String text, int upTo) {
+        if (!text.substring(0, upTo).isBlank()) {
+            skipped.add(text.substring(0, upTo).strip());
+        }
+    }
+
+    private void warnSkipped(int line, List<String> skipped) {
+        if (!skipped.isEmpty()) {
+            warn(line, "ldirectord skips '" + abbreviate(String.join("' and '", skipped)) + "' in this real server"
+                    + " line, and so does ldirector; expected 'gate|masq|ipip [WEIGHT] [\"REQUEST\", \"RECEIVE\"]"
+                    + " [l:LOWER] [u:UPPER]' in that order");
+        }
+    }
+
+    /** ldirectord's parse_fallback plus its resolution; null on error. */
+    private Fallback fallback(int line, String name, String text, AddressFamily af, String protocol, Draft d) {
+        String[] tokens = text.strip().split("\\s+");
+        if (text.isBlank() || tokens.length > 2) {
+            error(line, name + " must be 'HOST[:PORT] [gate|masq|ipip]', found '" + abbreviate(text) + "'");
+            return null;
+        }
+        ForwardMethod fwd = ForwardMethod.GATE;
+        if (tokens.length == 2) {
+            if (!Set.of("gate", "masq", "ipip").contains(tokens[1])) {
+                error(line, "forwarding method of the fallback server must be gate, masq or ipip, found '"
+                        + abbreviate(tokens[1]) + "'");
+                return null;
+            }
+            fwd = ForwardMethod.valueOf(tokens[1].toUpperCase(Locale.ROOT));
+        }
+        String hostPort = tokens[0];
+        Matcher m = PORT_SUFFIX.matcher(hostPort);
+        m.find();
+        String portText = m.group(2);
+        String server = hostPort.substring(0, m.start());
+        if (af == AddressFamily.INET6 && !server.startsWith("[") && server.contains(":")) {
+            error(line, "write the IPv6 fallback address in brackets, e.g. " + name + "=[" + abbreviate(hostPort)
+                    + "]:PORT; ldirectord would read the last ':' group as a port");
+            return null;
+        }
+        Optional<InetAddress> a = host(server, af);
+        if (a.isEmpty()) {
+            error(line, "invalid " + (af == AddressFamily.INET ? "IPv4" : "IPv6")
+                    + " address or could not resolve for fallback server: '" + abbreviate(server) + "'"
+                    + (af == AddressFamily.INET && server.contains(":") ? " (use fallback6= for IPv6)" : ""));
+            return null;
+        }
+        Optional<Integer> port = Optional.empty();
+        if (portText == null && d != null && d.portPart != null) {
+            portText = d.portPart; // a virtual's own fallback defaults to the virtual's port
+        }
+        if (portText != null && !portText.equals("0")) {
+            port = port(portText, protocol);
+            if (port.isEmpty()) {
+                error(line, "invalid port '" + abbreviate(portText) + "' for fallback server: expected 1..65535 or a "
+                        + protocol + " service name from /etc/services");
+                return null;
+            }
+            if (port.get() == 0) {
+                port = Optional.empty();
+            }
+        }
+        return new Fallback(a.get(), port, fwd);
+    }
+
+    // ---------------------------------------------------------------- values
+
+    private Optional<InetAddress> host(String name, AddressFamily af) {
+        String n = name;
+        Matcher br = Pattern.compile("\\[(.*)\\]").matcher(n);
+        if (br.find()) {
+            n = br.group(1);
+        }
+        return resolver.host(n, af);
+    }
+
+    private Optional<Integer> port(String text, String protocol) {
+        if (text.matches("[0-9]+")) {
+            if (text.length() > 5 || Integer.parseInt(text) > 65535) {
+                return Optional.empty();
+            }
+            return Optional.of(Integer.parseInt(text));
+        }
+        return resolver.service(text, protocol);
+    }
+
+    private static Optional<InetAddress> ipv6Literal(String text) {
+        if (!text.matches("[0-9A-Fa-f:]+") || !text.contains(":")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByName("[" + text + "]"));
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** ldirectord's {@code $1 =~ /(\d+)/ && $1}: the first run of digits, which must not be 0. */
+    private int positive(int line, String name, String value, int previous) {
+        Optional<Long> n = digits(value);
+        if (n.isEmpty() || n.get() == 0) {
+            error(line, name + " must be a positive whole number" + (name.endsWith("timeout")
+                    || name.equals("checkinterval") ? " of seconds" : "") + ", found '" + abbreviate(value) + "'");
+            return previous;
+        }
+        if (n.get() > 1_000_000) {
+            error(line, name + " " + abbreviate(value) + " is too large (at most 1000000)");
+            return previous;
+        }
+        noteLoose(line, name, value, n.get());
+        return n.get().intValue();
+    }
+
+    private void noteLoose(int line, String name, String value, long read) {
+        if (!value.equals(Long.toString(read))) {
+            warn(line, name + "=" + abbreviate(value) + " is read as " + read
+                    + " (ldirectord takes the first number in the value)");
+        }
+    }
+
+    private static Optional<Long> digits(String value) {
+        Matcher m = Pattern.compile("(\\d+)").matcher(value);
+        if (!m.find()) {
+            return Optional.empty();
+        }
+        String s = m.group(1).replaceFirst("^0+(?=\\d)", "");
+        return Optional.of(s.length() > 12 ? Long.MAX_VALUE : Long.parseLong(s));
+    }
+
+    private boolean yesNo(int line, String name, String value, boolean previous) {
+        if (value.equals("yes")) {
+            return true;
+        }
+        if (value.equals("no")) {
+            return false;
+        }
+        String hint = value.contains("#") ? " (a comment must be on a line of its own here)" : "";
+        error(line, name + " must be 'yes' or 'no', found '" + abbreviate(value) + "'" + hint);
+        return previous;
+    }
+
+    private Boolean yesNo(int line, String name, String value, Boolean previous) {
+        if (value.equals("yes") || value.equals("no")) {
+            return value.equals("yes");
+        }
+        yesNo(line, name, value, false);
+        return previous;
+    }
+
+    /** A value ldirectord only accepts in double quotes ({@code request="/"}); empty unless allowEmpty. */
+    private Optional<String> quoted(int line, String name, String value, boolean allowEmpty) {
+        Matcher m = Pattern.compile("^\"(.*)\"").matcher(value);
+        if (!m.find() && value.startsWith("\"")) {
+            error(line, name + " has an opening double quote but no closing one: found " + name + "="
+                    + abbreviate(value));
+            return Optional.empty();
+        }
+        if (!m.find(0)) {
+            error(line, name + " needs its value in double quotes, e.g. " + name + "=\"" + abbreviate(value)
+                    + "\"; found " + name + "=" + abbreviate(value));
+            return Optional.empty();
+        }
+        if (m.group(1).isEmpty() && !allowEmpty) {
+            error(line, name + " is empty; expected a non-empty value between the quotes");
+            return Optional.empty();
+        }
+        return Optional.of(m.group(1));
+    }
+
+    private static String unquote(String value) {
+        Matcher m = Pattern.compile("^\"(.*)\"").matcher(value);
+        return m.find() ? m.group(1) : value;
+    }
+
+    private Optional<String> emailAlertAddress(int line, String value) {
+        String v = value.replaceFirst("^\"([^\"]*)\"$", "$1");
+        if (v.isEmpty()) {
+            error(line, "emailalert is empty; expected an email address");
+            return Optional.empty();
+        }
+        return Optional.of(v);
+    }
+
+    private Optional<Integer> emailAlertFreq(int line, String value) {
+        Matcher m = Pattern.compile("^(\\d{1,9})").matcher(value);
+        if (!m.find()) {
+            error(line, "emailalertfreq must be a number of seconds (0 = alert once), found '" + abbreviate(value) + "'");
+            return Optional.empty();
+        }
+        return Optional.of(Integer.parseInt(m.group(1)));
+    }
+
+    private Optional<Set<DaemonState>> emailAlertStatus(int line, String value) {
+        if (value.isEmpty()) {
+            return Optional.of(EnumSet.noneOf(DaemonState.class)); // ldirectord: no word, no state
+        }
+        String[] parts = value.split("\\s*,\\s*");
+        boolean none = false;
+        for (String p : parts) {
+            none |= p.equals("none");
+        }
+        Set<DaemonState> out = EnumSet.noneOf(DaemonState.class);
+        boolean ok = true;
+        for (String p : parts) {
+            if (p.equals("none")) {
+                continue;
+            }
+            if (p.equals("all")) {
+                out = EnumSet.allOf(DaemonState.class);
+            } else {
+                Optional<DaemonState> s = java.util.Arrays.stream(DaemonState.values())
+                        .filter(x -> x.keyword().equals(p)).findFirst();
+                if (s.isEmpty()) {
+                    error(line, "invalid email alert status '" + abbreviate(p) + "'; expected all, none, or a comma"
+                            + " list of starting, running, stopping, reloading");
+                    ok = false;
+                    continue;
+                }
+                out.add(s.get());
+            }
+            if (none) {
+                error(line, "email alert status '" + abbreviate(p) + "' cannot be combined with 'none'");
+                ok = false;
+            }
+        }
+        return ok ? Optional.of(out) : Optional.empty();
+    }
+
+    private Optional<String> smtp(int line, String value) {
+        Matcher m = SMTP.matcher(value);
+        if (!m.find()) {
+            error(line, "invalid SMTP server address '" + abbreviate(value) + "'; expected a host name or IP address");
+            return Optional.empty();
+        }
+        return Optional.of(m.group(1));
+    }
+
+    private static long toLong(InetAddress a) {
+        byte[] b = a.getAddress();
+        return ((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL);
+    }
+
+    private static InetAddress fromLong(long v) {
+        try {
+            return Inet4Address.getByAddress(new byte[] {(byte) (v >> 24), (byte) (v >> 16), (byte) (v >> 8), (byte) v});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static String abbreviate(String s) {
+        StringBuilder b = new StringBuilder();
+        for (char c : s.toCharArray()) {
+            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return b.length() > 60 ? b.substring(0, 57) + "..." : b.toString();
+    }
+
+    private void error(int line, String message) {
+        errors.add(new Diagnostic(source, line, message));
+    }
+
+    private void warn(int line, String message) {
+        warnings.add(new Diagnostic(source, line, message));
+    }
+
+    // ---------------------------------------------------------------- building the records
+
+    private Config build() {
+        Optional<String> emailTo = gEmailAlert.isEmpty() ? Optional.empty() : Optional.of(gEmailAlert);
+        EmailAlert gEmail = new EmailAlert(emailTo, Optional.ofNullable(emailAlertFrom), gEmailAlertFreq,
+                gEmailAlertStatus, Optional.ofNullable(gSmtp));
+        GlobalConfig global = new GlobalConfig(
+                gCheckTimeout > 0 ? Optional.of(Duration.ofSeconds(gCheckTimeout)) : Optional.empty(),
+                gNegotiateTimeout > 0 ? Optional.of(Duration.ofSeconds(gNegotiateTimeout)) : Optional.empty(),
+                Duration.ofSeconds(gCheckInterval), gCheckCount, gFailureCount, autoreload,
+                Optional.ofNullable(callback), Optional.ofNullable(gFallback), Optional.ofNullable(gFallback6),
+                Optional.ofNullable(gFallbackCommand), logTarget, gEmail, List.copyOf(execute), supervised, fork,
+                quiescent, readdQuiescent, cleanstop, Optional.ofNullable(maintenanceDir));
+        List<VirtualConfig> virtuals = new ArrayList<>();
+        for (Draft d : drafts) {
+            virtuals.add(virtual(d, gEmail));
+        }
+        List<Diagnostic> w = new ArrayList<>(warnings);
+        w.sort(Comparator.comparingInt(Diagnostic::line));
+        return new Config(source, global, virtuals, w);
+    }
+
+    private VirtualConfig virtual(Draft d, EmailAlert gEmail) {
+        // ld_setup: checktimeout and negotiatetimeout default to each other before the globals.
+        int ct = firstGiven(d.checkTimeout, d.negotiateTimeout, gCheckTimeout, gNegotiateTimeout, 5);
+        int nt = firstGiven(d.negotiateTimeout, d.checkTimeout, gNegotiateTimeout, gCheckTimeout, 30);
+        CheckType type = d.checktype.equals("combined") ? CheckType.COMBINED
+                : CheckType.valueOf(d.checktype.toUpperCase(Locale.ROOT).replace('-', '_'));
+        CheckSpec check = new CheckSpec(type, d.numConnects, ServiceType.fromKeyword(d.service).orElseThrow(),
+                d.checkCommand, Optional.ofNullable(d.checkPort), d.request, d.receive, HttpMethod.valueOf(d.httpMethod),
+                Optional.ofNullable(d.virtualHost), d.login, Secret.of(d.passwd), d.database, Secret.of(d.secret),
+                Duration.ofSeconds(ct), Duration.ofSeconds(nt), d.checkCount > 0 ? d.checkCount : gCheckCount);
+        // ldirectord's fallback_find looks the global fallback up by protocol (tcp/udp), so a firewall-mark
+        // virtual never gets one.
+        Fallback fb = d.fallback != null ? d.fallback
+                : d.fwmark != null ? null
+                : d.family == AddressFamily.INET ? gFallback : gFallback6;
+        EmailAlert email = new EmailAlert(
+                d.emailAlert != null ? Optional.of(d.emailAlert) : gEmail.to(), gEmail.from(),
+                d.emailAlertFreq != null ? d.emailAlertFreq : gEmail.frequencySeconds(),
+                d.emailAlertStatus != null ? d.emailAlertStatus : gEmail.states(),
+                d.smtp != null ? Optional.of(d.smtp) : gEmail.smtp());
+        return new VirtualConfig(d.line, d.family, Protocol.valueOf(d.protocol.toUpperCase(Locale.ROOT)),
+                Optional.ofNullable(d.address), d.fwmark != null ? 0 : d.port, Optional.ofNullable(d.fwmark), d.written,
+                check, Duration.ofSeconds(d.checkInterval > 0 ? d.checkInterval : gCheckInterval), d.checkInterval > 0,
+                d.failureCount > 0 ? d.failureCount : gFailureCount, d.scheduler, Optional.ofNullable(d.schedFlags),
+                Optional.ofNullable(d.persistent), Optional.ofNullable(d.netmask), d.ops && d.protocol.equals("udp"), d.reals,
+                Optional.ofNullable(fb), Optional.ofNullable(d.fallbackCommand != null ? d.fallbackCommand : gFallbackCommand),
+                d.quiescent != null ? d.quiescent : quiescent, d.cleanstop != null ? d.cleanstop : cleanstop, email,
+                Optional.ofNullable(d.monitorFile), Optional.ofNullable(d.serviceName), Optional.ofNullable(d.comment),
+                d.successCount > 0 ? d.successCount : gSuccessCount);
+    }
+
+    private static int firstGiven(int... values) {
+        for (int v : values) {
+            if (v > 0) {
+                return v;
+            }
+        }
+        throw new IllegalStateException("no default");
     }
 }

@@ -35,6 +35,8 @@ import java.util.Optional;
  * @param monitorFile   {@code monitorfile=}, if given
  * @param serviceName   {@code servicename=}, if given
  * @param comment       {@code comment=}, if given
+ * @param successCount  ldirector extension {@code successcount=}: consecutive passed checks before a
+ *                      down real is put back (rise count; default 1, ldirectord's behaviour)
  */
 public record VirtualConfig(
         int line,
@@ -61,10 +63,24 @@ public record VirtualConfig(
         EmailAlert emailAlert,
         Optional<String> monitorFile,
         Optional<String> serviceName,
-        Optional<String> comment) {
+        Optional<String> comment,
+        int successCount) {
 
     public VirtualConfig {
         reals = List.copyOf(reals);
+    }
+
+    /** Without the successcount extension: a real is back after one passed check, as in ldirectord. */
+    public VirtualConfig(int line, AddressFamily family, Protocol protocol, Optional<InetAddress> address, int port,
+            Optional<Integer> fwmark, String written, CheckSpec check, Duration checkInterval,
+            boolean checkIntervalOwn, int failureCount, String scheduler, Optional<String> schedFlags,
+            Optional<Integer> persistent, Optional<String> netmask, boolean ops, List<Real> reals,
+            Optional<Fallback> fallback, Optional<String> fallbackCommand, boolean quiescent, boolean cleanstop,
+            EmailAlert emailAlert, Optional<String> monitorFile, Optional<String> serviceName,
+            Optional<String> comment) {
+        this(line, family, protocol, address, port, fwmark, written, check, checkInterval, checkIntervalOwn,
+                failureCount, scheduler, schedFlags, persistent, netmask, ops, reals, fallback, fallbackCommand,
+                quiescent, cleanstop, emailAlert, monitorFile, serviceName, comment, 1);
     }
 
     public boolean isFwmark() {

@@ -19,13 +19,13 @@ class DifferentialSupportTest {
 
     @Test
     void forcesCheckTypeOnInEveryVirtualAndKeepsEverythingElse() {
-        String in = "checktimeout=3\r\nvirtual=10.0.0.1:80\r\n\treal=10.0.0.2:80 gate\r\n"
+        String in = "checktimeout=3\r\nemailalert=root@localhost\r\nvirtual=10.0.0.1:80\r\n\treal=10.0.0.2:80 gate\r\n"
                 + "    checktype = negotiate\r\n\t#checktype=ping\r\nvirtual6=[::1]:80\n  real6=[::2]:80\n"
-                + "virtual=5";
+                + "\temailalert = ops@example.org\nvirtual=5";
         String out = PerlFixtureCopy.forceCheckTypeOn(in);
-        assertEquals("checktimeout=3\r\nvirtual=10.0.0.1:80\r\n\tchecktype=on\r\n\treal=10.0.0.2:80 gate\r\n"
+        assertEquals("checktimeout=3\r\n#differential: emailalert=root@localhost\r\nvirtual=10.0.0.1:80\r\n\tchecktype=on\r\n\treal=10.0.0.2:80 gate\r\n"
                 + "    checktype=on\r\n\t#checktype=ping\r\nvirtual6=[::1]:80\n\tchecktype=on\n  real6=[::2]:80\n"
-                + "virtual=5\n\tchecktype=on", out);
+                + "\t#differential: emailalert = ops@example.org\nvirtual=5\n\tchecktype=on", out);
     }
 
     @Test
@@ -33,12 +33,14 @@ class DifferentialSupportTest {
         VirtualConfig web = virtual(Protocol.TCP, AddressFamily.INET, Optional.of(InetAddress.getByName("10.0.0.1")), 80,
                 Optional.empty(), "wrr", Optional.of(300), Optional.of("255.255.255.0"), false,
                 List.of(real("10.0.0.11", 0, ForwardMethod.MASQ, 2, Optional.of(5), Optional.of(100)),
-                        real("10.0.0.12", 8080, ForwardMethod.GATE, 0, Optional.empty(), Optional.empty())),
+                        real("10.0.0.12", 8080, ForwardMethod.GATE, 0, Optional.empty(), Optional.empty()),
+                        real("10.0.0.13", 0, ForwardMethod.GATE, 1, Optional.empty(), Optional.empty())),
                 Optional.of(new Fallback(InetAddress.getByName("127.0.0.1"), Optional.of(80), ForwardMethod.GATE)));
         assertEquals(List.of(
                 "-A -t 10.0.0.1:80 -s wrr -p 300 -M 255.255.255.0",
-                "-a -t 10.0.0.1:80 -r 10.0.0.11:80 -m -w 2 -x 100 -y 5",
-                "-a -t 10.0.0.1:80 -r 10.0.0.12:8080 -g -w 0"), ExpectedIpvsRules.of(web));
+                "-a -t 10.0.0.1:80 -r 10.0.0.11:0 -m -w 2 -x 100 -y 5",
+                "-a -t 10.0.0.1:80 -r 10.0.0.12:8080 -g -w 0",
+                "-a -t 10.0.0.1:80 -r 10.0.0.13:80 -g -w 1"), ExpectedIpvsRules.of(web));
 
         VirtualConfig mark6 = virtual(Protocol.FWM, AddressFamily.INET6, Optional.empty(), 0, Optional.of(7), "sh",
                 Optional.empty(), Optional.of("64"), false,

@@ -15,6 +15,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
@@ -40,25 +44,26 @@ class DifferentialTest {
      */
     private static final Map<String, String> EXCLUDED = Map.of();
 
-    /** Perl ldirectord forks ipvsadm twice per entry; in UML one fixture takes about 10-20 s. */
+    /** The Perl ldirectord forks ipvsadm several times per entry; in UML one fixture takes 10-25 s. */
     private static final Duration PER_FIXTURE = Duration.ofSeconds(60);
 
     @TestFactory
     Stream<DynamicTest> perlLdirectordAndLdirectorProgramTheSameTable() throws IOException {
         assumeTrue(UmlHarness.available(), "User-Mode Linux is not installed");
         Path fixtures = UmlHarness.projectRoot().resolve("test-fixtures/configs/valid");
-        assumeTrue(Files.isDirectory(fixtures), "no fixture corpus at " + fixtures);
-        List<Path> all;
-        try (Stream<Path> s = Files.list(fixtures)) {
-            all = s.filter(Files::isRegularFile).sorted().toList();
+        List<DynamicTest> tests = new ArrayList<>();
+        List<Path> all = new ArrayList<>(configsIn(fixtures));
+        if (all.isEmpty()) {
+            tests.add(DynamicTest.dynamicTest("corpus", () -> abort("no *.cf fixtures in " + fixtures)));
         }
-        assumeTrue(!all.isEmpty(), "no fixtures in " + fixtures);
+        // Cases found while building this test (ldirectord's port and fallback rules), kept as regressions.
+        all.addAll(configsIn(UmlHarness.projectRoot().resolve("test-fixtures/uml/differential")));
 
         Path out = UmlHarness.newScratchDir();
-        List<DynamicTest> tests = new ArrayList<>();
         Map<String, Path> toRun = new LinkedHashMap<>();
         for (Path fixture : all) {
-            String name = fixture.getFileName().toString().replaceAll("[^A-Za-z0-9._-]", "_");
+            String name = (fixture.getParent().getFileName() + "__" + fixture.getFileName())
+                    .replaceAll("[^A-Za-z0-9._-]", "_");
             String reason = EXCLUDED.get(fixture.getFileName().toString());
             if (reason != null) {
                 tests.add(DynamicTest.dynamicTest(name, () -> abort("excluded: " + reason)));
@@ -67,32 +72,85 @@ class DifferentialTest {
             Config config;
             try {
                 config = ConfigParser.parse(fixture);
-            } catch (UnsupportedOperationException e) {
-                abort("ConfigParser.parse is not written yet");
-                return Stream.empty();
-            } catch (ConfigException e) {
-                tests.add(DynamicTest.dynamicTest(name, () -> fail("valid fixture rejected by ldirector: " + e.getMessage())));
+            } catch (ConfigException | IOException | RuntimeException e) {
+                tests.add(DynamicTest.dynamicTest(name, () -> fail(fixture + ": a valid fixture, but ldirector's parser "
+                        + (e instanceof RuntimeException ? "crashed" : "rejected it") + ": " + e.getMessage(), e)));
                 continue;
             }
             Files.write(out.resolve(name + ".expected"), ExpectedIpvsRules.of(config), StandardCharsets.UTF_8);
-            // The copy keeps the fixture's file name: ldirectord names its pid file and log lines after it.
             Files.writeString(out.resolve(name + ".perl.cf"), PerlFixtureCopy.forceCheckTypeOn(
                     Files.readString(fixture, StandardCharsets.ISO_8859_1)), StandardCharsets.ISO_8859_1);
             toRun.put(name, fixture);
         }
 
-        if (!toRun.isEmpty()) {
-            UmlResult r = UmlHarness.runScript("bash "
-                    + UmlHarness.shellQuote(UmlHarness.projectRoot().resolve("test-fixtures/uml/differential.sh").toString())
-                    + " " + UmlHarness.shellQuote(out.toString()) + "\n",
-                    PER_FIXTURE.multipliedBy(toRun.size()).plusSeconds(60), out);
-            assertEquals(0, r.exitCode(), r::describe);
-        }
+        runShards(out, new ArrayList<>(toRun.keySet()));
         for (Map.Entry<String, Path> e : toRun.entrySet()) {
             String name = e.getKey();
             tests.add(DynamicTest.dynamicTest(name, () -> compare(out, name, e.getValue())));
         }
         return tests.stream();
+    }
+
+    private static List<Path> configsIn(Path dir) throws IOException {
+        if (!Files.isDirectory(dir)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(p -> Files.isRegularFile(p) && p.getFileName().toString().endsWith(".cf")).sorted().toList();
+        }
+    }
+
+    /**
+     * Runs the fixtures in one UML boot per shard, shards in parallel: UML has a single CPU, and the
+     * Perl ldirectord needs 10-25 s per fixture there. Shards = half the host's cores (at most 4), or
+     * the system property ldirector.uml.parallel.
+     */
+    private static void runShards(Path out, List<String> names) throws IOException {
+        if (names.isEmpty()) {
+            return;
+        }
+        int cores = Runtime.getRuntime().availableProcessors();
+        int shards = Math.max(1, Math.min(names.size(),
+                Integer.getInteger("ldirector.uml.parallel", Math.max(1, Math.min(4, cores / 2)))));
+        List<Path> dirs = new ArrayList<>();
+        for (int k = 0; k < shards; k++) {
+            dirs.add(Files.createDirectories(out.resolve("shard-" + k)));
+        }
+        for (int i = 0; i < names.size(); i++) {
+            Path dir = dirs.get(i % shards);
+            for (String suffix : List.of(".expected", ".perl.cf")) {
+                Files.move(out.resolve(names.get(i) + suffix), dir.resolve(names.get(i) + suffix));
+            }
+        }
+        String script = UmlHarness.projectRoot().resolve("test-fixtures/uml/differential.sh").toString();
+        Duration timeout = PER_FIXTURE.multipliedBy((names.size() + shards - 1) / shards).plusSeconds(60);
+        ExecutorService pool = Executors.newFixedThreadPool(shards);
+        try {
+            List<Future<UmlResult>> runs = new ArrayList<>();
+            for (Path dir : dirs) {
+                runs.add(pool.submit(() -> UmlHarness.runScript("bash " + UmlHarness.shellQuote(script) + " "
+                        + UmlHarness.shellQuote(dir.toString()) + "\n", timeout, dir)));
+            }
+            for (Future<UmlResult> run : runs) {
+                UmlResult r = run.get();
+                assertEquals(0, r.exitCode(), r::describe);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("a UML shard failed", e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+        // Results back in one place for compare().
+        for (Path dir : dirs) {
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.move(f, out.resolve(f.getFileName()));
+                }
+            }
+        }
     }
 
     private static void compare(Path out, String name, Path fixture) {

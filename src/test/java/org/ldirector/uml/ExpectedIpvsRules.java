@@ -49,7 +49,7 @@ final class ExpectedIpvsRules {
         lines.add(add.toString());
         for (Real r : v.reals()) {
             StringBuilder real = new StringBuilder("-a ").append(key)
-                    .append(" -r ").append(endpoint(r.address(), v.ipvsPort(r)))
+                    .append(" -r ").append(endpoint(r.address(), realPort(v, r)))
                     .append(' ').append(forwardFlag(r.forward()))
                     .append(" -w ").append(r.weight());
             r.upperThreshold().ifPresent(u -> real.append(" -x ").append(u));
@@ -62,6 +62,19 @@ final class ExpectedIpvsRules {
                     + " " + forwardFlag(f.forward()) + " -w " + Fallback.WEIGHT);
         }
         return lines;
+    }
+
+    /**
+     * ldirectord passes a real without a port as {@code ip:0}; ipvsadm then substitutes the virtual's
+     * port for gate and ipip (they cannot change the port) but keeps 0 for masq, where the kernel
+     * uses the packet's port. Seen in UML: {@code real=10.0.0.2->10.0.0.4 masq} on 10.0.0.1:80 is
+     * listed as 10.0.0.2:0. (VirtualConfig.ipvsPort answers the virtual's port for masq too.)
+     */
+    static int realPort(VirtualConfig v, Real r) {
+        if (r.port() > 0) {
+            return r.port();
+        }
+        return r.forward() == ForwardMethod.MASQ ? 0 : v.port();
     }
 
     static String serviceKey(VirtualConfig v) {

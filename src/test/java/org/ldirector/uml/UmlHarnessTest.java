@@ -69,6 +69,14 @@ class UmlHarnessTest {
     }
 
     @Test
+    void runJUnitRunsTheSetupScriptFirstSoInUmlTestsSeeTheSandbox() {
+        UmlResult r = UmlHarness.runJUnit(InUmlSandboxProbe.class, Duration.ofSeconds(300),
+                ". " + UmlHarness.projectRoot().resolve("test-fixtures/uml/topology.sh") + "\ntopo_nat_up");
+        assertEquals(0, r.exitCode(), r::describe);
+        assertTrue(r.output().contains("IN-UML RESULT: PASSED (1 succeeded, 0 failed"), r::describe);
+    }
+
+    @Test
     void aScriptThatOverrunsItsTimeoutIsKilledWithEveryUmlProcess() throws Exception {
         Path out = UmlHarness.newScratchDir();
         UmlResult r = UmlHarness.runScript("""
@@ -107,6 +115,18 @@ class UmlHarnessTest {
             Process p = new ProcessBuilder("modprobe", "ip_vs").inheritIO().start();
             assertEquals(0, p.waitFor());
             assertTrue(Files.exists(Path.of("/proc/net/ip_vs")));
+        }
+    }
+
+    /** Runs inside UML after topo_nat_up: the reals answer from their namespaces. */
+    @Tag("in-uml")
+    static class InUmlSandboxProbe {
+        @Test
+        void realsAnswerTheirNames() throws Exception {
+            for (int n = 1; n <= 3; n++) {
+                Process curl = new ProcessBuilder("curl", "-s", "--max-time", "5", "http://10.77.1.1" + n + "/").start();
+                assertEquals("real" + n, new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim());
+            }
         }
     }
 

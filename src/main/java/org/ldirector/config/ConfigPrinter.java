@@ -1,0 +1,187 @@
+package org.ldirector.config;
+
+import java.net.InetAddress;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The effective configuration in ldirectord.cf-like syntax, every default filled in: what
+ * {@code ldirector -t} prints. Meant for people, not for parsing back (unset values read "(none)",
+ * secrets are masked). Stable: one directive per line in a fixed order, virtuals in file order, each real
+ * (ranges expanded) on a line of its own with its effective port and weight.
+ */
+public final class ConfigPrinter {
+    private ConfigPrinter() {
+    }
+
+    public static String print(Config config) {
+        StringBuilder b = new StringBuilder();
+        GlobalConfig g = config.global();
+        b.append("# effective configuration of ").append(config.source()).append('\n');
+        b.append("# global\n");
+        line(b, "", "checktimeout", g.checkTimeout().map(ConfigPrinter::seconds).orElse("(not set)"));
+        line(b, "", "negotiatetimeout", g.negotiateTimeout().map(ConfigPrinter::seconds).orElse("(not set)"));
+        line(b, "", "checkinterval", seconds(g.checkInterval()));
+        line(b, "", "checkcount", Integer.toString(g.checkCount()));
+        line(b, "", "failurecount", Integer.toString(g.failureCount()));
+        line(b, "", "autoreload", yesNo(g.autoreload()));
+        line(b, "", "callback", g.callback().map(ConfigPrinter::quote).orElse("(none)"));
+        line(b, "", "fallback", g.fallback().map(ConfigPrinter::fallback).orElse("(none)"));
+        line(b, "", "fallback6", g.fallback6().map(ConfigPrinter::fallback).orElse("(none)"));
+        line(b, "", "fallbackcommand", g.fallbackCommand().orElse("(none)"));
+        line(b, "", "logfile", quote(g.logTarget().file().map(Object::toString)
+                .orElseGet(() -> g.logTarget().syslogFacility().orElse(""))));
+        line(b, "", "emailalert", g.emailAlert().to().orElse("(none)"));
+        line(b, "", "emailalertfrom", g.emailAlert().from().orElse("(none)"));
+        line(b, "", "emailalertfreq", Integer.toString(g.emailAlert().frequencySeconds()));
+        line(b, "", "emailalertstatus", states(g.emailAlert().states()));
+        line(b, "", "smtp", g.emailAlert().smtp().orElse("(none: local sendmail)"));
+        for (String e : g.execute()) {
+            line(b, "", "execute", e);
+        }
+        line(b, "", "supervised", yesNo(g.supervised()));
+        line(b, "", "fork", yesNo(g.fork()));
+        line(b, "", "quiescent", yesNo(g.quiescent()));
+        line(b, "", "readdquiescent", yesNo(g.readdQuiescent()));
+        line(b, "", "cleanstop", yesNo(g.cleanstop()));
+        line(b, "", "maintenancedir", g.maintenanceDir().orElse("(none)"));
+        for (VirtualConfig v : config.virtuals()) {
+            b.append('\n');
+            virtual(b, v);
+        }
+        return b.toString();
+    }
+
+    private static void virtual(StringBuilder b, VirtualConfig v) {
+        b.append("# line ").append(v.line()).append(": ").append(v.written()).append('\n');
+        String head;
+        if (v.isFwmark()) {
+            head = v.fwmark().get().toString();
+        } else {
+            String host = v.address().orElseThrow().getHostAddress();
+            head = (v.family() == AddressFamily.INET6 ? "[" + host + "]" : host) + ":" + v.port();
+        }
+        b.append(v.family() == AddressFamily.INET6 ? "virtual6=" : "virtual=").append(head).append('\n');
+        String in = "\t";
+        String realKey = v.family() == AddressFamily.INET6 ? "real6" : "real";
+        for (Real r : v.reals()) {
+            StringBuilder rl = new StringBuilder(host(r.address(), v.family()));
+            rl.append(':').append(v.ipvsPort(r)).append(' ').append(r.forward().keyword()).append(' ').append(r.weight());
+            if (r.request().isPresent()) {
+                rl.append(' ').append(quote(r.request().get())).append(", ").append(quote(r.receive().orElse("")));
+            }
+            r.lowerThreshold().ifPresent(l -> rl.append(" l:").append(l));
+            r.upperThreshold().ifPresent(u -> rl.append(" u:").append(u));
+            rl.append("\t# line ").append(r.line());
+            v.checkPort(r).ifPresent(p -> rl.append(", checked on port ").append(p));
+            line(b, in, realKey, rl.toString());
+        }
+        if (v.reals().isEmpty()) {
+            b.append(in).append("# no real servers\n");
+        }
+        line(b, in, "protocol", v.protocol().keyword());
+        line(b, in, "scheduler", v.scheduler());
+        v.schedFlags().ifPresent(f -> line(b, in, "schedflags", f));
+        line(b, in, "persistent", v.persistent().map(Object::toString).orElse("(no)"));
+        v.netmask().ifPresent(n -> line(b, in, "netmask", n));
+        if (v.protocol() == Protocol.UDP) {
+            line(b, in, "ops", yesNo(v.ops()));
+        }
+        CheckSpec c = v.check();
+        line(b, in, "checktype", c.type() == CheckType.COMBINED ? Integer.toString(c.numConnects()) : c.type().keyword());
+        line(b, in, "service", c.service().keyword());
+        c.checkPort().ifPresent(p -> line(b, in, "checkport", p.toString()));
+        if (c.type() == CheckType.EXTERNAL || c.type() == CheckType.EXTERNAL_PERL) {
+            line(b, in, "checkcommand", quote(c.checkCommand()));
+        }
+        line(b, in, "request", quote(c.request()));
+        line(b, in, "receive", quote(c.receive()));
+        line(b, in, "httpmethod", c.httpMethod().name());
+        c.virtualHost().ifPresent(h -> line(b, in, "virtualhost", h));
+        if (!c.login().isEmpty()) {
+            line(b, in, "login", quote(c.login()));
+        }
+        if (!c.passwd().isEmpty()) {
+            line(b, in, "passwd", quote(c.passwd().toString()));
+        }
+        if (!c.database().isEmpty()) {
+            line(b, in, "database", quote(c.database()));
+        }
+        if (!c.secret().isEmpty()) {
+            line(b, in, "secret", quote(c.secret().toString()));
+        }
+        line(b, in, "checktimeout", seconds(c.checkTimeout()));
+        line(b, in, "negotiatetimeout", seconds(c.negotiateTimeout()));
+        line(b, in, "checkinterval", seconds(v.checkInterval()) + (v.checkIntervalOwn()
+                ? "\t# this virtual's own: ldirector honours it (ldirectord only with fork=yes)" : ""));
+        line(b, in, "checkcount", Integer.toString(c.checkCount()));
+        line(b, in, "failurecount", Integer.toString(v.failureCount()));
+        line(b, in, "successcount", Integer.toString(v.successCount()));
+        line(b, in, v.family() == AddressFamily.INET6 ? "fallback6" : "fallback",
+                v.fallback().map(f -> host(f.address(), v.family()) + ":" + f.port().orElse(v.port()) + " "
+                        + f.forward().keyword()).orElse("(none)"));
+        line(b, in, "fallbackcommand", v.fallbackCommand().orElse("(none)"));
+        line(b, in, "quiescent", yesNo(v.quiescent()));
+        line(b, in, "cleanstop", yesNo(v.cleanstop()));
+        line(b, in, "emailalert", v.emailAlert().to().orElse("(none)"));
+        if (v.emailAlert().to().isPresent()) {
+            line(b, in, "emailalertfreq", Integer.toString(v.emailAlert().frequencySeconds()));
+            line(b, in, "emailalertstatus", states(v.emailAlert().states()));
+            line(b, in, "smtp", v.emailAlert().smtp().orElse("(none: local sendmail)"));
+        }
+        v.monitorFile().ifPresent(m -> line(b, in, "monitorfile", quote(m)));
+        v.serviceName().ifPresent(s -> line(b, in, "servicename", s));
+        v.comment().ifPresent(s -> line(b, in, "comment", s));
+    }
+
+    private static String host(InetAddress a, AddressFamily family) {
+        return family == AddressFamily.INET6 ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
+    }
+
+    private static String fallback(Fallback f) {
+        String h = f.address().getHostAddress();
+        if (f.address() instanceof java.net.Inet6Address) {
+            h = "[" + h + "]";
+        }
+        return h + f.port().map(p -> ":" + p).orElse("") + " " + f.forward().keyword()
+                + (f.port().isEmpty() ? "\t# port: each virtual's own" : "");
+    }
+
+    private static String states(Set<DaemonState> s) {
+        if (s.isEmpty()) {
+            return "none";
+        }
+        if (s.size() == DaemonState.values().length) {
+            return "all";
+        }
+        return s.stream().sorted().map(DaemonState::keyword).collect(Collectors.joining(","));
+    }
+
+    private static void line(StringBuilder b, String indent, String key, String value) {
+        b.append(indent).append(key).append('=').append(value).append('\n');
+    }
+
+    private static String seconds(Duration d) {
+        return Long.toString(d.toSeconds());
+    }
+
+    private static String yesNo(boolean b) {
+        return b ? "yes" : "no";
+    }
+
+    private static String quote(String s) {
+        return "\"" + s + "\"";
+    }
+
+    /** The warnings, one {@code FILE:LINE: warning: ...} line each, as {@code -t} prints them on stderr. */
+    public static List<String> warnings(Config config) {
+        return config.warnings().stream().map(ConfigPrinter::warning).toList();
+    }
+
+    public static String warning(Diagnostic d) {
+        return d.line() > 0 ? d.file() + ":" + d.line() + ": warning: " + d.message()
+                : d.file() + ": warning: " + d.message();
+    }
+}

@@ -1,0 +1,130 @@
+package org.ldirector.daemon;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+/**
+ * {@code ldirector [-d|--debug] [-t|--test] [--] [configfile] [start|stop|restart|try-restart|reload|force-reload|status]}
+ * parsed into a value, plus ldirectord's config file lookup. Pure: the file system test is injected.
+ *
+ * @param debug   -d: stay in the foreground, log verbosely
+ * @param test    -t: check the config, print it, exit
+ * @param help    -h
+ * @param version -v
+ * @param config  the config argument as given (default "ldirectord.cf", looked up in /etc/ha.d)
+ * @param verb    the verb; empty with -t/-h/-v only
+ */
+public record CommandLine(boolean debug, boolean test, boolean help, boolean version, String config,
+                          Optional<String> verb) {
+
+    public static final Set<String> VERBS = Set.of("start", "stop", "restart", "try-restart", "reload",
+            "force-reload", "status");
+    public static final String DEFAULT_CONFIG = "ldirectord.cf";
+    public static final String USAGE = """
+            Usage: ldirector [-d|--debug] [-t|--test] [--] [configfile] \
+            [start|stop|restart|try-restart|reload|force-reload|status]
+                   ldirector -h|--help
+                   ldirector -v|--version
+              -d, --debug    stay in the foreground and log verbosely to stderr
+              -t, --test     check the configuration, print it with every default filled in, and exit
+              -h, --help     print this help
+              -v, --version  print the version
+            A bare config file name is looked up in /etc/ha.d and /etc/ha.d/conf (default /etc/ha.d/ldirectord.cf).
+            """;
+
+    /** A command line that cannot be used; the message names what was wrong. */
+    public static final class UsageException extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        public UsageException(String message) {
+            super(message);
+        }
+    }
+
+    public static CommandLine parse(List<String> args) throws UsageException {
+        boolean debug = false;
+        boolean test = false;
+        boolean help = false;
+        boolean version = false;
+        int i = 0;
+        for (; i < args.size(); i++) {
+            String a = args.get(i);
+            if (a.equals("--")) {
+                i++;
+                break;
+            }
+            if (a.equals("--debug")) {
+                debug = true;
+            } else if (a.equals("--test")) {
+                test = true;
+            } else if (a.equals("--help")) {
+                help = true;
+            } else if (a.equals("--version")) {
+                version = true;
+            } else if (a.startsWith("--")) {
+                throw new UsageException("unknown option " + a);
+            } else if (a.startsWith("-") && a.length() > 1) {
+                // Bundled short options, as ldirectord's Getopt::Long "bundling": -dt.
+                for (char c : a.substring(1).toCharArray()) {
+                    switch (c) {
+                        case 'd' -> debug = true;
+                        case 't' -> test = true;
+                        case 'h', '?' -> help = true;
+                        case 'v' -> version = true;
+                        default -> throw new UsageException("unknown option -" + c);
+                    }
+                }
+            } else {
+                break; // require_order: options end at the first operand
+            }
+        }
+        List<String> rest = args.subList(i, args.size());
+        if (help || version) {
+            return new CommandLine(debug, test, help, version, DEFAULT_CONFIG, Optional.empty());
+        }
+        String config = DEFAULT_CONFIG;
+        Optional<String> verb = Optional.empty();
+        if (rest.size() > 2) {
+            throw new UsageException("too many arguments: " + String.join(" ", rest));
+        }
+        if (rest.size() == 2) {
+            config = rest.get(0);
+            verb = Optional.of(rest.get(1));
+        } else if (rest.size() == 1) {
+            // One operand: a verb (ldirectord's form), or with -t the config file to test.
+            if (VERBS.contains(rest.get(0)) || !test) {
+                verb = Optional.of(rest.get(0));
+            } else {
+                config = rest.get(0);
+            }
+        }
+        if (verb.isPresent() && !VERBS.contains(verb.get())) {
+            throw new UsageException("unknown command '" + verb.get() + "'; expected one of start, stop, restart,"
+                    + " try-restart, reload, force-reload, status");
+        }
+        if (verb.isEmpty() && !test) {
+            throw new UsageException("no command given; expected one of start, stop, restart, try-restart, reload,"
+                    + " force-reload, status (or -t to test the configuration)");
+        }
+        return new CommandLine(debug, test, help, version, config, verb);
+    }
+
+    /** ldirectord's lookup: /etc/ha.d/NAME, else /etc/ha.d/conf/NAME, else NAME as given. */
+    public Optional<Path> resolveConfig(Predicate<Path> isFile) {
+        // String concatenation as ldirectord: "/etc/ha.d/" . $CONFIG, even for an absolute name.
+        for (Path p : List.of(Path.of("/etc/ha.d/" + config), Path.of("/etc/ha.d/conf/" + config), Path.of(config))) {
+            if (isFile.test(p)) {
+                return Optional.of(p);
+            }
+        }
+        return Optional.empty();
+    }
+
+    public Optional<Path> resolveConfig() {
+        return resolveConfig(Files::isRegularFile);
+    }
+}
