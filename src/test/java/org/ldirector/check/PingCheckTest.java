@@ -48,7 +48,7 @@ class PingCheckTest {
     @Test
     void manyConcurrentPingsOfSeveralLoopbackAddressesAreEachMatched() throws Exception {
         List<CompletableFuture<CheckResult>> all = new ArrayList<>();
-        for (int i = 0; i < 500; i++) {
+        for (int i = 0; i < 2000; i++) {
             String a = "127.0.0." + (1 + i % 5);
             all.add(checkers.check(Targets.of(CheckType.PING, 0).real(Targets.address(a), 0, 0).target()));
         }

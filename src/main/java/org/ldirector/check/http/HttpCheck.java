@@ -119,14 +119,16 @@ public final class HttpCheck implements Checker {
 
     /**
      * ldirectord's {@code $$r{url}}: one leading "/" of request is dropped, then the URL is
-     * {@code scheme://server:port/request}; a request that already contains "scheme://" is the URL
-     * itself (a per-real request in ldirectord; always for http_proxy, whose request is absolute).
+     * {@code scheme://server:port/request}. The request is the URL itself for http_proxy (whose
+     * request is absolute), and for a per-real request that contains "scheme://" anywhere (ldirectord's
+     * unanchored test; a virtual's own request never gets that treatment).
      */
     static String url(ProbeTarget t, int port) {
         ServiceType service = t.spec().service();
         String schema = service == ServiceType.HTTPS ? "https" : "http";
         String uri = t.request().startsWith("/") ? t.request().substring(1) : t.request();
-        if (t.request().contains(schema + "://")) {
+        boolean perReal = !t.request().equals(t.spec().request());
+        if (perReal ? t.request().contains(schema + "://") : service == ServiceType.HTTP_PROXY) {
             return uri;
         }
         return schema + "://" + AddressText.ldirectord(t.realAddress()) + ":" + port + "/" + uri;
@@ -189,6 +191,8 @@ public final class HttpCheck implements Checker {
                 boolean defaultPort = url.getPort() < 0 || url.getPort() == ("https".equals(target.getSchemeName()) ? 443 : 80);
                 req.setHeader("Host", url.getHost() + (defaultPort ? "" : ":" + url.getPort()));
             }
+            // LWP's "Connection: TE, close": every check is its own connection, closed by the server
+            req.setHeader("Connection", "close");
             long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - ctx.nanoTime()));
             RequestConfig.Builder cfg = RequestConfig.custom()
                     .setResponseTimeout(Timeout.ofMilliseconds(left))

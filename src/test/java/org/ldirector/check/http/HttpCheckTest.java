@@ -27,6 +27,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.ldirector.check.CheckContext;
 import org.ldirector.check.CheckResult;
 import org.ldirector.check.Checkers;
+import org.ldirector.check.ProbeTarget;
 import org.ldirector.check.Targets;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.HttpMethod;
@@ -257,6 +258,18 @@ class HttpCheckTest {
         assertEquals("http://127.0.0.1:8080/index.html", HttpCheck.url(t.request("/index.html").target(), 8080));
         assertEquals("https://127.0.0.1:8443/", HttpCheck.url(t.service(ServiceType.HTTPS).target(), 8443));
         assertEquals("http://[::1]:80/x", HttpCheck.url(t.real(Targets.address("::1"), 80, 80).request("/x").target(), 80));
-        assertEquals("http://other/y", HttpCheck.url(t.request("/http://other/y").target(), 8080));
+        assertEquals("http://127.0.0.1:8080/http://other/y", HttpCheck.url(t.request("/http://other/y").target(), 8080),
+                "a virtual's request is always a path on the real");
+        assertEquals("http://other/y", HttpCheck.url(perReal(t, "http://other/y"), 8080),
+                "a per-real request naming a URL is that URL");
+        assertEquals("http://127.0.0.1:8080/z", HttpCheck.url(perReal(t, "/z"), 8080));
+        assertEquals("http://origin/p", HttpCheck.url(t.service(ServiceType.HTTP_PROXY).request("/http://origin/p").target(), 3128));
+    }
+
+    /** A target whose real has its own request (ldirectord's real=... "request", "receive"). */
+    private static ProbeTarget perReal(Targets t, String request) {
+        ProbeTarget v = t.target();
+        return new ProbeTarget(v.spec(), v.protocol(), v.family(), v.virtualAddress(), v.virtualPort(), v.realAddress(),
+                v.realPort(), v.checkPort(), request, v.receive());
     }
 }
