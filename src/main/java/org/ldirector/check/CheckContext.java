@@ -132,7 +132,8 @@ public final class CheckContext implements AutoCloseable {
             clients = new ArrayList<>(httpClients.values());
             httpClients.clear();
         }
-        clients.forEach(c -> c.close(CloseMode.IMMEDIATE));
+        // GRACEFUL: IMMEDIATE races httpcore's reactor teardown (ClosedSelectorException logged at ERROR)
+        clients.forEach(c -> c.close(CloseMode.GRACEFUL));
         synchronized (pingLock) {
             if (pinger != null) {
                 pinger.close();

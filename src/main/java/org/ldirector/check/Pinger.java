@@ -37,6 +37,10 @@ import org.slf4j.LoggerFactory;
 public final class Pinger implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Pinger.class);
     private static final int PAYLOAD = 56;
+    private static final int RCVBUF = 4 << 20;
+    private static final int SOL_RAW = 255;
+    private static final int ICMP_FILTER = 1;
+    private static final int ICMP6_FILTER = 1;
 
     private final ScheduledExecutorService timer;
     private final LongSupplier nanoTime;
@@ -84,6 +88,11 @@ public final class Pinger implements AutoCloseable {
             }
             return e;
         }
+    }
+
+    /** "datagram" or "raw": the kind of ICMP socket used for a family (opening it if need be); for tests and diagnostics. */
+    String socketKind(InetAddress forTarget) throws NativeException {
+        return engine(forTarget instanceof Inet6Address ? Sock.AF_INET6 : Sock.AF_INET).raw ? "raw" : "datagram";
     }
 
     @Override
@@ -183,12 +192,49 @@ public final class Pinger implements AutoCloseable {
             }
             this.socket = s;
             this.raw = isRaw;
+            tune(s, family, isRaw);
             this.ident = random.nextInt(0x10000);
             this.sequence = new AtomicInteger(random.nextInt(0x10000));
             this.receiver = new Thread(this::receive, "ping-" + (family == Sock.AF_INET6 ? "v6" : "v4"));
             receiver.setDaemon(true);
             receiver.start();
             log.debug("ping: {} ICMP socket for {}", raw ? "raw" : "datagram", family == Sock.AF_INET6 ? "IPv6" : "IPv4");
+        }
+
+        /**
+         * Best effort, each: a receive buffer for thousands of replies arriving at once (the default
+         * ~200 kB holds a few hundred; the rest would be dropped and read as down), and on a raw socket
+         * a kernel filter passing only echo replies, so the host's other ICMP traffic (and the
+         * copies of our own requests to local addresses) never reaches us.
+         */
+        private void tune(NativeSocket s, int family, boolean isRaw) {
+            try {
+                s.setsockopt(Sock.SOL_SOCKET, Sock.SO_RCVBUFFORCE, RCVBUF);
+            } catch (NativeException e) {
+                try {
+                    s.setsockopt(Sock.SOL_SOCKET, Sock.SO_RCVBUF, RCVBUF);
+                } catch (NativeException ignored) {
+                    // keep the default: only bursts beyond a few hundred pings suffer
+                }
+            }
+            if (!isRaw) {
+                return;
+            }
+            try {
+                if (family == Sock.AF_INET) {
+                    // ICMP_FILTER: a set bit blocks that type; pass type 0 (echo reply) only
+                    s.setsockopt(SOL_RAW, ICMP_FILTER, ~1);
+                } else {
+                    // ICMP6_FILTER: 256 bits, a set bit blocks; pass type 129 (echo reply) only
+                    byte[] filter = new byte[32];
+                    java.util.Arrays.fill(filter, (byte) 0xff);
+                    ByteBuffer words = ByteBuffer.wrap(filter).order(ByteOrder.nativeOrder());
+                    words.putInt(4 * (129 >> 5), ~(1 << (129 & 31)));
+                    s.setsockopt(Sock.IPPROTO_ICMPV6, ICMP6_FILTER, filter);
+                }
+            } catch (NativeException e) {
+                log.debug("ping: no ICMP filter ({}): replies are filtered in user space only", e.getMessage());
+            }
         }
 
         /** A free 16-bit sequence number for {@code p}; with 65536 in flight the oldest would be shadowed, so skip used ones. */

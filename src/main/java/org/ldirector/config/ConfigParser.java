@@ -143,7 +143,8 @@ public final class ConfigParser {
                     }
                     String s = raw.replaceFirst("#.*", "").replace("\t", "    ");
                     Matcher m = INDENTED.matcher(s);
-                    if (!m.matches()) {
+                    // A blank line (even of 4+ blanks, which ldirectord calls an unknown command) ends the block.
+                    if (!m.matches() || raw.isBlank()) {
                         break;
                     }
                     String cmd = m.group(1).strip();
@@ -151,6 +152,11 @@ public final class ConfigParser {
                         virtualDirective(d, i + 1, cmd, raw.indexOf('#') >= 0);
                     }
                     i++;
+                }
+                if (i == n && i == d.line) {
+                    // ldirectord re-reads a virtual= line that is the file's last and reports it as a duplicate.
+                    error(d.line, "virtual service " + d.written + " on the last line of the file has no directives;"
+                            + " ldirectord rejects that (as a \"duplicate virtual server\"); add its real= lines after it");
                 }
                 finishVirtual(d, i);
                 lastBlockEnd = i;
@@ -166,6 +172,13 @@ public final class ConfigParser {
                 globalDirective(i + 1, line.strip());
             }
             i++;
+        }
+        for (Draft d : drafts) {
+            if (d.fwmark != null && d.fallbackText == null
+                    && (d.family == AddressFamily.INET ? gFallback : gFallback6) != null) {
+                warn(d.line, "the global fallback does not apply to firewall-mark virtual " + d.written
+                        + " (ldirectord picks the global fallback by tcp/udp); give it its own fallback= line");
+            }
         }
         if (!fork) {
             for (Draft d : drafts) {
@@ -251,7 +264,8 @@ public final class ConfigParser {
                 }
             }
             case "logfile" -> quoted(line, name, value, true).ifPresent(v -> logfile(line, v));
-            case "execute" -> execute.add(value);
+            // ldirectord keeps the quotes and hands the value to a shell, which removes them.
+            case "execute" -> execute.add(unquote(value));
             case "fork" -> fork = yesNo(line, name, value, fork);
             case "supervised" -> supervised = yesNo(line, name, value, supervised);
             case "quiescent" -> quiescent = yesNo(line, name, value, quiescent);
@@ -657,6 +671,7 @@ public final class ConfigParser {
         if (s.equals("oracle")) {
             error(line, "service=oracle is not supported: oracle checks need Oracle's proprietary driver, which"
                     + " ldirector does not ship; use checktype=connect or external");
+            d.service = "none"; // reported once: no second error from inferring oracle off port 1521
             return;
         }
         if (ServiceType.fromKeyword(s).isEmpty()) {
@@ -721,6 +736,12 @@ public final class ConfigParser {
         }
         if (d.service == null) {
             d.service = d.ok ? ServiceType.forPort(d.port).keyword() : "none";
+            if (d.service.equals("oracle") && (d.checktype.equals("negotiate") || d.checktype.equals("combined"))) {
+                error(d.line, "virtual service " + d.written + " on port 1521 would be checked with an oracle"
+                        + " negotiate check (ldirectord infers service=oracle from the port), which needs Oracle's"
+                        + " proprietary driver that ldirector does not ship; set checktype=connect or external, or"
+                        + " another service=");
+            }
         }
         for (String[] todo : d.realTodo) {
             real(d, Integer.parseInt(todo[1]), todo[0]);
@@ -753,7 +774,10 @@ public final class ConfigParser {
     private void real(Draft d, int line, String text) {
         Matcher m = REAL.matcher(text);
         if (!m.lookingAt()) {
-            if (REAL_NO_FLAGS.matcher(text).matches()) {
+            if (text.startsWith("[") && d.family == AddressFamily.INET) {
+                error(line, "invalid address for real server: found '" + abbreviate(text) + "'; write IPv4 addresses"
+                        + " without brackets (brackets are for IPv6 addresses in real6=)");
+            } else if (REAL_NO_FLAGS.matcher(text).matches()) {
                 error(line, "real server '" + abbreviate(text) + "' has no forwarding method; expected"
                         + " 'real=ADDRESS[:PORT] gate|masq|ipip [WEIGHT]'");
             } else {
@@ -813,44 +837,65 @@ public final class ConfigParser {
         }
     }
 
-    /** ldirectord's add_real_server: method, then optional weight, "request","receive", l:N, u:N. */
+    /**
+     * ldirectord's add_real_server: method, then optional weight, "request","receive", l:N, u:N. Its
+     * regexes are unanchored, so text before each item is skipped: accepted here too (same meaning),
+     * but named in a warning.
+     */
     private Real realFlags(int line, String flags, int port, InetAddress address) {
-        Matcher m = Pattern.compile("^(\\w+)(.*)$").matcher(flags);
-        if (!m.matches() || !Set.of("gate", "masq", "ipip").contains(m.group(1))) {
-            String found = flags.isBlank() ? "nothing" : "'" + abbreviate(flags.split("\\s+")[0]) + "'";
+        List<String> skipped = new ArrayList<>();
+        Matcher m = Pattern.compile("(\\w+)(.*)").matcher(flags);
+        if (!m.find() || !Set.of("gate", "masq", "ipip").contains(m.group(1))) {
+            String found = flags.isBlank() ? "nothing" : "'" + abbreviate(flags.strip().split("\\s+")[0]) + "'";
             error(line, "forwarding method of a real server must be gate, masq or ipip, found " + found);
             return null;
         }
+        skip(skipped, flags, m.start());
         ForwardMethod forward = ForwardMethod.valueOf(m.group(1).toUpperCase(Locale.ROOT));
         String rest = m.group(2);
         int weight = 1;
-        Matcher w = Pattern.compile("^\\s+(\\d+)(.*)$").matcher(rest);
-        if (w.matches()) {
+        Matcher w = Pattern.compile("\\s+(\\d+)(.*)").matcher(rest);
+        if (w.find()) {
             if (w.group(1).length() > 9) {
                 error(line, "real server weight " + abbreviate(w.group(1)) + " is too large");
                 return null;
             }
+            skip(skipped, rest, w.start());
             weight = Integer.parseInt(w.group(1));
             rest = w.group(2);
         }
         Optional<String> request = Optional.empty();
         Optional<String> receive = Optional.empty();
-        Matcher rr = Pattern.compile("^\\s+\"(.*)\"[, ]\\s*\"(.*)\"(.*)$").matcher(rest);
-        if (rr.matches()) {
+        Matcher rr = Pattern.compile("\\s+\"(.*)\"[, ]\\s*\"(.*)\"(.*)").matcher(rest);
+        if (rr.find()) {
+            skip(skipped, rest, rr.start());
             String req = rr.group(1);
-            request = Optional.of(req.startsWith("/") ? req : "/" + req);
+            if (req.startsWith("/")) {
+                // ldirectord bug kept for equal meaning: its /^\\// test on the request resets Perl's $2 and $3,
+                // so the pair is dropped (the virtual's request/receive apply) and so is the rest of the line.
+                warn(line, "real server " + address.getHostAddress() + ": ldirectord ignores a per-real request"
+                        + " starting with '/' (\"" + abbreviate(req) + "\") together with its receive string and"
+                        + " everything after it" + (rr.group(3).isBlank() ? "" : " ('" + abbreviate(rr.group(3).strip())
+                        + "')") + "; ldirector does the same. Write the request without the leading '/' to make it count");
+                warnSkipped(line, skipped);
+                return new Real(line, address, port, forward, weight, Optional.empty(), Optional.empty(),
+                        Optional.empty(), Optional.empty());
+            }
+            request = Optional.of("/" + req);
             receive = Optional.of(rr.group(2));
             rest = rr.group(3);
         }
         Optional<Integer> lower = Optional.empty();
         Optional<Integer> upper = Optional.empty();
-        Matcher l = Pattern.compile("^\\s+l:(\\d{1,9})(.*)$").matcher(rest);
-        if (l.matches()) {
+        Matcher l = Pattern.compile("\\s+l:(\\d{1,9})(.*)").matcher(rest);
+        if (l.find()) {
+            skip(skipped, rest, l.start());
             lower = Optional.of(Integer.parseInt(l.group(1)));
             rest = l.group(2);
         }
-        Matcher u = Pattern.compile("^\\s+u:(\\d{1,9})(.*)$").matcher(rest);
-        if (u.matches()) {
+        Matcher u = Pattern.compile("\\s+u:(\\d{1,9})(.*)").matcher(rest);
+        if (u.find()) {
+            skip(skipped, rest, u.start());
             upper = Optional.of(Integer.parseInt(u.group(1)));
             rest = u.group(2);
         }
@@ -859,7 +904,22 @@ public final class ConfigParser {
                     + " 'gate|masq|ipip [WEIGHT] [\"REQUEST\", \"RECEIVE\"] [l:LOWER] [u:UPPER]' in that order");
             return null;
         }
+        warnSkipped(line, skipped);
         return new Real(line, address, port, forward, weight, request, receive, lower, upper);
+    }
+
+    private static void skip(List<String> skipped, String text, int upTo) {
+        if (!text.substring(0, upTo).isBlank()) {
+            skipped.add(text.substring(0, upTo).strip());
+        }
+    }
+
+    private void warnSkipped(int line, List<String> skipped) {
+        if (!skipped.isEmpty()) {
+            warn(line, "ldirectord skips '" + abbreviate(String.join("' and '", skipped)) + "' in this real server"
+                    + " line, and so does ldirector; expected 'gate|masq|ipip [WEIGHT] [\"REQUEST\", \"RECEIVE\"]"
+                    + " [l:LOWER] [u:UPPER]' in that order");
+        }
     }
 
     /** ldirectord's parse_fallback plus its resolution; null on error. */
@@ -1041,6 +1101,9 @@ public final class ConfigParser {
     }
 
     private Optional<Set<DaemonState>> emailAlertStatus(int line, String value) {
+        if (value.isEmpty()) {
+            return Optional.of(EnumSet.noneOf(DaemonState.class)); // ldirectord: no word, no state
+        }
         String[] parts = value.split("\\s*,\\s*");
         boolean none = false;
         for (String p : parts) {
@@ -1143,7 +1206,10 @@ public final class ConfigParser {
                 d.checkCommand, Optional.ofNullable(d.checkPort), d.request, d.receive, HttpMethod.valueOf(d.httpMethod),
                 Optional.ofNullable(d.virtualHost), d.login, Secret.of(d.passwd), d.database, Secret.of(d.secret),
                 Duration.ofSeconds(ct), Duration.ofSeconds(nt), d.checkCount > 0 ? d.checkCount : gCheckCount);
+        // ldirectord's fallback_find looks the global fallback up by protocol (tcp/udp), so a firewall-mark
+        // virtual never gets one.
         Fallback fb = d.fallback != null ? d.fallback
+                : d.fwmark != null ? null
                 : d.family == AddressFamily.INET ? gFallback : gFallback6;
         EmailAlert email = new EmailAlert(
                 d.emailAlert != null ? Optional.of(d.emailAlert) : gEmail.to(), gEmail.from(),

@@ -12,8 +12,13 @@ import org.ldirector.config.ConfigException;
 import org.ldirector.config.ConfigParser;
 import org.ldirector.config.ConfigPrinter;
 import org.ldirector.config.Diagnostic;
+import org.ldirector.check.CheckContext;
+import org.ldirector.check.Checkers;
+import org.ldirector.ipvs.IpvsException;
+import org.ldirector.ipvs.IpvsTable;
+import org.ldirector.ipvs.netlink.NetlinkIpvsTable;
 
-/** Entry point: parses the command line and dispatches. The daemon itself arrives in later issues. */
+/** Entry point: parses the command line and dispatches. */
 public final class Main {
     /** LSB: status of a stopped service. */
     static final int EXIT_STOPPED = 3;
@@ -75,8 +80,32 @@ public final class Main {
             err.println("ldirector: configuration file " + file.get() + " test is successful");
             return 0;
         }
-        err.println("ldirector: the daemon is not implemented yet");
+        String verb = cl.verb().orElseThrow();
+        if (verb.equals("start")) {
+            return start(file.get(), config, cl.debug(), err);
+        }
+        err.println("ldirector: '" + verb + "' is not implemented yet; stop the daemon with SIGTERM, reload it with SIGHUP");
         return 1;
+    }
+
+    /**
+     * Runs the director in the foreground until TERM/INT. Daemonizing (start without -d or
+     * supervised) and the pid file are not built yet: the daemon stays in the foreground, which is
+     * what systemd and Pacemaker want anyway.
+     */
+    static int start(Path file, Config config, boolean debug, PrintStream err) {
+        Logging.configure(file.getFileName().toString(), config.global().logTarget(),
+                debug || config.global().supervised(), debug);
+        try (IpvsTable table = NetlinkIpvsTable.open(); CheckContext ctx = CheckContext.create()) {
+            Checkers checkers = new Checkers(ctx);
+            return new Daemon(file).run(config, table, checkers);
+        } catch (IpvsException e) {
+            err.println("ldirector: " + e.getMessage());
+            return 1;
+        } catch (Exception e) {
+            err.println("ldirector: " + e);
+            return 1;
+        }
     }
 
     /** Implementation-Version from the jar manifest; "dev" when run from classes. */

@@ -37,8 +37,10 @@ final class FixedResolver implements NameResolver {
         if (named != null) {
             return Optional.of(named);
         }
-        boolean literal = name.matches("\\d+\\.\\d+\\.\\d+\\.\\d+") || name.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
-        if (!literal) {
+        // Only well-formed literals reach InetAddress, so it can never fall back to a DNS query.
+        boolean v4 = name.matches("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+        boolean v6 = name.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
+        if (!v4 && !v6) {
             return Optional.empty();
         }
         try {

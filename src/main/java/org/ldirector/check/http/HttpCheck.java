@@ -119,14 +119,16 @@ public final class HttpCheck implements Checker {
 
     /**
      * ldirectord's {@code $$r{url}}: one leading "/" of request is dropped, then the URL is
-     * {@code scheme://server:port/request}; a request that already contains "scheme://" is the URL
-     * itself (a per-real request in ldirectord; always for http_proxy, whose request is absolute).
+     * {@code scheme://server:port/request}. The request is the URL itself for http_proxy (whose
+     * request is absolute), and for a per-real request that contains "scheme://" anywhere (ldirectord's
+     * unanchored test; a virtual's own request never gets that treatment).
      */
     static String url(ProbeTarget t, int port) {
         ServiceType service = t.spec().service();
         String schema = service == ServiceType.HTTPS ? "https" : "http";
         String uri = t.request().startsWith("/") ? t.request().substring(1) : t.request();
-        if (t.request().contains(schema + "://")) {
+        boolean perReal = !t.request().equals(t.spec().request());
+        if (perReal ? t.request().contains(schema + "://") : service == ServiceType.HTTP_PROXY) {
             return uri;
         }
         return schema + "://" + AddressText.ldirectord(t.realAddress()) + ":" + port + "/" + uri;
@@ -184,7 +186,13 @@ public final class HttpCheck implements Checker {
             if (first && !proxied) {
                 // ldirectord sets Host to the bare name, without the port; LWP drops it on redirects
                 req.setHeader("Host", t.spec().virtualHost().orElse(AddressText.ldirectord(t.realAddress())));
+            } else {
+                // as LWP (and RFC 9110): the URL's host, with its port only when not the scheme's default
+                boolean defaultPort = url.getPort() < 0 || url.getPort() == ("https".equals(target.getSchemeName()) ? 443 : 80);
+                req.setHeader("Host", url.getHost() + (defaultPort ? "" : ":" + url.getPort()));
             }
+            // LWP's "Connection: TE, close": every check is its own connection, closed by the server
+            req.setHeader("Connection", "close");
             long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - ctx.nanoTime()));
             RequestConfig.Builder cfg = RequestConfig.custom()
                     .setResponseTimeout(Timeout.ofMilliseconds(left))
@@ -195,7 +203,8 @@ public final class HttpCheck implements Checker {
             }
             HttpClientContext context = HttpClientContext.create();
             context.setRequestConfig(cfg.build());
-            Future<Answer> f = client.execute(SimpleRequestProducer.create(req), new CappedConsumer(), null, context,
+            // the explicit target carries the real's address: no DNS, and its name is only for TLS (SNI, verification)
+            Future<Answer> f = client.execute(target, SimpleRequestProducer.create(req), new CappedConsumer(), null, context,
                     new FutureCallback<>() {
                         @Override
                         public void completed(Answer a) {
@@ -230,7 +239,8 @@ public final class HttpCheck implements Checker {
             if (host == null) {
                 throw new IllegalArgumentException("no host in " + url);
             }
-            return new HttpHost(scheme, host.startsWith("[") ? host.substring(1, host.length() - 1) : host, port);
+            // -1 keeps a default port out of the absolute request line a proxy sees, as LWP writes it
+            return new HttpHost(scheme, host.startsWith("[") ? host.substring(1, host.length() - 1) : host, url.getPort());
         }
 
         private void answered(URI url, Answer a, int redirects) {

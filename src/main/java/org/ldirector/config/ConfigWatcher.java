@@ -1,0 +1,86 @@
+package org.ldirector.config;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.configuration2.io.FileHandler;
+import org.apache.commons.configuration2.reloading.FileHandlerReloadingDetector;
+import org.apache.commons.configuration2.reloading.PeriodicReloadingTrigger;
+import org.apache.commons.configuration2.reloading.ReloadingController;
+import org.apache.commons.configuration2.reloading.ReloadingEvent;
+
+/**
+ * {@code autoreload=yes}: notices that ldirectord.cf changed on disk, within one polling period
+ * (ldirectord polls every few seconds; ldirector defaults to a quarter second).
+ *
+ * <p>commons-configuration2's detector watches the modification time. Editors and config
+ * management often replace the file instead of writing it (write a temp file, rename over), and
+ * {@code cp -p} or rsync can bring an older time along; so the file's identity (inode) and size
+ * count as a change too. Polling, rather than inotify, also follows a config that is a symlink
+ * swapped to another directory.
+ */
+public final class ConfigWatcher implements AutoCloseable {
+    private final PeriodicReloadingTrigger trigger;
+
+    public ConfigWatcher(Path file, Duration period, ScheduledExecutorService executor, Runnable onChange) {
+        FileHandler handler = new FileHandler();
+        handler.setFile(file.toFile());
+        IdentityAwareDetector detector = new IdentityAwareDetector(handler, file);
+        ReloadingController controller = new ReloadingController(detector);
+        controller.addEventListener(ReloadingEvent.ANY, event -> {
+            try {
+                onChange.run();
+            } finally {
+                // Arms the controller for the next change; without this it reports once only.
+                controller.resetReloadingState();
+            }
+        });
+        trigger = new PeriodicReloadingTrigger(controller, null, period.toMillis(), TimeUnit.MILLISECONDS, executor);
+        trigger.start();
+    }
+
+    @Override
+    public void close() {
+        trigger.stop();
+    }
+
+    /** The modification time, as commons-configuration2 checks it, plus inode and size. */
+    static final class IdentityAwareDetector extends FileHandlerReloadingDetector {
+        private final Path file;
+        private Object seen;
+
+        IdentityAwareDetector(FileHandler handler, Path file) {
+            // refresh delay 0: the trigger's period is the only pacing
+            super(handler, 0);
+            this.file = file;
+            this.seen = identity();
+            refresh();
+        }
+
+        @Override
+        public boolean isReloadingRequired() {
+            return super.isReloadingRequired() || !Objects.equals(seen, identity());
+        }
+
+        @Override
+        public void reloadingPerformed() {
+            super.reloadingPerformed();
+            seen = identity();
+        }
+
+        private Object identity() {
+            try {
+                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+                return java.util.List.of(String.valueOf(a.fileKey()), a.size());
+            } catch (IOException e) {
+                // A file that is briefly missing mid-replace is not a change yet.
+                return seen;
+            }
+        }
+    }
+}

@@ -1,0 +1,201 @@
+package org.ldirector.daemon;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.ldirector.check.Checkers;
+import org.ldirector.check.ProbeTarget;
+import org.ldirector.config.Config;
+import org.ldirector.config.ConfigException;
+import org.ldirector.config.ConfigParser;
+import org.ldirector.config.ConfigWatcher;
+import org.ldirector.config.Diagnostic;
+import org.ldirector.engine.Engine;
+import org.ldirector.ipvs.IpvsTable;
+import org.ldirector.schedule.QuartzTicks;
+import java.util.function.Consumer;
+import org.slf4j.helpers.MessageFormatter;
+import sun.misc.Signal;
+
+/**
+ * The running daemon in the foreground: wires the engine to the kernel, the checkers, the config
+ * watcher and the signals, then waits for TERM/INT. Daemonizing, the pid file and the status
+ * socket are the CLI's business, not this class's.
+ */
+public final class Daemon {
+    private final Path configFile;
+    private final Consumer<String> events;
+    private final boolean installSignals;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ldirector-loop");
+        t.setDaemon(true);
+        return t;
+    });
+    /** How long a changed file must stay unchanged before it is read. */
+    static final Duration SETTLE = Duration.ofMillis(400);
+
+    private volatile String digest;
+    private Checkers checkers;
+
+    /** The daemon as the CLI runs it: events to the operator log, signals handled. */
+    public Daemon(Path configFile) {
+        this(configFile, Logging.events()::info, true);
+    }
+
+    /**
+     * @param events         where operator log lines go
+     * @param installSignals whether HUP/TERM/INT are taken over (not in tests sharing a JVM)
+     */
+    Daemon(Path configFile, Consumer<String> events, boolean installSignals) {
+        this.configFile = configFile;
+        this.events = events;
+        this.installSignals = installSignals;
+    }
+
+    private void log(String format, Object... args) {
+        events.accept(MessageFormatter.arrayFormat(format, args).getMessage());
+    }
+
+    /**
+     * Runs until a TERM or INT signal (or {@link #requestStop()}), then stops cleanly.
+     *
+     * @return the exit status
+     */
+    public int run(Config config, IpvsTable table, Checkers checkers) throws Exception {
+        digest = digest(configFile);
+        log("Starting ldirector {} with pid: {}", version(), ProcessHandle.current().pid());
+        try (QuartzTicks ticks = new QuartzTicks(2)) {
+            this.checkers = checkers;
+            Engine engine = new Engine(config, new Engine.Parts(table, t -> checkers, ticks, loop, Clock.systemUTC(),
+                    events, this::launch));
+            // Watch before the first pass, so an edit made while it runs is not missed.
+            ConfigWatcher watcher = new ConfigWatcher(configFile, Duration.ofMillis(250), loop,
+                    () -> onFileChanged(engine));
+            engine.start();
+
+            if (installSignals) {
+                Signal.handle(new Signal("HUP"), s -> reload(engine, "SIGHUP"));
+                Signal.handle(new Signal("TERM"), s -> requestStop());
+                Signal.handle(new Signal("INT"), s -> requestStop());
+            }
+            stopped.await();
+            log("Stopping ldirector");
+            watcher.close();
+            engine.stop();
+            engine.close();
+        } finally {
+            loop.shutdownNow();
+        }
+        log("Exiting with exit_status 0");
+        return 0;
+    }
+
+    public void requestStop() {
+        stopped.countDown();
+    }
+
+    /**
+     * A change is acted on only once the file has held still for {@link #SETTLE}: a file written in
+     * place ({@code cat new > ldirectord.cf}) is briefly empty or half written, and reloading that
+     * would remove every virtual.
+     */
+    private void onFileChanged(Engine engine) {
+        String now = digest(configFile);
+        if (now == null || now.equals(digest)) {
+            return; // touched, or briefly missing mid-replace: not a change of content
+        }
+        loop.schedule(() -> settled(engine, now), SETTLE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
+    private void settled(Engine engine, String seen) {
+        String now = digest(configFile);
+        if (now != null && !now.equals(seen)) {
+            // still changing: look again once it has held still
+            loop.schedule(() -> settled(engine, now), SETTLE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            return;
+        }
+        if (now == null || now.equals(digest)) {
+            return; // gone for now, or already handled
+        }
+        log("Configuration file '{}' has changed on disk", configFile);
+        if (engine.config().global().autoreload()) {
+            log(" - reread new configuration");
+            reload(engine, "autoreload");
+        } else {
+            log(" - ignore new configuration");
+            digest = now;
+        }
+        engine.config().global().callback().ifPresent(cb -> {
+            if (Files.isExecutable(Path.of(cb))) {
+                launch(List.of("/bin/sh", "-c", cb + " " + configFile));
+            }
+        });
+    }
+
+    /** Re-reads the file; a broken file is logged with file:line and the running config stays in force. */
+    private void reload(Engine engine, String why) {
+        try {
+            Config next = ConfigParser.parse(configFile);
+            digest = digest(configFile);
+            next.warnings().forEach(w -> log("Warning: {}", w));
+            engine.reload(next);
+            // checktype=N counters of reals that are gone are dropped; the others keep their place
+            checkers.connectCounter().retain(next.virtuals().stream()
+                    .flatMap(v -> v.reals().stream().map(r -> ProbeTarget.of(v, r))).toList());
+        } catch (ConfigException e) {
+            for (Diagnostic d : e.errors()) {
+                log("Error: {} (keeping the running configuration)", d);
+            }
+            digest = digest(configFile);
+        } catch (IOException e) {
+            log("Error: cannot read {}: {} (keeping the running configuration)", configFile, e.getMessage());
+        } catch (RuntimeException e) {
+            log("Error: reload ({}) failed: {} (keeping the running configuration)", why, e.toString());
+        }
+    }
+
+    /** Runs a command in the background and logs how it ended; never blocks the caller. */
+    private void launch(List<String> argv) {
+        Thread t = new Thread(() -> {
+            try {
+                Process p = new ProcessBuilder(argv).redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                int status = p.waitFor();
+                if (status != 0) {
+                    log("system({}) failed: exit status {}", String.join(" ", argv.subList(2, argv.size())), status);
+                }
+            } catch (IOException e) {
+                log("system({}) failed: {}", String.join(" ", argv), e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "ldirector-command");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    static String version() {
+        String v = Daemon.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    static String digest(Path file) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+        } catch (IOException e) {
+            return null;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

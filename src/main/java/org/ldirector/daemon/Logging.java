@@ -1,0 +1,83 @@
+package org.ldirector.daemon;
+
+import java.nio.file.Path;
+import java.util.Optional;
+import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.config.Configurator;
+import org.apache.logging.log4j.core.config.builder.api.AppenderComponentBuilder;
+import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilder;
+import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilderFactory;
+import org.apache.logging.log4j.core.config.builder.api.RootLoggerComponentBuilder;
+import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
+import org.ldirector.config.LogTarget;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Log setup. The operator log keeps ldirectord's line format, so existing tail -f habits and
+ * grep-based alerting keep working:
+ * {@code [Mon Nov 23 18:47:32 2026|ldirectord.cf|773] Added real server: ...}
+ * (the middle field is the config file's name, the day of month space-padded).
+ */
+public final class Logging {
+    /** The logger whose lines are the operator's event log. */
+    public static final String EVENTS = "ldirector.events";
+
+    // log4j2's date converter has no space-padded day; three conversions of the same event time do it.
+    private static final String TIME = "%d{EEE MMM} %2d{d} %d{HH:mm:ss yyyy}";
+
+    private Logging() {
+    }
+
+    public static Logger events() {
+        return LoggerFactory.getLogger(EVENTS);
+    }
+
+    /**
+     * @param target   logfile= (a path, or a syslog facility)
+     * @param console  also (or only, when supervised) write to stdout
+     * @param debug    -d: debug lines too
+     */
+    public static void configure(String configName, LogTarget target, boolean console, boolean debug) {
+        ConfigurationBuilder<BuiltConfiguration> b = ConfigurationBuilderFactory.newConfigurationBuilder();
+        b.setStatusLevel(Level.ERROR);
+        b.setConfigurationName("ldirector");
+        String pattern = "[" + TIME + "|" + configName.replace("%", "%%") + "|%pid] %m%n";
+        RootLoggerComponentBuilder root = b.newRootLogger(debug ? Level.DEBUG : Level.INFO);
+        if (console) {
+            b.add(b.newAppender("stdout", "Console").add(b.newLayout("PatternLayout").addAttribute("pattern", pattern)));
+            root.add(b.newAppenderRef("stdout"));
+        }
+        Optional<Path> file = target.file();
+        if (file.isPresent()) {
+            // append, never truncate: copytruncate rotation and tail -f both keep working
+            AppenderComponentBuilder f = b.newAppender("file", "File")
+                    .addAttribute("fileName", file.get().toString())
+                    .addAttribute("append", true)
+                    .add(b.newLayout("PatternLayout").addAttribute("pattern", pattern));
+            b.add(f);
+            root.add(b.newAppenderRef("file"));
+        } else if (target.syslogFacility().isPresent()) {
+            AppenderComponentBuilder s = b.newAppender("syslog", "Syslog")
+                    .addAttribute("protocol", "UDP")
+                    .addAttribute("host", "localhost")
+                    .addAttribute("port", 514)
+                    .addAttribute("facility", target.syslogFacility().get().toUpperCase(java.util.Locale.ROOT))
+                    .addAttribute("appName", "ldirector")
+                    .addAttribute("format", "RFC5424")
+                    .addAttribute("newLine", true);
+            b.add(s);
+            root.add(b.newAppenderRef("syslog"));
+        }
+        b.add(root);
+        // Library chatter (Quartz's start-up banner, httpclient, JDBC drivers) stays out of the
+        // operator log even with -d: it would bury ldirector's own lines.
+        for (String noisy : new String[] {"org.quartz", "org.apache.hc", "org.apache.commons", "org.postgresql", "org.mariadb"}) {
+            b.add(b.newLogger(noisy, Level.WARN));
+        }
+        LoggerContext ctx = (LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
+        Configurator.reconfigure(b.build());
+        ctx.updateLoggers();
+    }
+}

@@ -1,0 +1,292 @@
+package org.ldirector.engine;
+
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.ldirector.check.CheckResult;
+import org.ldirector.check.Checker;
+import org.ldirector.check.ProbeTarget;
+import org.ldirector.config.CheckType;
+import org.ldirector.config.Config;
+import org.ldirector.config.Real;
+import org.ldirector.config.VirtualConfig;
+import org.ldirector.director.DesiredTable;
+import org.ldirector.director.Director;
+import org.ldirector.director.FallbackCommand;
+import org.ldirector.director.MaintenanceDir;
+import org.ldirector.health.Health;
+import org.ldirector.health.HealthBook;
+import org.ldirector.health.HealthEvent;
+import org.ldirector.health.ProbeKey;
+import org.ldirector.ipvs.IpvsException;
+import org.ldirector.ipvs.IpvsTable;
+import org.ldirector.reconcile.Reconciler;
+import org.ldirector.schedule.ProbeSchedule;
+import org.ldirector.schedule.Ticks;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running director: probes → health → desired table → reconciliation, and reloads.
+ *
+ * <p>Everything that changes the table runs on one loop thread (injected), so the reconciler and
+ * the fallback commands never race; probes run on their own threads and only hand results over.
+ * A pass runs when a real changes state, after a reload, and every (shortest) checkinterval so
+ * drift is repaired within one interval. A failing pass is logged and the next one tries again.
+ */
+public final class Engine implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+
+    /** Collaborators, injected so tests drive time, threads and the kernel. */
+    public record Parts(IpvsTable table, Function<ProbeTarget, Checker> checkers, Ticks ticks,
+            ScheduledExecutorService loop, Clock clock, Consumer<String> log, Consumer<List<String>> launcher) {
+    }
+
+    private final Parts parts;
+    private final HealthBook health = new HealthBook();
+    private final Set<ProbeKey> maintenance = ConcurrentHashMap.newKeySet();
+    private final Map<ProbeKey, Checker> checkers = new ConcurrentHashMap<>();
+    private final ProbeSchedule<ProbeKey> schedule;
+    private final Reconciler reconciler;
+    private final FallbackCommand fallbackCommand;
+    private final AtomicBoolean passPending = new AtomicBoolean();
+    private volatile Config config;
+    private volatile ProbePlan plan;
+    private volatile Optional<MaintenanceDir> maintenanceDir = Optional.empty();
+    private boolean firstPass = true;
+    private ScheduledFuture<?> repairTimer;
+    private Duration repairInterval;
+
+    public Engine(Config config, Parts parts) {
+        this.parts = parts;
+        this.config = config;
+        this.plan = ProbePlan.of(config);
+        this.schedule = new ProbeSchedule<>(parts.ticks(), this::probe);
+        this.reconciler = new Reconciler(parts.table(), parts.log());
+        this.fallbackCommand = new FallbackCommand(parts.launcher());
+    }
+
+    /** Adopts the table, runs the first pass and starts the probes. Returns once that pass is done. */
+    public void start() throws Exception {
+        parts.loop().submit(() -> {
+            install(config);
+            pass();
+        }).get();
+    }
+
+    /** Applies a new config: only the difference reaches the kernel; unchanged reals keep their health. */
+    public CompletableFuture<Void> reload(Config next) {
+        return CompletableFuture.runAsync(() -> {
+            install(next);
+            pass();
+        }, parts.loop());
+    }
+
+    /** Runs one pass on the loop now (and waits for it); for tests and {@code status}. */
+    public void passNow() throws Exception {
+        parts.loop().submit(this::pass).get();
+    }
+
+    public Config config() {
+        return config;
+    }
+
+    public HealthBook health() {
+        return health;
+    }
+
+    private void install(Config next) {
+        config = next;
+        plan = ProbePlan.of(next);
+        maintenanceDir = next.global().maintenanceDir()
+                .map(d -> new MaintenanceDir(Path.of(d), MaintenanceDir::reverseDns));
+        health.retain(plan.probes().keySet());
+        checkers.keySet().retainAll(plan.probes().keySet());
+        maintenance.retainAll(plan.probes().keySet());
+        fallbackCommand.retain(next.virtuals().stream().map(VirtualConfig::id).collect(Collectors.toSet()));
+        schedule.apply(plan.intervals());
+        Duration shortest = next.virtuals().stream().map(VirtualConfig::checkInterval)
+                .min(Duration::compareTo).orElse(next.global().checkInterval());
+        if (!shortest.equals(repairInterval)) {
+            if (repairTimer != null) {
+                repairTimer.cancel(false);
+            }
+            repairInterval = shortest;
+            repairTimer = parts.loop().scheduleWithFixedDelay(this::pass, shortest.toMillis(), shortest.toMillis(),
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Starts one probe; called by the schedule, never blocks. */
+    CompletableFuture<?> probe(ProbeKey key) {
+        ProbePlan.Probe p = plan.probes().get(key);
+        if (p == null) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Optional<Path> file = maintenanceFile(p);
+        if (file.isPresent()) {
+            boolean entering = maintenance.add(key);
+            health.forceDown(key, CheckResult.down(Duration.ZERO, "in maintenance (" + file.get() + ")"), parts.clock().instant())
+                    .ifPresent(e -> handle(p, List.of(e)));
+            if (entering) {
+                requestPass();
+            }
+            return CompletableFuture.completedFuture(null);
+        }
+        if (maintenance.remove(key)) {
+            requestPass();
+        }
+        CheckType type = p.target().spec().type();
+        if (type == CheckType.ON || type == CheckType.OFF) {
+            return CompletableFuture.completedFuture(null);
+        }
+        Checker checker = checkers.computeIfAbsent(key, k -> parts.checkers().apply(p.target()));
+        return checker.check(p.target()).thenAccept(result ->
+                handle(p, health.record(key, p.thresholds(), result, parts.clock().instant())));
+    }
+
+    private Optional<Path> maintenanceFile(ProbePlan.Probe p) {
+        if (maintenanceDir.isEmpty()) {
+            return Optional.empty();
+        }
+        for (ProbePlan.Use u : p.uses()) {
+            Optional<Path> f = maintenanceDir.get().fileFor(u.real().address(), u.real().port());
+            if (f.isPresent()) {
+                return f;
+            }
+        }
+        return Optional.empty();
+    }
+
+    private void handle(ProbePlan.Probe p, List<HealthEvent> events) {
+        boolean changed = false;
+        for (HealthEvent e : events) {
+            for (ProbePlan.Use u : p.uses()) {
+                String real = realId(u.virtual(), u.real());
+                String virtual = virtualId(u.virtual());
+                switch (e.kind()) {
+                    case SOFT_FAILURE -> parts.log().accept("Soft failure real server: " + real + " (" + virtual
+                            + ") failure " + e.streak() + "/" + e.needed());
+                    case SOFT_FAILURE_RESET -> parts.log().accept("Resetting soft failure count: " + real + " ("
+                            + virtual + ")");
+                    case WENT_DOWN -> {
+                        if (e.from() == Health.UP) {
+                            parts.log().accept("Real server " + real + " (" + virtual + ") is down: " + e.result().reason());
+                        }
+                    }
+                    default -> {
+                    }
+                }
+            }
+            changed |= e.kind() == HealthEvent.Kind.WENT_UP || e.kind() == HealthEvent.Kind.WENT_DOWN;
+        }
+        if (changed) {
+            requestPass();
+        }
+    }
+
+    private void requestPass() {
+        if (passPending.compareAndSet(false, true)) {
+            parts.loop().execute(this::pass);
+        }
+    }
+
+    /** One reconciliation; runs on the loop thread only. */
+    private void pass() {
+        passPending.set(false);
+        Config c = config;
+        try {
+            DesiredTable desired = Director.desired(c, new Director.Verdicts() {
+                @Override
+                public Health health(VirtualConfig v, Real r) {
+                    return health.health(ProbeKey.of(v, r));
+                }
+
+                @Override
+                public boolean inMaintenance(VirtualConfig v, Real r) {
+                    return maintenance.contains(ProbeKey.of(v, r));
+                }
+            }, firstPass);
+            reconciler.reconcile(desired, firstPass ? "start" : "reload");
+            firstPass = false;
+            for (DesiredTable.Service s : desired.services()) {
+                if (s.decided()) {
+                    fallbackCommand.update(s.config(), s.anyRealUp());
+                }
+            }
+        } catch (IpvsException e) {
+            parts.log().accept("Cannot read the IPVS table: " + e.getMessage() + "; will retry");
+        } catch (RuntimeException e) {
+            // The loop must survive anything; the next pass tries again.
+            LOG.error("reconciliation pass failed", e);
+        }
+    }
+
+    /** Stops probing; with cleanstop the owned virtuals are removed (per virtual, as ldirectord). */
+    public void stop() throws Exception {
+        parts.loop().submit(() -> {
+            schedule.close();
+            if (repairTimer != null) {
+                repairTimer.cancel(false);
+            }
+            List<DesiredTable.Service> clean = Director.desired(config, new Director.Verdicts() {
+                @Override
+                public Health health(VirtualConfig v, Real r) {
+                    return Health.UNKNOWN;
+                }
+
+                @Override
+                public boolean inMaintenance(VirtualConfig v, Real r) {
+                    return false;
+                }
+            }, false).services().stream().filter(s -> s.config().cleanstop()).toList();
+            try {
+                reconciler.purge(clean, "stop");
+            } catch (IpvsException e) {
+                parts.log().accept("Cannot clean up the IPVS table: " + e.getMessage());
+            }
+            return null;
+        }).get();
+    }
+
+    @Override
+    public void close() {
+        schedule.close();
+        if (repairTimer != null) {
+            repairTimer.cancel(false);
+        }
+    }
+
+    /** ldirectord's real server in log lines: {@code 10.0.0.2:80}, the port as written (0 if none). */
+    static String realId(VirtualConfig v, Real r) {
+        return org.ldirector.ipvs.Addresses.withPort(r.address(), r.port());
+    }
+
+    /** ldirectord's {@code get_virtual_id_str}: {@code tcp:10.0.0.1:80}, {@code fwm:5}, {@code fwm6:5}. */
+    static String virtualId(VirtualConfig v) {
+        if (v.isFwmark()) {
+            return "fwm" + (v.family() == org.ldirector.config.AddressFamily.INET6 ? "6" : "") + ":" + v.fwmark().orElseThrow();
+        }
+        return v.protocol().keyword() + ":" + Reconciler.vip(v);
+    }
+
+    Map<ProbeKey, Health> healthByKey() {
+        Map<ProbeKey, Health> m = new HashMap<>();
+        health.snapshot().forEach((k, e) -> m.put(k, e.health()));
+        return m;
+    }
+}

@@ -1,0 +1,259 @@
+package org.ldirector.reconcile;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.ldirector.config.AddressFamily;
+import org.ldirector.config.VirtualConfig;
+import org.ldirector.director.DesiredTable;
+import org.ldirector.ipvs.Addresses;
+import org.ldirector.ipvs.Destination;
+import org.ldirector.ipvs.DestinationEntry;
+import org.ldirector.ipvs.Forwarding;
+import org.ldirector.ipvs.IpvsException;
+import org.ldirector.ipvs.IpvsOp;
+import org.ldirector.ipvs.IpvsTable;
+import org.ldirector.ipvs.ServiceDump;
+import org.ldirector.ipvs.ServiceKey;
+import org.ldirector.ipvs.VirtualService;
+
+/**
+ * Makes the kernel table match the desired one with the fewest operations, touching only the
+ * virtual services ldirector owns (those in its config, and those it owned before a reload).
+ *
+ * <p>Each pass reads the table back, so an entry someone deleted or changed by hand is put back on
+ * the next pass and logged as a repair; a failed operation is logged and simply tried again next
+ * pass, and never stops the others. Order: services are added or changed before their
+ * destinations; within a service, additions come before deletions so a virtual is never left with
+ * nothing to send to while its fallback swaps in or out; services no longer configured go last.
+ * It never flushes.
+ *
+ * <p>Log lines use ldirectord's wording ("Added real server: 10.0.0.2:80 (10.0.0.1:80) (Weight set
+ * to 1)") so existing greps keep working. Not thread-safe: one reconcile loop owns it.
+ */
+public final class Reconciler {
+
+    /** One planned change and the line the log gets when it succeeds. */
+    public record Step(IpvsOp op, String message, boolean repair) {
+    }
+
+    /** What a pass did. */
+    public record Outcome(int applied, int failed, int repairs) {
+    }
+
+    private final IpvsTable table;
+    private final Consumer<String> log;
+    private Map<ServiceKey, DesiredTable.Service> last = Map.of();
+
+    public Reconciler(IpvsTable table, Consumer<String> log) {
+        this.table = table;
+        this.log = log;
+    }
+
+    /**
+     * One pass: read, plan, apply.
+     *
+     * @param tag ldirectord's word for purges of stale entries: "start" or "reload"
+     */
+    public Outcome reconcile(DesiredTable desired, String tag) throws IpvsException {
+        List<ServiceDump> actual = table.dump();
+        List<Step> steps = plan(desired, last.keySet(), actual, last, tag);
+        Outcome outcome = apply(steps);
+        Map<ServiceKey, DesiredTable.Service> now = new LinkedHashMap<>();
+        for (DesiredTable.Service s : desired.services()) {
+            now.put(s.key(), s);
+        }
+        last = now;
+        return outcome;
+    }
+
+    /** Removes the given owned virtuals and everything in them (cleanstop, or virtuals gone from the config). */
+    public Outcome purge(List<DesiredTable.Service> services, String tag) throws IpvsException {
+        Map<ServiceKey, ServiceDump> actual = byKey(table.dump());
+        List<Step> steps = new ArrayList<>();
+        for (DesiredTable.Service s : services) {
+            ServiceDump dump = actual.get(s.key());
+            if (dump != null) {
+                steps.addAll(purgeSteps(dump, vip(s.key()), tag));
+            }
+        }
+        Map<ServiceKey, DesiredTable.Service> kept = new LinkedHashMap<>(last);
+        services.forEach(s -> kept.remove(s.key()));
+        last = kept;
+        return apply(steps);
+    }
+
+    private Outcome apply(List<Step> steps) throws IpvsException {
+        if (steps.isEmpty()) {
+            return new Outcome(0, 0, 0);
+        }
+        List<IpvsTable.OpResult> results = table.apply(steps.stream().map(Step::op).toList());
+        int ok = 0;
+        int failed = 0;
+        int repairs = 0;
+        for (int i = 0; i < steps.size(); i++) {
+            Step step = steps.get(i);
+            IpvsTable.OpResult r = results.get(i);
+            if (r.ok()) {
+                ok++;
+                if (step.repair()) {
+                    repairs++;
+                }
+                log.accept(step.message() + (step.repair() ? " (repair)" : ""));
+            } else {
+                failed++;
+                log.accept("Failed: " + step.message() + ": " + r.error().getMessage() + "; will retry");
+            }
+        }
+        return new Outcome(ok, failed, repairs);
+    }
+
+    /**
+     * The steps that take {@code actual} to {@code desired}. Pure, for tests.
+     *
+     * @param previouslyOwned services owned before (e.g. the last config): removed if not desired now
+     * @param last            the previous pass's desired table: a step for an entry whose desired
+     *                        state did not change is a repair of drift
+     */
+    public static List<Step> plan(DesiredTable desired, Set<ServiceKey> previouslyOwned, List<ServiceDump> actual,
+            Map<ServiceKey, DesiredTable.Service> last, String tag) {
+        Map<ServiceKey, ServiceDump> current = byKey(actual);
+        List<Step> services = new ArrayList<>();
+        List<Step> additions = new ArrayList<>();
+        List<Step> deletions = new ArrayList<>();
+        for (DesiredTable.Service want : desired.services()) {
+            ServiceKey key = want.key();
+            String vip = vip(key);
+            DesiredTable.Service before = last.get(key);
+            boolean serviceSteady = before != null && before.service().equals(want.service());
+            ServiceDump have = current.get(key);
+            Map<Destination.DestinationKey, Destination> haveDests = new HashMap<>();
+            if (have == null) {
+                services.add(new Step(new IpvsOp.AddService(want.service()), "Added virtual server: " + vip, serviceSteady));
+            } else {
+                if (!sameService(have.entry().service(), want.service())) {
+                    services.add(new Step(new IpvsOp.UpdateService(want.service()), "Changed virtual server: " + vip, serviceSteady));
+                }
+                for (DestinationEntry d : have.destinations()) {
+                    haveDests.put(d.destination().key(), d.destination());
+                }
+            }
+            for (Map.Entry<Destination.DestinationKey, DesiredTable.Dest> e : want.dests().entrySet()) {
+                DesiredTable.Dest dest = e.getValue();
+                Destination target = dest.destination();
+                Destination present = haveDests.remove(e.getKey());
+                boolean steady = before != null && Objects.equals(before.dests().get(e.getKey()), dest);
+                String who = (dest.role() == DesiredTable.Role.FALLBACK ? "fallback" : "real") + " server: "
+                        + e.getKey() + " (" + vip + ")";
+                switch (dest.policy()) {
+                    case PRESENT -> {
+                        if (present == null) {
+                            String verb = target.weight() == 0 && dest.role() == DesiredTable.Role.REAL
+                                    ? "Readd Quiescent " : "Added ";
+                            additions.add(new Step(new IpvsOp.AddDestination(key, target),
+                                    verb + who + " (Weight set to " + target.weight() + ")", steady));
+                        } else if (!sameDestination(present, target)) {
+                            additions.add(update(key, target, dest, who, steady));
+                        }
+                    }
+                    case IF_PRESENT -> {
+                        if (present != null && !sameDestination(present, target)) {
+                            additions.add(update(key, target, dest, who, steady));
+                        }
+                    }
+                    case ABSENT -> {
+                        if (present != null) {
+                            deletions.add(new Step(new IpvsOp.DeleteDestination(key, e.getKey()), "Deleted " + who, steady));
+                        }
+                    }
+                    case UNTOUCHED -> {
+                        // no verdict yet: whatever the kernel has stays
+                    }
+                }
+            }
+            // Left over: in an owned service but in no real= or fallback= line any more.
+            for (Destination stale : haveDests.values()) {
+                deletions.add(new Step(new IpvsOp.DeleteDestination(key, stale.key()),
+                        "Purged real server (" + tag + "): " + stale.key() + " (" + vip + ")", false));
+            }
+        }
+        List<Step> removals = new ArrayList<>();
+        Set<ServiceKey> wanted = new java.util.HashSet<>();
+        desired.services().forEach(s -> wanted.add(s.key()));
+        for (ServiceKey gone : previouslyOwned) {
+            ServiceDump dump = current.get(gone);
+            if (!wanted.contains(gone) && dump != null) {
+                removals.addAll(purgeSteps(dump, vip(gone), tag));
+            }
+        }
+        List<Step> all = new ArrayList<>(services.size() + additions.size() + deletions.size() + removals.size());
+        all.addAll(services);
+        all.addAll(additions);
+        all.addAll(deletions);
+        all.addAll(removals);
+        return all;
+    }
+
+    private static Step update(ServiceKey key, Destination target, DesiredTable.Dest dest, String who, boolean steady) {
+        String verb = target.weight() == 0 && dest.role() == DesiredTable.Role.REAL ? "Quiescent " : "Restored ";
+        return new Step(new IpvsOp.UpdateDestination(key, target), verb + who + " (Weight set to " + target.weight() + ")", steady);
+    }
+
+    private static List<Step> purgeSteps(ServiceDump dump, String vip, String tag) {
+        List<Step> steps = new ArrayList<>();
+        ServiceKey key = dump.entry().service().key();
+        // Deleting the service drops its destinations in the kernel too; they are logged one by
+        // one first, as ldirectord does, so an operator sees each real leave.
+        for (DestinationEntry d : dump.destinations()) {
+            steps.add(new Step(new IpvsOp.DeleteDestination(key, d.destination().key()),
+                    "Purged real server (" + tag + "): " + d.destination().key() + " (" + vip + ")", false));
+        }
+        steps.add(new Step(new IpvsOp.DeleteService(key), "Purged virtual server (" + tag + "): " + vip, false));
+        return steps;
+    }
+
+    /** Persistence timeout and netmask only mean something on a persistent service. */
+    static boolean sameService(VirtualService have, VirtualService want) {
+        if (!have.scheduler().equals(want.scheduler()) || have.flags() != want.flags()) {
+            return false;
+        }
+        return !want.isPersistent() || (have.timeout() == want.timeout() && have.netmask() == want.netmask());
+    }
+
+    /**
+     * The kernel turns any destination that is a local address into "Local" forwarding, whatever
+     * was asked; counting that as a difference would rewrite a local fallback on every pass.
+     */
+    static boolean sameDestination(Destination have, Destination want) {
+        boolean sameForwarding = have.forwarding() == want.forwarding() || have.forwarding() == Forwarding.LOCAL;
+        return sameForwarding && have.weight() == want.weight()
+                && have.upperThreshold() == want.upperThreshold() && have.lowerThreshold() == want.lowerThreshold();
+    }
+
+    /** ldirectord's {@code get_virtual}: "10.0.0.1:80", "[2001:db8::1]:80", or the bare mark. */
+    static String vip(ServiceKey key) {
+        return key.isFwmark() ? Integer.toUnsignedString(key.fwmark()) : Addresses.withPort(key.address(), key.port());
+    }
+
+    /** The same for a configured virtual. */
+    public static String vip(VirtualConfig v) {
+        if (v.isFwmark()) {
+            return Integer.toString(v.fwmark().orElseThrow());
+        }
+        return v.family() == AddressFamily.INET6 ? Addresses.withPort(v.address().orElseThrow(), v.port())
+                : v.address().orElseThrow().getHostAddress() + ":" + v.port();
+    }
+
+    private static Map<ServiceKey, ServiceDump> byKey(List<ServiceDump> dumps) {
+        Map<ServiceKey, ServiceDump> map = new HashMap<>();
+        for (ServiceDump d : dumps) {
+            map.put(d.entry().service().key(), d);
+        }
+        return map;
+    }
+}

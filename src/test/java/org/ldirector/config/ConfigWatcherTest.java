@@ -1,0 +1,60 @@
+package org.ldirector.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigWatcherTest {
+    @TempDir
+    Path dir;
+
+    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+    private final Semaphore changes = new Semaphore(0);
+
+    @AfterEach
+    void stop() {
+        executor.shutdownNow();
+    }
+
+    private ConfigWatcher watch(Path f) {
+        return new ConfigWatcher(f, Duration.ofMillis(20), executor, changes::release);
+    }
+
+    @Test
+    void noticesAnInPlaceEditOncePerChange() throws Exception {
+        Path f = Files.writeString(dir.resolve("ldirectord.cf"), "checktimeout=3\n");
+        try (ConfigWatcher w = watch(f)) {
+            assertEquals(0, changes.availablePermits());
+            Files.writeString(f, "checktimeout=4\n");
+            Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 5000));
+            assertTrue(changes.tryAcquire(10, TimeUnit.SECONDS), "edit noticed");
+            Files.writeString(f, "checktimeout=5\n");
+            Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 10000));
+            assertTrue(changes.tryAcquire(10, TimeUnit.SECONDS), "second edit noticed");
+        }
+    }
+
+    @Test
+    void noticesAFileReplacedByRenameEvenWithItsOldModificationTime() throws Exception {
+        Path f = Files.writeString(dir.resolve("ldirectord.cf"), "checktimeout=3\n");
+        FileTime old = Files.getLastModifiedTime(f);
+        try (ConfigWatcher w = watch(f)) {
+            Path tmp = Files.writeString(dir.resolve(".ldirectord.cf.swp"), "checktimeout=30\n");
+            Files.setLastModifiedTime(tmp, old);
+            Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            assertTrue(changes.tryAcquire(10, TimeUnit.SECONDS), "replacement noticed");
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package org.ldirector.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CommandLineTest {
+
+    static CommandLine parse(String... args) throws CommandLine.UsageException {
+        return CommandLine.parse(List.of(args));
+    }
+
+    @Test
+    void verbAloneUsesTheDefaultConfig() throws Exception {
+        CommandLine c = parse("start");
+        assertEquals("ldirectord.cf", c.config());
+        assertEquals(Optional.of("start"), c.verb());
+        assertFalse(c.debug());
+    }
+
+    @Test
+    void configAndVerbWithOptions() throws Exception {
+        CommandLine c = parse("-d", "web.cf", "reload");
+        assertTrue(c.debug());
+        assertEquals("web.cf", c.config());
+        assertEquals(Optional.of("reload"), c.verb());
+        assertTrue(parse("--debug", "--", "-odd-name.cf", "status").debug());
+        assertEquals("-odd-name.cf", parse("--", "-odd-name.cf", "status").config());
+    }
+
+    @Test
+    void testModeTakesAnOptionalConfigAndNoVerb() throws Exception {
+        CommandLine t = parse("-t");
+        assertTrue(t.test());
+        assertEquals("ldirectord.cf", t.config());
+        assertEquals(Optional.empty(), t.verb());
+        assertEquals("/tmp/x.cf", parse("--test", "/tmp/x.cf").config());
+        CommandLine bundled = parse("-dt", "x.cf");
+        assertTrue(bundled.debug() && bundled.test());
+    }
+
+    @Test
+    void everyVerbOfLdirectord() throws Exception {
+        for (String v : List.of("start", "stop", "restart", "try-restart", "reload", "force-reload", "status")) {
+            assertEquals(Optional.of(v), parse("x.cf", v).verb());
+        }
+    }
+
+    @Test
+    void usageErrorsSayWhatWasWrong() {
+        assertEquals("unknown command 'begin'; expected one of start, stop, restart, try-restart, reload,"
+                + " force-reload, status", assertThrows(CommandLine.UsageException.class, () -> parse("begin")).getMessage());
+        assertEquals("unknown option -x", assertThrows(CommandLine.UsageException.class, () -> parse("-x", "start")).getMessage());
+        assertTrue(assertThrows(CommandLine.UsageException.class, CommandLineTest::parse).getMessage().startsWith("no command"));
+        assertTrue(assertThrows(CommandLine.UsageException.class, () -> parse("a", "b", "c")).getMessage().startsWith("too many"));
+    }
+
+    @Test
+    void helpAndVersionNeedNothingElse() throws Exception {
+        assertTrue(parse("-h").help());
+        assertTrue(parse("--version").version());
+    }
+
+    @Test
+    void configLookupAsLdirectord() throws Exception {
+        CommandLine c = parse("web.cf", "start");
+        assertEquals(Optional.of(Path.of("/etc/ha.d/web.cf")),
+                c.resolveConfig(Set.of(Path.of("/etc/ha.d/web.cf"), Path.of("/etc/ha.d/conf/web.cf"), Path.of("web.cf"))::contains));
+        assertEquals(Optional.of(Path.of("/etc/ha.d/conf/web.cf")),
+                c.resolveConfig(Set.of(Path.of("/etc/ha.d/conf/web.cf"), Path.of("web.cf"))::contains));
+        assertEquals(Optional.of(Path.of("web.cf")), c.resolveConfig(Set.of(Path.of("web.cf"))::contains));
+        assertEquals(Optional.empty(), c.resolveConfig(p -> false));
+        assertEquals(Optional.of(Path.of("/etc/ha.d/ldirectord.cf")),
+                parse("status").resolveConfig(Set.of(Path.of("/etc/ha.d/ldirectord.cf"))::contains));
+    }
+}

@@ -1,0 +1,96 @@
+package org.ldirector.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MainTest {
+    @TempDir
+    Path dir;
+
+    record Run(int code, String out, String err) {
+    }
+
+    static Run run(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), Files::isRegularFile);
+        return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    private Path write(String name, String text) throws IOException {
+        return Files.writeString(dir.resolve(name), text);
+    }
+
+    @Test
+    void testModePrintsTheEffectiveConfigAndWarnings() throws Exception {
+        Path cf = write("ok.cf", "virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq 2\n\tcheckinterval=4\n");
+        Run r = run("-t", cf.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("virtual=10.77.0.1:80\n"));
+        assertTrue(r.out().contains("\treal=10.77.1.1:80 masq 2\t# line 2, checked on port 80\n"));
+        assertTrue(r.out().contains("checkinterval=4\t# this virtual's own: ldirector honours it"));
+        assertTrue(r.err().startsWith(cf + ":3: warning: checkinterval of virtual 10.77.0.1:80 is honoured"), r.err());
+    }
+
+    @Test
+    void testModeListsEveryErrorAndFails() throws Exception {
+        Path cf = write("bad.cf", "fork=maybe\nvirtual=10.77.0.1:80\n\treal=10.77.1.1:80 nat\n");
+        Run r = run("--test", cf.toString());
+        assertEquals(1, r.code());
+        assertEquals(cf + ":1: fork must be 'yes' or 'no', found 'maybe'\n"
+                + cf + ":3: forwarding method of a real server must be gate, masq or ipip, found 'nat'\n"
+                + "ldirector: " + cf + ": 2 errors, configuration not usable\n", r.err());
+        assertEquals("", r.out());
+    }
+
+    @Test
+    void missingConfigIsReportedAsLdirectordDoes() {
+        Run r = run(dir.resolve("none.cf").toString(), "start");
+        assertEquals(1, r.code());
+        assertEquals("Config file " + dir.resolve("none.cf") + " not found\n", r.err());
+    }
+
+    @Test
+    void statusIsStoppedWithExit3() throws Exception {
+        Path cf = write("s.cf", "this is not even valid\n");
+        Run r = run(cf.toString(), "status");
+        assertEquals(3, r.code());
+        assertEquals("ldirector is stopped for " + cf + "\n", r.out());
+    }
+
+    @Test
+    void verbsValidateFirstAndThoseNotBuiltYetSaySo() throws Exception {
+        Path cf = write("v.cf", "virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq\n");
+        Run r = run(cf.toString(), "reload");
+        assertEquals(1, r.code());
+        assertEquals("ldirector: 'reload' is not implemented yet; stop the daemon with SIGTERM, reload it with SIGHUP\n", r.err());
+        // start is never run here: on a machine with IPVS it would take the table over
+        Path bad = write("b.cf", "quiescent=perhaps\n");
+        assertTrue(run(bad.toString(), "start").err().contains("quiescent must be 'yes' or 'no'"));
+    }
+
+    @Test
+    void usageVersionAndHelp() {
+        Run bad = run("frobnicate");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().startsWith("ldirector: unknown command 'frobnicate'"));
+        assertTrue(bad.err().contains("Usage: ldirector"));
+        Run help = run("-h");
+        assertEquals(0, help.code());
+        assertTrue(help.out().startsWith("Usage: ldirector [-d|--debug] [-t|--test] [--] [configfile]"));
+        Run v = run("-v");
+        assertEquals(0, v.code());
+        assertEquals("ldirector dev\n", v.out(), "no manifest when run from target/classes");
+    }
+}

@@ -1,0 +1,295 @@
+package org.ldirector.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ldirector.check.CheckResult;
+import org.ldirector.check.Checker;
+import org.ldirector.config.Config;
+import org.ldirector.config.ConfigParser;
+import org.ldirector.ipvs.Destination;
+import org.ldirector.ipvs.Forwarding;
+import org.ldirector.ipvs.InMemoryIpvsTable;
+import org.ldirector.ipvs.IpvsProtocol;
+import org.ldirector.ipvs.ServiceKey;
+import org.ldirector.ipvs.VirtualService;
+import org.ldirector.schedule.ManualTicks;
+
+class EngineTest {
+    @TempDir
+    Path dir;
+
+    private final InMemoryIpvsTable table = new InMemoryIpvsTable();
+    private final ManualTicks ticks = new ManualTicks();
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
+    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+    private final List<List<String>> commands = Collections.synchronizedList(new ArrayList<>());
+    /** What the fake checker answers per real address; absent = down. */
+    private final Map<String, Boolean> up = new ConcurrentHashMap<>();
+    private final Checker checker = t -> CompletableFuture.completedFuture(
+            up.getOrDefault(t.realAddress().getHostAddress(), false)
+                    ? CheckResult.up(Duration.ofMillis(1), "HTTP 200")
+                    : CheckResult.down(Duration.ofMillis(1), "connect refused"));
+    private Engine engine;
+
+    @AfterEach
+    void stop() {
+        if (engine != null) {
+            engine.close();
+        }
+        loop.shutdownNow();
+    }
+
+    static final String NAT = """
+            checktimeout=3
+            checkinterval=5
+            fallbackcommand="/usr/local/sbin/sorry"
+            virtual=10.77.0.100:80
+            \treal=10.77.1.11:80 masq 1
+            \treal=10.77.1.12:80 masq 2
+            \tfallback=10.77.1.99:80 masq
+            \tservice=http
+            \tchecktype=negotiate
+            """;
+
+    private Config parse(String text) throws Exception {
+        Path f = dir.resolve("ldirectord.cf");
+        Files.writeString(f, text);
+        return ConfigParser.parse(f);
+    }
+
+    private Engine start(String text) throws Exception {
+        engine = new Engine(parse(text), new Engine.Parts(table, t -> checker, ticks, loop,
+                Clock.fixed(Instant.parse("2026-11-23T20:00:00Z"), ZoneOffset.UTC), log::add, commands::add));
+        engine.start();
+        return engine;
+    }
+
+    /** One probe round, then whatever passes it triggered. */
+    private void round() throws Exception {
+        ticks.fireAll();
+        engine.passNow();
+    }
+
+    private String save() throws Exception {
+        return table.saveText();
+    }
+
+    @Test
+    void startAddsTheVirtualButNoRealBeforeItsFirstCheckAndNoFallbackFlap() throws Exception {
+        start(NAT);
+        assertEquals("-A -t 10.77.0.100:80 -s wrr\n", save());
+        assertEquals(List.of("Added virtual server: 10.77.0.100:80"), log);
+        assertEquals(List.of(), commands, "no fallback command before every real has a verdict");
+    }
+
+    @Test
+    void realsComeAndGoAndTheFallbackServesOnlyWhenAllAreDown() throws Exception {
+        start(NAT);
+        up.put("10.77.1.11", true);
+        up.put("10.77.1.12", true);
+        round();
+        assertEquals("""
+                -A -t 10.77.0.100:80 -s wrr
+                -a -t 10.77.0.100:80 -r 10.77.1.11:80 -m -w 1
+                -a -t 10.77.0.100:80 -r 10.77.1.12:80 -m -w 2
+                """, save());
+        assertEquals(List.of(List.of("/bin/sh", "-c", "/usr/local/sbin/sorry stop 10.77.0.100:80 tcp")), commands);
+
+        up.put("10.77.1.12", false);
+        round();
+        assertTrue(log.contains("Deleted real server: 10.77.1.12:80 (10.77.0.100:80)"), log.toString());
+        assertTrue(log.contains("Real server 10.77.1.12:80 (tcp:10.77.0.100:80) is down: connect refused"), log.toString());
+
+        up.put("10.77.1.11", false);
+        round();
+        assertEquals("""
+                -A -t 10.77.0.100:80 -s wrr
+                -a -t 10.77.0.100:80 -r 10.77.1.99:80 -m -w 1
+                """, save());
+        assertTrue(log.contains("Added fallback server: 10.77.1.99:80 (10.77.0.100:80) (Weight set to 1)"), log.toString());
+        assertEquals(List.of("/bin/sh", "-c", "/usr/local/sbin/sorry start 10.77.0.100:80 tcp"), commands.get(1));
+
+        round();
+        assertEquals(2, commands.size(), "the same state never runs the command twice");
+
+        up.put("10.77.1.12", true);
+        round();
+        assertEquals("""
+                -A -t 10.77.0.100:80 -s wrr
+                -a -t 10.77.0.100:80 -r 10.77.1.12:80 -m -w 2
+                """, save());
+        assertTrue(log.contains("Deleted fallback server: 10.77.1.99:80 (10.77.0.100:80)"), log.toString());
+        assertEquals(3, commands.size());
+    }
+
+    @Test
+    void failurecountDampensAndLogsSoftFailuresInLdirectordsWords() throws Exception {
+        start(NAT.replace("checktimeout=3", "checktimeout=3\nfailurecount=2"));
+        up.put("10.77.1.11", true);
+        up.put("10.77.1.12", true);
+        round();
+        up.put("10.77.1.11", false);
+        round();
+        assertTrue(log.contains("Soft failure real server: 10.77.1.11:80 (tcp:10.77.0.100:80) failure 1/2"), log.toString());
+        assertTrue(save().contains("10.77.1.11"));
+        up.put("10.77.1.11", true);
+        round();
+        assertTrue(log.contains("Resetting soft failure count: 10.77.1.11:80 (tcp:10.77.0.100:80)"), log.toString());
+    }
+
+    @Test
+    void anUnchangedReloadMakesNoKernelOperationAndANewRealWaitsForItsCheck() throws Exception {
+        start(NAT);
+        up.put("10.77.1.11", true);
+        up.put("10.77.1.12", true);
+        round();
+        log.clear();
+        engine.reload(parse(NAT)).get();
+        assertEquals(List.of(), log, "unchanged config: zero kernel operations");
+
+        String more = NAT.replace("\treal=10.77.1.12:80 masq 2\n", "\treal=10.77.1.12:80 masq 2\n\treal=10.77.1.13:80 masq 3\n");
+        engine.reload(parse(more)).get();
+        assertEquals(List.of(), log, "the new real is not added before it passes a check; the others are untouched");
+        up.put("10.77.1.13", true);
+        round();
+        assertEquals(List.of("Added real server: 10.77.1.13:80 (10.77.0.100:80) (Weight set to 3)"), log);
+    }
+
+    @Test
+    void aVirtualRemovedFromTheConfigIsRemovedFromTheKernel() throws Exception {
+        String two = NAT + """
+                virtual=10.77.0.101:80
+                \treal=10.77.1.11:80 masq 1
+                \tchecktype=on
+                """;
+        start(two);
+        assertTrue(save().contains("-A -t 10.77.0.101:80"));
+        engine.reload(parse(NAT)).get();
+        assertTrue(!save().contains("10.77.0.101"), save());
+        assertTrue(log.contains("Purged virtual server (reload): 10.77.0.101:80"), log.toString());
+    }
+
+    @Test
+    void startAdoptsExistingEntriesWithoutResettingThem() throws Exception {
+        ServiceKey vip = ServiceKey.of(IpvsProtocol.TCP, java.net.InetAddress.getByName("10.77.0.100"), 80);
+        table.addService(VirtualService.of(vip, "wrr"));
+        table.addDestination(vip, Destination.of(java.net.InetAddress.getByName("10.77.1.11"), 80, Forwarding.MASQ, 1));
+        table.addDestination(vip, Destination.of(java.net.InetAddress.getByName("10.77.1.12"), 80, Forwarding.MASQ, 2));
+        String before = save();
+        start(NAT);
+        assertEquals(before, save());
+        assertEquals(List.of(), log, "a restart touches nothing that is already right");
+    }
+
+    @Test
+    void driftIsRepairedOnTheNextPass() throws Exception {
+        start(NAT);
+        up.put("10.77.1.11", true);
+        up.put("10.77.1.12", true);
+        round();
+        table.flush();
+        log.clear();
+        engine.passNow();
+        assertEquals(3, log.stream().filter(l -> l.endsWith("(repair)")).count(), log.toString());
+        assertTrue(save().contains("10.77.1.12:80 -m -w 2"));
+    }
+
+    @Test
+    void aMaintenanceFileTakesTheRealOutWithoutAProbe() throws Exception {
+        Path maint = Files.createDirectory(dir.resolve("maint"));
+        start("maintenancedir=" + maint + "\n" + NAT);
+        up.put("10.77.1.11", true);
+        up.put("10.77.1.12", true);
+        round();
+        Files.createFile(maint.resolve("10.77.1.11"));
+        round();
+        assertTrue(!save().contains("10.77.1.11"), save());
+        Files.delete(maint.resolve("10.77.1.11"));
+        round();
+        assertTrue(save().contains("10.77.1.11"), save());
+    }
+
+    @Test
+    void quiescentKeepsAFailedRealWithWeightZero() throws Exception {
+        start(NAT.replace("\tchecktype=negotiate\n", "\tchecktype=negotiate\n\tquiescent=yes\n"));
+        up.put("10.77.1.11", true);
+        up.put("10.77.1.12", true);
+        round();
+        up.put("10.77.1.12", false);
+        round();
+        assertTrue(save().contains("-r 10.77.1.12:80 -m -w 0"), save());
+        assertTrue(log.contains("Quiescent real server: 10.77.1.12:80 (10.77.0.100:80) (Weight set to 0)"), log.toString());
+    }
+
+    @Test
+    void aKernelErrorOnOneVirtualDoesNotStopTheOthers() throws Exception {
+        start("""
+                virtual=10.77.0.100:80
+                \treal=10.77.1.11:80 masq 1
+                \tscheduler=nosuchsched
+                \tchecktype=on
+                virtual=10.77.0.101:80
+                \treal=10.77.1.11:80 masq 1
+                \tchecktype=on
+                """);
+        assertTrue(save().contains("-A -t 10.77.0.101:80"), save());
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("Failed: Added virtual server: 10.77.0.100:80")), log.toString());
+    }
+
+    @Test
+    void aRealSharedByTwoVirtualsWithTheSameCheckIsProbedOnceAndServesBoth() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
+        engine = new Engine(parse("""
+                virtual=10.77.0.100:80
+                \treal=10.77.1.11:80 masq 1
+                \tservice=http
+                \tchecktype=negotiate
+                virtual=10.77.0.101:80
+                \treal=10.77.1.11:80 masq 3
+                \tservice=http
+                \tchecktype=negotiate
+                """), new Engine.Parts(table, t -> target -> {
+                    probes.incrementAndGet();
+                    return checker.check(target);
+                }, ticks, loop, Clock.systemUTC(), log::add, commands::add));
+        engine.start();
+        assertEquals(1, ticks.timers.size(), "one timer for the shared real");
+        up.put("10.77.1.11", true);
+        round();
+        assertEquals(1, probes.get());
+        assertTrue(save().contains("-a -t 10.77.0.100:80 -r 10.77.1.11:80 -m -w 1"), save());
+        assertTrue(save().contains("-a -t 10.77.0.101:80 -r 10.77.1.11:80 -m -w 3"), save());
+    }
+
+    @Test
+    void ipv6VirtualsAreProgrammedLikeAnyOther() throws Exception {
+        start("""
+                virtual6=[2001:db8::100]:80
+                \treal6=[2001:db8:1::11]:80 masq 2
+                \tchecktype=on
+                """);
+        assertEquals("""
+                -A -t [2001:db8::100]:80 -s wrr
+                -a -t [2001:db8::100]:80 -r [2001:db8:1::11]:80 -m -w 2
+                """, save());
+        assertTrue(log.contains("Added real server: [2001:db8:1::11]:80 ([2001:db8::100]:80) (Weight set to 2)"), log.toString());
+    }
+}

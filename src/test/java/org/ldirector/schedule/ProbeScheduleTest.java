@@ -1,0 +1,97 @@
+package org.ldirector.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class ProbeScheduleTest {
+
+    private final ManualTicks ticks = new ManualTicks();
+    private final List<String> started = new ArrayList<>();
+    private final Map<String, CompletableFuture<Void>> running = new HashMap<>();
+    private final ProbeSchedule<String> schedule = new ProbeSchedule<>(ticks, key -> {
+        started.add(key);
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        running.put(key, f);
+        return f;
+    });
+
+    @Test
+    void aProbeStillRunningAtItsNextTurnIsNotStartedTwice() {
+        schedule.apply(Map.of("a", Duration.ofSeconds(10)));
+        ticks.fireAll();
+        ticks.fireAll();
+        ticks.fireAll();
+        assertEquals(List.of("a"), started);
+        assertEquals(2, schedule.skippedTurns());
+        running.get("a").complete(null);
+        ticks.fireAll();
+        assertEquals(List.of("a", "a"), started);
+    }
+
+    @Test
+    void aProbeThatFailsToStartDoesNotBlockItsNextTurn() {
+        List<String> calls = new ArrayList<>();
+        ProbeSchedule<String> s = new ProbeSchedule<>(ticks, key -> {
+            calls.add(key);
+            throw new IllegalStateException("boom");
+        });
+        s.apply(Map.of("a", Duration.ofSeconds(1)));
+        ticks.fireAll();
+        ticks.fireAll();
+        assertEquals(List.of("a", "a"), calls);
+    }
+
+    @Test
+    void applyTouchesOnlyWhatChanged() {
+        schedule.apply(Map.of("a", Duration.ofSeconds(10), "b", Duration.ofSeconds(10)));
+        assertEquals(2, ticks.everyCalls);
+        schedule.apply(Map.of("a", Duration.ofSeconds(10), "b", Duration.ofSeconds(5), "c", Duration.ofSeconds(10)));
+        assertEquals(4, ticks.everyCalls, "b re-timed and c added; a untouched");
+        schedule.apply(Map.of("c", Duration.ofSeconds(10)));
+        assertEquals(Set.of("c"), schedule.keys());
+        assertEquals(1, ticks.timers.size());
+        assertEquals(Duration.ofSeconds(10), ticks.timers.values().iterator().next().interval());
+    }
+
+    @Test
+    void firstProbesAreSpreadAcrossTheInterval() {
+        Duration interval = Duration.ofSeconds(10);
+        int[] buckets = new int[10];
+        Set<Long> distinct = new HashSet<>();
+        for (int i = 0; i < 1000; i++) {
+            Duration d = ProbeSchedule.stagger("10.77.1." + i + ":80", interval);
+            assertTrue(!d.isNegative() && d.compareTo(interval) < 0, d.toString());
+            buckets[(int) (d.toMillis() / 1000)]++;
+            distinct.add(d.toMillis());
+        }
+        for (int b : buckets) {
+            assertTrue(b > 50 && b < 150, "each second of the interval gets about a tenth: " + java.util.Arrays.toString(buckets));
+        }
+        assertTrue(distinct.size() > 900, "few collisions: " + distinct.size());
+    }
+
+    @Test
+    void quartzTicksRunAndStop() throws Exception {
+        try (QuartzTicks quartz = new QuartzTicks(2)) {
+            CountDownLatch three = new CountDownLatch(3);
+            quartz.every("t", Duration.ZERO, Duration.ofMillis(20), three::countDown);
+            assertTrue(three.await(30, TimeUnit.SECONDS), "three ticks arrive");
+            quartz.cancel("t");
+            CountDownLatch none = new CountDownLatch(1);
+            quartz.every("u", Duration.ofHours(1), Duration.ofHours(1), none::countDown);
+            assertEquals(1, none.getCount());
+        }
+    }
+}
