@@ -6,7 +6,8 @@
 #   test-fixtures/uml/run.sh SCRIPT [TIMEOUT_SECONDS]      (default 300)
 #
 # Environment:
-#   UML_OUT   writable scratch dir, visible at the same path inside UML (created if unset; kept)
+#   UML_OUT   writable scratch dir, visible at the same path inside UML (kept; when unset, a
+#             temporary one is made and removed at the end)
 #   UML_MEM   UML memory (default 2G; only touched pages cost host memory)
 # Exit codes: the script's own; 124 on timeout; 125 when UML could not run or the script did not finish.
 set -euo pipefail
@@ -18,7 +19,8 @@ linux=${UML_LINUX:-/usr/bin/linux}
 [ -r "$script" ] || { echo "run.sh: cannot read $script" >&2; exit 125; }
 script=$(readlink -f "$script")
 
-if [ -z "${UML_OUT:-}" ]; then UML_OUT=$(mktemp -d "${TMPDIR:-/tmp}/uml-out.XXXXXX"); fi
+own_out=0
+if [ -z "${UML_OUT:-}" ]; then UML_OUT=$(mktemp -d "${TMPDIR:-/tmp}/uml-out.XXXXXX"); own_out=1; fi
 mkdir -p "$UML_OUT"
 UML_OUT=$(readlink -f "$UML_OUT")
 case "$UML_OUT$script$here" in
@@ -58,7 +60,8 @@ kill_uml() {
     kill -KILL -- "-$uml_pgid" 2>/dev/null || true
   fi
 }
-trap 'kill_uml; rm -rf "$umldir"; exit 130' INT TERM
+cleanup() { rm -rf "$umldir"; [ "$own_out" = 0 ] || rm -rf "$UML_OUT"; }
+trap 'kill_uml; cleanup; exit 130' INT TERM
 
 deadline=$(( $(date +%s) + timeout_s ))
 timed_out=0
@@ -69,9 +72,10 @@ done
 wait "$pipe_pid" 2>/dev/null || true
 # A guest that powered off leaves no process; one that panicked or was killed may leave stubs.
 kill_uml
-rm -rf "$umldir"
-
-if [ "$timed_out" = 1 ]; then exit 124; fi
-if [ -s "$UML_OUT/.uml-exit" ]; then exit "$(cat "$UML_OUT/.uml-exit")"; fi
-echo "run.sh: the script did not finish (UML crashed or powered off early); see output above" >&2
-exit 125
+rc=125
+if [ "$timed_out" = 1 ]; then rc=124
+elif [ -s "$UML_OUT/.uml-exit" ]; then rc=$(cat "$UML_OUT/.uml-exit")
+else echo "run.sh: the script did not finish (UML crashed or powered off early); see output above" >&2
+fi
+cleanup
+exit "$rc"
