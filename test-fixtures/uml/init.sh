@@ -2,7 +2,8 @@
 # PID 1 inside User-Mode Linux (started by run.sh via init=). The root filesystem is the host's, read
 # only, over hostfs; everything writable is a tmpfs or the hostfs scratch dir $UML_OUT.
 # Arguments come from run.sh through the kernel command line as environment variables:
-#   UML_OUT     scratch dir (same path inside and outside), UML_SCRIPT  the user script to run.
+#   UML_OUT     scratch dir (same path inside and outside), UML_SCRIPT  the user script to run,
+#   UML_ROOT    the checkout (re-mounted when it lies under a directory the guest replaces).
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
 umask 022
@@ -25,6 +26,13 @@ mkdir -p /run/lock /run/netns /run/sshd
 for d in /var/lock /var/tmp /var/log; do
   [ -d "$d" ] && [ ! -L "$d" ] && mount -t tmpfs tmpfs "$d"
 done
+
+# A checkout under /tmp (CI may clone there) was hidden by the tmpfs above too: mount it back at the
+# same path, before the scratch dir that usually lives inside it (target/uml).
+case "${UML_ROOT:-}" in
+  /tmp/*|/run/*|/var/tmp/*|/var/log/*)
+    mkdir -p "$UML_ROOT" && mount -t hostfs none "$UML_ROOT" -o "$UML_ROOT" || die "cannot mount checkout $UML_ROOT" ;;
+esac
 
 # The scratch dir may live under /tmp, which the tmpfs above just hid: recreate the mount point.
 mkdir -p "$UML_OUT" 2>/dev/null

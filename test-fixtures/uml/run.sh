@@ -40,7 +40,7 @@ noise='^(SELinux: |mmapper_init - find_iomem failed|Failed to initialize ubd dev
 setsid "$linux" mem="${UML_MEM:-2G}" root=/dev/root rootfstype=hostfs rootflags=/ ro quiet \
   init="$here/init.sh" uml_dir="$umldir" umid=run \
   con=null con0=fd:0,fd:1 \
-  UML_OUT="$UML_OUT" UML_SCRIPT="$script" </dev/null 2>&1 | tr -d '\r' | grep --line-buffered -vE "$noise" &
+  UML_OUT="$UML_OUT" UML_SCRIPT="$script" UML_ROOT="$(cd "$here/../.." && pwd)" </dev/null 2>&1 | tr -d '\r' | grep --line-buffered -vE "$noise" &
 pipe_pid=$!
 # The pid of the linux process itself: the leader of the new session.
 sleep 0.05

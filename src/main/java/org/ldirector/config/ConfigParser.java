@@ -671,6 +671,7 @@ public final class ConfigParser {
         if (s.equals("oracle")) {
             error(line, "service=oracle is not supported: oracle checks need Oracle's proprietary driver, which"
                     + " ldirector does not ship; use checktype=connect or external");
+            d.service = "none"; // reported once: no second error from inferring oracle off port 1521
             return;
         }
         if (ServiceType.fromKeyword(s).isEmpty()) {
@@ -735,6 +736,12 @@ public final class ConfigParser {
         }
         if (d.service == null) {
             d.service = d.ok ? ServiceType.forPort(d.port).keyword() : "none";
+            if (d.service.equals("oracle") && (d.checktype.equals("negotiate") || d.checktype.equals("combined"))) {
+                error(d.line, "virtual service " + d.written + " on port 1521 would be checked with an oracle"
+                        + " negotiate check (ldirectord infers service=oracle from the port), which needs Oracle's"
+                        + " proprietary driver that ldirector does not ship; set checktype=connect or external, or"
+                        + " another service=");
+            }
         }
         for (String[] todo : d.realTodo) {
             real(d, Integer.parseInt(todo[1]), todo[0]);

@@ -88,11 +88,16 @@ public record VirtualConfig(
     }
 
     /**
-     * The port IPVS is given for a real: its own, else the virtual's (as ipvsadm does for
-     * {@code -r ip:0}); always 0 for a firewall-mark virtual without a port on the real.
+     * The port the kernel ends up with for a real (what {@code ipvsadm -Sn} shows after ldirectord added
+     * it): ipvsadm forces the service's port onto gate and ipip reals of an address:port service (no port
+     * mapping without NAT); a masq real keeps its own port, even 0; a firewall-mark service keeps
+     * whatever the real says. Seen in a real kernel: ldirectord's {@code -r 192.0.2.10:0 -m} stays :0.
      */
     public int ipvsPort(Real real) {
-        return real.port() > 0 ? real.port() : port;
+        if (isFwmark() || real.forward() == ForwardMethod.MASQ) {
+            return real.port();
+        }
+        return port;
     }
 
     /**

@@ -22,7 +22,8 @@ import org.ldirector.config.Diagnostic;
 import org.ldirector.engine.Engine;
 import org.ldirector.ipvs.IpvsTable;
 import org.ldirector.schedule.QuartzTicks;
-import org.slf4j.Logger;
+import java.util.function.Consumer;
+import org.slf4j.helpers.MessageFormatter;
 import sun.misc.Signal;
 
 /**
@@ -32,7 +33,8 @@ import sun.misc.Signal;
  */
 public final class Daemon {
     private final Path configFile;
-    private final Logger events = Logging.events();
+    private final Consumer<String> events;
+    private final boolean installSignals;
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ldirector-loop");
@@ -45,8 +47,23 @@ public final class Daemon {
     private volatile String digest;
     private Checkers checkers;
 
+    /** The daemon as the CLI runs it: events to the operator log, signals handled. */
     public Daemon(Path configFile) {
+        this(configFile, Logging.events()::info, true);
+    }
+
+    /**
+     * @param events         where operator log lines go
+     * @param installSignals whether HUP/TERM/INT are taken over (not in tests sharing a JVM)
+     */
+    Daemon(Path configFile, Consumer<String> events, boolean installSignals) {
         this.configFile = configFile;
+        this.events = events;
+        this.installSignals = installSignals;
+    }
+
+    private void log(String format, Object... args) {
+        events.accept(MessageFormatter.arrayFormat(format, args).getMessage());
     }
 
     /**
@@ -56,26 +73,30 @@ public final class Daemon {
      */
     public int run(Config config, IpvsTable table, Checkers checkers) throws Exception {
         digest = digest(configFile);
-        events.info("Starting ldirector {} with pid: {}", version(), ProcessHandle.current().pid());
+        log("Starting ldirector {} with pid: {}", version(), ProcessHandle.current().pid());
         try (QuartzTicks ticks = new QuartzTicks(2)) {
             this.checkers = checkers;
             Engine engine = new Engine(config, new Engine.Parts(table, t -> checkers, ticks, loop, Clock.systemUTC(),
-                    events::info, this::launch));
-            engine.start();
+                    events, this::launch));
+            // Watch before the first pass, so an edit made while it runs is not missed.
             ConfigWatcher watcher = new ConfigWatcher(configFile, Duration.ofMillis(250), loop,
                     () -> onFileChanged(engine));
-            Signal.handle(new Signal("HUP"), s -> reload(engine, "SIGHUP"));
-            Signal.handle(new Signal("TERM"), s -> requestStop());
-            Signal.handle(new Signal("INT"), s -> requestStop());
+            engine.start();
+
+            if (installSignals) {
+                Signal.handle(new Signal("HUP"), s -> reload(engine, "SIGHUP"));
+                Signal.handle(new Signal("TERM"), s -> requestStop());
+                Signal.handle(new Signal("INT"), s -> requestStop());
+            }
             stopped.await();
-            events.info("Stopping ldirector");
+            log("Stopping ldirector");
             watcher.close();
             engine.stop();
             engine.close();
         } finally {
             loop.shutdownNow();
         }
-        events.info("Exiting with exit_status 0");
+        log("Exiting with exit_status 0");
         return 0;
     }
 
@@ -106,12 +127,12 @@ public final class Daemon {
         if (now == null || now.equals(digest)) {
             return; // gone for now, or already handled
         }
-        events.info("Configuration file '{}' has changed on disk", configFile);
+        log("Configuration file '{}' has changed on disk", configFile);
         if (engine.config().global().autoreload()) {
-            events.info(" - reread new configuration");
+            log(" - reread new configuration");
             reload(engine, "autoreload");
         } else {
-            events.info(" - ignore new configuration");
+            log(" - ignore new configuration");
             digest = now;
         }
         engine.config().global().callback().ifPresent(cb -> {
@@ -126,20 +147,20 @@ public final class Daemon {
         try {
             Config next = ConfigParser.parse(configFile);
             digest = digest(configFile);
-            next.warnings().forEach(w -> events.info("Warning: {}", w));
+            next.warnings().forEach(w -> log("Warning: {}", w));
             engine.reload(next);
             // checktype=N counters of reals that are gone are dropped; the others keep their place
             checkers.connectCounter().retain(next.virtuals().stream()
                     .flatMap(v -> v.reals().stream().map(r -> ProbeTarget.of(v, r))).toList());
         } catch (ConfigException e) {
             for (Diagnostic d : e.errors()) {
-                events.info("Error: {} (keeping the running configuration)", d);
+                log("Error: {} (keeping the running configuration)", d);
             }
             digest = digest(configFile);
         } catch (IOException e) {
-            events.info("Error: cannot read {}: {} (keeping the running configuration)", configFile, e.getMessage());
+            log("Error: cannot read {}: {} (keeping the running configuration)", configFile, e.getMessage());
         } catch (RuntimeException e) {
-            events.info("Error: reload ({}) failed: {} (keeping the running configuration)", why, e.toString());
+            log("Error: reload ({}) failed: {} (keeping the running configuration)", why, e.toString());
         }
     }
 
@@ -151,10 +172,10 @@ public final class Daemon {
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 int status = p.waitFor();
                 if (status != 0) {
-                    events.info("system({}) failed: exit status {}", String.join(" ", argv.subList(2, argv.size())), status);
+                    log("system({}) failed: exit status {}", String.join(" ", argv.subList(2, argv.size())), status);
                 }
             } catch (IOException e) {
-                events.info("system({}) failed: {}", String.join(" ", argv), e.getMessage());
+                log("system({}) failed: {}", String.join(" ", argv), e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

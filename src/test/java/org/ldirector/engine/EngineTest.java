@@ -253,4 +253,43 @@ class EngineTest {
         assertTrue(save().contains("-A -t 10.77.0.101:80"), save());
         assertTrue(log.stream().anyMatch(l -> l.startsWith("Failed: Added virtual server: 10.77.0.100:80")), log.toString());
     }
+
+    @Test
+    void aRealSharedByTwoVirtualsWithTheSameCheckIsProbedOnceAndServesBoth() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
+        engine = new Engine(parse("""
+                virtual=10.77.0.100:80
+                \treal=10.77.1.11:80 masq 1
+                \tservice=http
+                \tchecktype=negotiate
+                virtual=10.77.0.101:80
+                \treal=10.77.1.11:80 masq 3
+                \tservice=http
+                \tchecktype=negotiate
+                """), new Engine.Parts(table, t -> target -> {
+                    probes.incrementAndGet();
+                    return checker.check(target);
+                }, ticks, loop, Clock.systemUTC(), log::add, commands::add));
+        engine.start();
+        assertEquals(1, ticks.timers.size(), "one timer for the shared real");
+        up.put("10.77.1.11", true);
+        round();
+        assertEquals(1, probes.get());
+        assertTrue(save().contains("-a -t 10.77.0.100:80 -r 10.77.1.11:80 -m -w 1"), save());
+        assertTrue(save().contains("-a -t 10.77.0.101:80 -r 10.77.1.11:80 -m -w 3"), save());
+    }
+
+    @Test
+    void ipv6VirtualsAreProgrammedLikeAnyOther() throws Exception {
+        start("""
+                virtual6=[2001:db8::100]:80
+                \treal6=[2001:db8:1::11]:80 masq 2
+                \tchecktype=on
+                """);
+        assertEquals("""
+                -A -t [2001:db8::100]:80 -s wrr
+                -a -t [2001:db8::100]:80 -r [2001:db8:1::11]:80 -m -w 2
+                """, save());
+        assertTrue(log.contains("Added real server: [2001:db8:1::11]:80 ([2001:db8::100]:80) (Weight set to 2)"), log.toString());
+    }
 }

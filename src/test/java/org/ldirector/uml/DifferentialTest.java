@@ -44,8 +44,22 @@ class DifferentialTest {
      */
     private static final Map<String, String> EXCLUDED = Map.of();
 
-    /** The Perl ldirectord forks ipvsadm several times per entry; in UML one fixture takes 10-25 s. */
-    private static final Duration PER_FIXTURE = Duration.ofSeconds(60);
+    /**
+     * Where ldirector deliberately programs more than the Perl ldirectord: fixture file name to the
+     * exact {@code ipvsadm -Sn} lines only ldirector has, and why. Anything else must be equal.
+     */
+    private static final Map<String, Divergence> KNOWN_DIVERGENCES = Map.of(
+            "hostnames-and-service-names.cf", new Divergence(List.of("-a -t 127.0.0.1:80 -r 127.0.0.1:80 -m -w 1"),
+                    "its fallback (localhost = 127.0.0.1:80) is also a real; ldirectord removes that entry when the"
+                    + " fallback goes off, deleting an up real (defect, see fallback-equals-real.cf)"),
+            "fallback-equals-real.cf", new Divergence(List.of("-a -t 10.1.1.1:80 -r 10.2.2.2:80 -m -w 1"),
+                    "the fallback is also a real; ldirectord deletes that up real when the fallback goes off (defect)"));
+
+    record Divergence(List<String> onlyInLdirector, String reason) {
+    }
+
+    /** Generous: the largest corpus fixture (services-all.cf, 20 reals) took 90 s on a loaded host. */
+    private static final Duration PER_FIXTURE = Duration.ofSeconds(180);
 
     @TestFactory
     Stream<DynamicTest> perlLdirectordAndLdirectorProgramTheSameTable() throws IOException {
@@ -83,10 +97,11 @@ class DifferentialTest {
             toRun.put(name, fixture);
         }
 
-        runShards(out, new ArrayList<>(toRun.keySet()));
+        Map<String, Path> resultDirs = runShards(out, new ArrayList<>(toRun.keySet()));
         for (Map.Entry<String, Path> e : toRun.entrySet()) {
             String name = e.getKey();
-            tests.add(DynamicTest.dynamicTest(name, () -> compare(out, name, e.getValue())));
+            Divergence divergence = KNOWN_DIVERGENCES.get(e.getValue().getFileName().toString());
+            tests.add(DynamicTest.dynamicTest(name, () -> compare(resultDirs.get(name), name, e.getValue(), divergence)));
         }
         return tests.stream();
     }
@@ -102,22 +117,24 @@ class DifferentialTest {
 
     /**
      * Runs the fixtures in one UML boot per shard, shards in parallel: UML has a single CPU, and the
-     * Perl ldirectord needs 10-25 s per fixture there. Shards = half the host's cores (at most 4), or
-     * the system property ldirector.uml.parallel.
+     * Perl ldirectord needs 15-90 s per fixture there (it forks ipvsadm several times per entry).
+     * Shards = the host's cores (at most 4), or the system property ldirector.uml.parallel.
      */
-    private static void runShards(Path out, List<String> names) throws IOException {
+    private static Map<String, Path> runShards(Path out, List<String> names) throws IOException {
+        Map<String, Path> resultDirs = new LinkedHashMap<>();
         if (names.isEmpty()) {
-            return;
+            return resultDirs;
         }
         int cores = Runtime.getRuntime().availableProcessors();
         int shards = Math.max(1, Math.min(names.size(),
-                Integer.getInteger("ldirector.uml.parallel", Math.max(1, Math.min(4, cores / 2)))));
+                Integer.getInteger("ldirector.uml.parallel", Math.max(1, Math.min(4, cores)))));
         List<Path> dirs = new ArrayList<>();
         for (int k = 0; k < shards; k++) {
             dirs.add(Files.createDirectories(out.resolve("shard-" + k)));
         }
         for (int i = 0; i < names.size(); i++) {
             Path dir = dirs.get(i % shards);
+            resultDirs.put(names.get(i), dir);
             for (String suffix : List.of(".expected", ".perl.cf")) {
                 Files.move(out.resolve(names.get(i) + suffix), dir.resolve(names.get(i) + suffix));
             }
@@ -143,27 +160,29 @@ class DifferentialTest {
         } finally {
             pool.shutdownNow();
         }
-        // Results back in one place for compare().
-        for (Path dir : dirs) {
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path f : files.toList()) {
-                    Files.move(f, out.resolve(f.getFileName()));
-                }
-            }
-        }
+        return resultDirs;
     }
 
-    private static void compare(Path out, String name, Path fixture) {
-        String status = read(out.resolve(name + ".status")).strip();
+    private static void compare(Path dir, String name, Path fixture, Divergence divergence) {
+        String status = read(dir.resolve(name + ".status")).strip();
         assertEquals("ok", status, () -> fixture + ": the Perl ldirectord did not run it: " + status
-                + "\nits output:\n" + read(out.resolve(name + ".perl.log")));
-        Path ldirectorSn = out.resolve(name + ".ldirector.sn");
+                + "\nits output:\n" + read(dir.resolve(name + ".perl.log")));
+        Path ldirectorSn = dir.resolve(name + ".ldirector.sn");
         assertTrue(Files.exists(ldirectorSn), () -> fixture + ": ipvsadm -R did not take ldirector's rules:\n"
-                + read(out.resolve(name + ".expected")) + read(out.resolve(name + ".expected.err")));
-        assertEquals(sorted(read(out.resolve(name + ".perl.sn"))), sorted(read(ldirectorSn)),
-                () -> fixture + ": ipvsadm -Sn differs (expected: Perl ldirectord, actual: ldirector)");
-        assertEquals(thresholdRows(read(out.resolve(name + ".perl.thresholds"))),
-                thresholdRows(read(out.resolve(name + ".ldirector.thresholds"))),
+                + read(dir.resolve(name + ".expected")) + read(dir.resolve(name + ".expected.err")));
+        String perl = read(dir.resolve(name + ".perl.sn"));
+        if (divergence != null) {
+            perl = perl + String.join("\n", divergence.onlyInLdirector()) + "\n";
+        }
+        assertEquals(sorted(perl), sorted(read(ldirectorSn)),
+                () -> fixture + ": ipvsadm -Sn differs (expected: Perl ldirectord"
+                        + (divergence == null ? "" : " plus the known divergence: " + divergence.reason())
+                        + ", actual: ldirector)");
+        if (divergence != null) {
+            return; // the extra real shows in the thresholds listing too; -Sn above pinned it exactly
+        }
+        assertEquals(thresholdRows(read(dir.resolve(name + ".perl.thresholds"))),
+                thresholdRows(read(dir.resolve(name + ".ldirector.thresholds"))),
                 () -> fixture + ": thresholds differ (expected: Perl ldirectord, actual: ldirector)");
     }
 

@@ -128,4 +128,64 @@ class DirectorInUmlTest {
         assertTrue(r.output().contains("table while stopped: 3 real(s)"), r::describe);
         assertTrue(r.output().contains("downloaded: 8000000"), r::describe);
     }
+
+    @Test
+    void drRealsFailOverAndComeBack() {
+        String dr = NAT.replace("masq", "gate");
+        UmlResult r = UmlHarness.runScript(prelude(dr) + """
+                set -e
+                topo_dr_up
+                start_ld
+                topo_wait_until "three reals in the table" 120 reals_are 3
+                ipvsadm -Ln
+                echo "spread: $(for i in $(seq 1 12); do client_curl http://10.77.0.100/; done | sort | uniq -c | xargs)"
+                real_stop 3
+                topo_wait_until "real3 to leave the table" 60 sh -c '! ipvsadm -Ln | grep -q 10.77.1.13'
+                fails=0
+                for i in $(seq 1 9); do [ -n "$(client_curl http://10.77.0.100/)" ] || fails=$((fails+1)); done
+                echo "failed requests after detection: $fails"
+                real_start 3
+                topo_wait_until "real3 back" 60 reals_are 3
+                echo "back: $(for i in $(seq 1 12); do client_curl http://10.77.0.100/; done | sort | uniq -c | xargs)"
+                stop_ld
+                """, Duration.ofSeconds(600));
+        assertEquals(0, r.exitCode(), r::describe);
+        assertTrue(r.output().contains("Route   1"), r::describe);
+        assertTrue(r.output().contains("spread: 2 real1 4 real2 6 real3"), r::describe);
+        assertTrue(r.output().contains("failed requests after detection: 0"), r::describe);
+        assertTrue(r.output().contains("back: 2 real1 4 real2 6 real3"), r::describe);
+    }
+
+    static final String FWMARK = """
+            checktimeout=2
+            checkinterval=1
+            logfile="/tmp/ld.log"
+            virtual=1
+            \treal=10.77.1.11:80 masq 1
+            \treal=10.77.1.12:80 masq 1
+            \treal=10.77.1.13:80 masq 1
+            \tservice=http
+            \trequest="/health"
+            \treceive="OK"
+            \tscheduler=rr
+            \tpersistent=300
+            \tchecktype=negotiate
+            """;
+
+    @Test
+    void fwmarkVirtualWithPersistenceKeepsAClientOnOneReal() {
+        UmlResult r = UmlHarness.runScript(prelude(FWMARK) + """
+                set -e
+                topo_nat_up
+                iptables-legacy -t mangle -A PREROUTING -d 10.77.0.100/32 -p tcp --dport 80 -j MARK --set-mark 1
+                start_ld
+                topo_wait_until "three reals in the table" 120 reals_are 3
+                ipvsadm -Ln
+                echo "sticky: $(for i in $(seq 1 9); do client_curl http://10.77.0.100/; done | sort | uniq -c | wc -l) real(s) answered"
+                stop_ld
+                """, Duration.ofSeconds(600));
+        assertEquals(0, r.exitCode(), r::describe);
+        assertTrue(r.output().contains("FWM  1 rr persistent 300"), r::describe);
+        assertTrue(r.output().contains("sticky: 1 real(s) answered"), r::describe);
+    }
 }

@@ -132,7 +132,8 @@ public final class UmlHarness {
 
     /**
      * The classpath of this JVM (under surefire/failsafe: target/test-classes, target/classes and every
-     * dependency jar in ~/.m2). Entries under /tmp are dropped: the guest's /tmp is its own tmpfs.
+     * dependency jar in ~/.m2). Entries under /tmp are dropped (the guest's /tmp is its own tmpfs,
+     * e.g. surefire's booter jars), except those in the checkout, which init.sh mounts back.
      */
     static String testClasspath() {
         String cp = System.getProperty("java.class.path", "");
@@ -142,7 +143,7 @@ public final class UmlHarness {
                 continue;
             }
             Path p = Paths.get(entry).toAbsolutePath().normalize();
-            if (!p.startsWith("/tmp") && Files.exists(p)) {
+            if ((!p.startsWith("/tmp") || p.startsWith(projectRoot())) && Files.exists(p)) {
                 kept.add(p.toString());
             }
         }

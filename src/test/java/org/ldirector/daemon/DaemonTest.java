@@ -1,0 +1,99 @@
+package org.ldirector.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.ldirector.check.CheckContext;
+import org.ldirector.check.Checkers;
+import org.ldirector.config.ConfigParser;
+import org.ldirector.ipvs.InMemoryIpvsTable;
+
+/** The daemon's own duties, against the in-memory table: autoreload, a broken file, callback, clean stop. */
+class DaemonTest {
+    @TempDir
+    Path dir;
+
+    private final InMemoryIpvsTable table = new InMemoryIpvsTable();
+    private final List<String> log = Collections.synchronizedList(new ArrayList<>());
+
+    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("timed out waiting for " + what);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private String save() {
+        try {
+            return table.saveText();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Replaces the file the way editors do: write aside, rename over. */
+    private void replace(Path cf, String text) throws Exception {
+        Path tmp = Files.writeString(dir.resolve("new.cf"), text);
+        Files.move(tmp, cf, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    @Test
+    void autoreloadAppliesAnEditKeepsRunningOnABrokenFileRunsTheCallbackAndStopsCleanly() throws Exception {
+        Path out = dir.resolve("callback.out");
+        Path cb = Files.writeString(dir.resolve("callback.sh"), "#!/bin/sh\necho \"$@\" >> " + out + "\n");
+        Files.setPosixFilePermissions(cb, PosixFilePermissions.fromString("rwxr-xr-x"));
+        String text = """
+                autoreload=yes
+                callback="%s"
+                virtual=10.77.0.100:80
+                \treal=10.77.1.11:80 masq 1
+                \tchecktype=on
+                """.formatted(cb);
+        Path cf = Files.writeString(dir.resolve("ldirectord.cf"), text);
+        AtomicInteger exit = new AtomicInteger(-1);
+        Daemon daemon = new Daemon(cf, log::add, false);
+        try (CheckContext ctx = CheckContext.create()) {
+            Thread t = new Thread(() -> {
+                try {
+                    exit.set(daemon.run(ConfigParser.parse(cf), table, new Checkers(ctx)));
+                } catch (Exception e) {
+                    log.add("run failed: " + e);
+                }
+            });
+            t.start();
+            await("the real in the table", () -> save().contains("-r 10.77.1.11:80 -m -w 1"));
+
+            replace(cf, text.replace("masq 1", "masq 4"));
+            await("the edited weight", () -> save().contains("-r 10.77.1.11:80 -m -w 4"));
+            await("the callback", () -> Files.exists(out));
+            assertEquals(cf + "\n", Files.readString(out));
+            assertTrue(log.contains("Configuration file '" + cf + "' has changed on disk"), log.toString());
+            assertTrue(log.contains(" - reread new configuration"), log.toString());
+
+            replace(cf, text.replace("real=10.77.1.11:80 masq 1", "real=10.77.1.11:80 bridge 1"));
+            await("the broken file reported", () -> log.stream().anyMatch(l -> l.contains("keeping the running configuration")));
+            assertTrue(log.stream().anyMatch(l -> l.startsWith("Error: ") && l.contains("ldirectord.cf:4:")), log.toString());
+            assertTrue(save().contains("-r 10.77.1.11:80 -m -w 4"), "the running config stays in force");
+
+            daemon.requestStop();
+            t.join(30_000);
+            assertEquals(0, exit.get());
+            assertEquals("", save(), "cleanstop=yes removes the owned virtual");
+            assertTrue(log.contains("Purged virtual server (stop): 10.77.0.100:80"), log.toString());
+        }
+    }
+}
