@@ -1,5 +1,6 @@
 package org.ldirector.check;
 
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,7 @@ import org.slf4j.LoggerFactory;
 final class ExternalCheck implements Checker {
     private static final Logger log = LoggerFactory.getLogger(ExternalCheck.class);
     private static final int OUTPUT_LIMIT = 64 * 1024;
+    private static final File DEV_NULL = new File("/dev/null");
 
     private final CheckContext ctx;
     private final List<String> prefix;
@@ -81,8 +83,8 @@ final class ExternalCheck implements Checker {
     private void run(List<String> argv, Duration timeout, long start, CompletableFuture<CheckResult> result) {
         Process p;
         try {
-            p = new ProcessBuilder(argv).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(
-                    new java.io.File("/dev/null"))).start();
+            // stdin from /dev/null: a command that reads input must not hang on ours
+            p = new ProcessBuilder(argv).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL)).start();
         } catch (IOException | RuntimeException e) {
             result.complete(CheckResult.down(ctx.since(start), kind + ": cannot run " + argv.get(0) + ": " + e.getMessage()));
             return;

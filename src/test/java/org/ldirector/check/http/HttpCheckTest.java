@@ -190,6 +190,30 @@ class HttpCheckTest {
     }
 
     @Test
+    void unansweredConnectTimesOutAtNegotiatetimeout() throws Exception {
+        // a listener with a full accept queue drops SYNs: the connect itself hangs (loopback only)
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            java.net.InetSocketAddress at = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), s.getLocalPort());
+            try (var a = java.nio.channels.SocketChannel.open(at); var b = java.nio.channels.SocketChannel.open(at)) {
+                CheckResult r = run(Targets.of(CheckType.NEGOTIATE, s.getLocalPort()).service(ServiceType.HTTP)
+                        .timeouts(Duration.ofSeconds(10), Duration.ofMillis(700)));
+                assertFalse(r.up());
+                assertEquals("timeout after 0.7 s", r.reason());
+                assertTrue(r.latency().toMillis() >= 650 && r.latency().toMillis() < 2000, "latency " + r.latency());
+            }
+        }
+    }
+
+    @Test
+    void bodyBytesAreMatchedOneCharPerByte() throws Exception {
+        // LWP's content is raw bytes: a UTF-8 "é" is two bytes, so "caf..$" matches it, "caf.$" does not
+        wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200)
+                .withBody("caf\u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+        assertTrue(run(http().receive("caf..$")).up());
+        assertFalse(run(http().receive("caf.$")).up());
+    }
+
+    @Test
     void connectionRefused() throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
