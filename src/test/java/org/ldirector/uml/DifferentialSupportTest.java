@@ -2,17 +2,13 @@ package org.ldirector.uml;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
-import org.ldirector.config.AddressFamily;
-import org.ldirector.config.Fallback;
-import org.ldirector.config.ForwardMethod;
-import org.ldirector.config.Protocol;
-import org.ldirector.config.Real;
-import org.ldirector.config.VirtualConfig;
+import org.junit.jupiter.api.io.TempDir;
+import org.ldirector.config.ConfigParser;
 
 /** The host-side pieces of the differential test, without a kernel. */
 class DifferentialSupportTest {
@@ -29,41 +25,41 @@ class DifferentialSupportTest {
     }
 
     @Test
-    void derivesTheRulesLdirectordProgramsWithEveryRealUp() throws Exception {
-        VirtualConfig web = virtual(Protocol.TCP, AddressFamily.INET, Optional.of(InetAddress.getByName("10.0.0.1")), 80,
-                Optional.empty(), "wrr", Optional.of(300), Optional.of("255.255.255.0"), false,
-                List.of(real("10.0.0.11", 0, ForwardMethod.MASQ, 2, Optional.of(5), Optional.of(100)),
-                        real("10.0.0.12", 8080, ForwardMethod.GATE, 0, Optional.empty(), Optional.empty()),
-                        real("10.0.0.13", 0, ForwardMethod.GATE, 1, Optional.empty(), Optional.empty())),
-                Optional.of(new Fallback(InetAddress.getByName("127.0.0.1"), Optional.of(80), ForwardMethod.GATE)));
+    void ldirectorsOwnDirectorGivesTheRulesWithEveryRealUp(@TempDir Path dir) throws Exception {
+        Path cf = Files.writeString(dir.resolve("t.cf"), """
+                virtual=10.0.0.1:80
+                \treal=10.0.0.11 masq 2 l:5 u:100
+                \treal=10.0.0.12:8080 gate 0
+                \treal=10.0.0.13 gate
+                \tfallback=127.0.0.2:80 gate
+                \tscheduler=wrr
+                \tpersistent=300
+                \tnetmask=255.255.255.0
+                \tchecktype=on
+                virtual6=7
+                \treal6=[2001:db8::10]:443 ipip
+                \tscheduler=sh
+                \tnetmask=64
+                \tchecktype=on
+                virtual=10.0.0.53:53
+                \tfallback=127.0.0.1:5353 masq
+                \tscheduler=rr
+                \tops=yes
+                \tchecktype=on
+                """);
+        // in the order ipvsadm -Sn prints the table (the kernel lists a service's newest real first)
         assertEquals(List.of(
                 "-A -t 10.0.0.1:80 -s wrr -p 300 -M 255.255.255.0",
+                // gate and ipip take the virtual's port, as ipvsadm forces it; masq keeps ldirectord's :0
+                "-a -t 10.0.0.1:80 -r 10.0.0.13:80 -g -w 1",
+                "-a -t 10.0.0.1:80 -r 10.0.0.12:80 -g -w 0",
                 "-a -t 10.0.0.1:80 -r 10.0.0.11:0 -m -w 2 -x 100 -y 5",
-                "-a -t 10.0.0.1:80 -r 10.0.0.12:8080 -g -w 0",
-                "-a -t 10.0.0.1:80 -r 10.0.0.13:80 -g -w 1"), ExpectedIpvsRules.of(web));
-
-        VirtualConfig mark6 = virtual(Protocol.FWM, AddressFamily.INET6, Optional.empty(), 0, Optional.of(7), "sh",
-                Optional.empty(), Optional.of("64"), false,
-                List.of(real("2001:db8::10", 443, ForwardMethod.IPIP, 1, Optional.empty(), Optional.empty())),
-                Optional.empty());
-        // netmask without persistent is not passed by ldirectord (-M only follows -p).
-        assertEquals(List.of("-A -f 7 -6 -s sh", "-a -f 7 -6 -r [2001:db8::10]:443 -i -w 1"),
-                ExpectedIpvsRules.of(mark6));
-
-        VirtualConfig dnsOnlyFallback = virtual(Protocol.UDP, AddressFamily.INET,
-                Optional.of(InetAddress.getByName("10.0.0.53")), 53, Optional.empty(), "rr", Optional.empty(),
-                Optional.empty(), true, List.of(),
-                Optional.of(new Fallback(InetAddress.getByName("127.0.0.1"), Optional.of(5353), ForwardMethod.MASQ)));
-        assertEquals(List.of("-A -u 10.0.0.53:53 -s rr -o", "-a -u 10.0.0.53:53 -r 127.0.0.1:5353 -m -w 1"),
-                ExpectedIpvsRules.of(dnsOnlyFallback));
-    }
-
-    @Test
-    void ipv6AddressesAreWrittenTheWayIpvsadmPrintsThem() throws Exception {
-        for (String ip : List.of("2001:db8::10", "::1", "::", "fe80::1:0:0:1", "1:0:0:2::", "2001:db8:1:2:3:4:5:6",
-                "1:0:1:0:1:0:1:0")) {
-            assertEquals(ip, ExpectedIpvsRules.ipv6Text(InetAddress.getByName(ip).getAddress()));
-        }
+                // netmask without persistent is not passed by ldirectord (-M only follows -p)
+                "-A -f 7 -6 -s sh",
+                "-a -f 7 -6 -r [2001:db8::10]:443 -i -w 1 --tun-type ipip",
+                "-A -u 10.0.0.53:53 -s rr -o",
+                "-a -u 10.0.0.53:53 -r 127.0.0.1:5353 -m -w 1"),
+                ProgrammedRules.of(ConfigParser.parse(cf)));
     }
 
     @Test
@@ -79,20 +75,5 @@ class DifferentialSupportTest {
                 """;
         assertEquals("TCP 10.0.0.1:80 wrr persistent 300 -> 10.0.0.9:80 100 5\n"
                 + "TCP 10.0.0.2:80 wrr -> 10.0.0.9:80 0 0", DifferentialTest.thresholdRows(listing));
-    }
-
-    private static Real real(String ip, int port, ForwardMethod fwd, int weight, Optional<Integer> lower,
-                             Optional<Integer> upper) throws Exception {
-        return new Real(1, InetAddress.getByName(ip), port, fwd, weight, Optional.empty(), Optional.empty(), lower, upper);
-    }
-
-    private static VirtualConfig virtual(Protocol protocol, AddressFamily family, Optional<InetAddress> address, int port,
-                                         Optional<Integer> fwmark, String scheduler, Optional<Integer> persistent,
-                                         Optional<String> netmask, boolean ops, List<Real> reals,
-                                         Optional<Fallback> fallback) {
-        // Check, alerts and the rest play no part in the IPVS rules.
-        return new VirtualConfig(1, family, protocol, address, port, fwmark, "test", null, Duration.ofSeconds(10), false,
-                1, scheduler, Optional.empty(), persistent, netmask, ops, reals, fallback, Optional.empty(), false, true,
-                null, Optional.empty(), Optional.empty(), Optional.empty());
     }
 }

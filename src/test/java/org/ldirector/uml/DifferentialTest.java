@@ -26,10 +26,11 @@ import org.junit.jupiter.api.TestFactory;
 import org.ldirector.config.Config;
 import org.ldirector.config.ConfigException;
 import org.ldirector.config.ConfigParser;
+import org.ldirector.ipvs.IpvsException;
 
 /**
  * Issue 2's differential test: for every valid fixture, the virtual services and reals ldirector
- * would program (derived from ConfigParser's Config by {@link ExpectedIpvsRules}, all reals up) equal
+ * would program (what the production director and reconciler program from ConfigParser's Config, all reals up: {@link ProgrammedRules}) equal
  * what the real Perl ldirectord programs into a real kernel (User-Mode Linux) for the same file with
  * checktype=on forced in every virtual. Both tables are read back with {@code ipvsadm -Sn} and
  * {@code ipvsadm -Ln --thresholds} (-Sn omits thresholds) from the same kernel. All fixtures run in
@@ -83,17 +84,19 @@ class DifferentialTest {
                 tests.add(DynamicTest.dynamicTest(name, () -> abort("excluded: " + reason)));
                 continue;
             }
-            Config config;
+            // Both sides read the same file: the fixture with checktype=on forced, so every real is up.
+            Path copy = out.resolve(name + ".perl.cf");
+            Files.writeString(copy, PerlFixtureCopy.forceCheckTypeOn(
+                    Files.readString(fixture, StandardCharsets.ISO_8859_1)), StandardCharsets.ISO_8859_1);
+            List<String> programmed;
             try {
-                config = ConfigParser.parse(fixture);
-            } catch (ConfigException | IOException | RuntimeException e) {
-                tests.add(DynamicTest.dynamicTest(name, () -> fail(fixture + ": a valid fixture, but ldirector's parser "
-                        + (e instanceof RuntimeException ? "crashed" : "rejected it") + ": " + e.getMessage(), e)));
+                programmed = ProgrammedRules.of(ConfigParser.parse(copy));
+            } catch (ConfigException | IpvsException | IOException | RuntimeException e) {
+                tests.add(DynamicTest.dynamicTest(name, () -> fail(fixture + ": a valid fixture, but ldirector "
+                        + (e instanceof ConfigException ? "rejected it" : "failed on it") + ": " + e.getMessage(), e)));
                 continue;
             }
-            Files.write(out.resolve(name + ".expected"), ExpectedIpvsRules.of(config), StandardCharsets.UTF_8);
-            Files.writeString(out.resolve(name + ".perl.cf"), PerlFixtureCopy.forceCheckTypeOn(
-                    Files.readString(fixture, StandardCharsets.ISO_8859_1)), StandardCharsets.ISO_8859_1);
+            Files.write(out.resolve(name + ".expected"), programmed, StandardCharsets.UTF_8);
             toRun.put(name, fixture);
         }
 
