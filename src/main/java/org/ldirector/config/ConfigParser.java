@@ -1022,7 +1022,8 @@ public final class ConfigParser {
     }
 
     private void noteLoose(int line, String name, String value, long read) {
-        if (!value.equals(Long.toString(read))) {
+        // "checkinterval=3 # why" is a plain 3 with a comment: no warning for that.
+        if (!value.replaceFirst("\\s+#.*$", "").equals(Long.toString(read))) {
             warn(line, name + "=" + abbreviate(value) + " is read as " + read
                     + " (ldirectord takes the first number in the value)");
         }

@@ -68,7 +68,7 @@ public final class ConfigPrinter {
         String realKey = v.family() == AddressFamily.INET6 ? "real6" : "real";
         for (Real r : v.reals()) {
             StringBuilder rl = new StringBuilder(host(r.address(), v.family()));
-            rl.append(':').append(v.ipvsPort(r)).append(' ').append(r.forward().keyword()).append(' ').append(r.weight());
+            rl.append(':').append(kernelPort(v, r)).append(' ').append(r.forward().keyword()).append(' ').append(r.weight());
             if (r.request().isPresent()) {
                 rl.append(' ').append(quote(r.request().get())).append(", ").append(quote(r.receive().orElse("")));
             }
@@ -134,6 +134,19 @@ public final class ConfigPrinter {
         v.monitorFile().ifPresent(m -> line(b, in, "monitorfile", quote(m)));
         v.serviceName().ifPresent(s -> line(b, in, "servicename", s));
         v.comment().ifPresent(s -> line(b, in, "comment", s));
+    }
+
+    /**
+     * The port {@code ipvsadm -Ln} shows once ldirectord added the real: ipvsadm forces the service's port
+     * onto gate and ipip reals of an address:port service (no port mapping without NAT); masq keeps the
+     * real's own port, even 0 (seen in a real kernel: {@code -r 192.0.2.10:0 -m} stays :0, and the kernel
+     * then uses each packet's port); a firewall-mark service keeps what the real says.
+     */
+    static int kernelPort(VirtualConfig v, Real r) {
+        if (v.isFwmark() || r.forward() == ForwardMethod.MASQ) {
+            return r.port();
+        }
+        return v.port();
     }
 
     private static String host(InetAddress a, AddressFamily family) {

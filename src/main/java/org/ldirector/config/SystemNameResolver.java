@@ -64,6 +64,15 @@ final class SystemNameResolver implements NameResolver {
         if (env != null) {
             return env;
         }
+        // uname's node name without a DNS lookup; getLocalHost() could block on a misconfigured resolver.
+        try {
+            String node = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII).strip();
+            if (!node.isEmpty()) {
+                return node;
+            }
+        } catch (IOException e) {
+            // not Linux: fall through
+        }
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {

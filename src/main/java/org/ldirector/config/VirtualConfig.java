@@ -88,16 +88,14 @@ public record VirtualConfig(
     }
 
     /**
-     * The port the kernel ends up with for a real (what {@code ipvsadm -Sn} shows after ldirectord added
-     * it): ipvsadm forces the service's port onto gate and ipip reals of an address:port service (no port
-     * mapping without NAT); a masq real keeps its own port, even 0; a firewall-mark service keeps
-     * whatever the real says. Seen in a real kernel: ldirectord's {@code -r 192.0.2.10:0 -m} stays :0.
+     * The port IPVS is given for a real: its own, else the virtual's; always 0 for a firewall-mark
+     * virtual without a port on the real. Not always what the kernel ends up with: ldirectord passes a
+     * masq real without port as {@code ip:0}, which the kernel keeps (it then uses the packet's port),
+     * and ipvsadm forces the service's port onto gate/ipip reals even when they name another one (see
+     * {@code ConfigPrinter}, which shows the kernel's port).
      */
     public int ipvsPort(Real real) {
-        if (isFwmark() || real.forward() == ForwardMethod.MASQ) {
-            return real.port();
-        }
-        return port;
+        return real.port() > 0 ? real.port() : port;
     }
 
     /**

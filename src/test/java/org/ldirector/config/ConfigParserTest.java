@@ -61,7 +61,7 @@ class ConfigParserTest {
         assertEquals(Optional.empty(), v.fallback());
         Real r = v.reals().get(0);
         assertEquals(0, r.port());
-        assertEquals(80, v.ipvsPort(r), "a gate real takes the virtual's port");
+        assertEquals(80, v.ipvsPort(r), "a real without a port takes the virtual's");
         assertEquals(Optional.of(80), v.checkPort(r));
         assertEquals(1, r.weight());
         assertEquals(ForwardMethod.GATE, r.forward());
@@ -342,11 +342,11 @@ class ConfigParserTest {
     }
 
     @Test
-    void ipvsPortFollowsIpvsadmForEachForwardingMethod() throws Exception {
+    void kernelPortFollowsIpvsadmForEachForwardingMethod() throws Exception {
         VirtualConfig v = only("virtual=10.77.0.1:80\n\treal=10.77.1.1:8080 gate\n\treal=10.77.1.2:8080 masq\n"
                 + "\treal=10.77.1.3 masq\n\treal=10.77.1.4:8080 ipip\n");
-        assertEquals(List.of(80, 8080, 0, 80), v.reals().stream().map(v::ipvsPort).toList());
+        assertEquals(List.of(80, 8080, 0, 80), v.reals().stream().map(r -> ConfigPrinter.kernelPort(v, r)).toList());
         VirtualConfig f = only("virtual=9\n\treal=10.77.1.1:8080 gate\n\treal=10.77.1.2 masq\n");
-        assertEquals(List.of(8080, 0), f.reals().stream().map(f::ipvsPort).toList());
+        assertEquals(List.of(8080, 0), f.reals().stream().map(r -> ConfigPrinter.kernelPort(f, r)).toList());
     }
 }
