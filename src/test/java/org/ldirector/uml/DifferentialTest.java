@@ -50,11 +50,11 @@ class DifferentialTest {
      * exact {@code ipvsadm -Sn} lines only ldirector has, and why. Anything else must be equal.
      */
     private static final Map<String, Divergence> KNOWN_DIVERGENCES = Map.of(
-            "hostnames-and-service-names.cf", new Divergence(List.of("-a -t 127.0.0.1:80 -r 127.0.0.1:80 -m -w 1"),
-                    "its fallback (localhost = 127.0.0.1:80) is also a real; ldirectord removes that entry when the"
-                    + " fallback goes off, deleting an up real (defect, see fallback-equals-real.cf)"),
             "fallback-equals-real.cf", new Divergence(List.of("-a -t 10.1.1.1:80 -r 10.2.2.2:80 -m -w 1"),
-                    "the fallback is also a real; ldirectord deletes that up real when the fallback goes off (defect)"));
+                    "the fallback is also a real; ldirectord deletes that up real when the fallback goes off (defect)"),
+            "fallbacks.cf", new Divergence(List.of("-a -t 10.1.1.1:80 -r 127.0.0.1:80 -g -w 1"),
+                    "the only real is up with weight 0; ldirectord takes the fallback out for it, ldirector keeps"
+                    + " the fallback serving because a weight-0 real serves nobody (README: Configuration)"));
 
     record Divergence(List<String> onlyInLdirector, String reason) {
     }

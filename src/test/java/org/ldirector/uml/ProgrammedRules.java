@@ -38,15 +38,9 @@ final class ProgrammedRules {
 
     static List<String> of(Config config) throws IpvsException {
         InMemoryIpvsTable table = new InMemoryIpvsTable();
-        List<String> failures = new ArrayList<>();
-        new Reconciler(table, line -> {
-            if (line.startsWith("Failed")) {
-                failures.add(line);
-            }
-        }).reconcile(Director.desired(config, ALL_UP, true), "start");
-        if (!failures.isEmpty()) {
-            throw new IllegalStateException("the director could not program " + config.source() + ": " + failures);
-        }
+        // An entry the kernel refuses (l: above u:, which ldirectord passes through as well) is
+        // missing from both tables: the fake refuses it with the kernel's ERANGE.
+        new Reconciler(table, line -> { }).reconcile(Director.desired(config, ALL_UP, true), "start");
         List<String> lines = new ArrayList<>();
         for (ServiceDump s : table.dump()) {
             lines.add(IpvsadmFormat.save(List.of(new ServiceDump(s.entry(), List.of()))).strip());

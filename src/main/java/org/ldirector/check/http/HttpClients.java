@@ -13,10 +13,8 @@ import java.security.cert.X509Certificate;
 import java.util.Collection;
 import java.util.Optional;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
 import org.apache.hc.client5.http.config.ConnectionConfig;
 import org.apache.hc.client5.http.config.TlsConfig;
 import org.apache.hc.core5.http2.HttpVersionPolicy;
@@ -33,6 +31,7 @@ import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
+import org.ldirector.check.UnverifiedTls;
 
 /**
  * Builds the async clients HTTP checks share. Deliberately un-clever, to mean what LWP meant for
@@ -88,10 +87,8 @@ public final class HttpClients {
 
     /** ldirectord's {@code ssl_opts => { verify_hostname => 0 }} and IO::Socket::SSL's default of no CA check. */
     private static TlsStrategy trustAll() throws GeneralSecurityException {
-        SSLContext ctx = SSLContext.getInstance("TLS");
-        ctx.init(null, new TrustManager[] {new TrustEverything()}, null);
         return ClientTlsStrategyBuilder.create()
-                .setSslContext(ctx)
+                .setSslContext(UnverifiedTls.context())
                 .setHostVerificationPolicy(HostnameVerificationPolicy.CLIENT)
                 .setHostnameVerifier(NoopHostnameVerifier.INSTANCE)
                 .buildAsync();
@@ -124,37 +121,6 @@ public final class HttpClients {
                 .setHostVerificationPolicy(HostnameVerificationPolicy.CLIENT)
                 .setHostnameVerifier(new DefaultHostnameVerifier())
                 .buildAsync();
-    }
-
-    private static final class TrustEverything extends X509ExtendedTrustManager {
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-        }
     }
 
 }

@@ -12,18 +12,13 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509ExtendedTrustManager;
+import org.ldirector.check.UnverifiedTls;
 
 /**
  * One negotiate dialogue with one real: blocking sockets bounded by a total deadline. Every
@@ -137,7 +132,7 @@ final class Dialogue {
      * Perl modules do: a health check asks whether the service answers, not who it is.
      */
     void startTls() throws IOException {
-        SSLSocket tls = (SSLSocket) TRUST_ALL.getSocketFactory()
+        SSLSocket tls = (SSLSocket) UnverifiedTls.context().getSocketFactory()
                 .createSocket(socket, peer.getAddress().getHostAddress(), peer.getPort(), true);
         closeOnDeadline(tls);
         tls.setUseClientMode(true);
@@ -456,47 +451,5 @@ final class Dialogue {
 
     static String seconds(Duration d) {
         return String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9);
-    }
-
-    private static final SSLContext TRUST_ALL = trustAll();
-
-    private static SSLContext trustAll() {
-        TrustManager accept = new X509ExtendedTrustManager() {
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-            }
-
-            @Override
-            public void checkClientTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public void checkServerTrusted(X509Certificate[] chain, String authType) {
-            }
-
-            @Override
-            public X509Certificate[] getAcceptedIssuers() {
-                return new X509Certificate[0];
-            }
-        };
-        try {
-            SSLContext ctx = SSLContext.getInstance("TLS");
-            ctx.init(null, new TrustManager[] {accept}, null);
-            return ctx;
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("no TLS in this JVM", e);
-        }
     }
 }
