@@ -142,7 +142,7 @@ public final class ConfigPrinter {
      * real's own port, even 0 (seen in a real kernel: {@code -r 192.0.2.10:0 -m} stays :0, and the kernel
      * then uses each packet's port); a firewall-mark service keeps what the real says.
      */
-    static int kernelPort(VirtualConfig v, Real r) {
+    public static int kernelPort(VirtualConfig v, Real r) {
         if (v.isFwmark() || r.forward() == ForwardMethod.MASQ) {
             return r.port();
         }
