@@ -353,6 +353,8 @@ public final class ConfigParser {
         String receive = "";
         String httpMethod = "GET";
         String virtualHost;
+        String httpsCaFile;
+        String httpsServerName;
         String login = "";
         String passwd = "";
         String database = "";
@@ -566,6 +568,25 @@ public final class ConfigParser {
                 }
             }
             case "virtualhost" -> d.virtualHost = value.replaceAll("^\"?([^\"]*)\"?.*$", "$1");
+            // Extensions: opt-in certificate verification for https checks (ldirectord never verifies).
+            case "httpscafile" -> {
+                String v = unquote(value);
+                if (v.isEmpty()) {
+                    error(line, "httpscafile is empty; expected a PEM file of CA certificates to verify https reals against");
+                } else if (!Files.isReadable(Path.of(v))) {
+                    error(line, "httpscafile " + v + " is not a readable file; expected a PEM file of CA certificates");
+                } else {
+                    d.httpsCaFile = v;
+                }
+            }
+            case "httpsservername" -> {
+                String v = unquote(value);
+                if (v.isEmpty()) {
+                    error(line, "httpsservername is empty; expected the TLS server name the https check sends and verifies");
+                } else {
+                    d.httpsServerName = v;
+                }
+            }
             case "fallback", "fallback6" -> {
                 boolean six = name.equals("fallback6");
                 if (six != (d.family == AddressFamily.INET6)) {
@@ -1206,7 +1227,8 @@ public final class ConfigParser {
         CheckSpec check = new CheckSpec(type, d.numConnects, ServiceType.fromKeyword(d.service).orElseThrow(),
                 d.checkCommand, Optional.ofNullable(d.checkPort), d.request, d.receive, HttpMethod.valueOf(d.httpMethod),
                 Optional.ofNullable(d.virtualHost), d.login, Secret.of(d.passwd), d.database, Secret.of(d.secret),
-                Duration.ofSeconds(ct), Duration.ofSeconds(nt), d.checkCount > 0 ? d.checkCount : gCheckCount);
+                Duration.ofSeconds(ct), Duration.ofSeconds(nt), d.checkCount > 0 ? d.checkCount : gCheckCount,
+                Optional.ofNullable(d.httpsCaFile).map(Path::of), Optional.ofNullable(d.httpsServerName));
         // ldirectord's fallback_find looks the global fallback up by protocol (tcp/udp), so a firewall-mark
         // virtual never gets one.
         Fallback fb = d.fallback != null ? d.fallback

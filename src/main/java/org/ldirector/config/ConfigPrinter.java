@@ -100,6 +100,8 @@ public final class ConfigPrinter {
         line(b, in, "receive", quote(c.receive()));
         line(b, in, "httpmethod", c.httpMethod().name());
         c.virtualHost().ifPresent(h -> line(b, in, "virtualhost", h));
+        c.httpsCaFile().ifPresent(f -> line(b, in, "httpscafile", f.toString()));
+        c.httpsSniName().ifPresent(n -> line(b, in, "httpsservername", n));
         if (!c.login().isEmpty()) {
             line(b, in, "login", quote(c.login()));
         }

@@ -349,4 +349,23 @@ class ConfigParserTest {
         VirtualConfig f = only("virtual=9\n\treal=10.77.1.1:8080 gate\n\treal=10.77.1.2 masq\n");
         assertEquals(List.of(8080, 0), f.reals().stream().map(r -> ConfigPrinter.kernelPort(f, r)).toList());
     }
+
+    @Test
+    void httpsVerificationIsAnOptInExtension(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        VirtualConfig plain = only("virtual=10.77.0.1:443\n\treal=10.77.1.1 gate\n");
+        assertEquals(java.util.Optional.empty(), plain.check().httpsCaFile(), "ldirectord never verifies");
+        assertEquals(java.util.Optional.empty(), plain.check().httpsSniName());
+
+        Path ca = java.nio.file.Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        VirtualConfig v = only("virtual=10.77.0.1:443\n\treal=10.77.1.1 gate\n\thttpscafile=\"" + ca
+                + "\"\n\thttpsservername=www.example.test\n");
+        assertEquals(java.util.Optional.of(ca), v.check().httpsCaFile());
+        assertEquals(java.util.Optional.of("www.example.test"), v.check().httpsSniName());
+        assertTrue(ConfigPrinter.print(parse("virtual=10.77.0.1:443\n\treal=10.77.1.1 gate\n\thttpscafile=" + ca + "\n"))
+                .contains("\thttpscafile=" + ca + "\n"));
+
+        assertEquals(List.of("t.cf:3: httpscafile " + dir.resolve("missing.pem")
+                        + " is not a readable file; expected a PEM file of CA certificates"),
+                errors("virtual=10.77.0.1:443\n\treal=10.77.1.1 gate\n\thttpscafile=" + dir.resolve("missing.pem") + "\n"));
+    }
 }
