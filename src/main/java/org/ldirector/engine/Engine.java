@@ -3,7 +3,6 @@ package org.ldirector.engine;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -282,11 +281,5 @@ public final class Engine implements AutoCloseable {
             return "fwm" + (v.family() == org.ldirector.config.AddressFamily.INET6 ? "6" : "") + ":" + v.fwmark().orElseThrow();
         }
         return v.protocol().keyword() + ":" + Reconciler.vip(v);
-    }
-
-    Map<ProbeKey, Health> healthByKey() {
-        Map<ProbeKey, Health> m = new HashMap<>();
-        health.snapshot().forEach((k, e) -> m.put(k, e.health()));
-        return m;
     }
 }
