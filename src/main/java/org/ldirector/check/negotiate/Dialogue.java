@@ -19,6 +19,7 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLSocket;
 import org.ldirector.check.UnverifiedTls;
+import org.ldirector.net.InetText;
 
 /**
  * One negotiate dialogue with one real: blocking sockets bounded by a total deadline. Every
@@ -382,40 +383,7 @@ final class Dialogue {
 
     /** An address as inet_ntop writes it (RFC 5952: "::1", not Java's "0:0:0:0:0:0:0:1"), IPv6 in brackets. */
     static String bracketed(InetAddress a) {
-        byte[] b = a.getAddress();
-        if (b.length == 4) {
-            return a.getHostAddress();
-        }
-        int[] g = new int[8];
-        for (int i = 0; i < 8; i++) {
-            g[i] = ((b[2 * i] & 0xff) << 8) | (b[2 * i + 1] & 0xff);
-        }
-        int bestAt = -1;
-        int bestLen = 1; // a single zero group is not shortened
-        for (int i = 0; i < 8; i++) {
-            int j = i;
-            while (j < 8 && g[j] == 0) {
-                j++;
-            }
-            if (j - i > bestLen) {
-                bestAt = i;
-                bestLen = j - i;
-            }
-            i = Math.max(i, j);
-        }
-        StringBuilder out = new StringBuilder("[");
-        for (int i = 0; i < 8; i++) {
-            if (i == bestAt) {
-                out.append("::");
-                i += bestLen - 1;
-                continue;
-            }
-            if (out.length() > 1 && out.charAt(out.length() - 1) != ':') {
-                out.append(':');
-            }
-            out.append(Integer.toHexString(g[i]));
-        }
-        return out.append(']').toString();
+        return InetText.bracketed(a);
     }
 
     /** A peer's text made safe for a one-line reason: control bytes escaped, long text cut. */
