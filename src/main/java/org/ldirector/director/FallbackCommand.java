@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.ldirector.config.AddressFamily;
+import org.ldirector.ipvs.Addresses;
 import org.ldirector.config.VirtualConfig;
 
 /**
@@ -53,13 +53,10 @@ public final class FallbackCommand {
 
     /**
      * ldirectord passes {@code server:port}; a firewall-mark virtual has no server there, so it
-     * passes {@code :0}. Kept as is: operators' scripts parse this.
+     * passes {@code :0}. Kept as is: operators' scripts parse this. IPv6 is written as ldirectord's
+     * getnameinfo writes it ("[2001:db8::1]:80"), not in Java's uncompressed form.
      */
     static String address(VirtualConfig v) {
-        if (v.isFwmark()) {
-            return ":0";
-        }
-        String host = v.address().orElseThrow().getHostAddress();
-        return (v.family() == AddressFamily.INET6 ? "[" + host + "]" : host) + ":" + v.port();
+        return v.isFwmark() ? ":0" : Addresses.withPort(v.address().orElseThrow(), v.port());
     }
 }

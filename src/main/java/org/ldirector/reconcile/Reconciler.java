@@ -8,7 +8,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Consumer;
-import org.ldirector.config.AddressFamily;
 import org.ldirector.config.VirtualConfig;
 import org.ldirector.director.DesiredTable;
 import org.ldirector.ipvs.Addresses;
@@ -245,8 +244,7 @@ public final class Reconciler {
         if (v.isFwmark()) {
             return Integer.toString(v.fwmark().orElseThrow());
         }
-        return v.family() == AddressFamily.INET6 ? Addresses.withPort(v.address().orElseThrow(), v.port())
-                : v.address().orElseThrow().getHostAddress() + ":" + v.port();
+        return Addresses.withPort(v.address().orElseThrow(), v.port());
     }
 
     private static Map<ServiceKey, ServiceDump> byKey(List<ServiceDump> dumps) {

@@ -1,0 +1,43 @@
+package org.ldirector.director;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.ldirector.config.Config;
+import org.ldirector.config.ConfigParser;
+import org.ldirector.config.NameResolver;
+
+class FallbackCommandTest {
+    private final List<List<String>> launched = new ArrayList<>();
+    private final FallbackCommand command = new FallbackCommand(launched::add);
+
+    static Config parse(String text) throws Exception {
+        return ConfigParser.parse(text, Path.of("t.cf"), NameResolver.system());
+    }
+
+    @Test
+    void runsOncePerStateWithLdirectordsArguments() throws Exception {
+        Config c = parse("fallbackcommand=\"/usr/local/sbin/sorry -v\"\n"
+                + "virtual6=[2001:db8::100]:80\n\treal6=[2001:db8::11]:80 masq\n\tchecktype=on\n"
+                + "virtual=7\n\treal=10.77.1.11:80 masq\n\tchecktype=on\n");
+        command.update(c.virtuals().get(0), false);
+        command.update(c.virtuals().get(0), false);
+        command.update(c.virtuals().get(1), true);
+        command.update(c.virtuals().get(0), true);
+        assertEquals(List.of(
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry -v start [2001:db8::100]:80 tcp"),
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry -v stop :0 fwm"),
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry -v stop [2001:db8::100]:80 tcp")), launched);
+    }
+
+    @Test
+    void noCommandConfiguredRunsNothing() throws Exception {
+        Config c = parse("virtual=10.77.0.100:80\n\treal=10.77.1.11:80 masq\n\tchecktype=on\n");
+        assertEquals(Optional.empty(), command.update(c.virtuals().get(0), false));
+        assertEquals(List.of(), launched);
+    }
+}
