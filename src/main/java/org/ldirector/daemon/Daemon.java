@@ -19,7 +19,9 @@ import org.ldirector.config.ConfigException;
 import org.ldirector.config.ConfigParser;
 import org.ldirector.config.ConfigWatcher;
 import org.ldirector.config.Diagnostic;
+import org.ldirector.config.DaemonState;
 import org.ldirector.engine.Engine;
+import org.ldirector.engine.EngineListener;
 import org.ldirector.ipvs.IpvsTable;
 import org.ldirector.schedule.QuartzTicks;
 import java.util.function.Consumer;
@@ -44,6 +46,7 @@ public final class Daemon {
     /** How long a changed file must stay unchanged before it is read. */
     static final Duration SETTLE = Duration.ofMillis(400);
 
+    private final EngineListener listener;
     private volatile String digest;
     private Checkers checkers;
 
@@ -57,9 +60,15 @@ public final class Daemon {
      * @param installSignals whether HUP/TERM/INT are taken over (not in tests sharing a JVM)
      */
     Daemon(Path configFile, Consumer<String> events, boolean installSignals) {
+        this(configFile, events, installSignals, EngineListener.NONE);
+    }
+
+    /** @param listener hears the engine's events and the daemon's states (alerts, monitor files, metrics) */
+    Daemon(Path configFile, Consumer<String> events, boolean installSignals, EngineListener listener) {
         this.configFile = configFile;
         this.events = events;
         this.installSignals = installSignals;
+        this.listener = listener;
     }
 
     private void log(String format, Object... args) {
@@ -74,14 +83,16 @@ public final class Daemon {
     public int run(Config config, IpvsTable table, Checkers checkers) throws Exception {
         digest = digest(configFile);
         log("Starting ldirector {} with pid: {}", version(), ProcessHandle.current().pid());
+        listener.daemonState(DaemonState.STARTING);
         try (QuartzTicks ticks = new QuartzTicks(2)) {
             this.checkers = checkers;
             Engine engine = new Engine(config, new Engine.Parts(table, t -> checkers, ticks, loop, Clock.systemUTC(),
-                    events, this::launch));
+                    events, this::launch), listener);
             // Watch before the first pass, so an edit made while it runs is not missed.
             ConfigWatcher watcher = new ConfigWatcher(configFile, Duration.ofMillis(250), loop,
                     () -> onFileChanged(engine));
             engine.start();
+            listener.daemonState(DaemonState.RUNNING);
 
             if (installSignals) {
                 Signal.handle(new Signal("HUP"), s -> reload(engine, "SIGHUP"));
@@ -89,6 +100,7 @@ public final class Daemon {
                 Signal.handle(new Signal("INT"), s -> requestStop());
             }
             stopped.await();
+            listener.daemonState(DaemonState.STOPPING);
             log("Stopping ldirector");
             watcher.close();
             engine.stop();
@@ -144,6 +156,8 @@ public final class Daemon {
 
     /** Re-reads the file; a broken file is logged with file:line and the running config stays in force. */
     private void reload(Engine engine, String why) {
+        listener.daemonState(DaemonState.RELOADING);
+        boolean ok = false;
         try {
             Config next = ConfigParser.parse(configFile);
             digest = digest(configFile);
@@ -152,6 +166,7 @@ public final class Daemon {
             // checktype=N counters of reals that are gone are dropped; the others keep their place
             checkers.connectCounter().retain(next.virtuals().stream()
                     .flatMap(v -> v.reals().stream().map(r -> ProbeTarget.of(v, r))).toList());
+            ok = true;
         } catch (ConfigException e) {
             for (Diagnostic d : e.errors()) {
                 log("Error: {} (keeping the running configuration)", d);
@@ -162,6 +177,8 @@ public final class Daemon {
         } catch (RuntimeException e) {
             log("Error: reload ({}) failed: {} (keeping the running configuration)", why, e.toString());
         }
+        listener.reloaded(ok);
+        listener.daemonState(DaemonState.RUNNING);
     }
 
     /** Runs a command in the background and logs how it ended; never blocks the caller. */

@@ -70,12 +70,20 @@ public final class Engine implements AutoCloseable {
     private ScheduledFuture<?> repairTimer;
     private Duration repairInterval;
 
+    private final EngineListener listener;
+
     public Engine(Config config, Parts parts) {
+        this(config, parts, EngineListener.NONE);
+    }
+
+    /** @param listener hears probes, health changes and kernel operations (monitor files, alerts, metrics) */
+    public Engine(Config config, Parts parts, EngineListener listener) {
         this.parts = parts;
+        this.listener = listener;
         this.config = config;
         this.plan = ProbePlan.of(config);
         this.schedule = new ProbeSchedule<>(parts.ticks(), this::probe);
-        this.reconciler = new Reconciler(parts.table(), parts.log());
+        this.reconciler = new Reconciler(parts.table(), parts.log(), listener::applied);
         this.fallbackCommand = new FallbackCommand(parts.launcher());
     }
 
@@ -154,8 +162,14 @@ public final class Engine implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         Checker checker = checkers.computeIfAbsent(key, k -> parts.checkers().apply(p.target()));
-        return checker.check(p.target()).thenAccept(result ->
-                handle(p, health.record(key, p.thresholds(), result, parts.clock().instant())));
+        return checker.check(p.target()).thenAccept(result -> {
+            java.time.Instant at = parts.clock().instant();
+            List<HealthEvent> events = health.record(key, p.thresholds(), result, at);
+            for (ProbePlan.Use u : p.uses()) {
+                listener.probed(u.virtual(), u.real(), result, at);
+            }
+            handle(p, events);
+        });
     }
 
     private Optional<Path> maintenanceFile(ProbePlan.Probe p) {
@@ -175,6 +189,7 @@ public final class Engine implements AutoCloseable {
         boolean changed = false;
         for (HealthEvent e : events) {
             for (ProbePlan.Use u : p.uses()) {
+                listener.healthChanged(u.virtual(), u.real(), e);
                 String real = realId(u.virtual(), u.real());
                 String virtual = virtualId(u.virtual());
                 switch (e.kind()) {

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.function.Consumer;
 import org.ldirector.config.VirtualConfig;
@@ -45,13 +46,27 @@ public final class Reconciler {
     public record Outcome(int applied, int failed, int repairs) {
     }
 
+    /** Hears every applied step with the virtual it belongs to (email alerts and metrics). */
+    public interface StepListener {
+        StepListener NONE = (virtual, step, ok) -> { };
+
+        /** @param virtual empty for an adopted entry with no config behind it */
+        void applied(Optional<VirtualConfig> virtual, Step step, boolean ok);
+    }
+
     private final IpvsTable table;
     private final Consumer<String> log;
+    private final StepListener listener;
     private Map<ServiceKey, DesiredTable.Service> last = Map.of();
 
     public Reconciler(IpvsTable table, Consumer<String> log) {
+        this(table, log, StepListener.NONE);
+    }
+
+    public Reconciler(IpvsTable table, Consumer<String> log, StepListener listener) {
         this.table = table;
         this.log = log;
+        this.listener = listener;
     }
 
     /**
@@ -62,7 +77,7 @@ public final class Reconciler {
     public Outcome reconcile(DesiredTable desired, String tag) throws IpvsException {
         List<ServiceDump> actual = table.dump();
         List<Step> steps = plan(desired, last.keySet(), actual, last, tag);
-        Outcome outcome = apply(steps);
+        Outcome outcome = apply(steps, owners(desired.services()));
         Map<ServiceKey, DesiredTable.Service> now = new LinkedHashMap<>();
         for (DesiredTable.Service s : desired.services()) {
             now.put(s.key(), s);
@@ -81,13 +96,22 @@ public final class Reconciler {
                 steps.addAll(purgeSteps(dump, vip(s.key()), tag));
             }
         }
+        Map<ServiceKey, VirtualConfig> owners = owners(services);
         Map<ServiceKey, DesiredTable.Service> kept = new LinkedHashMap<>(last);
         services.forEach(s -> kept.remove(s.key()));
         last = kept;
-        return apply(steps);
+        return apply(steps, owners);
     }
 
-    private Outcome apply(List<Step> steps) throws IpvsException {
+    /** Which config each service key belongs to: the given services first, then the last pass's. */
+    private Map<ServiceKey, VirtualConfig> owners(List<DesiredTable.Service> services) {
+        Map<ServiceKey, VirtualConfig> owners = new HashMap<>();
+        last.forEach((k, s) -> owners.put(k, s.config()));
+        services.forEach(s -> owners.put(s.key(), s.config()));
+        return owners;
+    }
+
+    private Outcome apply(List<Step> steps, Map<ServiceKey, VirtualConfig> owners) throws IpvsException {
         if (steps.isEmpty()) {
             return new Outcome(0, 0, 0);
         }
@@ -108,6 +132,7 @@ public final class Reconciler {
                 failed++;
                 log.accept("Failed: " + step.message() + ": " + r.error().getMessage() + "; will retry");
             }
+            listener.applied(Optional.ofNullable(owners.get(step.op().service())), step, r.ok());
         }
         return new Outcome(ok, failed, repairs);
     }

@@ -82,6 +82,44 @@ class EngineTest {
         return engine;
     }
 
+    @Test
+    void theListenerHearsProbesHealthChangesAndKernelOperationsWithTheirVirtual() throws Exception {
+        List<String> heard = Collections.synchronizedList(new ArrayList<>());
+        engine = new Engine(parse(NAT), new Engine.Parts(table, t -> checker, ticks, loop,
+                Clock.fixed(Instant.parse("2026-11-23T20:00:00Z"), ZoneOffset.UTC), log::add, commands::add),
+                new EngineListener() {
+                    @Override
+                    public void probed(org.ldirector.config.VirtualConfig v, org.ldirector.config.Real r,
+                            CheckResult result, Instant at) {
+                        heard.add("probed " + r.address().getHostAddress() + " " + result.reason() + " " + at);
+                    }
+
+                    @Override
+                    public void healthChanged(org.ldirector.config.VirtualConfig v, org.ldirector.config.Real r,
+                            org.ldirector.health.HealthEvent e) {
+                        heard.add("health " + r.address().getHostAddress() + " " + e.kind());
+                    }
+
+                    @Override
+                    public void applied(java.util.Optional<org.ldirector.config.VirtualConfig> v,
+                            org.ldirector.reconcile.Reconciler.Step step, boolean ok) {
+                        heard.add("applied " + v.map(c -> c.id()).orElse("?") + " " + step.message() + " " + ok);
+                    }
+                });
+        engine.start();
+        up.put("10.77.1.11", true);
+        ticks.fireAll();
+        engine.passNow();
+        String vid = engine.config().virtuals().get(0).id();
+        assertTrue(heard.contains("applied " + vid + " Added virtual server: 10.77.0.100:80 true"), heard.toString());
+        assertTrue(heard.contains("probed 10.77.1.11 HTTP 200 2026-11-23T20:00:00Z"), heard.toString());
+        assertTrue(heard.contains("probed 10.77.1.12 connect refused 2026-11-23T20:00:00Z"), heard.toString());
+        assertTrue(heard.contains("health 10.77.1.11 WENT_UP"), heard.toString());
+        assertTrue(heard.contains("health 10.77.1.12 WENT_DOWN"), heard.toString());
+        assertTrue(heard.contains("applied " + vid
+                + " Added real server: 10.77.1.11:80 (10.77.0.100:80) (Weight set to 1) true"), heard.toString());
+    }
+
     /** One probe round, then whatever passes it triggered. */
     private void round() throws Exception {
         ticks.fireAll();
