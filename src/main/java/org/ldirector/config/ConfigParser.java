@@ -926,6 +926,12 @@ public final class ConfigParser {
             return null;
         }
         warnSkipped(line, skipped);
+        if (lower.orElse(0) > upper.orElse(0)) {
+            // ip_vs_ctl.c refuses l_threshold > u_threshold with ERANGE, and a missing u: is 0 to it.
+            warn(line, "real server " + address.getHostAddress() + ": l:" + lower.get() + " is above u:" + upper.orElse(0)
+                    + (upper.isEmpty() ? " (no u: means 0)" : "") + ", so the kernel refuses this real server (ERANGE),"
+                    + " as it does under ldirectord; expected u:UPPER at least as large as l:LOWER");
+        }
         return new Real(line, address, port, forward, weight, request, receive, lower, upper);
     }
 

@@ -368,4 +368,13 @@ class ConfigParserTest {
                         + " is not a readable file; expected a PEM file of CA certificates"),
                 errors("virtual=10.77.0.1:443\n\treal=10.77.1.1 gate\n\thttpscafile=" + dir.resolve("missing.pem") + "\n"));
     }
+
+    @Test
+    void aLowerThresholdAboveTheUpperIsWarnedAtParseTimeBecauseTheKernelRefusesIt() throws Exception {
+        assertEquals(List.of("t.cf:2: real server 10.77.1.1: l:5 is above u:0 (no u: means 0), so the kernel"
+                + " refuses this real server (ERANGE), as it does under ldirectord; expected u:UPPER at least as large as l:LOWER"),
+                warnings("virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq l:5\n"));
+        assertTrue(warnings("virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq l:9 u:3\n").get(0).contains("l:9 is above u:3, so"));
+        assertEquals(List.of(), warnings("virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq l:3 u:3\n"));
+    }
 }
