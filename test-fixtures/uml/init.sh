@@ -59,7 +59,9 @@ mkdir -p "/lib/modules/$ver"
 mount --bind "$mods" "/lib/modules/$ver"
 
 ip link set lo up
-hostname uml 2>/dev/null
+# A name the host's read-only /etc/hosts resolves: with an unresolvable one, every JVM's log4j
+# prints an UnknownHostException stack trace at start-up.
+hostname localhost 2>/dev/null
 
 cd /tmp
 bash "$UML_SCRIPT" </dev/null
