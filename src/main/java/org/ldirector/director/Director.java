@@ -44,6 +44,26 @@ public final class Director {
         Health health(VirtualConfig virtual, Real real);
 
         boolean inMaintenance(VirtualConfig virtual, Real real);
+
+        static Verdicts of(java.util.function.BiFunction<VirtualConfig, Real, Health> health,
+                java.util.function.BiPredicate<VirtualConfig, Real> inMaintenance) {
+            return new Verdicts() {
+                @Override
+                public Health health(VirtualConfig virtual, Real real) {
+                    return health.apply(virtual, real);
+                }
+
+                @Override
+                public boolean inMaintenance(VirtualConfig virtual, Real real) {
+                    return inMaintenance.test(virtual, real);
+                }
+            };
+        }
+
+        /** Every real in {@code health}, none in maintenance. */
+        static Verdicts all(Health health) {
+            return of((v, r) -> health, (v, r) -> false);
+        }
     }
 
     private Director() {

@@ -224,17 +224,9 @@ public final class Engine implements AutoCloseable {
         passPending.set(false);
         Config c = config;
         try {
-            DesiredTable desired = Director.desired(c, new Director.Verdicts() {
-                @Override
-                public Health health(VirtualConfig v, Real r) {
-                    return health.health(ProbeKey.of(v, r));
-                }
-
-                @Override
-                public boolean inMaintenance(VirtualConfig v, Real r) {
-                    return maintenance.contains(ProbeKey.of(v, r));
-                }
-            }, firstPass);
+            DesiredTable desired = Director.desired(c, Director.Verdicts.of(
+                    (v, r) -> health.health(ProbeKey.of(v, r)),
+                    (v, r) -> maintenance.contains(ProbeKey.of(v, r))), firstPass);
             reconciler.reconcile(desired, firstPass ? "start" : "reload");
             firstPass = false;
             for (DesiredTable.Service s : desired.services()) {
@@ -257,17 +249,7 @@ public final class Engine implements AutoCloseable {
             if (repairTimer != null) {
                 repairTimer.cancel(false);
             }
-            List<DesiredTable.Service> clean = Director.desired(config, new Director.Verdicts() {
-                @Override
-                public Health health(VirtualConfig v, Real r) {
-                    return Health.UNKNOWN;
-                }
-
-                @Override
-                public boolean inMaintenance(VirtualConfig v, Real r) {
-                    return false;
-                }
-            }, false).services().stream().filter(s -> s.config().cleanstop()).toList();
+            List<DesiredTable.Service> clean = Director.desired(config, Director.Verdicts.all(Health.UNKNOWN), false).services().stream().filter(s -> s.config().cleanstop()).toList();
             try {
                 reconciler.purge(clean, "stop");
             } catch (IpvsException e) {

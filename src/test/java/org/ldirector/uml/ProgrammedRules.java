@@ -24,17 +24,7 @@ final class ProgrammedRules {
     private ProgrammedRules() {
     }
 
-    private static final Director.Verdicts ALL_UP = new Director.Verdicts() {
-        @Override
-        public Health health(VirtualConfig virtual, Real real) {
-            return Health.UP;
-        }
-
-        @Override
-        public boolean inMaintenance(VirtualConfig virtual, Real real) {
-            return false;
-        }
-    };
+    private static final Director.Verdicts ALL_UP = Director.Verdicts.all(Health.UP);
 
     static List<String> of(Config config) throws IpvsException {
         InMemoryIpvsTable table = new InMemoryIpvsTable();
