@@ -3,8 +3,6 @@ package org.ldirector.uml;
 import java.util.ArrayList;
 import java.util.List;
 import org.ldirector.config.Config;
-import org.ldirector.config.Real;
-import org.ldirector.config.VirtualConfig;
 import org.ldirector.director.Director;
 import org.ldirector.health.Health;
 import org.ldirector.ipvs.DestinationEntry;
