@@ -8,28 +8,16 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.Protocol;
 import org.ldirector.config.ServiceType;
 
 /** _check_real's dispatch: which probe each checktype, protocol and service gets. */
 class CheckersTest {
-    private static CheckContext ctx;
-    private static Checkers checkers;
-
-    @BeforeAll
-    static void start() throws Exception {
-        ctx = CheckContext.create();
-        checkers = new Checkers(ctx);
-    }
-
-    @AfterAll
-    static void stop() {
-        ctx.close();
-    }
+    @RegisterExtension
+    static final SharedCheckers checkers = new SharedCheckers();
 
     private static CheckResult run(Targets t) throws Exception {
         return checkers.check(t.target()).get(30, TimeUnit.SECONDS);

@@ -12,25 +12,13 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ldirector.config.CheckType;
 
 class ConnectCheckTest {
-    private static CheckContext ctx;
-    private static Checkers checkers;
-
-    @BeforeAll
-    static void start() throws Exception {
-        ctx = CheckContext.create();
-        checkers = new Checkers(ctx);
-    }
-
-    @AfterAll
-    static void stop() {
-        ctx.close();
-    }
+    @RegisterExtension
+    static final SharedCheckers checkers = new SharedCheckers();
 
     private static CheckResult run(Targets t) throws Exception {
         return checkers.check(t.target()).get(30, TimeUnit.SECONDS);

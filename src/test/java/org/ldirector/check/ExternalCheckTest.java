@@ -10,29 +10,17 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.ldirector.config.CheckType;
 
 class ExternalCheckTest {
-    private static CheckContext ctx;
-    private static Checkers checkers;
+    @RegisterExtension
+    static final SharedCheckers checkers = new SharedCheckers();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    static void start() throws Exception {
-        ctx = CheckContext.create();
-        checkers = new Checkers(ctx);
-    }
-
-    @AfterAll
-    static void stop() {
-        ctx.close();
-    }
 
     private Path script(String name, String body) throws Exception {
         Path p = dir.resolve(name);

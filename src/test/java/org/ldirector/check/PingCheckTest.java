@@ -7,9 +7,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ldirector.config.CheckType;
 
 /**
@@ -17,19 +16,8 @@ import org.ldirector.config.CheckType;
  * ({@link PingInUmlTest}). Needs root (raw socket) or a ping_group_range that includes our group.
  */
 class PingCheckTest {
-    private static CheckContext ctx;
-    private static Checkers checkers;
-
-    @BeforeAll
-    static void start() throws Exception {
-        ctx = CheckContext.create();
-        checkers = new Checkers(ctx);
-    }
-
-    @AfterAll
-    static void stop() {
-        ctx.close();
-    }
+    @RegisterExtension
+    static final SharedCheckers checkers = new SharedCheckers();
 
     @Test
     void ipv4LoopbackAnswers() throws Exception {

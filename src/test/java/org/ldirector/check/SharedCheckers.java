@@ -1,0 +1,30 @@
+package org.ldirector.check;
+
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * One production {@link Checkers} (with its real context: reactor, ping sockets) per test class,
+ * closed after the class: {@code @RegisterExtension static final SharedCheckers CHECKERS = new SharedCheckers();}
+ */
+final class SharedCheckers implements BeforeAllCallback, AfterAllCallback {
+    private CheckContext ctx;
+    private Checkers checkers;
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws Exception {
+        ctx = CheckContext.create();
+        checkers = new Checkers(ctx);
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        ctx.close();
+    }
+
+    CompletableFuture<CheckResult> check(ProbeTarget target) {
+        return checkers.check(target);
+    }
+}
