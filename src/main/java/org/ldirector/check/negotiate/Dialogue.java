@@ -120,6 +120,14 @@ final class Dialogue {
         use(connectTo(peer));
     }
 
+    /** Connects, and for the implicit-TLS services (imaps, pops, ldaps) wraps the connection in TLS at once. */
+    void connect(boolean tls) throws IOException {
+        connect();
+        if (tls) {
+            startTls();
+        }
+    }
+
     /** A further TCP connection (an FTP data connection), closed with the dialogue. */
     Socket connectTo(InetSocketAddress address) throws IOException {
         Socket s = closeOnDeadline(new Socket());

@@ -17,10 +17,7 @@ final class ImapCheck implements Conversation {
     @Override
     public Outcome talk(Dialogue d, ProbeTarget t) throws Exception {
         String service = tls ? "imaps" : "imap";
-        d.connect();
-        if (tls) {
-            d.startTls();
-        }
+        d.connect(tls);
         String greeting = d.readLine();
         if (!greeting.matches("(?i)^\\*\\s+(OK|PREAUTH)\\b.*")) {
             return Outcome.down("banner " + Dialogue.quote(greeting) + " from " + service);

@@ -26,10 +26,7 @@ final class LdapCheck implements Conversation {
     @Override
     public Outcome talk(Dialogue d, ProbeTarget t) throws Exception {
         Pattern receive = Dialogue.receive(t.receive());
-        d.connect();
-        if (tls) {
-            d.startTls();
-        }
+        d.connect(tls);
         boolean credentials = !t.spec().login().isEmpty() && !t.spec().passwd().isEmpty();
         String dn = credentials ? t.spec().login() : "";
         String pw = credentials ? t.spec().passwd().reveal() : "";

@@ -31,10 +31,7 @@ final class PopCheck implements Conversation {
     @Override
     public Outcome talk(Dialogue d, ProbeTarget t) throws Exception {
         String service = tls ? "pops" : "pop";
-        d.connect();
-        if (tls) {
-            d.startTls();
-        }
+        d.connect(tls);
         String greeting = d.readLine();
         if (!ok(greeting)) {
             return Outcome.down("banner " + Dialogue.quote(greeting) + " from " + service);
