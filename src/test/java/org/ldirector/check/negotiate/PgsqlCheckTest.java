@@ -16,7 +16,7 @@ import org.ldirector.config.ServiceType;
  * pgsql against a real PostgreSQL (Debian's postgresql) made by initdb under target/ and run on
  * loopback as the postgres user: SCRAM-SHA-256 for one login, md5 for another.
  */
-class PgsqlCheckTest {
+class PgsqlCheckTest implements SqlCheckContract {
     static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     static Daemon server;
     static int port;
@@ -114,32 +114,18 @@ class PgsqlCheckTest {
         probe().request("/").assertDown("login and request are required");
     }
 
-    @Test
-    void passwordNeverReachesTheDriversLogsEvenWhenTracing() {
-        String log;
-        try (DriverLogs logs = new DriverLogs("org.postgresql")) {
-            probe().assertUp();
-            probe().login("checker", "wrong-pw-xyzzy").assertDown("login rejected");
-            log = logs.text();
-        }
-        org.junit.jupiter.api.Assertions.assertFalse(log.isEmpty(), "the driver logged nothing: capture is broken");
-        org.junit.jupiter.api.Assertions.assertFalse(log.contains("s3cret") || log.contains("wrong-pw-xyzzy"), log);
+    @Override
+    public Probe upProbe() {
+        return probe();
     }
 
-    @Test
-    void refused() {
-        probe().port(Probe.closedTcpPort()).assertDown("connect refused");
+    @Override
+    public String driverLogger() {
+        return "org.postgresql";
     }
 
-    @Test
-    void slowQueryTimesOut() {
-        probe().request("/SELECT pg_sleep(10)").timeout(Duration.ofMillis(1500)).assertTimesOut();
-    }
-
-    @Test
-    void silentServerTimesOut() throws Exception {
-        try (ScriptedPeer p = ScriptedPeer.start(ScriptedPeer.Conn::hold)) {
-            probe().port(p.port()).timeout(Duration.ofMillis(700)).assertTimesOut();
-        }
+    @Override
+    public String sleepRequest() {
+        return "/SELECT pg_sleep(10)";
     }
 }
