@@ -66,6 +66,7 @@ public final class ConfigParser {
     private int gSuccessCount = 1;
     private boolean autoreload;
     private String callback;
+    private java.net.InetSocketAddress metrics;
     private Fallback gFallback;
     private Fallback gFallback6;
     private String gFallbackCommand;
@@ -282,6 +283,7 @@ public final class ConfigParser {
                 }
             }
             case "smtp" -> smtp(line, value).ifPresent(v -> gSmtp = v);
+            case "metrics" -> metrics(line, value).ifPresent(v -> metrics = v);
             case "maintenancedir" -> {
                 if (value.isEmpty()) {
                     error(line, "maintenancedir is empty; expected a directory");
@@ -1033,6 +1035,45 @@ public final class ConfigParser {
     }
 
     /** ldirectord's {@code $1 =~ /(\d+)/ && $1}: the first run of digits, which must not be 0. */
+    /**
+     * ldirector extension {@code metrics = [ADDRESS:]PORT}: the Prometheus endpoint. An IP literal
+     * only (a name could resolve elsewhere after a DNS change); 127.0.0.1 when no address is given.
+     * Any other address is allowed, with a warning, since a Prometheus server often scrapes from
+     * another host, but the page is unauthenticated.
+     */
+    private Optional<java.net.InetSocketAddress> metrics(int line, String value) {
+        String v = unquote(value).strip();
+        Matcher m = Pattern.compile("(?:(\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):)?(\\d{1,5})").matcher(v);
+        String expected = "expected metrics = [ADDRESS:]PORT, e.g. 9469 or 127.0.0.1:9469 or [::1]:9469";
+        if (!m.matches()) {
+            error(line, "metrics '" + abbreviate(v) + "' is not an address and port; " + expected);
+            return Optional.empty();
+        }
+        int port = Integer.parseInt(m.group(2));
+        if (port < 1 || port > 65535) {
+            error(line, "metrics port " + port + " is out of range; " + expected);
+            return Optional.empty();
+        }
+        String host = m.group(1) == null ? "127.0.0.1" : m.group(1).replaceAll("^\\[|\\]$", "");
+        InetAddress address;
+        try {
+            if (!host.contains(":") && !host.matches("((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)")) {
+                throw new java.net.UnknownHostException(host);
+            }
+            // a checked IPv4 literal, or text with ':' that Java parses as IPv6 only: no DNS lookup happens
+            address = InetAddress.getByName(host);
+        } catch (java.net.UnknownHostException e) {
+            error(line, "metrics address '" + abbreviate(host) + "' is not an IP address; " + expected);
+            return Optional.empty();
+        }
+        if (!address.isLoopbackAddress()) {
+            warn(line, "metrics listens on " + address.getHostAddress() + ", not on loopback: anyone who can reach"
+                    + " it reads the health of every real server; bind it to 127.0.0.1 unless a remote Prometheus"
+                    + " must scrape it");
+        }
+        return Optional.of(new java.net.InetSocketAddress(address, port));
+    }
+
     private int positive(int line, String name, String value, int previous) {
         Optional<Long> n = digits(value);
         if (n.isEmpty() || n.get() == 0) {
@@ -1214,7 +1255,7 @@ public final class ConfigParser {
                 Duration.ofSeconds(gCheckInterval), gCheckCount, gFailureCount, autoreload,
                 Optional.ofNullable(callback), Optional.ofNullable(gFallback), Optional.ofNullable(gFallback6),
                 Optional.ofNullable(gFallbackCommand), logTarget, gEmail, List.copyOf(execute), supervised, fork,
-                quiescent, readdQuiescent, cleanstop, Optional.ofNullable(maintenanceDir));
+                quiescent, readdQuiescent, cleanstop, Optional.ofNullable(maintenanceDir), Optional.ofNullable(metrics));
         List<VirtualConfig> virtuals = new ArrayList<>();
         for (Draft d : drafts) {
             virtuals.add(virtual(d, gEmail));

@@ -38,6 +38,7 @@ public final class ConfigPrinter {
         line(b, "", "emailalertfreq", Integer.toString(g.emailAlert().frequencySeconds()));
         line(b, "", "emailalertstatus", states(g.emailAlert().states()));
         line(b, "", "smtp", g.emailAlert().smtp().orElse("(none: local sendmail)"));
+        g.metrics().ifPresent(a -> line(b, "", "metrics", org.ldirector.net.InetText.bracketed(a.getAddress()) + ":" + a.getPort()));
         for (String e : g.execute()) {
             line(b, "", "execute", e);
         }

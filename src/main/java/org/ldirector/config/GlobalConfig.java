@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param checkCount       checkcount (default 1, deprecated)
  * @param failureCount     failurecount (default 1)
  * @param autoreload       autoreload (default no)
+ * @param metrics          ldirector extension {@code metrics=}: where the Prometheus endpoint listens; off when empty
  * @param callback         callback command run on config change
  * @param fallback         global fallback for IPv4 virtuals
  * @param fallback6        global fallback for IPv6 virtuals
@@ -48,7 +49,8 @@ public record GlobalConfig(
         boolean quiescent,
         boolean readdQuiescent,
         boolean cleanstop,
-        Optional<String> maintenanceDir) {
+        Optional<String> maintenanceDir,
+        Optional<java.net.InetSocketAddress> metrics) {
 
     public GlobalConfig {
         execute = List.copyOf(execute);

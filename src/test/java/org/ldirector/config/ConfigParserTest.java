@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumSet;
@@ -376,5 +377,30 @@ class ConfigParserTest {
                 warnings("virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq l:5\n"));
         assertTrue(warnings("virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq l:9 u:3\n").get(0).contains("l:9 is above u:3, so"));
         assertEquals(List.of(), warnings("virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq l:3 u:3\n"));
+    }
+
+    @Test
+    void metricsIsOffByDefaultAndListensOnLoopbackWhenOnlyAPortIsGiven() throws Exception {
+        assertEquals(Optional.empty(), parse("checkinterval=5\n").global().metrics());
+        assertEquals(Optional.of(new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.1"), 9469)),
+                parse("metrics=9469\n").global().metrics());
+        assertEquals(Optional.of(new java.net.InetSocketAddress(InetAddress.getByName("::1"), 9100)),
+                parse("metrics = [::1]:9100\n").global().metrics());
+        assertEquals(List.of(), warnings("metrics=127.0.0.1:9469\n"));
+        assertTrue(ConfigPrinter.print(parse("metrics=[::1]:9100\n")).contains("\nmetrics=[::1]:9100\n"));
+        assertTrue(!ConfigPrinter.print(parse("checkinterval=5\n")).contains("metrics"), "-t shows metrics only when on");
+    }
+
+    @Test
+    void metricsOnAnotherAddressIsWarnedAndBadValuesAreErrorsNamingTheLine() throws Exception {
+        assertEquals(List.of("t.cf:1: metrics listens on 10.77.0.5, not on loopback: anyone who can reach it reads the"
+                + " health of every real server; bind it to 127.0.0.1 unless a remote Prometheus must scrape it"),
+                warnings("metrics=10.77.0.5:9469\n"));
+        String expected = "expected metrics = [ADDRESS:]PORT, e.g. 9469 or 127.0.0.1:9469 or [::1]:9469";
+        assertEquals(List.of("t.cf:2: metrics 'localhost:9469' is not an address and port; " + expected),
+                errors("checkinterval=5\nmetrics=localhost:9469\n"));
+        assertEquals(List.of("t.cf:1: metrics port 70000 is out of range; " + expected), errors("metrics=70000\n"));
+        assertEquals(List.of("t.cf:1: metrics address '10.0.0.300' is not an IP address; " + expected),
+                errors("metrics=10.0.0.300:9469\n"));
     }
 }
