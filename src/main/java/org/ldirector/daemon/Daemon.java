@@ -55,6 +55,11 @@ public final class Daemon {
         this(configFile, Logging.events()::info, true);
     }
 
+    /** As the CLI runs it, with the listeners that watch the engine (metrics, alerts, monitor files). */
+    public Daemon(Path configFile, EngineListener listener) {
+        this(configFile, Logging.events()::info, true, listener);
+    }
+
     /**
      * @param events         where operator log lines go
      * @param installSignals whether HUP/TERM/INT are taken over (not in tests sharing a JVM)

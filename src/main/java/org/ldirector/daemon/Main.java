@@ -17,6 +17,9 @@ import org.ldirector.check.Checkers;
 import org.ldirector.ipvs.IpvsException;
 import org.ldirector.ipvs.IpvsTable;
 import org.ldirector.ipvs.netlink.NetlinkIpvsTable;
+import org.ldirector.engine.EngineListener;
+import org.ldirector.metrics.Metrics;
+import org.ldirector.metrics.MetricsEndpoint;
 
 /** Entry point: parses the command line and dispatches. */
 public final class Main {
@@ -96,9 +99,12 @@ public final class Main {
     static int start(Path file, Config config, boolean debug, PrintStream err) {
         Logging.configure(file.getFileName().toString(), config.global().logTarget(),
                 debug || config.global().supervised(), debug);
-        try (IpvsTable table = NetlinkIpvsTable.open(); CheckContext ctx = CheckContext.create()) {
+        Metrics metrics = new Metrics(version());
+        try (IpvsTable table = NetlinkIpvsTable.open(); CheckContext ctx = CheckContext.create();
+                MetricsEndpoint endpoint = new MetricsEndpoint(metrics, Logging.events()::info)) {
             Checkers checkers = new Checkers(ctx);
-            return new Daemon(file).run(config, table, checkers);
+            EngineListener listeners = EngineListener.all(List.of(metrics, endpoint));
+            return new Daemon(file, listeners).run(config, table, checkers);
         } catch (IpvsException e) {
             err.println("ldirector: " + e.getMessage());
             return 1;

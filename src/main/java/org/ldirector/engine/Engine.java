@@ -118,6 +118,7 @@ public final class Engine implements AutoCloseable {
 
     private void install(Config next) {
         config = next;
+        listener.configured(next);
         plan = ProbePlan.of(next);
         maintenanceDir = next.global().maintenanceDir()
                 .map(d -> new MaintenanceDir(Path.of(d), MaintenanceDir::reverseDns));
@@ -268,12 +269,12 @@ public final class Engine implements AutoCloseable {
     }
 
     /** ldirectord's real server in log lines: {@code 10.0.0.2:80}, the port as written (0 if none). */
-    static String realId(VirtualConfig v, Real r) {
+    public static String realId(VirtualConfig v, Real r) {
         return org.ldirector.ipvs.Addresses.withPort(r.address(), r.port());
     }
 
     /** ldirectord's {@code get_virtual_id_str}: {@code tcp:10.0.0.1:80}, {@code fwm:5}, {@code fwm6:5}. */
-    static String virtualId(VirtualConfig v) {
+    public static String virtualId(VirtualConfig v) {
         if (v.isFwmark()) {
             return "fwm" + (v.family() == org.ldirector.config.AddressFamily.INET6 ? "6" : "") + ":" + v.fwmark().orElseThrow();
         }

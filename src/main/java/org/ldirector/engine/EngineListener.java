@@ -23,6 +23,13 @@ public interface EngineListener {
     EngineListener NONE = new EngineListener() {
     };
 
+    /**
+     * A config is in force: at start and after every successful reload, before the pass that
+     * applies it. Series, files and timers kept per virtual or real follow it.
+     */
+    default void configured(org.ldirector.config.Config config) {
+    }
+
     /** A probe finished; called once for each virtual that uses the real (as ldirectord logs it). */
     default void probed(VirtualConfig virtual, Real real, CheckResult result, Instant at) {
     }
@@ -50,6 +57,11 @@ public interface EngineListener {
     static EngineListener all(List<EngineListener> listeners) {
         List<EngineListener> copy = List.copyOf(listeners);
         return new EngineListener() {
+            @Override
+            public void configured(org.ldirector.config.Config config) {
+                each(l -> l.configured(config));
+            }
+
             @Override
             public void probed(VirtualConfig virtual, Real real, CheckResult result, Instant at) {
                 each(l -> l.probed(virtual, real, result, at));
