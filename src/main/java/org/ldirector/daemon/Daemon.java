@@ -9,6 +9,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -47,6 +48,13 @@ public final class Daemon {
     static final Duration SETTLE = Duration.ofMillis(400);
 
     private final EngineListener listener;
+    /** The listener in force while running: the given one, plus systemd's when under systemd. */
+    private volatile EngineListener running;
+    private final ScheduledExecutorService watchdogTimer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "ldirector-watchdog");
+        t.setDaemon(true);
+        return t;
+    });
     private volatile String digest;
     private Checkers checkers;
 
@@ -88,9 +96,14 @@ public final class Daemon {
     public int run(Config config, IpvsTable table, Checkers checkers) throws Exception {
         digest = digest(configFile);
         log("Starting ldirector {} with pid: {}", version(), ProcessHandle.current().pid());
+        // Under systemd (Type=notify) the states and the watchdog go to NOTIFY_SOCKET as well.
+        Optional<SystemdNotifier> systemd = SystemdNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid());
+        EngineListener listener = systemd.isEmpty() ? this.listener
+                : EngineListener.all(List.of(this.listener, new SystemdState(notifyOrLog(systemd.get()))));
         listener.daemonState(DaemonState.STARTING);
         try (QuartzTicks ticks = new QuartzTicks(2)) {
             this.checkers = checkers;
+            this.running = listener;
             Engine engine = new Engine(config, new Engine.Parts(table, t -> checkers, ticks, loop, Clock.systemUTC(),
                     events, this::launch), listener);
             // Watch before the first pass, so an edit made while it runs is not missed.
@@ -98,6 +111,8 @@ public final class Daemon {
                     () -> onFileChanged(engine));
             engine.start();
             listener.daemonState(DaemonState.RUNNING);
+            Optional<Watchdog> watchdog = systemd.flatMap(SystemdNotifier::watchdog).map(interval -> new Watchdog(
+                    interval, watchdogTimer, loop, engine::probing, notifyOrLog(systemd.get())));
 
             if (installSignals) {
                 Signal.handle(new Signal("HUP"), s -> reload(engine, "SIGHUP"));
@@ -105,6 +120,7 @@ public final class Daemon {
                 Signal.handle(new Signal("INT"), s -> requestStop());
             }
             stopped.await();
+            watchdog.ifPresent(Watchdog::close);
             listener.daemonState(DaemonState.STOPPING);
             log("Stopping ldirector");
             watcher.close();
@@ -112,9 +128,24 @@ public final class Daemon {
             engine.close();
         } finally {
             loop.shutdownNow();
+            watchdogTimer.shutdownNow();
+            if (systemd.isPresent()) {
+                systemd.get().close();
+            }
         }
         log("Exiting with exit_status 0");
         return 0;
+    }
+
+    /** A failed sd_notify is logged, never thrown into the engine. */
+    private Consumer<String> notifyOrLog(SystemdNotifier systemd) {
+        return message -> {
+            try {
+                systemd.send(message);
+            } catch (org.ldirector.sys.NativeException e) {
+                log("sd_notify failed: {}", e.getMessage());
+            }
+        };
     }
 
     public void requestStop() {
@@ -161,6 +192,7 @@ public final class Daemon {
 
     /** Re-reads the file; a broken file is logged with file:line and the running config stays in force. */
     private void reload(Engine engine, String why) {
+        EngineListener listener = running;
         listener.daemonState(DaemonState.RELOADING);
         boolean ok = false;
         try {

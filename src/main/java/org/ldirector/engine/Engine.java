@@ -67,6 +67,8 @@ public final class Engine implements AutoCloseable {
     private volatile ProbePlan plan;
     private volatile Optional<MaintenanceDir> maintenanceDir = Optional.empty();
     private boolean firstPass = true;
+    /** When the probe timers last fired (clock millis): the systemd watchdog's proof they are alive. */
+    private volatile long lastProbeMillis;
     private ScheduledFuture<?> repairTimer;
     private Duration repairInterval;
 
@@ -108,6 +110,19 @@ public final class Engine implements AutoCloseable {
         parts.loop().submit(this::pass).get();
     }
 
+    /**
+     * Whether the probe timers have fired within two of the longest check intervals (plus a
+     * second), or there is nothing to probe. False means the scheduler is wedged.
+     */
+    public boolean probing() {
+        ProbePlan now = plan;
+        if (now.probes().isEmpty()) {
+            return true;
+        }
+        long longest = now.probes().values().stream().mapToLong(p -> p.interval().toMillis()).max().orElse(0);
+        return parts.clock().millis() - lastProbeMillis <= 2 * longest + 1000;
+    }
+
     public Config config() {
         return config;
     }
@@ -117,6 +132,9 @@ public final class Engine implements AutoCloseable {
     }
 
     private void install(Config next) {
+        if (lastProbeMillis == 0) {
+            lastProbeMillis = parts.clock().millis(); // the first probes are staggered over an interval
+        }
         config = next;
         listener.configured(next);
         plan = ProbePlan.of(next);
@@ -141,6 +159,7 @@ public final class Engine implements AutoCloseable {
 
     /** Starts one probe; called by the schedule, never blocks. */
     CompletableFuture<?> probe(ProbeKey key) {
+        lastProbeMillis = parts.clock().millis();
         ProbePlan.Probe p = plan.probes().get(key);
         if (p == null) {
             return CompletableFuture.completedFuture(null);

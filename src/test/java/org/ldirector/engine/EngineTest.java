@@ -120,6 +120,34 @@ class EngineTest {
                 + " Added real server: 10.77.1.11:80 (10.77.0.100:80) (Weight set to 1) true"), heard.toString());
     }
 
+    @Test
+    void probingIsFalseOnlyWhenTheProbeTimersStoppedFiringForTwoIntervals() throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+        Clock clock = new Clock() {
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(now.get());
+            }
+        };
+        engine = new Engine(parse(NAT), new Engine.Parts(table, t -> checker, ticks, loop, clock, log::add, commands::add));
+        engine.start();
+        assertTrue(engine.probing(), "just started: the first probes are still to come");
+        now.addAndGet(11_001); // checkinterval=5: 2 intervals and 1 s grace have passed without a probe
+        assertTrue(!engine.probing());
+        ticks.fireAll();
+        assertTrue(engine.probing());
+    }
+
     /** One probe round, then whatever passes it triggered. */
     private void round() throws Exception {
         ticks.fireAll();
