@@ -1,0 +1,86 @@
+package org.ldirector.packaging;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.File;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * rpm/build-rpm.sh on the jar `mvn package` just built (so this runs in the failsafe phase):
+ * the package holds what an operator expects where they expect it, and its scriptlets are the
+ * systemd ones.
+ */
+@Tag("package")
+class RpmPackageTest {
+    @TempDir
+    static Path out;
+    static Path rpm;
+
+    static String run(String... argv) throws Exception {
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
+        String text = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(300, TimeUnit.SECONDS), "timed out: " + String.join(" ", argv));
+        assertEquals(0, p.exitValue(), String.join(" ", argv) + "\n" + text);
+        return text;
+    }
+
+    @BeforeAll
+    static void build() throws Exception {
+        assumeTrue(new File("/usr/bin/rpmbuild").canExecute(), "rpmbuild missing (test-fixtures/deps/pkg.txt lists rpm)");
+        assertTrue(Files.isRegularFile(Path.of("target/ldirector.jar")), "mvn package has not built the jar");
+        run("rpm/build-rpm.sh", out.toString());
+        try (var files = Files.list(out)) {
+            rpm = files.filter(f -> f.toString().endsWith(".noarch.rpm")).findFirst().orElseThrow();
+        }
+    }
+
+    @Test
+    void holdsTheDaemonTheUnitsTheConfigTheAgentAndLogrotate() throws Exception {
+        List<String> files = new ArrayList<>(Arrays.asList(run("rpm", "-qlp", rpm.toString()).strip().split("\n")));
+        for (String f : List.of("/usr/sbin/ldirector", "/usr/share/ldirector/ldirector.jar",
+                "/usr/lib/systemd/system/ldirector.service", "/usr/lib/systemd/system/ldirector@.service",
+                "/etc/ha.d/ldirectord.cf", "/etc/logrotate.d/ldirector", "/usr/lib/ocf/resource.d/ldirector/ldirector")) {
+            assertTrue(files.contains(f), f + " not in\n" + String.join("\n", files));
+        }
+        String configs = run("rpm", "-qcp", rpm.toString());
+        assertEquals("/etc/ha.d/ldirectord.cf\n/etc/logrotate.d/ldirector\n", configs, "the %config(noreplace) files");
+        String modes = run("rpm", "-qp", "--qf", "[%{FILEMODES:perms} %{FILENAMES}\n]", rpm.toString());
+        assertTrue(modes.contains("-rwxr-xr-x /usr/sbin/ldirector\n"), modes);
+        assertTrue(modes.contains("-rw------- /etc/ha.d/ldirectord.cf\n"), "the config may hold passwords:\n" + modes);
+        // the packaged jar is the one that was built
+        assertTrue(run("rpm", "-qp", "--qf", "[%{FILESIZES} %{FILENAMES}\n]", rpm.toString())
+                .contains(Files.size(Path.of("target/ldirector.jar")) + " /usr/share/ldirector/ldirector.jar\n"));
+    }
+
+    @Test
+    void requiresAJava17RuntimeButNotIpvsadmAndConflictsWithLdirectord() throws Exception {
+        String requires = run("rpm", "-qp", "--requires", rpm.toString());
+        assertTrue(requires.contains("(java-17-openjdk-headless or java-21-openjdk-headless or java-latest-openjdk-headless)"), requires);
+        assertTrue(!requires.contains("ipvsadm"), requires);
+        assertTrue(run("rpm", "-qp", "--conflicts", rpm.toString()).contains("ldirectord"));
+        assertTrue(run("rpm", "-qp", "--qf", "%{ARCH}", rpm.toString()).equals("noarch"));
+    }
+
+    @Test
+    void scriptletsPresetEnableAndRestartThroughSystemd() throws Exception {
+        String scripts = run("rpm", "-qp", "--scripts", rpm.toString());
+        assertTrue(scripts.contains("postinstall scriptlet"), scripts);
+        assertTrue(scripts.contains("systemctl --no-reload preset ldirector.service"), scripts);
+        assertTrue(scripts.contains("preuninstall scriptlet"), scripts);
+        assertTrue(scripts.contains("disable --now ldirector.service"), scripts);
+        assertTrue(scripts.contains("postuninstall scriptlet"), scripts);
+        assertTrue(scripts.contains("try-restart ldirector.service"), scripts);
+    }
+}
