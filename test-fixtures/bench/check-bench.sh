@@ -2,7 +2,7 @@
 # Probe throughput benchmark for ldirector's checkers (issue 4). Not part of the test suite.
 #
 #   test-fixtures/bench/check-bench.sh            # host: 1,000 and 10,000 HTTP and TCP-connect probes
-#   test-fixtures/bench/check-bench.sh --uml      # in one UML boot: ldirector vs keepalived HTTP_GET CPU
+#   test-fixtures/bench/check-bench.sh --uml      # in one UML boot: ldirector vs keepalived HTTP_GET CPU at equal pacing
 #
 # Servers: nginx-light on 127.0.0.1-4, ports 8081-8082 (8 servers), GET /check.html -> 200 "ok".
 # Host mode needs root only for ulimit -n; keepalived cannot run its checkers without IPVS (it exits
@@ -13,7 +13,7 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 MODE=${1:-host}
 COUNTS=${COUNTS:-1000,10000}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-8}  # a daemon is warm: the last rounds are its steady state, the first its start-up
 # not under /tmp: inside UML /tmp is the guest's own tmpfs, and the guest must read this dir
 WORK=${WORK:-$(mktemp -d "$ROOT/target/check-bench.XXXXXX")}
 
@@ -79,7 +79,8 @@ fi
 KA_VS=${KA_VS:-125}          # virtual servers, each with the 8 nginx servers as reals
 KA_DELAY=${KA_DELAY:-10}     # keepalived delay_loop: KA_VS*8/KA_DELAY checks per second
 KA_SECONDS=${KA_SECONDS:-40} # measured window (after 10 s of warm-up)
-UML_COUNTS=${UML_COUNTS:-1000}
+PACED_WARMUP=${PACED_WARMUP:-60} # ldirector's warm-up before its window: the JIT compiles the probe path first
+UML_COUNTS=${UML_COUNTS:-0}  # also a burst of this many (0: none); a burst measures start-up, not the steady state
 UML_ROUNDS=${UML_ROUNDS:-3}
 mkdir -p "$WORK/uml"
 write_nginx /tmp/access.log /tmp
@@ -117,11 +118,21 @@ echo "keepalived HTTP_GET: \$probes probes in ${KA_SECONDS} s, cpu \$(( (c1 - c0
 awk -v p=\$probes -v c=\$((c1 - c0)) -v t=\$ticks 'BEGIN { printf "keepalived cpu_s/1000 probes: %.4f\\n", c / t / p * 1000 }'
 grep -c "HTTP status code success\\|check succeed\\|Adding service\\|Activating" /tmp/ka.log || true
 sleep 2
-r2=\$(wc -l < /tmp/access.log)
-java $JAVA_OPTS -Xmx512m -cp "$CP" org.ldirector.check.bench.CheckBench "$SERVERS" http "$UML_COUNTS" "$UML_ROUNDS"
-r3=\$(wc -l < /tmp/access.log)
-echo "nginx saw \$((r3 - r2)) ldirector requests"
 tail -3 /tmp/ka.log
+# ldirector at keepalived's pacing: the same $((KA_VS * 8)) reals, each every $KA_DELAY s, the same warm-up and window
+java $JAVA_OPTS -Xmx512m -cp "$CP" org.ldirector.check.bench.CheckBench "$SERVERS" paced http $((KA_VS * 8)) \
+  $(( KA_VS * 8 / KA_DELAY )) $PACED_WARMUP $KA_SECONDS > /tmp/paced.txt &
+jp=\$!
+sleep $PACED_WARMUP
+r2=\$(wc -l < /tmp/access.log)
+sleep $KA_SECONDS
+r3=\$(wc -l < /tmp/access.log)
+wait \$jp
+cat /tmp/paced.txt
+echo "nginx saw \$((r3 - r2)) ldirector requests in the ${KA_SECONDS} s window"
+if [ "$UML_COUNTS" != 0 ]; then
+  java $JAVA_OPTS -Xmx512m -cp "$CP" org.ldirector.check.bench.CheckBench "$SERVERS" http "$UML_COUNTS" "$UML_ROUNDS"
+fi
 INNER
-echo "# UML (1 CPU): keepalived with $((KA_VS * 8)) HTTP_GET checkers, delay_loop $KA_DELAY, then CheckBench http $UML_COUNTS x $UML_ROUNDS"
+echo "# UML (1 CPU): keepalived with $((KA_VS * 8)) HTTP_GET checkers, delay_loop $KA_DELAY, then ldirector's checkers at the same pacing"
 UML_OUT="$WORK/uml" "$ROOT/test-fixtures/uml/run.sh" "$WORK/uml/inner.sh" 900

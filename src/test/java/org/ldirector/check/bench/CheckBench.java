@@ -32,22 +32,24 @@ import org.ldirector.config.ServiceType;
  *
  * <p>Usage: {@code CheckBench SERVERS KINDS COUNTS [ROUNDS]}, e.g.
  * {@code 127.0.0.1:8081,127.0.0.2:8081 http,connect 1000,10000 3}. Each (kind, N) is run once
- * unmeasured to warm the JIT, then ROUNDS times measured; every round is printed.
+ * unmeasured to warm the JIT, then ROUNDS times measured; every round is printed. A running
+ * daemon is warm, so the last rounds are its steady state and the first ones its start-up.
+ * {@code SERVERS paced ...} measures CPU at a steady probe rate instead (see {@link #paced}).
  */
 public final class CheckBench {
     private CheckBench() {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length > 1 && args[1].equals("paced")) {
+            paced(args);
+            return;
+        }
         if (args.length < 3) {
             System.err.println("usage: CheckBench host:port[,host:port...] http,connect 1000,10000 [rounds]");
             System.exit(2);
         }
-        List<InetSocketAddr> servers = new ArrayList<>();
-        for (String s : args[0].split(",")) {
-            int colon = s.lastIndexOf(':');
-            servers.add(new InetSocketAddr(InetAddress.getByName(s.substring(0, colon)), Integer.parseInt(s.substring(colon + 1))));
-        }
+        List<InetSocketAddr> servers = servers(args[0]);
         String[] kinds = args[1].split(",");
         String[] counts = args[2].split(",");
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 1;
@@ -69,6 +71,66 @@ public final class CheckBench {
     }
 
     record InetSocketAddr(InetAddress address, int port) {
+    }
+
+    static List<InetSocketAddr> servers(String list) throws Exception {
+        List<InetSocketAddr> servers = new ArrayList<>();
+        for (String s : list.split(",")) {
+            int colon = s.lastIndexOf(':');
+            servers.add(new InetSocketAddr(InetAddress.getByName(s.substring(0, colon)), Integer.parseInt(s.substring(colon + 1))));
+        }
+        return servers;
+    }
+
+    /**
+     * {@code CheckBench SERVERS paced KIND REALS RATE WARMUP_S WINDOW_S}: the daemon's steady state
+     * rather than a burst. REALS targets are checked in turn at RATE probes per second (each one
+     * every REALS/RATE seconds, as a checkinterval would), the JIT warms up for WARMUP_S, then the
+     * process CPU is measured over WINDOW_S: the same pacing keepalived's delay_loop gives it.
+     */
+    static void paced(String[] a) throws Exception {
+        List<InetSocketAddr> servers = servers(a[0]);
+        String kind = a[2];
+        int reals = Integer.parseInt(a[3]);
+        double rate = Double.parseDouble(a[4]);
+        long warmup = Long.parseLong(a[5]);
+        long window = Long.parseLong(a[6]);
+        List<ProbeTarget> targets = targets(kind, reals, servers);
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong down = new java.util.concurrent.atomic.AtomicLong();
+        var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try (CheckContext ctx = CheckContext.create()) {
+            Checkers checkers = new Checkers(ctx);
+            long t0 = System.nanoTime();
+            long[] launched = {0};
+            // every 10 ms, launch the probes that are due by now: an even spread, like staggered timers
+            timer.scheduleAtFixedRate(() -> {
+                long due = (long) ((System.nanoTime() - t0) / 1e9 * rate);
+                for (; launched[0] < due; launched[0]++) {
+                    checkers.check(targets.get((int) (launched[0] % reals))).thenAccept(r -> {
+                        done.incrementAndGet();
+                        if (!r.up()) {
+                            down.incrementAndGet();
+                        }
+                    });
+                }
+            }, 0, 10, TimeUnit.MILLISECONDS);
+            Thread.sleep(warmup * 1000);
+            long cpu0 = os.getProcessCpuTime();
+            long n0 = done.get();
+            long d0 = down.get();
+            long[] ticks0 = ticks();
+            Thread.sleep(window * 1000);
+            long cpu = os.getProcessCpuTime() - cpu0;
+            long n = done.get() - n0;
+            long[] ticks1 = ticks();
+            timer.shutdownNow();
+            System.out.printf(Locale.ROOT, "ldirector paced %s: %d reals at %.0f probes/s, %d probes in %d s (%d down),"
+                    + " cpu %.3f s (user/sys ticks %d/%d), cpu_s/1000 probes %.4f, rss %.1f MB%n", kind, reals, rate, n,
+                    window, down.get() - d0, cpu / 1e9, ticks1[0] - ticks0[0], ticks1[1] - ticks0[1],
+                    n == 0 ? Double.NaN : cpu / 1e9 / n * 1000, status("VmRSS") / 1024.0);
+        }
     }
 
     record Round(long wallNanos, long cpuNanos, int up, int down, long peakHeap, String firstDown, long p50, long p99,
