@@ -17,22 +17,30 @@ import java.util.function.Predicate;
  * @param version -v
  * @param config  the config argument as given (default "ldirectord.cf", looked up in /etc/ha.d)
  * @param verb    the verb; empty with -t/-h/-v only
+ * @param foreground  --foreground: start stays in the foreground without debug logging (systemd, Pacemaker)
+ * @param json    --json: status as JSON
+ * @param daemonChild the detached child of a daemonizing start
  */
 public record CommandLine(boolean debug, boolean test, boolean help, boolean version, String config,
-                          Optional<String> verb) {
+                          Optional<String> verb, boolean foreground, boolean json, boolean daemonChild) {
+
+    /** Internal: the re-executed child of a daemonizing start (see {@link Main}); not for operators. */
+    static final String DAEMON_CHILD = "--daemon-child";
 
     public static final Set<String> VERBS = Set.of("start", "stop", "restart", "try-restart", "reload",
             "force-reload", "status");
     public static final String DEFAULT_CONFIG = "ldirectord.cf";
     public static final String USAGE = """
-            Usage: ldirector [-d|--debug] [-t|--test] [--] [configfile] \
-            [start|stop|restart|try-restart|reload|force-reload|status]
+            Usage: ldirector [-d|--debug] [--foreground] [-t|--test] [--] [configfile] \
+            [start|stop|restart|try-restart|reload|force-reload|status [--json]]
                    ldirector -h|--help
                    ldirector -v|--version
-              -d, --debug    stay in the foreground and log verbosely to stderr
-              -t, --test     check the configuration, print it with every default filled in, and exit
-              -h, --help     print this help
-              -v, --version  print the version
+              -d, --debug       stay in the foreground and log verbosely to stdout
+                  --foreground  start: stay in the foreground (systemd, Pacemaker), log as usual and to stdout
+                  --json        status: print the status as JSON
+              -t, --test        check the configuration, print it with every default filled in, and exit
+              -h, --help        print this help
+              -v, --version     print the version
             A bare config file name is looked up in /etc/ha.d and /etc/ha.d/conf (default /etc/ha.d/ldirectord.cf).
             """;
 
@@ -45,7 +53,12 @@ public record CommandLine(boolean debug, boolean test, boolean help, boolean ver
         }
     }
 
-    public static CommandLine parse(List<String> args) throws UsageException {
+    public static CommandLine parse(List<String> given) throws UsageException {
+        // --foreground and --json may come anywhere, also after the verb (status --json)
+        List<String> args = new java.util.ArrayList<>(given);
+        boolean foreground = args.removeIf("--foreground"::equals);
+        boolean json = args.removeIf("--json"::equals);
+        boolean daemonChild = args.removeIf(DAEMON_CHILD::equals);
         boolean debug = false;
         boolean test = false;
         boolean help = false;
@@ -84,7 +97,7 @@ public record CommandLine(boolean debug, boolean test, boolean help, boolean ver
         }
         List<String> rest = args.subList(i, args.size());
         if (help || version) {
-            return new CommandLine(debug, test, help, version, DEFAULT_CONFIG, Optional.empty());
+            return new CommandLine(debug, test, help, version, DEFAULT_CONFIG, Optional.empty(), false, false, false);
         }
         String config = DEFAULT_CONFIG;
         Optional<String> verb = Optional.empty();
@@ -110,7 +123,10 @@ public record CommandLine(boolean debug, boolean test, boolean help, boolean ver
             throw new UsageException("no command given; expected one of start, stop, restart, try-restart, reload,"
                     + " force-reload, status (or -t to test the configuration)");
         }
-        return new CommandLine(debug, test, help, version, config, verb);
+        if (json && !verb.equals(Optional.of("status"))) {
+            throw new UsageException("--json goes with status only");
+        }
+        return new CommandLine(debug, test, help, version, config, verb, foreground || daemonChild, json, daemonChild);
     }
 
     /** ldirectord's lookup: /etc/ha.d/NAME, else /etc/ha.d/conf/NAME, else NAME as given. */

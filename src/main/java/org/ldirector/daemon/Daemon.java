@@ -48,6 +48,8 @@ public final class Daemon {
     static final Duration SETTLE = Duration.ofMillis(400);
 
     private final EngineListener listener;
+    private Optional<Path> controlSocket = Optional.empty();
+    private volatile Engine engine;
     /** The listener in force while running: the given one, plus systemd's when under systemd. */
     private volatile EngineListener running;
     private final ScheduledExecutorService watchdogTimer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -66,6 +68,12 @@ public final class Daemon {
     /** As the CLI runs it, with the listeners that watch the engine (metrics, alerts, monitor files). */
     public Daemon(Path configFile, EngineListener listener) {
         this(configFile, Logging.events()::info, true, listener);
+    }
+
+    /** The control socket's place; none in tests that run the daemon in their own JVM. */
+    Daemon withControlSocket(Path socket) {
+        this.controlSocket = Optional.of(socket);
+        return this;
     }
 
     /**
@@ -110,6 +118,10 @@ public final class Daemon {
             ConfigWatcher watcher = new ConfigWatcher(configFile, Duration.ofMillis(250), loop,
                     () -> onFileChanged(engine));
             engine.start();
+            this.engine = engine;
+            // the socket opens only after the first pass: a start that waits for it waits for a programmed table
+            Optional<ControlSocket> control = controlSocket.isEmpty() ? Optional.empty()
+                    : Optional.of(new ControlSocket(controlSocket.get(), this::command));
             listener.daemonState(DaemonState.RUNNING);
             Optional<Watchdog> watchdog = systemd.flatMap(SystemdNotifier::watchdog).map(interval -> new Watchdog(
                     interval, watchdogTimer, loop, engine::probing, notifyOrLog(systemd.get())));
@@ -118,8 +130,10 @@ public final class Daemon {
                 Signal.handle(new Signal("HUP"), s -> reload(engine, "SIGHUP"));
                 Signal.handle(new Signal("TERM"), s -> requestStop());
                 Signal.handle(new Signal("INT"), s -> requestStop());
+                Signal.handle(new Signal("USR1"), s -> logStatus());
             }
             stopped.await();
+            control.ifPresent(ControlSocket::close);
             watchdog.ifPresent(Watchdog::close);
             listener.daemonState(DaemonState.STOPPING);
             log("Stopping ldirector");
@@ -135,6 +149,33 @@ public final class Daemon {
         }
         log("Exiting with exit_status 0");
         return 0;
+    }
+
+    /** The control socket's commands. */
+    String command(String line) {
+        try {
+            return switch (line) {
+                case "status" -> StatusFormat.table(engine.status(), java.time.ZoneId.systemDefault());
+                case "status json" -> StatusFormat.json(engine.status(), ProcessHandle.current().pid(), configFile.toString());
+                default -> "error: unknown command '" + line + "'; expected status or status json\n";
+            };
+        } catch (Exception e) {
+            return "error: " + e + "\n";
+        }
+    }
+
+    /** SIGUSR1: the status table into the log, one line each. */
+    private void logStatus() {
+        if (engine == null) {
+            return;
+        }
+        // off the signal thread: the snapshot waits for the loop
+        Thread t = new Thread(() -> {
+            log("Status of ldirector for {} (pid {}):", configFile, ProcessHandle.current().pid());
+            command("status").lines().forEach(l -> log("{}", l));
+        }, "ldirector-usr1");
+        t.setDaemon(true);
+        t.start();
     }
 
     /** A failed sd_notify is logged, never thrown into the engine. */

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.ldirector.config.Config;
@@ -16,6 +17,9 @@ import org.ldirector.check.CheckContext;
 import org.ldirector.check.Checkers;
 import org.ldirector.ipvs.IpvsException;
 import org.ldirector.ipvs.IpvsTable;
+import org.ldirector.ipvs.InMemoryIpvsTable;
+import org.ldirector.sys.NativeException;
+import org.ldirector.sys.Processes;
 import org.ldirector.ipvs.netlink.NetlinkIpvsTable;
 import org.ldirector.engine.EngineListener;
 import org.ldirector.metrics.Metrics;
@@ -31,10 +35,14 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(List.of(args), System.out, System.err, Files::isRegularFile));
+        System.exit(run(List.of(args), System.out, System.err, Files::isRegularFile, System.getenv()));
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err, Predicate<Path> isFile) {
+        return run(args, out, err, isFile, System.getenv());
+    }
+
+    static int run(List<String> args, PrintStream out, PrintStream err, Predicate<Path> isFile, Map<String, String> env) {
         CommandLine cl;
         try {
             cl = CommandLine.parse(args);
@@ -51,28 +59,48 @@ public final class Main {
             out.println("ldirector " + version());
             return 0;
         }
-        Optional<Path> file = cl.resolveConfig(isFile);
-        if (file.isEmpty()) {
+        Optional<Path> found = cl.resolveConfig(isFile);
+        if (found.isEmpty()) {
             err.println("Config file " + cl.config() + " not found");
             return 1;
         }
-        if (!cl.test() && cl.verb().orElseThrow().equals("status")) {
-            // Unlike ldirectord, status does not need a valid config: a broken file must not hide the state.
-            out.println("ldirector is stopped for " + file.get());
-            return EXIT_STOPPED;
+        Path file = found.get();
+        RunFiles files = RunFiles.of(file, env);
+        if (!cl.test()) {
+            // Unlike ldirectord, these verbs do not need a valid config: a broken file must never
+            // lock the operator out of stopping or inspecting the running daemon.
+            switch (cl.verb().orElseThrow()) {
+                case "status" -> {
+                    return Verbs.status(files, file, cl.json(), out);
+                }
+                case "stop" -> {
+                    return Verbs.stop(files, file, out, err);
+                }
+                case "reload", "force-reload" -> {
+                    return Verbs.reload(files, file, out, err);
+                }
+                case "try-restart" -> {
+                    if (!(files.state() instanceof RunFiles.Running)) {
+                        out.println("ldirector is stopped for " + file);
+                        return 0;
+                    }
+                }
+                default -> {
+                }
+            }
         }
         Config config;
         try {
-            config = ConfigParser.parse(file.get());
+            config = ConfigParser.parse(file);
         } catch (ConfigException e) {
             for (Diagnostic d : e.errors()) {
                 err.println(d);
             }
-            err.println("ldirector: " + file.get() + ": " + e.errors().size()
+            err.println("ldirector: " + file + ": " + e.errors().size()
                     + (e.errors().size() == 1 ? " error" : " errors") + ", configuration not usable");
             return 1;
         } catch (IOException e) {
-            err.println("ldirector: cannot read " + file.get() + ": " + e.getMessage());
+            err.println("ldirector: cannot read " + file + ": " + e.getMessage());
             return 1;
         }
         for (String w : ConfigPrinter.warnings(config)) {
@@ -80,38 +108,85 @@ public final class Main {
         }
         if (cl.test()) {
             out.print(ConfigPrinter.print(config));
-            err.println("ldirector: configuration file " + file.get() + " test is successful");
+            err.println("ldirector: configuration file " + file + " test is successful");
             return 0;
         }
         String verb = cl.verb().orElseThrow();
-        if (verb.equals("start")) {
-            return start(file.get(), config, cl.debug(), err);
+        if (verb.equals("restart") || verb.equals("try-restart")) {
+            int stopped = Verbs.stop(files, file, out, err);
+            if (stopped != 0) {
+                return stopped;
+            }
         }
-        err.println("ldirector: '" + verb + "' is not implemented yet; stop the daemon with SIGTERM, reload it with SIGHUP");
-        return 1;
+        if (files.state() instanceof RunFiles.Running r) {
+            // as ldirectord: starting what runs succeeds and leaves it alone
+            err.println("ldirector for " + file + " is already running with pid: " + r.pid());
+            return 0;
+        }
+        boolean foreground = cl.debug() || cl.foreground() || config.global().supervised();
+        if (!foreground) {
+            return Verbs.daemonize(files, file, err);
+        }
+        return start(file, config, cl, files, env, err);
     }
 
-    /**
-     * Runs the director in the foreground until TERM/INT. Daemonizing (start without -d or
-     * supervised) and the pid file are not built yet: the daemon stays in the foreground, which is
-     * what systemd and Pacemaker want anyway.
-     */
-    static int start(Path file, Config config, boolean debug, PrintStream err) {
+    /** Runs the director in this process until TERM/INT: the foreground start and the daemon child. */
+    static int start(Path file, Config config, CommandLine cl, RunFiles files, Map<String, String> env, PrintStream err) {
+        long pid = ProcessHandle.current().pid();
+        if (cl.daemonChild()) {
+            try {
+                Processes.setsid();
+            } catch (NativeException e) {
+                err.println("ldirector: setsid: " + e.getMessage());
+            }
+        }
+        // stdout is the journal under systemd (--foreground) and the console with -d; a daemon has neither
         Logging.configure(file.getFileName().toString(), config.global().logTarget(),
-                debug || config.global().supervised(), debug);
+                !cl.daemonChild() && (cl.debug() || cl.foreground() || config.global().supervised()), cl.debug());
+        Optional<Long> other;
+        try {
+            other = files.claim(pid);
+        } catch (IOException e) {
+            err.println("ldirector: cannot write the pid file " + files.pidFile() + ": " + e.getMessage());
+            return 1;
+        }
+        if (other.isPresent()) {
+            err.println("ldirector for " + file + " is already running with pid: " + other.get());
+            return 0;
+        }
         Metrics metrics = new Metrics(version());
-        try (IpvsTable table = NetlinkIpvsTable.open(); CheckContext ctx = CheckContext.create();
+        try (IpvsTable table = openTable(env); CheckContext ctx = CheckContext.create();
                 MetricsEndpoint endpoint = new MetricsEndpoint(metrics, Logging.events()::info)) {
             Checkers checkers = new Checkers(ctx);
             EngineListener listeners = EngineListener.all(List.of(metrics, endpoint));
-            return new Daemon(file, listeners).run(config, table, checkers);
+            return new Daemon(file, listeners).withControlSocket(files.socket()).run(config, table, checkers);
         } catch (IpvsException e) {
             err.println("ldirector: " + e.getMessage());
+            Logging.events().info("Error: {}", e.getMessage());
             return 1;
         } catch (Exception e) {
             err.println("ldirector: " + e);
+            Logging.events().info("Error: {}", e.toString());
             return 1;
+        } finally {
+            files.release(pid);
         }
+    }
+
+    /**
+     * The kernel's table, or with {@code LDIRECTOR_IPVS=memory} an in-memory one: a test seam, and
+     * a dry run for an operator who wants to see what ldirector would do without touching IPVS.
+     */
+    static IpvsTable openTable(Map<String, String> env) throws IpvsException {
+        String ipvs = env.getOrDefault("LDIRECTOR_IPVS", "");
+        if (!ipvs.isEmpty() && !ipvs.equals("memory")) {
+            throw new IllegalArgumentException("LDIRECTOR_IPVS=" + ipvs + ": expected 'memory' or nothing");
+        }
+        if (ipvs.equals("memory")) {
+            Logging.events().info("Using an in-memory IPVS table (LDIRECTOR_IPVS=memory): the kernel is not touched");
+            return new InMemoryIpvsTable();
+        }
+        return NetlinkIpvsTable.open();
     }
 
     /** Implementation-Version from the jar manifest; "dev" when run from classes. */

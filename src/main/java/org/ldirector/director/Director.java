@@ -182,7 +182,7 @@ public final class Director {
      * address:port virtual (so "real=10.0.0.2:8080 gate" has always meant port 80 on a port-80
      * virtual) and keeps 0 for masq, which the kernel reads as "the port the client asked for".
      */
-    static Destination destination(VirtualConfig v, InetAddress address, int port, ForwardMethod method,
+    public static Destination destination(VirtualConfig v, InetAddress address, int port, ForwardMethod method,
             int weight, int upper, int lower) {
         Forwarding fwd = switch (method) {
             case GATE -> Forwarding.ROUTE;

@@ -123,6 +123,12 @@ public final class Engine implements AutoCloseable {
         return parts.clock().millis() - lastProbeMillis <= 2 * longest + 1000;
     }
 
+    /** The status table, taken on the loop (it reads the kernel table there, as the passes do). */
+    public StatusSnapshot status() throws Exception {
+        return parts.loop().submit(() -> StatusSnapshot.of(config, health.snapshot(), Set.copyOf(maintenance),
+                parts.table().dump(), parts.clock().instant())).get();
+    }
+
     public Config config() {
         return config;
     }

@@ -94,5 +94,9 @@ final class Native {
         @SaveError int getsockname(int fd, @Out byte[] addr, int[] addrlen);
 
         String strerror(int errnum);
+
+        @SaveError int kill(int pid, int sig);
+
+        @SaveError int setsid();
     }
 }

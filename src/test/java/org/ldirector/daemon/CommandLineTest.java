@@ -80,4 +80,20 @@ class CommandLineTest {
         assertEquals(Optional.of(Path.of("/etc/ha.d/ldirectord.cf")),
                 parse("status").resolveConfig(Set.of(Path.of("/etc/ha.d/ldirectord.cf"))::contains));
     }
+
+    @Test
+    void foregroundAndJsonMayComeAnywhereAndTheDaemonChildIsForeground() throws Exception {
+        CommandLine c = CommandLine.parse(java.util.List.of("web.cf", "status", "--json"));
+        org.junit.jupiter.api.Assertions.assertTrue(c.json());
+        org.junit.jupiter.api.Assertions.assertEquals("web.cf", c.config());
+        CommandLine f = CommandLine.parse(java.util.List.of("--foreground", "web.cf", "start"));
+        org.junit.jupiter.api.Assertions.assertTrue(f.foreground() && !f.debug() && !f.daemonChild());
+        CommandLine child = CommandLine.parse(java.util.List.of(CommandLine.DAEMON_CHILD, "/etc/ha.d/web.cf", "start"));
+        org.junit.jupiter.api.Assertions.assertTrue(child.foreground() && child.daemonChild());
+    }
+
+    @Test
+    void statusJsonQuotesWhatJsonRequires() {
+        org.junit.jupiter.api.Assertions.assertEquals("\"a\\\"b\\\\c\\nd\\u0001\"", StatusFormat.quote("a\"b\\c\nd\u0001"));
+    }
 }

@@ -20,11 +20,12 @@ class MainTest {
     record Run(int code, String out, String err) {
     }
 
-    static Run run(String... args) {
+    Run run(String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8), Files::isRegularFile);
+                new PrintStream(err, true, StandardCharsets.UTF_8), Files::isRegularFile,
+                java.util.Map.of("LDIRECTOR_RUNDIR", dir.toString(), "LDIRECTOR_IPVS", "memory"));
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -70,14 +71,38 @@ class MainTest {
     }
 
     @Test
-    void verbsValidateFirstAndThoseNotBuiltYetSaySo() throws Exception {
+    void verbsOnAStoppedDaemonAnswerAsLdirectordAndStartValidatesFirst() throws Exception {
         Path cf = write("v.cf", "virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq\n");
         Run r = run(cf.toString(), "reload");
         assertEquals(1, r.code());
-        assertEquals("ldirector: 'reload' is not implemented yet; stop the daemon with SIGTERM, reload it with SIGHUP\n", r.err());
-        // start is never run here: on a machine with IPVS it would take the table over
+        assertEquals("ldirector is stopped for " + cf + "\n", r.out());
+        assertEquals(0, run(cf.toString(), "stop").code());
+        assertEquals(0, run(cf.toString(), "try-restart").code());
         Path bad = write("b.cf", "quiescent=perhaps\n");
-        assertTrue(run(bad.toString(), "start").err().contains("quiescent must be 'yes' or 'no'"));
+        Run start = run(bad.toString(), "start");
+        assertEquals(1, start.code());
+        assertTrue(start.err().contains("quiescent must be 'yes' or 'no'"));
+        assertTrue(!Files.exists(dir.resolve("ldirector.b.cf.pid")));
+    }
+
+    @Test
+    void aStalePidFileIsStatusOneAndStopClearsIt() throws Exception {
+        Path cf = write("s.cf", "virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq\n");
+        // no process has this pid (above the kernel's largest pid_max)
+        Files.writeString(dir.resolve("ldirector.s.cf.pid"), "4194305\n");
+        Run r = run(cf.toString(), "status");
+        assertEquals(1, r.code());
+        assertEquals("ldirector stale pid file " + dir.resolve("ldirector.s.cf.pid") + " for " + cf + "\n"
+                + "ldirector is stopped for " + cf + "\n", r.out());
+        assertEquals(0, run(cf.toString(), "stop").code());
+        assertEquals(3, run(cf.toString(), "status").code());
+    }
+
+    @Test
+    void jsonGoesWithStatusOnly() {
+        Run r = run("x.cf", "stop", "--json");
+        assertEquals(2, r.code());
+        assertTrue(r.err().startsWith("ldirector: --json goes with status only"), r.err());
     }
 
     @Test
@@ -88,7 +113,7 @@ class MainTest {
         assertTrue(bad.err().contains("Usage: ldirector"));
         Run help = run("-h");
         assertEquals(0, help.code());
-        assertTrue(help.out().startsWith("Usage: ldirector [-d|--debug] [-t|--test] [--] [configfile]"));
+        assertTrue(help.out().startsWith("Usage: ldirector [-d|--debug] [--foreground] [-t|--test] [--] [configfile]"), help.out());
         Run v = run("-v");
         assertEquals(0, v.code());
         assertEquals("ldirector dev\n", v.out(), "no manifest when run from target/classes");

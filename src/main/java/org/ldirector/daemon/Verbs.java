@@ -1,0 +1,187 @@
+package org.ldirector.daemon;
+
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.ldirector.sys.NativeException;
+import org.ldirector.sys.Processes;
+
+/**
+ * The verbs that act on a running daemon through its pid file and control socket, with
+ * ldirectord's words and LSB's exit codes (status: 0 running, 1 dead with a pid file, 3 stopped).
+ */
+final class Verbs {
+    static final int EXIT_DEAD = 1;
+    /** How long stop waits for the daemon to finish its clean stop (cleanstop removes entries first). */
+    static final Duration STOP_WAIT = Duration.ofSeconds(60);
+    /** How long a daemonizing start waits for the child's first reconciliation. */
+    static final Duration START_WAIT = Duration.ofSeconds(120);
+    static final Duration STATUS_WAIT = Duration.ofSeconds(20);
+
+    private Verbs() {
+    }
+
+    static int status(RunFiles files, Path config, boolean json, PrintStream out) {
+        RunFiles.State s = files.state();
+        if (s instanceof RunFiles.Running r) {
+            if (!json) {
+                out.println("ldirector for " + config + " is running with pid: " + r.pid());
+            }
+            try {
+                out.print(ControlSocket.request(files.socket(), json ? "status json" : "status", STATUS_WAIT));
+            } catch (IOException e) {
+                // running is still the truth for the exit code; the table is a bonus
+                out.println(json ? "{\"config\":" + StatusFormat.quote(config.toString()) + ",\"pid\":" + r.pid()
+                        + ",\"running\":true,\"error\":" + StatusFormat.quote("no status from " + files.socket()
+                        + ": " + e.getMessage()) + "}"
+                        : "(no status table: " + files.socket() + ": " + e.getMessage() + ")");
+            }
+            return 0;
+        }
+        if (json) {
+            out.println("{\"config\":" + StatusFormat.quote(config.toString()) + ",\"pid\":null,\"running\":false"
+                    + (s instanceof RunFiles.Stale ? ",\"stale_pid_file\":" + StatusFormat.quote(files.pidFile().toString()) : "")
+                    + "}");
+        } else {
+            if (s instanceof RunFiles.Stale) {
+                out.println("ldirector stale pid file " + files.pidFile() + " for " + config);
+            }
+            out.println("ldirector is stopped for " + config);
+        }
+        return s instanceof RunFiles.Stale ? EXIT_DEAD : Main.EXIT_STOPPED;
+    }
+
+    /** Sends TERM and waits for the daemon to be gone; stopping what is stopped succeeds (LSB). */
+    static int stop(RunFiles files, Path config, PrintStream out, PrintStream err) {
+        RunFiles.State s = files.state();
+        if (s instanceof RunFiles.Stale) {
+            try {
+                Files.deleteIfExists(files.pidFile());
+                Files.deleteIfExists(files.socket());
+            } catch (IOException e) {
+                err.println("ldirector: cannot remove the stale pid file " + files.pidFile() + ": " + e.getMessage());
+                return 1;
+            }
+        }
+        if (!(s instanceof RunFiles.Running r)) {
+            out.println("ldirector is stopped for " + config);
+            return 0;
+        }
+        try {
+            Processes.kill(r.pid(), Processes.SIGTERM);
+        } catch (NativeException e) {
+            err.println("ldirector: cannot stop pid " + r.pid() + ": " + e.getMessage());
+            return 1;
+        }
+        Optional<ProcessHandle> h = ProcessHandle.of(r.pid());
+        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        while (h.isPresent() && h.get().isAlive() && System.nanoTime() < deadline) {
+            sleep(50);
+        }
+        if (h.isPresent() && h.get().isAlive()) {
+            err.println("ldirector for " + config + " (pid " + r.pid() + ") did not stop within "
+                    + STOP_WAIT.toSeconds() + " s");
+            return 1;
+        }
+        return 0;
+    }
+
+    static int reload(RunFiles files, Path config, PrintStream out, PrintStream err) {
+        if (!(files.state() instanceof RunFiles.Running r)) {
+            out.println("ldirector is stopped for " + config);
+            return 1;
+        }
+        try {
+            Processes.kill(r.pid(), Processes.SIGHUP);
+            return 0;
+        } catch (NativeException e) {
+            err.println("ldirector: cannot reload pid " + r.pid() + ": " + e.getMessage());
+            return 1;
+        }
+    }
+
+    /**
+     * start without -d: the JVM cannot fork, so it runs itself again as a detached child (same
+     * java, same options and class path, in a new session), then waits until that child has done
+     * its first reconciliation and answers on its control socket, or has died, whose start-up
+     * output it then shows. The exit code says which.
+     */
+    static int daemonize(RunFiles files, Path config, PrintStream err) {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
+        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        cmd.add("-cp");
+        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(Main.class.getName());
+        cmd.add(CommandLine.DAEMON_CHILD);
+        cmd.add(config.toAbsolutePath().toString());
+        cmd.add("start");
+        Process child;
+        try {
+            Files.createDirectories(files.dir());
+            Files.deleteIfExists(files.startLog());
+            child = new ProcessBuilder(cmd)
+                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                    .redirectOutput(files.startLog().toFile())
+                    .redirectErrorStream(true)
+                    .start();
+        } catch (IOException e) {
+            err.println("ldirector: cannot start the daemon: " + e.getMessage());
+            return 1;
+        }
+        long deadline = System.nanoTime() + START_WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!child.isAlive()) {
+                err.print(startLog(files));
+                err.println("ldirector: the daemon for " + config + " exited with status " + child.exitValue()
+                        + " while starting");
+                return child.exitValue() == 0 ? 0 : 1; // 0: another instance was already running
+            }
+            if (files.readPid().equals(Optional.of(child.pid())) && answers(files)) {
+                try {
+                    Files.deleteIfExists(files.startLog());
+                } catch (IOException e) {
+                    // harmless leftover
+                }
+                return 0;
+            }
+            sleep(100);
+        }
+        err.println("ldirector: the daemon for " + config + " (pid " + child.pid() + ") is not ready after "
+                + START_WAIT.toSeconds() + " s; it keeps running, see its log");
+        return 1;
+    }
+
+    private static boolean answers(RunFiles files) {
+        try {
+            ControlSocket.request(files.socket(), "status", Duration.ofSeconds(5));
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String startLog(RunFiles files) {
+        try {
+            String text = Files.readString(files.startLog());
+            return text.isEmpty() || text.endsWith("\n") ? text : text + "\n";
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

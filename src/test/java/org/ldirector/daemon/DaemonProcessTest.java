@@ -1,0 +1,253 @@
+package org.ldirector.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every verb and signal against a real daemon process started through the real command line,
+ * with the in-memory IPVS table (LDIRECTOR_IPVS=memory) and its files in a temp dir.
+ */
+class DaemonProcessTest {
+    @TempDir
+    Path dir;
+
+    private Path cf;
+    private Path log;
+    private ServerSocket real;
+    private String ipvs = "memory";
+
+    record Run(int code, String out, String err) {
+    }
+
+    @BeforeEach
+    void config() throws IOException {
+        real = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        log = dir.resolve("ldirector.log");
+        cf = dir.resolve("web.cf");
+        write(1);
+    }
+
+    /** Two reals: one the test listens on (up), one on a port nothing listens on (down). */
+    private void write(int weight) throws IOException {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = s.getLocalPort();
+        }
+        Files.writeString(cf, "logfile=\"" + log + "\"\ncheckinterval=1\n"
+                + "virtual=10.77.0.100:80\n"
+                + "\treal=127.0.0.1:" + real.getLocalPort() + " masq " + weight + "\n"
+                + "\treal=127.0.0.2:" + closed + " masq 1\n"
+                + "\tchecktype=connect\n\tchecktimeout=2\n\tscheduler=wlc\n");
+    }
+
+    @AfterEach
+    void stopEverything() throws Exception {
+        run("stop");
+        real.close();
+    }
+
+    private Run run(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(ProcessHandle.current().info().command().orElse("java"),
+                "-Xmx128m", "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+        cmd.add(cf.toString()); // the config, then the verb and its options
+        for (String a : args) {
+            cmd.add(a);
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        pb.environment().put("LDIRECTOR_RUNDIR", dir.toString());
+        pb.environment().put("LDIRECTOR_IPVS", ipvs);
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertTrue(p.waitFor(180, TimeUnit.SECONDS), "ldirector " + String.join(" ", args) + " did not return");
+        return new Run(p.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private long pid() throws IOException {
+        return Long.parseLong(Files.readString(dir.resolve("ldirector.web.cf.pid")).strip());
+    }
+
+    private static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.get()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(100);
+        }
+    }
+
+    private String status() {
+        try {
+            return run("status").out();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void startDaemonizesStatusShowsTheTableAndStopCleansUp() throws Exception {
+        Run start = run("start");
+        assertEquals(0, start.code(), start.err());
+        long pid = pid();
+        assertTrue(ProcessHandle.of(pid).orElseThrow().isAlive());
+        assertTrue(Files.exists(dir.resolve("ldirector.web.cf.sock")), "the control socket");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dir.resolve("ldirector.web.cf.sock"))));
+
+        await("the up real in the status", () -> status().contains("127.0.0.1:" + real.getLocalPort()));
+        await("both verdicts", () -> status().matches("(?s).*127\\.0\\.0\\.1:\\d+ +up +1 .*127\\.0\\.0\\.2:\\d+ +down +- .*"));
+        Run status = run("status");
+        assertEquals(0, status.code());
+        assertTrue(status.out().startsWith("ldirector for " + cf + " is running with pid: " + pid + "\n"
+                + "Virtual service tcp:10.77.0.100:80 (wlc)\n"), status.out());
+        assertTrue(status.out().contains("connect refused"), status.out());
+
+        Run json = run("status", "--json");
+        assertEquals(0, json.code());
+        assertTrue(json.out().startsWith("{\"config\":\"" + cf + "\",\"pid\":" + pid + ",\"running\":true,"), json.out());
+        assertTrue(json.out().contains("{\"id\":\"127.0.0.1:" + real.getLocalPort() + "\",\"health\":\"up\",\"kernel_weight\":1,"),
+                json.out());
+        assertTrue(json.out().contains("\"health\":\"down\",\"kernel_weight\":null,"), json.out());
+
+        Run second = run("start");
+        assertEquals(0, second.code(), "starting what runs succeeds, as ldirectord");
+        assertEquals("ldirector for " + cf + " is already running with pid: " + pid + "\n", second.err());
+        assertEquals(pid, pid());
+
+        Run stop = run("stop");
+        assertEquals(0, stop.code(), stop.err());
+        assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "stop returns once the daemon is gone");
+        assertFalse(Files.exists(dir.resolve("ldirector.web.cf.pid")));
+        assertFalse(Files.exists(dir.resolve("ldirector.web.cf.sock")));
+        assertTrue(Files.readString(log).contains("] Exiting with exit_status 0"), Files.readString(log));
+
+        Run again = run("stop");
+        assertEquals(0, again.code());
+        assertEquals("ldirector is stopped for " + cf + "\n", again.out());
+        Run stopped = run("status");
+        assertEquals(3, stopped.code());
+        assertEquals("ldirector is stopped for " + cf + "\n", stopped.out());
+        assertEquals("{\"config\":\"" + cf + "\",\"pid\":null,\"running\":false}\n", run("status", "--json").out());
+    }
+
+    @Test
+    void reloadVerbAppliesAnEditAndUsr1WritesTheStatusToTheLog() throws Exception {
+        assertEquals(0, run("start").code());
+        await("the up real", () -> status().matches("(?s).*127\\.0\\.0\\.1:\\d+ +up +1 .*"));
+        write(7);
+        Run reload = run("reload");
+        assertEquals(0, reload.code(), reload.err());
+        await("weight 7 in the kernel", () -> status().matches("(?s).*127\\.0\\.0\\.1:\\d+ +up +7 .*"));
+
+        new ProcessBuilder("kill", "-USR1", Long.toString(pid())).start().waitFor();
+        await("the status in the log", () -> {
+            try {
+                return Files.readString(log).contains("Status of ldirector for " + cf);
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        await("its rows", () -> {
+            try {
+                return Files.readString(log).matches("(?s).*\\|web\\.cf\\|\\d+\\]   127\\.0\\.0\\.1:\\d+ +up +7 .*");
+            } catch (IOException e) {
+                return false;
+            }
+        });
+    }
+
+    @Test
+    void aKilledDaemonLeavesAStalePidFileThatStatusReportsAndStartReplaces() throws Exception {
+        assertEquals(0, run("start").code());
+        long pid = pid();
+        ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+        await("the kill", () -> !ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false));
+        Run dead = run("status");
+        assertEquals(1, dead.code(), "LSB: dead with a pid file left");
+        assertEquals("ldirector stale pid file " + dir.resolve("ldirector.web.cf.pid") + " for " + cf + "\n"
+                + "ldirector is stopped for " + cf + "\n", dead.out());
+
+        assertEquals(0, run("start").code());
+        assertTrue(pid() != pid);
+        assertEquals(0, run("status").code());
+    }
+
+    @Test
+    void tryRestartOnlyRestartsWhatRunsAndRestartChangesThePid() throws Exception {
+        Run idle = run("try-restart");
+        assertEquals(0, idle.code());
+        assertEquals(3, run("status").code(), "try-restart of a stopped daemon starts nothing");
+        assertEquals(1, run("reload").code(), "reload needs a running daemon, as in ldirectord");
+
+        assertEquals(0, run("start").code());
+        long first = pid();
+        assertEquals(0, run("restart").code());
+        long second = pid();
+        assertTrue(second != first);
+        assertFalse(ProcessHandle.of(first).map(ProcessHandle::isAlive).orElse(false));
+        assertEquals(0, run("try-restart").code());
+        assertTrue(pid() != second);
+        assertEquals(0, run("status").code());
+    }
+
+    @Test
+    void aBrokenConfigNeverLocksTheOperatorOut() throws Exception {
+        assertEquals(0, run("start").code());
+        Files.writeString(cf, "quiescent=perhaps\n", StandardCharsets.UTF_8);
+        assertEquals(0, run("status").code());
+        Run start = run("start");
+        assertEquals(1, start.code(), "start reads the config");
+        assertTrue(start.err().contains("quiescent must be 'yes' or 'no'"), start.err());
+        assertEquals(0, run("stop").code(), "ldirectord could not be stopped by its own verb here");
+        assertEquals(3, run("status").code());
+    }
+
+    @Test
+    void aDaemonThatDiesWhileStartingIsReportedWithItsOwnWordsAndLeavesNothingBehind() throws Exception {
+        ipvs = "bogus"; // the parent reads the config fine; the child fails opening the table
+        Run start = run("start");
+        assertEquals(1, start.code(), start.err());
+        assertTrue(start.err().contains("LDIRECTOR_IPVS=bogus: expected 'memory' or nothing"), start.err());
+        assertTrue(start.err().contains("ldirector: the daemon for " + cf + " exited with status 1 while starting"), start.err());
+        ipvs = "memory";
+        assertEquals(3, run("status").code());
+        assertFalse(Files.exists(dir.resolve("ldirector.web.cf.pid")));
+    }
+
+    @Test
+    void foregroundStaysAttachedLogsToStdoutAndStopsOnTerm() throws Exception {
+        List<String> cmd = List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
+                "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--foreground",
+                cf.toString(), "start");
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("fg.txt").toFile());
+        pb.environment().put("LDIRECTOR_RUNDIR", dir.toString());
+        pb.environment().put("LDIRECTOR_IPVS", "memory");
+        Process p = pb.start();
+        await("the foreground daemon", () -> status().startsWith("ldirector for " + cf + " is running with pid: " + p.pid()));
+        assertEquals(p.pid(), pid(), "the foreground process itself is the daemon (systemd's main pid)");
+        assertEquals("ldirector for " + cf + " is already running with pid: " + p.pid() + "\n", run("start").err());
+        new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue());
+        String stdout = Files.readString(dir.resolve("fg.txt"));
+        assertTrue(stdout.contains("|web.cf|" + p.pid() + "] Starting ldirector"), stdout);
+        assertTrue(stdout.contains("] Exiting with exit_status 0"), stdout);
+        assertEquals(3, run("status").code());
+    }
+}
