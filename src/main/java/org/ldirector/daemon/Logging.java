@@ -77,6 +77,13 @@ public final class Logging {
             b.add(b.newLogger(noisy, Level.WARN));
         }
         LoggerContext ctx = (LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
+        // log4j hands a reconfigured file appender the old one's open file (its managers are shared
+        // by name), so a renamed log would keep being written: close the old file first, so that
+        // reconfiguring is a reopen (SIGHUP after logrotate renamed it, or a new logfile=).
+        org.apache.logging.log4j.core.Appender old = ctx.getConfiguration().getAppender("file");
+        if (old != null) {
+            old.stop();
+        }
         Configurator.reconfigure(b.build());
         ctx.updateLoggers();
     }

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -141,8 +142,8 @@ public final class Main {
             }
         }
         // stdout is the journal under systemd (--foreground) and the console with -d; a daemon has neither
-        Logging.configure(file.getFileName().toString(), config.global().logTarget(),
-                !cl.daemonChild() && (cl.debug() || cl.foreground() || config.global().supervised()), cl.debug());
+        boolean console = !cl.daemonChild() && (cl.debug() || cl.foreground() || config.global().supervised());
+        Logging.configure(file.getFileName().toString(), config.global().logTarget(), console, cl.debug());
         Optional<Long> other;
         try {
             other = files.claim(pid);
@@ -156,9 +157,11 @@ public final class Main {
         }
         Metrics metrics = new Metrics(version());
         try (IpvsTable table = openTable(env); CheckContext ctx = CheckContext.create();
-                MetricsEndpoint endpoint = new MetricsEndpoint(metrics, Logging.events()::info)) {
+                MetricsEndpoint endpoint = new MetricsEndpoint(metrics, Logging.events()::info);
+                MonitorFiles monitorFiles = new MonitorFiles(Clock.systemDefaultZone(), pid, Logging.events()::info)) {
             Checkers checkers = new Checkers(ctx);
-            EngineListener listeners = EngineListener.all(List.of(metrics, endpoint));
+            EngineListener listeners = EngineListener.all(List.of(
+                    new LogReopener(file.getFileName().toString(), console, cl.debug()), metrics, endpoint, monitorFiles));
             return new Daemon(file, listeners).withControlSocket(files.socket()).run(config, table, checkers);
         } catch (IpvsException e) {
             err.println("ldirector: " + e.getMessage());

@@ -250,4 +250,35 @@ class DaemonProcessTest {
         assertTrue(stdout.contains("] Exiting with exit_status 0"), stdout);
         assertEquals(3, run("status").code());
     }
+
+    @Test
+    void theLogSurvivesRotationByRenameAndHupAndByCopytruncate() throws Exception {
+        assertEquals(0, run("start").code());
+        await("the start in the log", () -> read(log).contains("Starting ldirector"));
+        // logrotate's default: rename, then the postrotate signal
+        Path rotated = dir.resolve("ldirector.log.1");
+        Files.move(log, rotated);
+        assertEquals(0, run("reload").code());
+        new ProcessBuilder("kill", "-USR1", Long.toString(pid())).start().waitFor();
+        await("new lines in a new file", () -> read(log).contains("Status of ldirector for " + cf));
+        assertFalse(read(rotated).contains("Status of ldirector"), "nothing more goes to the rotated file");
+        // copytruncate: the file is emptied in place and appending goes on from its start, without a hole
+        long before = Files.size(log);
+        assertTrue(before > 0);
+        try (var ch = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
+            ch.truncate(0);
+        }
+        new ProcessBuilder("kill", "-USR1", Long.toString(pid())).start().waitFor();
+        await("lines after the truncation", () -> read(log).contains("Status of ldirector"));
+        assertFalse(read(log).contains("\u0000"), "no NUL hole where the old content was");
+        assertTrue(read(log).startsWith("["), read(log));
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "";
+        }
+    }
 }
