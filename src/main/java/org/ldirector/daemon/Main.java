@@ -6,6 +6,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -23,6 +25,7 @@ import org.ldirector.sys.NativeException;
 import org.ldirector.sys.Processes;
 import org.ldirector.ipvs.netlink.NetlinkIpvsTable;
 import org.ldirector.engine.EngineListener;
+import org.ldirector.alert.EmailAlerts;
 import org.ldirector.metrics.Metrics;
 import org.ldirector.metrics.MetricsEndpoint;
 
@@ -156,12 +159,21 @@ public final class Main {
             return 0;
         }
         Metrics metrics = new Metrics(version());
+        // mail goes out on a thread of its own: a slow relay never holds the loop
+        ScheduledExecutorService alertExecutor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "ldirector-emailalert");
+            t.setDaemon(true);
+            return t;
+        });
         try (IpvsTable table = openTable(env); CheckContext ctx = CheckContext.create();
                 MetricsEndpoint endpoint = new MetricsEndpoint(metrics, Logging.events()::info);
-                MonitorFiles monitorFiles = new MonitorFiles(Clock.systemDefaultZone(), pid, Logging.events()::info)) {
+                MonitorFiles monitorFiles = new MonitorFiles(Clock.systemDefaultZone(), pid, Logging.events()::info);
+                EmailAlerts alerts = new EmailAlerts(alertExecutor, Clock.systemUTC(), Logging.events()::info, hostname(),
+                        System.getProperty("user.name", "root"))) {
             Checkers checkers = new Checkers(ctx);
             EngineListener listeners = EngineListener.all(List.of(
-                    new LogReopener(file.getFileName().toString(), console, cl.debug()), metrics, endpoint, monitorFiles));
+                    new LogReopener(file.getFileName().toString(), console, cl.debug()), metrics, endpoint, monitorFiles,
+                    alerts));
             return new Daemon(file, listeners).withControlSocket(files.socket()).run(config, table, checkers);
         } catch (IpvsException e) {
             err.println("ldirector: " + e.getMessage());
@@ -172,7 +184,17 @@ public final class Main {
             Logging.events().info("Error: {}", e.toString());
             return 1;
         } finally {
+            alertExecutor.shutdownNow();
             files.release(pid);
+        }
+    }
+
+    /** The kernel's host name (no DNS lookup), for alert mails as ldirectord's Sys::Hostname. */
+    static String hostname() {
+        try {
+            return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
+        } catch (IOException e) {
+            return "localhost";
         }
     }
 

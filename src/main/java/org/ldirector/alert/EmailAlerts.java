@@ -1,0 +1,181 @@
+package org.ldirector.alert;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.ldirector.config.Config;
+import org.ldirector.config.DaemonState;
+import org.ldirector.config.EmailAlert;
+import org.ldirector.config.VirtualConfig;
+import org.ldirector.engine.Engine;
+import org.ldirector.engine.EngineListener;
+import org.ldirector.reconcile.Reconciler;
+
+/**
+ * ldirectord's email alerts. Every change of a real or fallback server in the kernel mails its
+ * log line as the subject (a quiesced re-add as "Quiescent ..."); a real taken out (deleted or
+ * quiesced) is mailed again as "Inaccessible real server: ..." every {@code emailalertfreq}
+ * seconds until it is back; {@code emailalertstatus} picks the daemon states that mail at all.
+ * Sending happens on the injected executor, never on the engine's loop.
+ */
+public final class EmailAlerts implements EngineListener, AutoCloseable {
+    private static final Pattern CHANGE = Pattern.compile(
+            "^(?:Readd )?(Added|Deleted|Quiescent|Restored|Purged) (real|fallback) server(?: \\([^)]*\\))?: (\\S+) \\((.+?)\\)");
+    private static final Path SENDMAIL = Path.of("/usr/sbin/sendmail");
+
+    /** A real that is out and is mailed about again while it stays out. */
+    private record Reminder(VirtualConfig virtual, String real, Instant alerted) {
+    }
+
+    private final ScheduledExecutorService executor;
+    private final Clock clock;
+    private final Consumer<String> log;
+    private final String hostname;
+    private final String user;
+    private final int smtpPort;
+    private final SmtpClient smtp = new SmtpClient(Duration.ofSeconds(30));
+    private final Map<String, Reminder> reminders = new ConcurrentHashMap<>();
+    private final ScheduledFuture<?> resend;
+    private volatile DaemonState state = DaemonState.STARTING;
+
+    /**
+     * @param executor runs the sending and the once-a-second reminder check
+     * @param log      the operator log ("emailalert: ..." and failures, in ldirectord's words)
+     */
+    public EmailAlerts(ScheduledExecutorService executor, Clock clock, Consumer<String> log, String hostname, String user) {
+        this(executor, clock, log, hostname, user, 25);
+    }
+
+    /** @param smtpPort 25 in service; a test's own relay listens elsewhere */
+    EmailAlerts(ScheduledExecutorService executor, Clock clock, Consumer<String> log, String hostname, String user,
+            int smtpPort) {
+        this.smtpPort = smtpPort;
+        this.executor = executor;
+        this.clock = clock;
+        this.log = log;
+        this.hostname = hostname;
+        this.user = user;
+        this.resend = executor.scheduleWithFixedDelay(this::remind, 1, 1, TimeUnit.SECONDS);
+    }
+
+    @Override
+    public void daemonState(DaemonState s) {
+        state = s;
+    }
+
+    @Override
+    public void configured(Config config) {
+        Set<String> virtuals = new HashSet<>();
+        config.virtuals().forEach(v -> virtuals.add(Engine.virtualId(v)));
+        reminders.values().removeIf(r -> !virtuals.contains(Engine.virtualId(r.virtual())));
+    }
+
+    @Override
+    public void applied(Optional<VirtualConfig> virtual, Reconciler.Step step, boolean ok) {
+        Matcher m = CHANGE.matcher(step.message());
+        if (!ok || virtual.isEmpty() || !m.find()) {
+            return;
+        }
+        String subject = step.message().replaceFirst("^Readd ", "");
+        String kind = m.group(1);
+        // ldirectord reminds of a real that went out (deleted or quiesced); a fallback or purge never
+        boolean remind = m.group(2).equals("real") && (kind.equals("Deleted") || kind.equals("Quiescent"));
+        Instant now = clock.instant();
+        executor.execute(() -> alert(virtual.get(), subject, m.group(3) + " (" + m.group(4) + ")", m.group(3),
+                remind ? Optional.of(now) : Optional.empty()));
+    }
+
+    private void remind() {
+        Instant now = clock.instant();
+        for (Map.Entry<String, Reminder> e : reminders.entrySet()) {
+            Reminder r = e.getValue();
+            int freq = r.virtual().emailAlert().frequencySeconds();
+            if (freq > 0 && !now.isBefore(r.alerted().plusSeconds(freq))) {
+                alert(r.virtual(), "Inaccessible real server: " + e.getKey(), e.getKey(), r.real(), Optional.of(now));
+            }
+        }
+    }
+
+    /** ldirectord's ld_emailalert_send. */
+    void alert(VirtualConfig v, String subject, String id, String real, Optional<Instant> remindFrom) {
+        EmailAlert settings = v.emailAlert();
+        if (remindFrom.isEmpty() || settings.frequencySeconds() == 0) {
+            reminders.remove(id);
+        } else {
+            reminders.put(id, new Reminder(v, real, remindFrom.get()));
+        }
+        if (!settings.states().contains(state) || settings.to().isEmpty() || settings.to().get().isBlank()) {
+            return;
+        }
+        log.accept("emailalert: " + subject);
+        String fullSubject = v.serviceName().map(n -> "[" + n + "] ").orElse("") + subject;
+        StringBuilder details = new StringBuilder();
+        v.serviceName().ifPresent(n -> details.append("Service name: ").append(n).append('\n'));
+        v.comment().ifPresent(c -> details.append("Comment: ").append(c).append('\n'));
+        String from = user + "@" + hostname;
+        String to = settings.to().get();
+        String message = "From: " + settings.from().orElse(from) + "\n"
+                + "To: " + to + "\n"
+                + "Subject: " + fullSubject + "\n\n"
+                + "ldirector host: " + hostname + "\n"
+                + "Log-Message: " + subject + "\n"
+                + "Daemon-Status: " + state.keyword() + "\n"
+                + (details.length() == 0 ? "" : "\n" + details + "\n");
+        List<String> rcpts = Arrays.stream(to.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        if (settings.smtp().isPresent()) {
+            try {
+                smtp.send(settings.smtp().get(), smtpPort, hostname, from, rcpts, message);
+            } catch (IOException e) {
+                log.accept("failed to send SMTP email message: " + e.getMessage());
+            }
+        } else {
+            sendmail(message);
+        }
+    }
+
+    /** Without smtp=, ldirectord's Mail::Send hands the message to the local mailer; so do we. */
+    private void sendmail(String message) {
+        if (!Files.isExecutable(SENDMAIL)) {
+            log.accept("failed to send email message: no smtp= and no " + SENDMAIL);
+            return;
+        }
+        try {
+            Process p = new ProcessBuilder(SENDMAIL.toString(), "-t", "-i").redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            try (OutputStream in = p.getOutputStream()) {
+                in.write(message.getBytes(StandardCharsets.UTF_8));
+            }
+            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                log.accept("failed to send email message: sendmail " + (p.isAlive() ? "hung" : "exited " + p.exitValue()));
+                p.destroyForcibly();
+            }
+        } catch (IOException e) {
+            log.accept("failed to send email message: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public void close() {
+        resend.cancel(false);
+    }
+}
