@@ -40,6 +40,11 @@ public final class Logging {
      * @param debug    -d: debug lines too
      */
     public static void configure(String configName, LogTarget target, boolean console, boolean debug) {
+        configure(configName, target, console, debug, SyslogAppender.DEV_LOG);
+    }
+
+    /** @param syslogSocket where syslog lines go ({@code /dev/log}; tests bind their own) */
+    static void configure(String configName, LogTarget target, boolean console, boolean debug, Path syslogSocket) {
         ConfigurationBuilder<BuiltConfiguration> b = ConfigurationBuilderFactory.newConfigurationBuilder();
         b.setStatusLevel(Level.ERROR);
         b.setConfigurationName("ldirector");
@@ -58,17 +63,6 @@ public final class Logging {
                     .add(b.newLayout("PatternLayout").addAttribute("pattern", pattern));
             b.add(f);
             root.add(b.newAppenderRef("file"));
-        } else if (target.syslogFacility().isPresent()) {
-            AppenderComponentBuilder s = b.newAppender("syslog", "Syslog")
-                    .addAttribute("protocol", "UDP")
-                    .addAttribute("host", "localhost")
-                    .addAttribute("port", 514)
-                    .addAttribute("facility", target.syslogFacility().get().toUpperCase(java.util.Locale.ROOT))
-                    .addAttribute("appName", "ldirector")
-                    .addAttribute("format", "RFC5424")
-                    .addAttribute("newLine", true);
-            b.add(s);
-            root.add(b.newAppenderRef("syslog"));
         }
         b.add(root);
         // Library chatter (Quartz's start-up banner, httpclient, JDBC drivers) stays out of the
@@ -80,11 +74,20 @@ public final class Logging {
         // log4j hands a reconfigured file appender the old one's open file (its managers are shared
         // by name), so a renamed log would keep being written: close the old file first, so that
         // reconfiguring is a reopen (SIGHUP after logrotate renamed it, or a new logfile=).
-        org.apache.logging.log4j.core.Appender old = ctx.getConfiguration().getAppender("file");
-        if (old != null) {
-            old.stop();
+        for (String name : new String[] {"file", "syslog"}) {
+            org.apache.logging.log4j.core.Appender old = ctx.getConfiguration().getAppender(name);
+            if (old != null) {
+                old.stop();
+            }
         }
         Configurator.reconfigure(b.build());
+        if (target.syslogFacility().isPresent()) {
+            SyslogAppender syslog = new SyslogAppender(target.syslogFacility().get(), syslogSocket,
+                    java.time.Clock.systemDefaultZone(), ProcessHandle.current().pid());
+            syslog.start();
+            ctx.getConfiguration().addAppender(syslog);
+            ctx.getConfiguration().getRootLogger().addAppender(syslog, null, null);
+        }
         ctx.updateLoggers();
     }
 }
