@@ -48,6 +48,8 @@ public final class ConfigParser {
             R_HOST + "(->" + R_HOST + ")?(:(\\d+|[A-Za-z0-9_-]+))?");
     private static final Pattern PORT_SUFFIX = Pattern.compile("(:(\\d+|[A-Za-z0-9_-]+))?$");
     private static final Pattern SMTP = Pattern.compile("^([0-9A-Za-z._+-]+)");
+    /** Directives whose values are credentials, masked in every message. */
+    private static final Set<String> SECRET_DIRECTIVES = Set.of("passwd", "secret");
     private static final Set<String> FACILITIES = Set.of("auth", "authpriv", "cron", "daemon", "ftp", "kern",
             "lpr", "mail", "news", "syslog", "user", "uucp", "local0", "local1", "local2", "local3", "local4",
             "local5", "local6", "local7");
@@ -218,7 +220,7 @@ public final class ConfigParser {
         if (!m.matches()) {
             String word = text.split("[\\s=]", 2)[0];
             Optional<String> s = Directives.suggest(word, Directives.GLOBAL);
-            error(line, "expected a directive of the form name=value, found '" + abbreviate(text) + "'"
+            error(line, "expected a directive of the form name=value, found '" + masked(word, s, text) + "'"
                     + s.map(x -> "; did you mean '" + x + "=...'?").orElse(""));
             return;
         }
@@ -467,7 +469,7 @@ public final class ConfigParser {
         if (!m.matches()) {
             String word = cmd.split("[\\s=]", 2)[0];
             Optional<String> s = Directives.suggest(word, Directives.VIRTUAL);
-            error(line, "expected a directive of the form name=value, found '" + abbreviate(cmd) + "'"
+            error(line, "expected a directive of the form name=value, found '" + masked(word, s, cmd) + "'"
                     + s.map(x -> "; did you mean '" + x + "=...'?").orElse(""));
             return;
         }
@@ -1127,16 +1129,26 @@ public final class ConfigParser {
     }
 
     /** A value ldirectord only accepts in double quotes ({@code request="/"}); empty unless allowEmpty. */
+    /** A malformed line as an error shows it, its value masked when it looks like a password line. */
+    private static String masked(String word, Optional<String> suggestion, String text) {
+        String w = word.toLowerCase(Locale.ROOT);
+        if (SECRET_DIRECTIVES.contains(w) || suggestion.filter(SECRET_DIRECTIVES::contains).isPresent()) {
+            return abbreviate(word) + " ********";
+        }
+        return abbreviate(text);
+    }
+
     private Optional<String> quoted(int line, String name, String value, boolean allowEmpty) {
         Matcher m = Pattern.compile("^\"(.*)\"").matcher(value);
+        // an error message must never carry a password: they reach terminals, logs and tickets
+        String shown = SECRET_DIRECTIVES.contains(name) ? "********" : abbreviate(value);
         if (!m.find() && value.startsWith("\"")) {
-            error(line, name + " has an opening double quote but no closing one: found " + name + "="
-                    + abbreviate(value));
+            error(line, name + " has an opening double quote but no closing one: found " + name + "=" + shown);
             return Optional.empty();
         }
         if (!m.find(0)) {
-            error(line, name + " needs its value in double quotes, e.g. " + name + "=\"" + abbreviate(value)
-                    + "\"; found " + name + "=" + abbreviate(value));
+            error(line, name + " needs its value in double quotes, e.g. " + name + "=\"" + shown
+                    + "\"; found " + name + "=" + shown);
             return Optional.empty();
         }
         if (m.group(1).isEmpty() && !allowEmpty) {

@@ -403,4 +403,24 @@ class ConfigParserTest {
         assertEquals(List.of("t.cf:1: metrics address '10.0.0.300' is not an IP address; " + expected),
                 errors("metrics=10.0.0.300:9469\n"));
     }
+
+    @Test
+    void noErrorOrWarningEverQuotesAPasswordOrSecret() {
+        String secret = "hunter2-xyzzy";
+        for (String bad : List.of("passwd=" + secret, "passwd=\"" + secret, "secret=" + secret, "secret=\"" + secret,
+                "pasword=\"" + secret + "\"", "passwd=\"" + secret + "\" trailing", "secret " + secret)) {
+            String text = "virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq\n\tservice=mysql\n\tlogin=\"u\"\n\t" + bad + "\n";
+            List<String> messages = new java.util.ArrayList<>();
+            try {
+                Config c = parse(text);
+                c.warnings().forEach(w -> messages.add(w.toString()));
+                messages.add(ConfigPrinter.print(c));
+            } catch (ConfigException e) {
+                e.errors().forEach(d -> messages.add(d.toString()));
+            }
+            for (String m : messages) {
+                assertTrue(!m.contains(secret), bad + " leaked: " + m);
+            }
+        }
+    }
 }
