@@ -1,0 +1,75 @@
+package org.ldirector.uml;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The OCF agent and the daemon's verbs on a real kernel: resource-agents' own ocf-tester passes
+ * against ocf/ldirector driving bin/ldirector (the packaged jar), and what start and stop do to
+ * the IPVS table is what an operator expects (cleanstop=yes removes the virtual).
+ */
+@Tag("uml")
+class OcfAgentUmlTest {
+
+    @BeforeAll
+    static void needs() {
+        assumeTrue(UmlHarness.available(), "User-Mode Linux is not installed");
+        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ocf-tester")), "resource-agents is not installed");
+        assertTrue(Files.isRegularFile(UmlHarness.projectRoot().resolve("target/ldirector.jar")), "mvn package first");
+    }
+
+    @Test
+    void ocfTesterPassesAndStartStopProgramAndCleanTheKernel() {
+        Path root = UmlHarness.projectRoot();
+        UmlResult r = UmlHarness.runScript("""
+                set -e
+                export OCF_ROOT=/usr/lib/ocf
+                AGENT=%1$s/ocf/ldirector
+                BIN=%1$s/bin/ldirector
+                cat > $UML_OUT/web.cf <<EOF
+                logfile="$UML_OUT/ldirector.log"
+                checkinterval=1
+                virtual=10.77.0.100:80
+                	real=10.77.1.11:80 masq 2
+                	checktype=on
+                EOF
+                echo "== ocf-tester"
+                ocf-tester -n lvs -o configfile=$UML_OUT/web.cf -o binary=$BIN $AGENT 2>&1 | tail -8
+                echo "== by hand"
+                export OCF_RESKEY_configfile=$UML_OUT/web.cf OCF_RESKEY_binary=$BIN
+                $AGENT monitor || echo "monitor before start: $?"
+                $AGENT start; echo "start: $?"
+                $AGENT monitor; echo "monitor: $?"
+                ipvsadm -Ln | sed -n '4,$p'
+                $BIN $UML_OUT/web.cf status | head -1
+                $AGENT reload; echo "reload: $?"
+                $AGENT stop; echo "stop: $?"
+                $AGENT monitor || echo "monitor after stop: $?"
+                echo "table after stop: [$(ipvsadm -Ln | sed -n '4,$p')]"
+                printf 'virtual=10.77.0.100:80\\n\\treal=10.77.1.11:80 nat\\n' > $UML_OUT/bad.cf
+                OCF_RESKEY_configfile=$UML_OUT/bad.cf $AGENT validate-all 2>&1 || echo "validate bad: $?"
+                """.formatted(root), Duration.ofSeconds(600));
+        assertEquals(0, r.exitCode(), r::describe);
+        String out = r.output();
+        assertTrue(out.contains("ocf/ldirector passed all tests"), r::describe);
+        assertTrue(out.contains("monitor before start: 7"), r::describe);
+        assertTrue(out.contains("start: 0"), r::describe);
+        assertTrue(out.contains("monitor: 0"), r::describe);
+        assertTrue(out.contains("TCP  10.77.0.100:80 wrr"), r::describe);
+        assertTrue(out.matches("(?s).*-> 10\\.77\\.1\\.11:80 +Masq +2 .*"), r::describe);
+        assertTrue(out.contains("ldirector for " + "/"), r::describe);
+        assertTrue(out.contains("reload: 0"), r::describe);
+        assertTrue(out.contains("stop: 0"), r::describe);
+        assertTrue(out.contains("monitor after stop: 7"), r::describe);
+        assertTrue(out.contains("table after stop: []"), "cleanstop=yes (the default) removes the virtual\n" + r.describe());
+        assertTrue(out.contains("validate bad: 6"), "OCF_ERR_CONFIGURED for a config -t refuses\n" + r.describe());
+    }
+}
