@@ -28,11 +28,7 @@ final class ControlSocket implements AutoCloseable {
 
     private final Path path;
     private final ServerSocketChannel server;
-    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "ldirector-control");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService workers = Executors.newCachedThreadPool(Daemon.threads("ldirector-control"));
     private final Function<String, String> handler;
 
     /** @param handler turns a command line (without its newline) into the answer */

@@ -39,11 +39,7 @@ public final class Daemon {
     private final Consumer<String> events;
     private final boolean installSignals;
     private final CountDownLatch stopped = new CountDownLatch(1);
-    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "ldirector-loop");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-loop"));
     /** How long a changed file must stay unchanged before it is read. */
     static final Duration SETTLE = Duration.ofMillis(400);
 
@@ -52,11 +48,7 @@ public final class Daemon {
     private volatile Engine engine;
     /** The listener in force while running: the given one, plus systemd's when under systemd. */
     private volatile EngineListener running;
-    private final ScheduledExecutorService watchdogTimer = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "ldirector-watchdog");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService watchdogTimer = Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-watchdog"));
     private volatile String digest;
     private Checkers checkers;
 
@@ -277,6 +269,15 @@ public final class Daemon {
         }, "ldirector-command");
         t.setDaemon(true);
         t.start();
+    }
+
+    /** Daemon threads named for thread dumps: nothing ldirector starts may keep the JVM from exiting. */
+    static java.util.concurrent.ThreadFactory threads(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
     }
 
     static String version() {

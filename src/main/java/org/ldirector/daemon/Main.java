@@ -160,11 +160,7 @@ public final class Main {
         }
         Metrics metrics = new Metrics(version());
         // mail goes out on a thread of its own: a slow relay never holds the loop
-        ScheduledExecutorService alertExecutor = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, "ldirector-emailalert");
-            t.setDaemon(true);
-            return t;
-        });
+        ScheduledExecutorService alertExecutor = Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-emailalert"));
         try (IpvsTable table = openTable(env); CheckContext ctx = CheckContext.create();
                 MetricsEndpoint endpoint = new MetricsEndpoint(metrics, Logging.events()::info);
                 MonitorFiles monitorFiles = new MonitorFiles(Clock.systemDefaultZone(), pid, Logging.events()::info);

@@ -34,11 +34,7 @@ final class MonitorFiles implements EngineListener, AutoCloseable {
     private final Clock clock;
     private final long pid;
     private final Consumer<String> log;
-    private final ExecutorService writer = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "ldirector-monitorfile");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService writer = Executors.newSingleThreadExecutor(Daemon.threads("ldirector-monitorfile"));
     private final Set<Path> failing = ConcurrentHashMap.newKeySet();
 
     MonitorFiles(Clock clock, long pid, Consumer<String> log) {

@@ -274,6 +274,52 @@ class DaemonProcessTest {
         assertTrue(read(log).startsWith("["), read(log));
     }
 
+    @Test
+    void underSystemdTheDaemonNotifiesReadyReloadingStoppingAndPingsTheWatchdog() throws Exception {
+        Path notify = dir.resolve("notify");
+        try (org.ldirector.sys.NativeSocket systemd = org.ldirector.sys.NativeSocket.open(
+                org.ldirector.sys.Sock.AF_UNIX, org.ldirector.sys.Sock.SOCK_DGRAM, 0)) {
+            systemd.bind(org.ldirector.sys.SockAddr.unix(notify.toString()));
+            ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
+                    "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--foreground",
+                    cf.toString(), "start").redirectErrorStream(true).redirectOutput(dir.resolve("fg.txt").toFile());
+            pb.environment().put("LDIRECTOR_RUNDIR", dir.toString());
+            pb.environment().put("LDIRECTOR_IPVS", "memory");
+            pb.environment().put("NOTIFY_SOCKET", notify.toString());
+            pb.environment().put("WATCHDOG_USEC", "1000000");
+            Process p = pb.start();
+            List<String> got = new ArrayList<>();
+            java.util.function.Predicate<String> until = want -> {
+                long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+                while (System.nanoTime() < deadline) {
+                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4096);
+                    try {
+                        if (systemd.receive(b, Duration.ofSeconds(1)).isPresent()) {
+                            String m = new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
+                            got.add(m);
+                            if (m.startsWith(want)) {
+                                return true;
+                            }
+                        }
+                    } catch (org.ldirector.sys.NativeException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+                return false;
+            };
+            assertTrue(until.test("READY=1\nSTATUS=1 virtual service, "), got.toString());
+            assertTrue(until.test("WATCHDOG=1"), "the watchdog is pinged while the loop runs: " + got);
+            assertTrue(until.test("STATUS=1 virtual service, 1/2 real servers up"), got.toString());
+            new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor();
+            assertTrue(until.test("RELOADING=1\nMONOTONIC_USEC="), got.toString());
+            assertTrue(until.test("READY=1"), got.toString());
+            new ProcessBuilder("kill", "-TERM", Long.toString(p.pid())).start().waitFor();
+            assertTrue(until.test("STOPPING=1"), got.toString());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+            assertEquals(0, p.exitValue());
+        }
+    }
+
     private static String read(Path p) {
         try {
             return Files.readString(p);
