@@ -99,8 +99,9 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
         // ldirectord reminds of a real that went out (deleted or quiesced); a fallback or purge never
         boolean remind = m.group(2).equals("real") && (kind.equals("Deleted") || kind.equals("Quiescent"));
         Instant now = clock.instant();
+        DaemonState at = state; // the state when it happened, not when the mail goes out
         executor.execute(() -> alert(virtual.get(), subject, m.group(3) + " (" + m.group(4) + ")", m.group(3),
-                remind ? Optional.of(now) : Optional.empty()));
+                remind ? Optional.of(now) : Optional.empty(), at));
     }
 
     private void remind() {
@@ -109,13 +110,13 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
             Reminder r = e.getValue();
             int freq = r.virtual().emailAlert().frequencySeconds();
             if (freq > 0 && !now.isBefore(r.alerted().plusSeconds(freq))) {
-                alert(r.virtual(), "Inaccessible real server: " + e.getKey(), e.getKey(), r.real(), Optional.of(now));
+                alert(r.virtual(), "Inaccessible real server: " + e.getKey(), e.getKey(), r.real(), Optional.of(now), state);
             }
         }
     }
 
     /** ldirectord's ld_emailalert_send. */
-    void alert(VirtualConfig v, String subject, String id, String real, Optional<Instant> remindFrom) {
+    void alert(VirtualConfig v, String subject, String id, String real, Optional<Instant> remindFrom, DaemonState state) {
         EmailAlert settings = v.emailAlert();
         if (remindFrom.isEmpty() || settings.frequencySeconds() == 0) {
             reminders.remove(id);
