@@ -109,6 +109,13 @@ public final class Daemon {
             // Watch before the first pass, so an edit made while it runs is not missed.
             ConfigWatcher watcher = new ConfigWatcher(configFile, Duration.ofMillis(250), loop,
                     () -> onFileChanged(engine));
+            // before the first pass: a TERM that comes early must still be a clean stop, not the JVM's default exit
+            if (installSignals) {
+                Signal.handle(new Signal("HUP"), s -> reload(engine, "SIGHUP"));
+                Signal.handle(new Signal("TERM"), s -> requestStop());
+                Signal.handle(new Signal("INT"), s -> requestStop());
+                Signal.handle(new Signal("USR1"), s -> logStatus());
+            }
             engine.start();
             this.engine = engine;
             // the socket opens only after the first pass: a start that waits for it waits for a programmed table
@@ -118,12 +125,6 @@ public final class Daemon {
             Optional<Watchdog> watchdog = systemd.flatMap(SystemdNotifier::watchdog).map(interval -> new Watchdog(
                     interval, watchdogTimer, loop, engine::probing, notifyOrLog(systemd.get())));
 
-            if (installSignals) {
-                Signal.handle(new Signal("HUP"), s -> reload(engine, "SIGHUP"));
-                Signal.handle(new Signal("TERM"), s -> requestStop());
-                Signal.handle(new Signal("INT"), s -> requestStop());
-                Signal.handle(new Signal("USR1"), s -> logStatus());
-            }
             stopped.await();
             control.ifPresent(ControlSocket::close);
             watchdog.ifPresent(Watchdog::close);
