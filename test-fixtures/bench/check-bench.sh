@@ -56,7 +56,8 @@ $LISTEN
 CONF
 }
 
-JAVA_OPTS=${JAVA_OPTS:--Xms512m -Xmx1g -XX:+UseParallelGC}
+# the launcher's flags (bin/ldirector), plus a fixed heap so rounds compare
+JAVA_OPTS=${JAVA_OPTS:--Xms512m -Xmx1g -XX:+UseParallelGC -XX:TieredStopAtLevel=1}
 
 if [ "$MODE" = host ]; then
   ulimit -n "$(ulimit -Hn)"
@@ -79,7 +80,7 @@ fi
 KA_VS=${KA_VS:-125}          # virtual servers, each with the 8 nginx servers as reals
 KA_DELAY=${KA_DELAY:-10}     # keepalived delay_loop: KA_VS*8/KA_DELAY checks per second
 KA_SECONDS=${KA_SECONDS:-40} # measured window (after 10 s of warm-up)
-PACED_WARMUP=${PACED_WARMUP:-60} # ldirector's warm-up before its window: the JIT compiles the probe path first
+PACED_WARMUP=${PACED_WARMUP:-40} # ldirector's warm-up before its window: the JIT compiles the probe path first
 UML_COUNTS=${UML_COUNTS:-0}  # also a burst of this many (0: none); a burst measures start-up, not the steady state
 UML_ROUNDS=${UML_ROUNDS:-3}
 mkdir -p "$WORK/uml"
