@@ -271,6 +271,8 @@ class DaemonProcessTest {
         Path rotated = dir.resolve("ldirector.log.1");
         Files.move(log, rotated);
         assertEquals(0, run("reload").code());
+        // the reload runs on the daemon's loop after the verb returns: the reopen creates the new file
+        await("the log reopened", () -> Files.exists(log));
         new ProcessBuilder("kill", "-USR1", Long.toString(pid())).start().waitFor();
         await("new lines in a new file", () -> read(log).contains("Status of ldirector for " + cf));
         assertFalse(read(rotated).contains("Status of ldirector"), "nothing more goes to the rotated file");
