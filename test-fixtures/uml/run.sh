@@ -9,6 +9,8 @@
 #   UML_OUT   writable scratch dir, visible at the same path inside UML (kept; when unset, a
 #             temporary one is made and removed at the end)
 #   UML_MEM   UML memory (default 2G; only touched pages cost host memory)
+#   UML_PRELOAD  library preloaded into the UML process (default: the xstate shim built from
+#             xstate-shim.c; empty: none)
 # Exit codes: the script's own; 124 on timeout; 125 when UML could not run or the script did not finish.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -33,13 +35,30 @@ script=$UML_OUT/.uml-script
 # UML keeps its pid file and management socket in uml_dir; a private one leaves nothing behind.
 umldir=$(mktemp -d "${TMPDIR:-/tmp}/uml-dir.XXXXXX")
 
+# Debian's UML 6.1 hands the host 832-byte FPU images, which hosts with AVX-512 or AMX refuse (the
+# guest's init dies: "ptrace set fp regs failed, errno = 14"). xstate-shim.c gives every guest thread
+# a full-size image; built once per checkout, harmless where the host's image is small.
+preload=${UML_PRELOAD-}
+if [ -z "${UML_PRELOAD+set}" ]; then
+  shim_dir=$here/../../target/uml-shim
+  preload=$shim_dir/xstate-shim.so
+  if [ ! -s "$preload" ] || [ "$here/xstate-shim.c" -nt "$preload" ]; then
+    command -v gcc >/dev/null || { echo "run.sh: gcc is needed to build $here/xstate-shim.c (apt-get install gcc)" >&2; exit 125; }
+    mkdir -p "$shim_dir"
+    tmp_so=$(mktemp "$shim_dir/.xstate-shim.XXXXXX")
+    gcc -O2 -shared -fPIC -o "$tmp_so" "$here/xstate-shim.c" -ldl || { rm -f "$tmp_so"; echo "run.sh: cannot build the xstate shim" >&2; exit 125; }
+    mv -f "$tmp_so" "$preload"  # atomic: parallel boots never see half a file
+  fi
+  preload=$(readlink -f "$preload")
+fi
+
 # Boot chatter of this kernel build that says nothing about the script.
 noise='^(SELinux: |mmapper_init - find_iomem failed|Failed to initialize ubd device 0 |Powering off\.$|reboot: System halted$)'
 
 # setsid: UML forks a host process per guest address space, all in this new process group, so
 # one kill of the group takes them all, whatever state the kernel is in.
 # Unknown key=value kernel arguments become init's environment.
-setsid "$linux" mem="${UML_MEM:-2G}" root=/dev/root rootfstype=hostfs rootflags=/ ro quiet \
+LD_PRELOAD=$preload setsid "$linux" mem="${UML_MEM:-2G}" root=/dev/root rootfstype=hostfs rootflags=/ ro quiet \
   init="$here/init.sh" uml_dir="$umldir" umid=run \
   con=null con0=fd:0,fd:1 \
   UML_OUT="$UML_OUT" UML_SCRIPT="$script" UML_ROOT="$(cd "$here/../.." && pwd)" </dev/null 2>&1 | tr -d '\r' | grep --line-buffered -vE "$noise" &
