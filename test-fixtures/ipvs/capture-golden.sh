@@ -46,6 +46,12 @@ S set_timeout --set 901 121 301
 S del_dest -d -t 10.0.0.1:80 -r 10.0.1.3:80
 S del_svc -D -u 10.0.0.2:53
 S flush -C
+modprobe dummy; ip link add sync0 type dummy; ip link set sync0 up
+S start_daemon_backup --start-daemon backup --mcast-interface sync0 --syncid 5
+S start_daemon_master_tuned --start-daemon master --mcast-interface sync0 --syncid 9 --sync-maxlen 4000 --mcast-group 224.0.0.99 --mcast-port 9999 --mcast-ttl 3
+S list_daemon -L --daemon
+S stop_daemon_master --stop-daemon master
+S stop_daemon_backup --stop-daemon backup
 ipvsadm -R < "$res/ipvsadm/a.rules"; ipvsadm -Ln > "\$UML_OUT/a.Ln"; ipvsadm -Sn > "\$UML_OUT/a.Sn"; ipvsadm -C
 ipvsadm -Ln > "\$UML_OUT/empty.Ln"; ipvsadm -Sn > "\$UML_OUT/empty.Sn"
 INNER

@@ -205,7 +205,7 @@ public final class Main {
         }
         if (ipvs.equals("memory")) {
             Logging.events().info("Using an in-memory IPVS table (LDIRECTOR_IPVS=memory): the kernel is not touched");
-            return new InMemoryIpvsTable();
+            return InMemoryIpvsTable.withHostInterfaces();
         }
         return NetlinkIpvsTable.open();
     }

@@ -24,7 +24,12 @@ public final class InMemoryIpvsTable implements IpvsTable {
     private final IpvsInfo info;
     private final Map<ServiceKey, Service> services = new LinkedHashMap<>();
     private Timeouts timeouts = Timeouts.DEFAULTS;
+    /** Interface name to MTU: what the sync daemons may bind to. */
+    private final Map<String, Integer> interfaces = new LinkedHashMap<>();
+    private SyncDaemon master;
+    private SyncDaemon backup;
 
+    /** A table whose network namespace has only {@code lo} (MTU 65536). */
     public InMemoryIpvsTable() {
         this(KERNEL_SCHEDULERS, IpvsInfo.DEFAULT);
     }
@@ -32,6 +37,26 @@ public final class InMemoryIpvsTable implements IpvsTable {
     public InMemoryIpvsTable(Set<String> schedulers, IpvsInfo info) {
         this.schedulers = Set.copyOf(schedulers);
         this.info = info;
+        interfaces.put("lo", 65536);
+    }
+
+    /** Adds a network interface the sync daemons can use. */
+    public synchronized InMemoryIpvsTable withInterface(String name, int mtu) {
+        interfaces.put(name, mtu);
+        return this;
+    }
+
+    /** A table that knows this host's interfaces (for dry runs: sync settings are checked as the kernel would). */
+    public static InMemoryIpvsTable withHostInterfaces() {
+        InMemoryIpvsTable t = new InMemoryIpvsTable();
+        try {
+            for (java.net.NetworkInterface n : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+                t.withInterface(n.getName(), Math.max(n.getMTU(), 0));
+            }
+        } catch (java.net.SocketException e) {
+            // only lo, then: a dry run can still do everything but start a sync daemon elsewhere
+        }
+        return t;
     }
 
     private static final class Service {
@@ -155,6 +180,83 @@ public final class InMemoryIpvsTable implements IpvsTable {
         timeouts = new Timeouts(t.tcp() != 0 ? t.tcp() : timeouts.tcp(),
                 t.tcpFin() != 0 ? t.tcpFin() : timeouts.tcpFin(),
                 t.udp() != 0 ? t.udp() : timeouts.udp());
+    }
+
+    @Override
+    public synchronized List<SyncDaemon> syncDaemons() {
+        List<SyncDaemon> out = new ArrayList<>();
+        if (master != null) {
+            out.add(master);
+        }
+        if (backup != null) {
+            out.add(backup);
+        }
+        return out;
+    }
+
+    /** ip_vs_genl_new_daemon and start_sync_thread (6.1), checks in their order. */
+    @Override
+    public synchronized void startSyncDaemon(SyncDaemon d) throws IpvsException {
+        if (mixesFamilies()) {
+            throw new IpvsException(Errno.EINVAL, "cannot start the " + d.describe() + " (EINVAL)");
+        }
+        if ((d.state() == SyncDaemon.State.MASTER ? master : backup) != null) {
+            throw new IpvsException(Errno.EEXIST, "cannot start the " + d.describe() + " (EEXIST)");
+        }
+        Integer mtu = interfaces.get(d.multicastInterface());
+        if (mtu == null) {
+            throw new IpvsException(Errno.ENODEV, "cannot start the " + d.describe() + " (ENODEV)");
+        }
+        int hlen = d.ipv6Group() ? 40 + 8 : 20 + 8;
+        boolean isBackup = d.state() == SyncDaemon.State.BACKUP;
+        int maxLen;
+        if (d.maxLength() != 0) {
+            maxLen = Math.max(isBackup ? 1024 : 1, Math.min(d.maxLength(), 65535 - hlen));
+        } else {
+            maxLen = Math.max(isBackup ? 1500 : 1024, Math.min(mtu, 65535)) - hlen;
+        }
+        java.net.InetAddress group = d.group() != null ? d.group() : DEFAULT_GROUP;
+        SyncDaemon running = new SyncDaemon(d.state(), d.multicastInterface(), d.syncId(), maxLen, group,
+                d.port() != 0 ? d.port() : SyncDaemon.DEFAULT_PORT, d.ttl() != 0 ? d.ttl() : SyncDaemon.DEFAULT_TTL);
+        if (isBackup) {
+            backup = running;
+        } else {
+            master = running;
+        }
+    }
+
+    @Override
+    public synchronized void stopSyncDaemon(SyncDaemon.State state) throws IpvsException {
+        if ((state == SyncDaemon.State.MASTER ? master : backup) == null) {
+            throw new IpvsException(Errno.ESRCH, "cannot stop the " + state.word() + " sync daemon (ESRCH)");
+        }
+        if (state == SyncDaemon.State.MASTER) {
+            master = null;
+        } else {
+            backup = null;
+        }
+    }
+
+    /** The kernel's mixed_address_family_dests: a destination of the other family, anywhere. */
+    private boolean mixesFamilies() {
+        for (Map.Entry<ServiceKey, Service> e : services.entrySet()) {
+            for (Destination d : e.getValue().dests.values()) {
+                if (d.family() != e.getKey().family()) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    private static final java.net.InetAddress DEFAULT_GROUP;
+
+    static {
+        try {
+            DEFAULT_GROUP = java.net.InetAddress.getByAddress(new byte[] {(byte) 224, 0, 0, 81});
+        } catch (java.net.UnknownHostException e) {
+            throw new ExceptionInInitializerError(e);
+        }
     }
 
     @Override

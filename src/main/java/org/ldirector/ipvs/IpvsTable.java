@@ -30,6 +30,22 @@ public interface IpvsTable extends AutoCloseable {
     /** Sets the connection timeouts; a 0 field is left unchanged. */
     void setTimeouts(Timeouts timeouts) throws IpvsException;
 
+    /**
+     * The connection-sync threads running in this network namespace (IPVS_CMD_GET_DAEMON), master
+     * first, with the kernel's defaults filled in.
+     */
+    List<SyncDaemon> syncDaemons() throws IpvsException;
+
+    /**
+     * Starts a sync thread (IPVS_CMD_NEW_DAEMON). EEXIST when one of that state already runs (its
+     * settings are not changed: stop it first), ENODEV for an unknown interface, EINVAL while a
+     * service has a destination of the other address family (the sync protocol cannot carry it).
+     */
+    void startSyncDaemon(SyncDaemon daemon) throws IpvsException;
+
+    /** Stops the sync thread of that state (IPVS_CMD_DEL_DAEMON); ESRCH when none runs. */
+    void stopSyncDaemon(SyncDaemon.State state) throws IpvsException;
+
     @Override
     void close() throws IpvsException;
 

@@ -8,7 +8,7 @@ class InMemoryIpvsTableContractTest extends IpvsTableContract {
 
     @BeforeEach
     void freshTable() {
-        table = new InMemoryIpvsTable();
+        table = new InMemoryIpvsTable().withInterface(SYNC_IF, 1500);
     }
 
     @Override

@@ -267,4 +267,102 @@ public abstract class IpvsTableContract {
                 FWM  8 IPv6 lc ops
                 """, table().listText());
     }
+
+    // ---- connection-sync daemons ----
+
+    /** The interface the sync tests bind to: MTU 1500, up, in the table's network namespace. */
+    public static final String SYNC_IF = "sync0";
+
+    /** Sync threads survive a flush, so every sync test starts by stopping what runs. */
+    private void noSyncDaemons() throws Exception {
+        for (SyncDaemon d : table().syncDaemons()) {
+            table().stopSyncDaemon(d.state());
+        }
+        assertEquals(List.of(), table().syncDaemons());
+    }
+
+    private static SyncDaemon running(SyncDaemon.State state, int id, int maxLen, String group, int port, int ttl) {
+        return new SyncDaemon(state, SYNC_IF, id, maxLen, ip(group), port, ttl);
+    }
+
+    @Test
+    void aSyncDaemonStartedWithDefaultsReadsBackWithTheKernelsValues() throws Exception {
+        noSyncDaemons();
+        table().startSyncDaemon(SyncDaemon.of(SyncDaemon.State.MASTER, SYNC_IF, 7));
+        // sync_maxlen = MTU 1500 - IPv4 and UDP headers; group 224.0.0.81, port 8848, TTL 1
+        assertEquals(List.of(running(SyncDaemon.State.MASTER, 7, 1472, "224.0.0.81", 8848, 1)), table().syncDaemons());
+        assertTrue(SyncDaemon.of(SyncDaemon.State.MASTER, SYNC_IF, 7).satisfiedBy(table().syncDaemons().get(0)));
+        table().stopSyncDaemon(SyncDaemon.State.MASTER);
+        assertEquals(List.of(), table().syncDaemons());
+    }
+
+    @Test
+    void masterAndBackupRunTogetherMasterListedFirst() throws Exception {
+        noSyncDaemons();
+        SyncDaemon backup = new SyncDaemon(SyncDaemon.State.BACKUP, SYNC_IF, 9, 4000, ip("224.0.0.99"), 9999, 3);
+        table().startSyncDaemon(backup);
+        table().startSyncDaemon(SyncDaemon.of(SyncDaemon.State.MASTER, SYNC_IF, 9));
+        assertEquals(List.of(running(SyncDaemon.State.MASTER, 9, 1472, "224.0.0.81", 8848, 1), backup),
+                table().syncDaemons());
+        table().stopSyncDaemon(SyncDaemon.State.MASTER);
+        assertEquals(List.of(backup), table().syncDaemons());
+        noSyncDaemons();
+    }
+
+    @Test
+    void aSecondDaemonOfTheSameStateIsRefusedAndTheFirstKeepsItsSettings() throws Exception {
+        noSyncDaemons();
+        table().startSyncDaemon(SyncDaemon.of(SyncDaemon.State.MASTER, SYNC_IF, 1));
+        IpvsException e = assertThrows(IpvsException.class,
+                () -> table().startSyncDaemon(SyncDaemon.of(SyncDaemon.State.MASTER, SYNC_IF, 2)));
+        assertEquals(Errno.EEXIST, e.errno());
+        assertEquals(1, table().syncDaemons().get(0).syncId());
+        noSyncDaemons();
+    }
+
+    @Test
+    void syncDaemonErrorsAsTheKernelGivesThem() throws Exception {
+        noSyncDaemons();
+        assertEquals(Errno.ESRCH, assertThrows(IpvsException.class,
+                () -> table().stopSyncDaemon(SyncDaemon.State.BACKUP)).errno());
+        assertEquals(Errno.ENODEV, assertThrows(IpvsException.class,
+                () -> table().startSyncDaemon(SyncDaemon.of(SyncDaemon.State.BACKUP, "nosuch0", 1))).errno());
+        assertEquals(List.of(), table().syncDaemons());
+        // the sync protocol cannot carry a service whose destination is of the other family
+        table().addService(VirtualService.of(WEB, "wlc"));
+        table().addDestination(WEB, Destination.of(ip("2001:db8::10"), 80, Forwarding.TUNNEL, 1));
+        assertEquals(Errno.EINVAL, assertThrows(IpvsException.class,
+                () -> table().startSyncDaemon(SyncDaemon.of(SyncDaemon.State.MASTER, SYNC_IF, 1))).errno());
+        assertEquals(List.of(), table().syncDaemons());
+    }
+
+    @Test
+    void aBackupsMaxLengthIsRaisedToTheKernelsMinimum() throws Exception {
+        noSyncDaemons();
+        table().startSyncDaemon(new SyncDaemon(SyncDaemon.State.BACKUP, SYNC_IF, 0, 10, null, 0, 0));
+        assertEquals(1024, table().syncDaemons().get(0).maxLength());
+        noSyncDaemons();
+    }
+
+    @Test
+    void flushLeavesTheSyncDaemonsRunning() throws Exception {
+        noSyncDaemons();
+        table().startSyncDaemon(SyncDaemon.of(SyncDaemon.State.BACKUP, SYNC_IF, 3));
+        table().addService(VirtualService.of(WEB, "wlc"));
+        table().flush();
+        assertEquals(1, table().syncDaemons().size());
+        noSyncDaemons();
+    }
+
+    @Test
+    void aDaemonStoppedRightAfterItsStartIsGone() throws Exception {
+        // In the kernel a thread stopped before it first ran makes DEL_DAEMON end in EINTR, which
+        // netlink never acks: the table must still report the stop as done.
+        noSyncDaemons();
+        for (SyncDaemon.State state : SyncDaemon.State.values()) {
+            table().startSyncDaemon(SyncDaemon.of(state, SYNC_IF, 4));
+            table().stopSyncDaemon(state);
+            assertEquals(List.of(), table().syncDaemons());
+        }
+    }
 }

@@ -15,6 +15,7 @@ import org.ldirector.ipvs.IpvsProtocol;
 import org.ldirector.ipvs.ServiceEntry;
 import org.ldirector.ipvs.ServiceKey;
 import org.ldirector.ipvs.Stats;
+import org.ldirector.ipvs.SyncDaemon;
 import org.ldirector.ipvs.Timeouts;
 import org.ldirector.ipvs.VirtualService;
 
@@ -96,6 +97,67 @@ public final class IpvsCodec {
                 .putU32(CMD_ATTR_TIMEOUT_TCP_FIN, t.tcpFin())
                 .putU32(CMD_ATTR_TIMEOUT_UDP, t.udp())
                 .end();
+    }
+
+    /**
+     * NEW_DAEMON as libipvs lays it out: state, interface and id always; the optional values only
+     * when set, so the kernel fills in its defaults for the rest. The port is host order here
+     * (NLA_U16), unlike service ports; the IPv4 group is an in_addr (network order).
+     */
+    public static void startDaemon(MessageWriter w, int family, int seq, int portId, SyncDaemon d) {
+        w.beginGenl(family, REQUEST_FLAGS, seq, portId, CMD_NEW_DAEMON, VERSION);
+        w.beginNest(CMD_ATTR_DAEMON);
+        w.putU32(DAEMON_ATTR_STATE, d.state().code());
+        w.putString(DAEMON_ATTR_MCAST_IFN, d.multicastInterface());
+        w.putU32(DAEMON_ATTR_SYNC_ID, d.syncId());
+        if (d.maxLength() != 0) {
+            w.putU16(DAEMON_ATTR_SYNC_MAXLEN, d.maxLength());
+        }
+        if (d.port() != 0) {
+            w.putU16(DAEMON_ATTR_MCAST_PORT, d.port());
+        }
+        if (d.ttl() != 0) {
+            w.putU8(DAEMON_ATTR_MCAST_TTL, d.ttl());
+        }
+        if (d.group() != null) {
+            w.putBytes(d.ipv6Group() ? DAEMON_ATTR_MCAST_GROUP6 : DAEMON_ATTR_MCAST_GROUP, d.group().getAddress());
+        }
+        w.endNest().end();
+    }
+
+    /** DEL_DAEMON: the kernel reads only the state; libipvs adds an empty interface and id 0. */
+    public static void stopDaemon(MessageWriter w, int family, int seq, int portId, SyncDaemon.State state) {
+        w.beginGenl(family, REQUEST_FLAGS, seq, portId, CMD_DEL_DAEMON, VERSION);
+        w.beginNest(CMD_ATTR_DAEMON);
+        w.putU32(DAEMON_ATTR_STATE, state.code());
+        w.putString(DAEMON_ATTR_MCAST_IFN, "");
+        w.putU32(DAEMON_ATTR_SYNC_ID, 0);
+        w.endNest().end();
+    }
+
+    /** GET_DAEMON exists only as a dump in the kernel (ip_vs_genl_dump_daemons). */
+    public static void getDaemons(MessageWriter w, int family, int seq, int portId) {
+        w.beginGenl(family, DUMP_FLAGS, seq, portId, CMD_GET_DAEMON, VERSION).end();
+    }
+
+    /** One NEW_DAEMON message of a GET_DAEMON dump. */
+    public static SyncDaemon decodeDaemon(NlMessage msg) throws NetlinkFormatException {
+        Attributes d = msg.genlAttributes().nested(CMD_ATTR_DAEMON);
+        InetAddress group = null;
+        if (d.has(DAEMON_ATTR_MCAST_GROUP6)) {
+            group = d.address(DAEMON_ATTR_MCAST_GROUP6, Family.INET6);
+        } else if (d.has(DAEMON_ATTR_MCAST_GROUP)) {
+            group = d.address(DAEMON_ATTR_MCAST_GROUP, Family.INET);
+        }
+        try {
+            return new SyncDaemon(SyncDaemon.State.ofCode(d.u32(DAEMON_ATTR_STATE)), d.string(DAEMON_ATTR_MCAST_IFN),
+                    d.u32(DAEMON_ATTR_SYNC_ID),
+                    d.has(DAEMON_ATTR_SYNC_MAXLEN) ? d.u16(DAEMON_ATTR_SYNC_MAXLEN) : 0, group,
+                    d.has(DAEMON_ATTR_MCAST_PORT) ? d.u16(DAEMON_ATTR_MCAST_PORT) : 0,
+                    d.has(DAEMON_ATTR_MCAST_TTL) ? d.u8(DAEMON_ATTR_MCAST_TTL) : 0);
+        } catch (IllegalArgumentException e) {
+            throw new NetlinkFormatException("sync daemon: " + e.getMessage());
+        }
     }
 
     private static void serviceKey(MessageWriter w, ServiceKey key) {

@@ -13,6 +13,9 @@ public final class IpvsGenl {
     public static final int CMD_SET_DEST = 6;
     public static final int CMD_DEL_DEST = 7;
     public static final int CMD_GET_DEST = 8;
+    public static final int CMD_NEW_DAEMON = 9;
+    public static final int CMD_DEL_DAEMON = 10;
+    public static final int CMD_GET_DAEMON = 11;
     public static final int CMD_SET_CONFIG = 12;
     public static final int CMD_GET_CONFIG = 13;
     public static final int CMD_SET_INFO = 14;
@@ -22,6 +25,7 @@ public final class IpvsGenl {
 
     public static final int CMD_ATTR_SERVICE = 1;
     public static final int CMD_ATTR_DEST = 2;
+    public static final int CMD_ATTR_DAEMON = 3;
     public static final int CMD_ATTR_TIMEOUT_TCP = 4;
     public static final int CMD_ATTR_TIMEOUT_TCP_FIN = 5;
     public static final int CMD_ATTR_TIMEOUT_UDP = 6;
@@ -38,6 +42,15 @@ public final class IpvsGenl {
     public static final int SVC_ATTR_STATS = 10;
     public static final int SVC_ATTR_PE_NAME = 11;
     public static final int SVC_ATTR_STATS64 = 12;
+
+    public static final int DAEMON_ATTR_STATE = 1;
+    public static final int DAEMON_ATTR_MCAST_IFN = 2;
+    public static final int DAEMON_ATTR_SYNC_ID = 3;
+    public static final int DAEMON_ATTR_SYNC_MAXLEN = 4;
+    public static final int DAEMON_ATTR_MCAST_GROUP = 5;
+    public static final int DAEMON_ATTR_MCAST_GROUP6 = 6;
+    public static final int DAEMON_ATTR_MCAST_PORT = 7;
+    public static final int DAEMON_ATTR_MCAST_TTL = 8;
 
     public static final int DEST_ATTR_ADDR = 1;
     public static final int DEST_ATTR_PORT = 2;

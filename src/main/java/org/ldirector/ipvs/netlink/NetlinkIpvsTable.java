@@ -14,6 +14,7 @@ import org.ldirector.ipvs.IpvsOp;
 import org.ldirector.ipvs.IpvsTable;
 import org.ldirector.ipvs.ServiceEntry;
 import org.ldirector.ipvs.ServiceKey;
+import org.ldirector.ipvs.SyncDaemon;
 import org.ldirector.ipvs.Timeouts;
 import org.ldirector.sys.Errno;
 import org.ldirector.sys.NativeException;
@@ -184,6 +185,75 @@ public final class NetlinkIpvsTable implements IpvsTable {
         return out;
     }
 
+    @Override
+    public synchronized List<SyncDaemon> syncDaemons() throws IpvsException {
+        int s = nextSeq();
+        tx.clear();
+        IpvsCodec.getDaemons(tx, family, s, transport.portId());
+        List<SyncDaemon> out = new ArrayList<>();
+        try {
+            for (NlMessage m : dumpAll(s, "sync daemons")) {
+                out.add(IpvsCodec.decodeDaemon(m));
+            }
+        } catch (NetlinkFormatException e) {
+            throw malformed("IPVS_CMD_GET_DAEMON dump", e);
+        }
+        return out;
+    }
+
+    @Override
+    public synchronized void startSyncDaemon(SyncDaemon daemon) throws IpvsException {
+        int s = nextSeq();
+        tx.clear();
+        IpvsCodec.startDaemon(tx, family, s, transport.portId(), daemon);
+        int err = exchange(s, new ArrayList<>());
+        if (err != 0) {
+            throw new IpvsException(err, "cannot start the " + daemon.describe() + " (" + describeDaemon(err) + ")");
+        }
+    }
+
+    /**
+     * A thread stopped before it first ran makes kthread_stop return EINTR, and for EINTR netlink
+     * sends no ack at all (netlink_rcv_skb skips it), though the thread is gone. The request is
+     * handled inside sendto, so an ack that exists is queued by the time sendto returns: a short wait,
+     * then the daemon list, tells the two cases apart.
+     */
+    static final Duration STOP_ACK_WAIT = Duration.ofSeconds(2);
+
+    @Override
+    public synchronized void stopSyncDaemon(SyncDaemon.State state) throws IpvsException {
+        int s = nextSeq();
+        tx.clear();
+        IpvsCodec.stopDaemon(tx, family, s, transport.portId(), state);
+        int err;
+        try {
+            err = exchange(s, new ArrayList<>(), STOP_ACK_WAIT);
+        } catch (IpvsException e) {
+            if (e.errno() != Errno.ETIMEDOUT) {
+                throw e;
+            }
+            if (syncDaemons().stream().noneMatch(d -> d.state() == state)) {
+                return; // stopped; the kernel just did not say so
+            }
+            throw e;
+        }
+        if (err != 0) {
+            throw new IpvsException(err, "cannot stop the " + state.word() + " sync daemon (" + describeDaemon(err) + ")");
+        }
+    }
+
+    /** The errnos of the sync commands, in an operator's words. */
+    private static String describeDaemon(int errno) {
+        return switch (errno) {
+            case Errno.EEXIST -> "EEXIST: one of that state is already running";
+            case Errno.ESRCH -> "ESRCH: none of that state is running";
+            case Errno.ENODEV -> "ENODEV: no such interface";
+            case Errno.ENETUNREACH -> "ENETUNREACH: the interface is down or has no route to the group";
+            case Errno.EINVAL -> "EINVAL: bad value, or a service mixes address families, which sync cannot carry";
+            default -> describe(errno);
+        };
+    }
+
     /**
      * Sends the ops in batches of many messages per sendto; the kernel handles each message in
      * turn and acks each with its sequence number, so one round trip covers a whole batch.
@@ -252,8 +322,12 @@ public final class NetlinkIpvsTable implements IpvsTable {
 
     /** Sends tx and collects replies for {@code s} until its ack; returns the ack's errno (0 = ok). */
     private int exchange(int s, List<NlMessage> replies) throws IpvsException {
+        return exchange(s, replies, timeout);
+    }
+
+    private int exchange(int s, List<NlMessage> replies, Duration wait) throws IpvsException {
         send();
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             for (NlMessage m : receive(deadline, "the reply to request " + s)) {
                 if (m.seq() != s) {

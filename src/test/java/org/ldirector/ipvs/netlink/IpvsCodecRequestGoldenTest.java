@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.ldirector.ipvs.Destination;
 import org.ldirector.ipvs.Forwarding;
 import org.ldirector.ipvs.IpvsOp;
+import org.ldirector.ipvs.SyncDaemon;
 import org.ldirector.ipvs.Timeouts;
 import org.ldirector.ipvs.VirtualService;
 
@@ -157,5 +158,23 @@ class IpvsCodecRequestGoldenTest {
         byte[] flush = Golden.ipvsadmRequests("flush").get(0);
         assertRequest("flush", 0, w -> IpvsCodec.simple(w, Golden.FAMILY, Golden.seq(flush), Golden.portId(flush),
                 IpvsGenl.CMD_FLUSH));
+    }
+
+    @Test
+    void syncDaemonCommands() throws Exception {
+        java.net.InetAddress group = java.net.InetAddress.getByName("224.0.0.99");
+        byte[] backup = Golden.ipvsadmRequests("start_daemon_backup").get(0);
+        assertRequest("start_daemon_backup", 0, w -> IpvsCodec.startDaemon(w, Golden.FAMILY, Golden.seq(backup),
+                Golden.portId(backup), SyncDaemon.of(SyncDaemon.State.BACKUP, "sync0", 5)));
+        byte[] master = Golden.ipvsadmRequests("start_daemon_master_tuned").get(0);
+        assertRequest("start_daemon_master_tuned", 0, w -> IpvsCodec.startDaemon(w, Golden.FAMILY, Golden.seq(master),
+                Golden.portId(master), new SyncDaemon(SyncDaemon.State.MASTER, "sync0", 9, 4000, group, 9999, 3)));
+        byte[] list = Golden.ipvsadmRequests("list_daemon").get(0);
+        assertRequest("list_daemon", 0, w -> IpvsCodec.getDaemons(w, Golden.FAMILY, Golden.seq(list), Golden.portId(list)));
+        for (SyncDaemon.State state : SyncDaemon.State.values()) {
+            String name = "stop_daemon_" + state.word();
+            byte[] stop = Golden.ipvsadmRequests(name).get(0);
+            assertRequest(name, 0, w -> IpvsCodec.stopDaemon(w, Golden.FAMILY, Golden.seq(stop), Golden.portId(stop), state));
+        }
     }
 }

@@ -28,7 +28,10 @@ class NetlinkIpvsTableUmlTest {
 
     @Test
     void contractSuiteAgainstTheKernel() {
-        assertPassed(UmlHarness.runJUnit(NetlinkIpvsTableContractInUmlTest.class, Duration.ofSeconds(600)));
+        // the sync-daemon tests bind to a dummy interface with the fake's MTU
+        assertPassed(UmlHarness.runJUnit(NetlinkIpvsTableContractInUmlTest.class, Duration.ofSeconds(600),
+                "modprobe dummy && ip link add " + org.ldirector.ipvs.IpvsTableContract.SYNC_IF
+                        + " type dummy && ip link set " + org.ldirector.ipvs.IpvsTableContract.SYNC_IF + " mtu 1500 up"));
     }
 
     @Test
