@@ -69,6 +69,18 @@ public final class ConfigParser {
     private boolean autoreload;
     private String callback;
     private java.net.InetSocketAddress metrics;
+    // syncdaemon and its settings (ldirector extension); the line numbers place errors found at the end
+    private SyncConfig.Role syncRole;
+    private int syncRoleLine;
+    private String syncInterface;
+    private int syncInterfaceLine;
+    private int syncId;
+    private int syncMaxLength;
+    private InetAddress syncGroup;
+    private int syncPort;
+    private int syncTtl;
+    private int firstSyncSettingLine;
+    private Optional<SyncConfig> sync = Optional.empty();
     private Fallback gFallback;
     private Fallback gFallback6;
     private String gFallbackCommand;
@@ -110,6 +122,7 @@ public final class ConfigParser {
     public static Config parse(String text, Path source, NameResolver resolver) throws ConfigException {
         ConfigParser p = new ConfigParser(source, resolver);
         p.run(text);
+        p.sync = p.syncConfig();
         if (!p.errors.isEmpty()) {
             List<Diagnostic> sorted = new ArrayList<>(p.errors);
             sorted.sort(Comparator.comparingInt(Diagnostic::line));
@@ -286,6 +299,8 @@ public final class ConfigParser {
             }
             case "smtp" -> smtp(line, value).ifPresent(v -> gSmtp = v);
             case "metrics" -> metrics(line, value).ifPresent(v -> metrics = v);
+            case "syncdaemon", "syncinterface", "syncid", "syncmaxlen", "syncgroup", "syncport", "syncttl" ->
+                    sync(line, name, unquote(value).strip());
             case "maintenancedir" -> {
                 if (value.isEmpty()) {
                     error(line, "maintenancedir is empty; expected a directory");
@@ -1076,6 +1091,88 @@ public final class ConfigParser {
         return Optional.of(new java.net.InetSocketAddress(address, port));
     }
 
+    /**
+     * The connection-sync directives (ldirector extension). Values are checked as the kernel and
+     * ipvsadm would check them, so a start never fails on what the file could have said.
+     */
+    private void sync(int line, String name, String v) {
+        if (!name.equals("syncdaemon") && firstSyncSettingLine == 0) {
+            firstSyncSettingLine = line;
+        }
+        switch (name) {
+            case "syncdaemon" -> {
+                Optional<SyncConfig.Role> r = SyncConfig.Role.parse(v);
+                if (r.isEmpty()) {
+                    error(line, "syncdaemon '" + abbreviate(v) + "' is not a role; expected syncdaemon = master, backup or none");
+                } else {
+                    syncRole = r.get();
+                    syncRoleLine = line;
+                }
+            }
+            case "syncinterface" -> {
+                // the kernel's dev_valid_name: 1 to 15 bytes, no '/', ':' or white space, not . or ..
+                if (!v.matches("[^/:\\s]{1,15}") || v.equals(".") || v.equals("..")) {
+                    error(line, "syncinterface '" + abbreviate(v) + "' is not an interface name; expected 1 to 15"
+                            + " characters without '/', ':' or blanks, e.g. syncinterface = eth1");
+                } else {
+                    syncInterface = v;
+                    syncInterfaceLine = line;
+                }
+            }
+            case "syncid" -> syncId = syncNumber(line, name, v, 0, 255, syncId);
+            // 1024..65507: the range the kernel keeps unchanged for both roles over IPv4 (it raises a
+            // backup's smaller value to 1024, and caps at 65535 less the IP and UDP headers)
+            case "syncmaxlen" -> syncMaxLength = syncNumber(line, name, v, 1024, 65507, syncMaxLength);
+            case "syncport" -> syncPort = syncNumber(line, name, v, 1, 65535, syncPort);
+            case "syncttl" -> syncTtl = syncNumber(line, name, v, 1, 255, syncTtl);
+            default -> { // syncgroup
+                InetAddress a = null;
+                try {
+                    if (v.contains(":") || v.matches("((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)")) {
+                        a = InetAddress.getByName(v); // a checked literal: no DNS lookup
+                    }
+                } catch (java.net.UnknownHostException e) {
+                    a = null;
+                }
+                if (a == null || !a.isMulticastAddress()) {
+                    error(line, "syncgroup '" + abbreviate(v) + "' is not a multicast address; expected e.g."
+                            + " syncgroup = 224.0.0.81 or syncgroup = ff02::8848");
+                } else {
+                    syncGroup = a;
+                }
+            }
+        }
+    }
+
+    private int syncNumber(int line, String name, String v, int min, int max, int previous) {
+        if (!v.matches("\\d{1,6}") || Integer.parseInt(v) < min || Integer.parseInt(v) > max) {
+            error(line, name + " '" + abbreviate(v) + "' is out of range; expected " + name + " = " + min + ".." + max);
+            return previous;
+        }
+        return Integer.parseInt(v);
+    }
+
+    /** The sync settings as a whole, checked once the file is read (the directives may come in any order). */
+    private Optional<SyncConfig> syncConfig() {
+        if (syncRole == null) {
+            if (firstSyncSettingLine != 0) {
+                error(firstSyncSettingLine, "sync settings without syncdaemon; add syncdaemon = master, backup or none"
+                        + " (without it ldirector leaves the kernel's sync daemons alone)");
+            }
+            return Optional.empty();
+        }
+        if (syncRole != SyncConfig.Role.NONE && syncInterface == null) {
+            error(syncRoleLine, "syncdaemon = " + syncRole.word() + " needs the multicast interface; add e.g."
+                    + " syncinterface = eth1");
+            return Optional.empty();
+        }
+        if (syncGroup != null && syncGroup instanceof java.net.Inet6Address && syncMaxLength > 65487) {
+            error(syncRoleLine, "syncmaxlen " + syncMaxLength + " is too large with an IPv6 syncgroup; expected at most 65487");
+        }
+        return Optional.of(new SyncConfig(syncRole, Optional.ofNullable(syncInterface), syncId, syncMaxLength,
+                Optional.ofNullable(syncGroup), syncPort, syncTtl));
+    }
+
     private int positive(int line, String name, String value, int previous) {
         Optional<Long> n = digits(value);
         if (n.isEmpty() || n.get() == 0) {
@@ -1267,7 +1364,8 @@ public final class ConfigParser {
                 Duration.ofSeconds(gCheckInterval), gCheckCount, gFailureCount, autoreload,
                 Optional.ofNullable(callback), Optional.ofNullable(gFallback), Optional.ofNullable(gFallback6),
                 Optional.ofNullable(gFallbackCommand), logTarget, gEmail, List.copyOf(execute), supervised, fork,
-                quiescent, readdQuiescent, cleanstop, Optional.ofNullable(maintenanceDir), Optional.ofNullable(metrics));
+                quiescent, readdQuiescent, cleanstop, Optional.ofNullable(maintenanceDir), Optional.ofNullable(metrics),
+                sync);
         List<VirtualConfig> virtuals = new ArrayList<>();
         for (Draft d : drafts) {
             virtuals.add(virtual(d, gEmail));

@@ -39,6 +39,21 @@ public final class ConfigPrinter {
         line(b, "", "emailalertstatus", states(g.emailAlert().states()));
         line(b, "", "smtp", g.emailAlert().smtp().orElse("(none: local sendmail)"));
         g.metrics().ifPresent(a -> line(b, "", "metrics", org.ldirector.net.InetText.bracketed(a.getAddress()) + ":" + a.getPort()));
+        g.sync().ifPresent(sc -> {
+            line(b, "", "syncdaemon", sc.role().word());
+            sc.iface().ifPresent(i -> line(b, "", "syncinterface", i));
+            line(b, "", "syncid", Integer.toString(sc.syncId()));
+            if (sc.maxLength() != 0) {
+                line(b, "", "syncmaxlen", Integer.toString(sc.maxLength()));
+            }
+            sc.group().ifPresent(a -> line(b, "", "syncgroup", a.getHostAddress()));
+            if (sc.port() != 0) {
+                line(b, "", "syncport", Integer.toString(sc.port()));
+            }
+            if (sc.ttl() != 0) {
+                line(b, "", "syncttl", Integer.toString(sc.ttl()));
+            }
+        });
         for (String e : g.execute()) {
             line(b, "", "execute", e);
         }

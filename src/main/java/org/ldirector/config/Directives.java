@@ -11,7 +11,8 @@ final class Directives {
             "failurecount", "fallback", "fallback6", "fallbackcommand", "autoreload", "callback", "logfile",
             "execute", "fork", "supervised", "quiescent", "readdquiescent", "emailalert", "emailalertfreq",
             "emailalertstatus", "emailalertfrom", "cleanstop", "smtp", "maintenancedir", "successcount",
-            "metrics", "virtual", "virtual6");
+            "metrics", "syncdaemon", "syncinterface", "syncid", "syncmaxlen", "syncgroup", "syncport", "syncttl",
+            "virtual", "virtual6");
 
     static final Set<String> VIRTUAL = Set.of("real", "real6", "request", "receive", "checktype", "checkcommand",
             "checktimeout", "negotiatetimeout", "checkcount", "failurecount", "checkinterval", "checkport", "login",

@@ -29,6 +29,8 @@ import java.util.Optional;
  * @param readdQuiescent   readdquiescent (default no)
  * @param cleanstop        cleanstop (default yes)
  * @param maintenanceDir   maintenancedir, if given
+ * @param sync             ldirector extension {@code syncdaemon=} and its settings; empty: the kernel's
+ *                         sync daemons are left alone
  */
 public record GlobalConfig(
         Optional<Duration> checkTimeout,
@@ -50,7 +52,8 @@ public record GlobalConfig(
         boolean readdQuiescent,
         boolean cleanstop,
         Optional<String> maintenanceDir,
-        Optional<java.net.InetSocketAddress> metrics) {
+        Optional<java.net.InetSocketAddress> metrics,
+        Optional<SyncConfig> sync) {
 
     public GlobalConfig {
         execute = List.copyOf(execute);

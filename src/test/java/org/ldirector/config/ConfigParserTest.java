@@ -405,6 +405,43 @@ class ConfigParserTest {
     }
 
     @Test
+    void syncDaemonIsUnmanagedUnlessSyncdaemonIsWrittenAndReadsEverySetting() throws Exception {
+        assertEquals(Optional.empty(), parse("checkinterval=5\n").global().sync());
+        SyncConfig sc = parse("syncdaemon = backup\nsyncinterface = eth1\nsyncid = 7\nsyncmaxlen = 1472\n"
+                + "syncgroup = 224.0.0.99\nsyncport = 9999\nsyncttl = 2\n").global().sync().orElseThrow();
+        assertEquals(new SyncConfig(SyncConfig.Role.BACKUP, Optional.of("eth1"), 7, 1472,
+                Optional.of(java.net.InetAddress.getByName("224.0.0.99")), 9999, 2), sc);
+        assertEquals(new SyncConfig(SyncConfig.Role.NONE, Optional.empty(), 0, 0, Optional.empty(), 0, 0),
+                parse("syncdaemon=none\n").global().sync().orElseThrow());
+        String printed = ConfigPrinter.print(parse("syncdaemon=master\nsyncinterface=eth1\n"));
+        assertTrue(printed.contains("\nsyncdaemon=master\nsyncinterface=eth1\nsyncid=0\n"), printed);
+        String all = ConfigPrinter.print(parse("syncdaemon = backup\nsyncinterface = eth1\nsyncid = 7\n"
+                + "syncmaxlen = 1472\nsyncgroup = 224.0.0.99\nsyncport = 9999\nsyncttl = 2\n"));
+        assertTrue(all.contains("\nsyncdaemon=backup\nsyncinterface=eth1\nsyncid=7\nsyncmaxlen=1472\nsyncgroup=224.0.0.99\n"
+                + "syncport=9999\nsyncttl=2\n"), all);
+    }
+
+    @Test
+    void malformedSyncSettingsAreErrorsNamingTheLineAndWhatWasExpected() {
+        assertEquals(List.of("t.cf:2: syncdaemon 'primary' is not a role; expected syncdaemon = master, backup or none"),
+                errors("checkinterval=5\nsyncdaemon=primary\n"));
+        assertEquals(List.of("t.cf:1: syncdaemon = master needs the multicast interface; add e.g. syncinterface = eth1"),
+                errors("syncdaemon=master\n"));
+        assertEquals(List.of("t.cf:1: sync settings without syncdaemon; add syncdaemon = master, backup or none"
+                + " (without it ldirector leaves the kernel's sync daemons alone)"), errors("syncinterface=eth1\n"));
+        assertEquals(List.of("t.cf:2: syncid '256' is out of range; expected syncid = 0..255"),
+                errors("syncdaemon=none\nsyncid=256\n"));
+        assertEquals(List.of("t.cf:2: syncmaxlen '100' is out of range; expected syncmaxlen = 1024..65507"),
+                errors("syncdaemon=none\nsyncmaxlen=100\n"));
+        assertEquals(List.of("t.cf:2: syncgroup '10.0.0.1' is not a multicast address; expected e.g."
+                + " syncgroup = 224.0.0.81 or syncgroup = ff02::8848"), errors("syncdaemon=none\nsyncgroup=10.0.0.1\n"));
+        assertEquals(List.of("t.cf:2: syncinterface 'eth1:0' is not an interface name; expected 1 to 15 characters"
+                + " without '/', ':' or blanks, e.g. syncinterface = eth1"), errors("syncdaemon=none\nsyncinterface=eth1:0\n"));
+        assertEquals(List.of("t.cf:2: syncttl '0' is out of range; expected syncttl = 1..255"),
+                errors("syncdaemon=none\nsyncttl=0\n"));
+    }
+
+    @Test
     void noErrorOrWarningEverQuotesAPasswordOrSecret() {
         String secret = "hunter2-xyzzy";
         for (String bad : List.of("passwd=" + secret, "passwd=\"" + secret, "secret=" + secret, "secret=\"" + secret,
