@@ -20,25 +20,31 @@ import java.util.function.Predicate;
  * @param foreground  --foreground: start stays in the foreground without debug logging (systemd, Pacemaker)
  * @param json    --json: status as JSON
  * @param daemonChild the detached child of a daemonizing start
+ * @param syncRole the {@code sync} verb's argument: master, backup, none or status
  */
 public record CommandLine(boolean debug, boolean test, boolean help, boolean version, String config,
-                          Optional<String> verb, boolean foreground, boolean json, boolean daemonChild) {
+                          Optional<String> verb, boolean foreground, boolean json, boolean daemonChild,
+                          Optional<String> syncRole) {
 
     /** Internal: the re-executed child of a daemonizing start (see {@link Main}); not for operators. */
     static final String DAEMON_CHILD = "--daemon-child";
 
     public static final Set<String> VERBS = Set.of("start", "stop", "restart", "try-restart", "reload",
-            "force-reload", "status");
+            "force-reload", "status", "sync");
+    static final Set<String> SYNC_ROLES = Set.of("master", "backup", "none", "status");
     public static final String DEFAULT_CONFIG = "ldirectord.cf";
     public static final String USAGE = """
             Usage: ldirector [-d|--debug] [--foreground] [-t|--test] [--] [configfile] \
             [start|stop|restart|try-restart|reload|force-reload|status [--json]]
+                   ldirector [configfile] sync master|backup|none|status
                    ldirector -h|--help
                    ldirector -v|--version
               -d, --debug       stay in the foreground and log verbosely to stdout
                   --foreground  start: stay in the foreground (systemd, Pacemaker), log as usual and to stdout
                   --json        status: print the status as JSON
               -t, --test        check the configuration, print it with every default filled in, and exit
+            sync switches the running daemon's IPVS connection-sync role (syncdaemon in the config) now;
+                  the role is kept for restarts until the next reboot. For keepalived notify scripts and Pacemaker.
               -h, --help        print this help
               -v, --version     print the version
             A bare config file name is looked up in /etc/ha.d and /etc/ha.d/conf (default /etc/ha.d/ldirectord.cf).
@@ -97,7 +103,20 @@ public record CommandLine(boolean debug, boolean test, boolean help, boolean ver
         }
         List<String> rest = args.subList(i, args.size());
         if (help || version) {
-            return new CommandLine(debug, test, help, version, DEFAULT_CONFIG, Optional.empty(), false, false, false);
+            return new CommandLine(debug, test, help, version, DEFAULT_CONFIG, Optional.empty(), false, false, false,
+                    Optional.empty());
+        }
+        // sync takes an argument: [configfile] sync ROLE
+        Optional<String> syncRole = Optional.empty();
+        int syncAt = rest.indexOf("sync");
+        if (syncAt >= 0 && syncAt <= 1 && rest.size() == syncAt + 2) {
+            syncRole = Optional.of(rest.get(syncAt + 1));
+            if (!SYNC_ROLES.contains(syncRole.get())) {
+                throw new UsageException("sync '" + syncRole.get() + "': expected sync master, backup, none or status");
+            }
+            rest = rest.subList(0, syncAt + 1);
+        } else if (syncAt >= 0 && syncAt <= 1 && rest.size() == syncAt + 1) {
+            throw new UsageException("sync needs a role: sync master, backup, none or status");
         }
         String config = DEFAULT_CONFIG;
         Optional<String> verb = Optional.empty();
@@ -117,7 +136,7 @@ public record CommandLine(boolean debug, boolean test, boolean help, boolean ver
         }
         if (verb.isPresent() && !VERBS.contains(verb.get())) {
             throw new UsageException("unknown command '" + verb.get() + "'; expected one of start, stop, restart,"
-                    + " try-restart, reload, force-reload, status");
+                    + " try-restart, reload, force-reload, status, sync");
         }
         if (verb.isEmpty() && !test) {
             throw new UsageException("no command given; expected one of start, stop, restart, try-restart, reload,"
@@ -126,7 +145,8 @@ public record CommandLine(boolean debug, boolean test, boolean help, boolean ver
         if (json && !verb.equals(Optional.of("status"))) {
             throw new UsageException("--json goes with status only");
         }
-        return new CommandLine(debug, test, help, version, config, verb, foreground || daemonChild, json, daemonChild);
+        return new CommandLine(debug, test, help, version, config, verb, foreground || daemonChild, json, daemonChild,
+                syncRole);
     }
 
     /** ldirectord's lookup: /etc/ha.d/NAME, else /etc/ha.d/conf/NAME, else NAME as given. */

@@ -25,6 +25,8 @@ import org.ldirector.engine.Engine;
 import org.ldirector.engine.EngineListener;
 import org.ldirector.ipvs.IpvsTable;
 import org.ldirector.schedule.QuartzTicks;
+import org.ldirector.config.SyncConfig;
+import org.ldirector.sync.SyncRoles;
 import java.util.function.Consumer;
 import org.slf4j.helpers.MessageFormatter;
 import sun.misc.Signal;
@@ -45,6 +47,10 @@ public final class Daemon {
 
     private final EngineListener listener;
     private Optional<Path> controlSocket = Optional.empty();
+    private Optional<Path> syncRoleFile = Optional.empty();
+    private volatile org.ldirector.sync.SyncRoles syncRoles;
+    /** How often the kernel's sync threads are compared with the role (someone may stop them by hand). */
+    static final Duration SYNC_CHECK = Duration.ofSeconds(10);
     private volatile Engine engine;
     /** The listener in force while running: the given one, plus systemd's when under systemd. */
     private volatile EngineListener running;
@@ -65,6 +71,12 @@ public final class Daemon {
     /** The control socket's place; none in tests that run the daemon in their own JVM. */
     Daemon withControlSocket(Path socket) {
         this.controlSocket = Optional.of(socket);
+        return this;
+    }
+
+    /** Where the sync verb's role is kept across restarts; none in tests that do not need it. */
+    Daemon withSyncRoleFile(Path file) {
+        this.syncRoleFile = Optional.of(file);
         return this;
     }
 
@@ -118,6 +130,11 @@ public final class Daemon {
             }
             engine.start();
             this.engine = engine;
+            SyncRoles sync = new SyncRoles(table, events);
+            sync.configure(config.global().sync(), startRole(config.global().sync()));
+            this.syncRoles = sync;
+            loop.scheduleWithFixedDelay(sync::enforce, SYNC_CHECK.toMillis(), SYNC_CHECK.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
             // the socket opens only after the first pass: a start that waits for it waits for a programmed table
             Optional<ControlSocket> control = controlSocket.isEmpty() ? Optional.empty()
                     : Optional.of(new ControlSocket(controlSocket.get(), this::command));
@@ -132,6 +149,10 @@ public final class Daemon {
             log("Stopping ldirector");
             watcher.close();
             engine.stop();
+            // as the virtual services: with cleanstop a stopped director leaves no sync thread behind
+            if (engine.config().global().cleanstop()) {
+                sync.stopAll();
+            }
             engine.close();
         } finally {
             loop.shutdownNow();
@@ -148,12 +169,92 @@ public final class Daemon {
     String command(String line) {
         try {
             return switch (line) {
-                case "status" -> StatusFormat.table(engine.status(), java.time.ZoneId.systemDefault());
-                case "status json" -> StatusFormat.json(engine.status(), ProcessHandle.current().pid(), configFile.toString());
-                default -> "error: unknown command '" + line + "'; expected status or status json\n";
+                case "status" -> StatusFormat.table(engine.status(), java.time.ZoneId.systemDefault())
+                        + StatusFormat.sync(syncRoles.status());
+                case "status json" -> {
+                    String j = StatusFormat.json(engine.status(), ProcessHandle.current().pid(), configFile.toString());
+                    yield j.substring(0, j.lastIndexOf('}')) + StatusFormat.syncJson(syncRoles.status()) + "}\n";
+                }
+                case "sync", "sync status" -> {
+                    String text = StatusFormat.sync(syncRoles.status());
+                    yield text.isEmpty() ? "IPVS sync: not managed (no syncdaemon), kernel runs no sync daemon\n" : text;
+                }
+                case "sync master", "sync backup", "sync none" -> switchSync(SyncConfig.Role.parse(line.substring(5)).orElseThrow());
+                default -> "error: unknown command '" + line + "'; expected status, status json, sync [master|backup|none]\n";
             };
         } catch (Exception e) {
             return "error: " + e + "\n";
+        }
+    }
+
+    /** The sync verb: switch, remember the role for a restart, answer with what the kernel runs now. */
+    private synchronized String switchSync(SyncConfig.Role role) {
+        try {
+            SyncRoles.SyncDaemonsChanged changes = syncRoles.switchTo(role);
+            syncRoleFile.ifPresent(f -> writeRole(f, role));
+            return "ok: IPVS sync role " + role.word() + (changes.none() ? " (no change in the kernel)" : "") + "\n"
+                    + StatusFormat.sync(syncRoles.status());
+        } catch (SyncRoles.SyncException e) {
+            return "error: " + e.getMessage() + "\n";
+        }
+    }
+
+    /**
+     * The role at start: the one the sync verb set last (kept in the run dir) when the config
+     * manages sync, else the config's syncdaemon.
+     */
+    private SyncConfig.Role startRole(Optional<SyncConfig> sync) {
+        if (sync.isEmpty()) {
+            syncRoleFile.ifPresent(Daemon::deleteQuietly);
+            return SyncConfig.Role.NONE;
+        }
+        Optional<SyncConfig.Role> kept = syncRoleFile.flatMap(Daemon::readRole);
+        if (kept.isPresent()) {
+            log("IPVS sync role {}, as last set by the sync verb ({})", kept.get().word(), syncRoleFile.get());
+            return kept.get();
+        }
+        return sync.get().role();
+    }
+
+    /**
+     * The role after a reload: a changed syncdaemon in the file is the operator's new word and wins
+     * (the verb's role is forgotten); otherwise the role in force stays, whoever set it.
+     */
+    private SyncConfig.Role reloadRole(Optional<SyncConfig> before, Optional<SyncConfig> after) {
+        if (after.isEmpty()) {
+            syncRoleFile.ifPresent(Daemon::deleteQuietly);
+            return SyncConfig.Role.NONE;
+        }
+        if (before.isEmpty() || before.get().role() != after.get().role()) {
+            syncRoleFile.ifPresent(Daemon::deleteQuietly);
+            return after.get().role();
+        }
+        return syncRoles.role();
+    }
+
+    static Optional<SyncConfig.Role> readRole(Path file) {
+        try {
+            return SyncConfig.Role.parse(Files.readString(file));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    private void writeRole(Path file, SyncConfig.Role role) {
+        try {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, role.word() + "\n");
+            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            log("Warning: cannot keep the sync role in {}: {} (a restart will use syncdaemon from the config)", file, e.getMessage());
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a role file that cannot go is read again at the next start; nothing better to do here
         }
     }
 
@@ -233,7 +334,11 @@ public final class Daemon {
             Config next = ConfigParser.parse(configFile);
             digest = digest(configFile);
             next.warnings().forEach(w -> log("Warning: {}", w));
+            Optional<SyncConfig> syncBefore = engine.config().global().sync();
             engine.reload(next);
+            synchronized (this) {
+                syncRoles.configure(next.global().sync(), reloadRole(syncBefore, next.global().sync()));
+            }
             // checktype=N counters of reals that are gone are dropped; the others keep their place
             checkers.connectCounter().retain(next.virtuals().stream()
                     .flatMap(v -> v.reals().stream().map(r -> ProbeTarget.of(v, r))).toList());

@@ -80,6 +80,9 @@ public final class Main {
                 case "stop" -> {
                     return Verbs.stop(files, file, out, err);
                 }
+                case "sync" -> {
+                    return Verbs.sync(files, file, cl.syncRole().orElseThrow(), out, err);
+                }
                 case "reload", "force-reload" -> {
                     return Verbs.reload(files, file, out, err);
                 }
@@ -170,7 +173,8 @@ public final class Main {
             EngineListener listeners = EngineListener.all(List.of(
                     new LogReopener(file.getFileName().toString(), console, cl.debug()), metrics, endpoint, monitorFiles,
                     alerts));
-            return new Daemon(file, listeners).withControlSocket(files.socket()).run(config, table, checkers);
+            return new Daemon(file, listeners).withControlSocket(files.socket()).withSyncRoleFile(files.syncRole())
+                    .run(config, table, checkers);
         } catch (IpvsException e) {
             err.println("ldirector: " + e.getMessage());
             Logging.events().info("Error: {}", e.getMessage());

@@ -34,6 +34,14 @@ record RunFiles(Path dir, String configName, LongPredicate isOurs) {
         return dir.resolve("ldirector." + configName + ".sock");
     }
 
+    /**
+     * The IPVS sync role last set by the {@code sync} verb. Kept in the run dir, so it survives a
+     * restart (the HA manager's word stands) but not a reboot (the config's syncdaemon does).
+     */
+    Path syncRole() {
+        return dir.resolve("ldirector." + configName + ".sync");
+    }
+
     /** Where a daemonizing start's child writes until its log takes over; read back if it fails to start. */
     Path startLog() {
         return dir.resolve("ldirector." + configName + ".start");

@@ -95,4 +95,38 @@ final class StatusFormat {
         return b.append('"').toString();
     }
 
+
+    /** The sync section of the status table: nothing when sync is not managed and the kernel runs none. */
+    static String sync(org.ldirector.sync.SyncRoles.Status st) {
+        if (!st.managed() && st.kernel().isEmpty()) {
+            return "";
+        }
+        StringBuilder b = new StringBuilder();
+        b.append("IPVS sync: ").append(st.managed() ? "role " + st.role().word() : "not managed (no syncdaemon)");
+        if (st.kernel().isEmpty()) {
+            b.append(", kernel runs no sync daemon");
+        }
+        b.append('\n');
+        for (org.ldirector.ipvs.SyncDaemon d : st.kernel()) {
+            b.append("  kernel: ").append(d.describe()).append('\n');
+        }
+        st.error().ifPresent(e -> b.append("  error: ").append(e).append('\n'));
+        return b.toString();
+    }
+
+    /** The sync section as a JSON member (leading comma included). */
+    static String syncJson(org.ldirector.sync.SyncRoles.Status st) {
+        StringBuilder b = new StringBuilder(",\"sync\":{\"managed\":").append(st.managed())
+                .append(",\"role\":").append(st.managed() ? quote(st.role().word()) : "null").append(",\"kernel\":[");
+        for (int i = 0; i < st.kernel().size(); i++) {
+            org.ldirector.ipvs.SyncDaemon d = st.kernel().get(i);
+            b.append(i == 0 ? "" : ",").append("{\"state\":").append(quote(d.state().word()))
+                    .append(",\"interface\":").append(quote(d.multicastInterface()))
+                    .append(",\"syncid\":").append(d.syncId()).append(",\"maxlen\":").append(d.maxLength())
+                    .append(",\"group\":").append(d.group() == null ? "null" : quote(d.group().getHostAddress()))
+                    .append(",\"port\":").append(d.port()).append(",\"ttl\":").append(d.ttl()).append('}');
+        }
+        b.append("],\"error\":").append(st.error().map(StatusFormat::quote).orElse("null")).append('}');
+        return b.toString();
+    }
 }

@@ -58,6 +58,46 @@ final class Verbs {
         return s instanceof RunFiles.Stale ? EXIT_DEAD : Main.EXIT_STOPPED;
     }
 
+    /**
+     * {@code sync master|backup|none|status}: the running daemon switches its IPVS sync role and
+     * answers with what the kernel runs. With no daemon running a role is kept for its next start
+     * (a notify script may fire before ldirector is up) and status exits 3, as the status verb.
+     */
+    static int sync(RunFiles files, Path config, String role, PrintStream out, PrintStream err) {
+        RunFiles.State s = files.state();
+        if (!(s instanceof RunFiles.Running)) {
+            if (role.equals("status")) {
+                out.println("ldirector is stopped for " + config);
+                return s instanceof RunFiles.Stale ? EXIT_DEAD : Main.EXIT_STOPPED;
+            }
+            try {
+                java.nio.file.Files.writeString(files.syncRole(), role + "\n");
+            } catch (IOException e) {
+                err.println("ldirector: cannot write " + files.syncRole() + ": " + e.getMessage());
+                return 1;
+            }
+            out.println("ldirector is stopped for " + config + "; it will start with IPVS sync role " + role
+                    + " (kept in " + files.syncRole() + ")");
+            return 0;
+        }
+        String answer;
+        try {
+            answer = ControlSocket.request(files.socket(), role.equals("status") ? "sync status" : "sync " + role, SYNC_WAIT);
+        } catch (IOException e) {
+            err.println("ldirector: no answer from " + files.socket() + ": " + e.getMessage());
+            return 1;
+        }
+        if (answer.startsWith("error: ")) {
+            err.print("ldirector: " + answer.substring("error: ".length()));
+            return 1;
+        }
+        out.print(answer);
+        return 0;
+    }
+
+    /** A role switch waits for the kernel: stopping a backup thread can take a couple of seconds. */
+    static final java.time.Duration SYNC_WAIT = java.time.Duration.ofSeconds(30);
+
     /** Sends TERM and waits for the daemon to be gone; stopping what is stopped succeeds (LSB). */
     static int stop(RunFiles files, Path config, PrintStream out, PrintStream err) {
         RunFiles.State s = files.state();

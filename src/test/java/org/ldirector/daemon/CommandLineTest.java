@@ -56,7 +56,7 @@ class CommandLineTest {
     @Test
     void usageErrorsSayWhatWasWrong() {
         assertEquals("unknown command 'begin'; expected one of start, stop, restart, try-restart, reload,"
-                + " force-reload, status", assertThrows(CommandLine.UsageException.class, () -> parse("begin")).getMessage());
+                + " force-reload, status, sync", assertThrows(CommandLine.UsageException.class, () -> parse("begin")).getMessage());
         assertEquals("unknown option -x", assertThrows(CommandLine.UsageException.class, () -> parse("-x", "start")).getMessage());
         assertTrue(assertThrows(CommandLine.UsageException.class, CommandLineTest::parse).getMessage().startsWith("no command"));
         assertTrue(assertThrows(CommandLine.UsageException.class, () -> parse("a", "b", "c")).getMessage().startsWith("too many"));
@@ -95,5 +95,20 @@ class CommandLineTest {
     @Test
     void statusJsonQuotesWhatJsonRequires() {
         org.junit.jupiter.api.Assertions.assertEquals("\"a\\\"b\\\\c\\nd\\u0001\"", StatusFormat.quote("a\"b\\c\nd\u0001"));
+    }
+
+    @Test
+    void syncTakesARoleWithOrWithoutAConfig() throws Exception {
+        CommandLine c = parse("web.cf", "sync", "master");
+        assertEquals("web.cf", c.config());
+        assertEquals(Optional.of("sync"), c.verb());
+        assertEquals(Optional.of("master"), c.syncRole());
+        assertEquals(Optional.of("backup"), parse("sync", "backup").syncRole());
+        assertEquals("ldirectord.cf", parse("sync", "status").config());
+        assertEquals("sync needs a role: sync master, backup, none or status",
+                assertThrows(CommandLine.UsageException.class, () -> parse("web.cf", "sync")).getMessage());
+        assertEquals("sync 'primary': expected sync master, backup, none or status",
+                assertThrows(CommandLine.UsageException.class, () -> parse("sync", "primary")).getMessage());
+        assertEquals(Optional.empty(), parse("web.cf", "start").syncRole());
     }
 }

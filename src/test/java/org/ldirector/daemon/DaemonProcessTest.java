@@ -185,6 +185,43 @@ class DaemonProcessTest {
     }
 
     @Test
+    void theSyncVerbSwitchesTheRoleWhichOutlivesARestartUntilTheConfigSaysOtherwise() throws Exception {
+        String body = Files.readString(cf);
+        Files.writeString(cf, "syncdaemon=backup\nsyncinterface=lo\nsyncid=5\n" + body);
+        assertEquals(0, run("start").code());
+        await("the backup sync daemon", () -> status().contains("IPVS sync: role backup\n  kernel: backup sync daemon (mcast=lo, syncid=5,"));
+
+        Run master = run("sync", "master");
+        assertEquals(0, master.code(), master.err());
+        assertTrue(master.out().startsWith("ok: IPVS sync role master\nIPVS sync: role master\n  kernel: master sync daemon (mcast=lo, syncid=5,"), master.out());
+        assertFalse(status().contains("backup sync daemon"), status());
+        assertTrue(run("status", "--json").out().contains("\"sync\":{\"managed\":true,\"role\":\"master\",\"kernel\":[{\"state\":\"master\",\"interface\":\"lo\",\"syncid\":5,"));
+        assertEquals("master\n", Files.readString(dir.resolve("ldirector.web.cf.sync")));
+
+        // the HA manager's word outlives a restart ...
+        assertEquals(0, run("restart").code());
+        await("the master role after the restart", () -> status().contains("IPVS sync: role master\n  kernel: master sync daemon"));
+        // ... until the file says otherwise
+        Files.writeString(cf, "syncdaemon=none\nsyncinterface=lo\nsyncid=5\n" + body);
+        assertEquals(0, run("reload").code());
+        await("no sync daemon", () -> status().contains("IPVS sync: role none, kernel runs no sync daemon"));
+        assertFalse(Files.exists(dir.resolve("ldirector.web.cf.sync")));
+
+        Run bad = run("sync", "primary");
+        assertEquals(2, bad.code());
+        assertTrue(bad.err().contains("sync 'primary': expected sync master, backup, none or status"), bad.err());
+
+        // stopped: the role waits for the next start
+        assertEquals(0, run("stop").code());
+        Run later = run("sync", "backup");
+        assertEquals(0, later.code(), later.err());
+        assertTrue(later.out().contains("it will start with IPVS sync role backup"), later.out());
+        assertEquals(3, run("sync", "status").code());
+        assertEquals(0, run("start").code());
+        await("the backup role at start", () -> status().contains("IPVS sync: role backup\n  kernel: backup sync daemon"));
+    }
+
+    @Test
     void aKilledDaemonLeavesAStalePidFileThatStatusReportsAndStartReplaces() throws Exception {
         assertEquals(0, run("start").code());
         long pid = pid();
