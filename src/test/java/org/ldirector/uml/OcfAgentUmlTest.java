@@ -34,8 +34,12 @@ class OcfAgentUmlTest {
                 export OCF_ROOT=/usr/lib/ocf
                 AGENT=%1$s/ocf/ldirector
                 BIN=%1$s/bin/ldirector
+                modprobe dummy; ip link add sync0 type dummy; ip link set sync0 up
                 cat > $UML_OUT/web.cf <<EOF
                 logfile="$UML_OUT/ldirector.log"
+                syncdaemon=backup
+                syncinterface=sync0
+                syncid=4
                 checkinterval=1
                 virtual=10.77.0.100:80
                 	real=10.77.1.11:80 masq 2
@@ -43,6 +47,24 @@ class OcfAgentUmlTest {
                 EOF
                 echo "== ocf-tester"
                 ocf-tester -n lvs -o configfile=$UML_OUT/web.cf -o binary=$BIN $AGENT 2>&1 | tail -8
+                echo "== ocf-tester promotable"
+                ocf-tester -n lvs -o configfile=$UML_OUT/web.cf -o binary=$BIN -o CRM_meta_promotable=true $AGENT 2>&1 | tail -4
+                echo "== promotable by hand"
+                (
+                export OCF_RESKEY_configfile=$UML_OUT/web.cf OCF_RESKEY_binary=$BIN OCF_RESKEY_CRM_meta_promotable=true
+                $AGENT start; echo "p-start: $?"
+                echo "p-started: [$(ipvsadm -L --daemon)]"
+                $AGENT monitor; echo "p-monitor unpromoted: $?"
+                $AGENT promote; echo "p-promote: $?"
+                echo "p-promoted: [$(ipvsadm -L --daemon)]"
+                $AGENT monitor || echo "p-monitor promoted: $?"
+                $AGENT demote; echo "p-demote: $?"
+                echo "p-demoted: [$(ipvsadm -L --daemon)]"
+                $BIN $UML_OUT/web.cf sync master; echo "verb master: $?"
+                echo "verb-master: [$(ipvsadm -L --daemon)]"
+                $AGENT stop; echo "p-stop: $?"
+                echo "p-stopped: [$(ipvsadm -L --daemon)]"
+                )
                 echo "== by hand"
                 export OCF_RESKEY_configfile=$UML_OUT/web.cf OCF_RESKEY_binary=$BIN
                 $AGENT monitor || echo "monitor before start: $?"
@@ -60,6 +82,23 @@ class OcfAgentUmlTest {
         assertEquals(0, r.exitCode(), r::describe);
         String out = r.output();
         assertTrue(out.contains("ocf/ldirector passed all tests"), r::describe);
+        assertTrue(out.indexOf("ocf/ldirector passed all tests") != out.lastIndexOf("ocf/ldirector passed all tests"),
+                "ocf-tester passes the promotable mode too\n" + r.describe());
+        // promotable: started unpromoted (sync backup), promote -> master, demote -> backup; the verb too
+        String backup = "backup sync daemon (mcast=sync0, syncid=4, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)";
+        String master = "master sync daemon (mcast=sync0, syncid=4, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)";
+        assertTrue(out.contains("p-start: 0"), r::describe);
+        assertTrue(out.contains("p-started: [" + backup + "]"), r::describe);
+        assertTrue(out.contains("p-monitor unpromoted: 0"), r::describe);
+        assertTrue(out.contains("p-promote: 0"), r::describe);
+        assertTrue(out.contains("p-promoted: [" + master + "]"), r::describe);
+        assertTrue(out.contains("p-monitor promoted: 8"), r::describe);
+        assertTrue(out.contains("p-demote: 0"), r::describe);
+        assertTrue(out.contains("p-demoted: [" + backup + "]"), r::describe);
+        assertTrue(out.contains("verb master: 0"), r::describe);
+        assertTrue(out.contains("verb-master: [" + master + "]"), r::describe);
+        assertTrue(out.contains("p-stop: 0"), r::describe);
+        assertTrue(out.contains("p-stopped: []"), "cleanstop stops the sync thread with the services\n" + r.describe());
         assertTrue(out.contains("monitor before start: 7"), r::describe);
         assertTrue(out.contains("start: 0"), r::describe);
         assertTrue(out.contains("monitor: 0"), r::describe);
