@@ -96,10 +96,9 @@ topo_dr_up() {
   _topo_common_up || return 1
   local n
   for n in $(seq 1 "$TOPO_REALS"); do
-    # A DR real owns the VIP but must neither answer ARP for it nor use it as an ARP source.
-    ip netns exec "real$n" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
-      net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2
-    ip -n "real$n" addr add "$TOPO_VIP/32" dev lo
+    # A DR real owns the VIP but must neither answer ARP for it nor use it as an ARP source: the
+    # shipped etc/lvs-realserver does it, as on a real server.
+    ip netns exec "real$n" env LVS_REALSERVER_DEFAULTS=/dev/null "$TOPO_HOME/../../etc/lvs-realserver" start "$TOPO_VIP" >/dev/null || return 1
     ip -n "real$n" route add 10.77.2.0/24 via 10.77.1.254
   done
   ip link add to-client-lan type veth peer name eth1 netns client
