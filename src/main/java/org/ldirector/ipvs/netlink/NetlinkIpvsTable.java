@@ -158,15 +158,7 @@ public final class NetlinkIpvsTable implements IpvsTable {
         int s = nextSeq();
         tx.clear();
         IpvsCodec.getServices(tx, family, s, transport.portId());
-        List<ServiceEntry> out = new ArrayList<>();
-        try {
-            for (NlMessage m : dumpAll(s, "services")) {
-                out.add(IpvsCodec.decodeService(m));
-            }
-        } catch (NetlinkFormatException e) {
-            throw malformed("IPVS_CMD_GET_SERVICE dump", e);
-        }
-        return out;
+        return decodedDump(s, "services", "IPVS_CMD_GET_SERVICE dump", IpvsCodec::decodeService);
     }
 
     @Override
@@ -174,15 +166,8 @@ public final class NetlinkIpvsTable implements IpvsTable {
         int s = nextSeq();
         tx.clear();
         IpvsCodec.getDestinations(tx, family, s, transport.portId(), service);
-        List<DestinationEntry> out = new ArrayList<>();
-        try {
-            for (NlMessage m : dumpAll(s, "real servers of " + service)) {
-                out.add(IpvsCodec.decodeDestination(m, service.family()));
-            }
-        } catch (NetlinkFormatException e) {
-            throw malformed("IPVS_CMD_GET_DEST dump", e);
-        }
-        return out;
+        return decodedDump(s, "real servers of " + service, "IPVS_CMD_GET_DEST dump",
+                m -> IpvsCodec.decodeDestination(m, service.family()));
     }
 
     @Override
@@ -190,13 +175,23 @@ public final class NetlinkIpvsTable implements IpvsTable {
         int s = nextSeq();
         tx.clear();
         IpvsCodec.getDaemons(tx, family, s, transport.portId());
-        List<SyncDaemon> out = new ArrayList<>();
+        return decodedDump(s, "sync daemons", "IPVS_CMD_GET_DAEMON dump", IpvsCodec::decodeDaemon);
+    }
+
+    /** Decodes one dumped message. */
+    private interface Decoder<T> {
+        T decode(NlMessage m) throws NetlinkFormatException;
+    }
+
+    /** Sends the dump request in tx and decodes every message of the answer. */
+    private <T> List<T> decodedDump(int s, String what, String command, Decoder<T> decoder) throws IpvsException {
+        List<T> out = new ArrayList<>();
         try {
-            for (NlMessage m : dumpAll(s, "sync daemons")) {
-                out.add(IpvsCodec.decodeDaemon(m));
+            for (NlMessage m : dumpAll(s, what)) {
+                out.add(decoder.decode(m));
             }
         } catch (NetlinkFormatException e) {
-            throw malformed("IPVS_CMD_GET_DAEMON dump", e);
+            throw malformed(command, e);
         }
         return out;
     }
