@@ -53,16 +53,51 @@ class ProbeScheduleTest {
         assertEquals(List.of("a", "a"), calls);
     }
 
+    /** The registered timer whose tick starts {@code key}, found by firing each one alone. */
+    private ManualTicks.Timer timerOf(String key) {
+        for (ManualTicks.Timer t : List.copyOf(ticks.timers.values())) {
+            started.clear();
+            t.task().run();
+            running.values().forEach(f -> f.complete(null));
+            if (started.contains(key)) {
+                started.clear();
+                return t;
+            }
+        }
+        started.clear();
+        return null;
+    }
+
     @Test
     void applyTouchesOnlyWhatChanged() {
         schedule.apply(Map.of("a", Duration.ofSeconds(10), "b", Duration.ofSeconds(10)));
-        assertEquals(2, ticks.everyCalls);
+        ManualTicks.Timer a = timerOf("a");
         schedule.apply(Map.of("a", Duration.ofSeconds(10), "b", Duration.ofSeconds(5), "c", Duration.ofSeconds(10)));
-        assertEquals(4, ticks.everyCalls, "b re-timed and c added; a untouched");
+        assertTrue(a == timerOf("a"), "a's timer is untouched");
+        assertEquals(Duration.ofSeconds(5), timerOf("b").interval(), "b re-timed");
+        assertEquals(Duration.ofSeconds(10), timerOf("c").interval(), "c added");
         schedule.apply(Map.of("c", Duration.ofSeconds(10)));
         assertEquals(Set.of("c"), schedule.keys());
         assertEquals(1, ticks.timers.size());
+        assertEquals(1, schedule.timers());
         assertEquals(Duration.ofSeconds(10), ticks.timers.values().iterator().next().interval());
+    }
+
+    @Test
+    void keysOfOneSlotShareOneTimerSoAThousandRealsNeedAtMostOneTimerPerSlot() {
+        Map<String, Duration> wanted = new HashMap<>();
+        for (int i = 0; i < 1000; i++) {
+            wanted.put("10.77.1." + i + ":80", Duration.ofSeconds(1));
+        }
+        schedule.apply(wanted);
+        assertEquals(ProbeSchedule.slots(Duration.ofSeconds(1)), schedule.timers());
+        assertEquals(20, schedule.timers(), "1 s in slots of 50 ms");
+        ticks.fireAll();
+        assertEquals(1000, started.size(), "one turn of every timer probes every real once");
+        assertEquals(1000, new HashSet<>(started).size());
+        // the last key of a slot leaving stops its timer
+        schedule.apply(Map.of());
+        assertEquals(0, ticks.timers.size());
     }
 
     @Test
@@ -79,7 +114,9 @@ class ProbeScheduleTest {
         for (int b : buckets) {
             assertTrue(b > 50 && b < 150, "each second of the interval gets about a tenth: " + java.util.Arrays.toString(buckets));
         }
-        assertTrue(distinct.size() > 900, "few collisions: " + distinct.size());
+        assertEquals(ProbeSchedule.MAX_SLOTS, distinct.size(), "every slot in use, no more");
+        assertEquals(List.of(Duration.ZERO, Duration.ofMillis(50)),
+                List.of(ProbeSchedule.phase(0, Duration.ofSeconds(1)), ProbeSchedule.phase(1, Duration.ofSeconds(1))));
     }
 
     @Test
