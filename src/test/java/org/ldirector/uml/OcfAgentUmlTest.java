@@ -65,6 +65,16 @@ class OcfAgentUmlTest {
                 $AGENT stop; echo "p-stop: $?"
                 echo "p-stopped: [$(ipvsadm -L --daemon)]"
                 )
+                echo "== lvs-realserver"
+                ip netns add rs; ip -n rs link set lo up
+                RS="ip netns exec rs env LVS_REALSERVER_DEFAULTS=/dev/null %1$s/etc/lvs-realserver"
+                $RS start 10.77.0.100 10.77.0.101
+                $RS status 10.77.0.100 10.77.0.101; echo "rs status started: $?"
+                echo "rs lo: $(ip -n rs -o addr show dev lo | awk '{print $4}' | sort | tr '\n' ' ')"
+                $RS start 10.77.0.100 >/dev/null; echo "rs start again: $?"
+                $RS stop 10.77.0.100 10.77.0.101
+                $RS status 10.77.0.100 || echo "rs status stopped: $?"
+                echo "rs arp after stop: $(ip netns exec rs sysctl -n net.ipv4.conf.all.arp_ignore net.ipv4.conf.all.arp_announce | tr '\n' ' ')"
                 echo "== by hand"
                 export OCF_RESKEY_configfile=$UML_OUT/web.cf OCF_RESKEY_binary=$BIN
                 $AGENT monitor || echo "monitor before start: $?"
@@ -87,6 +97,13 @@ class OcfAgentUmlTest {
         // promotable: started unpromoted (sync backup), promote -> master, demote -> backup; the verb too
         String backup = "backup sync daemon (mcast=sync0, syncid=4, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)";
         String master = "master sync daemon (mcast=sync0, syncid=4, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)";
+        // etc/lvs-realserver on a real server's namespace
+        assertTrue(out.contains("rs status started: 0"), r::describe);
+        assertTrue(out.contains("rs lo: 10.77.0.100/32 10.77.0.101/32 127.0.0.1/8 "), r::describe);
+        assertTrue(out.contains("arp_ignore=1 arp_announce=2"), r::describe);
+        assertTrue(out.contains("rs start again: 0"), "start is idempotent\n" + r.describe());
+        assertTrue(out.contains("rs status stopped: 3"), r::describe);
+        assertTrue(out.contains("rs arp after stop: 0 0 "), r::describe);
         assertTrue(out.contains("p-start: 0"), r::describe);
         assertTrue(out.contains("p-started: [" + backup + "]"), r::describe);
         assertTrue(out.contains("p-monitor unpromoted: 0"), r::describe);
