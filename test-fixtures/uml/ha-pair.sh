@@ -127,10 +127,15 @@ ha_ld_stop() { ha_ld "$1" "$HA_CF" stop >>"$HA_OUT/d$1.ldirector.out" 2>&1; }
 ha_ka_start() {
   local n=$1 prio=${2:-}
   [ -n "$prio" ] || prio=$(( n == 1 ? 150 : 100 ))
+  local notify="/usr/bin/env LDIRECTOR_RUNDIR=$HA_DIR/d$n LDIRECTOR_NOTIFY_LOG=$HA_OUT/d$n.notify.log HA_SYNC_VIA=$HA_SYNC_VIA HA_SYNCID=$HA_SYNCID LDIRECTOR=$HA_LD $HA_HOME/ha/ldirector-sync-notify $HA_CF"
+  # HA_NOTIFY=0: a keepalived that does not touch the sync daemon (the sync-off runs).
+  [ "${HA_NOTIFY:-1}" = 1 ] || notify=/bin/true
   sed -e "s|@NAME@|d$n|g" -e "s|@PRIORITY@|$prio|g" -e "s|@IFACE@|eth0|g" -e "s|@VIP@|$HA_VIP|g" \
-      -e "s|@NOTIFY@|/usr/bin/env LDIRECTOR_RUNDIR=$HA_DIR/d$n HA_SYNC_VIA=$HA_SYNC_VIA HA_SYNCID=$HA_SYNCID LDIRECTOR=$HA_LD $HA_HOME/ha/ldirector-sync-notify $HA_CF|g" \
+      -e "s|@NOTIFY@|$notify|g" \
       "$HA_HOME/ha/keepalived-vrrp.conf.in" > "$HA_DIR/d$n/keepalived.conf"
-  ip netns exec "d$n" setsid keepalived -P -n -l -D -f "$HA_DIR/d$n/keepalived.conf" \
+  # -l -G: the log to stderr (a file of its own), not to syslog (which, with no syslog daemon in UML,
+  # falls back to the console).
+  ip netns exec "d$n" setsid keepalived -P -n -l -G -D -f "$HA_DIR/d$n/keepalived.conf" \
     -p "$HA_DIR/d$n/keepalived.pid" -r "$HA_DIR/d$n/keepalived_vrrp.pid" \
     >>"$HA_OUT/d$n.keepalived.log" 2>&1 </dev/null &
   echo $! > "$HA_DIR/d$n/keepalived.main"
@@ -168,22 +173,109 @@ ha_sync_role_is() { [ "$(ha_sync_role "$1")" = "$2" ]; }
 
 ha_table() { ip netns exec "d$1" ipvsadm -Sn; }
 
-# Connections of the client in dN's IPVS connection table (synced ones included).
-ha_conns() { ip netns exec "d$1" ipvsadm -Lnc | grep -c " $HA_NET.2:" || true; }
+# Connections of the client in dN's IPVS connection table (synced ones included), ESTABLISHED only;
+# a second argument narrows to one client port.
+ha_conns() { ip netns exec "d$1" ipvsadm -Lnc | grep -c "ESTABLISHED *$HA_NET.2:${2:-}" || true; }
+ha_conns_ge() { [ "$(ha_conns "$1" "${3:-}")" -ge "$2" ]; }
+
+# ha_sync N master|backup|none: the sync role of dN now (what keepalived's notify does).
+ha_sync() {
+  local n=$1 role=$2
+  if [ "$HA_SYNC_VIA" = ipvsadm ]; then
+    ip netns exec "d$n" ipvsadm --stop-daemon master 2>/dev/null || true
+    ip netns exec "d$n" ipvsadm --stop-daemon backup 2>/dev/null || true
+    [ "$role" = none ] || ip netns exec "d$n" ipvsadm --start-daemon "$role" --mcast-interface eth0 --syncid "$HA_SYNCID"
+  else
+    ha_ld "$n" "$HA_CF" sync "$role"
+  fi
+}
+
+# Both directors ready, d1 holding the VIP and syncing to d2 (or, with HA_NOTIFY=0, no sync at all).
+ha_pair_ready() {
+  ha_holder_is d1 || return 1
+  if [ "${HA_NOTIFY:-1}" = 1 ]; then
+    ha_sync_role_is 1 master && ha_sync_role_is 2 backup || return 1
+  else
+    ha_sync_role_is 1 none && ha_sync_role_is 2 none || return 1
+  fi
+  [ "$(ha_table 1 | grep -c -- ' -r ')" = 6 ] && [ "$(ha_table 2 | grep -c -- ' -r ')" = 6 ]
+}
+
+HA_DL_BYTES=${HA_DL_BYTES:-30000000}
+HA_DL_RATE=${HA_DL_RATE:-2M}
+# The download's client port: a new one each time, since an old entry for the same 4-tuple (from an
+# earlier download, synced or not) would carry a new connection through the other director too.
+HA_DL_PORT=40000
+
+_ha_expected_sha() {
+  [ -s "$HA_DIR/expected.sha" ] || python3 -S -c "import hashlib,sys; print(hashlib.sha256(b'x'*int(sys.argv[1])).hexdigest())" \
+    "$HA_DL_BYTES" > "$HA_DIR/expected.sha"
+  cat "$HA_DIR/expected.sha"
+}
+
+# ha_failover_download HOW: a long download through the VIP (via d1), then d1 fails:
+#   HOW=stop  keepalived on d1 stops (graceful: priority 0, d2 takes over at once)
+#   HOW=cut   ldirector on d1 is killed (-9) and d1's eth0 goes down (d2 notices after 3 adverts)
+# With sync on (d2 is a sync backup) it first waits until d2's kernel holds the download's
+# connection. Prints one line: "failover how=.. sync=on|off curl_rc=.. bytes=.. intact=yes|no
+# gap_ms=.. failed_probes=.. takeover_ms=..", the gap from the client's probe loop.
+ha_failover_download() {
+  local how=$1 sync=off tag="$1-$(date +%s)" dl rc=0 t t_vip
+  ha_sync_role_is 2 backup && sync=on
+  _ha_expected_sha >/dev/null
+  rm -f "$HA_DIR/dl"
+  HA_DL_PORT=$(( HA_DL_PORT + 1 ))
+  ha_probe_start "$HA_OUT/probe-$tag.log"
+  ip netns exec client curl -s --local-port "$HA_DL_PORT" --limit-rate "$HA_DL_RATE" -o "$HA_DIR/dl" \
+    "http://$HA_VIP/bytes/$HA_DL_BYTES" 2>"$HA_OUT/curl-$tag.err" &
+  dl=$!
+  ha_wait_until "the download to be under way" 30 bash -c "[ \$(stat -c %s $HA_DIR/dl 2>/dev/null || echo 0) -gt 2000000 ]" || return 1
+  if [ "$sync" = on ]; then
+    ha_wait_until "d2's kernel to hold the synced download" 30 ha_conns_ge 2 1 "$HA_DL_PORT" || return 1
+  fi
+  t=$(ha_now)
+  case $how in
+    stop) ha_ka_stop 1 ;;
+    cut) ha_ld_kill 1; ha_cut 1 ;;
+  esac
+  ha_wait_until "d2 to take the VIP" 30 ha_holder_is d2 || return 1
+  t_vip=$(ha_now)
+  wait "$dl" || rc=$?
+  # New requests after the failover (one probe interval past the download's end is plenty).
+  sleep 1
+  ha_probe_stop
+  local bytes sha intact=no
+  bytes=$(stat -c %s "$HA_DIR/dl" 2>/dev/null || echo 0)
+  sha=$(sha256sum < "$HA_DIR/dl" | cut -d' ' -f1)
+  [ "$rc" = 0 ] && [ "$sha" = "$(_ha_expected_sha)" ] && intact=yes
+  echo "failover how=$how sync=$sync curl_rc=$rc bytes=$bytes intact=$intact $(ha_gap "$HA_OUT/probe-$tag.log" "$t")" \
+    "takeover_ms=$(awk -v a="$t" -v b="$t_vip" 'BEGIN { printf "%d", (b-a)*1000 }')" \
+    "probes_after=$(awk -v t="$t_vip" '$1 > t+1 && $2 == "ok" { ok++ } $1 > t+1 && $2 != "ok" { bad++ } END { printf "%d/%d", ok, ok+bad }' "$HA_OUT/probe-$tag.log")"
+}
+
+# Brings d1 back as the master after ha_failover_download: link up, ldirector and keepalived running,
+# d1 takes the VIP back (preemption), roles master/backup again (or none with HA_NOTIFY=0).
+ha_restore_d1() {
+  ha_uncut 1
+  if ! kill -0 "$(ha_ld_pid 1)" 2>/dev/null; then ha_ld_start 1 || return 1; fi
+  if ! kill -0 "$(cat "$HA_DIR/d1/keepalived.main")" 2>/dev/null; then ha_ka_start 1; fi
+  ha_wait_until "d1 back as the master" 60 ha_pair_ready
+}
 
 ha_probe_start() {
   ip netns exec client setsid python3 -S "$HA_HOME/ha/probe.py" "$HA_VIP" 80 0.1 0.3 >"$1" 2>&1 </dev/null &
   echo $! > "$HA_DIR/probe.pid"
 }
 
-ha_probe_stop() { kill "$(cat "$HA_DIR/probe.pid")" 2>/dev/null; wait "$(cat "$HA_DIR/probe.pid")" 2>/dev/null; true; }
+ha_probe_stop() { kill "$(cat "$HA_DIR/probe.pid")" 2>/dev/null; wait "$(cat "$HA_DIR/probe.pid")" 2>/dev/null || true; }
 
-# ha_gap LOG T: first success after T minus last success before T, in ms, and how many probes failed
-# in between ("gap_ms=N failed=M"); the probe log has lines "EPOCH ok|fail".
+# ha_gap LOG T: the client-observed failover gap around time T (epoch seconds): the longest time
+# between two consecutive successful probes, among those from 1 s before T on (the failing action
+# takes a moment to bite, so the first probe after T may still pass), in ms; and how many probes
+# failed from T on. Prints "gap_ms=N failed=M"; the probe log has lines "EPOCH ok|fail [why]".
 ha_gap() {
   awk -v t="$2" '
-    $1 < t && $2 == "ok" { last = $1 }
-    $1 >= t && $2 == "ok" && !first { first = $1 }
-    $1 >= t && !first && $2 != "ok" { failed++ }
-    END { if (!last || !first) { print "gap_ms=? failed=" failed+0 } else printf "gap_ms=%d failed=%d\n", (first-last)*1000, failed }' "$1"
+    $1 >= t - 1 && $2 == "ok" { if (prev && $1 - prev > gap) gap = $1 - prev; prev = $1 }
+    $1 >= t && $2 != "ok" { failed++ }
+    END { printf "gap_ms=%d failed=%d\n", gap * 1000, failed }' "$1"
 }
