@@ -279,3 +279,47 @@ ha_gap() {
     $1 >= t && $2 != "ok" { failed++ }
     END { printf "gap_ms=%d failed=%d\n", gap * 1000, failed }' "$1"
 }
+
+# Connections through the VIP to port 9000 (the reals' echo servers) in dN's IPVS table, ESTABLISHED.
+ha_echo_conns() { ip netns exec "d$1" ipvsadm -Lnc | grep -c "ESTABLISHED .* $HA_VIP:9000 " || true; }
+ha_echo_conns_ge() { [ "$(ha_echo_conns "$1")" -ge "$2" ]; }
+_ha_echo_answered() { tail -1 "$1" | grep -q " answered=$2\$"; }
+
+# ha_failover_conns HOW N [SETTLE]: N long-lived connections from the client to VIP:9000 (echo.py client: a
+# ping a second on each), then d1 fails as in ha_failover_download (HOW stop or cut); SETTLE seconds
+# (default 15) after d2 took the VIP the client reports. Prints "conns how=.. sync=on|off n=N
+# established=.. synced=.. survived=.. broken=.. stalled=.. stall_ms_p50=.. stall_ms_p99=..
+# stall_ms_max=.. reasons=.. gap_ms=.. failed=.. takeover_ms=.." (synced: ESTABLISHED entries for
+# VIP:9000 in d2's kernel just before the failover; gap: the HTTP probe loop's, as for a download).
+ha_failover_conns() {
+  local how=$1 n=$2 settle=${3:-15} sync=off tag="conns-$1-$(date +%s)" pid t t_vip synced
+  ha_sync_role_is 2 backup && sync=on
+  ha_probe_start "$HA_OUT/probe-$tag.log"
+  rm -f "$HA_DIR/failover.t"
+  ip netns exec client python3 -S "$HA_HOME/ha/echo.py" client "$HA_VIP" 9000 "$n" "$HA_DIR/failover.t" \
+    >"$HA_OUT/$tag.log" 2>&1 </dev/null &
+  pid=$!
+  ha_wait_until "$n connections answering" 120 _ha_echo_answered "$HA_OUT/$tag.log" "$n" || { kill "$pid"; return 1; }
+  if [ "$sync" = on ]; then
+    ha_wait_until "d2's kernel to hold the $n synced connections" 60 ha_echo_conns_ge 2 "$n" || true
+  else
+    sleep 3
+  fi
+  synced=$(ha_echo_conns 2)
+  t=$(ha_now)
+  echo "$t" > "$HA_DIR/failover.t"
+  case $how in
+    stop) ha_ka_stop 1 ;;
+    cut) ha_ld_kill 1; ha_cut 1 ;;
+  esac
+  ha_wait_until "d2 to take the VIP" 30 ha_holder_is d2 || { kill "$pid"; return 1; }
+  t_vip=$(ha_now)
+  local end=$(( $(date +%s) + settle ))
+  while [ "$(date +%s)" -lt "$end" ]; do sleep 1; done
+  kill -TERM "$pid"
+  wait "$pid" || true
+  ha_probe_stop
+  echo "conns how=$how sync=$sync n=$n synced=$synced $(grep '^result ' "$HA_OUT/$tag.log" | sed 's/^result conns=[0-9]* //')" \
+    "$(ha_gap "$HA_OUT/probe-$tag.log" "$t")" \
+    "takeover_ms=$(awk -v a="$t" -v b="$t_vip" 'BEGIN { printf "%d", (b-a)*1000 }')"
+}
