@@ -281,7 +281,7 @@ ha_gap() {
 }
 
 # Connections through the VIP to port 9000 (the reals' echo servers) in dN's IPVS table, ESTABLISHED.
-ha_echo_conns() { ip netns exec "d$1" ipvsadm -Lnc | grep -c "ESTABLISHED .* $HA_VIP:9000 " || true; }
+ha_echo_conns() { ip netns exec "d$1" ipvsadm -Lnc | grep -c "ESTABLISHED $HA_NET.2:[0-9]* *$HA_VIP:9000 " || true; }
 ha_echo_conns_ge() { [ "$(ha_echo_conns "$1")" -ge "$2" ]; }
 _ha_echo_answered() { tail -1 "$1" | grep -q " answered=$2\$"; }
 
@@ -291,9 +291,16 @@ _ha_echo_answered() { tail -1 "$1" | grep -q " answered=$2\$"; }
 # established=.. synced=.. survived=.. broken=.. stalled=.. stall_ms_p50=.. stall_ms_p99=..
 # stall_ms_max=.. reasons=.. gap_ms=.. failed=.. takeover_ms=.." (synced: ESTABLISHED entries for
 # VIP:9000 in d2's kernel just before the failover; gap: the HTTP probe loop's, as for a download).
+HA_CONNS_RUN=0
 ha_failover_conns() {
   local how=$1 n=$2 settle=${3:-15} sync=off tag="conns-$1-$(date +%s)" pid t t_vip synced
   ha_sync_role_is 2 backup && sync=on
+  # Client ports of their own for each run: both kernels keep entries of earlier runs' connections
+  # (closing, or synced) for minutes, and one for the same 4-tuple would carry a connection through
+  # d2 without any sync. 4,000 ports a run, from 10000.
+  HA_CONNS_RUN=$(( HA_CONNS_RUN + 1 ))
+  local lo=$(( 10000 + (HA_CONNS_RUN - 1) * 4000 ))
+  ip netns exec client sysctl -qw net.ipv4.ip_local_port_range="$lo $(( lo + 3999 ))"
   ha_probe_start "$HA_OUT/probe-$tag.log"
   rm -f "$HA_DIR/failover.t"
   ip netns exec client python3 -S "$HA_HOME/ha/echo.py" client "$HA_VIP" 9000 "$n" "$HA_DIR/failover.t" \
@@ -314,6 +321,7 @@ ha_failover_conns() {
   esac
   ha_wait_until "d2 to take the VIP" 30 ha_holder_is d2 || { kill "$pid"; return 1; }
   t_vip=$(ha_now)
+  echo "$t $t_vip" > "$HA_DIR/failover.t"
   local end=$(( $(date +%s) + settle ))
   while [ "$(date +%s)" -lt "$end" ]; do sleep 1; done
   kill -TERM "$pid"

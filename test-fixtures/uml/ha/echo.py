@@ -7,10 +7,11 @@
         opens N connections to HOST:PORT (paced), each sends "p\\n" once a second (one ping in flight
         per connection) and expects it back. Prints "status EPOCH up=.. broken=.. waiting=.. connecting=.."
         once a second (waiting: a ping unanswered for more than 1 s). On SIGTERM reads the failover
-        time T (epoch seconds) from TFILE and prints one line:
+        time T and the time the VIP moved, TV (epoch seconds, "T TV"), from TFILE and prints one line:
         "result conns=N established=E survived=S broken=B stalled=X stall_ms_p50=.. stall_ms_p99=.. stall_ms_max=.."
-        survived: answered a ping after T; broken: reset/closed/error after T; stalled: neither;
-        stall: per surviving connection, first answer after T minus last answer before T.
+        broken: reset/closed/error; survived: not broken and answered a ping after TV; stalled: neither;
+        stall: per survivor, the longest time between two answers from T - 2 s on (a ping a second:
+        ~1000 ms means the failover went unnoticed).
 """
 import errno
 import resource
@@ -173,27 +174,25 @@ def client(host, port, n, tfile):
 
     try:
         with open(tfile) as f:
-            t = float(f.read().split()[0])
+            times = [float(x) for x in f.read().split()]
+        t, t_vip = times[0], times[-1]
     except (OSError, ValueError, IndexError):
-        t = None
+        t = t_vip = None
     established = sum(1 for c in conns if c.oks)
     survived = broken_n = stalled = 0
     stalls = []
     reasons = {}
     for c in conns:
-        if not c.oks:
+        if not c.oks or t is None:
             continue
-        if t is None:
-            continue
-        after = [x for x in c.oks if x >= t]
-        before = [x for x in c.oks if x < t]
-        if after:
-            survived += 1
-            if before:
-                stalls.append(after[0] - before[-1])
-        elif c.state == "broken":
+        if c.state == "broken":
             broken_n += 1
             reasons[c.reason] = reasons.get(c.reason, 0) + 1
+        elif any(x > t_vip for x in c.oks):
+            survived += 1
+            # The longest silence from 2 s before the failover on (consecutive answers).
+            window = [x for x in c.oks if x >= t - 2]
+            stalls.append(max((b - a for a, b in zip(window, window[1:])), default=0.0))
         else:
             stalled += 1
     stalls.sort()
