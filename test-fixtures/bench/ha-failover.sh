@@ -34,7 +34,6 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/ha-bench.XXXXXX")
 root=$PWD
 cat > "$out/inner.sh" <<INNER
 set -e
-export HA_SYNC_VIA=\${HA_SYNC_VIA:-ipvsadm}
 . $root/test-fixtures/uml/ha-pair.sh
 t0=\$(date +%s)
 el() { echo "[\$(( \$(date +%s) - t0 ))s] \$*"; }
@@ -55,7 +54,7 @@ ha_ka_stop 2; ha_ka_start 2; ha_sync 1 none; ha_sync 2 none
 ha_wait_until "the pair to be ready without sync" 60 ha_pair_ready
 el "sync off"
 ha_failover_conns stop $n $settle
-ha_ka_start 1; ha_sync 1 none
+ha_sync 1 none
 ha_restore_d1
 ha_failover_conns cut $n $settle
 el "done"

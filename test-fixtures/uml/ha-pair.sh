@@ -14,9 +14,12 @@
 # reach the director holding the VIP (ARP), IPVS rewrites the destination MAC to a real's, the real
 # (VIP on lo, arp_ignore=1, arp_announce=2) answers the client directly. Both directors run the same
 # ldirectord.cf, so both IPVS tables are programmed and identical; keepalived runs VRRP only (no
-# virtual_server blocks) and its notify script switches the kernel's sync role: the director holding
-# the VIP is the sync master, the other the backup, which keeps the connections the master sends it
-# (multicast 224.0.0.81:8848 on eth0, syncid 77) and so can carry established connections on.
+# virtual_server blocks) and its notify_* lines switch the kernel's sync role through the running
+# ldirector (`ldirector CONFIG sync master|backup`, syncdaemon= in ldirectord.cf): the director
+# holding the VIP is the sync master, the other the backup, which keeps the connections the master
+# sends it (multicast 224.0.0.81:8848 on eth0, syncid 77) and so carries established connections on.
+# keepalived has nopreempt (as README's example): a director coming back does not take the VIP back;
+# ha_restore_d1 hands it back by restarting d2's keepalived.
 #
 # Functions (N is 1 or 2, the director):
 #   ha_up                      bridge, namespaces, addresses, reals' servers (httpd.py and echo.py)
@@ -28,21 +31,21 @@
 #   ha_cut N / ha_uncut N      all of dN's traffic down/up (its eth0)
 #   ha_holder                  prints which director holds the VIP (d1, d2, none or both)
 #   ha_sync_role N             the kernel's sync daemons in dN ("master", "backup", "master backup", "none")
+#   ha_sync N ROLE             `ldirector CONFIG sync ROLE` in dN (master, backup, none)
 #   ha_table N                 ipvsadm -Sn inside dN
 #   ha_probe_start F / ha_probe_stop   the client's probe loop (probe.py) writing to F
 #   ha_gap F T                 failover gap (ms) in probe log F around time T (epoch seconds, float)
 #   ha_wait_until WHAT SECS CMD...     poll CMD until it succeeds (topo_wait_until's twin)
 #
 # Settings (environment, before sourcing): HA_DIR (run files, default /run/ha), HA_OUT (logs kept
-# for the host, default $UML_OUT or HA_DIR), HA_SYNC_VIA (how notify switches roles: "ldirector",
-# the default, calls `ldirector CF sync ROLE`; "ipvsadm" calls ipvsadm --start-daemon/--stop-daemon).
+# for the host, default $UML_OUT or HA_DIR). HA_NOTIFY=0 when calling ha_ka_start: a keepalived whose
+# notify lines do nothing (the sync-off runs).
 
 HA_VIP=10.77.5.100
 HA_NET=10.77.5
 HA_SYNCID=${HA_SYNCID:-77}
 HA_DIR=${HA_DIR:-/run/ha}
 HA_OUT=${HA_OUT:-${UML_OUT:-$HA_DIR}}
-HA_SYNC_VIA=${HA_SYNC_VIA:-ldirector}
 HA_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 HA_ROOT=$(cd "$HA_HOME/../.." && pwd)
 HA_LD=${HA_LD:-$HA_ROOT/bin/ldirector}
@@ -89,10 +92,9 @@ ha_up() {
   done
   for n in 1 2 3; do
     _ha_veth "real$n" "$HA_NET.2$n"
-    # A DR real owns the VIP but must neither answer ARP for it nor use it as an ARP source.
-    ip netns exec "real$n" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2 \
-      net.ipv4.conf.eth0.arp_ignore=1 net.ipv4.conf.eth0.arp_announce=2
-    ip -n "real$n" addr add "$HA_VIP/32" dev lo
+    # A DR real owns the VIP but must neither answer ARP for it nor use it as an ARP source: the
+    # shipped etc/lvs-realserver does it, as on a real server.
+    ip netns exec "real$n" env LVS_REALSERVER_DEFAULTS=/dev/null "$HA_ROOT/etc/lvs-realserver" start "$HA_VIP" >/dev/null || return 1
     # -S: no site import, noticeably faster start on UML's slow syscalls.
     ip netns exec "real$n" setsid python3 -S "$HA_ROOT/test-fixtures/uml/httpd.py" "real$n" 80 0.0.0.0 \
       >"$HA_OUT/real$n.http.log" 2>&1 </dev/null &
@@ -127,12 +129,12 @@ ha_ld_stop() { ha_ld "$1" "$HA_CF" stop >>"$HA_OUT/d$1.ldirector.out" 2>&1; }
 ha_ka_start() {
   local n=$1 prio=${2:-}
   [ -n "$prio" ] || prio=$(( n == 1 ? 150 : 100 ))
-  local notify="/usr/bin/env LDIRECTOR_RUNDIR=$HA_DIR/d$n LDIRECTOR_NOTIFY_LOG=$HA_OUT/d$n.notify.log HA_SYNC_VIA=$HA_SYNC_VIA HA_SYNCID=$HA_SYNCID LDIRECTOR=$HA_LD $HA_HOME/ha/ldirector-sync-notify $HA_CF"
+  # The notify command: ldirector in dN's run dir (the pid file and control socket of dN's daemon).
+  local sync="/usr/bin/env LDIRECTOR_RUNDIR=$HA_DIR/d$n $HA_LD $HA_CF sync"
   # HA_NOTIFY=0: a keepalived that does not touch the sync daemon (the sync-off runs).
-  [ "${HA_NOTIFY:-1}" = 1 ] || notify=/bin/true
-  sed -e "s|@NAME@|d$n|g" -e "s|@PRIORITY@|$prio|g" -e "s|@IFACE@|eth0|g" -e "s|@VIP@|$HA_VIP|g" \
-      -e "s|@NOTIFY@|$notify|g" \
-      "$HA_HOME/ha/keepalived-vrrp.conf.in" > "$HA_DIR/d$n/keepalived.conf"
+  [ "${HA_NOTIFY:-1}" = 1 ] || sync=/bin/true
+  sed -e "s|@NAME@|ldirector-d$n|g" -e "s|@PRIORITY@|$prio|g" -e "s|@IFACE@|eth0|g" -e "s|@VIP@|$HA_VIP/24|g" \
+      -e "s|@SYNC@|$sync|g" "$HA_HOME/ha/keepalived-vrrp.conf.in" > "$HA_DIR/d$n/keepalived.conf"
   # -l -G: the log to stderr (a file of its own), not to syslog (which, with no syslog daemon in UML,
   # falls back to the console).
   ip netns exec "d$n" setsid keepalived -P -n -l -G -D -f "$HA_DIR/d$n/keepalived.conf" \
@@ -178,17 +180,26 @@ ha_table() { ip netns exec "d$1" ipvsadm -Sn; }
 ha_conns() { ip netns exec "d$1" ipvsadm -Lnc | grep -c "ESTABLISHED *$HA_NET.2:${2:-}" || true; }
 ha_conns_ge() { [ "$(ha_conns "$1" "${3:-}")" -ge "$2" ]; }
 
-# ha_sync N master|backup|none: the sync role of dN now (what keepalived's notify does).
-ha_sync() {
-  local n=$1 role=$2
-  if [ "$HA_SYNC_VIA" = ipvsadm ]; then
-    ip netns exec "d$n" ipvsadm --stop-daemon master 2>/dev/null || true
-    ip netns exec "d$n" ipvsadm --stop-daemon backup 2>/dev/null || true
-    [ "$role" = none ] || ip netns exec "d$n" ipvsadm --start-daemon "$role" --mcast-interface eth0 --syncid "$HA_SYNCID"
-  else
-    ha_ld "$n" "$HA_CF" sync "$role"
-  fi
+ha_probe_start() {
+  ip netns exec client setsid python3 -S "$HA_HOME/ha/probe.py" "$HA_VIP" 80 0.1 0.3 >"$1" 2>&1 </dev/null &
+  echo $! > "$HA_DIR/probe.pid"
 }
+ha_probe_stop() { kill "$(cat "$HA_DIR/probe.pid")" 2>/dev/null; wait "$(cat "$HA_DIR/probe.pid")" 2>/dev/null || true; }
+
+# ha_gap LOG T: the client-observed failover gap around time T (epoch seconds): the longest time
+# between two consecutive successful probes, among those from 1 s before T on (the failing action
+# takes a moment to bite, so the first probe after T may still pass), in ms; and how many probes
+# failed from T on. Prints "gap_ms=N failed=M"; the probe log has lines "EPOCH ok|fail [why]".
+ha_gap() {
+  awk -v t="$2" '
+    $1 >= t - 1 && $2 == "ok" { if (prev && $1 - prev > gap) gap = $1 - prev; prev = $1 }
+    $1 >= t && $2 != "ok" { failed++ }
+    END { printf "gap_ms=%d failed=%d\n", gap * 1000, failed }' "$1"
+}
+
+# ha_sync N master|backup|none: the sync role of dN now, through its running ldirector (what
+# keepalived's notify lines do); ldirector keeps it across restarts (its run dir).
+ha_sync() { ha_ld "$1" "$HA_CF" sync "$2" >>"$HA_OUT/d$1.ldirector.out" 2>&1; }
 
 # Both directors ready, d1 holding the VIP and syncing to d2 (or, with HA_NOTIFY=0, no sync at all).
 ha_pair_ready() {
@@ -253,31 +264,26 @@ ha_failover_download() {
     "probes_after=$(awk -v t="$t_vip" '$1 > t+1 && $2 == "ok" { ok++ } $1 > t+1 && $2 != "ok" { bad++ } END { printf "%d/%d", ok, ok+bad }' "$HA_OUT/probe-$tag.log")"
 }
 
-# Brings d1 back as the master after ha_failover_download: link up, ldirector and keepalived running,
-# d1 takes the VIP back (preemption), roles master/backup again (or none with HA_NOTIFY=0).
+# Brings d1 back as the master after a failover to d2: link up, ldirector and keepalived running
+# (d1 comes back as the backup: nopreempt), then d2's keepalived restarts (a graceful stop hands the
+# VIP to d1 at once), so d1 holds the VIP and the roles are master/backup again (none with HA_NOTIFY=0).
 ha_restore_d1() {
+  local from
+  from=$(( $(wc -l < "$HA_OUT/d1.keepalived.log") + 1 ))
   ha_uncut 1
   if ! kill -0 "$(ha_ld_pid 1)" 2>/dev/null; then ha_ld_start 1 || return 1; fi
   if ! kill -0 "$(cat "$HA_DIR/d1/keepalived.main")" 2>/dev/null; then ha_ka_start 1; fi
+  # The running keepalived of a cut d1 went to FAULT; back on the link it enters BACKUP too.
+  ha_wait_until "d1's keepalived in BACKUP state" 60 bash -c "tail -n +$from '$HA_OUT/d1.keepalived.log' | grep -q 'Entering BACKUP STATE'" || return 1
+  if [ "${HA_NOTIFY:-1}" = 1 ]; then
+    ha_wait_until "d1 back as the sync backup" 60 ha_sync_role_is 1 backup || return 1
+  fi
+  # nopreempt: d1 does not take the VIP back by itself.
+  ha_holder_is d2 || { ha_log "d1 took the VIP back (nopreempt?): $(ha_holder)"; return 1; }
+  ha_ka_stop 2
+  ha_wait_until "d1 to take the VIP" 30 ha_holder_is d1 || return 1
+  ha_ka_start 2
   ha_wait_until "d1 back as the master" 60 ha_pair_ready
-}
-
-ha_probe_start() {
-  ip netns exec client setsid python3 -S "$HA_HOME/ha/probe.py" "$HA_VIP" 80 0.1 0.3 >"$1" 2>&1 </dev/null &
-  echo $! > "$HA_DIR/probe.pid"
-}
-
-ha_probe_stop() { kill "$(cat "$HA_DIR/probe.pid")" 2>/dev/null; wait "$(cat "$HA_DIR/probe.pid")" 2>/dev/null || true; }
-
-# ha_gap LOG T: the client-observed failover gap around time T (epoch seconds): the longest time
-# between two consecutive successful probes, among those from 1 s before T on (the failing action
-# takes a moment to bite, so the first probe after T may still pass), in ms; and how many probes
-# failed from T on. Prints "gap_ms=N failed=M"; the probe log has lines "EPOCH ok|fail [why]".
-ha_gap() {
-  awk -v t="$2" '
-    $1 >= t - 1 && $2 == "ok" { if (prev && $1 - prev > gap) gap = $1 - prev; prev = $1 }
-    $1 >= t && $2 != "ok" { failed++ }
-    END { printf "gap_ms=%d failed=%d\n", gap * 1000, failed }' "$1"
 }
 
 # Connections through the VIP to port 9000 (the reals' echo servers) in dN's IPVS table, ESTABLISHED.
