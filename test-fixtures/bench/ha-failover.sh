@@ -16,13 +16,15 @@
 # timeout): the longest time between two successful ones. takeover: failover to the VIP on d2.
 # Order: sync on (stop, cut), then sync off (stop, cut); d1 is restored as the master between runs.
 #
-# Measured (2 host cores, Debian UML 6.1.176, keepalived 2.2.7, advert_int 1, sync via ipvsadm
-# --start-daemon before ldirector's syncdaemon landed; 130 s in all):
+# Measured (2 host cores, Debian UML 6.1.176, keepalived 2.2.7, advert_int 1, roles switched by
+# keepalived's notify_* lines through `ldirector CONFIG sync`; 138 s in all):
 #   fail  sync  conns synced survived broken stalled stall p50 stall p99 stall max   gap ms  takeover
-#   stop  on     1000   1001     1000      0       0      1224      1920      1921      700      1375
-#   cut   on     1000   1000     1000      0       0      4517      4590      4603     3710      4129
-#   stop  off    1000      0        0   1000       0        -1        -1        -1      701      1301
-#   cut   off    1000      0        0   1000       0        -1        -1        -1     2831      2858
+#   stop  on     1000   1000     1000      0       0      1207      1897      1926      700      1549
+#   cut   on     1000   1000     1000      0       0      4507      4614      4622     2815      3101
+#   stop  off    1000      0        0   1000       0        -1        -1        -1      701      1361
+#   cut   off    1000      0        0   1000       0        -1        -1        -1     2809      2881
+# (An earlier run with `ipvsadm --start-daemon` doing the switching gave the same picture: 1000/1000
+# with sync, 0/1000 without; gaps 700/3710 ms.)
 # (broken without sync: ECONNRESET, d2's stack answering the mid-stream packets of unknown connections.)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
