@@ -10,7 +10,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.commons.configuration2.io.FileHandler;
 import org.apache.commons.configuration2.reloading.FileHandlerReloadingDetector;
-import org.apache.commons.configuration2.reloading.PeriodicReloadingTrigger;
 import org.apache.commons.configuration2.reloading.ReloadingController;
 import org.apache.commons.configuration2.reloading.ReloadingEvent;
 
@@ -25,7 +24,8 @@ import org.apache.commons.configuration2.reloading.ReloadingEvent;
  * swapped to another directory.
  */
 public final class ConfigWatcher implements AutoCloseable {
-    private final PeriodicReloadingTrigger trigger;
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigWatcher.class);
+    private final java.util.concurrent.ScheduledFuture<?> polling;
 
     public ConfigWatcher(Path file, Duration period, ScheduledExecutorService executor, Runnable onChange) {
         FileHandler handler = new FileHandler();
@@ -33,20 +33,27 @@ public final class ConfigWatcher implements AutoCloseable {
         IdentityAwareDetector detector = new IdentityAwareDetector(handler, file);
         ReloadingController controller = new ReloadingController(detector);
         controller.addEventListener(ReloadingEvent.ANY, event -> {
+            // Arms the controller for the next change (without this it reports once only), and
+            // before onChange: what the detector records as seen is the file as it is now, so an
+            // edit made while onChange runs is the next change, not absorbed into this one.
+            controller.resetReloadingState();
+            onChange.run();
+        });
+        // Polled here rather than by commons' PeriodicReloadingTrigger: a periodic task that throws
+        // once is never run again, and autoreload would stop without a word.
+        polling = executor.scheduleWithFixedDelay(() -> {
             try {
-                onChange.run();
-            } finally {
-                // Arms the controller for the next change; without this it reports once only.
+                controller.checkForReloading(null);
+            } catch (RuntimeException e) {
+                LOG.warn("checking {} for changes failed; trying again", file, e);
                 controller.resetReloadingState();
             }
-        });
-        trigger = new PeriodicReloadingTrigger(controller, null, period.toMillis(), TimeUnit.MILLISECONDS, executor);
-        trigger.start();
+        }, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
     public void close() {
-        trigger.stop();
+        polling.cancel(false);
     }
 
     /** The modification time, as commons-configuration2 checks it, plus inode and size. */

@@ -39,10 +39,10 @@ class ConfigWatcherTest {
             assertEquals(0, changes.availablePermits());
             Files.writeString(f, "checktimeout=4\n");
             Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 5000));
-            assertTrue(changes.tryAcquire(10, TimeUnit.SECONDS), "edit noticed");
+            assertTrue(changes.tryAcquire(60, TimeUnit.SECONDS), "edit noticed");
             Files.writeString(f, "checktimeout=5\n");
             Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 10000));
-            assertTrue(changes.tryAcquire(10, TimeUnit.SECONDS), "second edit noticed");
+            assertTrue(changes.tryAcquire(60, TimeUnit.SECONDS), "second edit noticed");
         }
     }
 
@@ -54,7 +54,7 @@ class ConfigWatcherTest {
             Path tmp = Files.writeString(dir.resolve(".ldirectord.cf.swp"), "checktimeout=30\n");
             Files.setLastModifiedTime(tmp, old);
             Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            assertTrue(changes.tryAcquire(10, TimeUnit.SECONDS), "replacement noticed");
+            assertTrue(changes.tryAcquire(60, TimeUnit.SECONDS), "replacement noticed");
         }
     }
 }
