@@ -223,7 +223,9 @@ class EmailAlertsTest {
     @Test
     void aRelayThatRefusesIsOneLogLine() throws Exception {
         VirtualConfig v = virtual("");
-        peer.close();
+        // not the closed peer's port: another test may listen on it meanwhile (one did, and took the mail)
+        alerts.close();
+        alerts = new EmailAlerts(executor, clock, log::add, "director1", "root", org.ldirector.net.RefusingPorts.reserve());
         alerts.daemonState(DaemonState.RUNNING);
         alerts.applied(Optional.of(v), step("Deleted real server: 10.77.1.12:80 (10.77.0.100:80)"), true);
         drain();

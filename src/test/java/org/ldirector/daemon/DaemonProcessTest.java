@@ -58,10 +58,7 @@ class DaemonProcessTest {
 
     /** Two reals: one the test listens on (up), one on a port nothing listens on (down). */
     private void write(int weight) throws IOException {
-        int closed;
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closed = s.getLocalPort();
-        }
+        int closed = org.ldirector.net.RefusingPorts.reserve();
         Files.writeString(cf, "logfile=\"" + log + "\"\ncheckinterval=1\n"
                 + "virtual=10.77.0.100:80\n"
                 + "\treal=127.0.0.1:" + real.getLocalPort() + " masq " + weight + "\n"

@@ -215,10 +215,7 @@ class HttpCheckTest {
 
     @Test
     void connectionRefused() throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
+        int port = org.ldirector.net.RefusingPorts.reserve();
         CheckResult r = run(Targets.of(CheckType.NEGOTIATE, port).service(ServiceType.HTTP));
         assertFalse(r.up());
         assertEquals("connect refused", r.reason());

@@ -122,13 +122,9 @@ record Probe(ServiceType service, Protocol protocol, int port, String request, S
         assertTrue(r.latency().compareTo(timeout.plusMillis(1500)) < 0, "timed out late: " + r.latency());
     }
 
-    /** A TCP port on loopback that nobody listens on. */
+    /** A TCP port on loopback that nobody listens on (and nobody can take while the tests run). */
     static int closedTcpPort() {
-        try (ServerSocket s = new ServerSocket(0, 1, LOOPBACK)) {
-            return s.getLocalPort();
-        } catch (java.io.IOException e) {
-            throw new AssertionError(e);
-        }
+        return org.ldirector.net.RefusingPorts.reserve();
     }
 
     /** A UDP port on loopback that nobody listens on (sends to it earn ICMP port unreachable). */
