@@ -1,0 +1,241 @@
+# Runs inside User-Mode Linux (sourced by the boot script side-by-side.sh writes): the sandbox, the
+# real servers, and every measurement for ONE daemon (SBS_DAEMON = ldirector | ldirectord | keepalived).
+# Results are appended to $SBS_OUT/results.tsv as they come, so a boot that dies keeps what it measured:
+#   daemon  measurement  reals  check  key  value
+#
+# Sandbox (only addresses of its own; nothing leaves the guest):
+#   director = root namespace, 10.77.3.1 on veth "to-reals"; virtual services 10.77.0.100:10001..
+#   namespace "reals": 10.77.3.2, and the whole 10.77.64.0/18 is local there (one "local" route,
+#   any-IP), so real i is 10.77.(64 + i/250).(i%250 + 1); one nginx on 0.0.0.0:80 answers all of them
+#   (GET /check.html -> 200 "ok"; /nginx_status for the probe counters). The sorry server is
+#   10.77.120.1:80 (also answered by that nginx; no daemon checks it).
+#   A real fails by an iptables-legacy rule in "reals" (REJECT tcp-reset, or DROP).
+set -u
+: "${SBS_DAEMON:?}" "${SBS_OUT:?}" "${ROOT:?}"
+PY=/usr/bin/python3
+PROBE="$PY $ROOT/test-fixtures/bench/sbs/probe.py"
+RES=$SBS_OUT/results.tsv
+LOG=$SBS_OUT/$SBS_DAEMON.log
+W=/run/sbs
+mkdir -p "$W"
+export SBS_OUT
+
+COST_SIZES=${COST_SIZES:-10 100 1000 10000}
+COST_KINDS=${COST_KINDS:-http connect}
+DET_SIZES=${DET_SIZES:-10 1000}
+TRIALS=${TRIALS:-10}
+FALLBACK_TRIALS=${FALLBACK_TRIALS:-5}
+FALLBACK_SIZE=${FALLBACK_SIZE:-10}
+RELOAD_SIZE=${RELOAD_SIZE:-1000}
+PERVIRT=${PERVIRT:-10}
+WARMUP=${WARMUP:-15}
+WINDOW=${WINDOW:-30}
+STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-300}
+LDIRECTORD_MAX_REALS=${LDIRECTORD_MAX_REALS:-1000}
+
+say() { echo "[$(date +%T)] $SBS_DAEMON: $*" | tee -a "$LOG" >&2; }
+res() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$SBS_DAEMON" "$@" >> "$RES"; }
+now() { $PY -c 'import time; print("%.3f" % time.time())'; }
+
+setup_sandbox() {
+  modprobe ip_vs && modprobe veth || return 1
+  modprobe ip_vs_wlc 2>/dev/null
+  ip netns add reals
+  ip link add to-reals type veth peer name eth0 netns reals
+  ip addr add 10.77.3.1/24 dev to-reals
+  ip link set to-reals up
+  ip -n reals addr add 10.77.3.2/24 dev eth0
+  ip -n reals link set lo up
+  ip -n reals link set eth0 up
+  ip -n reals route add local 10.77.64.0/18 dev lo
+  ip route add 10.77.64.0/18 via 10.77.3.2
+  # up to 10,000 probes a second, each a new connection
+  sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1
+  ip netns exec reals sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535
+  cat > "$W/nginx.conf" <<CONF
+worker_processes 1;
+worker_rlimit_nofile 65535;
+pid $W/nginx.pid;
+error_log $W/nginx-error.log;
+events { worker_connections 60000; multi_accept on; }
+http {
+  log_format addr '\$server_addr';
+  access_log $W/access.log addr buffer=64k flush=1s;
+  keepalive_timeout 0;
+  client_body_temp_path $W;
+  proxy_temp_path $W;
+  fastcgi_temp_path $W;
+  uwsgi_temp_path $W;
+  scgi_temp_path $W;
+  server {
+    listen 80 backlog=65535 default_server;
+    location = /check.html { return 200 "ok\n"; }
+    location = /nginx_status { stub_status; access_log off; }
+  }
+}
+CONF
+  ip netns exec reals nginx -e "$W/nginx-error.log" -c "$W/nginx.conf" || return 1
+  local i
+  for i in $(seq 1 50); do
+    curl -s -m 2 http://10.77.64.1/check.html 2>/dev/null | grep -q ok && return 0
+    sleep 0.2
+  done
+  echo "nginx does not answer" >&2
+  return 1
+}
+
+# ---- the daemons ---------------------------------------------------------------------------------
+DPID=  # the daemon's main process: its whole process tree is measured
+
+daemon_start() { # $1 = config dir
+  local d=$1
+  : > "$W/daemon.log"
+  case $SBS_DAEMON in
+    ldirector)
+      LDIRECTOR_RUNDIR=$W "$ROOT/bin/ldirector" --foreground "$d/ldirector.cf" start > "$W/stdout.log" 2>&1 &
+      DPID=$! ;;
+    ldirectord)
+      /usr/sbin/ldirectord "$d/ldirectord.cf" start > "$W/stdout.log" 2>&1
+      DPID=$(cat /run/ldirectord.ldirectord.cf.pid 2>/dev/null) ;;  # named after the config's file name
+    keepalived)
+      keepalived -n -l -C -f "$d/keepalived.conf" -p "$W/ka.pid" -c "$W/kc.pid" -r "$W/kr.pid" > "$W/stdout.log" 2>&1 &
+      DPID=$! ;;
+  esac
+}
+
+daemon_stop() { # $1 = config dir
+  case $SBS_DAEMON in
+    ldirector|keepalived) kill -TERM "$DPID" 2>/dev/null ;;
+    ldirectord) /usr/sbin/ldirectord "$1/ldirectord.cf" stop >/dev/null 2>&1 || kill -TERM "$DPID" 2>/dev/null ;;
+  esac
+  local i
+  for i in $(seq 1 300); do
+    kill -0 "$DPID" 2>/dev/null || break
+    sleep 0.2
+  done
+  kill -KILL "$DPID" 2>/dev/null
+  # ldirectord's per-virtual children, keepalived's checker: anything left of the tree
+  pkill -KILL -x ldirectord 2>/dev/null; pkill -KILL -x keepalived 2>/dev/null
+  ipvsadm -C
+  ip netns exec reals iptables-legacy -F INPUT 2>/dev/null
+  sleep 1
+}
+
+# ---- one phase: N reals, one check kind ------------------------------------------------------------
+phase() { # $1 = reals, $2 = http|connect
+  local n=$1 kind=$2 d="$W/cfg-$1-$2"
+  if [ "$SBS_DAEMON" = ldirectord ] && [ "$n" -gt "$LDIRECTORD_MAX_REALS" ]; then
+    say "skipping $n reals ($kind): above LDIRECTORD_MAX_REALS=$LDIRECTORD_MAX_REALS"
+    res startup "$n" "$kind" skipped "ldirectord above LDIRECTORD_MAX_REALS=$LDIRECTORD_MAX_REALS (one process per virtual, one ipvsadm fork per entry)"
+    res cost "$n" "$kind" skipped "ldirectord above LDIRECTORD_MAX_REALS=$LDIRECTORD_MAX_REALS"
+    return 0
+  fi
+  mkdir -p "$d"
+  $PROBE genconf "$n" "$PERVIRT" "$kind" "$d"
+  say "start: $n reals, $kind checks"
+  local t0 up
+  t0=$(now)
+  daemon_start "$d"
+  up=$($PROBE wait-full "$n" "$STARTUP_TIMEOUT" "$t0")
+  say "table full after: $up s"
+  case $up in
+    timeout*) res startup "$n" "$kind" incomplete "$(echo "$up" | cut -d' ' -f2) of $n reals after ${STARTUP_TIMEOUT} s" ;;
+    *) res startup "$n" "$kind" seconds "$up" ;;
+  esac
+  sleep "$WARMUP"
+  local line
+  $PROBE cost "$DPID" "$WINDOW" "$kind" "$n" > "$W/cost.txt"
+  while IFS='=' read -r k v; do res cost "$n" "$kind" "$k" "$v"; done < "$W/cost.txt"
+  say "cost: $(tr '\n' ' ' < "$W/cost.txt")"
+  if [ "$kind" = http ]; then
+    case " $DET_SIZES " in *" $n "*)
+      local fk
+      for fk in refuse drop; do
+        say "detection ($fk), $TRIALS trials"
+        $PROBE detect "$fk" "$TRIALS" "$n" "$PERVIRT" > "$W/det.txt"
+        while read -r tag kk k ip vport down rec; do
+          [ "$tag" = trial ] && res detect "$n" "$fk" "$down" "$rec"
+          [ "$tag" = skip ] && res detect "$n" "$fk" skip "$ip"
+        done < "$W/det.txt"
+        say "$(awk '{print $6"/"$7}' "$W/det.txt" | tr '\n' ' ')"
+      done ;;
+    esac
+    if [ "$n" = "$FALLBACK_SIZE" ]; then
+      say "fallback, $FALLBACK_TRIALS trials"
+      $PROBE fallback "$FALLBACK_TRIALS" "$PERVIRT" > "$W/fb.txt"
+      while read -r tag k vport tin tout; do
+        [ "$tag" = fallback ] && res fallback "$n" http "$tin" "$tout"
+      done < "$W/fb.txt"
+      say "$(awk '{print $4"/"$5}' "$W/fb.txt" | tr '\n' ' ')"
+    fi
+    [ "$n" = "$RELOAD_SIZE" ] && measure_reload "$n" "$d"
+  fi
+  daemon_stop "$d"
+}
+
+# ---- reload: one real added to the last virtual of an n-real config --------------------------------
+metric_ops() { # ldirector's own count of kernel operations (Prometheus page)
+  curl -s -m 5 http://127.0.0.1:9469/metrics | awk '/^ldirector_kernel_operations_total/ {s += $NF} END {printf "%d\n", s}'
+}
+
+measure_reload() { # $1 = reals, $2 = config dir
+  local n=$1 d=$2 cfg hup=0 vport ip t ops0 ops1 pids
+  vport=$((10000 + n / PERVIRT))
+  case $SBS_DAEMON in
+    ldirector) cfg=$d/ldirector.cf ;;
+    ldirectord) cfg=$d/ldirectord.cf ;;
+    keepalived) cfg=$d/keepalived.conf; hup=$DPID ;;
+  esac
+  # 1) timed, untraced
+  mkdir -p "$d/new1" "$d/new2"
+  $PROBE genconf "$n" "$PERVIRT" http "$d/new1" 1
+  ip=$($PY -c "import sys; sys.path.insert(0, '$ROOT/test-fixtures/bench/sbs'); import probe; print(probe.real_ip($n))")
+  [ "$SBS_DAEMON" = ldirector ] && ops0=$(metric_ops)
+  sleep 1.1  # a new mtime second for mtime-polling daemons
+  t=$($PROBE reload "$cfg" "$d/new1/$(basename "$cfg")" "$vport" "$ip" "$hup" 60)
+  say "reload (one real added to $n): $t s"
+  res reload "$n" http seconds "$t"
+  if [ "$SBS_DAEMON" = ldirector ]; then
+    sleep 2
+    ops1=$(metric_ops)
+    res reload "$n" http kernel_ops_metrics "$((ops1 - ops0))"
+    say "kernel operations (ldirector_kernel_operations_total): $((ops1 - ops0))"
+  fi
+  # 2) counted under strace: a second real added
+  $PROBE genconf "$n" "$PERVIRT" http "$d/new2" 2
+  ip=$($PY -c "import sys; sys.path.insert(0, '$ROOT/test-fixtures/bench/sbs'); import probe; print(probe.real_ip($n + 1))")
+  pids=$($PY -c "import sys; sys.path.insert(0, '$ROOT/test-fixtures/bench/sbs'); import probe; print(' '.join('-p %d' % p for p in sorted(probe.proc_tree($DPID))))")
+  local trace=execve
+  [ "$SBS_DAEMON" = ldirectord ] || trace=sendmsg,sendto
+  # shellcheck disable=SC2086
+  strace -f -qq -s 64 -e trace=$trace -o "$W/strace.txt" $pids 2>/dev/null &
+  local sp=$!
+  sleep 3  # attaching to every thread
+  sleep 1.1
+  t=$($PROBE reload "$cfg" "$d/new2/$(basename "$cfg")" "$vport" "$ip" "$hup" 60)
+  sleep 3
+  kill -INT "$sp" 2>/dev/null; wait "$sp" 2>/dev/null
+  cp "$W/strace.txt" "$SBS_OUT/reload-strace.txt" 2>/dev/null
+  local count
+  if [ "$SBS_DAEMON" = ldirectord ]; then
+    count=$(grep -c 'execve("[^"]*ipvsadm"' "$W/strace.txt")
+    res reload "$n" http kernel_ops_strace "$count ipvsadm execs"
+  else
+    # IPVS generic-netlink requests that change the table (reads, GET_*, are listed apart)
+    count=$($PROBE count-strace "$W/strace.txt")
+    res reload "$n" http kernel_ops_strace "$count"
+  fi
+  say "reload under strace: $t s, kernel operations counted: $count"
+}
+
+main() {
+  say "setting up sandbox"
+  setup_sandbox || { say "sandbox failed"; return 1; }
+  local kind n
+  for kind in $COST_KINDS; do
+    for n in $COST_SIZES; do
+      phase "$n" "$kind"
+    done
+  done
+  say "done"
+}

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Side-by-side benchmark (issue 8): ldirector, the Perl ldirectord and keepalived (both from Debian
+# packages) on the same real kernel (User-Mode Linux), against the same real servers, in one run.
+#
+#   test-fixtures/bench/side-by-side.sh            # full run (about 30-40 min on 2 cores)
+#   test-fixtures/bench/side-by-side.sh --quick    # small sizes, few repetitions (about 10 min)
+#   options: --no-install  --no-build
+#
+# Measures, per daemon: detection latency (a real refuses connections / black-holes packets -> it
+# leaves the IPVS table), recovery latency, fallback latency (all reals of a virtual fail -> sorry
+# server in; one back -> sorry server out), CPU seconds per minute and peak RSS with HTTP and
+# TCP-connect checks at several sizes plus the probe rate the reals see, reload latency and kernel
+# operations for one real added to a 1,000-real config, and start-up time to the full table.
+# Writes test-fixtures/bench/results/RESULTS.md and side-by-side.png (the issue's bench/results/),
+# raw data under target/side-by-side/.
+#
+# Knobs (environment): DAEMONS ("ldirector keepalived ldirectord"), COST_SIZES ("10 100 1000 10000"),
+# COST_KINDS ("http connect"), DET_SIZES ("10 1000"), TRIALS (10, per failure kind and size),
+# FALLBACK_TRIALS (5), FALLBACK_SIZE (10), RELOAD_SIZE (1000), PERVIRT (10 reals per virtual service),
+# WARMUP (15 s before each cost window), WINDOW (30 s), STARTUP_TIMEOUT (300 s),
+# LDIRECTORD_MAX_REALS (1000: larger sizes are skipped for ldirectord), LDIRECTORD_FORK (yes),
+# CHECK_TIMEOUT (1 s), UML_MEM (4G), RESULTS_DIR, OUT.
+set -euo pipefail
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+install=1 build=1 quick=0
+for a in "$@"; do
+  case $a in
+    --quick) quick=1 ;;
+    --no-install) install=0 ;;
+    --no-build) build=0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    *) echo "unknown option $a" >&2; exit 2 ;;
+  esac
+done
+
+if [ "$quick" = 1 ]; then
+  : "${COST_SIZES:=10 100}" "${DET_SIZES:=10 100}" "${TRIALS:=3}" "${FALLBACK_TRIALS:=2}"
+  : "${RELOAD_SIZE:=100}" "${WARMUP:=5}" "${WINDOW:=10}"
+fi
+export COST_SIZES="${COST_SIZES:-10 100 1000 10000}" COST_KINDS="${COST_KINDS:-http connect}"
+export DET_SIZES="${DET_SIZES:-10 1000}" TRIALS="${TRIALS:-10}" FALLBACK_TRIALS="${FALLBACK_TRIALS:-5}"
+export FALLBACK_SIZE="${FALLBACK_SIZE:-10}" RELOAD_SIZE="${RELOAD_SIZE:-1000}" PERVIRT="${PERVIRT:-10}"
+export WARMUP="${WARMUP:-15}" WINDOW="${WINDOW:-30}" STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-300}"
+export LDIRECTORD_MAX_REALS="${LDIRECTORD_MAX_REALS:-1000}" LDIRECTORD_FORK="${LDIRECTORD_FORK:-yes}"
+export CHECK_TIMEOUT="${CHECK_TIMEOUT:-1}"
+DAEMONS=${DAEMONS:-ldirector keepalived ldirectord}
+RESULTS_DIR=${RESULTS_DIR:-$ROOT/test-fixtures/bench/results}
+# not under /tmp: the guest's /tmp is its own tmpfs; the guest writes here through hostfs
+OUT=${OUT:-$ROOT/target/side-by-side/$(date +%Y%m%d-%H%M%S)}
+
+[ "$install" = 0 ] || "$ROOT/test-fixtures/install-deps.sh" "$ROOT/test-fixtures/deps/bench.txt"
+[ "$build" = 0 ] || mvn -B -q package -DskipTests
+[ -f "$ROOT/target/ldirector.jar" ] || { echo "no target/ldirector.jar: build with mvn -B package" >&2; exit 1; }
+
+mkdir -p "$OUT" "$RESULTS_DIR"
+OUT=$(readlink -f "$OUT")
+start=$(date +%s)
+{
+  echo "date=$(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "command=test-fixtures/bench/side-by-side.sh $*"
+  echo "mode=$([ "$quick" = 1 ] && echo quick || echo full)"
+  echo "host=$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg) at start"
+  echo "kernel=User-Mode Linux $(dpkg-query -W -f='${Version}' user-mode-linux 2>/dev/null), 1 CPU, ${UML_MEM:-4G}"
+  echo "versions=ldirector $(git -C "$ROOT" describe --always --dirty 2>/dev/null), ldirectord $(dpkg-query -W -f='${Version}' ldirectord), keepalived $(dpkg-query -W -f='${Version}' keepalived), nginx $(dpkg-query -W -f='${Version}' nginx-light), $(java -version 2>&1 | head -1)"
+  for k in COST_SIZES COST_KINDS DET_SIZES TRIALS FALLBACK_TRIALS FALLBACK_SIZE RELOAD_SIZE PERVIRT WARMUP WINDOW \
+           STARTUP_TIMEOUT LDIRECTORD_MAX_REALS LDIRECTORD_FORK CHECK_TIMEOUT; do
+    echo "knob.$k=${!k}"
+  done
+  echo "daemons=$DAEMONS"
+} > "$OUT/run.env"
+
+for d in $DAEMONS; do
+  mkdir -p "$OUT/$d"
+  rm -f "$OUT/$d/results.tsv"
+  cat > "$OUT/$d/boot.sh" <<BOOT
+export SBS_DAEMON=$d SBS_OUT=$OUT/$d ROOT=$ROOT
+$(for k in COST_SIZES COST_KINDS DET_SIZES TRIALS FALLBACK_TRIALS FALLBACK_SIZE RELOAD_SIZE PERVIRT WARMUP WINDOW \
+           STARTUP_TIMEOUT LDIRECTORD_MAX_REALS LDIRECTORD_FORK CHECK_TIMEOUT; do printf 'export %s="%s"\n' "$k" "${!k}"; done)
+ulimit -n 65535
+source $ROOT/test-fixtures/bench/sbs/inside.sh
+main
+BOOT
+  echo "=== $d: one User-Mode Linux boot ($(date +%T))"
+  # progress lines on the terminal, everything in console.log
+  set +e
+  UML_OUT="$OUT/$d" UML_MEM="${UML_MEM:-4G}" "$ROOT/test-fixtures/uml/run.sh" "$OUT/$d/boot.sh" "${BOOT_TIMEOUT:-3000}" 2>&1 \
+    | tee "$OUT/$d/console.log" | grep --line-buffered -E "^\[[0-9:]+\] $d:"
+  rc=${PIPESTATUS[0]}
+  set -e
+  echo "=== $d: exit $rc ($(date +%T)); log $OUT/$d/console.log"
+  echo "boot.$d=exit $rc" >> "$OUT/run.env"
+done
+echo "elapsed=$(( $(date +%s) - start )) s" >> "$OUT/run.env"
+
+/usr/bin/python3 "$ROOT/test-fixtures/bench/sbs/report.py" "$OUT" "$RESULTS_DIR"
+echo "results: $RESULTS_DIR/RESULTS.md, $RESULTS_DIR/side-by-side.png (raw: $OUT)"
