@@ -17,7 +17,8 @@
 # Knobs (environment): DAEMONS ("ldirector keepalived ldirectord"), COST_SIZES ("10 100 1000 10000"),
 # COST_KINDS ("http connect"), DET_SIZES ("10 1000"), TRIALS (10, per failure kind and size),
 # FALLBACK_TRIALS (5), FALLBACK_SIZE (10), RELOAD_SIZE (1000), PERVIRT (10 reals per virtual service),
-# WARMUP (15 s before each cost window), WINDOW (30 s), STARTUP_TIMEOUT (300 s),
+# WARMUP (20 s before each cost window), WINDOW (30 s), STARTUP_TIMEOUT (120 s: then the phase goes on
+# with what is in the table), BOOT_TIMEOUT (3000 s per daemon),
 # LDIRECTORD_MAX_REALS (1000: larger sizes are skipped for ldirectord), LDIRECTORD_FORK (yes),
 # CHECK_TIMEOUT (1 s), UML_MEM (4G), RESULTS_DIR, OUT.
 set -euo pipefail
@@ -41,7 +42,7 @@ fi
 export COST_SIZES="${COST_SIZES:-10 100 1000 10000}" COST_KINDS="${COST_KINDS:-http connect}"
 export DET_SIZES="${DET_SIZES:-10 1000}" TRIALS="${TRIALS:-10}" FALLBACK_TRIALS="${FALLBACK_TRIALS:-5}"
 export FALLBACK_SIZE="${FALLBACK_SIZE:-10}" RELOAD_SIZE="${RELOAD_SIZE:-1000}" PERVIRT="${PERVIRT:-10}"
-export WARMUP="${WARMUP:-15}" WINDOW="${WINDOW:-30}" STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-300}"
+export WARMUP="${WARMUP:-20}" WINDOW="${WINDOW:-30}" STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-120}"
 export LDIRECTORD_MAX_REALS="${LDIRECTORD_MAX_REALS:-1000}" LDIRECTORD_FORK="${LDIRECTORD_FORK:-yes}"
 export CHECK_TIMEOUT="${CHECK_TIMEOUT:-1}"
 DAEMONS=${DAEMONS:-ldirector keepalived ldirectord}
@@ -82,12 +83,16 @@ source $ROOT/test-fixtures/bench/sbs/inside.sh
 main
 BOOT
   echo "=== $d: one User-Mode Linux boot ($(date +%T))"
-  # progress lines on the terminal, everything in console.log
-  set +e
-  UML_OUT="$OUT/$d" UML_MEM="${UML_MEM:-4G}" "$ROOT/test-fixtures/uml/run.sh" "$OUT/$d/boot.sh" "${BOOT_TIMEOUT:-3000}" 2>&1 \
-    | tee "$OUT/$d/console.log" | grep --line-buffered -E "^\[[0-9:]+\] $d:"
-  rc=${PIPESTATUS[0]}
-  set -e
+  # the guest's progress lines (its log on the scratch dir) on the terminal; the console in console.log
+  : > "$OUT/$d/$d.log"
+  tail -F -n +1 "$OUT/$d/$d.log" 2>/dev/null &
+  tailpid=$!
+  rc=0
+  UML_OUT="$OUT/$d" UML_MEM="${UML_MEM:-4G}" "$ROOT/test-fixtures/uml/run.sh" "$OUT/$d/boot.sh" "${BOOT_TIMEOUT:-3000}" \
+    > "$OUT/$d/console.log" 2>&1 || rc=$?
+  sleep 1
+  kill "$tailpid" 2>/dev/null || true
+  wait "$tailpid" 2>/dev/null || true
   echo "=== $d: exit $rc ($(date +%T)); log $OUT/$d/console.log"
   echo "boot.$d=exit $rc" >> "$OUT/run.env"
 done

@@ -28,9 +28,9 @@ FALLBACK_TRIALS=${FALLBACK_TRIALS:-5}
 FALLBACK_SIZE=${FALLBACK_SIZE:-10}
 RELOAD_SIZE=${RELOAD_SIZE:-1000}
 PERVIRT=${PERVIRT:-10}
-WARMUP=${WARMUP:-15}
+WARMUP=${WARMUP:-20}
 WINDOW=${WINDOW:-30}
-STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-300}
+STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-120}
 LDIRECTORD_MAX_REALS=${LDIRECTORD_MAX_REALS:-1000}
 
 say() { echo "[$(date +%T)] $SBS_DAEMON: $*" | tee -a "$LOG" >&2; }
@@ -207,8 +207,9 @@ measure_reload() { # $1 = reals, $2 = config dir
   pids=$($PY -c "import sys; sys.path.insert(0, '$ROOT/test-fixtures/bench/sbs'); import probe; print(' '.join('-p %d' % p for p in sorted(probe.proc_tree($DPID))))")
   local trace=execve
   [ "$SBS_DAEMON" = ldirectord ] || trace=sendmsg,sendto
+  # -z: successful calls only (execvp's misses along PATH are not operations)
   # shellcheck disable=SC2086
-  strace -f -qq -s 64 -e trace=$trace -o "$W/strace.txt" $pids 2>/dev/null &
+  strace -f -z -qq -s 64 -e trace=$trace -o "$W/strace.txt" $pids 2>/dev/null &
   local sp=$!
   sleep 3  # attaching to every thread
   sleep 1.1

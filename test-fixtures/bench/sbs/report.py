@@ -99,7 +99,7 @@ def report(out, resdir):
                 ", ".join("%s %s" % (k[5:], v) for k, v in env.items() if k.startswith("boot."))))
     L.append("**Same settings for all three**: check interval 1 s, timeout %s s (ldirectord `checktimeout`/"
              "`negotiatetimeout`, keepalived `connect_timeout`), one failure takes a real out (`failurecount=1`; "
-             "keepalived `retry 0`), `quiescent=no` for ldirector and ldirectord so a failed real leaves the table "
+             "keepalived `retry 0`, and `delay_before_retry 1` so that a failed real is re-checked every second as the others do, instead of HTTP_GET's default 3 s), `quiescent=no` for ldirector and ldirectord so a failed real leaves the table "
              "as keepalived's does (keepalived's default), NAT forwarding, fallback / `sorry_server` 10.77.120.1:80. "
              "HTTP check: ldirector/ldirectord `checktype=negotiate service=http request=\"check.html\" receive=\"ok\"`, "
              "keepalived `HTTP_GET` on /check.html expecting status 200. TCP check: `checktype=connect` / `TCP_CHECK`. "
@@ -205,6 +205,9 @@ def report(out, resdir):
              "ldirectord program a real only after its first check passed; keepalived adds every real at once "
              "(before checking). ldirector's figure includes the JVM's start.\n")
 
+    L.append("## Targets (issue 8), for ldirector\n")
+    L += targets(D)
+    L.append("")
     L.append("## Chart\n")
     L.append("![latency and CPU against reals](side-by-side.png)\n")
     L.append("Raw data of this run: `results.tsv` next to this file (daemon, measurement, reals, check/failure, "
@@ -215,6 +218,62 @@ def report(out, resdir):
         for r in rows:
             f.write("\t".join(r) + "\n")
     chart(D, out, resdir)
+
+
+def targets(D):
+    out = []
+    if "ldirector" not in D.daemons:
+        return ["ldirector was not part of this run."]
+    # 1) detection of refused connections within interval + 100 ms at 1,000 reals
+    sizes = D.sizes("detect")
+    if sizes:
+        n = 1000 if 1000 in sizes else max(sizes)
+        det = D.trials("ldirector", n, "refuse")[0]
+        ok = [v for v in det if v is not None]
+        if ok:
+            med, mx = statistics.median(ok), max(ok)
+            verdict = ("met" if mx <= TARGET_DETECT and len(ok) == len(det) else
+                       "met by the median, not by the max" if med <= TARGET_DETECT else "not met")
+            out.append("- Detection of refused connections <= %.1f s at %d reals%s: median %.2f s, max %.2f s "
+                       "(n=%d) -> **%s**." % (TARGET_DETECT, n, "" if n == 1000 else " (1,000 not in this run)",
+                                              med, mx, len(det), verdict))
+    # 2) CPU per probe at or below keepalived's
+    if "keepalived" in D.daemons:
+        cmp_ = []
+        for kind in ("http", "connect"):
+            for n in D.sizes("cost", kind):
+                a = num(D.kv("ldirector", "cost", n, kind).get("cpu_ms_per_1000_probes"))
+                b = num(D.kv("keepalived", "cost", n, kind).get("cpu_ms_per_1000_probes"))
+                if a is not None and b is not None:
+                    cmp_.append((kind, n, a, b))
+        if cmp_:
+            good = [c for c in cmp_ if c[2] <= c[3]]
+            out.append("- CPU per probe at or below keepalived's: %d of %d cases -> **%s** (%s)." % (
+                len(good), len(cmp_), "met" if len(good) == len(cmp_) else "not met" if not good else "partly met",
+                "; ".join("%s %d: %.0f vs %.0f ms per 1,000 probes" % c for c in cmp_)))
+    # 3) at 10,000 reals every real checked every interval
+    for kind in ("http", "connect"):
+        sizes = D.sizes("cost", kind)
+        if not sizes:
+            continue
+        n = 10000 if 10000 in sizes else max(sizes)
+        kv = D.kv("ldirector", "cost", n, kind)
+        per = num(kv.get("per_real_per_s"))
+        every = num(kv.get("reals_every_interval_pct"))
+        if per is None:
+            continue
+        ok = per >= 0.95 and (every is None or every >= 99)
+        out.append("- Every real checked every interval at %d reals (%s)%s: %.3f probes per real per second%s -> **%s**."
+                   % (n, kind, "" if n == 10000 else " (10,000 not in this run)", per,
+                      "" if every is None else ", %.1f %% of reals seen at least once per second" % every,
+                      "met" if ok else "not met"))
+    # 4) reload: one kernel operation
+    for r in D.sel("ldirector", "reload"):
+        if r[4] == "kernel_ops_metrics":
+            out.append("- Reload issues one kernel operation: ldirector's counter says %s%s -> **%s**." % (
+                r[5], "".join(", strace: " + x[5] for x in D.sel("ldirector", "reload") if x[4] == "kernel_ops_strace"),
+                "met" if r[5] == "1" else "not met"))
+    return out
 
 
 def chart(D, out, resdir):
