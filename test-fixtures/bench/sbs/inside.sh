@@ -27,6 +27,7 @@ TRIALS=${TRIALS:-10}
 FALLBACK_TRIALS=${FALLBACK_TRIALS:-5}
 FALLBACK_SIZE=${FALLBACK_SIZE:-10}
 RELOAD_SIZE=${RELOAD_SIZE:-1000}
+RELOAD_KIND=${RELOAD_KIND:-http}
 PERVIRT=${PERVIRT:-10}
 WARMUP=${WARMUP:-20}
 WINDOW=${WINDOW:-30}
@@ -103,7 +104,11 @@ daemon_start() { # $1 = config dir
   esac
 }
 
-daemon_stop() { # $1 = config dir
+daemon_stop() { # $1 = config dir, $2 = name for the kept logs
+  # the daemon's own log and output, kept for evidence (the last 5 MB)
+  mkdir -p "$SBS_OUT/logs"
+  tail -c 5M "$W/daemon.log" > "$SBS_OUT/logs/$2-daemon.log" 2>/dev/null
+  tail -c 5M "$W/stdout.log" > "$SBS_OUT/logs/$2-stdout.log" 2>/dev/null
   case $SBS_DAEMON in
     ldirector|keepalived) kill -TERM "$DPID" 2>/dev/null ;;
     ldirectord) /usr/sbin/ldirectord "$1/ldirectord.cf" stop >/dev/null 2>&1 || kill -TERM "$DPID" 2>/dev/null ;;
@@ -168,9 +173,9 @@ phase() { # $1 = reals, $2 = http|connect
       done < "$W/fb.txt"
       say "$(awk '{print $4"/"$5}' "$W/fb.txt" | tr '\n' ' ')"
     fi
-    [ "$n" = "$RELOAD_SIZE" ] && measure_reload "$n" "$d"
   fi
-  daemon_stop "$d"
+  [ "$n" = "$RELOAD_SIZE" ] && [ "$kind" = "$RELOAD_KIND" ] && measure_reload "$n" "$d" "$kind"
+  daemon_stop "$d" "$n-$kind"
 }
 
 # ---- reload: one real added to the last virtual of an n-real config --------------------------------
@@ -178,8 +183,8 @@ metric_ops() { # ldirector's own count of kernel operations (Prometheus page)
   curl -s -m 5 http://127.0.0.1:9469/metrics | awk '/^ldirector_kernel_operations_total/ {s += $NF} END {printf "%d\n", s}'
 }
 
-measure_reload() { # $1 = reals, $2 = config dir
-  local n=$1 d=$2 cfg hup=0 vport ip t ops0 ops1 pids
+measure_reload() { # $1 = reals, $2 = config dir, $3 = check kind
+  local n=$1 d=$2 kind=$3 cfg hup=0 vport ip t ops0 ops1 pids
   vport=$((10000 + n / PERVIRT))
   case $SBS_DAEMON in
     ldirector) cfg=$d/ldirector.cf ;;
@@ -188,21 +193,21 @@ measure_reload() { # $1 = reals, $2 = config dir
   esac
   # 1) timed, untraced
   mkdir -p "$d/new1" "$d/new2"
-  $PROBE genconf "$n" "$PERVIRT" http "$d/new1" 1
+  $PROBE genconf "$n" "$PERVIRT" "$kind" "$d/new1" 1
   ip=$($PY -c "import sys; sys.path.insert(0, '$ROOT/test-fixtures/bench/sbs'); import probe; print(probe.real_ip($n))")
   [ "$SBS_DAEMON" = ldirector ] && ops0=$(metric_ops)
   sleep 1.1  # a new mtime second for mtime-polling daemons
   t=$($PROBE reload "$cfg" "$d/new1/$(basename "$cfg")" "$vport" "$ip" "$hup" 60)
   say "reload (one real added to $n): $t s"
-  res reload "$n" http seconds "$t"
+  res reload "$n" "$kind" seconds "$t"
   if [ "$SBS_DAEMON" = ldirector ]; then
     sleep 2
     ops1=$(metric_ops)
-    res reload "$n" http kernel_ops_metrics "$((ops1 - ops0))"
+    res reload "$n" "$kind" kernel_ops_metrics "$((ops1 - ops0))"
     say "kernel operations (ldirector_kernel_operations_total): $((ops1 - ops0))"
   fi
   # 2) counted under strace: a second real added
-  $PROBE genconf "$n" "$PERVIRT" http "$d/new2" 2
+  $PROBE genconf "$n" "$PERVIRT" "$kind" "$d/new2" 2
   ip=$($PY -c "import sys; sys.path.insert(0, '$ROOT/test-fixtures/bench/sbs'); import probe; print(probe.real_ip($n + 1))")
   pids=$($PY -c "import sys; sys.path.insert(0, '$ROOT/test-fixtures/bench/sbs'); import probe; print(' '.join('-p %d' % p for p in sorted(probe.proc_tree($DPID))))")
   local trace=execve
@@ -220,11 +225,11 @@ measure_reload() { # $1 = reals, $2 = config dir
   local count
   if [ "$SBS_DAEMON" = ldirectord ]; then
     count=$(grep -c 'execve("[^"]*ipvsadm"' "$W/strace.txt")
-    res reload "$n" http kernel_ops_strace "$count ipvsadm execs"
+    res reload "$n" "$kind" kernel_ops_strace "$count ipvsadm execs"
   else
     # IPVS generic-netlink requests that change the table (reads, GET_*, are listed apart)
     count=$($PROBE count-strace "$W/strace.txt")
-    res reload "$n" http kernel_ops_strace "$count"
+    res reload "$n" "$kind" kernel_ops_strace "$count"
   fi
   say "reload under strace: $t s, kernel operations counted: $count"
 }

@@ -124,11 +124,13 @@ def cmd_detect(kind, trials, nreals, pervirt):
     sh = RealsShell()
     nvirt = max(1, nreals // pervirt)
     rnd = random.Random(8)
+    empty = 0
     for k in range(trials):
         # spread over the virtual services; the first real of the chosen virtual (from k % pervirt on)
         # that is in the table (ldirectord may not have programmed them all)
         ip = vport = None
-        deadline = time.monotonic() + 30
+        # a daemon that has not programmed a single real yet gets 30 s once, then 5 s per trial
+        deadline = time.monotonic() + (5 if empty else 30)
         while ip is None and time.monotonic() < deadline:
             table = read_table()
             for dv in range(nvirt):
@@ -144,6 +146,7 @@ def cmd_detect(kind, trials, nreals, pervirt):
             if ip is None:
                 time.sleep(1)
         if ip is None:
+            empty += 1
             emit("skip", kind, k, "-", "-", "no real in the table")
             continue
         time.sleep(rnd.uniform(0, 1.0))    # a random phase against the check interval
