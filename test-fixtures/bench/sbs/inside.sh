@@ -144,7 +144,7 @@ phase() { # $1 = reals, $2 = http|connect
   up=$($PROBE wait-full "$n" "$STARTUP_TIMEOUT" "$t0")
   say "table full after: $up s"
   case $up in
-    timeout*) res startup "$n" "$kind" incomplete "$(echo "$up" | cut -d' ' -f2) of $n reals after ${STARTUP_TIMEOUT} s" ;;
+    timeout*) res startup "$n" "$kind" incomplete "$(echo "$up" | cut -d' ' -f3) of $n reals ($(echo "$up" | cut -d' ' -f2) table entries with the sorry servers) after ${STARTUP_TIMEOUT} s" ;;
     *) res startup "$n" "$kind" seconds "$up" ;;
   esac
   sleep "$WARMUP"

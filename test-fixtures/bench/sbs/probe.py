@@ -285,11 +285,16 @@ def cmd_cost(root, window, kind, nreals):
 
 def cmd_wait_full(n, secs, start_epoch):
     """Seconds from start_epoch (the daemon's launch, time.time() scale) until the table holds n reals."""
+    sorry = hexaddr(*SORRY)
+
     def full():
-        return sum(len(r) for r in read_table().values()) >= n
+        return sum(1 for r in read_table().values() for k in r if k != sorry) >= n
     t = wait_for(full, secs)
     if t is None:
-        print("timeout %d" % sum(len(r) for r in read_table().values()))
+        table = read_table()
+        sorry = hexaddr(*SORRY)
+        print("timeout %d %d" % (sum(len(r) for r in table.values()),
+                                 sum(1 for r in table.values() for k in r if k != sorry)))
     else:
         print("%.3f" % (time.time() - start_epoch))
 

@@ -76,6 +76,14 @@ class Data:
         return det, rec
 
 
+def entries(text):
+    """Runs before the probe counted reals apart from sorry servers wrote 'X of N reals', X being every
+    entry of the table, sorry servers included."""
+    if "table entries" in text:
+        return text
+    return text.replace(" of ", " table entries (reals and sorry servers) for ", 1)
+
+
 def det_cell(D, d, n, fk, which=0):
     vals = D.trials(d, n, fk)[which]
     skips = len([r for r in D.sel(d, "detect", n, fk) if r[4] == "skip"])
@@ -139,7 +147,7 @@ def report(out, resdir):
                          "trials used reals that were in it. Where reals also leave and return without an injected "
                          "failure (an overloaded checker's own timeouts), a latency near 0 is such a flap coinciding "
                          "with the failure, and recovery times include flaps.\n"
-                         % (d, n, kv["incomplete"]))
+                         % (d, n, entries(kv["incomplete"])))
     L.append("Target: refused connections detected within checkinterval + 100 ms = %.1f s at 1,000 reals. "
              "A black hole can only be noticed when the check times out (timeout %s s), so it is bounded by "
              "interval + timeout.\n" % (TARGET_DETECT, env.get("knob.CHECK_TIMEOUT", "1")))
@@ -214,7 +222,7 @@ def report(out, resdir):
             for kind in ("http", "connect"):
                 kv = D.kv(d, "startup", n, kind)
                 if kv:
-                    kvs[kind] = kv.get("seconds") or ("incomplete: " + kv["incomplete"] if "incomplete" in kv
+                    kvs[kind] = kv.get("seconds") or ("incomplete: " + entries(kv["incomplete"]) if "incomplete" in kv
                                                      else "skipped" if "skipped" in kv else "n/a")
             cells.append(" / ".join(kvs.get(k, "-") for k in ("http", "connect")))
         body.append([n] + cells)
@@ -225,6 +233,9 @@ def report(out, resdir):
 
     L.append("## Targets (issue 8), for ldirector\n")
     L += targets(D)
+    if os.path.exists(os.path.join(resdir, "FINDINGS.md")):
+        L.append("\nWhat lies behind these verdicts, with evidence: [FINDINGS.md](FINDINGS.md) (hand-written, "
+                 "not regenerated).")
     L.append("")
     L.append("## Chart\n")
     L.append("![latency and CPU against reals](side-by-side.png)\n")
