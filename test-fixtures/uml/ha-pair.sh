@@ -85,6 +85,10 @@ ha_up() {
   ip link add lan type bridge stp_state 0 mcast_snooping 0
   ip link set lan up
   _ha_veth client "$HA_NET.2"
+  # The client's own connections (the probe loop) never take a download's port (40001 on): a probe
+  # that once went through d2 from the same port leaves an entry there for minutes, which carried a
+  # later download through d2 with sync off (seen in CI).
+  ip netns exec client sysctl -qw net.ipv4.ip_local_port_range="50000 60999"
   local n
   for n in 1 2; do
     _ha_veth "d$n" "$HA_NET.1$n"
@@ -215,7 +219,8 @@ ha_pair_ready() {
 HA_DL_BYTES=${HA_DL_BYTES:-30000000}
 HA_DL_RATE=${HA_DL_RATE:-2M}
 # The download's client port: a new one each time, since an old entry for the same 4-tuple (from an
-# earlier download, synced or not) would carry a new connection through the other director too.
+# earlier download, synced or not) would carry a new connection through the other director too;
+# outside the client's ephemeral range (ha_up), so no probe takes it first.
 HA_DL_PORT=40000
 
 _ha_expected_sha() {
