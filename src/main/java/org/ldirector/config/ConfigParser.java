@@ -73,7 +73,6 @@ public final class ConfigParser {
     private SyncConfig.Role syncRole;
     private int syncRoleLine;
     private String syncInterface;
-    private int syncInterfaceLine;
     private int syncId;
     private int syncMaxLength;
     private InetAddress syncGroup;
@@ -1040,6 +1039,21 @@ public final class ConfigParser {
         return resolver.service(text, protocol);
     }
 
+    /**
+     * An IP literal, never a name: a checked dotted quad, or text with ':' that Java parses as IPv6
+     * only; so no DNS lookup happens (a name could resolve elsewhere after a DNS change).
+     */
+    private static Optional<InetAddress> ipLiteral(String text) {
+        if (!text.contains(":") && !text.matches("((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(InetAddress.getByName(text));
+        } catch (UnknownHostException e) {
+            return Optional.empty();
+        }
+    }
+
     private static Optional<InetAddress> ipv6Literal(String text) {
         if (!text.matches("[0-9A-Fa-f:]+") || !text.contains(":")) {
             return Optional.empty();
@@ -1072,17 +1086,12 @@ public final class ConfigParser {
             return Optional.empty();
         }
         String host = m.group(1) == null ? "127.0.0.1" : m.group(1).replaceAll("^\\[|\\]$", "");
-        InetAddress address;
-        try {
-            if (!host.contains(":") && !host.matches("((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)")) {
-                throw new java.net.UnknownHostException(host);
-            }
-            // a checked IPv4 literal, or text with ':' that Java parses as IPv6 only: no DNS lookup happens
-            address = InetAddress.getByName(host);
-        } catch (java.net.UnknownHostException e) {
+        Optional<InetAddress> literal = ipLiteral(host);
+        if (literal.isEmpty()) {
             error(line, "metrics address '" + abbreviate(host) + "' is not an IP address; " + expected);
             return Optional.empty();
         }
+        InetAddress address = literal.get();
         if (!address.isLoopbackAddress()) {
             warn(line, "metrics listens on " + address.getHostAddress() + ", not on loopback: anyone who can reach"
                     + " it reads the health of every real server; bind it to 127.0.0.1 unless a remote Prometheus"
@@ -1116,7 +1125,6 @@ public final class ConfigParser {
                             + " characters without '/', ':' or blanks, e.g. syncinterface = eth1");
                 } else {
                     syncInterface = v;
-                    syncInterfaceLine = line;
                 }
             }
             case "syncid" -> syncId = syncNumber(line, name, v, 0, 255, syncId);
@@ -1126,14 +1134,7 @@ public final class ConfigParser {
             case "syncport" -> syncPort = syncNumber(line, name, v, 1, 65535, syncPort);
             case "syncttl" -> syncTtl = syncNumber(line, name, v, 1, 255, syncTtl);
             default -> { // syncgroup
-                InetAddress a = null;
-                try {
-                    if (v.contains(":") || v.matches("((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)")) {
-                        a = InetAddress.getByName(v); // a checked literal: no DNS lookup
-                    }
-                } catch (java.net.UnknownHostException e) {
-                    a = null;
-                }
+                InetAddress a = ipLiteral(v).orElse(null);
                 if (a == null || !a.isMulticastAddress()) {
                     error(line, "syncgroup '" + abbreviate(v) + "' is not a multicast address; expected e.g."
                             + " syncgroup = 224.0.0.81 or syncgroup = ff02::8848");

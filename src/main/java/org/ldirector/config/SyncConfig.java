@@ -38,14 +38,4 @@ public record SyncConfig(Role role, Optional<String> iface, int syncId, int maxL
             return Optional.empty();
         }
     }
-
-    public SyncConfig withRole(Role r) {
-        return new SyncConfig(r, iface, syncId, maxLength, group, port, ttl);
-    }
-
-    /** The same daemon settings, whatever the role. */
-    public boolean sameSettings(SyncConfig o) {
-        return iface.equals(o.iface) && syncId == o.syncId && maxLength == o.maxLength && group.equals(o.group)
-                && port == o.port && ttl == o.ttl;
-    }
 }

@@ -86,10 +86,6 @@ public record SyncDaemon(State state, String multicastInterface, int syncId, int
         return new SyncDaemon(state, multicastInterface, syncId, 0, null, 0, 0);
     }
 
-    public SyncDaemon withState(State s) {
-        return new SyncDaemon(s, multicastInterface, syncId, maxLength, group, port, ttl);
-    }
-
     public boolean ipv6Group() {
         return group != null && !(group instanceof Inet4Address);
     }

@@ -38,11 +38,6 @@ public final class SyncRoles {
     public record Status(boolean managed, SyncConfig.Role role, List<SyncDaemon> kernel, Optional<String> error) {
     }
 
-    /** Whether {@code syncdaemon} is set, so roles can be switched. */
-    public synchronized boolean managed() {
-        return config.isPresent();
-    }
-
     public synchronized SyncConfig.Role role() {
         return role;
     }
