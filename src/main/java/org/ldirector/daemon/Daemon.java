@@ -47,7 +47,7 @@ public final class Daemon {
 
     private final EngineListener listener;
     private Optional<Path> controlSocket = Optional.empty();
-    private Optional<Path> syncRoleFile = Optional.empty();
+    private Optional<SyncRoleFile> syncRoleFile = Optional.empty();
     private volatile org.ldirector.sync.SyncRoles syncRoles;
     /** How often the kernel's sync threads are compared with the role (someone may stop them by hand). */
     static final Duration SYNC_CHECK = Duration.ofSeconds(10);
@@ -76,7 +76,7 @@ public final class Daemon {
 
     /** Where the sync verb's role is kept across restarts; none in tests that do not need it. */
     Daemon withSyncRoleFile(Path file) {
-        this.syncRoleFile = Optional.of(file);
+        this.syncRoleFile = Optional.of(new SyncRoleFile(file));
         return this;
     }
 
@@ -171,10 +171,8 @@ public final class Daemon {
             return switch (line) {
                 case "status" -> StatusFormat.table(engine.status(), java.time.ZoneId.systemDefault())
                         + StatusFormat.sync(syncRoles.status());
-                case "status json" -> {
-                    String j = StatusFormat.json(engine.status(), ProcessHandle.current().pid(), configFile.toString());
-                    yield j.substring(0, j.lastIndexOf('}')) + StatusFormat.syncJson(syncRoles.status()) + "}\n";
-                }
+                case "status json" -> StatusFormat.json(engine.status(), ProcessHandle.current().pid(),
+                        configFile.toString(), syncRoles.status());
                 case "sync", "sync status" -> {
                     String text = StatusFormat.sync(syncRoles.status());
                     yield text.isEmpty() ? "IPVS sync: not managed (no syncdaemon), kernel runs no sync daemon\n" : text;
@@ -191,7 +189,7 @@ public final class Daemon {
     private synchronized String switchSync(SyncConfig.Role role) {
         try {
             SyncRoles.SyncDaemonsChanged changes = syncRoles.switchTo(role);
-            syncRoleFile.ifPresent(f -> writeRole(f, role));
+            syncRoleFile.ifPresent(f -> keep(f, role));
             return "ok: IPVS sync role " + role.word() + (changes.none() ? " (no change in the kernel)" : "") + "\n"
                     + StatusFormat.sync(syncRoles.status());
         } catch (SyncRoles.SyncException e) {
@@ -205,12 +203,12 @@ public final class Daemon {
      */
     private SyncConfig.Role startRole(Optional<SyncConfig> sync) {
         if (sync.isEmpty()) {
-            syncRoleFile.ifPresent(Daemon::deleteQuietly);
+            syncRoleFile.ifPresent(SyncRoleFile::delete);
             return SyncConfig.Role.NONE;
         }
-        Optional<SyncConfig.Role> kept = syncRoleFile.flatMap(Daemon::readRole);
+        Optional<SyncConfig.Role> kept = syncRoleFile.flatMap(SyncRoleFile::read);
         if (kept.isPresent()) {
-            log("IPVS sync role {}, as last set by the sync verb ({})", kept.get().word(), syncRoleFile.get());
+            log("IPVS sync role {}, as last set by the sync verb ({})", kept.get().word(), syncRoleFile.get().path());
             return kept.get();
         }
         return sync.get().role();
@@ -222,39 +220,22 @@ public final class Daemon {
      */
     private SyncConfig.Role reloadRole(Optional<SyncConfig> before, Optional<SyncConfig> after) {
         if (after.isEmpty()) {
-            syncRoleFile.ifPresent(Daemon::deleteQuietly);
+            syncRoleFile.ifPresent(SyncRoleFile::delete);
             return SyncConfig.Role.NONE;
         }
         if (before.isEmpty() || before.get().role() != after.get().role()) {
-            syncRoleFile.ifPresent(Daemon::deleteQuietly);
+            syncRoleFile.ifPresent(SyncRoleFile::delete);
             return after.get().role();
         }
         return syncRoles.role();
     }
 
-    static Optional<SyncConfig.Role> readRole(Path file) {
+    private void keep(SyncRoleFile file, SyncConfig.Role role) {
         try {
-            return SyncConfig.Role.parse(Files.readString(file));
+            file.write(role);
         } catch (IOException e) {
-            return Optional.empty();
-        }
-    }
-
-    private void writeRole(Path file, SyncConfig.Role role) {
-        try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, role.word() + "\n");
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException e) {
-            log("Warning: cannot keep the sync role in {}: {} (a restart will use syncdaemon from the config)", file, e.getMessage());
-        }
-    }
-
-    private static void deleteQuietly(Path file) {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            // a role file that cannot go is read again at the next start; nothing better to do here
+            log("Warning: cannot keep the sync role in {}: {} (a restart will use syncdaemon from the config)",
+                    file.path(), e.getMessage());
         }
     }
 

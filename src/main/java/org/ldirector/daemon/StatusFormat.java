@@ -42,7 +42,7 @@ final class StatusFormat {
         return String.format(Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);
     }
 
-    static String json(StatusSnapshot s, long pid, String config) {
+    static String json(StatusSnapshot s, long pid, String config, org.ldirector.sync.SyncRoles.Status sync) {
         StringBuilder b = new StringBuilder();
         b.append("{\"config\":").append(quote(config)).append(",\"pid\":").append(pid).append(",\"running\":true")
                 .append(",\"taken\":").append(quote(s.taken().toString())).append(",\"virtuals\":[");
@@ -69,7 +69,7 @@ final class StatusFormat {
             }
             b.append("]}");
         }
-        return b.append("]}\n").toString();
+        return b.append(']').append(syncJson(sync)).append("}\n").toString();
     }
 
     /** A JSON string: quotes, backslashes and control characters escaped (RFC 8259). */

@@ -71,7 +71,7 @@ final class Verbs {
                 return s instanceof RunFiles.Stale ? EXIT_DEAD : Main.EXIT_STOPPED;
             }
             try {
-                java.nio.file.Files.writeString(files.syncRole(), role + "\n");
+                new SyncRoleFile(files.syncRole()).write(org.ldirector.config.SyncConfig.Role.parse(role).orElseThrow());
             } catch (IOException e) {
                 err.println("ldirector: cannot write " + files.syncRole() + ": " + e.getMessage());
                 return 1;

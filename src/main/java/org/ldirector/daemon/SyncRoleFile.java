@@ -1,0 +1,40 @@
+package org.ldirector.daemon;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.Optional;
+
+import org.ldirector.config.SyncConfig;
+
+/**
+ * The IPVS sync role last set by the {@code sync} verb ({@link RunFiles#syncRole()}), written by the
+ * running daemon and, when none runs, by the verb itself for the next start.
+ */
+record SyncRoleFile(Path path) {
+
+    /** The kept role; empty when there is none (or the file cannot be read or parsed). */
+    Optional<SyncConfig.Role> read() {
+        try {
+            return SyncConfig.Role.parse(Files.readString(path));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Replaces the file in one rename, so a reader never sees half a word. */
+    void write(SyncConfig.Role role) throws IOException {
+        Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
+        Files.writeString(tmp, role.word() + "\n");
+        Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    void delete() {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException e) {
+            // a role file that cannot go is read again at the next start; nothing better to do here
+        }
+    }
+}
