@@ -136,10 +136,7 @@ public final class NetlinkIpvsTable implements IpvsTable {
         int s = nextSeq();
         tx.clear();
         IpvsCodec.setTimeouts(tx, family, s, transport.portId(), timeouts);
-        int err = exchange(s, new ArrayList<>());
-        if (err != 0) {
-            throw new IpvsException(err, "cannot set IPVS timeouts " + timeouts + " (" + describe(err) + ")");
-        }
+        acked(s, "cannot set IPVS timeouts " + timeouts, NetlinkIpvsTable::describe);
     }
 
     @Override
@@ -147,10 +144,7 @@ public final class NetlinkIpvsTable implements IpvsTable {
         int s = nextSeq();
         tx.clear();
         IpvsCodec.simple(tx, family, s, transport.portId(), IpvsGenl.CMD_FLUSH);
-        int err = exchange(s, new ArrayList<>());
-        if (err != 0) {
-            throw new IpvsException(err, "cannot flush the IPVS table (" + describe(err) + ")");
-        }
+        acked(s, "cannot flush the IPVS table", NetlinkIpvsTable::describe);
     }
 
     @Override
@@ -201,10 +195,7 @@ public final class NetlinkIpvsTable implements IpvsTable {
         int s = nextSeq();
         tx.clear();
         IpvsCodec.startDaemon(tx, family, s, transport.portId(), daemon);
-        int err = exchange(s, new ArrayList<>());
-        if (err != 0) {
-            throw new IpvsException(err, "cannot start the " + daemon.describe() + " (" + describeDaemon(err) + ")");
-        }
+        acked(s, "cannot start the " + daemon.describe(), NetlinkIpvsTable::describeDaemon);
     }
 
     /**
@@ -313,6 +304,14 @@ public final class NetlinkIpvsTable implements IpvsTable {
             throw new IpvsException(err, what + " failed (" + describe(err) + ")");
         }
         return single(replies, what);
+    }
+
+    /** A change that answers with its ack only: sends tx, and throws "WHAT (REASON)" when the kernel refuses. */
+    private void acked(int s, String what, java.util.function.IntFunction<String> reason) throws IpvsException {
+        int err = exchange(s, new ArrayList<>());
+        if (err != 0) {
+            throw new IpvsException(err, what + " (" + reason.apply(err) + ")");
+        }
     }
 
     /** Sends tx and collects replies for {@code s} until its ack; returns the ack's errno (0 = ok). */
