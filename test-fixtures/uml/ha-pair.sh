@@ -35,7 +35,7 @@
 #   ha_table N                 ipvsadm -Sn inside dN
 #   ha_probe_start F / ha_probe_stop   the client's probe loop (probe.py) writing to F
 #   ha_gap F T                 failover gap (ms) in probe log F around time T (epoch seconds, float)
-#   ha_wait_until WHAT SECS CMD...     poll CMD until it succeeds (topo_wait_until's twin)
+#   ha_wait_until WHAT SECS CMD...     poll CMD until it succeeds (topology.sh's topo_wait_until)
 #
 # Settings (environment, before sourcing): HA_DIR (run files, default /run/ha), HA_OUT (logs kept
 # for the host, default $UML_OUT or HA_DIR). HA_NOTIFY=0 when calling ha_ka_start: a keepalived whose
@@ -53,14 +53,9 @@ HA_CF=${HA_CF:-$HA_DIR/ldirectord.cf}
 
 ha_log() { echo "ha: $*" >&2; }
 
-ha_wait_until() {
-  local what=$1 secs=$2; shift 2
-  local end=$(( $(date +%s) + secs ))
-  until "$@" >/dev/null 2>&1; do
-    if [ "$(date +%s)" -ge "$end" ]; then ha_log "timed out after ${secs}s waiting for: $what"; return 1; fi
-    sleep 0.2
-  done
-}
+# The sandbox's poll-with-deadline (topology.sh defines only functions and TOPO_* settings).
+. "$HA_HOME/topology.sh"
+ha_wait_until() { topo_wait_until "$@"; }
 
 ha_now() { date +%s.%N | cut -c1-14; }
 
