@@ -1,7 +1,6 @@
 package org.ldirector.check;
 
 import java.io.IOException;
-import java.nio.channels.AsynchronousChannelGroup;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -27,19 +26,19 @@ import org.ldirector.check.http.HttpClients;
 /**
  * The resources every probe shares, owned here and released by {@link #close()}: one async HTTP
  * client (plus one per distinct https CA file), a timer that keeps deadlines, a bounded executor for
- * the blocking work (negotiate dialogues, starting external commands), an NIO channel group for
- * connect checks, and the clock probes measure latency with. One context serves thousands of
+ * the blocking work (negotiate dialogues, starting external commands), the {@link ProbeLoop} of
+ * connect and plain-HTTP checks, and the clock probes measure latency with. One context serves thousands of
  * concurrent probes; nothing here is static, so tests build their own with their own clock.
  */
 public final class CheckContext implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ExecutorService blockingIo;
-    private final AsynchronousChannelGroup channels;
     private final LongSupplier nanoTime;
     private final int ioThreads;
     private final Map<Optional<Path>, CloseableHttpAsyncClient> httpClients = new ConcurrentHashMap<>();
-    private final Object pingLock = new Object();
+    private final Object lazyLock = new Object();
     private Pinger pinger;
+    private volatile ProbeLoop probeLoop;
     private volatile boolean closed;
 
     private CheckContext(Builder b) throws IOException {
@@ -53,7 +52,6 @@ public final class CheckContext implements AutoCloseable {
                 new LinkedBlockingQueue<>(b.blockingQueue), daemon("check-io"));
         io.allowCoreThreadTimeOut(true);
         this.blockingIo = io;
-        this.channels = AsynchronousChannelGroup.withFixedThreadPool(b.ioThreads, daemon("check-connect"));
     }
 
     public static CheckContext create() throws IOException {
@@ -73,8 +71,25 @@ public final class CheckContext implements AutoCloseable {
         return blockingIo;
     }
 
-    public AsynchronousChannelGroup channels() {
-        return channels;
+    /** The shared loop of connect and plain-HTTP probes, started on first use. */
+    public ProbeLoop probeLoop() {
+        ProbeLoop started = probeLoop;
+        if (started != null) {
+            return started;
+        }
+        synchronized (lazyLock) {
+            if (closed) {
+                throw new IllegalStateException("check context is closed");
+            }
+            if (probeLoop == null) {
+                try {
+                    probeLoop = new ProbeLoop("check-loop");
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException("cannot open a selector for probes", e);
+                }
+            }
+            return probeLoop;
+        }
     }
 
     public long nanoTime() {
@@ -113,7 +128,7 @@ public final class CheckContext implements AutoCloseable {
 
     /** The shared ICMP echo engine, opened on first use. */
     public Pinger pinger() {
-        synchronized (pingLock) {
+        synchronized (lazyLock) {
             if (closed) {
                 throw new IllegalStateException("check context is closed");
             }
@@ -134,16 +149,13 @@ public final class CheckContext implements AutoCloseable {
         }
         // GRACEFUL: IMMEDIATE races httpcore's reactor teardown (ClosedSelectorException logged at ERROR)
         clients.forEach(c -> c.close(CloseMode.GRACEFUL));
-        synchronized (pingLock) {
+        synchronized (lazyLock) {
             if (pinger != null) {
                 pinger.close();
             }
-        }
-        channels.shutdown();
-        try {
-            channels.shutdownNow();
-        } catch (IOException ignored) {
-            // closing: nothing left to report to
+            if (probeLoop != null) {
+                probeLoop.close();
+            }
         }
         blockingIo.shutdownNow();
         timer.shutdownNow();
@@ -181,7 +193,7 @@ public final class CheckContext implements AutoCloseable {
             return this;
         }
 
-        /** Threads of the HTTP I/O reactor and of the connect-check channel group. */
+        /** Threads of the HTTP I/O reactor (https, proxies and redirects). */
         public Builder ioThreads(int threads) {
             this.ioThreads = threads;
             return this;

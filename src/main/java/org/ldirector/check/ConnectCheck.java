@@ -4,18 +4,15 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
-import java.nio.channels.AsynchronousSocketChannel;
-import java.nio.channels.CompletionHandler;
+import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * ldirectord's {@code check_connect}: a TCP connect to the check port within checktimeout, closed
- * at once; up when the handshake completes. Non-blocking (NIO channel group), so a real that never
- * answers costs a timer entry, not a thread.
+ * at once; up when the handshake completes. Runs on the shared {@link ProbeLoop}, so a real that
+ * never answers costs a socket and a deadline, not a thread, and the timeout counts from the connect.
  */
 final class ConnectCheck implements Checker {
     private final CheckContext ctx;
@@ -26,7 +23,6 @@ final class ConnectCheck implements Checker {
 
     @Override
     public CompletableFuture<CheckResult> check(ProbeTarget t) {
-        long start = ctx.nanoTime();
         CompletableFuture<CheckResult> result = new CompletableFuture<>();
         int port = t.checkPort().orElse(t.realPort());
         if (port <= 0) {
@@ -34,39 +30,39 @@ final class ConnectCheck implements Checker {
             return result;
         }
         Duration timeout = t.spec().checkTimeout();
-        AsynchronousSocketChannel ch;
-        try {
-            ch = AsynchronousSocketChannel.open(ctx.channels());
-        } catch (IOException | RuntimeException e) {
-            result.complete(CheckResult.down(ctx.since(start), "connect: cannot open socket: " + e.getMessage()));
-            return result;
-        }
-        ScheduledFuture<?> alarm = ctx.timer().schedule(() -> {
-            if (result.complete(CheckResult.down(ctx.since(start), "timeout after " + seconds(timeout)))) {
-                close(ch);
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-        try {
-            ch.connect(new InetSocketAddress(t.realAddress(), port), null, new CompletionHandler<Void, Void>() {
-                @Override
-                public void completed(Void v, Void a) {
-                    alarm.cancel(false);
-                    close(ch);
-                    result.complete(CheckResult.up(ctx.since(start), "connected"));
-                }
+        InetSocketAddress to = new InetSocketAddress(t.realAddress(), port);
+        ctx.probeLoop().submit(new ProbeLoop.Session() {
+            private long start;
 
-                @Override
-                public void failed(Throwable e, Void a) {
-                    alarm.cancel(false);
-                    close(ch);
-                    result.complete(CheckResult.down(ctx.since(start), reason(e)));
-                }
-            });
-        } catch (RuntimeException e) {
-            alarm.cancel(false);
-            close(ch);
-            result.complete(CheckResult.down(ctx.since(start), "connect: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
-        }
+            @Override
+            protected InetSocketAddress remote() {
+                return to;
+            }
+
+            @Override
+            protected long timeoutNanos() {
+                return timeout.toNanos();
+            }
+
+            @Override
+            protected void started() {
+                start = ctx.nanoTime();
+            }
+
+            @Override
+            protected ByteBuffer connected() {
+                return null; // the handshake was the check: closed at once, nothing sent
+            }
+
+            @Override
+            protected void ended(ProbeLoop.End how, IOException error) {
+                result.complete(switch (how) {
+                    case DONE -> CheckResult.up(ctx.since(start), "connected");
+                    case TIMEOUT -> CheckResult.down(ctx.since(start), "timeout after " + seconds(timeout));
+                    default -> CheckResult.down(ctx.since(start), error == null ? "connect failed" : reason(error));
+                });
+            }
+        });
         return result;
     }
 
@@ -83,13 +79,5 @@ final class ConnectCheck implements Checker {
 
     static String seconds(Duration d) {
         return String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9);
-    }
-
-    private static void close(AsynchronousSocketChannel ch) {
-        try {
-            ch.close();
-        } catch (IOException ignored) {
-            // nothing was sent; a failed close leaks nothing we could recover
-        }
     }
 }

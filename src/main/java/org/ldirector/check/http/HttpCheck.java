@@ -3,6 +3,7 @@ package org.ldirector.check.http;
 import java.net.ConnectException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -97,24 +98,12 @@ public final class HttpCheck implements Checker {
             result.complete(CheckResult.down(Duration.ZERO, service.keyword() + ": bad URL " + e.getInput()));
             return;
         }
-        CloseableHttpAsyncClient client;
-        try {
-            client = ctx.httpClient(t.spec().httpsCaFile());
-        } catch (Exception e) {
-            result.complete(CheckResult.down(Duration.ZERO, "https: cannot use CA file "
-                    + t.spec().httpsCaFile().map(Object::toString).orElse("") + ": " + e.getMessage()));
-            return;
+        Exchange x = new Exchange(t, receive, start, t.spec().negotiateTimeout(), result);
+        if (service == ServiceType.HTTP && "http".equalsIgnoreCase(url.getScheme())) {
+            x.onLoop(url);
+        } else {
+            x.send(url, 0, true);
         }
-        Duration timeout = t.spec().negotiateTimeout();
-        Exchange x = new Exchange(t, client, receive, start, start + timeout.toNanos(), result);
-        ScheduledFuture<?> alarm = ctx.timer().schedule(() -> {
-            // the verdict first, then abort: a slow teardown can never make the result late
-            if (result.complete(CheckResult.down(ctx.since(start), "timeout after " + seconds(timeout)))) {
-                x.abort();
-            }
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-        result.whenComplete((r, e) -> alarm.cancel(false));
-        x.send(url, 0, true);
     }
 
     /**
@@ -141,21 +130,68 @@ public final class HttpCheck implements Checker {
     /** One probe's walk through its redirects. */
     private final class Exchange {
         private final ProbeTarget t;
-        private final CloseableHttpAsyncClient client;
         private final Pattern receive;
-        private final long start;
-        private final long deadline;
+        private final Duration timeout;
         private final CompletableFuture<CheckResult> result;
         private final AtomicReference<Future<?>> inFlight = new AtomicReference<>();
+        /** From the check's call, or from the connect when the first request runs on the probe loop. */
+        private volatile long start;
+        private volatile boolean armed;
 
-        Exchange(ProbeTarget t, CloseableHttpAsyncClient client, Pattern receive, long start, long deadline,
-                CompletableFuture<CheckResult> result) {
+        Exchange(ProbeTarget t, Pattern receive, long start, Duration timeout, CompletableFuture<CheckResult> result) {
             this.t = t;
-            this.client = client;
             this.receive = receive;
             this.start = start;
-            this.deadline = deadline;
+            this.timeout = timeout;
             this.result = result;
+        }
+
+        /**
+         * The first request on the shared probe loop (plain http to the real itself, the common
+         * case): no thread hand-off, and the timeout counts from the connect, so a busy director
+         * probes late instead of timing healthy reals out. A redirect continues on the HTTP client.
+         */
+        void onLoop(URI url) {
+            int port = url.getPort() > 0 ? url.getPort() : 80;
+            String host = t.spec().virtualHost().orElse(AddressText.ldirectord(t.realAddress()));
+            ctx.probeLoop().submit(new LoopHttpSession(new InetSocketAddress(t.realAddress(), port), timeout.toNanos(),
+                    t.spec().httpMethod().name(), pathOf(url), host, new LoopHttpSession.Listener() {
+                        @Override
+                        public void started() {
+                            start = ctx.nanoTime();
+                        }
+
+                        @Override
+                        public void answered(Answer a) {
+                            Exchange.this.answered(url, a, 0);
+                        }
+
+                        @Override
+                        public void failed(Exception e) {
+                            finish(CheckResult.down(ctx.since(start), reason(e)));
+                        }
+
+                        @Override
+                        public void timedOut() {
+                            finish(CheckResult.down(ctx.since(start), "timeout after " + seconds(timeout)));
+                        }
+                    }));
+        }
+
+        /** negotiatetimeout bounds the whole exchange: one alarm, armed with the first request the client sends. */
+        private void arm() {
+            if (armed) {
+                return;
+            }
+            armed = true;
+            long left = start + timeout.toNanos() - ctx.nanoTime();
+            ScheduledFuture<?> alarm = ctx.timer().schedule(() -> {
+                // the verdict first, then abort: a slow teardown can never make the result late
+                if (result.complete(CheckResult.down(ctx.since(start), "timeout after " + seconds(timeout)))) {
+                    abort();
+                }
+            }, Math.max(0, left), TimeUnit.NANOSECONDS);
+            result.whenComplete((r, e) -> alarm.cancel(false));
         }
 
         void abort() {
@@ -169,6 +205,15 @@ public final class HttpCheck implements Checker {
             if (result.isDone()) {
                 return;
             }
+            arm();
+            CloseableHttpAsyncClient client;
+            try {
+                client = ctx.httpClient(t.spec().httpsCaFile());
+            } catch (Exception e) {
+                finish(CheckResult.down(Duration.ZERO, "https: cannot use CA file "
+                        + t.spec().httpsCaFile().map(Object::toString).orElse("") + ": " + e.getMessage()));
+                return;
+            }
             SimpleHttpRequest req;
             boolean proxied = t.spec().service() == ServiceType.HTTP_PROXY;
             HttpHost target;
@@ -178,11 +223,7 @@ public final class HttpCheck implements Checker {
                 finish(CheckResult.down(ctx.since(start), "bad URL " + url));
                 return;
             }
-            String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
-            if (url.getRawQuery() != null) {
-                path += "?" + url.getRawQuery();
-            }
-            req = new SimpleHttpRequest(t.spec().httpMethod().name(), target, path);
+            req = new SimpleHttpRequest(t.spec().httpMethod().name(), target, pathOf(url));
             if (first && !proxied) {
                 // ldirectord sets Host to the bare name, without the port; LWP drops it on redirects
                 req.setHeader("Host", t.spec().virtualHost().orElse(AddressText.ldirectord(t.realAddress())));
@@ -193,7 +234,7 @@ public final class HttpCheck implements Checker {
             }
             // LWP's "Connection: TE, close": every check is its own connection, closed by the server
             req.setHeader("Connection", "close");
-            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - ctx.nanoTime()));
+            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(start + timeout.toNanos() - ctx.nanoTime()));
             RequestConfig.Builder cfg = RequestConfig.custom()
                     .setResponseTimeout(Timeout.ofMilliseconds(left))
                     .setConnectionRequestTimeout(Timeout.ofMilliseconds(left));
@@ -310,6 +351,11 @@ public final class HttpCheck implements Checker {
             }
             return t.spec().service().keyword() + ": " + e.getClass().getSimpleName() + ": " + quote(e.getMessage());
         }
+    }
+
+    private static String pathOf(URI url) {
+        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        return url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
     }
 
     static boolean isRedirect(int code) {

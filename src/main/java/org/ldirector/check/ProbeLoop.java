@@ -1,0 +1,375 @@
+package org.ldirector.check;
+
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.InetSocketAddress;
+import java.net.StandardProtocolFamily;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.PriorityQueue;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One thread and one selector that run the network half of connect and plain-HTTP probes, the way
+ * keepalived runs its checkers: connect, write, read, deadlines, all in one loop, no hand-off
+ * between threads inside a probe.
+ *
+ * <p>The loop degrades gracefully instead of collapsing when it is offered more probes than the CPU
+ * can run (thousands of reals on a one-CPU director). Each turn it first reads the sockets that are
+ * ready, then expires deadlines, and only then opens at most {@link #ADMIT_PER_TURN} new
+ * connections from the queue of submitted probes. A probe's timeout starts when its connect is
+ * issued, not when it was submitted: time spent waiting in the queue is the director's own delay,
+ * not the real's. So an answer that has arrived is read before it can time out, a busy director
+ * probes each real less often (the schedule skips a real whose probe is still queued) rather than
+ * declaring healthy reals dead, and a black-holed real costs a socket and a heap entry, never a
+ * place in the queue. A shared HTTP reactor did the opposite: it kept opening connections faster
+ * than it wrote their requests, and every probe timed out.
+ *
+ * <p>Deadlines run on the loop's own clock, which stops while the loop itself is stalled: a turn
+ * that takes longer than {@link #STALL_NANOS} (a garbage collection, a starved CPU, thousands of
+ * answers at once) or a wake-up that comes that much late does not count against the probes in
+ * flight, whose answers may have been waiting in their sockets all along. A real that does not
+ * answer is still timed out, as late as the director was stalled, never early.
+ */
+public final class ProbeLoop implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProbeLoop.class);
+
+    /** New connections per turn; between two batches every answer already received is read. */
+    static final int ADMIT_PER_TURN = 64;
+    /** Reads per socket per turn, so one real streaming a large body cannot hold up the rest. */
+    private static final int READS_PER_TURN = 4;
+    /** A turn (or a wake-up) later than this by the director's own doing stretches every deadline by the excess. */
+    static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    /** How a session ended; {@link Session#ended} hears it exactly once. */
+    public enum End {
+        /** {@link Session#connected} returned no request, or {@link Session#received} said the answer is complete. */
+        DONE,
+        /** The real closed the connection. */
+        EOF,
+        /** Connect, write or read failed (the error says how), or the loop was closed. */
+        FAILED,
+        /** The deadline passed: {@link Session#timeoutNanos} after the connect was issued. */
+        TIMEOUT
+    }
+
+    /**
+     * One probe's conversation. The loop calls these methods on its own thread only, one at a time;
+     * they must not block.
+     */
+    public abstract static class Session {
+        private SocketChannel channel;
+        private SelectionKey key;
+        private ByteBuffer out;
+        private long deadline;
+        private boolean finished;
+
+        /** Where to connect. */
+        protected abstract InetSocketAddress remote();
+
+        /** How long from the connect until the answer must be complete. */
+        protected abstract long timeoutNanos();
+
+        /** Called when the connect is issued: the moment the probe's latency counts from. */
+        protected void started() {
+        }
+
+        /** The connection is up: the request to send, or null when connecting was the whole probe. */
+        protected abstract ByteBuffer connected();
+
+        /** Bytes arrived (position to limit); true when the answer is complete and the connection can go. */
+        protected boolean received(ByteBuffer in) {
+            return false;
+        }
+
+        /** The end, once: the connection is already closed. */
+        protected abstract void ended(End how, IOException error);
+    }
+
+    private final Selector selector;
+    private final Queue<Session> incoming = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean sleeping = new AtomicBoolean();
+    private final AtomicInteger queued = new AtomicInteger();
+    /** Loop thread only. Finished sessions stay until they reach the top: removal from the middle is O(n). */
+    private final PriorityQueue<Session> deadlines = new PriorityQueue<>(Comparator.comparingLong(s -> s.deadline));
+    private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(16 * 1024);
+    private final Thread thread;
+    private volatile boolean closed;
+    private int open;
+    /** Loop thread only: how long the loop has been stalled, all told; its clock is real time minus this. */
+    private long stalled;
+
+    public ProbeLoop(String name) throws IOException {
+        this.selector = Selector.open();
+        this.thread = new Thread(this::run, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** Queues a probe; any thread. A closed loop ends it at once with {@link End#FAILED}. */
+    public void submit(Session s) {
+        if (closed) {
+            end(s, End.FAILED, new IOException("probe loop is closed"));
+            return;
+        }
+        queued.incrementAndGet();
+        incoming.add(s);
+        // one wake-up per batch: a burst of a thousand submissions costs one write to the selector's pipe
+        if (sleeping.compareAndSet(true, false)) {
+            selector.wakeup();
+        }
+        if (closed) {
+            drainIncoming();
+        }
+    }
+
+    /** Probes submitted and not yet started: above zero for long means the director is short of CPU. */
+    public int queued() {
+        return queued.get();
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                turn();
+            } catch (ClosedSelectorException e) {
+                break;
+            } catch (IOException | RuntimeException e) {
+                // the loop must outlive anything one turn throws, or every probe would stop
+                LOG.error("probe loop turn failed", e);
+            }
+        }
+        for (Session s : new ArrayList<>(deadlines)) {
+            finish(s, End.FAILED, new IOException("probe loop is closed"));
+        }
+        drainIncoming();
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // closing: nothing left to report to
+        }
+    }
+
+    private void turn() throws IOException {
+        long wait = 0;
+        long before = System.nanoTime();
+        if (!incoming.isEmpty()) {
+            selector.selectNow();
+        } else {
+            wait = untilNextDeadline();
+            sleeping.set(true);
+            // re-checked after announcing sleep: a submission in between either sees sleeping or is seen here
+            if (incoming.isEmpty()) {
+                selector.select(wait);
+            } else {
+                selector.selectNow();
+            }
+            sleeping.set(false);
+        }
+        long woke = System.nanoTime();
+        if (wait > 0) {
+            stall(woke - before - TimeUnit.MILLISECONDS.toNanos(wait));
+        }
+        for (SelectionKey k : selector.selectedKeys()) {
+            ready(k);
+        }
+        selector.selectedKeys().clear();
+        stall(System.nanoTime() - woke);
+        expire(clock());
+        admit();
+    }
+
+    private void stall(long late) {
+        if (late > STALL_NANOS) {
+            stalled += late - STALL_NANOS;
+        }
+    }
+
+    /** The loop's clock: real time that stands still while the loop is stalled. */
+    private long clock() {
+        return System.nanoTime() - stalled;
+    }
+
+    /** Milliseconds to the first live deadline, at least 1; 0 (for ever) when there is none. */
+    private long untilNextDeadline() {
+        Session first;
+        while ((first = deadlines.peek()) != null && first.finished) {
+            deadlines.poll();
+        }
+        if (first == null) {
+            return 0;
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(first.deadline - clock()) + 1;
+        return Math.max(1, ms);
+    }
+
+    private void expire(long now) {
+        Session s;
+        while ((s = deadlines.peek()) != null && (s.finished || s.deadline - now <= 0)) {
+            deadlines.poll();
+            if (!s.finished) {
+                finish(s, End.TIMEOUT, null);
+            }
+        }
+    }
+
+    private void admit() {
+        for (int i = 0; i < ADMIT_PER_TURN; i++) {
+            Session s = incoming.poll();
+            if (s == null) {
+                return;
+            }
+            queued.decrementAndGet();
+            start(s);
+        }
+    }
+
+    private void start(Session s) {
+        try {
+            s.started();
+            s.deadline = clock() + s.timeoutNanos();
+            InetSocketAddress to = s.remote();
+            // the socket's family from the target's: no dual-stack socket, no IPV6_V6ONLY call per probe
+            s.channel = SocketChannel.open(to.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET
+                    : StandardProtocolFamily.INET6);
+            open++;
+            s.channel.configureBlocking(false);
+            deadlines.add(s);
+            if (s.channel.connect(to)) {
+                connected(s);
+            } else {
+                s.key = s.channel.register(selector, SelectionKey.OP_CONNECT, s);
+            }
+        } catch (IOException e) {
+            finish(s, End.FAILED, e);
+        } catch (RuntimeException e) {
+            finish(s, End.FAILED, new IOException(e.toString(), e));
+        }
+    }
+
+    private void ready(SelectionKey k) {
+        Session s = (Session) k.attachment();
+        if (s.finished || !k.isValid()) {
+            return;
+        }
+        try {
+            if (k.isConnectable()) {
+                if (s.channel.finishConnect()) {
+                    connected(s);
+                }
+                return;
+            }
+            if (k.isWritable()) {
+                flush(s);
+            }
+            if (!s.finished && k.isValid() && k.isReadable()) {
+                read(s);
+            }
+        } catch (IOException e) {
+            finish(s, End.FAILED, e);
+        } catch (RuntimeException e) {
+            finish(s, End.FAILED, new IOException(e.toString(), e));
+        }
+    }
+
+    private void connected(Session s) throws IOException {
+        ByteBuffer request = s.connected();
+        if (request == null) {
+            finish(s, End.DONE, null);
+            return;
+        }
+        s.out = request;
+        flush(s);
+    }
+
+    private void flush(Session s) throws IOException {
+        s.channel.write(s.out);
+        int interest = s.out.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ;
+        if (s.key == null) {
+            s.key = s.channel.register(selector, interest, s);
+        } else {
+            s.key.interestOps(interest);
+        }
+    }
+
+    private void read(Session s) throws IOException {
+        for (int i = 0; i < READS_PER_TURN; i++) {
+            readBuffer.clear();
+            int n = s.channel.read(readBuffer);
+            if (n < 0) {
+                finish(s, End.EOF, null);
+                return;
+            }
+            if (n == 0) {
+                return;
+            }
+            readBuffer.flip();
+            if (s.received(readBuffer)) {
+                finish(s, End.DONE, null);
+                return;
+            }
+        }
+    }
+
+    private void finish(Session s, End how, IOException error) {
+        if (s.finished) {
+            return;
+        }
+        s.finished = true;
+        if (s.channel != null) {
+            open--;
+            try {
+                s.channel.close();
+            } catch (IOException ignored) {
+                // the verdict does not depend on how the socket went away
+            }
+        }
+        end(s, how, error);
+    }
+
+    private static void end(Session s, End how, IOException error) {
+        s.finished = true;
+        try {
+            s.ended(how, error);
+        } catch (RuntimeException e) {
+            LOG.error("probe session failed to end", e);
+        }
+    }
+
+    private void drainIncoming() {
+        Session s;
+        while ((s = incoming.poll()) != null) {
+            queued.decrementAndGet();
+            end(s, End.FAILED, new IOException("probe loop is closed"));
+        }
+    }
+
+    /** Connections open now (loop thread's count; approximate from others). */
+    int open() {
+        return open;
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        selector.wakeup();
+        if (Thread.currentThread() != thread) {
+            try {
+                thread.join(TimeUnit.SECONDS.toMillis(5));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}

@@ -1,0 +1,260 @@
+package org.ldirector.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.ldirector.net.RefusingPorts;
+
+class ProbeLoopTest {
+    /** A connect-only session that reports how it ended and how long after its start. */
+    static class Probe extends ProbeLoop.Session {
+        final InetSocketAddress to;
+        final long timeoutMillis;
+        final CompletableFuture<ProbeLoop.End> end = new CompletableFuture<>();
+        volatile long startedAt;
+        volatile long endedAt;
+
+        Probe(InetSocketAddress to, long timeoutMillis) {
+            this.to = to;
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        @Override
+        protected InetSocketAddress remote() {
+            return to;
+        }
+
+        @Override
+        protected long timeoutNanos() {
+            return TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        }
+
+        @Override
+        protected void started() {
+            startedAt = System.nanoTime();
+        }
+
+        @Override
+        protected ByteBuffer connected() {
+            return null;
+        }
+
+        @Override
+        protected void ended(ProbeLoop.End how, IOException error) {
+            endedAt = System.nanoTime();
+            end.complete(how);
+        }
+
+        long millis() {
+            return TimeUnit.NANOSECONDS.toMillis(endedAt - startedAt);
+        }
+    }
+
+    private static InetSocketAddress at(ServerSocket s) {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+    }
+
+    private static Map<ProbeLoop.End, Long> ends(List<Probe> probes) throws Exception {
+        CompletableFuture.allOf(probes.stream().map(p -> p.end).toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        return probes.stream().collect(Collectors.groupingBy(p -> p.end.join(), Collectors.counting()));
+    }
+
+    /** Asks one byte and takes the first byte back as the answer. */
+    static class Asking extends Probe {
+        Asking(InetSocketAddress to, long timeoutMillis) {
+            super(to, timeoutMillis);
+        }
+
+        @Override
+        protected ByteBuffer connected() {
+            return ByteBuffer.wrap(new byte[] {'?'});
+        }
+
+        @Override
+        protected boolean received(ByteBuffer in) {
+            return in.hasRemaining();
+        }
+    }
+
+    /** Answers every connection with one byte, {@code delayMillis} after accepting it. */
+    static final class SlowServer implements AutoCloseable {
+        final ServerSocket socket;
+        private final ScheduledExecutorService answers = Executors.newScheduledThreadPool(2);
+        private final Thread acceptor;
+
+        SlowServer(long delayMillis) throws IOException {
+            socket = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
+            acceptor = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        Socket c = socket.accept();
+                        answers.schedule(() -> {
+                            try (c) {
+                                c.getOutputStream().write('!');
+                            }
+                            return null;
+                        }, delayMillis, TimeUnit.MILLISECONDS);
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+            acceptor.join();
+            answers.shutdownNow();
+        }
+    }
+
+    /**
+     * The collapse this loop exists to prevent: probes queued behind a director that is busy for
+     * longer than their timeout must not time out for it, since the real was not asked yet.
+     */
+    @Test
+    void timeToWaitInTheQueueIsNotCountedAgainstTheReal() throws Exception {
+        try (SlowServer server = new SlowServer(150); ProbeLoop loop = new ProbeLoop("test-loop")) {
+            Probe stall = new Probe(at(server.socket), 10_000) {
+                @Override
+                protected ByteBuffer connected() {
+                    // stands in for a director short of CPU: the loop does nothing else for 800 ms
+                    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(800);
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                    return null;
+                }
+            };
+            loop.submit(stall);
+            List<Probe> behind = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                behind.add(new Asking(at(server.socket), 600));
+            }
+            behind.forEach(loop::submit);
+            assertEquals(Map.of(ProbeLoop.End.DONE, 200L), ends(behind));
+            assertEquals(ProbeLoop.End.DONE, stall.end.get(10, TimeUnit.SECONDS));
+            assertEquals(0, loop.queued());
+        }
+    }
+
+    /** A listener whose accept queue is full drops SYNs: a hung real, on loopback. */
+    @Test
+    void aHungRealTimesOutWithoutHoldingUpTheOthers() throws Exception {
+        try (ServerSocket hung = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+                ServerSocket fine = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
+                ProbeLoop loop = new ProbeLoop("test-loop")) {
+            List<SocketChannel> fillers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    fillers.add(SocketChannel.open(at(hung)));
+                }
+                List<Probe> hanging = new ArrayList<>();
+                for (int i = 0; i < 20; i++) {
+                    hanging.add(new Probe(at(hung), 1500));
+                }
+                hanging.forEach(loop::submit);
+                List<Probe> others = new ArrayList<>();
+                for (int i = 0; i < 200; i++) {
+                    others.add(new Probe(at(fine), 1500));
+                }
+                others.forEach(loop::submit);
+                assertEquals(Map.of(ProbeLoop.End.DONE, 200L), ends(others));
+                assertTrue(hanging.stream().noneMatch(p -> p.end.isDone()), "the hung probes end only at their deadline");
+                assertEquals(Map.of(ProbeLoop.End.TIMEOUT, 20L), ends(hanging));
+                for (Probe p : hanging) {
+                    assertTrue(p.millis() >= 1400 && p.millis() < 5000, "timed out after " + p.millis() + " ms");
+                }
+            } finally {
+                for (SocketChannel c : fillers) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRefusedConnectFailsWithTheError() throws Exception {
+        InetSocketAddress refused = new InetSocketAddress(InetAddress.getLoopbackAddress(), RefusingPorts.reserve());
+        try (ProbeLoop loop = new ProbeLoop("test-loop")) {
+            CompletableFuture<IOException> error = new CompletableFuture<>();
+            loop.submit(new Probe(refused, 5000) {
+                @Override
+                protected void ended(ProbeLoop.End how, IOException e) {
+                    assertEquals(ProbeLoop.End.FAILED, how);
+                    error.complete(e);
+                }
+            });
+            assertEquals("connect refused", ConnectCheck.reason(error.get(10, TimeUnit.SECONDS)));
+        }
+    }
+
+    @Test
+    void closingEndsEveryProbeItStillHolds() throws Exception {
+        try (ServerSocket hung = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            List<SocketChannel> fillers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 2; i++) {
+                    fillers.add(SocketChannel.open(at(hung)));
+                }
+                ProbeLoop loop = new ProbeLoop("test-loop");
+                List<Probe> probes = new ArrayList<>();
+                for (int i = 0; i < 100; i++) {
+                    probes.add(new Probe(at(hung), 60_000));
+                }
+                probes.forEach(loop::submit);
+                loop.close();
+                assertEquals(Map.of(ProbeLoop.End.FAILED, 100L), ends(probes));
+                Probe late = new Probe(at(hung), 60_000);
+                loop.submit(late);
+                assertEquals(ProbeLoop.End.FAILED, late.end.get(1, TimeUnit.SECONDS));
+            } finally {
+                for (SocketChannel c : fillers) {
+                    c.close();
+                }
+            }
+        }
+    }
+
+    /** A session's bug is its own down result, not the loop's death. */
+    @Test
+    void aSessionThatThrowsFailsAloneAndTheLoopGoesOn() throws Exception {
+        try (ServerSocket server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+                ProbeLoop loop = new ProbeLoop("test-loop")) {
+            CompletableFuture<IOException> error = new CompletableFuture<>();
+            loop.submit(new Probe(at(server), 5000) {
+                @Override
+                protected ByteBuffer connected() {
+                    throw new IllegalStateException("bug");
+                }
+
+                @Override
+                protected void ended(ProbeLoop.End how, IOException e) {
+                    error.complete(e);
+                }
+            });
+            assertTrue(error.get(10, TimeUnit.SECONDS).getMessage().contains("bug"));
+            Probe next = new Probe(at(server), 5000);
+            loop.submit(next);
+            assertEquals(ProbeLoop.End.DONE, next.end.get(10, TimeUnit.SECONDS));
+        }
+    }
+}
