@@ -45,10 +45,18 @@ import org.slf4j.LoggerFactory;
  * <p>Everything that changes the table runs on one loop thread (injected), so the reconciler and
  * the fallback commands never race; probes run on their own threads and only hand results over.
  * A pass runs when a real changes state, after a reload, and every (shortest) checkinterval so
- * drift is repaired within one interval. A failing pass is logged and the next one tries again.
+ * drift is repaired within one interval; when a pass takes long (it reads the whole kernel table:
+ * thousands of services on a small machine) the periodic one runs less often, so that it never
+ * takes more than {@code 1/}{@link #REPAIR_SHARE} of the loop. A failing pass is logged and the
+ * next one tries again.
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
+    /**
+     * The periodic pass waits at least this many times its own duration: at 10,000 reals on one
+     * UML CPU a pass every second took a quarter of the daemon's CPU, which the probes needed.
+     */
+    static final int REPAIR_SHARE = 20;
 
     /** Collaborators, injected so tests drive time, threads and the kernel. */
     public record Parts(IpvsTable table, Function<ProbeTarget, Checker> checkers, Ticks ticks,
@@ -69,8 +77,9 @@ public final class Engine implements AutoCloseable {
     private boolean firstPass = true;
     /** When the probe timers last fired (clock millis): the systemd watchdog's proof they are alive. */
     private volatile long lastProbeMillis;
-    private ScheduledFuture<?> repairTimer;
+    private volatile ScheduledFuture<?> repairTimer;
     private Duration repairInterval;
+    private volatile boolean stopped;
 
     private final EngineListener listener;
 
@@ -154,12 +163,30 @@ public final class Engine implements AutoCloseable {
         Duration shortest = next.virtuals().stream().map(VirtualConfig::checkInterval)
                 .min(Duration::compareTo).orElse(next.global().checkInterval());
         if (!shortest.equals(repairInterval)) {
-            if (repairTimer != null) {
-                repairTimer.cancel(false);
-            }
             repairInterval = shortest;
-            repairTimer = parts.loop().scheduleWithFixedDelay(this::pass, shortest.toMillis(), shortest.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            scheduleRepair(shortest.toMillis());
+        }
+    }
+
+    /** Loop thread only. */
+    private void scheduleRepair(long delayMillis) {
+        if (repairTimer != null) {
+            repairTimer.cancel(false);
+        }
+        if (!stopped) {
+            repairTimer = parts.loop().schedule(this::repair, delayMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The periodic pass, rescheduled after itself by how long it took. */
+    private void repair() {
+        long before = parts.clock().millis();
+        pass();
+        long took = Math.max(0, parts.clock().millis() - before);
+        try {
+            scheduleRepair(Math.max(repairInterval.toMillis(), REPAIR_SHARE * took));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the loop is shutting down: no more passes
         }
     }
 
@@ -270,6 +297,7 @@ public final class Engine implements AutoCloseable {
 
     /** Stops probing; with cleanstop the owned virtuals are removed (per virtual, as ldirectord). */
     public void stop() throws Exception {
+        stopped = true;
         parts.loop().submit(() -> {
             schedule.close();
             if (repairTimer != null) {
@@ -287,6 +315,7 @@ public final class Engine implements AutoCloseable {
 
     @Override
     public void close() {
+        stopped = true;
         schedule.close();
         if (repairTimer != null) {
             repairTimer.cancel(false);

@@ -278,6 +278,68 @@ class EngineTest {
         assertTrue(save().contains("10.77.1.12:80 -m -w 2"));
     }
 
+    /** A loop that notes the delay of every delayed one-shot it is given. */
+    static final class RecordingLoop extends java.util.concurrent.ScheduledThreadPoolExecutor {
+        final List<Long> delays = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        RecordingLoop() {
+            super(1);
+        }
+
+        @Override
+        public java.util.concurrent.ScheduledFuture<?> schedule(Runnable r, long delay, java.util.concurrent.TimeUnit unit) {
+            if (delay > 0) { // submit and execute come here with no delay
+                delays.add(unit.toMillis(delay));
+            }
+            return super.schedule(r, delay, unit);
+        }
+    }
+
+    /** Regression (issue 8): at 10,000 reals on one CPU a pass every second starved the probes. */
+    @Test
+    void aSlowPassMakesThePeriodicPassWaitTwentyTimesItsDuration() throws Exception {
+        RecordingLoop slow = new RecordingLoop();
+        // every reading of the clock is 400 ms after the last: the repair pass reads it before and after
+        Clock crawling = new Clock() {
+            private final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+
+            @Override
+            public java.time.ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(java.time.ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public long millis() {
+                return now.addAndGet(400);
+            }
+
+            @Override
+            public Instant instant() {
+                return Instant.ofEpochMilli(now.get());
+            }
+        };
+        try {
+            engine = new Engine(parse(NAT.replace("checkinterval=5", "checkinterval=1")),
+                    new Engine.Parts(table, t -> checker, ticks, slow, crawling, log::add, commands::add));
+            engine.start();
+            assertEquals(List.of(1000L), slow.delays, "the first periodic pass is one interval after the start");
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            while (slow.delays.size() < 2 && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertEquals(List.of(1000L, 8000L), slow.delays, "a 400 ms pass is followed by 20 x 400 ms of rest");
+        } finally {
+            engine.close();
+            engine = null;
+            slow.shutdownNow();
+        }
+    }
+
     @Test
     void aMaintenanceFileTakesTheRealOutWithoutAProbe() throws Exception {
         Path maint = Files.createDirectory(dir.resolve("maint"));
