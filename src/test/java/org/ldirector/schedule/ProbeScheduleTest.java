@@ -91,7 +91,7 @@ class ProbeScheduleTest {
         }
         schedule.apply(wanted);
         assertEquals(ProbeSchedule.slots(Duration.ofSeconds(1)), schedule.timers());
-        assertEquals(20, schedule.timers(), "1 s in slots of 50 ms");
+        assertEquals(5, schedule.timers(), "1 s in slots of 200 ms");
         ticks.fireAll();
         assertEquals(1000, started.size(), "one turn of every timer probes every real once");
         assertEquals(1000, new HashSet<>(started).size());
@@ -114,8 +114,8 @@ class ProbeScheduleTest {
         for (int b : buckets) {
             assertTrue(b > 50 && b < 150, "each second of the interval gets about a tenth: " + java.util.Arrays.toString(buckets));
         }
-        assertEquals(ProbeSchedule.MAX_SLOTS, distinct.size(), "every slot in use, no more");
-        assertEquals(List.of(Duration.ZERO, Duration.ofMillis(50)),
+        assertEquals(50, distinct.size(), "10 s in 50 slots of 200 ms, every one in use");
+        assertEquals(List.of(Duration.ZERO, Duration.ofMillis(200)),
                 List.of(ProbeSchedule.phase(0, Duration.ofSeconds(1)), ProbeSchedule.phase(1, Duration.ofSeconds(1))));
     }
 
