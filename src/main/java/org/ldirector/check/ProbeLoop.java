@@ -1,15 +1,12 @@
 package org.ldirector.check;
 
 import java.io.IOException;
-import java.net.Inet4Address;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.StandardProtocolFamily;
+import java.net.NoRouteToHostException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedSelectorException;
-import java.nio.channels.SelectionKey;
-import java.nio.channels.Selector;
-import java.nio.channels.SocketChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.PriorityQueue;
 import java.util.Queue;
@@ -17,13 +14,20 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.ldirector.sys.Epoll;
+import org.ldirector.sys.Errno;
+import org.ldirector.sys.NativeException;
+import org.ldirector.sys.TcpStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One thread and one selector that run the network half of connect and plain-HTTP probes, the way
+ * One thread and one epoll set that run the network half of connect and plain-HTTP probes, the way
  * keepalived runs its checkers: connect, write, read, deadlines, all in one loop, no hand-off
- * between threads inside a probe.
+ * between threads inside a probe, and about nine system calls a probe (socket, connect, two
+ * epoll_ctl, getsockopt, send, recv, close, a share of epoll_wait) where a {@code Selector} with
+ * {@code SocketChannel}s made about twenty. Under User-Mode Linux (or any small VM) the system
+ * calls are most of what a probe costs.
  *
  * <p>The loop degrades gracefully instead of collapsing when it is offered more probes than the CPU
  * can run (thousands of reals on a one-CPU director). Each turn it first reads the sockets that are
@@ -69,8 +73,9 @@ public final class ProbeLoop implements AutoCloseable {
      * they must not block.
      */
     public abstract static class Session {
-        private SocketChannel channel;
-        private SelectionKey key;
+        private TcpStream stream;
+        private boolean connected;
+        private int interest;
         private ByteBuffer out;
         private long deadline;
         private boolean finished;
@@ -97,12 +102,15 @@ public final class ProbeLoop implements AutoCloseable {
         protected abstract void ended(End how, IOException error);
     }
 
-    private final Selector selector;
+    private final Epoll epoll;
+    /** Loop thread only: the session on each open descriptor. */
+    private Session[] byFd = new Session[1024];
     private final Queue<Session> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final AtomicInteger queued = new AtomicInteger();
     /** Loop thread only. Finished sessions stay until they reach the top: removal from the middle is O(n). */
     private final PriorityQueue<Session> deadlines = new PriorityQueue<>(Comparator.comparingLong(s -> s.deadline));
+    /** Direct: the kernel reads into it without a copy through the native layer. */
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(16 * 1024);
     private final Thread thread;
     private volatile boolean closed;
@@ -111,7 +119,7 @@ public final class ProbeLoop implements AutoCloseable {
     private long stalled;
 
     public ProbeLoop(String name) throws IOException {
-        this.selector = Selector.open();
+        this.epoll = Epoll.open(1024);
         this.thread = new Thread(this::run, name);
         thread.setDaemon(true);
         thread.start();
@@ -125,9 +133,9 @@ public final class ProbeLoop implements AutoCloseable {
         }
         queued.incrementAndGet();
         incoming.add(s);
-        // one wake-up per batch: a burst of a thousand submissions costs one write to the selector's pipe
+        // one wake-up per batch: a burst of a thousand submissions costs one write to the eventfd
         if (sleeping.compareAndSet(true, false)) {
-            selector.wakeup();
+            epoll.wakeup();
         }
         if (closed) {
             drainIncoming();
@@ -143,8 +151,6 @@ public final class ProbeLoop implements AutoCloseable {
         while (!closed) {
             try {
                 turn();
-            } catch (ClosedSelectorException e) {
-                break;
             } catch (IOException | RuntimeException e) {
                 // the loop must outlive anything one turn throws, or every probe would stop
                 LOG.error("probe loop turn failed", e);
@@ -154,37 +160,38 @@ public final class ProbeLoop implements AutoCloseable {
             finish(s, End.FAILED, new IOException("probe loop is closed"));
         }
         drainIncoming();
-        try {
-            selector.close();
-        } catch (IOException ignored) {
-            // closing: nothing left to report to
-        }
+        epoll.close();
     }
 
     private void turn() throws IOException {
         long wait = 0;
         long before = System.nanoTime();
+        int n;
         if (!incoming.isEmpty()) {
-            selector.selectNow();
+            n = epoll.await(0);
         } else {
             wait = untilNextDeadline();
             sleeping.set(true);
             // re-checked after announcing sleep: a submission in between either sees sleeping or is seen here
-            if (incoming.isEmpty()) {
-                selector.select(wait);
-            } else {
-                selector.selectNow();
-            }
+            n = epoll.await(incoming.isEmpty() ? wait : 0);
             sleeping.set(false);
         }
         long woke = System.nanoTime();
         if (wait > 0) {
             stall(woke - before - TimeUnit.MILLISECONDS.toNanos(wait));
         }
-        for (SelectionKey k : selector.selectedKeys()) {
-            ready(k);
+        for (int i = 0; i < n; i++) {
+            long token = epoll.token(i);
+            if (token == Epoll.WAKEUP) {
+                epoll.drainWakeup();
+                continue;
+            }
+            // an event of a session finished earlier in this batch finds null: its descriptor is closed
+            Session s = byFd[(int) token];
+            if (s != null) {
+                ready(s, epoll.events(i));
+            }
         }
-        selector.selectedKeys().clear();
         stall(System.nanoTime() - woke);
         expire(clock());
         admit();
@@ -201,14 +208,14 @@ public final class ProbeLoop implements AutoCloseable {
         return System.nanoTime() - stalled;
     }
 
-    /** Milliseconds to the first live deadline, at least 1; 0 (for ever) when there is none. */
+    /** Milliseconds to the first live deadline, at least 1; -1 (for ever) when there is none. */
     private long untilNextDeadline() {
         Session first;
         while ((first = deadlines.peek()) != null && first.finished) {
             deadlines.poll();
         }
         if (first == null) {
-            return 0;
+            return -1;
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(first.deadline - clock()) + 1;
         return Math.max(1, ms);
@@ -239,18 +246,17 @@ public final class ProbeLoop implements AutoCloseable {
         try {
             s.started();
             s.deadline = clock() + s.timeoutNanos();
-            InetSocketAddress to = s.remote();
-            // the socket's family from the target's: no dual-stack socket, no IPV6_V6ONLY call per probe
-            s.channel = SocketChannel.open(to.getAddress() instanceof Inet4Address ? StandardProtocolFamily.INET
-                    : StandardProtocolFamily.INET6);
+            s.stream = TcpStream.connect(s.remote());
             open++;
-            s.channel.configureBlocking(false);
+            track(s);
             deadlines.add(s);
-            if (s.channel.connect(to)) {
+            if (s.stream.connectedNow()) {
                 connected(s);
             } else {
-                s.key = s.channel.register(selector, SelectionKey.OP_CONNECT, s);
+                watch(s, Epoll.EPOLLOUT);
             }
+        } catch (NativeException e) {
+            finish(s, End.FAILED, java(e.errno(), e));
         } catch (IOException e) {
             finish(s, End.FAILED, e);
         } catch (RuntimeException e) {
@@ -258,24 +264,43 @@ public final class ProbeLoop implements AutoCloseable {
         }
     }
 
-    private void ready(SelectionKey k) {
-        Session s = (Session) k.attachment();
-        if (s.finished || !k.isValid()) {
-            return;
+    private void track(Session s) {
+        int fd = s.stream.fd();
+        if (fd >= byFd.length) {
+            byFd = Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2));
         }
+        byFd[fd] = s;
+    }
+
+    /** Level-triggered: what is left unread is reported again next turn. */
+    private void watch(Session s, int interest) throws NativeException {
+        if (s.interest == 0) {
+            epoll.add(s.stream.fd(), interest, s.stream.fd());
+        } else if (s.interest != interest) {
+            epoll.modify(s.stream.fd(), interest, s.stream.fd());
+        }
+        s.interest = interest;
+    }
+
+    private void ready(Session s, int events) {
         try {
-            if (k.isConnectable()) {
-                if (s.channel.finishConnect()) {
+            if (!s.connected) {
+                int error = s.stream.pendingError();
+                if (error != 0) {
+                    finish(s, End.FAILED, java(error, null));
+                } else {
                     connected(s);
                 }
                 return;
             }
-            if (k.isWritable()) {
+            if ((events & Epoll.EPOLLOUT) != 0 && s.out != null && s.out.hasRemaining()) {
                 flush(s);
             }
-            if (!s.finished && k.isValid() && k.isReadable()) {
+            if (!s.finished && (events & (Epoll.EPOLLIN | Epoll.EPOLLHUP | Epoll.EPOLLERR)) != 0) {
                 read(s);
             }
+        } catch (NativeException e) {
+            finish(s, End.FAILED, java(e.errno(), e));
         } catch (IOException e) {
             finish(s, End.FAILED, e);
         } catch (RuntimeException e) {
@@ -284,6 +309,7 @@ public final class ProbeLoop implements AutoCloseable {
     }
 
     private void connected(Session s) throws IOException {
+        s.connected = true;
         ByteBuffer request = s.connected();
         if (request == null) {
             finish(s, End.DONE, null);
@@ -294,19 +320,14 @@ public final class ProbeLoop implements AutoCloseable {
     }
 
     private void flush(Session s) throws IOException {
-        s.channel.write(s.out);
-        int interest = s.out.hasRemaining() ? SelectionKey.OP_WRITE : SelectionKey.OP_READ;
-        if (s.key == null) {
-            s.key = s.channel.register(selector, interest, s);
-        } else {
-            s.key.interestOps(interest);
-        }
+        s.stream.write(s.out);
+        watch(s, s.out.hasRemaining() ? Epoll.EPOLLOUT : Epoll.EPOLLIN);
     }
 
     private void read(Session s) throws IOException {
         for (int i = 0; i < READS_PER_TURN; i++) {
             readBuffer.clear();
-            int n = s.channel.read(readBuffer);
+            int n = s.stream.read(readBuffer);
             if (n < 0) {
                 finish(s, End.EOF, null);
                 return;
@@ -322,18 +343,31 @@ public final class ProbeLoop implements AutoCloseable {
         }
     }
 
+    /** The exceptions the JDK's sockets throw for these errors, so checks word them as before. */
+    static IOException java(int errno, NativeException cause) {
+        IOException e = switch (errno) {
+            case Errno.ECONNREFUSED -> new ConnectException("Connection refused");
+            case Errno.EHOSTUNREACH -> new NoRouteToHostException("No route to host");
+            case Errno.ENETUNREACH -> new ConnectException("Network is unreachable");
+            case Errno.ETIMEDOUT -> new ConnectException("Connection timed out");
+            case Errno.ECONNRESET -> new IOException("Connection reset by peer");
+            default -> new IOException(cause != null ? cause.getMessage() : Errno.name(errno));
+        };
+        if (cause != null) {
+            e.initCause(cause);
+        }
+        return e;
+    }
+
     private void finish(Session s, End how, IOException error) {
         if (s.finished) {
             return;
         }
         s.finished = true;
-        if (s.channel != null) {
+        if (s.stream != null) {
             open--;
-            try {
-                s.channel.close();
-            } catch (IOException ignored) {
-                // the verdict does not depend on how the socket went away
-            }
+            byFd[s.stream.fd()] = null;
+            s.stream.close();
         }
         end(s, how, error);
     }
@@ -363,7 +397,7 @@ public final class ProbeLoop implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        selector.wakeup();
+        epoll.wakeup();
         if (Thread.currentThread() != thread) {
             try {
                 thread.join(TimeUnit.SECONDS.toMillis(5));

@@ -95,6 +95,22 @@ final class Native {
 
         String strerror(int errnum);
 
+        @SaveError @ssize_t long recv(int fd, @Out ByteBuffer buf, @size_t long len, int flags);
+
+        @SaveError @ssize_t long read(int fd, @Out byte[] buf, @size_t long count);
+
+        @SaveError @ssize_t long write(int fd, @In byte[] buf, @size_t long count);
+
+        @SaveError int epoll_create1(int flags);
+
+        /** {@code event} is one struct epoll_event ({@link Epoll#EVENT_SIZE} bytes). */
+        @SaveError int epoll_ctl(int epfd, int op, int fd, @In byte[] event);
+
+        /** {@code events} must be a direct buffer: the kernel writes into it without a copy. */
+        @SaveError int epoll_wait(int epfd, @Out ByteBuffer events, int maxevents, int timeoutMillis);
+
+        @SaveError int eventfd(int initval, int flags);
+
         @SaveError int kill(int pid, int sig);
 
         @SaveError int setsid();

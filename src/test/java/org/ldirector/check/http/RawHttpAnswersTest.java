@@ -143,6 +143,16 @@ class RawHttpAnswersTest {
         }
     }
 
+    /** Read over many turns of the loop (16 kB a read, 4 reads a turn), the text at the very end still counts. */
+    @Test
+    void aLargeBodyIsReadToItsEnd() throws Exception {
+        String body = "x".repeat(3 << 20) + "healthy";
+        try (OneAnswer s = new OneAnswer("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body, true)) {
+            CheckResult r = run(s.http().receive("healthy$"));
+            assertTrue(r.up(), r.reason());
+        }
+    }
+
     @Test
     void anInterimAnswerIsSkipped() throws Exception {
         try (OneAnswer s = new OneAnswer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n", false)) {
