@@ -74,6 +74,8 @@ public final class ProbeLoop implements AutoCloseable {
      */
     public abstract static class Session {
         private TcpStream stream;
+        /** The descriptor in the low half, how often the loop has used that number in the high half. */
+        private long token;
         private boolean connected;
         private int interest;
         private ByteBuffer out;
@@ -103,8 +105,9 @@ public final class ProbeLoop implements AutoCloseable {
     }
 
     private final Epoll epoll;
-    /** Loop thread only: the session on each open descriptor. */
+    /** Loop thread only: the session on each open descriptor, and how often each number was used. */
     private Session[] byFd = new Session[1024];
+    private int[] uses = new int[1024];
     private final Queue<Session> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final AtomicInteger queued = new AtomicInteger();
@@ -186,9 +189,11 @@ public final class ProbeLoop implements AutoCloseable {
                 epoll.drainWakeup();
                 continue;
             }
-            // an event of a session finished earlier in this batch finds null: its descriptor is closed
+            // An event for a session finished earlier in this batch finds null. One whose socket a
+            // forked child still held open (between its fork and exec) can outlive the close and
+            // carry the number of a newer socket: the use count in the token tells them apart.
             Session s = byFd[(int) token];
-            if (s != null) {
+            if (s != null && s.token == token) {
                 ready(s, epoll.events(i));
             }
         }
@@ -267,17 +272,20 @@ public final class ProbeLoop implements AutoCloseable {
     private void track(Session s) {
         int fd = s.stream.fd();
         if (fd >= byFd.length) {
-            byFd = Arrays.copyOf(byFd, Math.max(fd + 1, byFd.length * 2));
+            int size = Math.max(fd + 1, byFd.length * 2);
+            byFd = Arrays.copyOf(byFd, size);
+            uses = Arrays.copyOf(uses, size);
         }
         byFd[fd] = s;
+        s.token = ((long) ++uses[fd] << 32) | fd;
     }
 
     /** Level-triggered: what is left unread is reported again next turn. */
     private void watch(Session s, int interest) throws NativeException {
         if (s.interest == 0) {
-            epoll.add(s.stream.fd(), interest, s.stream.fd());
+            epoll.add(s.stream.fd(), interest, s.token);
         } else if (s.interest != interest) {
-            epoll.modify(s.stream.fd(), interest, s.stream.fd());
+            epoll.modify(s.stream.fd(), interest, s.token);
         }
         s.interest = interest;
     }

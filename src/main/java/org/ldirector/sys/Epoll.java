@@ -28,7 +28,7 @@ public final class Epoll implements AutoCloseable {
     static final boolean PACKED = System.getProperty("os.arch", "").matches("amd64|x86_64");
     static final int EVENT_SIZE = PACKED ? 12 : 16;
     private static final int DATA_OFFSET = PACKED ? 4 : 8;
-    /** The token {@link #await} reports for the wake-up eventfd; callers' tokens are fds, never negative. */
+    /** The token {@link #await} reports for the wake-up eventfd; callers must never use it. */
     public static final long WAKEUP = -1;
 
     private final Native lib = Native.get();
