@@ -260,12 +260,8 @@ public final class ProbeLoop implements AutoCloseable {
             } else {
                 watch(s, Epoll.EPOLLOUT);
             }
-        } catch (NativeException e) {
-            finish(s, End.FAILED, java(e.errno(), e));
-        } catch (IOException e) {
-            finish(s, End.FAILED, e);
-        } catch (RuntimeException e) {
-            finish(s, End.FAILED, new IOException(e.toString(), e));
+        } catch (IOException | RuntimeException e) {
+            fail(s, e);
         }
     }
 
@@ -307,12 +303,8 @@ public final class ProbeLoop implements AutoCloseable {
             if (!s.finished && (events & (Epoll.EPOLLIN | Epoll.EPOLLHUP | Epoll.EPOLLERR)) != 0) {
                 read(s);
             }
-        } catch (NativeException e) {
-            finish(s, End.FAILED, java(e.errno(), e));
-        } catch (IOException e) {
-            finish(s, End.FAILED, e);
-        } catch (RuntimeException e) {
-            finish(s, End.FAILED, new IOException(e.toString(), e));
+        } catch (IOException | RuntimeException e) {
+            fail(s, e);
         }
     }
 
@@ -349,6 +341,13 @@ public final class ProbeLoop implements AutoCloseable {
                 return;
             }
         }
+    }
+
+    /** A failed system call, or a bug in a session's callback: that probe's down result, never the loop's end. */
+    private void fail(Session s, Exception e) {
+        IOException why = e instanceof NativeException n ? java(n.errno(), n)
+                : e instanceof IOException io ? io : new IOException(e.toString(), e);
+        finish(s, End.FAILED, why);
     }
 
     /** The exceptions the JDK's sockets throw for these errors, so checks word them as before. */

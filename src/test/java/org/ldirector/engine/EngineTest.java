@@ -122,23 +122,8 @@ class EngineTest {
 
     @Test
     void probingIsFalseOnlyWhenTheProbeTimersStoppedFiringForTwoIntervals() throws Exception {
-        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
-        Clock clock = new Clock() {
-            @Override
-            public java.time.ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return Instant.ofEpochMilli(now.get());
-            }
-        };
+        HandClock clock = new HandClock(0);
+        java.util.concurrent.atomic.AtomicLong now = clock.now;
         engine = new Engine(parse(NAT), new Engine.Parts(table, t -> checker, ticks, loop, clock, log::add, commands::add));
         engine.start();
         assertTrue(engine.probing(), "just started: the first probes are still to come");
@@ -278,6 +263,36 @@ class EngineTest {
         assertTrue(save().contains("10.77.1.12:80 -m -w 2"));
     }
 
+    /** Time moved by hand, and by {@code step} ms at every reading of {@link #millis()} when non-zero. */
+    static final class HandClock extends Clock {
+        final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+        private final long step;
+
+        HandClock(long step) {
+            this.step = step;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public long millis() {
+            return now.addAndGet(step);
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(now.get());
+        }
+    }
+
     /** A loop that notes the delay of every delayed one-shot it is given. */
     static final class RecordingLoop extends java.util.concurrent.ScheduledThreadPoolExecutor {
         final List<Long> delays = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -300,29 +315,7 @@ class EngineTest {
     void aSlowPassMakesThePeriodicPassWaitTwentyTimesItsDuration() throws Exception {
         RecordingLoop slow = new RecordingLoop();
         // every reading of the clock is 400 ms after the last: the repair pass reads it before and after
-        Clock crawling = new Clock() {
-            private final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
-
-            @Override
-            public java.time.ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(java.time.ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public long millis() {
-                return now.addAndGet(400);
-            }
-
-            @Override
-            public Instant instant() {
-                return Instant.ofEpochMilli(now.get());
-            }
-        };
+        Clock crawling = new HandClock(400);
         try {
             engine = new Engine(parse(NAT.replace("checkinterval=5", "checkinterval=1")),
                     new Engine.Parts(table, t -> checker, ticks, slow, crawling, log::add, commands::add));
