@@ -126,6 +126,12 @@ public final class CheckContext implements AutoCloseable {
         }
     }
 
+    /** Probes submitted to the probe loop and not started yet (0 before its first use). */
+    public int probesWaiting() {
+        ProbeLoop started = probeLoop;
+        return started == null ? 0 : started.queued();
+    }
+
     /** The shared ICMP echo engine, opened on first use. */
     public Pinger pinger() {
         synchronized (lazyLock) {

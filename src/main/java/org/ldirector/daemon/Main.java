@@ -170,6 +170,7 @@ public final class Main {
                 EmailAlerts alerts = new EmailAlerts(alertExecutor, Clock.systemUTC(), Logging.events()::info, hostname(),
                         System.getProperty("user.name", "root"))) {
             Checkers checkers = new Checkers(ctx);
+            metrics.probesWaiting(ctx::probesWaiting);
             EngineListener listeners = EngineListener.all(List.of(
                     new LogReopener(file.getFileName().toString(), console, cl.debug()), metrics, endpoint, monitorFiles,
                     alerts));

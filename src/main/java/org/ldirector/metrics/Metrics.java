@@ -84,8 +84,15 @@ public final class Metrics implements EngineListener {
     private volatile Set<RealKey> live = Set.of();
     private volatile Set<String> liveVirtuals = Set.of();
 
+    private volatile java.util.function.IntSupplier probesWaiting = () -> 0;
+
     public Metrics(String version) {
         this.version = version;
+    }
+
+    /** Where {@code ldirector_probes_waiting} comes from: checks due but not started (the probe loop's queue). */
+    public void probesWaiting(java.util.function.IntSupplier waiting) {
+        this.probesWaiting = waiting;
     }
 
     @Override
@@ -203,6 +210,9 @@ public final class Metrics implements EngineListener {
             b.append("ldirector_kernel_operations_total{op=\"").append(parts[0]).append("\",result=\"").append(parts[1])
                     .append("\"} ").append(n.sum()).append('\n');
         });
+        family(b, "ldirector_probes_waiting", "gauge",
+                "Checks due but not started yet; above 0 for long, the director is short of CPU and checks reals less often.");
+        b.append("ldirector_probes_waiting ").append(probesWaiting.getAsInt()).append('\n');
         family(b, "ldirector_kernel_repairs_total", "counter", "Table entries changed by someone else and put back.");
         b.append("ldirector_kernel_repairs_total ").append(repairs.sum()).append('\n');
         family(b, "ldirector_config_reloads_total", "counter", "Configuration reloads; failed ones kept the running config.");

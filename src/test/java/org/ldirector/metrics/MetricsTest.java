@@ -79,6 +79,7 @@ class MetricsTest {
         m.reloaded(true);
         m.reloaded(false);
         m.reloaded(false);
+        m.probesWaiting(() -> 7);
 
         String text = m.scrape();
         assertTrue(text.startsWith("""
@@ -113,6 +114,9 @@ class MetricsTest {
                 # TYPE ldirector_kernel_operations_total counter
                 ldirector_kernel_operations_total{op="delete_service",result="failed"} 1
                 ldirector_kernel_operations_total{op="delete_service",result="ok"} 2
+                # HELP ldirector_probes_waiting Checks due but not started yet; above 0 for long, the director is short of CPU and checks reals less often.
+                # TYPE ldirector_probes_waiting gauge
+                ldirector_probes_waiting 7
                 # HELP ldirector_kernel_repairs_total Table entries changed by someone else and put back.
                 # TYPE ldirector_kernel_repairs_total counter
                 ldirector_kernel_repairs_total 1
