@@ -53,6 +53,10 @@ public final class ProbeLoop implements AutoCloseable {
     static final int ADMIT_PER_TURN = 64;
     /** Reads per socket per turn, so one real streaming a large body cannot hold up the rest. */
     private static final int READS_PER_TURN = 4;
+    /** Out of file descriptors, the next try to open one comes this much later. */
+    static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private static final int ENFILE = 23;
     /** A turn (or a wake-up) later than this by the director's own doing stretches every deadline by the excess. */
     static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -120,8 +124,24 @@ public final class ProbeLoop implements AutoCloseable {
     private int open;
     /** Loop thread only: how long the loop has been stalled, all told; its clock is real time minus this. */
     private long stalled;
+    /** Loop thread only: probes that found no file descriptor, first in line once {@link #retryAt} has come. */
+    private final java.util.ArrayDeque<Session> retry = new java.util.ArrayDeque<>();
+    private long retryAt;
+    private long warnedAt = System.nanoTime() - WARN_EVERY_NANOS;
+    private final Connector connector;
+
+    /** Opens a probe's connection; tests stand in for the kernel running out of descriptors. */
+    @FunctionalInterface
+    interface Connector {
+        TcpStream connect(InetSocketAddress to) throws NativeException;
+    }
 
     public ProbeLoop(String name) throws IOException {
+        this(name, TcpStream::connect);
+    }
+
+    ProbeLoop(String name, Connector connector) throws IOException {
+        this.connector = connector;
         this.epoll = Epoll.open(1024);
         this.thread = new Thread(this::run, name);
         thread.setDaemon(true);
@@ -145,7 +165,7 @@ public final class ProbeLoop implements AutoCloseable {
         }
     }
 
-    /** Probes submitted and not yet started: above zero for long means the director is short of CPU. */
+    /** Probes submitted and not yet started: above zero for long means the director is short of CPU (or of file descriptors). */
     public int queued() {
         return queued.get();
     }
@@ -162,6 +182,11 @@ public final class ProbeLoop implements AutoCloseable {
         for (Session s : new ArrayList<>(deadlines)) {
             finish(s, End.FAILED, new IOException("probe loop is closed"));
         }
+        for (Session s : retry) {
+            queued.decrementAndGet();
+            end(s, End.FAILED, new IOException("probe loop is closed"));
+        }
+        retry.clear();
         drainIncoming();
         epoll.close();
     }
@@ -170,13 +195,17 @@ public final class ProbeLoop implements AutoCloseable {
         long wait = 0;
         long before = System.nanoTime();
         int n;
-        if (!incoming.isEmpty()) {
+        long admitIn = admitIn();
+        if (admitIn == 0) {
             n = epoll.await(0);
         } else {
             wait = untilNextDeadline();
+            if (admitIn > 0) {
+                wait = wait < 0 ? admitIn : Math.min(wait, admitIn);
+            }
             sleeping.set(true);
             // re-checked after announcing sleep: a submission in between either sees sleeping or is seen here
-            n = epoll.await(incoming.isEmpty() ? wait : 0);
+            n = epoll.await(admitIn() == 0 ? 0 : wait);
             sleeping.set(false);
         }
         long woke = System.nanoTime();
@@ -236,22 +265,59 @@ public final class ProbeLoop implements AutoCloseable {
         }
     }
 
+    /** Milliseconds until a probe can be started: 0 now, -1 none waiting, else until the retry after running out of descriptors. */
+    private long admitIn() {
+        if (!retry.isEmpty()) {
+            long left = retryAt - System.nanoTime();
+            return left <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
+        }
+        return incoming.isEmpty() ? -1 : 0;
+    }
+
     private void admit() {
+        if (admitIn() != 0) {
+            return;
+        }
         for (int i = 0; i < ADMIT_PER_TURN; i++) {
-            Session s = incoming.poll();
+            Session s = retry.isEmpty() ? incoming.poll() : retry.poll();
             if (s == null) {
                 return;
             }
+            if (!start(s)) {
+                retry.addFirst(s);
+                retryAt = System.nanoTime() + RETRY_NANOS;
+                return;
+            }
             queued.decrementAndGet();
-            start(s);
         }
     }
 
-    private void start(Session s) {
+    /**
+     * Starts a probe; false when the process is out of file descriptors: that is the director's
+     * shortage, not the real's failure, so the probe waits and is tried again.
+     */
+    private boolean start(Session s) {
         try {
             s.started();
             s.deadline = clock() + s.timeoutNanos();
-            s.stream = TcpStream.connect(s.remote());
+            s.stream = connector.connect(s.remote());
+        } catch (NativeException e) {
+            if (e.errno() == Errno.EMFILE || e.errno() == ENFILE) {
+                long now = System.nanoTime();
+                if (now - warnedAt >= WARN_EVERY_NANOS) {
+                    warnedAt = now;
+                    LOG.warn("out of file descriptors ({}): checks wait until some are free; raise LimitNOFILE "
+                            + "(ulimit -n) if this repeats", e.getMessage());
+                }
+                return false;
+            }
+            fail(s, e);
+            return true;
+        } catch (RuntimeException e) {
+            fail(s, e);
+            return true;
+        }
+        try {
             open++;
             track(s);
             deadlines.add(s);
@@ -263,6 +329,7 @@ public final class ProbeLoop implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             fail(s, e);
         }
+        return true;
     }
 
     private void track(Session s) {

@@ -234,6 +234,32 @@ class ProbeLoopTest {
         }
     }
 
+    /** Running out of file descriptors is the director's shortage: the probes wait, no real is failed for it. */
+    @Test
+    void probesWaitWhileThereAreNoFileDescriptorsAndNoneFails() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        ProbeLoop.Connector exhausted = to -> {
+            if (calls.incrementAndGet() <= 3) {
+                throw new org.ldirector.sys.NativeException("socket", org.ldirector.sys.Errno.EMFILE, "Too many open files");
+            }
+            return org.ldirector.sys.TcpStream.connect(to);
+        };
+        try (ServerSocket server = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
+                ProbeLoop loop = new ProbeLoop("test-loop", exhausted)) {
+            List<Probe> probes = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                probes.add(new Probe(at(server), 1000));
+            }
+            long before = System.nanoTime();
+            probes.forEach(loop::submit);
+            assertEquals(Map.of(ProbeLoop.End.DONE, 100L), ends(probes));
+            long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
+            assertTrue(waited >= 250, "three refusals, each followed by a 100 ms pause, took " + waited + " ms");
+            assertEquals(103, calls.get(), "the first probe was tried four times, the others once");
+            assertEquals(0, loop.queued());
+        }
+    }
+
     /** A session's bug is its own down result, not the loop's death. */
     @Test
     void aSessionThatThrowsFailsAloneAndTheLoopGoesOn() throws Exception {
