@@ -85,7 +85,7 @@ public final class CheckContext implements AutoCloseable {
                 try {
                     probeLoop = new ProbeLoop("check-loop");
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException("cannot open a selector for probes", e);
+                    throw new java.io.UncheckedIOException("cannot open the probe loop (epoll)", e);
                 }
             }
             return probeLoop;

@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -56,7 +57,6 @@ public final class ProbeLoop implements AutoCloseable {
     /** Out of file descriptors, the next try to open one comes this much later. */
     static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
-    private static final int ENFILE = 23;
     /** A turn (or a wake-up) later than this by the director's own doing stretches every deadline by the excess. */
     static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
@@ -121,11 +121,10 @@ public final class ProbeLoop implements AutoCloseable {
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(16 * 1024);
     private final Thread thread;
     private volatile boolean closed;
-    private int open;
     /** Loop thread only: how long the loop has been stalled, all told; its clock is real time minus this. */
     private long stalled;
     /** Loop thread only: probes that found no file descriptor, first in line once {@link #retryAt} has come. */
-    private final java.util.ArrayDeque<Session> retry = new java.util.ArrayDeque<>();
+    private final ArrayDeque<Session> retry = new ArrayDeque<>();
     private long retryAt;
     private long warnedAt = System.nanoTime() - WARN_EVERY_NANOS;
     private final Connector connector;
@@ -302,7 +301,7 @@ public final class ProbeLoop implements AutoCloseable {
             s.deadline = clock() + s.timeoutNanos();
             s.stream = connector.connect(s.remote());
         } catch (NativeException e) {
-            if (e.errno() == Errno.EMFILE || e.errno() == ENFILE) {
+            if (e.errno() == Errno.EMFILE || e.errno() == Errno.ENFILE) {
                 long now = System.nanoTime();
                 if (now - warnedAt >= WARN_EVERY_NANOS) {
                     warnedAt = now;
@@ -318,7 +317,6 @@ public final class ProbeLoop implements AutoCloseable {
             return true;
         }
         try {
-            open++;
             track(s);
             deadlines.add(s);
             if (s.stream.connectedNow()) {
@@ -439,7 +437,6 @@ public final class ProbeLoop implements AutoCloseable {
         }
         s.finished = true;
         if (s.stream != null) {
-            open--;
             byFd[s.stream.fd()] = null;
             s.stream.close();
         }
@@ -461,11 +458,6 @@ public final class ProbeLoop implements AutoCloseable {
             queued.decrementAndGet();
             end(s, End.FAILED, new IOException("probe loop is closed"));
         }
-    }
-
-    /** Connections open now (loop thread's count; approximate from others). */
-    int open() {
-        return open;
     }
 
     @Override

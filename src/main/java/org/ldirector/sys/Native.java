@@ -60,6 +60,14 @@ final class Native {
         }
     }
 
+    /** getsockopt(2) of an int option, in host byte order. */
+    int intOption(int fd, int level, int option) throws NativeException {
+        byte[] value = new byte[4];
+        int[] len = {4};
+        call("getsockopt(" + level + ", " + option + ")", () -> libc.getsockopt(fd, level, option, value, len));
+        return ByteBuffer.wrap(value).order(java.nio.ByteOrder.nativeOrder()).getInt();
+    }
+
     /**
      * The libc calls ldirector makes. It must be {@code public}: jnr-ffi generates the
      * implementation in its own class loader, which cannot implement a package-private interface.

@@ -130,11 +130,7 @@ public final class NativeSocket implements AutoCloseable {
     }
 
     public int getsockoptInt(int level, int option) throws NativeException {
-        byte[] value = new byte[4];
-        int[] len = {4};
-        lib.call("getsockopt(" + level + ", " + option + ")",
-                () -> lib.libc.getsockopt(fd(), level, option, value, len));
-        return ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getInt();
+        return lib.intOption(fd(), level, option);
     }
 
     /** The descriptor number, for diagnostics only. */

@@ -2,7 +2,6 @@ package org.ldirector.sys;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 
 /**
  * A non-blocking TCP connection for probes, opened and connected in two system calls (socket with
@@ -62,10 +61,7 @@ public final class TcpStream implements AutoCloseable {
 
     /** After the socket became writable: 0 when the connect succeeded, else why it failed (an errno). */
     public int pendingError() throws NativeException {
-        byte[] value = new byte[4];
-        int[] len = {4};
-        lib.call("getsockopt(SO_ERROR)", () -> lib.libc.getsockopt(fd, Sock.SOL_SOCKET, SO_ERROR, value, len));
-        return ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getInt();
+        return lib.intOption(fd, Sock.SOL_SOCKET, SO_ERROR);
     }
 
     /** Sends what {@code src} has left; returns the bytes sent (0: the socket's buffer is full) and advances it. */

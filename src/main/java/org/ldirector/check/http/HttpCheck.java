@@ -152,10 +152,8 @@ public final class HttpCheck implements Checker {
          * probes late instead of timing healthy reals out. A redirect continues on the HTTP client.
          */
         void onLoop(URI url) {
-            int port = url.getPort() > 0 ? url.getPort() : 80;
-            String host = t.spec().virtualHost().orElse(AddressText.ldirectord(t.realAddress()));
-            ctx.probeLoop().submit(new LoopHttpSession(new InetSocketAddress(t.realAddress(), port), timeout.toNanos(),
-                    t.spec().httpMethod().name(), pathOf(url), host, new LoopHttpSession.Listener() {
+            ctx.probeLoop().submit(new LoopHttpSession(new InetSocketAddress(t.realAddress(), portOf(url)),
+                    timeout.toNanos(), t.spec().httpMethod().name(), pathOf(url), firstHost(), new LoopHttpSession.Listener() {
                         @Override
                         public void started() {
                             start = ctx.nanoTime();
@@ -226,7 +224,7 @@ public final class HttpCheck implements Checker {
             req = new SimpleHttpRequest(t.spec().httpMethod().name(), target, pathOf(url));
             if (first && !proxied) {
                 // ldirectord sets Host to the bare name, without the port; LWP drops it on redirects
-                req.setHeader("Host", t.spec().virtualHost().orElse(AddressText.ldirectord(t.realAddress())));
+                req.setHeader("Host", firstHost());
             } else {
                 // as LWP (and RFC 9110): the URL's host, with its port only when not the scheme's default
                 boolean defaultPort = url.getPort() < 0 || url.getPort() == ("https".equals(target.getSchemeName()) ? 443 : 80);
@@ -268,9 +266,14 @@ public final class HttpCheck implements Checker {
             }
         }
 
+        /** ldirectord's Host of the first request: virtualhost, else the real's address without the port. */
+        private String firstHost() {
+            return t.spec().virtualHost().orElse(AddressText.ldirectord(t.realAddress()));
+        }
+
         /** The real itself for the first hop (no DNS, the SNI name if configured); a redirect's host as written. */
         private HttpHost targetOf(URI url, boolean real) {
-            int port = url.getPort() > 0 ? url.getPort() : ("https".equalsIgnoreCase(url.getScheme()) ? 443 : 80);
+            int port = portOf(url);
             String scheme = url.getScheme() == null ? "http" : url.getScheme().toLowerCase(Locale.ROOT);
             if (real) {
                 String name = t.spec().httpsSniName().orElse(AddressText.ldirectord(t.realAddress()).replace("[", "").replace("]", ""));
@@ -351,6 +354,11 @@ public final class HttpCheck implements Checker {
             }
             return t.spec().service().keyword() + ": " + e.getClass().getSimpleName() + ": " + quote(e.getMessage());
         }
+    }
+
+    /** The URL's port, else its scheme's. */
+    private static int portOf(URI url) {
+        return url.getPort() > 0 ? url.getPort() : ("https".equalsIgnoreCase(url.getScheme()) ? 443 : 80);
     }
 
     private static String pathOf(URI url) {

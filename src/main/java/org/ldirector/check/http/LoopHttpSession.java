@@ -145,6 +145,11 @@ final class LoopHttpSession extends ProbeLoop.Session {
         return -1;
     }
 
+    /** An answer to HEAD, a 204 or a 304 ends with its head, whatever its Content-Length says. */
+    private boolean bodiless(int code) {
+        return head || code == 204 || code == 304;
+    }
+
     /** Where the answer ends by its head, or -1 when only the connection's end tells. */
     private long expectedLength() {
         try {
@@ -153,7 +158,7 @@ final class LoopHttpSession extends ProbeLoop.Session {
             if (r == null || r.getCode() < 200) {
                 return -1;
             }
-            if (head || r.getCode() == 204 || r.getCode() == 304) {
+            if (bodiless(r.getCode())) {
                 return headEnd;
             }
             long body = DefaultContentLengthStrategy.INSTANCE.determineLength(r);
@@ -177,7 +182,7 @@ final class LoopHttpSession extends ProbeLoop.Session {
         }
         Header location = r.getFirstHeader("Location");
         String loc = location == null ? null : location.getValue();
-        if (head || r.getCode() == 204 || r.getCode() == 304) {
+        if (bodiless(r.getCode())) {
             return new HttpCheck.Answer(r.getCode(), loc, new byte[0], 0, false);
         }
         long declared = DefaultContentLengthStrategy.INSTANCE.determineLength(r);
