@@ -25,10 +25,12 @@ import org.slf4j.LoggerFactory;
 /**
  * One thread and one epoll set that run the network half of connect and plain-HTTP probes, the way
  * keepalived runs its checkers: connect, write, read, deadlines, all in one loop, no hand-off
- * between threads inside a probe, and about nine system calls a probe (socket, connect, two
- * epoll_ctl, getsockopt, send, recv, close, a share of epoll_wait) where a {@code Selector} with
- * {@code SocketChannel}s made about twenty. Under User-Mode Linux (or any small VM) the system
- * calls are most of what a probe costs.
+ * between threads inside a probe, and few system calls: socket, connect, one epoll_ctl, close and
+ * a share of epoll_wait for a connect check, plus a send and a recv for an HTTP one, where a
+ * {@code Selector} with {@code SocketChannel}s made about twenty. Under User-Mode Linux (or any
+ * small VM) the system calls are most of what a probe costs, so a socket is registered once,
+ * edge-triggered, for both directions (no epoll_ctl to switch from writing to reading), and the
+ * connect's outcome is asked of the kernel (getsockopt) only when epoll reports an error.
  *
  * <p>The loop degrades gracefully instead of collapsing when it is offered more probes than the CPU
  * can run (thousands of reals on a one-CPU director). Each turn it first reads the sockets that are
@@ -52,8 +54,13 @@ public final class ProbeLoop implements AutoCloseable {
 
     /** New connections per turn; between two batches every answer already received is read. */
     static final int ADMIT_PER_TURN = 64;
-    /** Reads per socket per turn, so one real streaming a large body cannot hold up the rest. */
-    private static final int READS_PER_TURN = 4;
+    /**
+     * Reads per socket per turn, so one real streaming a large body cannot hold up the rest; a
+     * socket left with data waits in {@link #unread} (edge-triggered, epoll will not report it again).
+     */
+    static final int READS_PER_TURN = 4;
+    /** Registered once for the probe's whole life: connected (out), answered (in), failed (err, hup). */
+    private static final int INTEREST = Epoll.EPOLLIN | Epoll.EPOLLOUT | Epoll.EPOLLET;
     /** Out of file descriptors, the next try to open one comes this much later. */
     static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
@@ -81,7 +88,8 @@ public final class ProbeLoop implements AutoCloseable {
         /** The descriptor in the low half, how often the loop has used that number in the high half. */
         private long token;
         private boolean connected;
-        private int interest;
+        /** Waiting in the loop's {@code unread} queue. */
+        private boolean unread;
         private ByteBuffer out;
         private long deadline;
         private boolean finished;
@@ -125,9 +133,13 @@ public final class ProbeLoop implements AutoCloseable {
     private long stalled;
     /** Loop thread only: probes that found no file descriptor, first in line once {@link #retryAt} has come. */
     private final ArrayDeque<Session> retry = new ArrayDeque<>();
+    /** Loop thread only: sessions that stopped reading at {@link #readsPerTurn} with data still in the socket. */
+    private ArrayDeque<Session> unread = new ArrayDeque<>();
+    private ArrayDeque<Session> unreadNext = new ArrayDeque<>();
     private long retryAt;
     private long warnedAt = System.nanoTime() - WARN_EVERY_NANOS;
     private final Connector connector;
+    private final int readsPerTurn;
 
     /** Opens a probe's connection; tests stand in for the kernel running out of descriptors. */
     @FunctionalInterface
@@ -140,7 +152,13 @@ public final class ProbeLoop implements AutoCloseable {
     }
 
     ProbeLoop(String name, Connector connector) throws IOException {
+        this(name, connector, READS_PER_TURN);
+    }
+
+    /** @param readsPerTurn {@link #READS_PER_TURN}; tests lower it to reach the socket that still has data */
+    ProbeLoop(String name, Connector connector, int readsPerTurn) throws IOException {
         this.connector = connector;
+        this.readsPerTurn = readsPerTurn;
         this.epoll = Epoll.open(1024);
         this.thread = new Thread(this::run, name);
         thread.setDaemon(true);
@@ -195,7 +213,7 @@ public final class ProbeLoop implements AutoCloseable {
         long before = System.nanoTime();
         int n;
         long admitIn = admitIn();
-        if (admitIn == 0) {
+        if (admitIn == 0 || !unread.isEmpty()) {
             n = epoll.await(0);
         } else {
             wait = untilNextDeadline();
@@ -204,7 +222,7 @@ public final class ProbeLoop implements AutoCloseable {
             }
             sleeping.set(true);
             // re-checked after announcing sleep: a submission in between either sees sleeping or is seen here
-            n = epoll.await(admitIn() == 0 ? 0 : wait);
+            n = epoll.await(admitIn() == 0 || !unread.isEmpty() ? 0 : wait);
             sleeping.set(false);
         }
         long woke = System.nanoTime();
@@ -225,6 +243,7 @@ public final class ProbeLoop implements AutoCloseable {
                 ready(s, epoll.events(i));
             }
         }
+        readOn();
         stall(System.nanoTime() - woke);
         expire(clock());
         admit();
@@ -319,10 +338,10 @@ public final class ProbeLoop implements AutoCloseable {
         try {
             track(s);
             deadlines.add(s);
+            // registered before the request goes out, so the answer's arrival cannot be missed
+            epoll.add(s.stream.fd(), INTEREST, s.token);
             if (s.stream.connectedNow()) {
                 connected(s);
-            } else {
-                watch(s, Epoll.EPOLLOUT);
             }
         } catch (IOException | RuntimeException e) {
             fail(s, e);
@@ -341,29 +360,21 @@ public final class ProbeLoop implements AutoCloseable {
         s.token = ((long) ++uses[fd] << 32) | fd;
     }
 
-    /** Level-triggered: what is left unread is reported again next turn. */
-    private void watch(Session s, int interest) throws NativeException {
-        if (s.interest == 0) {
-            epoll.add(s.stream.fd(), interest, s.token);
-        } else if (s.interest != interest) {
-            epoll.modify(s.stream.fd(), interest, s.token);
-        }
-        s.interest = interest;
-    }
-
     private void ready(Session s, int events) {
         try {
             if (!s.connected) {
-                int error = s.stream.pendingError();
+                // a refused or unreachable connect is reported as an error; only then ask which
+                int error = (events & (Epoll.EPOLLERR | Epoll.EPOLLHUP)) != 0 ? s.stream.pendingError() : 0;
                 if (error != 0) {
                     finish(s, End.FAILED, java(error, null));
-                } else {
-                    connected(s);
+                    return;
                 }
-                return;
-            }
-            if ((events & Epoll.EPOLLOUT) != 0 && s.out != null && s.out.hasRemaining()) {
-                flush(s);
+                if ((events & Epoll.EPOLLOUT) == 0) {
+                    return;
+                }
+                connected(s);
+            } else if ((events & Epoll.EPOLLOUT) != 0 && s.out != null && s.out.hasRemaining()) {
+                s.stream.write(s.out);
             }
             if (!s.finished && (events & (Epoll.EPOLLIN | Epoll.EPOLLHUP | Epoll.EPOLLERR)) != 0) {
                 read(s);
@@ -381,16 +392,12 @@ public final class ProbeLoop implements AutoCloseable {
             return;
         }
         s.out = request;
-        flush(s);
-    }
-
-    private void flush(Session s) throws IOException {
+        // what does not fit now goes when the socket reports room (edge-triggered: it will)
         s.stream.write(s.out);
-        watch(s, s.out.hasRemaining() ? Epoll.EPOLLOUT : Epoll.EPOLLIN);
     }
 
     private void read(Session s) throws IOException {
-        for (int i = 0; i < READS_PER_TURN; i++) {
+        for (int i = 0; i < readsPerTurn; i++) {
             readBuffer.clear();
             int n = s.stream.read(readBuffer);
             if (n < 0) {
@@ -406,6 +413,29 @@ public final class ProbeLoop implements AutoCloseable {
                 return;
             }
         }
+        if (!s.unread) {
+            s.unread = true;
+            unreadNext.add(s);
+        }
+    }
+
+    /** Goes on reading the sockets that had more to give last turn: epoll reports a socket once per arrival. */
+    private void readOn() {
+        Session s;
+        while ((s = unread.poll()) != null) {
+            s.unread = false;
+            if (!s.finished) {
+                try {
+                    read(s);
+                } catch (IOException | RuntimeException e) {
+                    fail(s, e);
+                }
+            }
+        }
+        // what read() queued during this turn is next turn's
+        ArrayDeque<Session> drained = unread;
+        unread = unreadNext;
+        unreadNext = drained;
     }
 
     /** A failed system call, or a bug in a session's callback: that probe's down result, never the loop's end. */

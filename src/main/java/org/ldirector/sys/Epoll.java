@@ -15,6 +15,8 @@ public final class Epoll implements AutoCloseable {
     public static final int EPOLLOUT = 0x004;
     public static final int EPOLLERR = 0x008;
     public static final int EPOLLHUP = 0x010;
+    /** Edge-triggered: an event is reported when readiness changes, not for as long as it lasts. */
+    public static final int EPOLLET = 0x80000000;
 
     private static final int EPOLL_CTL_ADD = 1;
     private static final int EPOLL_CTL_MOD = 3;

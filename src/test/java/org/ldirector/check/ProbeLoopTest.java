@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.ldirector.net.RefusingPorts;
+import org.ldirector.sys.TcpStream;
 
 class ProbeLoopTest {
     /** A connect-only session that reports how it ended and how long after its start. */
@@ -188,6 +189,52 @@ class ProbeLoopTest {
                     c.close();
                 }
             }
+        }
+    }
+
+    /**
+     * Sockets are registered once, edge-triggered: epoll reports each arrival once. An answer that
+     * comes in pieces with pauses must be read to its end, and so must one that is already whole
+     * in the socket when the loop stops reading it for the turn (here after one read of 16 KB).
+     */
+    @Test
+    void anAnswerInPiecesWithPausesIsReadToTheEnd() throws Exception {
+        byte[] big = new byte[60 * 1024]; // one write, one arrival, four reads
+        java.util.Arrays.fill(big, (byte) 'x');
+        try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
+                ProbeLoop loop = new ProbeLoop("test-loop", TcpStream::connect, 1)) {
+            Thread answering = new Thread(() -> {
+                try (Socket c = server.accept()) {
+                    assertEquals('?', c.getInputStream().read());
+                    var out = c.getOutputStream();
+                    out.write("head-".getBytes());
+                    out.flush();
+                    Thread.sleep(150);
+                    out.write(big);
+                    out.flush();
+                    Thread.sleep(150);
+                    out.write("-end".getBytes());
+                    out.flush();
+                    c.getInputStream().read(); // keeps the connection open until the probe closes it
+                } catch (IOException | InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            answering.start();
+            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            Probe p = new Asking(at(server), 20_000) {
+                @Override
+                protected boolean received(ByteBuffer in) {
+                    byte[] b = new byte[in.remaining()];
+                    in.get(b);
+                    got.write(b, 0, b.length);
+                    return got.size() == 5 + big.length + 4;
+                }
+            };
+            loop.submit(p);
+            assertEquals(ProbeLoop.End.DONE, p.end.get(30, TimeUnit.SECONDS), () -> got.size() + " bytes read");
+            assertTrue(got.toString().startsWith("head-x") && got.toString().endsWith("x-end"), "the answer in order");
+            answering.join();
         }
     }
 
