@@ -22,11 +22,16 @@ import org.slf4j.LoggerFactory;
  * probes, were most of the daemon's CPU (15 context switches per probe at 100 reals a second).
  * Slots are wide for the same reason: each turn of a Quartz timer costs about half a millisecond
  * of CPU, and 200 ms slots instead of 50 ms halved the daemon's CPU at 100 HTTP reals a second
- * (104 to 54 ticks in 30 s, host, in-memory table). A slot's probes do not leave at once: the
+ * (104 to 54 ticks in 30 s, host, in-memory table). For the same reason a slot is only opened
+ * when the others would hold more than {@link #PER_SLOT} keys each: ten reals checked every
+ * second are one wake-up a second, not five. A slot's probes do not leave at once: the
  * {@code ProbeLoop} opens their connections in batches between reading answers.
  *
  * <p>{@link #apply} takes the wanted set after every (re)load and touches only what changed: a
- * key with the same interval keeps its timer and phase.
+ * key with the same interval keeps its timer and phase, unless the number of keys of its interval
+ * crosses a multiple of {@link #PER_SLOT} and its interval gets more (or fewer) slots. Then the
+ * keys of that interval are spread again; a probe still running is not started twice for it, and
+ * no key waits more than two intervals for its next probe.
  *
  * @param <K> the probe identity (its {@code toString()} only appears in logs)
  */
@@ -38,9 +43,11 @@ public final class ProbeSchedule<K> implements AutoCloseable {
     /** The width a slot aims at: wide enough to batch, narrow enough to keep the load even. */
     static final Duration SLOT = Duration.ofMillis(200);
     static final int MAX_SLOTS = 64;
+    /** Keys a slot holds before the next slot of their interval is opened. */
+    static final int PER_SLOT = 64;
 
-    /** The keys of one interval that start in the same slot, and their timer. */
-    private record Group(Duration interval, int slot) {
+    /** The keys of one interval that start in the same slot (of {@code slots}), and their timer. */
+    private record Group(Duration interval, int slots, int slot) {
     }
 
     private final Map<K, Duration> scheduled = new HashMap<>();
@@ -62,28 +69,29 @@ public final class ProbeSchedule<K> implements AutoCloseable {
 
     /** Makes the schedule match {@code wanted}: adds new keys, drops gone ones, re-times changed ones. */
     public synchronized void apply(Map<K, Duration> wanted) {
-        for (K gone : Set.copyOf(scheduled.keySet())) {
-            if (!wanted.containsKey(gone)) {
-                leave(gone);
-            }
-        }
-        for (Map.Entry<K, Duration> w : wanted.entrySet()) {
-            K key = w.getKey();
-            Duration interval = w.getValue();
-            if (interval.equals(scheduled.get(key))) {
-                continue;
-            }
-            if (scheduled.containsKey(key)) {
+        Map<Duration, Integer> perInterval = new HashMap<>();
+        wanted.values().forEach(interval -> perInterval.merge(interval, 1, Integer::sum));
+        Map<K, Group> target = new HashMap<>();
+        wanted.forEach((key, interval) -> {
+            int n = slots(interval, perInterval.get(interval));
+            target.put(key, new Group(interval, n, slot(key, n)));
+        });
+        for (K key : Set.copyOf(scheduled.keySet())) {
+            Group g = target.get(key);
+            if (g == null || !g.equals(groupOf.get(key))) {
                 leave(key);
             }
-            join(key, interval);
         }
+        target.forEach((key, g) -> {
+            if (!scheduled.containsKey(key)) {
+                join(key, g);
+            }
+        });
     }
 
-    private void join(K key, Duration interval) {
-        Group g = new Group(interval, slot(key, interval));
+    private void join(K key, Group g) {
         Set<K> group = members.get(g);
-        scheduled.put(key, interval);
+        scheduled.put(key, g.interval());
         groupOf.put(key, g);
         if (group != null) {
             group.add(key); // its timer runs already: the key's first turn is the slot's next
@@ -95,7 +103,7 @@ public final class ProbeSchedule<K> implements AutoCloseable {
         members.put(g, fresh);
         String id = "probes-" + (nextId++);
         ids.put(g, id);
-        ticks.every(id, phase(g.slot(), interval), interval, () -> {
+        ticks.every(id, phase(g.slot(), g.slots(), g.interval()), g.interval(), () -> {
             for (K k : fresh) {
                 fire(k);
             }
@@ -145,25 +153,30 @@ public final class ProbeSchedule<K> implements AutoCloseable {
         return Set.copyOf(scheduled.keySet());
     }
 
-    /** How many slots an interval has: about {@link #SLOT} each, at least 1, at most {@link #MAX_SLOTS}. */
-    static int slots(Duration interval) {
-        return (int) Math.max(1, Math.min(MAX_SLOTS, interval.toMillis() / SLOT.toMillis()));
+    /**
+     * How many slots {@code keys} keys of one interval take: one per {@link #PER_SLOT} keys, and at
+     * most one per {@link #SLOT} of the interval (at least 1, at most {@link #MAX_SLOTS}).
+     */
+    static int slots(Duration interval, int keys) {
+        int most = (int) Math.max(1, Math.min(MAX_SLOTS, interval.toMillis() / SLOT.toMillis()));
+        return Math.max(1, Math.min(most, (keys + PER_SLOT - 1) / PER_SLOT));
     }
 
-    /** A key's slot: derived from the key, so probes spread evenly and a key keeps its phase across restarts. */
-    static int slot(Object key, Duration interval) {
+    /** A key's slot of {@code slots}: derived from the key, so probes spread evenly and a key keeps its phase across restarts. */
+    static int slot(Object key, int slots) {
         long mixed = (key.hashCode() & 0xffffffffL) * 0x9E3779B97F4A7C15L;
-        return (int) Math.floorMod(mixed >>> 16, (long) slots(interval));
+        return (int) Math.floorMod(mixed >>> 16, (long) slots);
     }
 
     /** The delay before a slot's first turn. */
-    static Duration phase(int slot, Duration interval) {
-        return Duration.ofMillis(interval.toMillis() * slot / slots(interval));
+    static Duration phase(int slot, int slots, Duration interval) {
+        return Duration.ofMillis(interval.toMillis() * slot / slots);
     }
 
-    /** The delay before a key's first probe. */
-    static Duration stagger(Object key, Duration interval) {
-        return phase(slot(key, interval), interval);
+    /** The delay before a key's first probe, when its interval has {@code keys} keys. */
+    static Duration stagger(Object key, Duration interval, int keys) {
+        int n = slots(interval, keys);
+        return phase(slot(key, n), n, interval);
     }
 
     @Override

@@ -90,7 +90,7 @@ class ProbeScheduleTest {
             wanted.put("10.77.1." + i + ":80", Duration.ofSeconds(1));
         }
         schedule.apply(wanted);
-        assertEquals(ProbeSchedule.slots(Duration.ofSeconds(1)), schedule.timers());
+        assertEquals(ProbeSchedule.slots(Duration.ofSeconds(1), 1000), schedule.timers());
         assertEquals(5, schedule.timers(), "1 s in slots of 200 ms");
         ticks.fireAll();
         assertEquals(1000, started.size(), "one turn of every timer probes every real once");
@@ -106,7 +106,8 @@ class ProbeScheduleTest {
         int[] buckets = new int[10];
         Set<Long> distinct = new HashSet<>();
         for (int i = 0; i < 1000; i++) {
-            Duration d = ProbeSchedule.stagger("10.77.1." + i + ":80", interval);
+            // as one of 5,000 keys: more than 50 slots' worth, so every slot of 200 ms is open
+            Duration d = ProbeSchedule.stagger("10.77.1." + i + ":80", interval, 5000);
             assertTrue(!d.isNegative() && d.compareTo(interval) < 0, d.toString());
             buckets[(int) (d.toMillis() / 1000)]++;
             distinct.add(d.toMillis());
@@ -116,7 +117,35 @@ class ProbeScheduleTest {
         }
         assertEquals(50, distinct.size(), "10 s in 50 slots of 200 ms, every one in use");
         assertEquals(List.of(Duration.ZERO, Duration.ofMillis(200)),
-                List.of(ProbeSchedule.phase(0, Duration.ofSeconds(1)), ProbeSchedule.phase(1, Duration.ofSeconds(1))));
+                List.of(ProbeSchedule.phase(0, 5, Duration.ofSeconds(1)), ProbeSchedule.phase(1, 5, Duration.ofSeconds(1))));
+    }
+
+    /**
+     * Each timer's turn costs a wake-up of the scheduler and of a worker whatever it starts, so a
+     * few reals share one slot; slots are opened as keys are added, and the keys are spread again.
+     */
+    @Test
+    void aFewKeysShareOneSlotAndMoreOpenSlotsAsKeysAreAdded() {
+        Map<String, Duration> wanted = new HashMap<>();
+        for (int i = 0; i < 10; i++) {
+            wanted.put("10.77.1." + i + ":80", Duration.ofSeconds(1));
+        }
+        schedule.apply(wanted);
+        assertEquals(1, schedule.timers(), "ten reals checked every second: one wake-up a second");
+        assertEquals(Duration.ZERO, ticks.timers.values().iterator().next().firstDelay());
+        for (int i = 10; i < ProbeSchedule.PER_SLOT + 1; i++) {
+            wanted.put("10.77.1." + i + ":80", Duration.ofSeconds(1));
+        }
+        schedule.apply(wanted);
+        assertEquals(2, schedule.timers(), "one more than a slot holds: a second slot, half an interval later");
+        assertEquals(Set.of(Duration.ZERO, Duration.ofMillis(500)),
+                ticks.timers.values().stream().map(ManualTicks.Timer::firstDelay).collect(java.util.stream.Collectors.toSet()));
+        ticks.fireAll();
+        assertEquals(ProbeSchedule.PER_SLOT + 1, new HashSet<>(started).size(), "every key is still probed, once a turn");
+        wanted.keySet().removeIf(k -> !k.endsWith(".1:80") && !k.endsWith(".2:80"));
+        schedule.apply(wanted);
+        assertEquals(1, schedule.timers(), "back to one slot when keys go");
+        assertEquals(2, schedule.keys().size());
     }
 
     @Test
