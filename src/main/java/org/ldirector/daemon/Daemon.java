@@ -44,6 +44,11 @@ public final class Daemon {
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-loop"));
     /** How long a changed file must stay unchanged before it is read. */
     static final Duration SETTLE = Duration.ofMillis(400);
+    /**
+     * Behind inotify, for what it cannot see (a config on NFS, or edited from outside a VM):
+     * ldirectord's own pace in its forking mode.
+     */
+    static final Duration CONFIG_POLL = Duration.ofSeconds(1);
 
     private final EngineListener listener;
     private Optional<Path> controlSocket = Optional.empty();
@@ -119,7 +124,7 @@ public final class Daemon {
             Engine engine = new Engine(config, new Engine.Parts(table, t -> checkers, ticks, loop, Clock.systemUTC(),
                     events, this::launch), listener);
             // Watch before the first pass, so an edit made while it runs is not missed.
-            ConfigWatcher watcher = new ConfigWatcher(configFile, Duration.ofMillis(250), loop,
+            ConfigWatcher watcher = new ConfigWatcher(configFile, CONFIG_POLL, loop,
                     () -> onFileChanged(engine));
             // before the first pass: a TERM that comes early must still be a clean stop, not the JVM's default exit
             if (installSignals) {

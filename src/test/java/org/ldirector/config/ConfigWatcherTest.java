@@ -32,6 +32,11 @@ class ConfigWatcherTest {
         return new ConfigWatcher(f, Duration.ofMillis(20), executor, changes::release);
     }
 
+    /** Polling too rarely to matter within a test: what is noticed was reported by the kernel. */
+    private ConfigWatcher watchWithoutPolling(Path f) {
+        return new ConfigWatcher(f, Duration.ofHours(1), executor, changes::release);
+    }
+
     @Test
     void noticesAnInPlaceEditOncePerChange() throws Exception {
         Path f = Files.writeString(dir.resolve("ldirectord.cf"), "checktimeout=3\n");
@@ -55,6 +60,47 @@ class ConfigWatcherTest {
             Files.setLastModifiedTime(tmp, old);
             Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             assertTrue(changes.tryAcquire(60, TimeUnit.SECONDS), "replacement noticed");
+        }
+    }
+
+    @Test
+    void theKernelReportsAnEditAndAReplacementWithoutWaitingForAPoll() throws Exception {
+        Path f = Files.writeString(dir.resolve("ldirectord.cf"), "checktimeout=3\n");
+        try (ConfigWatcher w = watchWithoutPolling(f)) {
+            Files.writeString(f, "checktimeout=4\n");
+            assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "in-place edit noticed");
+            Path tmp = Files.writeString(dir.resolve(".ldirectord.cf.swp"), "checktimeout=30\n");
+            Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "replacement noticed");
+            Files.writeString(dir.resolve("other.cf"), "checktimeout=9\n");
+            assertTrue(!changes.tryAcquire(500, TimeUnit.MILLISECONDS), "another file of the directory is not a change");
+        }
+    }
+
+    @Test
+    void aSymlinkedConfigIsWatchedWhereItsTargetLives() throws Exception {
+        Path real = Files.createDirectory(dir.resolve("conf"));
+        Path target = Files.writeString(real.resolve("ld.cf"), "checktimeout=3\n");
+        Path link = Files.createSymbolicLink(Files.createDirectory(dir.resolve("ha.d")).resolve("ldirectord.cf"), target);
+        try (ConfigWatcher w = watchWithoutPolling(link)) {
+            Files.writeString(target, "checktimeout=4\n");
+            assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "edit of the target noticed");
+        }
+    }
+
+    /** The symlink moves to a directory nobody watches: polling still follows it. */
+    @Test
+    void pollingFollowsASymlinkMovedToAnotherDirectory() throws Exception {
+        Path a = Files.writeString(Files.createDirectory(dir.resolve("a")).resolve("ld.cf"), "checktimeout=3\n");
+        Path b = Files.writeString(Files.createDirectory(dir.resolve("b")).resolve("ld.cf"), "checktimeout=3\n");
+        Path link = Files.createSymbolicLink(dir.resolve("ldirectord.cf"), a);
+        try (ConfigWatcher w = watch(link)) {
+            Path next = Files.createSymbolicLink(dir.resolve(".next"), b);
+            Files.move(next, link, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "the link moved");
+            changes.drainPermits();
+            Files.writeString(b, "checktimeout=40\n");
+            assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "edit in the new directory noticed");
         }
     }
 }
