@@ -53,7 +53,9 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
     private final int smtpPort;
     private final SmtpClient smtp = new SmtpClient(Duration.ofSeconds(30));
     private final Map<String, Reminder> reminders = new ConcurrentHashMap<>();
-    private final ScheduledFuture<?> resend;
+    /** The once-a-second reminder check, running only while some real is out: an idle director stays idle. */
+    private ScheduledFuture<?> resend;
+    private boolean closed;
     private volatile DaemonState state = DaemonState.STARTING;
 
     /**
@@ -73,7 +75,18 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
         this.log = log;
         this.hostname = hostname;
         this.user = user;
-        this.resend = executor.scheduleWithFixedDelay(this::remind, 1, 1, TimeUnit.SECONDS);
+    }
+
+    /** Starts or stops the reminder check as reminders come and go. */
+    private synchronized void remindersChanged() {
+        if (reminders.isEmpty() || closed) {
+            if (resend != null) {
+                resend.cancel(false);
+                resend = null;
+            }
+        } else if (resend == null) {
+            resend = executor.scheduleWithFixedDelay(this::remind, 1, 1, TimeUnit.SECONDS);
+        }
     }
 
     @Override
@@ -86,6 +99,7 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
         Set<String> virtuals = new HashSet<>();
         config.virtuals().forEach(v -> virtuals.add(Engine.virtualId(v)));
         reminders.values().removeIf(r -> !virtuals.contains(Engine.virtualId(r.virtual())));
+        remindersChanged();
     }
 
     @Override
@@ -123,6 +137,7 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
         } else {
             reminders.put(id, new Reminder(v, real, remindFrom.get()));
         }
+        remindersChanged();
         if (!settings.states().contains(state) || settings.to().isEmpty() || settings.to().get().isBlank()) {
             return;
         }
@@ -176,7 +191,8 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
     }
 
     @Override
-    public void close() {
-        resend.cancel(false);
+    public synchronized void close() {
+        closed = true;
+        remindersChanged();
     }
 }

@@ -23,9 +23,8 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -106,7 +105,12 @@ class EmailAlertsTest {
         }
     }
 
-    private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
+    /** Its queue shows the timers: the reminder check runs only while a real is out. */
+    private final ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1);
+
+    {
+        executor.setRemoveOnCancelPolicy(true);
+    }
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
     private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-11-24T01:00:00Z"));
     private final Clock clock = new Clock() {
@@ -163,8 +167,10 @@ class EmailAlertsTest {
     void aDeletedRealIsMailedAsLdirectordDoesAndRemindedUntilItIsBack() throws Exception {
         VirtualConfig v = virtual("");
         alerts.daemonState(DaemonState.RUNNING);
+        assertEquals(0, executor.getQueue().size(), "no reminder check while every real is in");
         alerts.applied(Optional.of(v), step("Deleted real server: 10.77.1.12:80 (10.77.0.100:80)"), true);
         String session = peer.sessions.poll(10, TimeUnit.SECONDS);
+        assertEquals(1, executor.getQueue().size(), "the reminder check runs while the real is out");
         assertEquals("""
                 EHLO director1
                 MAIL FROM:<root@director1>
@@ -203,6 +209,7 @@ class EmailAlertsTest {
         now.set(now.get().plusSeconds(600));
         Thread.sleep(1500);
         assertNull(peer.sessions.poll(), "no reminder once the real is back");
+        assertEquals(0, executor.getQueue().size(), "and no reminder check either");
     }
 
     @Test
