@@ -83,7 +83,7 @@ public final class CheckContext implements AutoCloseable {
             }
             if (probeLoop == null) {
                 try {
-                    probeLoop = new ProbeLoop("check-loop");
+                    probeLoop = new ProbeLoop("check-loop", nanoTime);
                 } catch (IOException e) {
                     throw new java.io.UncheckedIOException("cannot open the probe loop (epoll)", e);
                 }

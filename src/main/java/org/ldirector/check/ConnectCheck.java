@@ -32,8 +32,6 @@ final class ConnectCheck implements Checker {
         Duration timeout = t.spec().checkTimeout();
         InetSocketAddress to = new InetSocketAddress(t.realAddress(), port);
         ctx.probeLoop().submit(new ProbeLoop.Session() {
-            private long start;
-
             @Override
             protected InetSocketAddress remote() {
                 return to;
@@ -45,11 +43,6 @@ final class ConnectCheck implements Checker {
             }
 
             @Override
-            protected void started() {
-                start = ctx.nanoTime();
-            }
-
-            @Override
             protected ByteBuffer connected() {
                 return null; // the handshake was the check: closed at once, nothing sent
             }
@@ -57,9 +50,10 @@ final class ConnectCheck implements Checker {
             @Override
             protected void ended(ProbeLoop.End how, IOException error) {
                 result.complete(switch (how) {
-                    case DONE -> CheckResult.up(ctx.since(start), "connected");
-                    case TIMEOUT -> CheckResult.down(ctx.since(start), "timeout after " + seconds(timeout));
-                    default -> CheckResult.down(ctx.since(start), error == null ? "connect failed" : reason(error));
+                    // measured by the loop, which reads its clock once a turn, not twice a probe
+                    case DONE -> CheckResult.up(elapsed(), "connected");
+                    case TIMEOUT -> CheckResult.down(elapsed(), "timeout after " + seconds(timeout));
+                    default -> CheckResult.down(elapsed(), error == null ? "connect failed" : reason(error));
                 });
             }
         });

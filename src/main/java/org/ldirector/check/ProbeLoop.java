@@ -5,6 +5,7 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,6 +16,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongSupplier;
 import org.ldirector.sys.Epoll;
 import org.ldirector.sys.Errno;
 import org.ldirector.sys.NativeException;
@@ -92,6 +94,9 @@ public final class ProbeLoop implements AutoCloseable {
         private boolean unread;
         private ByteBuffer out;
         private long deadline;
+        /** The loop's time (real, not stall-adjusted) when the connect was issued, and when the probe ended. */
+        private long startedAt;
+        private long endedAt;
         private boolean finished;
 
         /** Where to connect. */
@@ -102,6 +107,20 @@ public final class ProbeLoop implements AutoCloseable {
 
         /** Called when the connect is issued: the moment the probe's latency counts from. */
         protected void started() {
+        }
+
+        /**
+         * From the connect to the end (in {@link #ended}) or to now (in the other callbacks), by the
+         * loop's clock, which is read once per turn, not once per probe: in User-Mode Linux (no
+         * vDSO) every reading is a system call, and they were most of a connect probe's.
+         */
+        protected final Duration elapsed() {
+            return Duration.ofNanos(Math.max(0, endedAt - startedAt));
+        }
+
+        /** The loop's time when the connect was issued (0 before): the start of the probe's timeout. */
+        protected final long startedAt() {
+            return startedAt;
         }
 
         /** The connection is up: the request to send, or null when connecting was the whole probe. */
@@ -131,13 +150,16 @@ public final class ProbeLoop implements AutoCloseable {
     private volatile boolean closed;
     /** Loop thread only: how long the loop has been stalled, all told; its clock is real time minus this. */
     private long stalled;
+    /** Loop thread only: the time of this turn, read once after each wait and once after the ready sockets. */
+    private long now;
+    private final LongSupplier nanoTime;
     /** Loop thread only: probes that found no file descriptor, first in line once {@link #retryAt} has come. */
     private final ArrayDeque<Session> retry = new ArrayDeque<>();
     /** Loop thread only: sessions that stopped reading at {@link #readsPerTurn} with data still in the socket. */
     private ArrayDeque<Session> unread = new ArrayDeque<>();
     private ArrayDeque<Session> unreadNext = new ArrayDeque<>();
     private long retryAt;
-    private long warnedAt = System.nanoTime() - WARN_EVERY_NANOS;
+    private long warnedAt = Long.MIN_VALUE / 2;
     private final Connector connector;
     private final int readsPerTurn;
 
@@ -147,16 +169,19 @@ public final class ProbeLoop implements AutoCloseable {
         TcpStream connect(InetSocketAddress to) throws NativeException;
     }
 
-    public ProbeLoop(String name) throws IOException {
-        this(name, TcpStream::connect);
+    /** @param nanoTime the clock for timeouts and latencies ({@code System::nanoTime}; tests inject their own) */
+    public ProbeLoop(String name, LongSupplier nanoTime) throws IOException {
+        this(name, nanoTime, TcpStream::connect, READS_PER_TURN);
     }
 
     ProbeLoop(String name, Connector connector) throws IOException {
-        this(name, connector, READS_PER_TURN);
+        this(name, System::nanoTime, connector, READS_PER_TURN);
     }
 
     /** @param readsPerTurn {@link #READS_PER_TURN}; tests lower it to reach the socket that still has data */
-    ProbeLoop(String name, Connector connector, int readsPerTurn) throws IOException {
+    ProbeLoop(String name, LongSupplier nanoTime, Connector connector, int readsPerTurn) throws IOException {
+        this.nanoTime = nanoTime;
+        this.now = nanoTime.getAsLong();
         this.connector = connector;
         this.readsPerTurn = readsPerTurn;
         this.epoll = Epoll.open(1024);
@@ -210,7 +235,9 @@ public final class ProbeLoop implements AutoCloseable {
 
     private void turn() throws IOException {
         long wait = 0;
-        long before = System.nanoTime();
+        // the end of the last turn: close enough (admitting a batch takes milliseconds) for the
+        // lateness of a wake-up, which only counts beyond STALL_NANOS
+        long before = now;
         int n;
         long admitIn = admitIn();
         if (admitIn == 0 || !unread.isEmpty()) {
@@ -225,7 +252,7 @@ public final class ProbeLoop implements AutoCloseable {
             n = epoll.await(admitIn() == 0 || !unread.isEmpty() ? 0 : wait);
             sleeping.set(false);
         }
-        long woke = System.nanoTime();
+        long woke = now = nanoTime.getAsLong();
         if (wait > 0) {
             stall(woke - before - TimeUnit.MILLISECONDS.toNanos(wait));
         }
@@ -244,7 +271,10 @@ public final class ProbeLoop implements AutoCloseable {
             }
         }
         readOn();
-        stall(System.nanoTime() - woke);
+        if (n > 0) {
+            now = nanoTime.getAsLong();
+            stall(now - woke);
+        }
         expire(clock());
         admit();
     }
@@ -255,9 +285,9 @@ public final class ProbeLoop implements AutoCloseable {
         }
     }
 
-    /** The loop's clock: real time that stands still while the loop is stalled. */
+    /** The loop's clock: this turn's time, standing still while the loop is stalled. */
     private long clock() {
-        return System.nanoTime() - stalled;
+        return now - stalled;
     }
 
     /** Milliseconds to the first live deadline, at least 1; -1 (for ever) when there is none. */
@@ -286,7 +316,7 @@ public final class ProbeLoop implements AutoCloseable {
     /** Milliseconds until a probe can be started: 0 now, -1 none waiting, else until the retry after running out of descriptors. */
     private long admitIn() {
         if (!retry.isEmpty()) {
-            long left = retryAt - System.nanoTime();
+            long left = retryAt - now;
             return left <= 0 ? 0 : Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
         }
         return incoming.isEmpty() ? -1 : 0;
@@ -303,7 +333,7 @@ public final class ProbeLoop implements AutoCloseable {
             }
             if (!start(s)) {
                 retry.addFirst(s);
-                retryAt = System.nanoTime() + RETRY_NANOS;
+                retryAt = now + RETRY_NANOS;
                 return;
             }
             queued.decrementAndGet();
@@ -316,12 +346,12 @@ public final class ProbeLoop implements AutoCloseable {
      */
     private boolean start(Session s) {
         try {
+            s.startedAt = now;
             s.started();
             s.deadline = clock() + s.timeoutNanos();
             s.stream = connector.connect(s.remote());
         } catch (NativeException e) {
             if (e.errno() == Errno.EMFILE || e.errno() == Errno.ENFILE) {
-                long now = System.nanoTime();
                 if (now - warnedAt >= WARN_EVERY_NANOS) {
                     warnedAt = now;
                     LOG.warn("out of file descriptors ({}): checks wait until some are free; raise LimitNOFILE "
@@ -466,6 +496,7 @@ public final class ProbeLoop implements AutoCloseable {
             return;
         }
         s.finished = true;
+        s.endedAt = now;
         if (s.stream != null) {
             byFd[s.stream.fd()] = null;
             s.stream.close();

@@ -76,7 +76,13 @@ public final class Engine implements AutoCloseable {
     private volatile Optional<MaintenanceDir> maintenanceDir = Optional.empty();
     private boolean firstPass = true;
     /** When the probe timers last fired (clock millis): the systemd watchdog's proof they are alive. */
-    private volatile long lastProbeMillis;
+    /**
+     * Probes started, counted without reading the clock (a system call per probe in User-Mode
+     * Linux); {@link #probing} notes when it last saw the count move.
+     */
+    private final java.util.concurrent.atomic.AtomicLong probesStarted = new java.util.concurrent.atomic.AtomicLong();
+    private long probesSeen;
+    private long lastProbeMillis;
     private volatile ScheduledFuture<?> repairTimer;
     private Duration repairInterval;
     private volatile boolean stopped;
@@ -123,13 +129,19 @@ public final class Engine implements AutoCloseable {
      * Whether the probe timers have fired within two of the longest check intervals (plus a
      * second), or there is nothing to probe. False means the scheduler is wedged.
      */
-    public boolean probing() {
+    public synchronized boolean probing() {
         ProbePlan now = plan;
+        long millis = parts.clock().millis();
+        long started = probesStarted.get();
+        if (started != probesSeen) {
+            probesSeen = started;
+            lastProbeMillis = millis;
+        }
         if (now.probes().isEmpty()) {
             return true;
         }
         long longest = now.probes().values().stream().mapToLong(p -> p.interval().toMillis()).max().orElse(0);
-        return parts.clock().millis() - lastProbeMillis <= 2 * longest + 1000;
+        return millis - lastProbeMillis <= 2 * longest + 1000;
     }
 
     /** The status table, taken on the loop (it reads the kernel table there, as the passes do). */
@@ -147,8 +159,10 @@ public final class Engine implements AutoCloseable {
     }
 
     private void install(Config next) {
-        if (lastProbeMillis == 0) {
-            lastProbeMillis = parts.clock().millis(); // the first probes are staggered over an interval
+        synchronized (this) {
+            if (lastProbeMillis == 0) {
+                lastProbeMillis = parts.clock().millis(); // the first probes are staggered over an interval
+            }
         }
         config = next;
         listener.configured(next);
@@ -192,7 +206,7 @@ public final class Engine implements AutoCloseable {
 
     /** Starts one probe; called by the schedule, never blocks. */
     CompletableFuture<?> probe(ProbeKey key) {
-        lastProbeMillis = parts.clock().millis();
+        probesStarted.incrementAndGet();
         ProbePlan.Probe p = plan.probes().get(key);
         if (p == null) {
             return CompletableFuture.completedFuture(null);

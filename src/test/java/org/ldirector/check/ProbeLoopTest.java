@@ -133,7 +133,7 @@ class ProbeLoopTest {
      */
     @Test
     void timeToWaitInTheQueueIsNotCountedAgainstTheReal() throws Exception {
-        try (SlowServer server = new SlowServer(150); ProbeLoop loop = new ProbeLoop("test-loop")) {
+        try (SlowServer server = new SlowServer(150); ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime)) {
             Probe stall = new Probe(at(server.socket), 10_000) {
                 @Override
                 protected ByteBuffer connected() {
@@ -162,7 +162,7 @@ class ProbeLoopTest {
     void aHungRealTimesOutWithoutHoldingUpTheOthers() throws Exception {
         try (ServerSocket hung = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 ServerSocket fine = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
-                ProbeLoop loop = new ProbeLoop("test-loop")) {
+                ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime)) {
             List<SocketChannel> fillers = new ArrayList<>();
             try {
                 for (int i = 0; i < 2; i++) {
@@ -202,7 +202,7 @@ class ProbeLoopTest {
         byte[] big = new byte[60 * 1024]; // one write, one arrival, four reads
         java.util.Arrays.fill(big, (byte) 'x');
         try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-                ProbeLoop loop = new ProbeLoop("test-loop", TcpStream::connect, 1)) {
+                ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime, TcpStream::connect, 1)) {
             Thread answering = new Thread(() -> {
                 try (Socket c = server.accept()) {
                     assertEquals('?', c.getInputStream().read());
@@ -238,10 +238,34 @@ class ProbeLoopTest {
         }
     }
 
+    /**
+     * In User-Mode Linux (no vDSO) every clock reading is a system call, and they were most of a
+     * connect probe's: the loop reads its clock once or twice a turn, and a probe's latency comes
+     * from the turns' readings.
+     */
+    @Test
+    void theClockIsReadPerTurnNotPerProbe() throws Exception {
+        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        try (ServerSocket server = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
+                ProbeLoop loop = new ProbeLoop("test-loop", () -> {
+                    reads.incrementAndGet();
+                    return System.nanoTime();
+                })) {
+            List<Probe> probes = new ArrayList<>();
+            for (int i = 0; i < 200; i++) {
+                probes.add(new Probe(at(server), 10_000));
+            }
+            probes.forEach(loop::submit);
+            assertEquals(Map.of(ProbeLoop.End.DONE, 200L), ends(probes));
+            assertTrue(reads.get() < 100, reads.get() + " clock readings for 200 probes");
+            assertTrue(probes.stream().allMatch(p -> !p.elapsed().isNegative() && p.elapsed().toMillis() < 10_000));
+        }
+    }
+
     @Test
     void aRefusedConnectFailsWithTheError() throws Exception {
         InetSocketAddress refused = new InetSocketAddress(InetAddress.getLoopbackAddress(), RefusingPorts.reserve());
-        try (ProbeLoop loop = new ProbeLoop("test-loop")) {
+        try (ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime)) {
             CompletableFuture<IOException> error = new CompletableFuture<>();
             loop.submit(new Probe(refused, 5000) {
                 @Override
@@ -262,7 +286,7 @@ class ProbeLoopTest {
                 for (int i = 0; i < 2; i++) {
                     fillers.add(SocketChannel.open(at(hung)));
                 }
-                ProbeLoop loop = new ProbeLoop("test-loop");
+                ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime);
                 List<Probe> probes = new ArrayList<>();
                 for (int i = 0; i < 100; i++) {
                     probes.add(new Probe(at(hung), 60_000));
@@ -311,7 +335,7 @@ class ProbeLoopTest {
     @Test
     void aSessionThatThrowsFailsAloneAndTheLoopGoesOn() throws Exception {
         try (ServerSocket server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
-                ProbeLoop loop = new ProbeLoop("test-loop")) {
+                ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime)) {
             CompletableFuture<IOException> error = new CompletableFuture<>();
             loop.submit(new Probe(at(server), 5000) {
                 @Override

@@ -66,18 +66,17 @@ public final class HttpCheck implements Checker {
 
     @Override
     public CompletableFuture<CheckResult> check(ProbeTarget t) {
-        long start = ctx.nanoTime();
         CompletableFuture<CheckResult> result = new CompletableFuture<>();
         try {
-            begin(t, start, result);
+            begin(t, result);
         } catch (RuntimeException e) {
             // a bug here is still a down result, never a lost probe
-            result.complete(CheckResult.down(ctx.since(start), "http: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
+            result.complete(CheckResult.down(Duration.ZERO, "http: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
         }
         return result;
     }
 
-    private void begin(ProbeTarget t, long start, CompletableFuture<CheckResult> result) {
+    private void begin(ProbeTarget t, CompletableFuture<CheckResult> result) {
         ServiceType service = t.spec().service();
         int port = t.checkPort().orElse(0);
         if (port <= 0) {
@@ -98,10 +97,11 @@ public final class HttpCheck implements Checker {
             result.complete(CheckResult.down(Duration.ZERO, service.keyword() + ": bad URL " + e.getInput()));
             return;
         }
-        Exchange x = new Exchange(t, receive, start, t.spec().negotiateTimeout(), result);
+        Exchange x = new Exchange(t, receive, t.spec().negotiateTimeout(), result);
         if (service == ServiceType.HTTP && "http".equalsIgnoreCase(url.getScheme())) {
             x.onLoop(url);
         } else {
+            x.start = ctx.nanoTime();
             x.send(url, 0, true);
         }
     }
@@ -136,12 +136,13 @@ public final class HttpCheck implements Checker {
         private final AtomicReference<Future<?>> inFlight = new AtomicReference<>();
         /** From the check's call, or from the connect when the first request runs on the probe loop. */
         private volatile long start;
+        /** The probe loop's measure of the first request, while the answer being judged is that one. */
+        private volatile Duration onLoop;
         private volatile boolean armed;
 
-        Exchange(ProbeTarget t, Pattern receive, long start, Duration timeout, CompletableFuture<CheckResult> result) {
+        Exchange(ProbeTarget t, Pattern receive, Duration timeout, CompletableFuture<CheckResult> result) {
             this.t = t;
             this.receive = receive;
-            this.start = start;
             this.timeout = timeout;
             this.result = result;
         }
@@ -155,23 +156,25 @@ public final class HttpCheck implements Checker {
             ctx.probeLoop().submit(new LoopHttpSession(new InetSocketAddress(t.realAddress(), portOf(url)),
                     timeout.toNanos(), t.spec().httpMethod().name(), pathOf(url), firstHost(), new LoopHttpSession.Listener() {
                         @Override
-                        public void started() {
-                            start = ctx.nanoTime();
+                        public void started(long at) {
+                            start = at;
                         }
 
                         @Override
-                        public void answered(Answer a) {
+                        public void answered(Answer a, Duration elapsed) {
+                            onLoop = elapsed;
                             Exchange.this.answered(url, a, 0);
                         }
 
                         @Override
-                        public void failed(Exception e) {
-                            finish(CheckResult.down(ctx.since(start), reason(e)));
+                        public void failed(Exception e, Duration elapsed) {
+                            onLoop = elapsed;
+                            finish(CheckResult.down(elapsed, reason(e)));
                         }
 
                         @Override
-                        public void timedOut() {
-                            finish(CheckResult.down(ctx.since(start), "timeout after " + seconds(timeout)));
+                        public void timedOut(Duration elapsed) {
+                            finish(CheckResult.down(elapsed, "timeout after " + seconds(timeout)));
                         }
                     }));
         }
@@ -185,7 +188,7 @@ public final class HttpCheck implements Checker {
             long left = start + timeout.toNanos() - ctx.nanoTime();
             ScheduledFuture<?> alarm = ctx.timer().schedule(() -> {
                 // the verdict first, then abort: a slow teardown can never make the result late
-                if (result.complete(CheckResult.down(ctx.since(start), "timeout after " + seconds(timeout)))) {
+                if (result.complete(CheckResult.down(elapsed(), "timeout after " + seconds(timeout)))) {
                     abort();
                 }
             }, Math.max(0, left), TimeUnit.NANOSECONDS);
@@ -200,6 +203,7 @@ public final class HttpCheck implements Checker {
         }
 
         void send(URI url, int redirects, boolean first) {
+            onLoop = null; // from here the HTTP client's exchange: measured by the check's clock
             if (result.isDone()) {
                 return;
             }
@@ -218,7 +222,7 @@ public final class HttpCheck implements Checker {
             try {
                 target = targetOf(url, first && !proxied);
             } catch (IllegalArgumentException e) {
-                finish(CheckResult.down(ctx.since(start), "bad URL " + url));
+                finish(CheckResult.down(elapsed(), "bad URL " + url));
                 return;
             }
             req = new SimpleHttpRequest(t.spec().httpMethod().name(), target, pathOf(url));
@@ -252,12 +256,12 @@ public final class HttpCheck implements Checker {
 
                         @Override
                         public void failed(Exception e) {
-                            finish(CheckResult.down(ctx.since(start), reason(e)));
+                            finish(CheckResult.down(elapsed(), reason(e)));
                         }
 
                         @Override
                         public void cancelled() {
-                            finish(CheckResult.down(ctx.since(start), "timeout after " + seconds(t.spec().negotiateTimeout())));
+                            finish(CheckResult.down(elapsed(), "timeout after " + seconds(t.spec().negotiateTimeout())));
                         }
                     });
             inFlight.set(f);
@@ -292,14 +296,14 @@ public final class HttpCheck implements Checker {
             // LWP redirects GET and HEAD (requests_redirectable), the only methods ldirectord sends
             if (isRedirect(code) && a.location() != null) {
                 if (redirects >= MAX_REDIRECTS) {
-                    finish(CheckResult.down(ctx.since(start), "HTTP " + code + ": more than " + MAX_REDIRECTS + " redirects"));
+                    finish(CheckResult.down(elapsed(), "HTTP " + code + ": more than " + MAX_REDIRECTS + " redirects"));
                     return;
                 }
                 URI next;
                 try {
                     next = url.resolve(new URI(a.location().trim()));
                 } catch (URISyntaxException | IllegalArgumentException e) {
-                    finish(CheckResult.down(ctx.since(start), "HTTP " + code + ": bad Location " + quote(a.location())));
+                    finish(CheckResult.down(elapsed(), "HTTP " + code + ": bad Location " + quote(a.location())));
                     return;
                 }
                 String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
@@ -309,26 +313,32 @@ public final class HttpCheck implements Checker {
                 }
             }
             if (code < 200 || code > 299) {
-                finish(CheckResult.down(ctx.since(start), "HTTP " + code));
+                finish(CheckResult.down(elapsed(), "HTTP " + code));
                 return;
             }
             String after = redirects == 0 ? "" : " after " + redirects + (redirects == 1 ? " redirect" : " redirects");
             if (receive == null) {
-                finish(CheckResult.up(ctx.since(start), "HTTP " + code + after));
+                finish(CheckResult.up(elapsed(), "HTTP " + code + after));
                 return;
             }
             // LWP's content is bytes; Latin-1 maps each byte to one char so the regex sees the same units
             String body = new String(a.body(), 0, a.length(), StandardCharsets.ISO_8859_1);
             if (receive.matcher(body).find()) {
-                finish(CheckResult.up(ctx.since(start), "HTTP " + code + after + ", receive /" + t.receive() + "/ found"));
+                finish(CheckResult.up(elapsed(), "HTTP " + code + after + ", receive /" + t.receive() + "/ found"));
             } else {
-                finish(CheckResult.down(ctx.since(start), "receive /" + t.receive() + "/ not found in " + a.length() + " bytes"
+                finish(CheckResult.down(elapsed(), "receive /" + t.receive() + "/ not found in " + a.length() + " bytes"
                         + (a.truncated() ? " (body cut at " + BODY_LIMIT + ")" : "")));
             }
         }
 
         private void finish(CheckResult r) {
             result.complete(r);
+        }
+
+        /** Since the start: as the probe loop measured it for its answer (no clock reading of our own), else now. */
+        private Duration elapsed() {
+            Duration d = onLoop;
+            return d != null ? d : ctx.since(start);
         }
 
         private String reason(Exception e) {

@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ConnectionClosedException;
@@ -34,13 +35,14 @@ final class LoopHttpSession extends ProbeLoop.Session {
 
     /** What the check hears: every path ends in exactly one of answered or failed, or in timedOut. */
     interface Listener {
-        void started();
+        /** @param at the loop's time of the connect, on the check context's clock */
+        void started(long at);
 
-        void answered(HttpCheck.Answer a);
+        void answered(HttpCheck.Answer a, Duration elapsed);
 
-        void failed(Exception e);
+        void failed(Exception e, Duration elapsed);
 
-        void timedOut();
+        void timedOut(Duration elapsed);
     }
 
     private final InetSocketAddress remote;
@@ -78,7 +80,7 @@ final class LoopHttpSession extends ProbeLoop.Session {
 
     @Override
     protected void started() {
-        listener.started();
+        listener.started(startedAt());
     }
 
     @Override
@@ -116,21 +118,21 @@ final class LoopHttpSession extends ProbeLoop.Session {
     @Override
     protected void ended(ProbeLoop.End how, IOException error) {
         switch (how) {
-            case TIMEOUT -> listener.timedOut();
-            case FAILED -> listener.failed(error);
+            case TIMEOUT -> listener.timedOut(elapsed());
+            case FAILED -> listener.failed(error, elapsed());
             default -> {
                 if (length == 0) {
-                    listener.failed(new ConnectionClosedException("Connection closed by peer"));
+                    listener.failed(new ConnectionClosedException("Connection closed by peer"), elapsed());
                     return;
                 }
                 HttpCheck.Answer a;
                 try {
                     a = parse();
                 } catch (IOException | HttpException e) {
-                    listener.failed(e);
+                    listener.failed(e, elapsed());
                     return;
                 }
-                listener.answered(a);
+                listener.answered(a, elapsed());
             }
         }
     }
