@@ -1,7 +1,9 @@
 package org.ldirector.schedule;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -57,6 +59,8 @@ public final class ProbeSchedule<K> implements AutoCloseable {
     private final Set<K> inFlight = ConcurrentHashMap.newKeySet();
     private final AtomicLong skipped = new AtomicLong();
     private long nextId;
+    /** Whether {@link #apply} ran before: the first one staggers every key, later ones probe new keys at once. */
+    private boolean applied;
 
     /**
      * @param probe starts one probe of a key and returns without blocking; the future completes
@@ -76,17 +80,27 @@ public final class ProbeSchedule<K> implements AutoCloseable {
             int n = slots(interval, perInterval.get(interval));
             target.put(key, new Group(interval, n, slot(key, n)));
         });
-        for (K key : Set.copyOf(scheduled.keySet())) {
+        Set<K> known = Set.copyOf(scheduled.keySet());
+        for (K key : known) {
             Group g = target.get(key);
             if (g == null || !g.equals(groupOf.get(key))) {
                 leave(key);
             }
         }
+        List<K> fresh = new ArrayList<>();
         target.forEach((key, g) -> {
             if (!scheduled.containsKey(key)) {
+                if (applied && !known.contains(key)) {
+                    fresh.add(key);
+                }
                 join(key, g);
             }
         });
+        applied = true;
+        // A real added by a reload is checked now, not at its slot's next turn up to an interval
+        // later: an operator who adds one expects it in the table as soon as it answers. At start
+        // the first probes stay spread over the interval.
+        fresh.forEach(this::fire);
     }
 
     private void join(K key, Group g) {

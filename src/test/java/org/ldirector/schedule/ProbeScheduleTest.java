@@ -83,6 +83,18 @@ class ProbeScheduleTest {
         assertEquals(Duration.ofSeconds(10), ticks.timers.values().iterator().next().interval());
     }
 
+    /** At start the first probes are spread over the interval; a real added by a reload is probed at once. */
+    @Test
+    void aKeyAddedByALaterApplyIsProbedAtOnceTheFirstOnesWaitForTheirSlots() {
+        schedule.apply(Map.of("a", Duration.ofSeconds(5), "b", Duration.ofSeconds(5)));
+        assertEquals(List.of(), started, "start: nothing before the slots' turns");
+        schedule.apply(Map.of("a", Duration.ofSeconds(5), "b", Duration.ofSeconds(10), "c", Duration.ofSeconds(5)));
+        assertEquals(List.of("c"), started, "the new key at once; b, only re-timed, waits for its slot");
+        running.get("c").complete(null);
+        ticks.fireAll();
+        assertEquals(3, new HashSet<>(started).size());
+    }
+
     @Test
     void keysOfOneSlotShareOneTimerSoAThousandRealsNeedAtMostOneTimerPerSlot() {
         Map<String, Duration> wanted = new HashMap<>();
