@@ -110,9 +110,9 @@ public final class ProbeLoop implements AutoCloseable {
         }
 
         /**
-         * From the connect to the end (in {@link #ended}) or to now (in the other callbacks), by the
-         * loop's clock, which is read once per turn, not once per probe: in User-Mode Linux (no
-         * vDSO) every reading is a system call, and they were most of a connect probe's.
+         * From the connect to the end, for {@link #ended} (zero before): by the loop's clock, which
+         * is read once or twice a turn, not per probe. In User-Mode Linux (no vDSO) every reading is
+         * a system call, and they were most of a connect probe's.
          */
         protected final Duration elapsed() {
             return Duration.ofNanos(Math.max(0, endedAt - startedAt));

@@ -19,7 +19,6 @@ public final class Epoll implements AutoCloseable {
     public static final int EPOLLET = 0x80000000;
 
     private static final int EPOLL_CTL_ADD = 1;
-    private static final int EPOLL_CTL_MOD = 3;
     private static final int EPOLL_CLOEXEC = 0x80000;
     private static final int EFD_NONBLOCK = 0x800;
     private static final int EFD_CLOEXEC = 0x80000;
@@ -74,10 +73,6 @@ public final class Epoll implements AutoCloseable {
     /** Watches {@code fd} for {@code interest}; {@code token} comes back with its events. */
     public void add(int fd, int interest, long token) throws NativeException {
         control(EPOLL_CTL_ADD, fd, interest, token);
-    }
-
-    public void modify(int fd, int interest, long token) throws NativeException {
-        control(EPOLL_CTL_MOD, fd, interest, token);
     }
 
     private void control(int op, int fd, int interest, long token) throws NativeException {
