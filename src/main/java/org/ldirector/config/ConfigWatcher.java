@@ -77,7 +77,7 @@ public final class ConfigWatcher implements AutoCloseable {
         } catch (IOException e) {
             // missing for now: polling will see it come
         }
-        WatchService service;
+        WatchService service = null;
         try {
             service = absolute.getFileSystem().newWatchService();
             for (Path p : names) {
@@ -89,14 +89,22 @@ public final class ConfigWatcher implements AutoCloseable {
         } catch (IOException | RuntimeException e) {
             // out of inotify instances or watches (fs.inotify.max_user_*), or a file system without it
             LOG.warn("cannot watch {} for changes ({}); polling it instead", file, e.toString());
+            if (service != null) {
+                try {
+                    service.close(); // its inotify instance, when only a watch could not be added
+                } catch (IOException closing) {
+                    e.addSuppressed(closing);
+                }
+            }
             return null;
         }
         Set<Path> fileNames = new HashSet<>();
         names.forEach(p -> fileNames.add(p.getFileName()));
+        WatchService watching = service;
         Thread t = new Thread(() -> {
             try {
                 while (true) {
-                    WatchKey key = service.take();
+                    WatchKey key = watching.take();
                     boolean ours = false;
                     for (WatchEvent<?> e : key.pollEvents()) {
                         // an overflow lost the names: check rather than miss it
@@ -113,7 +121,7 @@ public final class ConfigWatcher implements AutoCloseable {
         }, "ldirector-config-watch");
         t.setDaemon(true);
         t.start();
-        return service;
+        return watching;
     }
 
     @Override

@@ -52,7 +52,7 @@ public final class ProbeSchedule<K> implements AutoCloseable {
     private record Group(Duration interval, int slots, int slot) {
     }
 
-    private final Map<K, Duration> scheduled = new HashMap<>();
+    /** Each scheduled key's group, which holds its interval and slot. */
     private final Map<K, Group> groupOf = new HashMap<>();
     private final Map<Group, Set<K>> members = new HashMap<>();
     private final Map<Group, String> ids = new HashMap<>();
@@ -80,7 +80,7 @@ public final class ProbeSchedule<K> implements AutoCloseable {
             int n = slots(interval, perInterval.get(interval));
             target.put(key, new Group(interval, n, slot(key, n)));
         });
-        Set<K> known = Set.copyOf(scheduled.keySet());
+        Set<K> known = Set.copyOf(groupOf.keySet());
         for (K key : known) {
             Group g = target.get(key);
             if (g == null || !g.equals(groupOf.get(key))) {
@@ -89,7 +89,7 @@ public final class ProbeSchedule<K> implements AutoCloseable {
         }
         List<K> fresh = new ArrayList<>();
         target.forEach((key, g) -> {
-            if (!scheduled.containsKey(key)) {
+            if (!groupOf.containsKey(key)) {
                 if (applied && !known.contains(key)) {
                     fresh.add(key);
                 }
@@ -105,7 +105,6 @@ public final class ProbeSchedule<K> implements AutoCloseable {
 
     private void join(K key, Group g) {
         Set<K> group = members.get(g);
-        scheduled.put(key, g.interval());
         groupOf.put(key, g);
         if (group != null) {
             group.add(key); // its timer runs already: the key's first turn is the slot's next
@@ -125,7 +124,6 @@ public final class ProbeSchedule<K> implements AutoCloseable {
     }
 
     private void leave(K key) {
-        scheduled.remove(key);
         Group g = groupOf.remove(key);
         Set<K> group = members.get(g);
         group.remove(key);
@@ -164,7 +162,7 @@ public final class ProbeSchedule<K> implements AutoCloseable {
     }
 
     public synchronized Set<K> keys() {
-        return Set.copyOf(scheduled.keySet());
+        return Set.copyOf(groupOf.keySet());
     }
 
     /**
@@ -201,6 +199,5 @@ public final class ProbeSchedule<K> implements AutoCloseable {
         ids.clear();
         members.clear();
         groupOf.clear();
-        scheduled.clear();
     }
 }

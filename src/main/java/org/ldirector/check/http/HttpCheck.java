@@ -168,7 +168,6 @@ public final class HttpCheck implements Checker {
 
                         @Override
                         public void failed(Exception e, Duration elapsed) {
-                            onLoop = elapsed;
                             finish(CheckResult.down(elapsed, reason(e)));
                         }
 
