@@ -153,6 +153,22 @@ class RawHttpAnswersTest {
         }
     }
 
+    /** The parser's buffer is sized to the answer: header lines far longer than it still parse whole. */
+    @Test
+    void headerLinesLongerThanTheParseBufferAreReadWhole() throws Exception {
+        String cookie = "c".repeat(9000);
+        String answer = "HTTP/1.1 200 OK\r\nSet-Cookie: " + cookie + "\r\nX-Short: 1\r\nContent-Length: 7\r\n\r\nhealthy";
+        try (OneAnswer s = new OneAnswer(answer, false)) {
+            CheckResult r = run(s.http().receive("^healthy$"));
+            assertTrue(r.up(), r.reason());
+        }
+        String tiny = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+        try (OneAnswer s = new OneAnswer(tiny, false)) {
+            CheckResult r = run(s.http().receive("^ok$"));
+            assertTrue(r.up(), r.reason());
+        }
+    }
+
     @Test
     void anInterimAnswerIsSkipped() throws Exception {
         try (OneAnswer s = new OneAnswer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n", false)) {
