@@ -2,7 +2,7 @@
 # Side-by-side benchmark (issue 8): ldirector, the Perl ldirectord and keepalived (both from Debian
 # packages) on the same real kernel (User-Mode Linux), against the same real servers, in one run.
 #
-#   test-fixtures/bench/side-by-side.sh            # full run (about 30-40 min on 2 cores)
+#   test-fixtures/bench/side-by-side.sh            # full run (about 70 min on 2 cores)
 #   test-fixtures/bench/side-by-side.sh --quick    # small sizes, few repetitions (about 10 min)
 #   options: --no-install  --no-build
 #
@@ -17,7 +17,8 @@
 # Knobs (environment): DAEMONS ("ldirector keepalived ldirectord"), COST_SIZES ("10 100 1000 10000"),
 # COST_KINDS ("http connect"), DET_SIZES ("10 1000"), TRIALS (10, per failure kind and size),
 # FALLBACK_TRIALS (5), FALLBACK_SIZE (10), RELOAD_SIZE (1000), RELOAD_KIND (http), PERVIRT (10 reals per virtual service),
-# WARMUP (20 s before each cost window), WINDOW (30 s), STARTUP_TIMEOUT (120 s: then the phase goes on
+# WARMUP (60 s from the full table to each cost window), STEADY_SIZES ("10") and STEADY_WARMUP (300 s:
+# the warm-up at those sizes, where a JVM is still compiling code that runs once a second), WINDOW (30 s), STARTUP_TIMEOUT (120 s: then the phase goes on
 # with what is in the table), BOOT_TIMEOUT (3000 s per daemon),
 # LDIRECTORD_MAX_REALS (1000: larger sizes are skipped for ldirectord), LDIRECTORD_FORK (yes),
 # CHECK_TIMEOUT (1 s), UML_MEM (4G), RESULTS_DIR, OUT.
@@ -37,13 +38,13 @@ done
 
 if [ "$quick" = 1 ]; then
   : "${COST_SIZES:=10 100}" "${DET_SIZES:=10 100}" "${TRIALS:=3}" "${FALLBACK_TRIALS:=2}"
-  : "${RELOAD_SIZE:=100}" "${WARMUP:=5}" "${WINDOW:=10}"
+  : "${RELOAD_SIZE:=100}" "${WARMUP:=5}" "${STEADY_WARMUP:=5}" "${WINDOW:=10}"
 fi
 export COST_SIZES="${COST_SIZES:-10 100 1000 10000}" COST_KINDS="${COST_KINDS:-http connect}"
 export DET_SIZES="${DET_SIZES:-10 1000}" TRIALS="${TRIALS:-10}" FALLBACK_TRIALS="${FALLBACK_TRIALS:-5}"
 export FALLBACK_SIZE="${FALLBACK_SIZE:-10}" RELOAD_SIZE="${RELOAD_SIZE:-1000}" RELOAD_KIND="${RELOAD_KIND:-http}"
 export PERVIRT="${PERVIRT:-10}"
-export WARMUP="${WARMUP:-20}" WINDOW="${WINDOW:-30}" STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-120}"
+export WARMUP="${WARMUP:-60}" STEADY_SIZES="${STEADY_SIZES-10}" STEADY_WARMUP="${STEADY_WARMUP:-300}" WINDOW="${WINDOW:-30}" STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-120}"
 export LDIRECTORD_MAX_REALS="${LDIRECTORD_MAX_REALS:-1000}" LDIRECTORD_FORK="${LDIRECTORD_FORK:-yes}"
 export CHECK_TIMEOUT="${CHECK_TIMEOUT:-1}"
 DAEMONS=${DAEMONS:-ldirector keepalived ldirectord}
@@ -65,7 +66,7 @@ start=$(date +%s)
   echo "host=$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg) at start"
   echo "kernel=User-Mode Linux $(dpkg-query -W -f='${Version}' user-mode-linux 2>/dev/null), 1 CPU, ${UML_MEM:-4G}"
   echo "versions=ldirector $(git -C "$ROOT" describe --always --dirty 2>/dev/null), ldirectord $(dpkg-query -W -f='${Version}' ldirectord), keepalived $(dpkg-query -W -f='${Version}' keepalived), nginx $(dpkg-query -W -f='${Version}' nginx-light), $(java -version 2>&1 | head -1)"
-  for k in COST_SIZES COST_KINDS DET_SIZES TRIALS FALLBACK_TRIALS FALLBACK_SIZE RELOAD_SIZE RELOAD_KIND PERVIRT WARMUP WINDOW \
+  for k in COST_SIZES COST_KINDS DET_SIZES TRIALS FALLBACK_TRIALS FALLBACK_SIZE RELOAD_SIZE RELOAD_KIND PERVIRT WARMUP STEADY_SIZES STEADY_WARMUP WINDOW \
            STARTUP_TIMEOUT LDIRECTORD_MAX_REALS LDIRECTORD_FORK CHECK_TIMEOUT; do
     echo "knob.$k=${!k}"
   done
@@ -77,7 +78,7 @@ for d in $DAEMONS; do
   rm -f "$OUT/$d/results.tsv"
   cat > "$OUT/$d/boot.sh" <<BOOT
 export SBS_DAEMON=$d SBS_OUT=$OUT/$d ROOT=$ROOT
-$(for k in COST_SIZES COST_KINDS DET_SIZES TRIALS FALLBACK_TRIALS FALLBACK_SIZE RELOAD_SIZE RELOAD_KIND PERVIRT WARMUP WINDOW \
+$(for k in COST_SIZES COST_KINDS DET_SIZES TRIALS FALLBACK_TRIALS FALLBACK_SIZE RELOAD_SIZE RELOAD_KIND PERVIRT WARMUP STEADY_SIZES STEADY_WARMUP WINDOW \
            STARTUP_TIMEOUT LDIRECTORD_MAX_REALS LDIRECTORD_FORK CHECK_TIMEOUT; do printf 'export %s="%s"\n' "$k" "${!k}"; done)
 ulimit -n 65535
 source $ROOT/test-fixtures/bench/sbs/inside.sh

@@ -168,6 +168,12 @@ def report(out, resdir):
 
     # 3 cost
     L.append("## 3. Cost at checkinterval 1\n")
+    steady = env.get("knob.STEADY_SIZES", "").split()
+    L.append("Each window starts %s s after the table is full%s.\n"
+             % (env.get("knob.WARMUP", "?"),
+                ", and %s s after it at %s reals, where a JVM is still compiling code that runs once a second "
+                "for minutes after start (keepalived and ldirectord have no compiler; all three wait alike)"
+                % (env.get("knob.STEADY_WARMUP", "?"), " and ".join(steady)) if steady else ""))
     for kind, label in (("http", "HTTP (negotiate / HTTP_GET)"), ("connect", "TCP connect (connect / TCP_CHECK)")):
         body = []
         for n in D.sizes("cost", kind):
