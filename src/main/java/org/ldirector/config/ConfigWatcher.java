@@ -21,6 +21,7 @@ import org.apache.commons.configuration2.io.FileHandler;
 import org.apache.commons.configuration2.reloading.FileHandlerReloadingDetector;
 import org.apache.commons.configuration2.reloading.ReloadingController;
 import org.apache.commons.configuration2.reloading.ReloadingEvent;
+import org.ldirector.schedule.Grid;
 
 /**
  * {@code autoreload=yes}: notices that ldirectord.cf changed on disk, at once where the kernel
@@ -38,7 +39,10 @@ import org.apache.commons.configuration2.reloading.ReloadingEvent;
  */
 public final class ConfigWatcher implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigWatcher.class);
-    private final java.util.concurrent.ScheduledFuture<?> polling;
+    private final ScheduledExecutorService executor;
+    private final long period;
+    private volatile java.util.concurrent.ScheduledFuture<?> polling;
+    private volatile boolean closed;
     private final WatchService inotify;
 
     public ConfigWatcher(Path file, Duration period, ScheduledExecutorService executor, Runnable onChange) {
@@ -63,8 +67,34 @@ public final class ConfigWatcher implements AutoCloseable {
         };
         // Polled here rather than by commons' PeriodicReloadingTrigger: a periodic task that throws
         // once is never run again, and autoreload would stop without a word.
-        polling = executor.scheduleWithFixedDelay(check, period.toMillis(), period.toMillis(), TimeUnit.MILLISECONDS);
+        this.executor = executor;
+        this.period = period.toMillis();
+        pollAfter(check);
         inotify = watch(file, executor, check);
+    }
+
+    /**
+     * Schedules the next poll on a whole second ({@link Grid}), where the director's other
+     * periodic work is due: a poll then costs no wake-up of its own.
+     */
+    private void pollAfter(Runnable check) {
+        if (closed) {
+            return;
+        }
+        try {
+            polling = executor.schedule(() -> {
+                if (closed) {
+                    return; // closed while this poll was queued
+                }
+                try {
+                    check.run();
+                } finally {
+                    pollAfter(check); // whatever happened, autoreload goes on
+                }
+            }, Grid.align(System.currentTimeMillis(), period), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the daemon is stopping
+        }
     }
 
     /** Runs {@code check} on the executor whenever the kernel reports a change to the file's name; null when it cannot. */
@@ -126,7 +156,11 @@ public final class ConfigWatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        polling.cancel(false);
+        closed = true;
+        java.util.concurrent.ScheduledFuture<?> next = polling;
+        if (next != null) {
+            next.cancel(false);
+        }
         if (inotify != null) {
             try {
                 inotify.close();
@@ -136,17 +170,36 @@ public final class ConfigWatcher implements AutoCloseable {
         }
     }
 
-    /** The modification time, as commons-configuration2 checks it, plus inode and size. */
+    /**
+     * The modification time, as commons-configuration2 checks it, plus inode and size, all from
+     * one stat(2) per look: commons' own lookup (locate the file, check it exists, read its time)
+     * took four more, every second, on a director that is otherwise idle (strace of the loop
+     * thread in User-Mode Linux: 116 newfstatat and 29 statx in 30 s before, 30 statx after).
+     */
     static final class IdentityAwareDetector extends FileHandlerReloadingDetector {
         private final Path file;
+        /** What the last look saw; null when the file was missing. */
+        private BasicFileAttributes current;
         private Object seen;
 
         IdentityAwareDetector(FileHandler handler, Path file) {
             // refresh delay 0: the trigger's period is the only pacing
             super(handler, 0);
             this.file = file;
-            this.seen = identity();
             refresh();
+            this.seen = identity();
+        }
+
+        /** Reads the file's attributes for this look; 0 when it is missing, as commons does. */
+        @Override
+        protected long getLastModificationDate() {
+            try {
+                current = Files.readAttributes(file, BasicFileAttributes.class);
+                return current.lastModifiedTime().toMillis();
+            } catch (IOException e) {
+                current = null;
+                return 0;
+            }
         }
 
         @Override
@@ -160,14 +213,10 @@ public final class ConfigWatcher implements AutoCloseable {
             seen = identity();
         }
 
+        /** Identity as of the last look (the refresh delay is 0, so every check looks). */
         private Object identity() {
-            try {
-                BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
-                return java.util.List.of(String.valueOf(a.fileKey()), a.size());
-            } catch (IOException e) {
-                // A file that is briefly missing mid-replace is not a change yet.
-                return seen;
-            }
+            // A file that is briefly missing mid-replace is not a change yet.
+            return current == null ? seen : java.util.List.of(String.valueOf(current.fileKey()), current.size());
         }
     }
 }

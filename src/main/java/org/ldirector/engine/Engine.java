@@ -34,6 +34,7 @@ import org.ldirector.health.ProbeKey;
 import org.ldirector.ipvs.IpvsException;
 import org.ldirector.ipvs.IpvsTable;
 import org.ldirector.reconcile.Reconciler;
+import org.ldirector.schedule.Grid;
 import org.ldirector.schedule.ProbeSchedule;
 import org.ldirector.schedule.Ticks;
 import org.slf4j.Logger;
@@ -53,7 +54,8 @@ import org.slf4j.LoggerFactory;
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     /**
-     * The periodic pass waits at least this many times its own duration: at 10,000 reals on one
+     * The periodic pass waits at least this many times its own duration (up to a second more, to
+     * fall on a whole second, where the other periodic work runs): at 10,000 reals on one
      * UML CPU a pass every second took a quarter of the daemon's CPU, which the probes needed.
      */
     static final int REPAIR_SHARE = 20;
@@ -178,11 +180,14 @@ public final class Engine implements AutoCloseable {
                 .min(Duration::compareTo).orElse(next.global().checkInterval());
         if (!shortest.equals(repairInterval)) {
             repairInterval = shortest;
-            scheduleRepair(shortest.toMillis());
+            scheduleRepair(Grid.align(parts.clock().millis(), shortest.toMillis()));
         }
     }
 
-    /** Loop thread only. */
+    /**
+     * Loop thread only. Callers make the pass due on a whole second ({@link Grid}), where the
+     * config poll is due too: one wake-up of the loop thread serves both.
+     */
     private void scheduleRepair(long delayMillis) {
         if (repairTimer != null) {
             repairTimer.cancel(false);
@@ -196,9 +201,13 @@ public final class Engine implements AutoCloseable {
     private void repair() {
         long before = parts.clock().millis();
         pass();
-        long took = Math.max(0, parts.clock().millis() - before);
+        long after = parts.clock().millis();
+        long took = Math.max(0, after - before);
         try {
-            scheduleRepair(Math.max(repairInterval.toMillis(), REPAIR_SHARE * took));
+            long rest = REPAIR_SHARE * took;
+            // within the interval, as promised; a long rest at least as long as the share asks
+            scheduleRepair(rest > repairInterval.toMillis() ? Grid.alignAfter(after, rest)
+                    : Grid.align(after, repairInterval.toMillis()));
         } catch (java.util.concurrent.RejectedExecutionException e) {
             // the loop is shutting down: no more passes
         }

@@ -103,4 +103,31 @@ class ConfigWatcherTest {
             assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "edit in the new directory noticed");
         }
     }
+
+    /** The poll is due on whole seconds, where the engine's repair pass is due: one wake-up for both. */
+    @Test
+    void aOneSecondPollIsDueOnWholeSeconds() throws Exception {
+        java.util.List<Long> delays = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.ScheduledThreadPoolExecutor recording = new java.util.concurrent.ScheduledThreadPoolExecutor(1) {
+            @Override
+            public java.util.concurrent.ScheduledFuture<?> schedule(Runnable r, long delay, TimeUnit unit) {
+                delays.add(unit.toMillis(delay));
+                return super.schedule(r, delay, unit);
+            }
+        };
+        Path f = Files.writeString(dir.resolve("ldirectord.cf"), "checktimeout=3\n");
+        try {
+            long before = System.currentTimeMillis();
+            ConfigWatcher w = new ConfigWatcher(f, Duration.ofSeconds(1), recording, changes::release);
+            long after = System.currentTimeMillis();
+            w.close();
+            assertEquals(1, delays.size(), delays.toString());
+            long d = delays.get(0);
+            assertTrue(d > 0 && d <= 1000, "within one period: " + d);
+            // the poll's clock reading lies between before and after: a whole second lies between their due times
+            assertTrue(Math.floorDiv(after + d, 1000) * 1000 >= before + d, "due on a whole second: " + before + " + " + d);
+        } finally {
+            recording.shutdownNow();
+        }
+    }
 }

@@ -1,0 +1,54 @@
+package org.ldirector.schedule;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class GridTest {
+    @Test
+    void aDelayEndsOnTheLastWholeSecondBeforeItsDeadline() {
+        assertEquals(1000, Grid.align(5_000, 1000), "on a grid line: a whole step");
+        assertEquals(999, Grid.align(5_001, 1000));
+        assertEquals(1, Grid.align(5_999, 1000), "late: the next grid line, not a step later");
+        assertEquals(7_800, Grid.align(1_001_200, 8000), "longer delays end on a grid line too");
+    }
+
+    @Test
+    void tasksOfOnePeriodScheduledWithinTheSameSecondFireAtTheSameInstant() {
+        for (long a = 10_000; a < 11_000; a += 37) {
+            for (long b = 10_000; b < 11_000; b += 53) {
+                assertEquals(11_000, a + Grid.align(a, 1000), "scheduled at " + a);
+                assertEquals(a + Grid.align(a, 1000), b + Grid.align(b, 1000), "scheduled at " + a + " and " + b);
+            }
+        }
+    }
+
+    @Test
+    void aSelfReschedulingTaskFiresOncePerGridLineAtMost() {
+        long now = 123_456;
+        for (int i = 0; i < 100; i++) {
+            long d = Grid.align(now, 1000);
+            assertTrue(d > 0 && d <= 1000, "delay " + d + " at " + now);
+            long fired = now + d;
+            assertEquals(0, fired % 1000);
+            now = fired + (i % 7) * 50; // the task takes a while
+        }
+    }
+
+    @Test
+    void shortDelaysAndNegativeClocksAreHandled() {
+        assertEquals(250, Grid.align(5_123, 250), "below a step: unchanged");
+        assertEquals(0, Grid.align(5_123, 0));
+        assertEquals(1000, Grid.align(-3_000, 1000), "a clock before 1970 still lands on a grid line");
+        assertEquals(500, Grid.align(-2_500, 1000));
+    }
+
+    @Test
+    void aRestThatMustLastEndsOnTheFirstWholeSecondAfterIt() {
+        assertEquals(8_000, Grid.alignAfter(1_001_000, 8000), "already on a grid line");
+        assertEquals(8_800, Grid.alignAfter(1_001_200, 8000), "never shorter than asked");
+        assertEquals(1, Grid.alignAfter(999, 0));
+        assertEquals(500, Grid.alignAfter(-2_500, 100), "a clock before 1970 too");
+    }
+}
