@@ -46,11 +46,15 @@ for cf in "$dir"/*.perl.cf; do
   # In the background: with supervised=yes ldirectord does not detach and `start` never returns.
   setsid /usr/sbin/ldirectord "$cf" start > "$dir/$name.perl.log" 2>&1 &
   launcher=$!
-  pid=""; launcher_rc=""; end=$(( $(date +%s) + 60 )); supervised_after=$(( $(date +%s) + 10 ))
+  # supervised=yes: no detaching and no pid file; the launcher is the daemon. Told by the config,
+  # not by how long the launcher lives: compiling ldirectord takes more than 10 s on a slow host's
+  # UML, and a launcher still compiling was once taken for the daemon.
+  supervised=no
+  grep -Eq '^[[:space:]]*supervised[[:space:]]*=[[:space:]]*yes' "$cf" && supervised=yes
+  pid=""; launcher_rc=""; end=$(( $(date +%s) + 120 ))
   while [ "$(date +%s)" -lt "$end" ]; do
     if [ -s "$pidfile" ]; then pid=$(cat "$pidfile"); break; fi
-    # supervised=yes: no detaching and no pid file; the launcher is the daemon.
-    if [ -z "$launcher_rc" ] && [ "$(date +%s)" -ge "$supervised_after" ] && kill -0 "$launcher" 2>/dev/null; then
+    if [ "$supervised" = yes ] && kill -0 "$launcher" 2>/dev/null; then
       pid=$launcher; break
     fi
     # The launcher of a detaching daemon exits 0, possibly before the daemon wrote its pid file.
@@ -63,7 +67,7 @@ for cf in "$dir"/*.perl.cf; do
   if [ -z "$pid" ] && [ -n "$launcher_rc" ] && [ "$launcher_rc" != 0 ]; then
     echo "ldirectord start exited $launcher_rc" > "$dir/$name.status"
   elif [ -z "$pid" ]; then
-    echo "ldirectord wrote no pid file $pidfile within 60 s" > "$dir/$name.status"
+    echo "ldirectord wrote no pid file $pidfile within 120 s" > "$dir/$name.status"
   elif ! stable_table "$pid"; then
     echo "IPVS table not stable after 90 s" > "$dir/$name.status"
   elif ! kill -0 "$pid" 2>/dev/null; then
