@@ -45,6 +45,14 @@ class DaemonTest {
         }
     }
 
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
     /** Replaces the file the way editors do: write aside, rename over. */
     private void replace(Path cf, String text) throws Exception {
         Path tmp = Files.writeString(dir.resolve("new.cf"), text);
@@ -88,6 +96,9 @@ class DaemonTest {
             await("the broken file reported", () -> log.stream().anyMatch(l -> l.contains("keeping the running configuration")));
             assertTrue(log.stream().anyMatch(l -> l.startsWith("Error: ") && l.contains("ldirectord.cf:4:")), log.toString());
             assertTrue(save().contains("-r 10.77.1.11:80 -m -w 4"), "the running config stays in force");
+            // as ldirectord, the callback runs on every change of the file, a broken one too; waiting for it
+            // also keeps its shell from writing into the temp dir while JUnit deletes it
+            await("the callback for the broken file", () -> read(out).equals(cf + "\n" + cf + "\n"));
 
             daemon.requestStop();
             t.join(30_000);
