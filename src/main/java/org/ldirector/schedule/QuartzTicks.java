@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * {@link Ticks} on a private, in-memory Quartz scheduler. Tasks must be short (they start an
- * asynchronous probe and return), so two Quartz threads serve thousands of timers.
+ * asynchronous probe and return), so two Quartz threads serve thousands of timers. Between ticks
+ * its threads sleep: the scheduler's until the next trigger, the workers' until a job arrives.
  *
  * <p>Misfires use "next with remaining count": a tick missed while the JVM stalled is skipped,
  * so a stall never releases a burst of probes.
@@ -37,8 +38,9 @@ public final class QuartzTicks implements Ticks {
         Properties p = new Properties();
         // A distinct name per instance: Quartz keeps a JVM-wide repository of schedulers by name.
         p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, "ldirector-" + INSTANCES.incrementAndGet());
+        // idle workers that sleep instead of polling twice a second (see ParkedThreadPool)
+        p.setProperty("org.quartz.threadPool.class", ParkedThreadPool.class.getName());
         p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(threads));
-        p.setProperty("org.quartz.threadPool.makeThreadsDaemons", "true");
         p.setProperty("org.quartz.scheduler.makeSchedulerThreadDaemon", "true");
         p.setProperty("org.quartz.jobStore.class", "org.quartz.simpl.RAMJobStore");
         // A tick later than this is a misfire and is dropped rather than run late.

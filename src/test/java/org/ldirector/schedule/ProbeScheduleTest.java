@@ -164,8 +164,14 @@ class ProbeScheduleTest {
     void quartzTicksRunAndStop() throws Exception {
         try (QuartzTicks quartz = new QuartzTicks(2)) {
             CountDownLatch three = new CountDownLatch(3);
-            quartz.every("t", Duration.ZERO, Duration.ofMillis(20), three::countDown);
+            java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            quartz.every("t", Duration.ZERO, Duration.ofMillis(20), () -> {
+                threads.add(Thread.currentThread().getName());
+                three.countDown();
+            });
             assertTrue(three.await(30, TimeUnit.SECONDS), "three ticks arrive");
+            assertTrue(threads.stream().allMatch(n -> n.matches("ldirector-\\d+-worker-\\d+-\\d+")),
+                    "ticks run on the parked pool: " + threads);
             quartz.cancel("t");
             CountDownLatch none = new CountDownLatch(1);
             quartz.every("u", Duration.ofHours(1), Duration.ofHours(1), none::countDown);
