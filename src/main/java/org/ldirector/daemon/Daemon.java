@@ -24,6 +24,7 @@ import org.ldirector.config.DaemonState;
 import org.ldirector.engine.Engine;
 import org.ldirector.engine.EngineListener;
 import org.ldirector.ipvs.IpvsTable;
+import org.ldirector.schedule.Grid;
 import org.ldirector.schedule.QuartzTicks;
 import org.ldirector.config.SyncConfig;
 import org.ldirector.sync.SyncRoles;
@@ -138,8 +139,8 @@ public final class Daemon {
             SyncRoles sync = new SyncRoles(table, events);
             sync.configure(config.global().sync(), startRole(config.global().sync()));
             this.syncRoles = sync;
-            loop.scheduleWithFixedDelay(sync::enforce, SYNC_CHECK.toMillis(), SYNC_CHECK.toMillis(),
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            // on whole seconds, with the repair pass and the config poll: no wake-up of its own
+            Grid.repeat(loop, System::currentTimeMillis, SYNC_CHECK.toMillis(), sync::enforce);
             // the socket opens only after the first pass: a start that waits for it waits for a programmed table
             Optional<ControlSocket> control = controlSocket.isEmpty() ? Optional.empty()
                     : Optional.of(new ControlSocket(controlSocket.get(), this::command));

@@ -1,5 +1,10 @@
 package org.ldirector.schedule;
 
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+
 /**
  * Timer coalescing, as the kernel's {@code round_jiffies}: the director's periodic housekeeping
  * (the table repair pass, the config file poll) is due on whole seconds of the clock, so tasks
@@ -36,5 +41,24 @@ public final class Grid {
         long due = nowMillis + delayMillis;
         long past = Math.floorMod(due, STEP_MILLIS);
         return past == 0 ? delayMillis : due - past + STEP_MILLIS - nowMillis;
+    }
+
+    /**
+     * Runs {@code task} on {@code executor} about every {@code periodMillis}, each run due on a grid
+     * line ({@link #align}), until the executor shuts down. A run that throws does not end the
+     * repetition, unlike {@code scheduleWithFixedDelay}: the next run may find things put right.
+     */
+    public static void repeat(ScheduledExecutorService executor, LongSupplier nowMillis, long periodMillis, Runnable task) {
+        try {
+            executor.schedule(() -> {
+                try {
+                    task.run();
+                } finally {
+                    repeat(executor, nowMillis, periodMillis, task);
+                }
+            }, align(nowMillis.getAsLong(), periodMillis), TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the executor is shut down: the repetition ends with it
+        }
     }
 }

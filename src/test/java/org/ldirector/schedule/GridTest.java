@@ -51,4 +51,40 @@ class GridTest {
         assertEquals(1, Grid.alignAfter(999, 0));
         assertEquals(500, Grid.alignAfter(-2_500, 100), "a clock before 1970 too");
     }
+
+    @Test
+    void repeatRunsOnGridLinesSurvivesAThrowingRunAndEndsWithItsExecutor() throws Exception {
+        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(40_321);
+        java.util.List<Long> dueAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.ScheduledThreadPoolExecutor executor = new java.util.concurrent.ScheduledThreadPoolExecutor(1) {
+            @Override
+            public java.util.concurrent.ScheduledFuture<?> schedule(Runnable r, long delay, java.util.concurrent.TimeUnit unit) {
+                // a fake clock: the run happens at once, at the time it was due
+                long due = now.get() + unit.toMillis(delay);
+                dueAt.add(due);
+                return super.schedule(() -> {
+                    now.set(due);
+                    r.run();
+                }, 0, unit);
+            }
+        };
+        java.util.concurrent.CountDownLatch five = new java.util.concurrent.CountDownLatch(5);
+        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        Grid.repeat(executor, now::get, 10_000, () -> {
+            five.countDown();
+            if (runs.incrementAndGet() == 2) {
+                throw new IllegalStateException("a failed run");
+            }
+        });
+        assertTrue(five.await(30, java.util.concurrent.TimeUnit.SECONDS), "runs go on after one threw");
+        executor.shutdown();
+        assertTrue(executor.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS), "the repetition ends with the executor");
+        assertEquals(50_000, dueAt.get(0), "the first run on the last grid line within a period of 40,321");
+        for (int i = 0; i < dueAt.size(); i++) {
+            assertEquals(0, dueAt.get(i) % Grid.STEP_MILLIS, "due on whole seconds: " + dueAt);
+            if (i > 0) {
+                assertEquals(10_000, dueAt.get(i) - dueAt.get(i - 1), "one period apart: " + dueAt);
+            }
+        }
+    }
 }
