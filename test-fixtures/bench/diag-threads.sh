@@ -2,21 +2,58 @@
 # Diagnostic boot: where a daemon's CPU goes, thread by thread, in its steady state. The side-by-side
 # sandbox with DIAG_N reals (default 10) checked by DIAG_KIND (connect or http), DIAG_WARMUP seconds
 # after start (default 300), then each thread's user+system ticks (10 ms) over DIAG_WINDOW seconds
-# (default 120), summed by thread name, and their wake-ups, into $UML_OUT/threads.txt. SBS_DAEMON picks the daemon
-# (default ldirector); DIAG_STRACE names threads whose system calls to trace for 30 s afterwards;
-# LDIRECTOR_JAVA_OPTS reaches ldirector as it does on a director.
+# (default 120), summed by thread name, and their wake-ups, into $UML_OUT/threads.txt. SBS_DAEMON
+# picks the daemon (default ldirector); DIAG_STRACE names threads whose system calls to trace for 30 s
+# afterwards (all: count those of the whole process tree); LDIRECTOR_JAVA_OPTS reaches ldirector as
+# it does on a director. The host also reads the whole guest's CPU time, exactly, over DIAG_BASE
+# seconds (default 60) before the daemon starts and over the window.
 #   DIAG_STRACE=ldirector-loop UML_OUT=target/diag test-fixtures/bench/diag-threads.sh
 if [ -z "${UML_ROOT:-}" ]; then # on the host: hand the knobs to the guest and boot it
-  out=${UML_OUT:-target/diag}; mkdir -p "$out"
-  for k in SBS_DAEMON DIAG_N DIAG_KIND DIAG_WARMUP DIAG_WINDOW DIAG_STRACE LDIRECTOR_JAVA_OPTS; do printf 'export %s="%s"\n' "$k" "${!k}"; done > "$out/diag.env"
-  UML_OUT=$out exec "$(dirname "$0")/../uml/run.sh" "$0" "${DIAG_TIMEOUT:-1200}"
+  out=${UML_OUT:-target/diag}; mkdir -p "$out"; out=$(readlink -f "$out")
+  for k in SBS_DAEMON DIAG_N DIAG_KIND DIAG_WARMUP DIAG_WINDOW DIAG_BASE DIAG_STRACE LDIRECTOR_JAVA_OPTS; do printf 'export %s="%s"\n' "$k" "${!k}"; done > "$out/diag.env"
+  rm -f "$out"/mark-* "$out"/host-*
+  UML_OUT=$out "$(dirname "$0")/../uml/run.sh" "$0" "${DIAG_TIMEOUT:-1200}" &
+  uml=$!
+  # The guest's own clock for CPU time counts whole 10 ms jiffies (its sched_clock is jiffies), so a
+  # thread that runs for a moment at the same phase every second is charged 10 ms every time or never.
+  # The host's accounting is exact: at each mark the guest leaves, the CPU time of every host process
+  # of this guest (its kernel, the daemon, nginx) is read here. Its processes carry UML_OUT in their args.
+  host_cpu() { # $1 = mark: the sum into host-MARK, each process's user and system ticks into host-MARK.pids
+    local p
+    for p in $(pgrep -f "UML_OUT=$out "); do awk '{print $1, $14 + $16, $15 + $17}' /proc/$p/stat 2>/dev/null; done | sort -k1,1 > "$out/host-$1.pids"
+    awk -v t="$(date +%s.%N)" '{s += $2 + $3} END {print t, s}' "$out/host-$1.pids" > "$out/host-$1"
+  }
+  while kill -0 $uml 2>/dev/null; do
+    for m in "$out"/mark-*; do
+      [ -e "$m" ] && [ ! -e "$out/host-${m##*/mark-}" ] && host_cpu "${m##*/mark-}"
+    done
+    sleep 0.2
+  done
+  rc=0; wait $uml || rc=$?
+  # per host process over the window: the guest's kernel, and one process per guest address space
+  # (the daemon's and nginx's user code), so the kernel's share shows apart from the daemon's own code
+  [ -s "$out/host-win-end.pids" ] && join "$out/host-win-start.pids" "$out/host-win-end.pids" |
+    awk '{u = $4 - $2; s = $5 - $3; if (u + s > 0) printf "host pid %s: user %.2f s, system %.2f s\n", $1, u / 100, s / 100}' |
+    sort -t: -k2 -rn | tee -a "$out/threads.txt"
+  rate() { # CPU s a minute between two host readings (ticks of 1/100 s)
+    [ -s "$out/host-$1" ] && [ -s "$out/host-$2" ] || { echo "-"; return; }
+    read -r t0 c0 < "$out/host-$1"; read -r t1 c1 < "$out/host-$2"
+    awk -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" 'BEGIN {printf "%.3f", (c1 - c0) / 100 / (t1 - t0) * 60}'
+  }
+  base=$(rate base-start base-end) win=$(rate win-start win-end)
+  echo "host-side CPU s a minute of the whole guest (kernel, nginx and the daemon): without the daemon $base, with it $win;" \
+    "the daemon's share $(awk -v b="$base" -v w="$win" 'BEGIN {if (b == "-" || w == "-") print "-"; else printf "%.3f", w - b}')" | tee -a "$out/threads.txt"
+  exit $rc
 fi
 source "$UML_OUT/diag.env"
 export SBS_DAEMON=${SBS_DAEMON:-ldirector} SBS_OUT=$UML_OUT ROOT=$UML_ROOT PERVIRT=10
 source $ROOT/test-fixtures/bench/sbs/inside.sh
 setup_sandbox || exit 1
+mark() { date +%s.%N > "$SBS_OUT/mark-$1"; sleep 1; } # the host reads its CPU clock at each mark
 n=${DIAG_N:-10} kind=${DIAG_KIND:-connect}
 d=$W/cfg; mkdir -p $d; $PROBE genconf $n 10 $kind $d
+# the guest at rest with nginx serving nothing: what the daemon's window is compared with
+mark base-start; sleep "${DIAG_BASE:-60}"; mark base-end
 daemon_start $d
 sleep "${DIAG_WARMUP:-300}"
 
@@ -38,7 +75,10 @@ wakeups() {
 all() { awk '{print $14 + $15}' /proc/$DPID/stat; }
 delta() { join -a2 -e0 -o 0,1.2,2.2 "$1" "$2" | awk '{d = $3 - $2; if (d > 0) print d, $1}' | sort -rn; }
 ticks > $W/before; wakeups > $W/wbefore; a0=$(all)
+# the host's window inside the guest's, so that it leaves out the reading of every thread's files
+mark win-start
 sleep "${DIAG_WINDOW:-120}"
+mark win-end
 ticks > $W/after; wakeups > $W/wafter; a1=$(all)
 {
   echo "daemon $SBS_DAEMON, $n $kind reals, window ${DIAG_WINDOW:-120} s after ${DIAG_WARMUP:-300} s: $((a1 - a0)) ticks in all"
@@ -47,8 +87,18 @@ ticks > $W/after; wakeups > $W/wafter; a1=$(all)
   echo "wake-ups (voluntary context switches) in the window: $(awk '{s += $1} END {print s}' $W/wdelta) in all"
   cat $W/wdelta
 } | tee $SBS_OUT/threads.txt
+# DIAG_STRACE=all: then 30 s of every system call of the daemon's whole process tree, counted (strace
+# -c): in User-Mode Linux each costs tens of microseconds, so the count is the cost, for any daemon
+if [ "${DIAG_STRACE:-}" = all ]; then
+  pids=$($PY -c "import sys; sys.path.insert(0, '$ROOT/test-fixtures/bench/sbs'); import probe; print(' '.join('-p %d' % p for p in sorted(probe.proc_tree($DPID))))")
+  # shellcheck disable=SC2086
+  timeout -s INT 30 strace -f -c -S calls -o $SBS_OUT/strace-all.txt $pids 2>/dev/null
+  echo "== all threads of $SBS_DAEMON ($pids): $(awk '/total$/ {print $4}' $SBS_OUT/strace-all.txt) system calls in 30 s"
+  head -20 $SBS_OUT/strace-all.txt
+fi | tee -a $SBS_OUT/threads.txt
 # DIAG_STRACE="name ...": then 30 s of each named thread's system calls (strace -f would slow them all)
 for name in ${DIAG_STRACE:-}; do
+  [ "$name" = all ] && continue
   for t in /proc/$DPID/task/*; do
     [ "$(cat $t/comm)" = "$name" ] || continue
     timeout -s INT 30 strace -tt -T -p ${t##*/} -o $SBS_OUT/strace-$name-${t##*/}.txt 2>/dev/null
