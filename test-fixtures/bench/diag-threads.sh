@@ -57,29 +57,28 @@ mark base-start; sleep "${DIAG_BASE:-60}"; mark base-end
 daemon_start $d
 sleep "${DIAG_WARMUP:-300}"
 
-# one line per thread: name (spaces squeezed out, numbers dropped so pools sum) and utime+stime
-ticks() {
-  local f
-  for f in /proc/$DPID/task/*/stat; do
-    sed -E 's/^[0-9]+ \((.*)\) /\1\t/' "$f" 2>/dev/null | awk -F'\t' '{split($2, a, " "); n=$1; gsub(/[ 0-9-]+$/, "", n); gsub(/ /, "_", n); print n, a[12] + a[13]}'
-  done | awk '{t[$1] += $2} END {for (k in t) print k, t[k]}' | sort
-}
-# the same for wake-ups: each thread's voluntary context switches (it slept, then was woken). Steadier
-# from boot to boot than ticks, which User-Mode Linux charges to whichever thread its timer finds running.
-wakeups() {
-  local t
+# one line per thread name (trailing numbers dropped so pools sum, spaces made _), summed over threads:
+# ticks, each thread's utime+stime; wake-ups, its voluntary context switches (it slept, then was woken),
+# steadier from boot to boot than ticks, which User-Mode Linux charges to whichever thread its timer
+# finds running
+per_thread() { # $1 = ticks | wakeups
+  local t n
   for t in /proc/$DPID/task/*; do
-    awk -v n="$(tr -d ' 0-9-' < $t/comm 2>/dev/null)" '/^voluntary_ctxt_switches/ {print n, $2}' $t/status 2>/dev/null
+    n=$(sed -E 's/[ 0-9-]+$//; s/ /_/g' "$t/comm" 2>/dev/null) || continue
+    case $1 in
+      ticks) sed -E 's/^.*\) //' "$t/stat" 2>/dev/null | awk -v n="$n" '{print n, $12 + $13}' ;;
+      wakeups) awk -v n="$n" '/^voluntary_ctxt_switches/ {print n, $2}' "$t/status" 2>/dev/null ;;
+    esac
   done | awk '{t[$1] += $2} END {for (k in t) print k, t[k]}' | sort
 }
 all() { awk '{print $14 + $15}' /proc/$DPID/stat; }
 delta() { join -a2 -e0 -o 0,1.2,2.2 "$1" "$2" | awk '{d = $3 - $2; if (d > 0) print d, $1}' | sort -rn; }
-ticks > $W/before; wakeups > $W/wbefore; a0=$(all)
+per_thread ticks > $W/before; per_thread wakeups > $W/wbefore; a0=$(all)
 # the host's window inside the guest's, so that it leaves out the reading of every thread's files
 mark win-start
 sleep "${DIAG_WINDOW:-120}"
 mark win-end
-ticks > $W/after; wakeups > $W/wafter; a1=$(all)
+per_thread ticks > $W/after; per_thread wakeups > $W/wafter; a1=$(all)
 {
   echo "daemon $SBS_DAEMON, $n $kind reals, window ${DIAG_WINDOW:-120} s after ${DIAG_WARMUP:-300} s: $((a1 - a0)) ticks in all"
   delta $W/before $W/after
@@ -90,7 +89,7 @@ ticks > $W/after; wakeups > $W/wafter; a1=$(all)
 # DIAG_STRACE=all: then 30 s of every system call of the daemon's whole process tree, counted (strace
 # -c): in User-Mode Linux each costs tens of microseconds, so the count is the cost, for any daemon
 if [ "${DIAG_STRACE:-}" = all ]; then
-  pids=$($PY -c "import sys; sys.path.insert(0, '$ROOT/test-fixtures/bench/sbs'); import probe; print(' '.join('-p %d' % p for p in sorted(probe.proc_tree($DPID))))")
+  pids=$(strace_pids)
   # shellcheck disable=SC2086
   timeout -s INT 30 strace -f -c -S calls -o $SBS_OUT/strace-all.txt $pids 2>/dev/null
   echo "== all threads of $SBS_DAEMON ($pids): $(awk '/total$/ {print $4}' $SBS_OUT/strace-all.txt) system calls in 30 s"

@@ -90,6 +90,11 @@ CONF
 # ---- the daemons ---------------------------------------------------------------------------------
 DPID=  # the daemon's main process: its whole process tree is measured
 
+# the daemon's whole process tree (ldirectord's and keepalived's children too) as strace's -p arguments
+strace_pids() {
+  $PY -c "import sys; sys.path.insert(0, '$ROOT/test-fixtures/bench/sbs'); import probe; print(' '.join('-p %d' % p for p in sorted(probe.proc_tree($DPID))))"
+}
+
 daemon_start() { # $1 = config dir
   local d=$1
   : > "$W/daemon.log"
@@ -216,7 +221,7 @@ measure_reload() { # $1 = reals, $2 = config dir, $3 = check kind
   # 2) counted under strace: a second real added
   $PROBE genconf "$n" "$PERVIRT" "$kind" "$d/new2" 2
   ip=$($PY -c "import sys; sys.path.insert(0, '$ROOT/test-fixtures/bench/sbs'); import probe; print(probe.real_ip($n + 1))")
-  pids=$($PY -c "import sys; sys.path.insert(0, '$ROOT/test-fixtures/bench/sbs'); import probe; print(' '.join('-p %d' % p for p in sorted(probe.proc_tree($DPID))))")
+  pids=$(strace_pids)
   local trace=execve
   [ "$SBS_DAEMON" = ldirectord ] || trace=sendmsg,sendto
   # -z: successful calls only (execvp's misses along PATH are not operations)
