@@ -16,7 +16,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import org.apache.commons.configuration2.io.FileHandler;
 import org.apache.commons.configuration2.reloading.FileHandlerReloadingDetector;
 import org.apache.commons.configuration2.reloading.ReloadingController;
@@ -39,10 +38,7 @@ import org.ldirector.schedule.Grid;
  */
 public final class ConfigWatcher implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigWatcher.class);
-    private final ScheduledExecutorService executor;
-    private final long period;
-    private volatile java.util.concurrent.ScheduledFuture<?> polling;
-    private volatile boolean closed;
+    private final Grid.Repetition polling;
     private final WatchService inotify;
 
     public ConfigWatcher(Path file, Duration period, ScheduledExecutorService executor, Runnable onChange) {
@@ -67,34 +63,10 @@ public final class ConfigWatcher implements AutoCloseable {
         };
         // Polled here rather than by commons' PeriodicReloadingTrigger: a periodic task that throws
         // once is never run again, and autoreload would stop without a word.
-        this.executor = executor;
-        this.period = period.toMillis();
-        pollAfter(check);
+        // On whole seconds (Grid), where the director's other periodic work is due: a poll then
+        // costs no wake-up of its own.
+        polling = Grid.repeat(executor, System::currentTimeMillis, period.toMillis(), "checking " + file + " for changes", check);
         inotify = watch(file, executor, check);
-    }
-
-    /**
-     * Schedules the next poll on a whole second ({@link Grid}), where the director's other
-     * periodic work is due: a poll then costs no wake-up of its own.
-     */
-    private void pollAfter(Runnable check) {
-        if (closed) {
-            return;
-        }
-        try {
-            polling = executor.schedule(() -> {
-                if (closed) {
-                    return; // closed while this poll was queued
-                }
-                try {
-                    check.run();
-                } finally {
-                    pollAfter(check); // whatever happened, autoreload goes on
-                }
-            }, Grid.align(System.currentTimeMillis(), period), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // the daemon is stopping
-        }
     }
 
     /** Runs {@code check} on the executor whenever the kernel reports a change to the file's name; null when it cannot. */
@@ -156,11 +128,7 @@ public final class ConfigWatcher implements AutoCloseable {
 
     @Override
     public void close() {
-        closed = true;
-        java.util.concurrent.ScheduledFuture<?> next = polling;
-        if (next != null) {
-            next.cancel(false);
-        }
+        polling.cancel();
         if (inotify != null) {
             try {
                 inotify.close();

@@ -140,7 +140,7 @@ public final class Daemon {
             sync.configure(config.global().sync(), startRole(config.global().sync()));
             this.syncRoles = sync;
             // on whole seconds, with the repair pass and the config poll: no wake-up of its own
-            Grid.repeat(loop, System::currentTimeMillis, SYNC_CHECK.toMillis(), sync::enforce);
+            Grid.repeat(loop, System::currentTimeMillis, SYNC_CHECK.toMillis(), "the sync role check", sync::enforce);
             // the socket opens only after the first pass: a start that waits for it waits for a programmed table
             Optional<ControlSocket> control = controlSocket.isEmpty() ? Optional.empty()
                     : Optional.of(new ControlSocket(controlSocket.get(), this::command));

@@ -2,6 +2,7 @@ package org.ldirector.schedule;
 
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
@@ -13,6 +14,7 @@ import java.util.function.LongSupplier;
  * thread's futex calls, its wake-ups, fell from 128 to 66 in 30 s.
  */
 public final class Grid {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Grid.class);
     /** The spacing of the grid lines, in milliseconds. */
     public static final long STEP_MILLIS = 1000;
 
@@ -45,20 +47,69 @@ public final class Grid {
 
     /**
      * Runs {@code task} on {@code executor} about every {@code periodMillis}, each run due on a grid
-     * line ({@link #align}), until the executor shuts down. A run that throws does not end the
-     * repetition, unlike {@code scheduleWithFixedDelay}: the next run may find things put right.
+     * line ({@link #align}), until {@link Repetition#cancel} or the executor shuts down. A run that
+     * throws is logged and does not end the repetition, unlike {@code scheduleWithFixedDelay}, which
+     * stops for good without a word: the next run may find things put right.
+     *
+     * @param name what the task is, for the log
      */
-    public static void repeat(ScheduledExecutorService executor, LongSupplier nowMillis, long periodMillis, Runnable task) {
-        try {
-            executor.schedule(() -> {
-                try {
-                    task.run();
-                } finally {
-                    repeat(executor, nowMillis, periodMillis, task);
-                }
-            }, align(nowMillis.getAsLong(), periodMillis), TimeUnit.MILLISECONDS);
-        } catch (RejectedExecutionException e) {
-            // the executor is shut down: the repetition ends with it
+    public static Repetition repeat(ScheduledExecutorService executor, LongSupplier nowMillis, long periodMillis,
+            String name, Runnable task) {
+        Repetition r = new Repetition(executor, nowMillis, periodMillis, name, task);
+        r.next();
+        return r;
+    }
+
+    /** A running {@link #repeat}. */
+    public static final class Repetition {
+        private final ScheduledExecutorService executor;
+        private final LongSupplier nowMillis;
+        private final long periodMillis;
+        private final String name;
+        private final Runnable task;
+        private volatile ScheduledFuture<?> pending;
+        private volatile boolean cancelled;
+
+        private Repetition(ScheduledExecutorService executor, LongSupplier nowMillis, long periodMillis, String name,
+                Runnable task) {
+            this.executor = executor;
+            this.nowMillis = nowMillis;
+            this.periodMillis = periodMillis;
+            this.name = name;
+            this.task = task;
+        }
+
+        private void next() {
+            if (cancelled) {
+                return;
+            }
+            try {
+                pending = executor.schedule(this::runOnce, align(nowMillis.getAsLong(), periodMillis), TimeUnit.MILLISECONDS);
+            } catch (RejectedExecutionException e) {
+                // the executor is shut down: the repetition ends with it
+            }
+        }
+
+        private void runOnce() {
+            if (cancelled) {
+                return; // cancelled while this run was queued
+            }
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                LOG.warn("{} failed; it runs again in {} ms", name, periodMillis, e);
+            } finally {
+                next();
+            }
+        }
+
+        /** No run starts after this returns; one under way finishes. */
+        public void cancel() {
+            cancelled = true;
+            ScheduledFuture<?> p = pending;
+            if (p != null) {
+                p.cancel(false);
+            }
         }
     }
 }

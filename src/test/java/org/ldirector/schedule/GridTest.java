@@ -70,7 +70,7 @@ class GridTest {
         };
         java.util.concurrent.CountDownLatch five = new java.util.concurrent.CountDownLatch(5);
         java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
-        Grid.repeat(executor, now::get, 10_000, () -> {
+        Grid.repeat(executor, now::get, 10_000, "a test task", () -> {
             five.countDown();
             if (runs.incrementAndGet() == 2) {
                 throw new IllegalStateException("a failed run");
@@ -85,6 +85,31 @@ class GridTest {
             if (i > 0) {
                 assertEquals(10_000, dueAt.get(i) - dueAt.get(i - 1), "one period apart: " + dueAt);
             }
+        }
+    }
+
+    @Test
+    void aCancelledRepetitionStartsNoFurtherRun() throws Exception {
+        java.util.concurrent.ScheduledExecutorService executor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        try {
+            java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.CountDownLatch three = new java.util.concurrent.CountDownLatch(3);
+            // a period below a step is kept as it is (align): 1 ms runs, fast
+            Grid.Repetition r = Grid.repeat(executor, System::currentTimeMillis, 1, "a test task", () -> {
+                runs.incrementAndGet();
+                three.countDown();
+            });
+            assertTrue(three.await(30, java.util.concurrent.TimeUnit.SECONDS));
+            r.cancel();
+            // a run under way when cancel came finishes on the executor's one thread: after this, none is
+            executor.submit(() -> { }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            int after = runs.get();
+            // an empty task queued behind what the executor holds now: had a run been pending, it was due in 1 ms
+            Thread.sleep(50);
+            executor.submit(() -> { }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            assertEquals(after, runs.get(), "no run after cancel");
+        } finally {
+            executor.shutdownNow();
         }
     }
 }
