@@ -12,35 +12,15 @@ if [ -z "${UML_ROOT:-}" ]; then # on the host: hand the knobs to the guest and b
   out=${UML_OUT:-target/diag}; mkdir -p "$out"; out=$(readlink -f "$out")
   for k in SBS_DAEMON DIAG_N DIAG_KIND DIAG_WARMUP DIAG_WINDOW DIAG_BASE DIAG_STRACE LDIRECTOR_JAVA_OPTS; do printf 'export %s="%s"\n' "$k" "${!k}"; done > "$out/diag.env"
   rm -f "$out"/mark-* "$out"/host-*
+  source "$(dirname "$0")/sbs/hostcpu.sh"
   UML_OUT=$out "$(dirname "$0")/../uml/run.sh" "$0" "${DIAG_TIMEOUT:-1200}" &
   uml=$!
-  # The guest's own clock for CPU time counts whole 10 ms jiffies (its sched_clock is jiffies), so a
-  # thread that runs for a moment at the same phase every second is charged 10 ms every time or never.
-  # The host's accounting is exact: at each mark the guest leaves, the CPU time of every host process
-  # of this guest (its kernel, the daemon, nginx) is read here. Its processes carry UML_OUT in their args.
-  host_cpu() { # $1 = mark: the sum into host-MARK, each process's user and system ticks into host-MARK.pids
-    local p
-    for p in $(pgrep -f "UML_OUT=$out "); do awk '{print $1, $14 + $16, $15 + $17}' /proc/$p/stat 2>/dev/null; done | sort -k1,1 > "$out/host-$1.pids"
-    awk -v t="$(date +%s.%N)" '{s += $2 + $3} END {print t, s}' "$out/host-$1.pids" > "$out/host-$1"
-  }
-  while kill -0 $uml 2>/dev/null; do
-    for m in "$out"/mark-*; do
-      [ -e "$m" ] && [ ! -e "$out/host-${m##*/mark-}" ] && host_cpu "${m##*/mark-}"
-    done
-    sleep 0.2
-  done
+  hostcpu_watch "$out" $uml
   rc=0; wait $uml || rc=$?
   # per host process over the window: the guest's kernel, and one process per guest address space
   # (the daemon's and nginx's user code), so the kernel's share shows apart from the daemon's own code
-  [ -s "$out/host-win-end.pids" ] && join "$out/host-win-start.pids" "$out/host-win-end.pids" |
-    awk '{u = $4 - $2; s = $5 - $3; if (u + s > 0) printf "host pid %s: user %.2f s, system %.2f s\n", $1, u / 100, s / 100}' |
-    sort -t: -k2 -rn | tee -a "$out/threads.txt"
-  rate() { # CPU s a minute between two host readings (ticks of 1/100 s)
-    [ -s "$out/host-$1" ] && [ -s "$out/host-$2" ] || { echo "-"; return; }
-    read -r t0 c0 < "$out/host-$1"; read -r t1 c1 < "$out/host-$2"
-    awk -v t0="$t0" -v t1="$t1" -v c0="$c0" -v c1="$c1" 'BEGIN {printf "%.3f", (c1 - c0) / 100 / (t1 - t0) * 60}'
-  }
-  base=$(rate base-start base-end) win=$(rate win-start win-end)
+  hostcpu_split "$out" win-start win-end | tee -a "$out/threads.txt"
+  base=$(hostcpu_rate "$out" base-start base-end) win=$(hostcpu_rate "$out" win-start win-end)
   echo "host-side CPU s a minute of the whole guest (kernel, nginx and the daemon): without the daemon $base, with it $win;" \
     "the daemon's share $(awk -v b="$base" -v w="$win" 'BEGIN {if (b == "-" || w == "-") print "-"; else printf "%.3f", w - b}')" | tee -a "$out/threads.txt"
   exit $rc
@@ -49,7 +29,6 @@ source "$UML_OUT/diag.env"
 export SBS_DAEMON=${SBS_DAEMON:-ldirector} SBS_OUT=$UML_OUT ROOT=$UML_ROOT PERVIRT=10
 source $ROOT/test-fixtures/bench/sbs/inside.sh
 setup_sandbox || exit 1
-mark() { date +%s.%N > "$SBS_OUT/mark-$1"; sleep 1; } # the host reads its CPU clock at each mark
 n=${DIAG_N:-10} kind=${DIAG_KIND:-connect}
 d=$W/cfg; mkdir -p $d; $PROBE genconf $n 10 $kind $d
 # the guest at rest with nginx serving nothing: what the daemon's window is compared with

@@ -18,7 +18,8 @@
 # COST_KINDS ("http connect"), DET_SIZES ("10 1000"), TRIALS (10, per failure kind and size),
 # FALLBACK_TRIALS (5), FALLBACK_SIZE (10), RELOAD_SIZE (1000), RELOAD_KIND (http), PERVIRT (10 reals per virtual service),
 # WARMUP (60 s from the full table to each cost window), STEADY_SIZES ("10") and STEADY_WARMUP (300 s:
-# the warm-up at those sizes, where a JVM is still compiling code that runs once a second), WINDOW (30 s), STARTUP_TIMEOUT (120 s: then the phase goes on
+# the warm-up at those sizes, where a JVM is still compiling code that runs once a second), WINDOW (30 s),
+# BASE (60 s: the guest at rest before its daemon starts, what the host-clock CPU is compared with), STARTUP_TIMEOUT (120 s: then the phase goes on
 # with what is in the table), BOOT_TIMEOUT (3000 s per daemon),
 # LDIRECTORD_MAX_REALS (1000: larger sizes are skipped for ldirectord), LDIRECTORD_FORK (yes),
 # CHECK_TIMEOUT (1 s), UML_MEM (4G), RESULTS_DIR, OUT.
@@ -38,12 +39,12 @@ done
 
 if [ "$quick" = 1 ]; then
   : "${COST_SIZES:=10 100}" "${DET_SIZES:=10 100}" "${TRIALS:=3}" "${FALLBACK_TRIALS:=2}"
-  : "${RELOAD_SIZE:=100}" "${WARMUP:=5}" "${STEADY_WARMUP:=5}" "${WINDOW:=10}"
+  : "${RELOAD_SIZE:=100}" "${WARMUP:=5}" "${STEADY_WARMUP:=5}" "${WINDOW:=10}" "${BASE:=10}"
 fi
 export COST_SIZES="${COST_SIZES:-10 100 1000 10000}" COST_KINDS="${COST_KINDS:-http connect}"
 export DET_SIZES="${DET_SIZES:-10 1000}" TRIALS="${TRIALS:-10}" FALLBACK_TRIALS="${FALLBACK_TRIALS:-5}"
 export FALLBACK_SIZE="${FALLBACK_SIZE:-10}" RELOAD_SIZE="${RELOAD_SIZE:-1000}" RELOAD_KIND="${RELOAD_KIND:-http}"
-export PERVIRT="${PERVIRT:-10}"
+export PERVIRT="${PERVIRT:-10}" BASE="${BASE:-60}"
 export WARMUP="${WARMUP:-60}" STEADY_SIZES="${STEADY_SIZES-10}" STEADY_WARMUP="${STEADY_WARMUP:-300}" WINDOW="${WINDOW:-30}" STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-120}"
 export LDIRECTORD_MAX_REALS="${LDIRECTORD_MAX_REALS:-1000}" LDIRECTORD_FORK="${LDIRECTORD_FORK:-yes}"
 export CHECK_TIMEOUT="${CHECK_TIMEOUT:-1}"
@@ -57,6 +58,7 @@ OUT=${OUT:-$ROOT/target/side-by-side/$(date +%Y%m%d-%H%M%S)}
 [ -f "$ROOT/target/ldirector.jar" ] || { echo "no target/ldirector.jar: build with mvn -B package" >&2; exit 1; }
 
 mkdir -p "$OUT" "$RESULTS_DIR"
+source "$ROOT/test-fixtures/bench/sbs/hostcpu.sh"
 OUT=$(readlink -f "$OUT")
 start=$(date +%s)
 {
@@ -66,7 +68,7 @@ start=$(date +%s)
   echo "host=$(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), load $(cut -d' ' -f1-3 /proc/loadavg) at start"
   echo "kernel=User-Mode Linux $(dpkg-query -W -f='${Version}' user-mode-linux 2>/dev/null), 1 CPU, ${UML_MEM:-4G}"
   echo "versions=ldirector $(git -C "$ROOT" describe --always --dirty 2>/dev/null), ldirectord $(dpkg-query -W -f='${Version}' ldirectord), keepalived $(dpkg-query -W -f='${Version}' keepalived), nginx $(dpkg-query -W -f='${Version}' nginx-light), $(java -version 2>&1 | head -1)"
-  for k in COST_SIZES COST_KINDS DET_SIZES TRIALS FALLBACK_TRIALS FALLBACK_SIZE RELOAD_SIZE RELOAD_KIND PERVIRT WARMUP STEADY_SIZES STEADY_WARMUP WINDOW \
+  for k in COST_SIZES COST_KINDS DET_SIZES TRIALS FALLBACK_TRIALS FALLBACK_SIZE RELOAD_SIZE RELOAD_KIND PERVIRT WARMUP STEADY_SIZES STEADY_WARMUP WINDOW BASE \
            STARTUP_TIMEOUT LDIRECTORD_MAX_REALS LDIRECTORD_FORK CHECK_TIMEOUT; do
     echo "knob.$k=${!k}"
   done
@@ -78,7 +80,7 @@ for d in $DAEMONS; do
   rm -f "$OUT/$d/results.tsv"
   cat > "$OUT/$d/boot.sh" <<BOOT
 export SBS_DAEMON=$d SBS_OUT=$OUT/$d ROOT=$ROOT
-$(for k in COST_SIZES COST_KINDS DET_SIZES TRIALS FALLBACK_TRIALS FALLBACK_SIZE RELOAD_SIZE RELOAD_KIND PERVIRT WARMUP STEADY_SIZES STEADY_WARMUP WINDOW \
+$(for k in COST_SIZES COST_KINDS DET_SIZES TRIALS FALLBACK_TRIALS FALLBACK_SIZE RELOAD_SIZE RELOAD_KIND PERVIRT WARMUP STEADY_SIZES STEADY_WARMUP WINDOW BASE \
            STARTUP_TIMEOUT LDIRECTORD_MAX_REALS LDIRECTORD_FORK CHECK_TIMEOUT; do printf 'export %s="%s"\n' "$k" "${!k}"; done)
 ulimit -n 65535
 source $ROOT/test-fixtures/bench/sbs/inside.sh
@@ -90,8 +92,13 @@ BOOT
   tail -F -n +1 "$OUT/$d/$d.log" 2>/dev/null &
   tailpid=$!
   rc=0
+  rm -f "$OUT/$d"/mark-* "$OUT/$d"/host-*
   UML_OUT="$OUT/$d" UML_MEM="${UML_MEM:-4G}" "$ROOT/test-fixtures/uml/run.sh" "$OUT/$d/boot.sh" "${BOOT_TIMEOUT:-3000}" \
-    > "$OUT/$d/console.log" 2>&1 || rc=$?
+    > "$OUT/$d/console.log" 2>&1 &
+  uml=$!
+  # the whole guest's CPU time, exactly, at the marks it leaves (at rest, each cost window)
+  hostcpu_watch "$OUT/$d" $uml
+  wait $uml || rc=$?
   sleep 1
   kill "$tailpid" 2>/dev/null || true
   wait "$tailpid" 2>/dev/null || true

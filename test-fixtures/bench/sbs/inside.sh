@@ -35,10 +35,23 @@ STEADY_WARMUP=${STEADY_WARMUP:-300}
 WINDOW=${WINDOW:-30}
 STARTUP_TIMEOUT=${STARTUP_TIMEOUT:-120}
 LDIRECTORD_MAX_REALS=${LDIRECTORD_MAX_REALS:-1000}
+BASE=${BASE:-60}
 
 say() { echo "[$(date +%T)] $SBS_DAEMON: $*" | tee -a "$LOG" >&2; }
 res() { printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$SBS_DAEMON" "$@" >> "$RES"; }
 now() { $PY -c 'import time; print("%.3f" % time.time())'; }
+# the host reads the whole guest's CPU time, exactly, at each mark (hostcpu.sh); returns once it has.
+# Builtins only up to the mark: a python3 started for it would be counted in the window it ends
+# (half a second of CPU in User-Mode Linux). probe.py cost marks its own window from within.
+mark() {
+  local i
+  : > "$SBS_OUT/mark-$1"
+  for ((i = 0; i < 200; i++)); do
+    [ -e "$SBS_OUT/host-$1" ] && return 0
+    sleep 0.05
+  done
+  echo "mark $1: no answer from the host in 10 s (no hostcpu_watch?)" >&2
+}
 
 setup_sandbox() {
   modprobe ip_vs && modprobe veth || return 1
@@ -161,7 +174,7 @@ phase() { # $1 = reals, $2 = http|connect
   say "warm-up: $warm s"
   sleep "$warm"
   local line
-  $PROBE cost "$DPID" "$WINDOW" "$kind" "$n" > "$W/cost.txt"
+  $PROBE cost "$DPID" "$WINDOW" "$kind" "$n" "cost-$n-$kind" > "$W/cost.txt"
   while IFS='=' read -r k v; do res cost "$n" "$kind" "$k" "$v"; done < "$W/cost.txt"
   say "cost: $(tr '\n' ' ' < "$W/cost.txt")"
   if [ "$kind" = http ]; then
@@ -249,6 +262,11 @@ measure_reload() { # $1 = reals, $2 = config dir, $3 = check kind
 main() {
   say "setting up sandbox"
   setup_sandbox || { say "sandbox failed"; return 1; }
+  # the guest at rest (nginx up, no daemon): what each cost window's host reading is compared with
+  # (after 10 s for the set-up's own aftermath: a 10 s reading straight after it was three times a later one)
+  say "at rest for ${BASE:-60} s"
+  sleep 10
+  mark base-start; sleep "${BASE:-60}"; mark base-end
   local kind n
   for kind in $COST_KINDS; do
     for n in $COST_SIZES; do

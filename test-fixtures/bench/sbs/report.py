@@ -25,7 +25,42 @@ def load(out):
         if os.path.exists(p):
             with open(p) as f:
                 rows += [line.rstrip("\n").split("\t") for line in f if line.strip()]
+            rows += host_rows(os.path.join(out, d), d, rows)
     return env, rows
+
+
+def host_rate(dirname, a, b):
+    """The whole guest's CPU seconds a minute between marks a and b, read by the host (hostcpu.sh's
+    host-NAME files: "epoch ticks"), or None."""
+    try:
+        with open(os.path.join(dirname, "host-" + a)) as f:
+            t0, c0 = (float(x) for x in f.read().split())
+        with open(os.path.join(dirname, "host-" + b)) as f:
+            t1, c1 = (float(x) for x in f.read().split())
+    except (OSError, ValueError):
+        return None
+    return (c1 - c0) / 100.0 / (t1 - t0) * 60 if t1 > t0 else None
+
+
+def host_rows(dirname, d, rows):
+    """Cost rows from the host's clock: the whole guest in each cost window, at rest before the daemon
+    started, the difference (the daemon's share: its own code, the guest kernel's work for it, and the
+    reals' work answering its probes) and that share per 1,000 probes."""
+    base = host_rate(dirname, "base-start", "base-end")
+    out = []
+    for n, kind in sorted({(r[2], r[3]) for r in rows if r[0] == d and r[1] == "cost"}):
+        win = host_rate(dirname, "cost-%s-%s-start" % (n, kind), "cost-%s-%s-end" % (n, kind))
+        if win is None or base is None:
+            continue
+        share = win - base
+        out += [[d, "cost", n, kind, "host_guest_s_per_min", "%.3f" % win],
+                [d, "cost", n, kind, "host_base_s_per_min", "%.3f" % base],
+                [d, "cost", n, kind, "host_share_s_per_min", "%.3f" % share]]
+        probes = [num(r[5]) for r in rows if r[0] == d and r[1] == "cost" and r[2] == n and r[3] == kind
+                  and r[4] == "probes_per_s"]
+        if probes and probes[0]:
+            out.append([d, "cost", n, kind, "host_ms_per_1000_probes", "%.1f" % (share / 60 / probes[0] * 1e6)])
+    return out
 
 
 def num(x):
@@ -126,8 +161,15 @@ def report(out, resdir):
              "--reject-with tcp-reset` (refused) or `DROP` (black hole). t0 is when `iptables-legacy` has returned; the "
              "table is read from `/proc/net/ip_vs` (what `ipvsadm -Ln` prints) every 20 ms, so every latency carries "
              "up to 20 ms of polling granularity. Each trial waits a random 0-1 s before the failure (random phase "
-             "against the check interval). CPU: utime+stime (+ reaped children) of the daemon's whole process tree "
-             "from /proc/PID/stat over the window, after the warm-up; peak RSS: VmHWM summed over its processes at the "
+             "against the check interval). CPU, two clocks, over the same window after the warm-up. *Host clock* "
+             "(the one the verdicts use): the CPU time of every host process of the guest (its kernel and one process "
+             "per guest address space), read on the host from /proc at marks the guest leaves at the window's ends, "
+             "minus the same guest's rate at rest (nginx up, no daemon; BASE seconds before the daemon started): the "
+             "daemon's own code, the guest kernel's work for it and the reals' work answering its probes, exact to "
+             "1/100 s. *Guest clock*: utime+stime (+ reaped children) of the daemon's process tree from the guest's "
+             "/proc/PID/stat, which in User-Mode Linux counts whole 10 ms jiffies (a short burst at the same phase "
+             "every second is charged 10 ms every time or never) and charges the host's steal time to whichever "
+             "guest thread runs; kept for comparison with earlier runs. Peak RSS: VmHWM summed over its processes at the "
              "end of the window (shared pages of ldirectord's forked children count once per process). Probe rate: "
              "nginx's own counters (stub_status: requests for HTTP, accepted connections for TCP) over the window; "
              "'every interval' = reals that nginx's access log shows at least once per second of the window (HTTP).\n")
@@ -180,19 +222,21 @@ def report(out, resdir):
             for d in ds:
                 kv = D.kv(d, "cost", n, kind)
                 if "skipped" in kv:
-                    body.append([n, d, "skipped: " + kv["skipped"], "", "", "", ""])
+                    body.append([n, d, "skipped: " + kv["skipped"], "", "", "", "", "", ""])
                     continue
                 if not kv:
                     continue
                 rss = num(kv.get("rss_kb"))
                 every = kv.get("reals_every_interval_pct", "")
-                body.append([n, d, kv.get("cpu_s_per_min", "n/a"), kv.get("cpu_ms_per_1000_probes", "n/a"),
+                body.append([n, d, kv.get("host_share_s_per_min", "n/a"), kv.get("host_ms_per_1000_probes", "n/a"),
+                             kv.get("cpu_s_per_min", "n/a"), kv.get("cpu_ms_per_1000_probes", "n/a"),
                              "%.1f" % (rss / 1024) if rss is not None else "n/a",
                              "%s (%s per real)" % (kv.get("probes_per_s"), kv.get("per_real_per_s")),
                              (every + " %") if every else ""])
         if body:
             L.append("### " + label + "\n")
-            L.append(md_table(["reals", "daemon", "CPU s/min", "CPU ms per 1,000 probes", "peak RSS MB",
+            L.append(md_table(["reals", "daemon", "CPU s/min, host clock", "ms per 1,000 probes, host clock",
+                               "CPU s/min, guest clock", "ms per 1,000 probes, guest clock", "peak RSS MB",
                                "probes/s nginx saw", "reals probed every interval"], body) + "\n")
     L.append("Target: at 10,000 reals every real still checked every interval (1 probe per real per second); "
              "CPU per probe at or below keepalived's.\n")
@@ -277,15 +321,17 @@ def targets(D):
         cmp_ = []
         for kind in ("http", "connect"):
             for n in D.sizes("cost", kind):
-                a = num(D.kv("ldirector", "cost", n, kind).get("cpu_ms_per_1000_probes"))
-                b = num(D.kv("keepalived", "cost", n, kind).get("cpu_ms_per_1000_probes"))
+                la, kb = D.kv("ldirector", "cost", n, kind), D.kv("keepalived", "cost", n, kind)
+                key = "host_ms_per_1000_probes" if "host_ms_per_1000_probes" in la and "host_ms_per_1000_probes" in kb \
+                    else "cpu_ms_per_1000_probes"
+                a, b = num(la.get(key)), num(kb.get(key))
                 if a is not None and b is not None:
-                    cmp_.append((kind, n, a, b))
+                    cmp_.append((kind, n, a, b, "host" if key.startswith("host") else "guest"))
         if cmp_:
             good = [c for c in cmp_ if c[2] <= c[3]]
             out.append("- CPU per probe at or below keepalived's: %d of %d cases -> **%s** (%s)." % (
                 len(good), len(cmp_), "met" if len(good) == len(cmp_) else "not met" if not good else "partly met",
-                "; ".join("%s %d: %.0f vs %.0f ms per 1,000 probes" % c for c in cmp_)))
+                "; ".join("%s %d: %.0f vs %.0f ms per 1,000 probes (%s clock)" % c for c in cmp_)))
     # 3) at 10,000 reals every real checked every interval
     for kind in ("http", "connect"):
         sizes = D.sizes("cost", kind)
@@ -331,8 +377,9 @@ def chart(D, out, resdir):
             with open(p, "w") as f:
                 for n in D.sizes("cost", kind):
                     kv = D.kv(d, "cost", n, kind)
-                    if "cpu_s_per_min" in kv:
-                        f.write("%d %s %s\n" % (n, kv["cpu_s_per_min"], kv.get("per_real_per_s", "0")))
+                    cpu = kv.get("host_share_s_per_min", kv.get("cpu_s_per_min"))
+                    if cpu is not None and num(cpu) is not None and num(cpu) > 0:  # log scale
+                        f.write("%d %s %s\n" % (n, cpu, kv.get("per_real_per_s", "0")))
             files[(d, kind)] = p
     color = {"ldirector": "#1b7837", "keepalived": "#2166ac", "ldirectord": "#b2182b"}
     g = ['set terminal pngcairo size 1500,520 font "sans,10"',
@@ -355,7 +402,7 @@ def chart(D, out, resdir):
     g.append("plot " + ", ".join(plots) if plots else 'plot 0 notitle')
     g += ['unset arrow', 'unset label', 'set key top left']
     for kind, title in (("http", "CPU, HTTP checks"), ("connect", "CPU, TCP connect checks")):
-        g += ['set title "%s"' % title, 'set ylabel "CPU seconds per minute"', 'set logscale y', 'set yrange [*:*]']
+        g += ['set title "%s"' % title, 'set ylabel "CPU s per minute (host clock where read)"', 'set logscale y', 'set yrange [*:*]']
         plots = ['"%s" using 1:2 with linespoints lw 2 pt 7 lc rgb "%s" title "%s"' % (files[(d, kind)], color[d], d)
                  for d in D.daemons if os.path.getsize(files[(d, kind)])]
         g.append("plot " + ", ".join(plots) if plots else 'plot 1 notitle')
