@@ -262,6 +262,11 @@ measure_reload() { # $1 = reals, $2 = config dir, $3 = check kind
 main() {
   say "setting up sandbox"
   setup_sandbox || { say "sandbox failed"; return 1; }
+  # how fast this machine runs a guest: java -version took 0.7 s in one project machine's User-Mode
+  # Linux and 4.3-5.4 s in another's, which moves every absolute number of a run (not their ratios)
+  local t0 t1
+  t0=$(now); java -version > /dev/null 2>&1; t1=$(now)
+  res calibration 0 guest java_version_s "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')"
   # the guest at rest (nginx up, no daemon): what each cost window's host reading is compared with
   # (after 10 s for the set-up's own aftermath: a 10 s reading straight after it was three times a later one)
   say "at rest for ${BASE:-60} s"

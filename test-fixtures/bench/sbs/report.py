@@ -148,6 +148,11 @@ def report(out, resdir):
              % (env.get("kernel"), env.get("host"), env.get("versions"), env.get("knob.PERVIRT"),
                 ", ".join("%s=%s" % (k[5:], v) for k, v in env.items() if k.startswith("knob.")),
                 ", ".join("%s %s" % (k[5:], v) for k, v in env.items() if k.startswith("boot."))))
+    calib = ["%s %s s" % (r[0], r[5]) for r in rows if r[1] == "calibration" and r[4] == "java_version_s"]
+    if calib:
+        L.append("**Machine speed.** `java -version` inside each daemon's guest, before the daemon started: %s "
+                 "(0.7 s to 5.4 s on this project's machines). Every absolute number of a run moves with it; "
+                 "compare daemons within one run.\n" % ", ".join(calib))
     L.append("**Same settings for all three**: check interval 1 s, timeout %s s (ldirectord `checktimeout`/"
              "`negotiatetimeout`, keepalived `connect_timeout`), one failure takes a real out (`failurecount=1`; "
              "keepalived `retry 0`, and `delay_before_retry 1` so that a failed real is re-checked every second as the others do, instead of HTTP_GET's default 3 s), `quiescent=no` for ldirector and ldirectord so a failed real leaves the table "
