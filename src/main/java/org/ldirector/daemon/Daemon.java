@@ -129,7 +129,11 @@ public final class Daemon {
                     () -> onFileChanged(engine));
             // before the first pass: a TERM that comes early must still be a clean stop, not the JVM's default exit
             if (installSignals) {
-                Signal.handle(new Signal("HUP"), s -> reload(engine, "SIGHUP"));
+                if (Signal.handle(new Signal("HUP"), s -> reload(engine, "SIGHUP")) == sun.misc.SignalHandler.SIG_IGN) {
+                    // the JVM keeps a SIGHUP ignored at its start ignored; bin/ldirector restores it, a bare java -jar cannot
+                    log("Warning: SIGHUP was ignored when this process started (nohup?) and stays ignored:"
+                            + " reload and log reopening by SIGHUP will not work; start it through bin/ldirector");
+                }
                 Signal.handle(new Signal("TERM"), s -> requestStop());
                 Signal.handle(new Signal("INT"), s -> requestStop());
                 Signal.handle(new Signal("USR1"), s -> logStatus());
