@@ -83,7 +83,9 @@ class UmlHarnessTest {
                 (sleep 1000 &)
                 echo started
                 sleep 1000
-                """, Duration.ofSeconds(10), out);
+                """, Duration.ofSeconds(60), out);
+        // 60 s: the guest must boot and reach "started" before the deadline; 10 s was too short for
+        // a machine whose guests run several times slower, busy with other work besides
         assertEquals(124, r.exitCode(), r::describe);
         assertTrue(r.output().contains("started"), r::describe);
         // Every host process of that UML carries the scratch dir on its command line.
