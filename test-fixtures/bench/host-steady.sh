@@ -6,6 +6,9 @@
 #
 #   test-fixtures/bench/host-steady.sh [N=10000] [http|connect] [WARMUP=60] [WINDOW=30]
 #
+# HOST_TSV=FILE also appends the figures to FILE as side-by-side.sh's rows (ldirector, host, N, kind,
+# key, value): side-by-side.sh runs this after its guests and reports it next to them.
+#
 # Reals are 127.A.B.C:8081 (all of 127/8 is loopback), 10 per virtual service, checkinterval 1,
 # timeouts 1 s, request check.html, receive "ok", as side-by-side.sh configures them.
 set -euo pipefail
@@ -76,9 +79,9 @@ c1=$(cpu "$DPID") a1=$(accepts)
 sleep 1.5 # nginx flushes its log buffer every second
 tail -n +"$((l0 + 1))" "$WORK/access.log" > "$WORK/window.log"
 rss=$(awk '/VmHWM/ { print $2 }' "/proc/$DPID/status")
-python3 - "$N" "$KIND" "$WINDOW" "$((c1 - c0))" "$hz" "$((a1 - a0))" "$rss" "${full:-never}" "$WORK/window.log" <<'PY'
+python3 - "$N" "$KIND" "$WINDOW" "$((c1 - c0))" "$hz" "$((a1 - a0))" "$rss" "${full:-never}" "$WORK/window.log" "${HOST_TSV:-}" <<'PY'
 import collections, sys
-n, kind, window, ticks, hz, accepted, rss, full, log = sys.argv[1:]
+n, kind, window, ticks, hz, accepted, rss, full, log, tsv = sys.argv[1:]
 n, window, ticks, hz, accepted = int(n), float(window), int(ticks), int(hz), int(accepted)
 cpu = ticks / hz
 per = collections.Counter(l.strip() for l in open(log) if l.strip() and l.strip() != "127.0.0.1")
@@ -90,5 +93,15 @@ if kind == "http":
     every = sum(1 for c in per.values() if c >= window - 1)
     line += f"; reals asked at least {int(window) - 1} times in {int(window)} s: {every} of {n} ({100 * every / n:.1f} %)"
 print(line)
+if tsv:
+    rows = {"table_full_s": full, "cpu_s_per_min": "%.3f" % (cpu / window * 60),
+            "probes_per_s": "%.1f" % (accepted / window), "per_real_per_s": "%.3f" % (accepted / window / n),
+            "cpu_ms_per_1000_probes": "%.1f" % (cpu / accepted * 1e6) if accepted else "n/a",
+            "rss_kb": rss, "window_s": "%d" % window}
+    if kind == "http":
+        rows["reals_every_interval_pct"] = "%.1f" % (100 * every / n)
+    with open(tsv, "a") as f:
+        for k, v in rows.items():
+            f.write("ldirector\thost\t%d\t%s\t%s\t%s\n" % (n, kind, k, v))
 PY
 echo "# $(nproc) cores; $(java -version 2>&1 | head -1); nginx $(nginx -v 2>&1 | sed 's/.*\///'); raw: $WORK"

@@ -23,6 +23,11 @@
 # with what is in the table), BOOT_TIMEOUT (3000 s per daemon),
 # LDIRECTORD_MAX_REALS (1000: larger sizes are skipped for ldirectord), LDIRECTORD_FORK (yes),
 # CHECK_TIMEOUT (1 s), UML_MEM (4G), RESULTS_DIR, OUT.
+# After the guests, on the host's own kernel (no guest; loopback reals; ldirector only, with its in-memory
+# table): host-steady.sh at HOST_SIZES ("10000"; empty: skipped) for HOST_KINDS ("http connect"), with
+# WARMUP and WINDOW. Probe throughput is measured there because one User-Mode Linux CPU, shared by the
+# daemon, nginx and the network stack at tens of microseconds a system call, cannot carry 10,000 probes
+# a second for any daemon.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
@@ -39,7 +44,7 @@ done
 
 if [ "$quick" = 1 ]; then
   : "${COST_SIZES:=10 100}" "${DET_SIZES:=10 100}" "${TRIALS:=3}" "${FALLBACK_TRIALS:=2}"
-  : "${RELOAD_SIZE:=100}" "${WARMUP:=5}" "${STEADY_WARMUP:=5}" "${WINDOW:=10}" "${BASE:=10}"
+  : "${RELOAD_SIZE:=100}" "${WARMUP:=5}" "${STEADY_WARMUP:=5}" "${WINDOW:=10}" "${BASE:=10}" "${HOST_SIZES=1000}"
 fi
 export COST_SIZES="${COST_SIZES:-10 100 1000 10000}" COST_KINDS="${COST_KINDS:-http connect}"
 export DET_SIZES="${DET_SIZES:-10 1000}" TRIALS="${TRIALS:-10}" FALLBACK_TRIALS="${FALLBACK_TRIALS:-5}"
@@ -47,7 +52,7 @@ export FALLBACK_SIZE="${FALLBACK_SIZE:-10}" RELOAD_SIZE="${RELOAD_SIZE:-1000}" R
 export PERVIRT="${PERVIRT:-10}" BASE="${BASE:-60}"
 export WARMUP="${WARMUP:-60}" STEADY_SIZES="${STEADY_SIZES-10}" STEADY_WARMUP="${STEADY_WARMUP:-300}" WINDOW="${WINDOW:-30}" STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-120}"
 export LDIRECTORD_MAX_REALS="${LDIRECTORD_MAX_REALS:-1000}" LDIRECTORD_FORK="${LDIRECTORD_FORK:-yes}"
-export CHECK_TIMEOUT="${CHECK_TIMEOUT:-1}"
+export CHECK_TIMEOUT="${CHECK_TIMEOUT:-1}" HOST_SIZES="${HOST_SIZES-10000}" HOST_KINDS="${HOST_KINDS:-http connect}"
 DAEMONS=${DAEMONS:-ldirector keepalived ldirectord}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/test-fixtures/bench/results}
 # not under /tmp: the guest's /tmp is its own tmpfs; the guest writes here through hostfs
@@ -69,7 +74,7 @@ start=$(date +%s)
   echo "kernel=User-Mode Linux $(dpkg-query -W -f='${Version}' user-mode-linux 2>/dev/null), 1 CPU, ${UML_MEM:-4G}"
   echo "versions=ldirector $(git -C "$ROOT" describe --always --dirty 2>/dev/null), ldirectord $(dpkg-query -W -f='${Version}' ldirectord), keepalived $(dpkg-query -W -f='${Version}' keepalived), nginx $(dpkg-query -W -f='${Version}' nginx-light), $(java -version 2>&1 | head -1)"
   for k in COST_SIZES COST_KINDS DET_SIZES TRIALS FALLBACK_TRIALS FALLBACK_SIZE RELOAD_SIZE RELOAD_KIND PERVIRT WARMUP STEADY_SIZES STEADY_WARMUP WINDOW BASE \
-           STARTUP_TIMEOUT LDIRECTORD_MAX_REALS LDIRECTORD_FORK CHECK_TIMEOUT; do
+           STARTUP_TIMEOUT LDIRECTORD_MAX_REALS LDIRECTORD_FORK CHECK_TIMEOUT HOST_SIZES HOST_KINDS; do
     echo "knob.$k=${!k}"
   done
   echo "daemons=$DAEMONS"
@@ -104,6 +109,19 @@ BOOT
   wait "$tailpid" 2>/dev/null || true
   echo "=== $d: exit $rc ($(date +%T)); log $OUT/$d/console.log"
   echo "boot.$d=exit $rc" >> "$OUT/run.env"
+done
+
+# probe throughput on the host's kernel, after the guests (never beside one: they would share the CPUs)
+case " $DAEMONS " in *" ldirector "*) ;; *) HOST_SIZES= ;; esac
+mkdir -p "$OUT/host"
+rm -f "$OUT/host/results.tsv"
+for kind in $HOST_KINDS; do
+  for n in $HOST_SIZES; do
+    echo "=== ldirector on the host's kernel: $n $kind reals ($(date +%T))"
+    HOST_TSV="$OUT/host/results.tsv" "$ROOT/test-fixtures/bench/host-steady.sh" "$n" "$kind" "$WARMUP" "$WINDOW" \
+      > "$OUT/host/steady-$n-$kind.log" 2>&1 || echo "host-steady.sh $n $kind failed: $OUT/host/steady-$n-$kind.log"
+    cat "$OUT/host/steady-$n-$kind.log"
+  done
 done
 echo "elapsed=$(( $(date +%s) - start )) s" >> "$OUT/run.env"
 
