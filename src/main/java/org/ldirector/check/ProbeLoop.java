@@ -40,9 +40,9 @@ import org.slf4j.LoggerFactory;
  * connections from the queue of submitted probes. A probe's timeout starts when its connect is
  * issued, not when it was submitted: time spent waiting in the queue is the director's own delay,
  * not the real's. So an answer that has arrived is read before it can time out, a busy director
- * probes each real less often (the schedule skips a real whose probe is still queued) rather than
- * declaring healthy reals dead, and a black-holed real costs a socket and a heap entry, never a
- * place in the queue. A shared HTTP reactor did the opposite: it kept opening connections faster
+ * probes each real less often (the schedule starts a real's next probe only when its last one has
+ * ended) rather than declaring healthy reals dead, and a black-holed real costs a socket and a
+ * heap entry, never a place in the queue. A shared HTTP reactor did the opposite: it kept opening connections faster
  * than it wrote their requests, and every probe timed out.
  *
  * <p>Deadlines run on the loop's own clock, which stops while the loop itself is stalled: a turn

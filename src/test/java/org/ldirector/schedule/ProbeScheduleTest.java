@@ -28,16 +28,93 @@ class ProbeScheduleTest {
     });
 
     @Test
-    void aProbeStillRunningAtItsNextTurnIsNotStartedTwice() {
+    void aTurnThatComesWhileTheProbeRunsStartsTheNextProbeWhenItEnds() {
         schedule.apply(Map.of("a", Duration.ofSeconds(10)));
         ticks.fireAll();
         ticks.fireAll();
         ticks.fireAll();
-        assertEquals(List.of("a"), started);
-        assertEquals(2, schedule.skippedTurns());
+        assertEquals(List.of("a"), started, "never two probes of a key at once");
+        assertEquals(2, schedule.lateTurns());
+        CompletableFuture<Void> first = running.get("a");
+        first.complete(null);
+        assertEquals(List.of("a", "a"), started, "the turns that came meanwhile make one probe, started at once");
+        running.get("a").complete(null);
+        assertEquals(List.of("a", "a"), started, "nothing more was owed");
+        ticks.fireAll();
+        assertEquals(List.of("a", "a", "a"), started, "the next turn as usual");
+    }
+
+    @Test
+    void aProbeThatEndsBeforeItsNextTurnOwesNothing() {
+        schedule.apply(Map.of("a", Duration.ofSeconds(1)));
+        ticks.fireAll();
         running.get("a").complete(null);
         ticks.fireAll();
+        running.get("a").complete(null);
         assertEquals(List.of("a", "a"), started);
+        assertEquals(0, schedule.lateTurns());
+    }
+
+    @Test
+    void aKeyRemovedWhileItsProbeRunsIsNotProbedAgainWhenItEnds() {
+        schedule.apply(Map.of("a", Duration.ofSeconds(1), "b", Duration.ofSeconds(1)));
+        ticks.fireAll();
+        ticks.fireAll();
+        schedule.apply(Map.of("b", Duration.ofSeconds(1)));
+        running.get("a").complete(null);
+        running.get("b").complete(null);
+        assertEquals(List.of("a", "b", "b"), sorted(started), "b's owed turn ran, a's was dropped with a");
+    }
+
+    @Test
+    void aKeyIsNeverProbedTwiceAtOnceAndNoOwedTurnIsLostWhenTurnsAndEndsRace() throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        java.util.concurrent.atomic.AtomicInteger now = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
+        try {
+            ProbeSchedule<String> s = new ProbeSchedule<>(ticks, key -> {
+                most.accumulateAndGet(now.incrementAndGet(), Math::max);
+                probes.incrementAndGet();
+                // ends on another thread, racing the next turns
+                return CompletableFuture.runAsync(now::decrementAndGet, pool);
+            });
+            s.apply(Map.of("a", Duration.ofSeconds(1)));
+            List<java.util.concurrent.Future<?>> firing = new ArrayList<>();
+            for (int t = 0; t < 3; t++) {
+                firing.add(pool.submit(() -> {
+                    for (int i = 0; i < 20_000; i++) {
+                        s.fire("a");
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : firing) {
+                f.get(30, TimeUnit.SECONDS);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (now.get() != 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(1, most.get(), "at most one probe of the key at any time");
+            int before = probes.get();
+            assertTrue(before <= 60_000 && before + s.lateTurns() >= 60_000,
+                    "every turn started a probe or found one running: " + before + " probes, " + s.lateTurns() + " late turns");
+            assertTrue(s.lateTurns() > 0, "the turns did race the probes");
+            s.fire("a");
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (now.get() != 0 && System.nanoTime() < deadline) {
+                Thread.onSpinWait();
+            }
+            assertEquals(before + 1, probes.get(), "idle at the end: a turn starts a probe at once, nothing stranded");
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static List<String> sorted(List<String> l) {
+        List<String> c = new ArrayList<>(l);
+        java.util.Collections.sort(c);
+        return c;
     }
 
     @Test
