@@ -2,7 +2,7 @@
 # Side-by-side benchmark (issue 8): ldirector, the Perl ldirectord and keepalived (both from Debian
 # packages) on the same real kernel (User-Mode Linux), against the same real servers, in one run.
 #
-#   test-fixtures/bench/side-by-side.sh            # full run (about 85 min on 2 cores; 70 with LDIRECTORD_MAX_REALS=100)
+#   test-fixtures/bench/side-by-side.sh            # full run (85-100 min on 2 cores with LDIRECTORD_MAX_REALS=100; longer without)
 #   test-fixtures/bench/side-by-side.sh --quick    # small sizes, few repetitions (about 10 min)
 #   options: --no-install  --no-build
 #
