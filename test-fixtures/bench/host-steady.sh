@@ -85,21 +85,23 @@ n, kind, window, ticks, hz, accepted, rss, full, log, tsv = sys.argv[1:]
 n, window, ticks, hz, accepted = int(n), float(window), int(ticks), int(hz), int(accepted)
 cpu = ticks / hz
 per = collections.Counter(l.strip() for l in open(log) if l.strip() and l.strip() != "127.0.0.1")
-line = (f"host, {n} reals, {kind}: table full after {full} s; {cpu / window * 60:.2f} CPU s/min, "
-        f"{accepted / window:.0f} probes/s ({accepted / window / n:.3f} per real per s), "
-        f"{cpu / accepted * 1e3 if accepted else float('nan'):.3f} CPU ms per probe, peak RSS {int(rss) // 1024} MB")
+# each figure once, for the line and for side-by-side.sh's rows
+cpu_per_min, rate = cpu / window * 60, accepted / window
+per_real, ms_per_probe = rate / n, cpu / accepted * 1e3 if accepted else float("nan")
+line = (f"host, {n} reals, {kind}: table full after {full} s; {cpu_per_min:.2f} CPU s/min, "
+        f"{rate:.0f} probes/s ({per_real:.3f} per real per s), "
+        f"{ms_per_probe:.3f} CPU ms per probe, peak RSS {int(rss) // 1024} MB")
+rows = {"table_full_s": full, "cpu_s_per_min": "%.3f" % cpu_per_min, "probes_per_s": "%.1f" % rate,
+        "per_real_per_s": "%.3f" % per_real,
+        "cpu_ms_per_1000_probes": "%.1f" % (ms_per_probe * 1e3) if accepted else "n/a",
+        "rss_kb": rss, "window_s": "%d" % window}
 if kind == "http":
     # a real asked at least once in every second of the window (allowing the window's two edges)
     every = sum(1 for c in per.values() if c >= window - 1)
     line += f"; reals asked at least {int(window) - 1} times in {int(window)} s: {every} of {n} ({100 * every / n:.1f} %)"
+    rows["reals_every_interval_pct"] = "%.1f" % (100 * every / n)
 print(line)
 if tsv:
-    rows = {"table_full_s": full, "cpu_s_per_min": "%.3f" % (cpu / window * 60),
-            "probes_per_s": "%.1f" % (accepted / window), "per_real_per_s": "%.3f" % (accepted / window / n),
-            "cpu_ms_per_1000_probes": "%.1f" % (cpu / accepted * 1e6) if accepted else "n/a",
-            "rss_kb": rss, "window_s": "%d" % window}
-    if kind == "http":
-        rows["reals_every_interval_pct"] = "%.1f" % (100 * every / n)
     with open(tsv, "a") as f:
         for k, v in rows.items():
             f.write("ldirector\thost\t%d\t%s\t%s\t%s\n" % (n, kind, k, v))

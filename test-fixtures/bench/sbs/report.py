@@ -12,6 +12,12 @@ DAEMONS = ["ldirector", "keepalived", "ldirectord"]
 TARGET_DETECT = 1.1  # checkinterval + 100 ms
 
 
+def read_rows(path):
+    """A results.tsv's rows (daemon, measurement, reals, check/failure, key, value)."""
+    with open(path) as f:
+        return [line.rstrip("\n").split("\t") for line in f if line.strip()]
+
+
 def load(out):
     env = {}
     with open(os.path.join(out, "run.env")) as f:
@@ -23,14 +29,12 @@ def load(out):
     for d in DAEMONS:
         p = os.path.join(out, d, "results.tsv")
         if os.path.exists(p):
-            with open(p) as f:
-                rows += [line.rstrip("\n").split("\t") for line in f if line.strip()]
+            rows += read_rows(p)
             rows += host_rows(os.path.join(out, d), d, rows)
     # host-steady.sh's rows: ldirector on the host's own kernel, after the guests
     p = os.path.join(out, "host", "results.tsv")
     if os.path.exists(p):
-        with open(p) as f:
-            rows += [line.rstrip("\n").split("\t") for line in f if line.strip()]
+        rows += read_rows(p)
     return env, rows
 
 
@@ -409,8 +413,8 @@ def every_interval(D, kind):
         return head + "%s -> **%s**." % (uml[1], "met" if uml[0] else "not met")
     text = head + "on the host's kernel %s -> **%s**" % (host[1], "met" if host[0] else "not met")
     if uml is not None:
-        others = ", ".join("%s %s" % (d, D.kv(d, "cost", n_uml, kind).get("per_real_per_s")) for d in D.daemons
-                           if d != "ldirector" and D.kv(d, "cost", n_uml, kind).get("per_real_per_s"))
+        theirs = {d: D.kv(d, "cost", n_uml, kind).get("per_real_per_s") for d in D.daemons if d != "ldirector"}
+        others = ", ".join("%s %s" % (d, per) for d, per in theirs.items() if per)
         text += "; in User-Mode Linux at %d reals %s (%s), %s" % (
             n_uml, uml[1], others or "no other daemon measured",
             "met there too" if uml[0] else "not reached there")
