@@ -267,12 +267,10 @@ def report(out, resdir):
         L.append("The same checks (checkinterval 1, timeout %s s, request check.html, receive \"ok\") run by "
                  "`test-fixtures/bench/host-steady.sh N KIND %s %s` after the guests, on the host (%s), against "
                  "one nginx on loopback (reals 127.x.y.z:8081) with ldirector's in-memory table in place of IPVS, "
-                 "which the host's kernel lacks. In User-Mode Linux one CPU carries the daemon, nginx and the "
-                 "network stack, every system call costing tens of microseconds there: that is what caps the "
-                 "probe rate at 10,000 reals above, for every daemon alike. CPU: utime+stime of the daemon's "
+                 "which the host's kernel lacks. %sCPU: utime+stime of the daemon's "
                  "process from /proc; probe rate and 'every interval' from nginx as above.\n"
                  % (env.get("knob.CHECK_TIMEOUT", "1"), env.get("knob.WARMUP", "?"), env.get("knob.WINDOW", "?"),
-                    env.get("host", "?").split(", load")[0]))
+                    env.get("host", "?").split(", load")[0], guest_limit(D)))
         L.append(md_table(["reals", "check", "CPU s/min", "ms per 1,000 probes", "peak RSS MB", "probes/s nginx saw",
                            "reals probed every interval", "table full after (s)"], body) + "\n")
     L.append("Target: at 10,000 reals every real still checked every interval (1 probe per real per second); "
@@ -382,6 +380,32 @@ def targets(D):
                 r[5], "".join(", strace: " + x[5] for x in D.sel("ldirector", "reload") if x[4] == "kernel_ops_strace"),
                 "met" if r[5] == "1" else "not met"))
     return out
+
+
+def guest_limit(D):
+    """What this run says about the guest limiting the probe rate at the largest guest size, per check: the
+    daemons' probes per real per second in User-Mode Linux against ldirector's on the host. Empty when the run
+    holds nothing to compare."""
+    said = []
+    for kind in ("http", "connect"):
+        sizes = D.sizes("cost", kind)
+        if not sizes:
+            continue
+        n = max(sizes)
+        per = {d: num(D.kv(d, "cost", n, kind).get("per_real_per_s")) for d in D.daemons}
+        per = {d: v for d, v in per.items() if v is not None}
+        host = [num(D.kv("ldirector", "host", h, kind).get("per_real_per_s")) for h in D.sizes("host", kind) if h >= n]
+        if not per or not host or host[0] is None:
+            continue
+        text = "%s at %d reals: %s in the guest, ldirector %.3f here" % (
+            kind, n, ", ".join("%s %.3f" % (d, v) for d, v in per.items()), host[0])
+        if all(v < 0.95 for v in per.values()) and host[0] >= 0.95:
+            text += ", so the guest, not the daemon, set the limit"
+        said.append(text)
+    if not said:
+        return ""
+    return ("In User-Mode Linux one CPU carries the daemon, nginx and the network stack. Probes per real per "
+            "second, " + "; ".join(said) + ". ")
 
 
 def every_interval(D, kind):

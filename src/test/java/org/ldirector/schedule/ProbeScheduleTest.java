@@ -5,14 +5,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class ProbeScheduleTest {
@@ -68,12 +78,12 @@ class ProbeScheduleTest {
 
     @Test
     void aKeyIsNeverProbedTwiceAtOnceAndNoOwedTurnIsLostWhenTurnsAndEndsRace() throws Exception {
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(3);
-        java.util.concurrent.LinkedBlockingQueue<CompletableFuture<Void>> open = new java.util.concurrent.LinkedBlockingQueue<>();
-        java.util.concurrent.atomic.AtomicInteger now = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger most = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
-        java.util.concurrent.atomic.AtomicBoolean firing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        LinkedBlockingQueue<CompletableFuture<Void>> open = new LinkedBlockingQueue<>();
+        AtomicInteger now = new AtomicInteger();
+        AtomicInteger most = new AtomicInteger();
+        AtomicInteger probes = new AtomicInteger();
+        AtomicBoolean firing = new AtomicBoolean(true);
         ProbeSchedule<String> s = new ProbeSchedule<>(ticks, key -> {
             most.accumulateAndGet(now.incrementAndGet(), Math::max);
             probes.incrementAndGet();
@@ -97,7 +107,7 @@ class ProbeScheduleTest {
                 }
             });
             ender.start();
-            List<java.util.concurrent.Future<?>> turns = new ArrayList<>();
+            List<Future<?>> turns = new ArrayList<>();
             for (int t = 0; t < 3; t++) {
                 turns.add(pool.submit(() -> {
                     for (int i = 0; i < 20_000; i++) {
@@ -105,7 +115,7 @@ class ProbeScheduleTest {
                     }
                 }));
             }
-            for (java.util.concurrent.Future<?> f : turns) {
+            for (Future<?> f : turns) {
                 f.get(30, TimeUnit.SECONDS);
             }
             firing.set(false);
@@ -128,7 +138,7 @@ class ProbeScheduleTest {
 
     private static List<String> sorted(List<String> l) {
         List<String> c = new ArrayList<>(l);
-        java.util.Collections.sort(c);
+        Collections.sort(c);
         return c;
     }
 
@@ -217,7 +227,7 @@ class ProbeScheduleTest {
             distinct.add(d.toMillis());
         }
         for (int b : buckets) {
-            assertTrue(b > 50 && b < 150, "each second of the interval gets about a tenth: " + java.util.Arrays.toString(buckets));
+            assertTrue(b > 50 && b < 150, "each second of the interval gets about a tenth: " + Arrays.toString(buckets));
         }
         assertEquals(50, distinct.size(), "10 s in 50 slots of 200 ms, every one in use");
         assertEquals(List.of(Duration.ZERO, Duration.ofMillis(200)),
@@ -243,7 +253,7 @@ class ProbeScheduleTest {
         schedule.apply(wanted);
         assertEquals(2, schedule.timers(), "one more than a slot holds: a second slot, half an interval later");
         assertEquals(Set.of(Duration.ZERO, Duration.ofMillis(500)),
-                ticks.timers.values().stream().map(ManualTicks.Timer::firstDelay).collect(java.util.stream.Collectors.toSet()));
+                ticks.timers.values().stream().map(ManualTicks.Timer::firstDelay).collect(Collectors.toSet()));
         ticks.fireAll();
         assertEquals(ProbeSchedule.PER_SLOT + 1, new HashSet<>(started).size(), "every key is still probed, once a turn");
         wanted.keySet().removeIf(k -> !k.endsWith(".1:80") && !k.endsWith(".2:80"));
@@ -256,7 +266,7 @@ class ProbeScheduleTest {
     void quartzTicksRunAndStop() throws Exception {
         try (QuartzTicks quartz = new QuartzTicks(2)) {
             CountDownLatch three = new CountDownLatch(3);
-            java.util.Set<String> threads = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            Set<String> threads = ConcurrentHashMap.newKeySet();
             quartz.every("t", Duration.ZERO, Duration.ofMillis(20), () -> {
                 threads.add(Thread.currentThread().getName());
                 three.countDown();
