@@ -16,8 +16,9 @@ public record DesiredTable(List<Service> services) {
         services = List.copyOf(services);
     }
 
-    /** One owned virtual service and what should happen to each of its destinations. */
     /**
+     * One owned virtual service and what should happen to each of its destinations.
+     *
      * @param anyRealUp a real is up with a weight above 0 (else the fallback serves)
      * @param decided   every real has a verdict, so anyRealUp is final (fallbackcommand waits for it)
      */

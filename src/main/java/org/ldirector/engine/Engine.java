@@ -3,6 +3,8 @@ package org.ldirector.engine;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -15,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.ldirector.check.CheckResult;
 import org.ldirector.check.Checker;
@@ -33,6 +36,7 @@ import org.ldirector.health.HealthEvent;
 import org.ldirector.health.ProbeKey;
 import org.ldirector.ipvs.IpvsException;
 import org.ldirector.ipvs.IpvsTable;
+import org.ldirector.ipvs.ServiceKey;
 import org.ldirector.reconcile.Reconciler;
 import org.ldirector.schedule.Grid;
 import org.ldirector.schedule.ProbeSchedule;
@@ -45,11 +49,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything that changes the table runs on one loop thread (injected), so the reconciler and
  * the fallback commands never race; probes run on their own threads and only hand results over.
- * A pass runs when a real changes state, after a reload, and every (shortest) checkinterval so
- * drift is repaired within one interval; when a pass takes long (it reads the whole kernel table:
- * thousands of services on a small machine) the periodic one runs less often, so that it never
- * takes more than {@code 1/}{@link #REPAIR_SHARE} of the loop. A failing pass is logged and the
- * next one tries again.
+ * When a real changes state a pass runs over the virtuals that use it; a whole pass runs after a
+ * reload and every (shortest) checkinterval, so drift is repaired within one interval. When a
+ * whole pass takes long (it reads the whole kernel table: thousands of services on a small
+ * machine) the periodic one runs less often, so that it never takes more than
+ * {@code 1/}{@link #REPAIR_SHARE} of the loop. A failing pass is logged and the next one tries
+ * again.
  */
 public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
@@ -73,6 +78,8 @@ public final class Engine implements AutoCloseable {
     private final Reconciler reconciler;
     private final FallbackCommand fallbackCommand;
     private final AtomicBoolean passPending = new AtomicBoolean();
+    /** Ids of the virtuals whose reals changed health (or maintenance) since the last pass over them. */
+    private final Set<String> changed = ConcurrentHashMap.newKeySet();
     private volatile Config config;
     private volatile ProbePlan plan;
     private volatile Optional<MaintenanceDir> maintenanceDir = Optional.empty();
@@ -226,12 +233,12 @@ public final class Engine implements AutoCloseable {
             health.forceDown(key, CheckResult.down(Duration.ZERO, "in maintenance (" + file.get() + ")"), parts.clock().instant())
                     .ifPresent(e -> handle(p, List.of(e)));
             if (entering) {
-                requestPass();
+                requestPass(p);
             }
             return CompletableFuture.completedFuture(null);
         }
         if (maintenance.remove(key)) {
-            requestPass();
+            requestPass(p);
         }
         CheckType type = p.target().spec().type();
         if (type == CheckType.ON || type == CheckType.OFF) {
@@ -285,35 +292,75 @@ public final class Engine implements AutoCloseable {
             changed |= e.kind() == HealthEvent.Kind.WENT_UP || e.kind() == HealthEvent.Kind.WENT_DOWN;
         }
         if (changed) {
-            requestPass();
+            requestPass(p);
         }
     }
 
-    private void requestPass() {
+    /** Asks for a pass over the virtuals that use {@code p}'s real; several requests make one pass. */
+    private void requestPass(ProbePlan.Probe p) {
+        for (ProbePlan.Use u : p.uses()) {
+            changed.add(u.virtual().id());
+        }
         if (passPending.compareAndSet(false, true)) {
-            parts.loop().execute(this::pass);
+            parts.loop().execute(this::changedPass);
         }
     }
 
-    /** One reconciliation; runs on the loop thread only. */
-    private void pass() {
+    /**
+     * The pass a health change asks for: over the virtuals whose reals changed since the last one,
+     * each read back from the kernel on its own, instead of the whole table (see
+     * {@link Reconciler#reconcile(DesiredTable, Set, String)}). Loop thread only.
+     */
+    private void changedPass() {
         passPending.set(false);
+        // after clearing passPending: a change recorded from here on asks for a pass of its own
+        Set<String> ids = new HashSet<>();
+        for (Iterator<String> it = changed.iterator(); it.hasNext(); ) {
+            ids.add(it.next());
+            it.remove();
+        }
+        if (firstPass) {
+            pass();
+        } else if (!ids.isEmpty()) {
+            reconcile(ids);
+        }
+    }
+
+    /** A whole pass; runs on the loop thread only. */
+    private void pass() {
+        reconcile(null);
+    }
+
+    /** @param only the ids of the virtuals to reconcile, or null for all of them */
+    private void reconcile(Set<String> only) {
         Config c = config;
         try {
             DesiredTable desired = Director.desired(c, Director.Verdicts.of(
                     (v, r) -> health.health(ProbeKey.of(v, r)),
                     (v, r) -> maintenance.contains(ProbeKey.of(v, r))), firstPass);
-            reconciler.reconcile(desired, firstPass ? "start" : "reload");
-            firstPass = false;
+            Predicate<ServiceKey> touched = k -> true;
+            if (only == null) {
+                reconciler.reconcile(desired, firstPass ? "start" : "reload");
+                firstPass = false;
+            } else {
+                Set<ServiceKey> keys = new HashSet<>();
+                for (DesiredTable.Service s : desired.services()) {
+                    if (only.contains(s.config().id())) {
+                        keys.add(s.key());
+                    }
+                }
+                reconciler.reconcile(desired, keys, "reload");
+                touched = keys::contains;
+            }
             for (DesiredTable.Service s : desired.services()) {
-                if (s.decided()) {
+                if (s.decided() && touched.test(s.key())) {
                     fallbackCommand.update(s.config(), s.anyRealUp());
                 }
             }
         } catch (IpvsException e) {
             parts.log().accept("Cannot read the IPVS table: " + e.getMessage() + "; will retry");
         } catch (RuntimeException e) {
-            // The loop must survive anything; the next pass tries again.
+            // The loop must survive anything; the next (whole) pass tries again.
             LOG.error("reconciliation pass failed", e);
         }
     }

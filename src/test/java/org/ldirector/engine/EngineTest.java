@@ -3,6 +3,8 @@ package org.ldirector.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -28,6 +30,7 @@ import org.ldirector.ipvs.Destination;
 import org.ldirector.ipvs.Forwarding;
 import org.ldirector.ipvs.InMemoryIpvsTable;
 import org.ldirector.ipvs.IpvsProtocol;
+import org.ldirector.ipvs.IpvsTable;
 import org.ldirector.ipvs.ServiceKey;
 import org.ldirector.ipvs.VirtualService;
 import org.ldirector.schedule.ManualTicks;
@@ -134,9 +137,18 @@ class EngineTest {
     }
 
     /** One probe round, then whatever passes it triggered. */
+    /**
+     * Every probe runs once, then whatever passes their results asked for: the passes a health
+     * change starts on its own, not a whole pass forced from outside.
+     */
     private void round() throws Exception {
         ticks.fireAll();
-        engine.passNow();
+        drain();
+    }
+
+    /** Waits until the loop has run everything queued before now (the fake checker answers at once). */
+    private void drain() throws Exception {
+        loop.submit(() -> { }).get();
     }
 
     private String save() throws Exception {
@@ -261,6 +273,54 @@ class EngineTest {
         engine.passNow();
         assertEquals(3, log.stream().filter(l -> l.endsWith("(repair)")).count(), log.toString());
         assertTrue(save().contains("10.77.1.12:80 -m -w 2"));
+    }
+
+    @Test
+    void aHealthChangeReadsBackOnlyTheVirtualsOfTheRealThatChangedAndTheWholePassRepairsTheRest() throws Exception {
+        Map<String, Integer> reads = new ConcurrentHashMap<>();
+        IpvsTable counting = (IpvsTable) Proxy.newProxyInstance(IpvsTable.class.getClassLoader(),
+                new Class<?>[] {IpvsTable.class}, (proxy, method, args) -> {
+                    String what = method.getName().equals("destinations") ? "destinations " + args[0] : method.getName();
+                    reads.merge(what, 1, Integer::sum);
+                    try {
+                        return method.invoke(table, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        // checkinterval 60: the whole pass of the interval (on the real loop's clock) does not
+        // come between the reads counted here
+        engine = new Engine(parse("""
+                checkinterval=60
+                virtual=10.77.0.100:80
+                \treal=10.77.1.11:80 masq 1
+                \tservice=http
+                \tchecktype=negotiate
+                virtual=10.77.0.101:80
+                \treal=10.77.1.12:80 masq 1
+                \tservice=http
+                \tchecktype=negotiate
+                """), new Engine.Parts(counting, t -> checker, ticks, loop, Clock.systemUTC(), log::add, commands::add));
+        engine.start();
+        up.put("10.77.1.11", true);
+        up.put("10.77.1.12", true);
+        round();
+        ServiceKey a = ServiceKey.of(IpvsProtocol.TCP, java.net.InetAddress.getByName("10.77.0.100"), 80);
+        ServiceKey b = ServiceKey.of(IpvsProtocol.TCP, java.net.InetAddress.getByName("10.77.0.101"), 80);
+        table.deleteDestination(b, new Destination.DestinationKey(java.net.InetAddress.getByName("10.77.1.12"), 80));
+        reads.clear();
+
+        up.put("10.77.1.11", false);
+        round();
+        assertEquals(Map.of("services", 1, "destinations " + a, 1, "apply", 1), reads,
+                "one service list, the changed virtual's destinations, one batch of operations");
+        assertEquals("-A -t 10.77.0.100:80 -s wrr\n-A -t 10.77.0.101:80 -s wrr\n", save(),
+                "10.77.1.11 left; 10.77.0.101's drift waits for the whole pass");
+        assertTrue(log.contains("Deleted real server: 10.77.1.11:80 (10.77.0.100:80)"), log.toString());
+
+        engine.passNow();
+        assertTrue(save().contains("-a -t 10.77.0.101:80 -r 10.77.1.12:80 -m -w 1"), save());
+        assertTrue(log.contains("Added real server: 10.77.1.12:80 (10.77.0.101:80) (Weight set to 1) (repair)"), log.toString());
     }
 
     /** Time moved by hand, and by {@code step} ms at every reading of {@link #millis()} when non-zero. */
