@@ -72,6 +72,11 @@ class ConfigWatcherTest {
             Path tmp = Files.writeString(dir.resolve(".ldirectord.cf.swp"), "checktimeout=30\n");
             Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "replacement noticed");
+            // an edit can reach the watcher as more than one event (truncate, then write), each a
+            // change: let those settle before the quiet that follows is asked of another file
+            while (changes.tryAcquire(300, TimeUnit.MILLISECONDS)) {
+                // a late event of the edits above
+            }
             Files.writeString(dir.resolve("other.cf"), "checktimeout=9\n");
             assertTrue(!changes.tryAcquire(500, TimeUnit.MILLISECONDS), "another file of the directory is not a change");
         }

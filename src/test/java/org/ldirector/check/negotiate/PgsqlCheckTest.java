@@ -2,6 +2,7 @@ package org.ldirector.check.negotiate;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
@@ -43,11 +44,28 @@ class PgsqlCheckTest implements SqlCheckContract {
         server = Daemon.start(Commands.as("postgres", BIN.resolve("postgres").toString(), "-D", data.toString(),
                 "-k", socket.toString(), "-p", Integer.toString(port), "-c", "listen_addresses=127.0.0.1,::1", "-c", "fsync=off"),
                 dir.resolve("postgres.log")).awaitPort(port, Duration.ofSeconds(30));
+        awaitReady(socket, Duration.ofSeconds(30));
         psql(socket, "postgres", "CREATE USER checker PASSWORD 's3cret'", "CREATE DATABASE health OWNER checker",
                 "SET password_encryption = 'md5'; CREATE USER oldie PASSWORD 'old-pw'");
         psql(socket, "health", "CREATE TABLE director_slave (host text, enabled int);"
                 + " INSERT INTO director_slave VALUES ('a', 1), ('b', 0);"
                 + " GRANT SELECT ON director_slave TO checker, oldie;");
+    }
+
+    /**
+     * The port opens before the server takes logins: until then psql fails with "the database
+     * system is starting up" (seen on a loaded machine). pg_isready answers 0 once it takes them.
+     */
+    static void awaitReady(Path socket, Duration within) throws Exception {
+        long deadline = System.nanoTime() + within.toNanos();
+        List<String> ask = Commands.as("postgres", BIN.resolve("pg_isready").toString(), "-q",
+                "-h", socket.toString(), "-p", Integer.toString(port));
+        while (new ProcessBuilder(ask).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() != 0) {
+            if (System.nanoTime() - deadline > 0) {
+                throw new IOException("PostgreSQL on port " + port + " did not take logins within " + within);
+            }
+            Thread.sleep(50);
+        }
     }
 
     /** Each statement group in its own -c, since CREATE DATABASE cannot share a transaction. */
