@@ -22,7 +22,9 @@
 # BASE (60 s: the guest at rest before its daemon starts, what the host-clock CPU is compared with), STARTUP_TIMEOUT (120 s: then the phase goes on
 # with what is in the table), BOOT_TIMEOUT (3000 s per daemon),
 # LDIRECTORD_MAX_REALS (1000: larger sizes are skipped for ldirectord), LDIRECTORD_FORK (yes),
-# CHECK_TIMEOUT (1 s), UML_MEM (4G), RESULTS_DIR, OUT.
+# CHECK_TIMEOUT (1 s), UML_MEM (4G), RESULTS_DIR, OUT, TIMING (0; 1: nginx also logs when each probe
+# arrived, and each detection trial when its failure began, for sbs/timing.py: a diagnostic, off in
+# full runs because the extra log costs nginx CPU that counts in every daemon's share).
 # After the guests, on the host's own kernel (no guest; loopback reals; ldirector only, with its in-memory
 # table): host-steady.sh at HOST_SIZES ("10000"; empty: skipped) for HOST_KINDS ("http connect"), with
 # WARMUP and WINDOW. Probe throughput is measured there because one User-Mode Linux CPU, shared by the
@@ -52,7 +54,7 @@ export FALLBACK_SIZE="${FALLBACK_SIZE:-10}" RELOAD_SIZE="${RELOAD_SIZE:-1000}" R
 export PERVIRT="${PERVIRT:-10}" BASE="${BASE:-60}"
 export WARMUP="${WARMUP:-60}" STEADY_SIZES="${STEADY_SIZES-10}" STEADY_WARMUP="${STEADY_WARMUP:-300}" WINDOW="${WINDOW:-30}" STARTUP_TIMEOUT="${STARTUP_TIMEOUT:-120}"
 export LDIRECTORD_MAX_REALS="${LDIRECTORD_MAX_REALS:-1000}" LDIRECTORD_FORK="${LDIRECTORD_FORK:-yes}"
-export CHECK_TIMEOUT="${CHECK_TIMEOUT:-1}" HOST_SIZES="${HOST_SIZES-10000}" HOST_KINDS="${HOST_KINDS:-http connect}"
+export CHECK_TIMEOUT="${CHECK_TIMEOUT:-1}" TIMING="${TIMING:-0}" HOST_SIZES="${HOST_SIZES-10000}" HOST_KINDS="${HOST_KINDS:-http connect}"
 DAEMONS=${DAEMONS:-ldirector keepalived ldirectord}
 RESULTS_DIR=${RESULTS_DIR:-$ROOT/test-fixtures/bench/results}
 # not under /tmp: the guest's /tmp is its own tmpfs; the guest writes here through hostfs
@@ -74,7 +76,7 @@ start=$(date +%s)
   echo "kernel=User-Mode Linux $(dpkg-query -W -f='${Version}' user-mode-linux 2>/dev/null), 1 CPU, ${UML_MEM:-4G}"
   echo "versions=ldirector $(git -C "$ROOT" describe --always --dirty 2>/dev/null), ldirectord $(dpkg-query -W -f='${Version}' ldirectord), keepalived $(dpkg-query -W -f='${Version}' keepalived), nginx $(dpkg-query -W -f='${Version}' nginx-light), $(java -version 2>&1 | head -1)"
   for k in COST_SIZES COST_KINDS DET_SIZES TRIALS FALLBACK_TRIALS FALLBACK_SIZE RELOAD_SIZE RELOAD_KIND PERVIRT WARMUP STEADY_SIZES STEADY_WARMUP WINDOW BASE \
-           STARTUP_TIMEOUT LDIRECTORD_MAX_REALS LDIRECTORD_FORK CHECK_TIMEOUT HOST_SIZES HOST_KINDS; do
+           STARTUP_TIMEOUT LDIRECTORD_MAX_REALS LDIRECTORD_FORK CHECK_TIMEOUT TIMING HOST_SIZES HOST_KINDS; do
     echo "knob.$k=${!k}"
   done
   echo "daemons=$DAEMONS"
@@ -86,7 +88,7 @@ for d in $DAEMONS; do
   cat > "$OUT/$d/boot.sh" <<BOOT
 export SBS_DAEMON=$d SBS_OUT=$OUT/$d ROOT=$ROOT
 $(for k in COST_SIZES COST_KINDS DET_SIZES TRIALS FALLBACK_TRIALS FALLBACK_SIZE RELOAD_SIZE RELOAD_KIND PERVIRT WARMUP STEADY_SIZES STEADY_WARMUP WINDOW BASE \
-           STARTUP_TIMEOUT LDIRECTORD_MAX_REALS LDIRECTORD_FORK CHECK_TIMEOUT; do printf 'export %s="%s"\n' "$k" "${!k}"; done)
+           STARTUP_TIMEOUT LDIRECTORD_MAX_REALS LDIRECTORD_FORK CHECK_TIMEOUT TIMING; do printf 'export %s="%s"\n' "$k" "${!k}"; done)
 ulimit -n 65535
 source $ROOT/test-fixtures/bench/sbs/inside.sh
 main

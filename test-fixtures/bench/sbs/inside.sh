@@ -77,6 +77,7 @@ events { worker_connections 60000; multi_accept on; }
 http {
   log_format addr '\$server_addr';
   access_log $W/access.log addr buffer=64k flush=1s;
+$([ "${TIMING:-0}" = 1 ] && printf '%s\n' "  log_format timing '\$msec \$server_addr';" "  access_log $W/timing.log timing buffer=64k flush=1s;")
   keepalive_timeout 0;
   client_body_temp_path $W;
   proxy_temp_path $W;
@@ -188,6 +189,7 @@ phase() { # $1 = reals, $2 = http|connect
           [ "$tag" = skip ] && res detect "$n" "$fk" skip "$ip"
         done < "$W/det.txt"
         say "$(awk '{print $6"/"$7}' "$W/det.txt" | tr '\n' ' ')"
+        if [ "${TIMING:-0}" = 1 ]; then sleep 1.5; cp "$W/timing.log" "$SBS_OUT/logs/$n-timing.log"; fi
       done ;;
     esac
     if [ "$n" = "$FALLBACK_SIZE" ]; then

@@ -152,10 +152,14 @@ def cmd_detect(kind, trials, nreals, pervirt):
             continue
         time.sleep(rnd.uniform(0, 1.0))    # a random phase against the check interval
         sh.run("iptables-legacy -I INPUT " + rule(kind, ip))
+        t0 = time.time()
         down = wait_for(absent(vport, ip), float(os.environ.get("DETECT_DEADLINE", "30")))
         sh.run("iptables-legacy -D INPUT " + rule(kind, ip))
         up = wait_for(present(vport, ip), float(os.environ.get("RECOVER_DEADLINE", "30")))
         emit("trial", kind, k, ip, vport, fmt(down), fmt(up))
+        # when each failure began by the guest's clock, for sbs/timing.py against nginx's $msec
+        with open(os.path.join(OUT, "detect-times.tsv"), "a") as f:
+            f.write("%d\t%s\t%d\t%s\t%.3f\t%s\t%s\n" % (nreals, kind, k, ip, t0, fmt(down), fmt(up)))
 
 
 def cmd_fallback(trials, pervirt):
