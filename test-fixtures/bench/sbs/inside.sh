@@ -189,7 +189,7 @@ phase() { # $1 = reals, $2 = http|connect
           [ "$tag" = skip ] && res detect "$n" "$fk" skip "$ip"
         done < "$W/det.txt"
         say "$(awk '{print $6"/"$7}' "$W/det.txt" | tr '\n' ' ')"
-        if [ "${TIMING:-0}" = 1 ]; then sleep 1.5; cp "$W/timing.log" "$SBS_OUT/logs/$n-timing.log"; fi
+        if [ "${TIMING:-0}" = 1 ]; then sleep 1.5; mkdir -p "$SBS_OUT/logs"; cp "$W/timing.log" "$SBS_OUT/logs/$n-timing.log"; fi
       done ;;
     esac
     if [ "$n" = "$FALLBACK_SIZE" ]; then
