@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import org.ldirector.config.AddressFamily;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.Config;
@@ -74,9 +75,21 @@ public final class Director {
      *                  with readdquiescent=no, as ldirectord's start does)
      */
     public static DesiredTable desired(Config config, Verdicts verdicts, boolean firstPass) {
-        List<DesiredTable.Service> services = new ArrayList<>(config.virtuals().size());
+        return desired(config, verdicts, firstPass, v -> true);
+    }
+
+    /**
+     * The desired table of the virtuals {@code which} accepts, in config order: each virtual's
+     * services depend on its own reals only, so a health change needs only the virtuals of the
+     * real that changed.
+     */
+    public static DesiredTable desired(Config config, Verdicts verdicts, boolean firstPass,
+            Predicate<VirtualConfig> which) {
+        List<DesiredTable.Service> services = new ArrayList<>();
         for (VirtualConfig v : config.virtuals()) {
-            services.add(desiredService(v, verdicts, firstPass, config.global().readdQuiescent()));
+            if (which.test(v)) {
+                services.add(desiredService(v, verdicts, firstPass, config.global().readdQuiescent()));
+            }
         }
         return new DesiredTable(services);
     }

@@ -17,7 +17,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
-import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.ldirector.check.CheckResult;
 import org.ldirector.check.Checker;
@@ -36,7 +35,6 @@ import org.ldirector.health.HealthEvent;
 import org.ldirector.health.ProbeKey;
 import org.ldirector.ipvs.IpvsException;
 import org.ldirector.ipvs.IpvsTable;
-import org.ldirector.ipvs.ServiceKey;
 import org.ldirector.reconcile.Reconciler;
 import org.ldirector.schedule.Grid;
 import org.ldirector.schedule.ProbeSchedule;
@@ -309,7 +307,7 @@ public final class Engine implements AutoCloseable {
     /**
      * The pass a health change asks for: over the virtuals whose reals changed since the last one,
      * each read back from the kernel on its own, instead of the whole table (see
-     * {@link Reconciler#reconcile(DesiredTable, Set, String)}). Loop thread only.
+     * {@link Reconciler#reconcileOnly}). Loop thread only.
      */
     private void changedPass() {
         passPending.set(false);
@@ -335,25 +333,21 @@ public final class Engine implements AutoCloseable {
     private void reconcile(Set<String> only) {
         Config c = config;
         try {
-            DesiredTable desired = Director.desired(c, Director.Verdicts.of(
+            Director.Verdicts verdicts = Director.Verdicts.of(
                     (v, r) -> health.health(ProbeKey.of(v, r)),
-                    (v, r) -> maintenance.contains(ProbeKey.of(v, r))), firstPass);
-            Predicate<ServiceKey> touched = k -> true;
+                    (v, r) -> maintenance.contains(ProbeKey.of(v, r)));
+            DesiredTable desired;
             if (only == null) {
+                desired = Director.desired(c, verdicts, firstPass);
                 reconciler.reconcile(desired, firstPass ? "start" : "reload");
                 firstPass = false;
             } else {
-                Set<ServiceKey> keys = new HashSet<>();
-                for (DesiredTable.Service s : desired.services()) {
-                    if (only.contains(s.config().id())) {
-                        keys.add(s.key());
-                    }
-                }
-                reconciler.reconcile(desired, keys, "reload");
-                touched = keys::contains;
+                // the other virtuals are neither built nor read back: their reals did not change
+                desired = Director.desired(c, verdicts, firstPass, v -> only.contains(v.id()));
+                reconciler.reconcileOnly(desired, "reload");
             }
             for (DesiredTable.Service s : desired.services()) {
-                if (s.decided() && touched.test(s.key())) {
+                if (s.decided()) {
                     fallbackCommand.update(s.config(), s.anyRealUp());
                 }
             }

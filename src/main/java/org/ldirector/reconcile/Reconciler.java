@@ -2,6 +2,7 @@ package org.ldirector.reconcile;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +29,8 @@ import org.ldirector.ipvs.VirtualService;
  * virtual services ldirector owns (those in its config, and those it owned before a reload).
  *
  * <p>Each pass reads back what it covers (a whole pass: the whole table), so an entry someone
- * deleted or changed by hand is put back on the next whole pass and logged as a repair; a failed operation is logged and simply tried again next
- * pass, and never stops the others. Order: services are added or changed before their
+ * deleted or changed by hand is put back on the next whole pass and logged as a repair; a failed
+ * operation is logged and simply tried again next pass, and never stops the others. Order: services are added or changed before their
  * destinations; within a service, additions come before deletions so a virtual is never left with
  * nothing to send to while its fallback swaps in or out; services no longer configured go last.
  * It never flushes.
@@ -76,40 +77,39 @@ public final class Reconciler {
      * @param tag ldirectord's word for purges of stale entries: "start" or "reload"
      */
     public Outcome reconcile(DesiredTable desired, String tag) throws IpvsException {
-        List<ServiceDump> actual = table.dump();
-        List<Step> steps = plan(desired, last.keySet(), actual, last, tag);
-        Outcome outcome = apply(steps, owners(desired.services()));
-        Map<ServiceKey, DesiredTable.Service> now = new LinkedHashMap<>();
-        for (DesiredTable.Service s : desired.services()) {
-            now.put(s.key(), s);
-        }
-        last = now;
-        return outcome;
+        List<Step> steps = plan(desired, last.keySet(), table.dump(), last, tag);
+        return applyAndRecord(steps, desired.services(), Map.of());
     }
 
     /**
-     * A pass over the services in {@code only}: reads back, plans and applies just those, and leaves
-     * every other service as it is. For a health change, which can only change the services of the
-     * reals that changed, where a whole pass reads every service's destinations from the kernel: a
-     * netlink request and its replies per service, a hundred for 1,000 reals in services of ten.
-     * Drift in the other services is still repaired by the next whole pass.
+     * A pass over the services of {@code some} only: reads back, plans and applies just those, and
+     * leaves every other service as it is. For a health change, which can only change the services
+     * of the reals that changed, where a whole pass reads every service's destinations from the
+     * kernel: a netlink request and its replies per service, a hundred for 1,000 reals in services
+     * of ten. Drift in the other services is still repaired by the next whole pass.
      */
-    public Outcome reconcile(DesiredTable desired, Set<ServiceKey> only, String tag) throws IpvsException {
-        List<DesiredTable.Service> some = desired.services().stream().filter(s -> only.contains(s.key())).toList();
-        if (some.isEmpty()) {
+    public Outcome reconcileOnly(DesiredTable some, String tag) throws IpvsException {
+        if (some.services().isEmpty()) {
             return new Outcome(0, 0, 0);
         }
+        Set<ServiceKey> keys = new HashSet<>();
+        some.services().forEach(s -> keys.add(s.key()));
         List<ServiceDump> actual = new ArrayList<>();
         for (ServiceEntry e : table.services()) {
             ServiceKey key = e.service().key();
-            if (only.contains(key)) {
+            if (keys.contains(key)) {
                 actual.add(new ServiceDump(e, table.destinations(key)));
             }
         }
-        List<Step> steps = plan(new DesiredTable(some), Set.of(), actual, last, tag);
-        Outcome outcome = apply(steps, owners(some));
-        Map<ServiceKey, DesiredTable.Service> now = new LinkedHashMap<>(last);
-        some.forEach(s -> now.put(s.key(), s));
+        return applyAndRecord(plan(some, Set.of(), actual, last, tag), some.services(), last);
+    }
+
+    /** Applies {@code steps}; from now on the kernel holds {@code services} as desired, on top of {@code kept}. */
+    private Outcome applyAndRecord(List<Step> steps, List<DesiredTable.Service> services,
+            Map<ServiceKey, DesiredTable.Service> kept) throws IpvsException {
+        Outcome outcome = apply(steps, owners(services));
+        Map<ServiceKey, DesiredTable.Service> now = new LinkedHashMap<>(kept);
+        services.forEach(s -> now.put(s.key(), s));
         last = now;
         return outcome;
     }

@@ -115,6 +115,30 @@ class ReconcilerTest {
     }
 
     @Test
+    void aPassOverSomeServicesChangesOnlyThoseAndTheNextWholePassRepairsTheRest() throws Exception {
+        DesiredTable.Service other = service(OTHER, "wrr", dest(real("10.77.2.11", 1), Role.REAL, Policy.PRESENT));
+        reconciler.reconcile(table(twoUp.services().get(0), other), "start");
+        table.deleteDestination(OTHER, real("10.77.2.11", 1).key()); // drift in the service not asked about
+        DesiredTable.Service oneDown = service(VIP, "wrr",
+                dest(real("10.77.1.11", 1), Role.REAL, Policy.PRESENT),
+                dest(real("10.77.1.12", 2), Role.REAL, Policy.ABSENT),
+                dest(real("10.77.1.99", 1), Role.FALLBACK, Policy.ABSENT));
+        log.clear();
+
+        assertEquals(new Reconciler.Outcome(1, 0, 0), reconciler.reconcileOnly(table(oneDown), "reload"));
+        assertEquals(List.of("Deleted real server: 10.77.1.12:80 (10.77.0.100:80)"), log);
+        assertEquals("""
+                -A -t 10.77.0.100:80 -s wrr
+                -a -t 10.77.0.100:80 -r 10.77.1.11:80 -m -w 1
+                -A -t 10.77.0.200:80 -s wrr
+                """, table.saveText());
+
+        log.clear();
+        assertEquals(new Reconciler.Outcome(1, 0, 1), reconciler.reconcile(table(oneDown, other), "reload"));
+        assertEquals(List.of("Added real server: 10.77.2.11:80 (10.77.0.200:80) (Weight set to 1) (repair)"), log);
+    }
+
+    @Test
     void startAdoptsWhatTheKernelHasWithoutTouchingRealsThatHaveNoVerdict() throws Exception {
         table.addService(VirtualService.of(VIP, "wrr"));
         table.addDestination(VIP, real("10.77.1.11", 1));
