@@ -5,7 +5,10 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.NoRouteToHostException;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -68,6 +71,8 @@ public final class ProbeLoop implements AutoCloseable {
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
     /** A turn (or a wake-up) later than this by the director's own doing stretches every deadline by the excess. */
     static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    /** How often {@link #turnClock} reads its base clock on the loop's thread. */
+    static final long REANCHOR_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     /** How a session ended; {@link Session#ended} hears it exactly once. */
     public enum End {
@@ -159,6 +164,10 @@ public final class ProbeLoop implements AutoCloseable {
     private ArrayDeque<Session> unread = new ArrayDeque<>();
     private ArrayDeque<Session> unreadNext = new ArrayDeque<>();
     private long retryAt;
+    /** Loop thread only: a reading of {@link #anchorBase} and this loop's time when it was taken (see {@link #turnClock}). */
+    private Clock anchorBase;
+    private Instant anchorWall;
+    private long anchorNanos;
     private long warnedAt = Long.MIN_VALUE / 2;
     private final Connector connector;
     private final int readsPerTurn;
@@ -185,9 +194,67 @@ public final class ProbeLoop implements AutoCloseable {
         this.connector = connector;
         this.readsPerTurn = readsPerTurn;
         this.epoll = Epoll.open(1024);
-        this.thread = new Thread(this::run, name);
+        this.thread = new LoopThread(this, name);
         thread.setDaemon(true);
         thread.start();
+    }
+
+    /** The loop's thread, which {@link #turnClock} recognises. */
+    private static final class LoopThread extends Thread {
+        private final ProbeLoop loop;
+
+        LoopThread(ProbeLoop loop, String name) {
+            super(loop::run, name);
+            this.loop = loop;
+        }
+    }
+
+    /**
+     * {@code base}, except on a probe loop's own thread, where it answers with the loop's time of
+     * the current turn, on {@code base}'s scale, and reads {@code base} only every
+     * {@link #REANCHOR_NANOS}. What a probe's result is stamped with (the health book's last probe,
+     * on the loop thread for connect and plain-HTTP probes) then costs no clock reading: under
+     * User-Mode Linux, which has no vDSO, each reading is a system call, and one a probe was an
+     * eighth of the probe loop's. The answer can be early by up to a turn's length (milliseconds),
+     * and a step of the wall clock shows within {@link #REANCHOR_NANOS}: plenty for a timestamp
+     * shown to operators.
+     */
+    public static Clock turnClock(Clock base) {
+        return new TurnClock(base);
+    }
+
+    private static final class TurnClock extends Clock {
+        private final Clock base;
+
+        TurnClock(Clock base) {
+            this.base = base;
+        }
+
+        @Override
+        public Instant instant() {
+            return Thread.currentThread() instanceof LoopThread t ? t.loop.wallTime(base) : base.instant();
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return base.getZone();
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return new TurnClock(base.withZone(zone));
+        }
+    }
+
+    /** This turn's time on {@code base}'s scale; loop thread only. */
+    private Instant wallTime(Clock base) {
+        if (anchorBase != base || now - anchorNanos >= REANCHOR_NANOS) {
+            anchorBase = base;
+            anchorWall = base.instant();
+            anchorNanos = now;
+            return anchorWall;
+        }
+        return anchorWall.plusNanos(now - anchorNanos);
     }
 
     /** Queues a probe; any thread. A closed loop ends it at once with {@link End#FAILED}. */

@@ -14,6 +14,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import org.ldirector.check.Checkers;
+import org.ldirector.check.ProbeLoop;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.config.Config;
 import org.ldirector.config.ConfigException;
@@ -122,7 +123,9 @@ public final class Daemon {
         try (QuartzTicks ticks = new QuartzTicks(2)) {
             this.checkers = checkers;
             this.running = listener;
-            Engine engine = new Engine(config, new Engine.Parts(table, t -> checkers, ticks, loop, Clock.systemUTC(),
+            // the probe loop stamps its results with its time of turn: no clock reading per probe
+            Engine engine = new Engine(config, new Engine.Parts(table, t -> checkers, ticks, loop,
+                    ProbeLoop.turnClock(Clock.systemUTC()),
                     events, this::launch), listener);
             // Watch before the first pass, so an edit made while it runs is not missed.
             ConfigWatcher watcher = new ConfigWatcher(configFile, CONFIG_POLL, loop,

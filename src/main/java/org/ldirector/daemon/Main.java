@@ -18,6 +18,7 @@ import org.ldirector.config.ConfigPrinter;
 import org.ldirector.config.Diagnostic;
 import org.ldirector.check.CheckContext;
 import org.ldirector.check.Checkers;
+import org.ldirector.check.ProbeLoop;
 import org.ldirector.ipvs.IpvsException;
 import org.ldirector.ipvs.IpvsTable;
 import org.ldirector.ipvs.InMemoryIpvsTable;
@@ -166,7 +167,8 @@ public final class Main {
         ScheduledExecutorService alertExecutor = Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-emailalert"));
         try (IpvsTable table = openTable(env); CheckContext ctx = CheckContext.create();
                 MetricsEndpoint endpoint = new MetricsEndpoint(metrics, Logging.events()::info);
-                MonitorFiles monitorFiles = new MonitorFiles(Clock.systemDefaultZone(), pid, Logging.events()::info);
+                MonitorFiles monitorFiles = new MonitorFiles(ProbeLoop.turnClock(Clock.systemDefaultZone()), pid,
+                        Logging.events()::info);
                 EmailAlerts alerts = new EmailAlerts(alertExecutor, Clock.systemUTC(), Logging.events()::info, hostname(),
                         System.getProperty("user.name", "root"))) {
             Checkers checkers = new Checkers(ctx);

@@ -262,6 +262,79 @@ class ProbeLoopTest {
         }
     }
 
+    /** A clock that always says {@code at} and counts how often it was asked. */
+    static final class CountingClock extends java.time.Clock {
+        final java.time.Instant at;
+        final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+
+        CountingClock(java.time.Instant at) {
+            this.at = at;
+        }
+
+        @Override
+        public java.time.Instant instant() {
+            reads.incrementAndGet();
+            return at;
+        }
+
+        @Override
+        public java.time.ZoneId getZone() {
+            return java.time.ZoneOffset.UTC;
+        }
+
+        @Override
+        public java.time.Clock withZone(java.time.ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    /** Each probe's ending, stamped by {@code clock} on the loop's thread. */
+    private static List<java.time.Instant> stamps(ProbeLoop loop, ServerSocket server, java.time.Clock clock, int n)
+            throws Exception {
+        List<java.time.Instant> stamps = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Probe> probes = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            probes.add(new Probe(at(server), 10_000) {
+                @Override
+                protected void ended(ProbeLoop.End how, IOException error) {
+                    stamps.add(clock.instant());
+                    super.ended(how, error);
+                }
+            });
+        }
+        probes.forEach(loop::submit);
+        assertEquals(Map.of(ProbeLoop.End.DONE, (long) n), ends(probes));
+        return stamps;
+    }
+
+    /**
+     * A probe's result is stamped with the wall-clock time; on the loop's thread the turn clock
+     * answers from the loop's own time of turn and reads the wall clock only every ten seconds.
+     */
+    @Test
+    void theTurnClockReadsItsBaseOnlyEveryTenSecondsOnTheLoopsThread() throws Exception {
+        java.util.concurrent.atomic.AtomicLong loopTime = new java.util.concurrent.atomic.AtomicLong(TimeUnit.SECONDS.toNanos(5));
+        java.time.Instant wall = java.time.Instant.parse("2026-12-06T12:00:00Z");
+        CountingClock base = new CountingClock(wall);
+        java.time.Clock turn = ProbeLoop.turnClock(base);
+        try (ServerSocket server = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
+                ProbeLoop loop = new ProbeLoop("test-loop", loopTime::get)) {
+            assertEquals(java.util.Set.of(wall), java.util.Set.copyOf(stamps(loop, server, turn, 100)));
+            assertEquals(1, base.reads.get(), "one reading for a hundred probes");
+
+            loopTime.addAndGet(TimeUnit.SECONDS.toNanos(3));
+            assertEquals(List.of(wall.plusSeconds(3)), stamps(loop, server, turn, 1), "the loop's time since the reading");
+            assertEquals(1, base.reads.get());
+
+            loopTime.addAndGet(TimeUnit.SECONDS.toNanos(10));
+            assertEquals(List.of(wall), stamps(loop, server, turn, 1), "read again after ten seconds");
+            assertEquals(2, base.reads.get());
+
+            assertEquals(wall, turn.instant());
+            assertEquals(3, base.reads.get(), "off the loop's thread, every time");
+        }
+    }
+
     @Test
     void aRefusedConnectFailsWithTheError() throws Exception {
         InetSocketAddress refused = new InetSocketAddress(InetAddress.getLoopbackAddress(), RefusingPorts.reserve());
