@@ -14,11 +14,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.ldirector.testing.Await;
 
 /**
  * Every verb and signal against a real daemon process started through the real command line,
@@ -93,12 +93,8 @@ class DaemonProcessTest {
         return Long.parseLong(Files.readString(dir.resolve("ldirector.web.cf.pid")).strip());
     }
 
-    private static void await(String what, Supplier<Boolean> condition) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!condition.get()) {
-            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
-            Thread.sleep(100);
-        }
+    private static void await(String what, Await.Condition condition) throws Exception {
+        Await.until(what, Duration.ofSeconds(60), Duration.ofMillis(100), condition);
     }
 
     private String status() {

@@ -7,17 +7,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ldirector.check.CheckContext;
 import org.ldirector.check.Checkers;
 import org.ldirector.config.ConfigParser;
 import org.ldirector.ipvs.InMemoryIpvsTable;
+import org.ldirector.testing.Await;
 
 /** The daemon's own duties, against the in-memory table: autoreload, a broken file, callback, clean stop. */
 class DaemonTest {
@@ -27,14 +28,8 @@ class DaemonTest {
     private final InMemoryIpvsTable table = new InMemoryIpvsTable();
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
-    private static void await(String what, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(20);
-        }
+    private static void await(String what, Await.Condition condition) throws Exception {
+        Await.until(what, Duration.ofSeconds(30), Duration.ofMillis(20), condition);
     }
 
     private String save() {

@@ -2,7 +2,6 @@ package org.ldirector.check.negotiate;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.UserPrincipal;
@@ -12,6 +11,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ldirector.config.ServiceType;
+import org.ldirector.testing.Await;
 
 /**
  * pgsql against a real PostgreSQL (Debian's postgresql) made by initdb under target/ and run on
@@ -57,15 +57,11 @@ class PgsqlCheckTest implements SqlCheckContract {
      * system is starting up" (seen on a loaded machine). pg_isready answers 0 once it takes them.
      */
     static void awaitReady(Path socket, Duration within) throws Exception {
-        long deadline = System.nanoTime() + within.toNanos();
         List<String> ask = Commands.as("postgres", BIN.resolve("pg_isready").toString(), "-q",
                 "-h", socket.toString(), "-p", Integer.toString(port));
-        while (new ProcessBuilder(ask).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor() != 0) {
-            if (System.nanoTime() - deadline > 0) {
-                throw new IOException("PostgreSQL on port " + port + " did not take logins within " + within);
-            }
-            Thread.sleep(50);
-        }
+        Await.until("PostgreSQL on port " + port + " to take logins", within, Duration.ofMillis(50),
+                () -> new ProcessBuilder(ask).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start().waitFor() == 0);
     }
 
     /** Each statement group in its own -c, since CREATE DATABASE cannot share a transaction. */
