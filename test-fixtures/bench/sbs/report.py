@@ -382,18 +382,26 @@ def targets(D):
     return out
 
 
+def guest_rates(D, kind):
+    """The largest size of the guests' cost phase for `kind` (10,000 in a full run) and each daemon's probes
+    per real per second there, daemons without that figure left out; (None, {}) when there is no such phase."""
+    sizes = D.sizes("cost", kind)
+    if not sizes:
+        return None, {}
+    n = max(sizes)
+    per = {d: num(D.kv(d, "cost", n, kind).get("per_real_per_s")) for d in D.daemons}
+    return n, {d: v for d, v in per.items() if v is not None}
+
+
 def guest_limit(D):
     """What this run says about the guest limiting the probe rate at the largest guest size, per check: the
     daemons' probes per real per second in User-Mode Linux against ldirector's on the host. Empty when the run
     holds nothing to compare."""
     said = []
     for kind in ("http", "connect"):
-        sizes = D.sizes("cost", kind)
-        if not sizes:
+        n, per = guest_rates(D, kind)
+        if n is None:
             continue
-        n = max(sizes)
-        per = {d: num(D.kv(d, "cost", n, kind).get("per_real_per_s")) for d in D.daemons}
-        per = {d: v for d, v in per.items() if v is not None}
         host = [num(D.kv("ldirector", "host", h, kind).get("per_real_per_s")) for h in D.sizes("host", kind) if h >= n]
         if not per or not host or host[0] is None:
             continue
@@ -421,11 +429,9 @@ def every_interval(D, kind):
             per, "" if every is None else ", %.1f %% of reals seen at least once per second" % every)
         return ok, text
 
-    def largest(what):
-        sizes = D.sizes(what, kind)
-        return (10000 if 10000 in sizes else max(sizes)) if sizes else None
-
-    n_host, n_uml = largest("host"), largest("cost")
+    host_sizes = D.sizes("host", kind)
+    n_host = (10000 if 10000 in host_sizes else max(host_sizes)) if host_sizes else None
+    n_uml, rates = guest_rates(D, kind)
     host = reading("host", n_host) if n_host else None
     uml = reading("cost", n_uml) if n_uml else None
     if host is None and uml is None:
@@ -437,8 +443,7 @@ def every_interval(D, kind):
         return head + "%s -> **%s**." % (uml[1], "met" if uml[0] else "not met")
     text = head + "on the host's kernel %s -> **%s**" % (host[1], "met" if host[0] else "not met")
     if uml is not None:
-        theirs = {d: D.kv(d, "cost", n_uml, kind).get("per_real_per_s") for d in D.daemons if d != "ldirector"}
-        others = ", ".join("%s %s" % (d, per) for d, per in theirs.items() if per)
+        others = ", ".join("%s %.3f" % (d, v) for d, v in rates.items() if d != "ldirector")
         text += "; in User-Mode Linux at %d reals %s (%s), %s" % (
             n_uml, uml[1], others or "no other daemon measured",
             "met there too" if uml[0] else "not reached there")
