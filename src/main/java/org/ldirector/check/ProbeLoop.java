@@ -164,7 +164,7 @@ public final class ProbeLoop implements AutoCloseable {
     private ArrayDeque<Session> unread = new ArrayDeque<>();
     private ArrayDeque<Session> unreadNext = new ArrayDeque<>();
     private long retryAt;
-    /** Loop thread only: a reading of {@link #anchorBase} and this loop's time when it was taken (see {@link #turnClock}). */
+    /** Loop thread only: a reading of {@link #anchorBase}, and the loop's time when it was taken ({@link #turnClock}). */
     private Clock anchorBase;
     private Instant anchorWall;
     private long anchorNanos;
@@ -214,10 +214,10 @@ public final class ProbeLoop implements AutoCloseable {
      * the current turn, on {@code base}'s scale, and reads {@code base} only every
      * {@link #REANCHOR_NANOS}. What a probe's result is stamped with (the health book's last probe,
      * on the loop thread for connect and plain-HTTP probes) then costs no clock reading: under
-     * User-Mode Linux, which has no vDSO, each reading is a system call, and one a probe was an
-     * eighth of the probe loop's. The answer can be early by up to a turn's length (milliseconds),
-     * and a step of the wall clock shows within {@link #REANCHOR_NANOS}: plenty for a timestamp
-     * shown to operators.
+     * User-Mode Linux, which has no vDSO, each reading is a system call, and the one reading per
+     * probe was an eighth of the probe loop's system calls. The answer can be early by up to a
+     * turn's length (milliseconds), and a step of the wall clock shows within
+     * {@link #REANCHOR_NANOS}: plenty for a timestamp shown to operators.
      */
     public static Clock turnClock(Clock base) {
         return new TurnClock(base);

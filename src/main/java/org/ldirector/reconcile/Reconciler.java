@@ -30,10 +30,10 @@ import org.ldirector.ipvs.VirtualService;
  *
  * <p>Each pass reads back what it covers (a whole pass: the whole table), so an entry someone
  * deleted or changed by hand is put back on the next whole pass and logged as a repair; a failed
- * operation is logged and simply tried again next pass, and never stops the others. Order: services are added or changed before their
- * destinations; within a service, additions come before deletions so a virtual is never left with
- * nothing to send to while its fallback swaps in or out; services no longer configured go last.
- * It never flushes.
+ * operation is logged and simply tried again next pass, and never stops the others. Order:
+ * services are added or changed before their destinations; within a service, additions come
+ * before deletions so a virtual is never left with nothing to send to while its fallback swaps in
+ * or out; services no longer configured go last. It never flushes.
  *
  * <p>Log lines use ldirectord's wording ("Added real server: 10.0.0.2:80 (10.0.0.1:80) (Weight set
  * to 1)") so existing greps keep working. Not thread-safe: one reconcile loop owns it.
@@ -104,7 +104,10 @@ public final class Reconciler {
         return applyAndRecord(plan(some, Set.of(), actual, last, tag), some.services(), last);
     }
 
-    /** Applies {@code steps}; from now on the kernel holds {@code services} as desired, on top of {@code kept}. */
+    /**
+     * Applies {@code steps} and records {@code services}, on top of {@code kept}, as what the kernel
+     * was last asked to hold.
+     */
     private Outcome applyAndRecord(List<Step> steps, List<DesiredTable.Service> services,
             Map<ServiceKey, DesiredTable.Service> kept) throws IpvsException {
         Outcome outcome = apply(steps, owners(services));
