@@ -173,8 +173,9 @@ def report(out, resdir):
              % (env.get("knob.CHECK_TIMEOUT", "1"), env.get("knob.LDIRECTORD_FORK", "yes")))
     L.append("**How it is measured.** A real fails by an iptables-legacy rule in the reals' namespace: `REJECT "
              "--reject-with tcp-reset` (refused) or `DROP` (black hole). t0 is when `iptables-legacy` has returned; the "
-             "table is read from `/proc/net/ip_vs` (what `ipvsadm -Ln` prints) every 20 ms, so every latency carries "
-             "up to 20 ms of polling granularity. Each trial waits a random 0-1 s before the failure (random phase "
+             "service under test is read over generic netlink (what `ipvsadm -Ln -t VIP:PORT` asks) every 20 ms, so "
+             "every latency carries up to 20 ms of polling granularity (runs before 3221a59 read the whole "
+             "`/proc/net/ip_vs` instead, about 2 ms of the guest's CPU per poll at 1,000 reals). Each trial waits a random 0-1 s before the failure (random phase "
              "against the check interval). CPU, two clocks, over the same window after the warm-up. *Host clock* "
              "(the one the verdicts use): the CPU time of every host process of the guest (its kernel and one process "
              "per guest address space), read on the host from /proc at marks the guest leaves at the window's ends, "
