@@ -68,7 +68,7 @@ def read_table():
 
 NETLINK_GENERIC, GENL_ID_CTRL, CTRL_CMD_GETFAMILY = 16, 16, 3
 CTRL_ATTR_FAMILY_ID, CTRL_ATTR_FAMILY_NAME = 1, 2
-NLM_F_REQUEST, NLM_F_ACK, NLM_F_DUMP = 1, 4, 0x300
+NLM_F_REQUEST, NLM_F_DUMP = 1, 0x300
 NLMSG_ERROR, NLMSG_DONE = 2, 3
 IPVS_CMD_GET_DEST, IPVS_CMD_ATTR_SERVICE, IPVS_CMD_ATTR_DEST = 8, 1, 2
 SVC_AF, SVC_PROTOCOL, SVC_ADDR, SVC_PORT = 1, 2, 3, 4
@@ -131,12 +131,9 @@ class Ipvs:
                    + attr(SVC_PROTOCOL, struct.pack("=H", socket.IPPROTO_TCP))
                    + attr(SVC_ADDR, socket.inet_aton(vip) + b"\0" * 12)
                    + attr(SVC_PORT, struct.pack("!H", vport)))
-        try:
-            replies = self.request(self.family, IPVS_CMD_GET_DEST, NLM_F_REQUEST | NLM_F_DUMP, svc)
-        except OSError:
-            return {}
+        # an absent service is an empty dump; an error is raised, never read as "the real is gone"
         out = {}
-        for r in replies:
+        for r in self.request(self.family, IPVS_CMD_GET_DEST, NLM_F_REQUEST | NLM_F_DUMP, svc):
             d = attrs(attrs(r).get(IPVS_CMD_ATTR_DEST, b""))
             if DEST_ADDR in d:
                 key = "%s:%04X" % (d[DEST_ADDR][:4].hex().upper(), struct.unpack("!H", d[DEST_PORT])[0])
