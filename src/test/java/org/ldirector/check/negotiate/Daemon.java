@@ -75,12 +75,17 @@ final class Daemon implements AutoCloseable {
     /** A fresh, empty directory under target/ for a daemon's config and data. */
     static Path scratch(String name) throws IOException {
         Path dir = Path.of("target", "negotiate-servers", name).toAbsolutePath();
+        delete(dir);
+        return Files.createDirectories(dir);
+    }
+
+    /** Removes {@code dir} and everything in it, if it exists. */
+    static void delete(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var walk = Files.walk(dir)) {
                 walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
-        return Files.createDirectories(dir);
     }
 
     static boolean installed(String path) {

@@ -14,18 +14,21 @@ import org.ldirector.config.ServiceType;
 import org.ldirector.testing.Await;
 
 /**
- * pgsql against a real PostgreSQL (Debian's postgresql) made by initdb under target/ and run on
- * loopback as the postgres user: SCRAM-SHA-256 for one login, md5 for another.
+ * pgsql against a real PostgreSQL (Debian's postgresql) made by initdb and run on loopback as the
+ * postgres user: SCRAM-SHA-256 for one login, md5 for another. Its files live in a fresh directory
+ * under the system's temp dir that postgres owns, never under the checkout: a checkout in /root
+ * (mode 0700) is out of the postgres user's reach.
  */
 class PgsqlCheckTest implements SqlCheckContract {
     static final Path BIN = Path.of("/usr/lib/postgresql/15/bin");
     static Daemon server;
     static int port;
+    static Path dir;
 
     @BeforeAll
     static void startServer() throws Exception {
         assumeTrue(Files.isExecutable(BIN.resolve("postgres")), "PostgreSQL 15 is not installed (test-fixtures/deps/svc.txt installs postgresql)");
-        Path dir = Daemon.scratch("pgsql");
+        dir = Files.createTempDirectory("ldirector-pgsql-");
         Path data = dir.resolve("data");
         Path socket = Files.createDirectories(dir.resolve("run"));
         Path pw = Files.writeString(dir.resolve("pw"), "super-pw\n");
@@ -79,6 +82,9 @@ class PgsqlCheckTest implements SqlCheckContract {
     static void stopServer() throws Exception {
         if (server != null) {
             server.close();
+        }
+        if (dir != null) {
+            Daemon.delete(dir);
         }
     }
 

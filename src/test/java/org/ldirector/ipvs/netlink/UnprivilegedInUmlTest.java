@@ -13,16 +13,23 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.ldirector.uml.UmlHarness;
 
-/** Without CAP_NET_ADMIN the kernel refuses IPVS commands; the operator is told why. Inside UML only. */
+/**
+ * Without CAP_NET_ADMIN the kernel refuses IPVS commands; the operator is told why. Inside UML only.
+ *
+ * <p>The probe keeps uid 0 but loses every capability (setpriv empties the bounding set, so the
+ * exec grants root nothing): the kernel's IPVS permission check is CAP_NET_ADMIN alone, so this is
+ * what an unprivileged user meets, while the probe can still read a checkout and a Maven
+ * repository under /root (mode 0700), which another uid could not.
+ */
 @Tag("in-uml")
 class UnprivilegedInUmlTest {
 
     @Test
-    void nonRootGetsEpermWithAHint() throws Exception {
+    void withoutCapNetAdminGetsEpermWithAHint() throws Exception {
         assumeTrue(UmlHarness.insideUml(), "runs as root inside User-Mode Linux only");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Process p = new ProcessBuilder("setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                "--inh-caps=-all", java, "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=/tmp",
+        Process p = new ProcessBuilder("setpriv", "--bounding-set=-all", "--inh-caps=-all", java,
+                "-XX:TieredStopAtLevel=1", "-Djava.io.tmpdir=/tmp",
                 "-cp", System.getProperty("java.class.path"), IpvsProbe.class.getName())
                 .redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
