@@ -8,7 +8,13 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root LANG=C.UTF-8 TERM=dumb
 umask 022
 
-die() { echo "uml-init: $*" >&2; poweroff -f; exit 1; }
+# A minimal root has no poweroff (systemd-sysv brings it); the kernel's sysrq 'o' does the same.
+# PID 1 must not exit meanwhile: the kernel panics when init dies.
+power_off() {
+  poweroff -f 2>/dev/null || echo o > /proc/sysrq-trigger
+  while :; do sleep 1; done
+}
+die() { echo "uml-init: $*" >&2; power_off; }
 
 mount -t proc proc /proc || die "cannot mount /proc"
 mount -t sysfs sys /sys
@@ -67,4 +73,4 @@ cd /tmp
 bash "$UML_SCRIPT" </dev/null
 echo $? > "$UML_OUT/.uml-exit"
 sync
-poweroff -f
+power_off

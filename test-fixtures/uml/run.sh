@@ -53,7 +53,7 @@ if [ -z "${UML_PRELOAD+set}" ]; then
 fi
 
 # Boot chatter of this kernel build that says nothing about the script.
-noise='^(SELinux: |mmapper_init - find_iomem failed|Failed to initialize ubd device 0 |Powering off\.$|reboot: System halted$)'
+noise='^(SELinux: |mmapper_init - find_iomem failed|Failed to initialize ubd device 0 |Powering off\.$|reboot: System halted$|sysrq: Power Off$|reboot: Power down$)'
 
 # setsid: UML forks a host process per guest address space, all in this new process group, so
 # one kill of the group takes them all, whatever state the kernel is in.
