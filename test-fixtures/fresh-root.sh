@@ -70,7 +70,9 @@ if [ "$reuse" = 0 ]; then
   debootstrap --variant=minbase bookworm "$root" $(host_mirror) > "$root.debootstrap.log" 2>&1 \
     || { tail -n 20 "$root.debootstrap.log" >&2; exit 1; }
   echo "   $(( $(date +%s) - t0 )) s"
-  # The host's way to the archive: its sources and its Acquire settings (proxies, snapshot validity).
+  # The host's way to the archive: its sources (replacing debootstrap's one-line list, which would
+  # name the same suites twice) and its Acquire settings (proxies, snapshot validity).
+  rm -f "$root/etc/apt/sources.list"
   for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.sources /etc/apt/sources.list.d/*.list; do
     [ -f "$f" ] && cp "$f" "$root$f"
   done
