@@ -72,14 +72,7 @@ public final class ConfigPrinter {
 
     private static void virtual(StringBuilder b, VirtualConfig v) {
         b.append("# line ").append(v.line()).append(": ").append(v.written()).append('\n');
-        String head;
-        if (v.isFwmark()) {
-            head = v.fwmark().get().toString();
-        } else {
-            String host = v.address().orElseThrow().getHostAddress();
-            head = (v.family() == AddressFamily.INET6 ? "[" + host + "]" : host) + ":" + v.port();
-        }
-        b.append(v.family() == AddressFamily.INET6 ? "virtual6=" : "virtual=").append(head).append('\n');
+        b.append(v.family() == AddressFamily.INET6 ? "virtual6=" : "virtual=").append(v.id().vip()).append('\n');
         String in = "\t";
         String realKey = v.family() == AddressFamily.INET6 ? "real6" : "real";
         for (Real r : v.reals()) {

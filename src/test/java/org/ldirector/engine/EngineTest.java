@@ -106,14 +106,14 @@ class EngineTest {
                     @Override
                     public void applied(java.util.Optional<org.ldirector.config.VirtualConfig> v,
                             org.ldirector.reconcile.Reconciler.Step step, boolean ok) {
-                        heard.add("applied " + v.map(c -> c.id()).orElse("?") + " " + step.message() + " " + ok);
+                        heard.add("applied " + v.map(c -> c.id().toString()).orElse("?") + " " + step.message() + " " + ok);
                     }
                 });
         engine.start();
         up.put("10.77.1.11", true);
         ticks.fireAll();
         engine.passNow();
-        String vid = engine.config().virtuals().get(0).id();
+        String vid = engine.config().virtuals().get(0).id().toString();
         assertTrue(heard.contains("applied " + vid + " Added virtual server: 10.77.0.100:80 true"), heard.toString());
         assertTrue(heard.contains("probed 10.77.1.11 HTTP 200 2026-11-23T20:00:00Z"), heard.toString());
         assertTrue(heard.contains("probed 10.77.1.12 connect refused 2026-11-23T20:00:00Z"), heard.toString());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import java.net.InetAddress;
 
 import org.junit.jupiter.api.Test;
+import org.ldirector.net.VirtualId;
 
 class ValueTypesTest {
 
@@ -22,7 +23,7 @@ class ValueTypesTest {
     void invalidKeysAreRefused() throws Exception {
         assertThrows(IllegalArgumentException.class, () -> ServiceKey.fwmark(0, Family.INET));
         assertThrows(IllegalArgumentException.class,
-                () -> new ServiceKey(Family.INET6, IpvsProtocol.TCP, InetAddress.getByName("10.0.0.1"), 80, 0));
+                () -> new ServiceKey(new VirtualId(VirtualId.Protocol.TCP, true, InetAddress.getByName("10.0.0.1"), 80, 0)));
         assertThrows(IllegalArgumentException.class,
                 () -> ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.0.0.1"), 65536));
     }
