@@ -1,6 +1,7 @@
 package org.ldirector.ipvs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.InetAddress;
@@ -17,6 +18,20 @@ class ValueTypesTest {
                 ServiceKey.of(IpvsProtocol.SCTP, InetAddress.getByName("2001:db8:0::1"), 443).toString());
         assertEquals("fwmark 7", ServiceKey.fwmark(7, Family.INET).toString());
         assertEquals("fwmark 3000000000/IPv6", ServiceKey.fwmark((int) 3_000_000_000L, Family.INET6).toString());
+    }
+
+    @Test
+    void aKernelKeyIsTheVirtualIdSeenWithIpvsNumbers() throws Exception {
+        // a mark read back from the kernel as a (negative) int equals the configured unsigned mark
+        ServiceKey fromKernel = ServiceKey.fwmark((int) 3_000_000_000L, Family.INET);
+        assertEquals(new ServiceKey(VirtualId.mark(3_000_000_000L, false)), fromKernel);
+        assertEquals((int) 3_000_000_000L, fromKernel.fwmark());
+        assertEquals("fwm:3000000000", fromKernel.id().toString());
+        ServiceKey udp = ServiceKey.of(IpvsProtocol.UDP, InetAddress.getByName("10.0.0.53"), 53);
+        assertEquals(new ServiceKey(VirtualId.service(VirtualId.Protocol.UDP, InetAddress.getByName("10.0.0.53"), 53)), udp);
+        assertNotEquals(ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.0.0.53"), 53), udp);
+        assertEquals(IpvsProtocol.UDP, udp.protocol());
+        assertEquals(Family.INET6, ServiceKey.of(IpvsProtocol.SCTP, InetAddress.getByName("2001:db8::1"), 9).family());
     }
 
     @Test
