@@ -73,4 +73,14 @@ class VirtualIdentityTest {
         assertEquals("fwm:7", c.virtuals().get(0).id().toString());
         assertEquals("fwm6:7", c.virtuals().get(1).id().toString());
     }
+
+    @Test
+    void theConfigDumpWritesIpv6AsInetNtopDoes() throws Exception {
+        Config c = parse("virtual6=[2001:db8:0:0::1]:80\n\treal6=[2001:db8:0:0:0:0:0:2]:80 masq\n"
+                + "\tfallback6=[2001:db8:0::99]:80 masq\n");
+        String dump = ConfigPrinter.print(c);
+        assertTrue(dump.contains("\nvirtual6=[2001:db8::1]:80\n"), dump);
+        assertTrue(dump.contains("\treal6=[2001:db8::2]:80 masq 1"), dump);
+        assertTrue(dump.contains("\tfallback6=[2001:db8::99]:80 masq\n"), dump);
+    }
 }
