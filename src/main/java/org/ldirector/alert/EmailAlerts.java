@@ -132,7 +132,8 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
             Reminder r = e.getValue();
             int freq = r.virtual().emailAlert().frequencySeconds();
             if (freq > 0 && !now.isBefore(r.alerted().plusSeconds(freq))) {
-                alert(r.virtual(), "Inaccessible real server: " + r.text(), e.getKey(), r.text(), Optional.of(now), state);
+                alert(r.virtual(), "Inaccessible real server: " + r.text(), e.getKey(), r.text(), Optional.of(now),
+                        state);
             }
         }
     }

@@ -13,8 +13,8 @@ import org.ldirector.net.VirtualId;
  * ldirectord's {@code fallbackcommand}: run {@code COMMAND start|stop VIP:PORT PROTOCOL} when a
  * virtual loses its last real (start) or gets one back (stop), never twice in a row for the same
  * state of the same virtual. The state is kept per {@link VirtualId}: tcp and udp on one VIP:port
- * (DNS) are two virtuals, and sharing one entry made their verdicts overwrite each other so the
- * command ran on every pass. As in ldirectord the first verdict after start runs whichever it is,
+ * (DNS) are two virtuals; one entry shared by both would have their verdicts overwrite each other
+ * and run the command on every pass. As in ldirectord the first verdict after start runs whichever it is,
  * so the command's world is put in line with the table even after a crash.
  *
  * <p>The command line goes through {@code /bin/sh -c}, as ldirectord's {@code system()} does, so

@@ -9,8 +9,8 @@ import java.util.Objects;
  * What a virtual service is: protocol and address:port, or an unsigned 32-bit firewall mark and its
  * address family. Two virtuals are the same service exactly when their ids are equal, so every map
  * of per-virtual state is keyed by it, and every line that names a virtual prints it from here
- * (keepalived's {@code FMT_VS} is the model): text built in several places once let tcp and udp on
- * one VIP:port share state and printed marks above 2^31 as negative numbers.
+ * (keepalived's {@code FMT_VS} is the model). Identity text built in several places drifts apart:
+ * tcp and udp on one VIP:port end up sharing state, and marks above 2^31 print as negative ints.
  *
  * <p>It lives here, below both {@code config} (which builds it from {@code virtual=}) and
  * {@code ipvs} (whose {@code ServiceKey} is this id with the kernel's protocol and family numbers),
@@ -68,7 +68,10 @@ public record VirtualId(Protocol protocol, boolean inet6, InetAddress address, i
         return new VirtualId(protocol, address instanceof Inet6Address, address, port, 0);
     }
 
-    /** A firewall-mark virtual; {@code mark} is unsigned (an int read from the kernel goes through {@link Integer#toUnsignedLong}). */
+    /**
+     * A firewall-mark virtual. {@code mark} is unsigned: a mark held in an int (the kernel's u32,
+     * the config's value) comes here through {@link Integer#toUnsignedLong}.
+     */
     public static VirtualId mark(long mark, boolean inet6) {
         return new VirtualId(Protocol.FWM, inet6, null, 0, mark);
     }
