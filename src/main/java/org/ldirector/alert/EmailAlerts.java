@@ -25,8 +25,8 @@ import org.ldirector.config.Config;
 import org.ldirector.config.DaemonState;
 import org.ldirector.config.EmailAlert;
 import org.ldirector.config.VirtualConfig;
-import org.ldirector.engine.Engine;
 import org.ldirector.engine.EngineListener;
+import org.ldirector.net.VirtualId;
 import org.ldirector.reconcile.Reconciler;
 
 /**
@@ -41,8 +41,15 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
             "^(?:Readd )?(Added|Deleted|Quiescent|Restored|Purged) (real|fallback) server(?: \\([^)]*\\))?: (\\S+) \\((.+?)\\)");
     private static final Path SENDMAIL = Path.of("/usr/sbin/sendmail");
 
-    /** A real that is out and is mailed about again while it stays out. */
-    private record Reminder(VirtualConfig virtual, String real, Instant alerted) {
+    /**
+     * A real that is out, within its virtual: tcp and udp on one VIP:port log the same text
+     * ("10.0.0.2:53 (10.0.0.1:53)", ldirectord's wording) but are two virtuals with a reminder each.
+     */
+    private record Out(VirtualId virtual, String real) {
+    }
+
+    /** A real that is out and is mailed about again while it stays out; {@code text} names it in the mail. */
+    private record Reminder(VirtualConfig virtual, String text, Instant alerted) {
     }
 
     private final ScheduledExecutorService executor;
@@ -52,7 +59,7 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
     private final String user;
     private final int smtpPort;
     private final SmtpClient smtp = new SmtpClient(Duration.ofSeconds(30));
-    private final Map<String, Reminder> reminders = new ConcurrentHashMap<>();
+    private final Map<Out, Reminder> reminders = new ConcurrentHashMap<>();
     /** The once-a-second reminder check, running only while some real is out: an idle director stays idle. */
     private ScheduledFuture<?> resend;
     private boolean closed;
@@ -96,9 +103,9 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
 
     @Override
     public void configured(Config config) {
-        Set<String> virtuals = new HashSet<>();
-        config.virtuals().forEach(v -> virtuals.add(Engine.virtualId(v)));
-        reminders.values().removeIf(r -> !virtuals.contains(Engine.virtualId(r.virtual())));
+        Set<VirtualId> virtuals = new HashSet<>();
+        config.virtuals().forEach(v -> virtuals.add(v.id()));
+        reminders.keySet().removeIf(out -> !virtuals.contains(out.virtual()));
         remindersChanged();
     }
 
@@ -114,28 +121,31 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
         boolean remind = m.group(2).equals("real") && (kind.equals("Deleted") || kind.equals("Quiescent"));
         Instant now = clock.instant();
         DaemonState at = state; // the state when it happened, not when the mail goes out
-        executor.execute(() -> alert(virtual.get(), subject, m.group(3) + " (" + m.group(4) + ")", m.group(3),
+        Out out = new Out(virtual.get().id(), m.group(3));
+        executor.execute(() -> alert(virtual.get(), subject, out, m.group(3) + " (" + m.group(4) + ")",
                 remind ? Optional.of(now) : Optional.empty(), at));
     }
 
     private void remind() {
         Instant now = clock.instant();
-        for (Map.Entry<String, Reminder> e : reminders.entrySet()) {
+        for (Map.Entry<Out, Reminder> e : reminders.entrySet()) {
             Reminder r = e.getValue();
             int freq = r.virtual().emailAlert().frequencySeconds();
             if (freq > 0 && !now.isBefore(r.alerted().plusSeconds(freq))) {
-                alert(r.virtual(), "Inaccessible real server: " + e.getKey(), e.getKey(), r.real(), Optional.of(now), state);
+                alert(r.virtual(), "Inaccessible real server: " + r.text(), e.getKey(), r.text(), Optional.of(now),
+                        state);
             }
         }
     }
 
     /** ldirectord's ld_emailalert_send. */
-    void alert(VirtualConfig v, String subject, String id, String real, Optional<Instant> remindFrom, DaemonState state) {
+    private void alert(VirtualConfig v, String subject, Out out, String text, Optional<Instant> remindFrom,
+            DaemonState state) {
         EmailAlert settings = v.emailAlert();
         if (remindFrom.isEmpty() || settings.frequencySeconds() == 0) {
-            reminders.remove(id);
+            reminders.remove(out);
         } else {
-            reminders.put(id, new Reminder(v, real, remindFrom.get()));
+            reminders.put(out, new Reminder(v, text, remindFrom.get()));
         }
         remindersChanged();
         if (!settings.states().contains(state) || settings.to().isEmpty() || settings.to().get().isBlank()) {

@@ -11,6 +11,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import org.ldirector.net.InetText;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,10 +58,11 @@ final class ExternalCheck implements Checker {
     static List<String> argv(ProbeTarget t, List<String> prefix) {
         List<String> argv = new ArrayList<>(prefix);
         argv.add(t.spec().checkCommand());
-        argv.add(t.virtualAddress().map(AddressText::ldirectord)
-                .orElseGet(() -> t.fwmark().map(String::valueOf).orElse("")));
+        // a mark is unsigned 32-bit: 3000000000, not the int's -1294967296
+        argv.add(t.virtualAddress().map(InetText::bracketed)
+                .orElseGet(() -> t.fwmark().map(Integer::toUnsignedString).orElse("")));
         argv.add(String.valueOf(t.virtualPort()));
-        argv.add(AddressText.ldirectord(t.realAddress()));
+        argv.add(InetText.bracketed(t.realAddress()));
         argv.add(String.valueOf(t.writtenRealPort()));
         return argv;
     }

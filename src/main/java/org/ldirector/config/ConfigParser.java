@@ -801,11 +801,13 @@ public final class ConfigParser {
         }
     }
 
-    private static String id(Draft d) {
+    /** The same identity {@link VirtualConfig#id()} gives, for a draft that parsed. */
+    private static org.ldirector.net.VirtualId id(Draft d) {
         if (d.fwmark != null) {
-            return "fwm" + (d.family == AddressFamily.INET6 ? "6" : "") + ":" + d.fwmark;
+            return org.ldirector.net.VirtualId.mark(Integer.toUnsignedLong(d.fwmark), d.family == AddressFamily.INET6);
         }
-        return d.protocol + ":" + d.address.getHostAddress() + ":" + d.port;
+        return org.ldirector.net.VirtualId.service(
+                org.ldirector.net.VirtualId.Protocol.valueOf(d.protocol.toUpperCase(Locale.ROOT)), d.address, d.port);
     }
 
     // ---------------------------------------------------------------- reals and fallbacks

@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
+import org.ldirector.net.InetText;
 
 /**
  * The effective configuration in ldirectord.cf-like syntax, every default filled in: what
@@ -38,7 +39,7 @@ public final class ConfigPrinter {
         line(b, "", "emailalertfreq", Integer.toString(g.emailAlert().frequencySeconds()));
         line(b, "", "emailalertstatus", states(g.emailAlert().states()));
         line(b, "", "smtp", g.emailAlert().smtp().orElse("(none: local sendmail)"));
-        g.metrics().ifPresent(a -> line(b, "", "metrics", org.ldirector.net.InetText.bracketed(a.getAddress()) + ":" + a.getPort()));
+        g.metrics().ifPresent(a -> line(b, "", "metrics", InetText.withPort(a.getAddress(), a.getPort())));
         g.sync().ifPresent(sc -> {
             line(b, "", "syncdaemon", sc.role().word());
             sc.iface().ifPresent(i -> line(b, "", "syncinterface", i));
@@ -72,14 +73,7 @@ public final class ConfigPrinter {
 
     private static void virtual(StringBuilder b, VirtualConfig v) {
         b.append("# line ").append(v.line()).append(": ").append(v.written()).append('\n');
-        String head;
-        if (v.isFwmark()) {
-            head = v.fwmark().get().toString();
-        } else {
-            String host = v.address().orElseThrow().getHostAddress();
-            head = (v.family() == AddressFamily.INET6 ? "[" + host + "]" : host) + ":" + v.port();
-        }
-        b.append(v.family() == AddressFamily.INET6 ? "virtual6=" : "virtual=").append(head).append('\n');
+        b.append(v.family() == AddressFamily.INET6 ? "virtual6=" : "virtual=").append(v.id().vip()).append('\n');
         String in = "\t";
         String realKey = v.family() == AddressFamily.INET6 ? "real6" : "real";
         for (Real r : v.reals()) {
@@ -167,16 +161,13 @@ public final class ConfigPrinter {
         return v.port();
     }
 
+    /** As inet_ntop writes it, like every other line that names an address; in brackets in a virtual6. */
     private static String host(InetAddress a, AddressFamily family) {
-        return family == AddressFamily.INET6 ? "[" + a.getHostAddress() + "]" : a.getHostAddress();
+        return family == AddressFamily.INET6 ? "[" + InetText.ntop(a) + "]" : InetText.ntop(a);
     }
 
     private static String fallback(Fallback f) {
-        String h = f.address().getHostAddress();
-        if (f.address() instanceof java.net.Inet6Address) {
-            h = "[" + h + "]";
-        }
-        return h + f.port().map(p -> ":" + p).orElse("") + " " + f.forward().keyword()
+        return InetText.bracketed(f.address()) + f.port().map(p -> ":" + p).orElse("") + " " + f.forward().keyword()
                 + (f.port().isEmpty() ? "\t# port: each virtual's own" : "");
     }
 

@@ -4,6 +4,8 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import org.ldirector.net.RealId;
+import org.ldirector.net.VirtualId;
 
 /**
  * One {@code virtual=} / {@code virtual6=} block with every default and global inherited value
@@ -14,7 +16,8 @@ import java.util.Optional;
  * @param protocol      tcp, udp (inferred for port 53) or fwm (a firewall mark)
  * @param address       the resolved virtual address; empty for a firewall mark
  * @param port          the resolved port; 0 for a firewall mark
- * @param fwmark        the firewall mark; empty for an address
+ * @param fwmark        the firewall mark; empty for an address. An unsigned 32-bit number in an
+ *                      int (3000000000 is held as -1294967296): print it through {@link #id()}
  * @param written       the virtual as written in the file (for messages)
  * @param check         how its reals are checked
  * @param checkInterval effective checkinterval (the virtual's own, else the global one)
@@ -118,12 +121,21 @@ public record VirtualConfig(
         return fallback.map(f -> f.port().orElse(port));
     }
 
-    /** ldirectord's virtual id as it appears in logs: {@code 10.0.0.1:80}, {@code [::1]:80} or {@code fwm:5}. */
-    public String id() {
+    /**
+     * The virtual's identity: what keys its state and what every line naming it prints
+     * ({@code tcp:10.0.0.1:80}, {@code fwm6:5}). tcp and udp on one address:port are two virtuals.
+     */
+    public VirtualId id() {
         if (fwmark.isPresent()) {
-            return "fwm:" + fwmark.get();
+            // the mark is an unsigned 32-bit number held in an int
+            return VirtualId.mark(Integer.toUnsignedLong(fwmark.get()), family == AddressFamily.INET6);
         }
-        String host = address.orElseThrow().getHostAddress();
-        return (family == AddressFamily.INET6 ? "[" + host + "]" : host) + ":" + port;
+        VirtualId.Protocol p = protocol == Protocol.UDP ? VirtualId.Protocol.UDP : VirtualId.Protocol.TCP;
+        return VirtualId.service(p, address.orElseThrow(), port);
+    }
+
+    /** The identity of one of its reals: the real's address and the port as written (0 if none). */
+    public RealId id(Real real) {
+        return new RealId(id(), real.address(), real.port());
     }
 }

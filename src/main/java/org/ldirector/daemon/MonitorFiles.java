@@ -17,7 +17,6 @@ import java.util.function.Consumer;
 import org.ldirector.check.CheckResult;
 import org.ldirector.config.Real;
 import org.ldirector.config.VirtualConfig;
-import org.ldirector.engine.Engine;
 import org.ldirector.engine.EngineListener;
 import org.ldirector.health.HealthEvent;
 
@@ -58,7 +57,7 @@ final class MonitorFiles implements EngineListener, AutoCloseable {
 
     private void write(Path file, VirtualConfig v, Real r, String state, String message) {
         String line = "[" + CTIME.format(clock.instant().atZone(clock.getZone())) + "] [" + pid + "] "
-                + Engine.realId(v, r).replaceAll(":+", " ") + " [" + state + "] " + escape(message) + "\n";
+                + v.id(r).server().replaceAll(":+", " ") + " [" + state + "] " + escape(message) + "\n";
         writer.execute(() -> {
             try {
                 Files.writeString(file, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);

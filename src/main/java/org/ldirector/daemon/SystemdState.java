@@ -7,9 +7,9 @@ import org.ldirector.config.Config;
 import org.ldirector.config.DaemonState;
 import org.ldirector.config.Real;
 import org.ldirector.config.VirtualConfig;
-import org.ldirector.engine.Engine;
 import org.ldirector.engine.EngineListener;
 import org.ldirector.health.HealthEvent;
+import org.ldirector.net.RealId;
 
 /**
  * Tells systemd what the daemon is doing: READY=1 once the first reconcile is done (the engine's
@@ -18,8 +18,8 @@ import org.ldirector.health.HealthEvent;
  */
 final class SystemdState implements EngineListener {
     private final Consumer<String> notify;
-    private final Set<String> up = new HashSet<>();
-    private Set<String> configured = Set.of();
+    private final Set<RealId> up = new HashSet<>();
+    private Set<RealId> configured = Set.of();
     private int virtuals;
     private String lastStatus = "";
 
@@ -30,10 +30,10 @@ final class SystemdState implements EngineListener {
 
     @Override
     public synchronized void configured(Config config) {
-        Set<String> reals = new HashSet<>();
+        Set<RealId> reals = new HashSet<>();
         for (VirtualConfig v : config.virtuals()) {
             for (Real r : v.reals()) {
-                reals.add(id(v, r));
+                reals.add(v.id(r));
             }
         }
         configured = reals;
@@ -46,9 +46,9 @@ final class SystemdState implements EngineListener {
         String status;
         synchronized (this) {
             if (event.kind() == HealthEvent.Kind.WENT_UP) {
-                up.add(id(virtual, real));
+                up.add(virtual.id(real));
             } else if (event.kind() == HealthEvent.Kind.WENT_DOWN) {
-                up.remove(id(virtual, real));
+                up.remove(virtual.id(real));
             } else {
                 return;
             }
@@ -81,9 +81,5 @@ final class SystemdState implements EngineListener {
     synchronized String status() {
         return virtuals + (virtuals == 1 ? " virtual service, " : " virtual services, ") + up.size() + "/"
                 + configured.size() + " real servers up";
-    }
-
-    private static String id(VirtualConfig v, Real r) {
-        return Engine.virtualId(v) + " " + Engine.realId(v, r);
     }
 }

@@ -6,7 +6,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
-import org.ldirector.config.AddressFamily;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.Config;
 import org.ldirector.config.ForwardMethod;
@@ -16,7 +15,6 @@ import org.ldirector.health.Health;
 import org.ldirector.ipvs.Destination;
 import org.ldirector.ipvs.Family;
 import org.ldirector.ipvs.Forwarding;
-import org.ldirector.ipvs.IpvsProtocol;
 import org.ldirector.ipvs.ServiceKey;
 import org.ldirector.ipvs.VirtualService;
 
@@ -157,11 +155,8 @@ public final class Director {
 
     /** The kernel service for a virtual, with ldirectord's ipvsadm switches turned into fields. */
     public static VirtualService virtualService(VirtualConfig v) {
-        Family family = v.family() == AddressFamily.INET6 ? Family.INET6 : Family.INET;
-        ServiceKey key = v.isFwmark()
-                ? ServiceKey.fwmark(v.fwmark().orElseThrow(), family)
-                : ServiceKey.of(v.protocol() == org.ldirector.config.Protocol.UDP ? IpvsProtocol.UDP : IpvsProtocol.TCP,
-                        v.address().orElseThrow(), v.port());
+        ServiceKey key = new ServiceKey(v.id());
+        Family family = key.family();
         VirtualService s = VirtualService.of(key, v.scheduler());
         if (v.persistent().isPresent()) {
             int mask = v.netmask().map(m -> netmask(m, family)).orElse(VirtualService.defaultNetmask(family));

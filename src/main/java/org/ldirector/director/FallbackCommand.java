@@ -4,14 +4,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Consumer;
-import org.ldirector.ipvs.Addresses;
 import org.ldirector.config.VirtualConfig;
+import org.ldirector.net.VirtualId;
 
 /**
  * ldirectord's {@code fallbackcommand}: run {@code COMMAND start|stop VIP:PORT PROTOCOL} when a
  * virtual loses its last real (start) or gets one back (stop), never twice in a row for the same
- * state of the same virtual. As in ldirectord the first verdict after start runs whichever it is,
+ * state of the same virtual. The state is kept per {@link VirtualId}: tcp and udp on one VIP:port
+ * (DNS) are two virtuals; one entry shared by both would have their verdicts overwrite each other
+ * and run the command on every pass. As in ldirectord the first verdict after start runs whichever it is,
  * so the command's world is put in line with the table even after a crash.
  *
  * <p>The command line goes through {@code /bin/sh -c}, as ldirectord's {@code system()} does, so
@@ -20,7 +23,7 @@ import org.ldirector.config.VirtualConfig;
  */
 public final class FallbackCommand {
     private final Consumer<List<String>> launcher;
-    private final Map<String, Boolean> lastStarted = new HashMap<>();
+    private final Map<VirtualId, Boolean> lastStarted = new HashMap<>();
 
     public FallbackCommand(Consumer<List<String>> launcher) {
         this.launcher = launcher;
@@ -47,7 +50,7 @@ public final class FallbackCommand {
     }
 
     /** Forgets virtuals that are gone after a reload. */
-    public synchronized void retain(java.util.Set<String> virtualIds) {
+    public synchronized void retain(Set<VirtualId> virtualIds) {
         lastStarted.keySet().retainAll(virtualIds);
     }
 
@@ -57,6 +60,6 @@ public final class FallbackCommand {
      * getnameinfo writes it ("[2001:db8::1]:80"), not in Java's uncompressed form.
      */
     static String address(VirtualConfig v) {
-        return v.isFwmark() ? ":0" : Addresses.withPort(v.address().orElseThrow(), v.port());
+        return v.isFwmark() ? ":0" : v.id().vip();
     }
 }

@@ -23,7 +23,6 @@ import org.ldirector.check.Checker;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.Config;
-import org.ldirector.config.Real;
 import org.ldirector.config.VirtualConfig;
 import org.ldirector.director.DesiredTable;
 import org.ldirector.director.Director;
@@ -35,6 +34,8 @@ import org.ldirector.health.HealthEvent;
 import org.ldirector.health.ProbeKey;
 import org.ldirector.ipvs.IpvsException;
 import org.ldirector.ipvs.IpvsTable;
+import org.ldirector.net.RealId;
+import org.ldirector.net.VirtualId;
 import org.ldirector.reconcile.Reconciler;
 import org.ldirector.schedule.Grid;
 import org.ldirector.schedule.ProbeSchedule;
@@ -77,7 +78,7 @@ public final class Engine implements AutoCloseable {
     private final FallbackCommand fallbackCommand;
     private final AtomicBoolean passPending = new AtomicBoolean();
     /** Ids of the virtuals whose reals changed health (or maintenance) since the last pass over them. */
-    private final Set<String> changed = ConcurrentHashMap.newKeySet();
+    private final Set<VirtualId> changed = ConcurrentHashMap.newKeySet();
     private volatile Config config;
     private volatile ProbePlan plan;
     private volatile Optional<MaintenanceDir> maintenanceDir = Optional.empty();
@@ -271,16 +272,15 @@ public final class Engine implements AutoCloseable {
         for (HealthEvent e : events) {
             for (ProbePlan.Use u : p.uses()) {
                 listener.healthChanged(u.virtual(), u.real(), e);
-                String real = realId(u.virtual(), u.real());
-                String virtual = virtualId(u.virtual());
+                // "10.77.1.2:80 (tcp:10.77.9.100:80)", ldirectord's words for a real in its virtual
+                RealId real = u.virtual().id(u.real());
                 switch (e.kind()) {
-                    case SOFT_FAILURE -> parts.log().accept("Soft failure real server: " + real + " (" + virtual
-                            + ") failure " + e.streak() + "/" + e.needed());
-                    case SOFT_FAILURE_RESET -> parts.log().accept("Resetting soft failure count: " + real + " ("
-                            + virtual + ")");
+                    case SOFT_FAILURE -> parts.log().accept("Soft failure real server: " + real
+                            + " failure " + e.streak() + "/" + e.needed());
+                    case SOFT_FAILURE_RESET -> parts.log().accept("Resetting soft failure count: " + real);
                     case WENT_DOWN -> {
                         if (e.from() == Health.UP) {
-                            parts.log().accept("Real server " + real + " (" + virtual + ") is down: " + e.result().reason());
+                            parts.log().accept("Real server " + real + " is down: " + e.result().reason());
                         }
                     }
                     default -> {
@@ -312,8 +312,8 @@ public final class Engine implements AutoCloseable {
     private void changedPass() {
         passPending.set(false);
         // after clearing passPending: a change recorded from here on asks for a pass of its own
-        Set<String> ids = new HashSet<>();
-        for (Iterator<String> it = changed.iterator(); it.hasNext(); ) {
+        Set<VirtualId> ids = new HashSet<>();
+        for (Iterator<VirtualId> it = changed.iterator(); it.hasNext(); ) {
             ids.add(it.next());
             it.remove();
         }
@@ -330,7 +330,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** @param only the ids of the virtuals to reconcile, or null for all of them */
-    private void reconcile(Set<String> only) {
+    private void reconcile(Set<VirtualId> only) {
         Config c = config;
         try {
             Director.Verdicts verdicts = Director.Verdicts.of(
@@ -384,18 +384,5 @@ public final class Engine implements AutoCloseable {
         if (repairTimer != null) {
             repairTimer.cancel(false);
         }
-    }
-
-    /** ldirectord's real server in log lines: {@code 10.0.0.2:80}, the port as written (0 if none). */
-    public static String realId(VirtualConfig v, Real r) {
-        return org.ldirector.ipvs.Addresses.withPort(r.address(), r.port());
-    }
-
-    /** ldirectord's {@code get_virtual_id_str}: {@code tcp:10.0.0.1:80}, {@code fwm:5}, {@code fwm6:5}. */
-    public static String virtualId(VirtualConfig v) {
-        if (v.isFwmark()) {
-            return "fwm" + (v.family() == org.ldirector.config.AddressFamily.INET6 ? "6" : "") + ":" + v.fwmark().orElseThrow();
-        }
-        return v.protocol().keyword() + ":" + Reconciler.vip(v);
     }
 }

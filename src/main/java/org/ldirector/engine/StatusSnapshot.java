@@ -18,6 +18,7 @@ import org.ldirector.ipvs.Destination;
 import org.ldirector.ipvs.DestinationEntry;
 import org.ldirector.ipvs.ServiceDump;
 import org.ldirector.ipvs.ServiceKey;
+import org.ldirector.net.InetText;
 
 /**
  * What {@code ldirector status} shows: every virtual and real as the checks and the kernel see
@@ -66,7 +67,7 @@ public record StatusSnapshot(Instant taken, List<Virtual> virtuals) {
                         : type == org.ldirector.config.CheckType.ON ? "up" // checktype=on/off: never probed, decided
                         : type == org.ldirector.config.CheckType.OFF ? "down"
                         : e == null ? "unknown" : e.health().name().toLowerCase(java.util.Locale.ROOT);
-                reals.add(new RealStatus(Engine.realId(v, r), h,
+                reals.add(new RealStatus(v.id(r).server(), h,
                         Optional.ofNullable(d).map(x -> x.destination().weight()),
                         e == null ? Optional.empty() : e.lastProbe(),
                         e == null ? Optional.empty() : e.last().map(c -> c.latency()),
@@ -74,11 +75,10 @@ public record StatusSnapshot(Instant taken, List<Virtual> virtuals) {
                         e == null ? 0 : e.failStreak(),
                         d == null ? 0 : d.activeConnections(), d == null ? 0 : d.inactiveConnections()));
             }
-            Optional<String> fallback = v.fallback().map(f -> org.ldirector.ipvs.Addresses.withPort(f.address(),
-                    v.fallbackPort().orElse(0)));
+            Optional<String> fallback = v.fallback().map(f -> InetText.withPort(f.address(), v.fallbackPort().orElse(0)));
             boolean serving = v.fallback().isPresent() && dests.containsKey(Director.destination(v,
                     v.fallback().get().address(), v.fallbackPort().orElseThrow(), v.fallback().get().forward(), 1, 0, 0).key());
-            virtuals.add(new Virtual(Engine.virtualId(v), v.scheduler(), dump != null, fallback, serving, List.copyOf(reals)));
+            virtuals.add(new Virtual(v.id().toString(), v.scheduler(), dump != null, fallback, serving, List.copyOf(reals)));
         }
         return new StatusSnapshot(now, List.copyOf(virtuals));
     }

@@ -7,6 +7,7 @@ import org.ldirector.config.CheckType;
 import org.ldirector.config.Protocol;
 import org.ldirector.config.Real;
 import org.ldirector.config.VirtualConfig;
+import org.ldirector.net.InetText;
 
 /**
  * The identity of one probe: two reals with equal keys are probed once per round and share one
@@ -54,7 +55,6 @@ public record ProbeKey(
 
     /** {@code 10.0.0.2:80} or {@code [2001:db8::2]:80}, as log lines name a real. */
     public String realId() {
-        String host = address.getHostAddress();
-        return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + port;
+        return InetText.withPort(address, port);
     }
 }

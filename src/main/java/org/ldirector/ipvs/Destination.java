@@ -2,6 +2,7 @@ package org.ldirector.ipvs;
 
 import java.net.InetAddress;
 import java.util.Objects;
+import org.ldirector.net.InetText;
 
 /**
  * A real server inside a virtual service. Thresholds are connection counts, 0 = unlimited. For
@@ -41,7 +42,7 @@ public record Destination(InetAddress address, int port, Forwarding forwarding, 
     public record DestinationKey(InetAddress address, int port) {
         @Override
         public String toString() {
-            return Addresses.withPort(address, port);
+            return InetText.withPort(address, port);
         }
     }
 }

@@ -4,6 +4,7 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import org.ldirector.net.InetText;
 
 /**
  * Renders a table exactly as ipvsadm 1.31 prints it with {@code -Ln} and {@code -Sn} (checked
@@ -39,7 +40,7 @@ public final class IpvsadmFormat {
                 Destination dest = d.destination();
                 // ipvsadm: "  -> %-28s %-7s %-6d %-10u %-10u\n" (numeric IPv4 never reaches its 28-char cut)
                 out.append(String.format("  -> %-28s %-7s %-6d %-10s %-10s\n",
-                        Addresses.withPort(dest.address(), dest.port()), dest.forwarding().listName(),
+                        InetText.withPort(dest.address(), dest.port()), dest.forwarding().listName(),
                         dest.weight(), Integer.toUnsignedString(d.activeConnections()),
                         Integer.toUnsignedString(d.inactiveConnections())));
             }
@@ -69,7 +70,7 @@ public final class IpvsadmFormat {
             for (DestinationEntry d : sortDestinations(s.destinations())) {
                 Destination dest = d.destination();
                 out.append("-a ").append(name).append(" -r ")
-                        .append(Addresses.withPort(dest.address(), dest.port())).append(' ')
+                        .append(InetText.withPort(dest.address(), dest.port())).append(' ')
                         .append(dest.forwarding().ipvsadmSwitch()).append(" -w ").append(dest.weight());
                 if (dest.forwarding() == Forwarding.TUNNEL) {
                     // ipvsadm 1.31 names the tunnel type; ldirector only creates plain ipip tunnels.
@@ -86,14 +87,14 @@ public final class IpvsadmFormat {
             // ipvsadm prints the mark with %d: marks above 2^31 come out negative, and so do we.
             return "FWM  " + key.fwmark() + (key.family() == Family.INET6 ? " IPv6" : "");
         }
-        return String.format("%-4s %s", key.protocol().name(), Addresses.withPort(key.address(), key.port()));
+        return String.format("%-4s %s", key.protocol().name(), InetText.withPort(key.address(), key.port()));
     }
 
     private static String ruleName(ServiceKey key) {
         if (key.isFwmark()) {
             return "-f " + key.fwmark() + (key.family() == Family.INET6 ? " -6" : "");
         }
-        return key.protocol().ipvsadmOption() + " " + Addresses.withPort(key.address(), key.port());
+        return key.protocol().ipvsadmOption() + " " + InetText.withPort(key.address(), key.port());
     }
 
     private static void appendMask(StringBuilder out, VirtualService vs, String label) {

@@ -2,34 +2,26 @@ package org.ldirector.ipvs;
 
 import java.net.InetAddress;
 import java.util.Objects;
+import org.ldirector.net.VirtualId;
 
 /**
- * What identifies a virtual service in the kernel: protocol + address + port, or a firewall mark
- * plus address family. For fwmark services {@code protocol} and {@code address} are null and
- * {@code port} is 0.
+ * What identifies a virtual service in the kernel: the {@link VirtualId} every other part of
+ * ldirector uses, seen with IPVS's protocol and address-family numbers. It wraps the id rather
+ * than repeating its fields, so a key read back from the kernel equals the key of the configured
+ * virtual exactly when their ids are equal, and it prints through the same formatter.
+ *
+ * <p>For fwmark services {@link #protocol()} and {@link #address()} are null and {@link #port()}
+ * is 0; {@link #fwmark()} is the mark as the kernel's u32 (negative above 2^31 as a Java int: print
+ * it through {@link #id()}, never as an int).
  */
-public record ServiceKey(Family family, IpvsProtocol protocol, InetAddress address, int port, int fwmark) {
+public record ServiceKey(VirtualId id) {
 
     public ServiceKey {
-        Objects.requireNonNull(family, "family");
-        if (fwmark != 0) {
-            if (protocol != null || address != null || port != 0) {
-                throw new IllegalArgumentException("a fwmark service has no protocol, address or port");
-            }
-        } else {
-            Objects.requireNonNull(protocol, "protocol");
-            Objects.requireNonNull(address, "address");
-            if (Family.of(address) != family) {
-                throw new IllegalArgumentException(address + " is not " + family);
-            }
-            if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("port out of range: " + port);
-            }
-        }
+        Objects.requireNonNull(id, "id");
     }
 
     public static ServiceKey of(IpvsProtocol protocol, InetAddress address, int port) {
-        return new ServiceKey(Family.of(address), protocol, address, port, 0);
+        return new ServiceKey(VirtualId.service(VirtualId.Protocol.valueOf(protocol.name()), address, port));
     }
 
     /** A fwmark service; marks are unsigned 32-bit, 0 is not a mark. */
@@ -37,19 +29,42 @@ public record ServiceKey(Family family, IpvsProtocol protocol, InetAddress addre
         if (mark == 0) {
             throw new IllegalArgumentException("fwmark 0 is not a firewall mark");
         }
-        return new ServiceKey(family, null, null, 0, mark);
+        return new ServiceKey(VirtualId.mark(Integer.toUnsignedLong(mark), family == Family.INET6));
     }
 
     public boolean isFwmark() {
-        return fwmark != 0;
+        return id.isMark();
+    }
+
+    public Family family() {
+        return id.inet6() ? Family.INET6 : Family.INET;
+    }
+
+    /** Null for a fwmark service. */
+    public IpvsProtocol protocol() {
+        return id.isMark() ? null : IpvsProtocol.valueOf(id.protocol().name());
+    }
+
+    /** Null for a fwmark service. */
+    public InetAddress address() {
+        return id.address();
+    }
+
+    public int port() {
+        return id.port();
+    }
+
+    /** The mark as the kernel's u32 in an int (0 for an address service); for the codec, not for text. */
+    public int fwmark() {
+        return (int) id.mark();
     }
 
     /** "10.0.0.1:80/tcp", "[2001:db8::1]:443/tcp", "fwmark 7", "fwmark 8/IPv6": used in operator messages. */
     @Override
     public String toString() {
         if (isFwmark()) {
-            return "fwmark " + Integer.toUnsignedString(fwmark) + (family == Family.INET6 ? "/IPv6" : "");
+            return "fwmark " + id.mark() + (id.inet6() ? "/IPv6" : "");
         }
-        return Addresses.withPort(address, port) + "/" + protocol.keyword();
+        return id.vip() + "/" + id.protocol().keyword();
     }
 }

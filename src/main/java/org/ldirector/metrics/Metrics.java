@@ -15,7 +15,6 @@ import org.ldirector.check.CheckResult;
 import org.ldirector.config.Config;
 import org.ldirector.config.Real;
 import org.ldirector.config.VirtualConfig;
-import org.ldirector.engine.Engine;
 import org.ldirector.engine.EngineListener;
 import org.ldirector.health.Health;
 import org.ldirector.health.HealthEvent;
@@ -33,7 +32,11 @@ public final class Metrics implements EngineListener {
     /** Upper bounds in seconds: LAN checks answer in well under a second; the tail shows timeouts. */
     static final double[] BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
-    /** The real as the log names it, within its virtual. */
+    /**
+     * A series' labels: the virtual and the real as the log names them (both printed by
+     * {@link org.ldirector.net.VirtualId} and {@link org.ldirector.net.RealId}, so the pair is as
+     * unique as the identity), ordered as the page lists them.
+     */
     record RealKey(String virtual, String real) implements Comparable<RealKey> {
         @Override
         public int compareTo(RealKey o) {
@@ -100,7 +103,7 @@ public final class Metrics implements EngineListener {
         Set<RealKey> keys = new HashSet<>();
         Set<String> virtuals = new HashSet<>();
         for (VirtualConfig v : config.virtuals()) {
-            virtuals.add(Engine.virtualId(v));
+            virtuals.add(v.id().toString());
             for (Real r : v.reals()) {
                 keys.add(key(v, r));
             }
@@ -222,7 +225,7 @@ public final class Metrics implements EngineListener {
     }
 
     private static RealKey key(VirtualConfig v, Real r) {
-        return new RealKey(Engine.virtualId(v), Engine.realId(v, r));
+        return new RealKey(v.id().toString(), v.id(r).server());
     }
 
     static String kind(IpvsOp op) {

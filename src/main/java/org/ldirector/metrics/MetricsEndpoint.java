@@ -106,7 +106,7 @@ public final class MetricsEndpoint implements EngineListener, AutoCloseable {
     }
 
     private static String text(InetSocketAddress a) {
-        return InetText.bracketed(a.getAddress()) + ":" + a.getPort();
+        return InetText.withPort(a.getAddress(), a.getPort());
     }
 
     @Override

@@ -72,4 +72,9 @@ public final class InetText {
     public static String bracketed(InetAddress address) {
         return address instanceof Inet6Address ? "[" + ntop(address) + "]" : ntop(address);
     }
+
+    /** "10.0.0.1:80" or "[2001:db8::1]:443": an address next to a port, as ipvsadm and ldirectord write it. */
+    public static String withPort(InetAddress address, int port) {
+        return bracketed(address) + ":" + port;
+    }
 }

@@ -12,7 +12,6 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.ldirector.config.VirtualConfig;
 import org.ldirector.director.DesiredTable;
-import org.ldirector.ipvs.Addresses;
 import org.ldirector.ipvs.Destination;
 import org.ldirector.ipvs.DestinationEntry;
 import org.ldirector.ipvs.Forwarding;
@@ -36,7 +35,8 @@ import org.ldirector.ipvs.VirtualService;
  * or out; services no longer configured go last. It never flushes.
  *
  * <p>Log lines use ldirectord's wording ("Added real server: 10.0.0.2:80 (10.0.0.1:80) (Weight set
- * to 1)") so existing greps keep working. Not thread-safe: one reconcile loop owns it.
+ * to 1)", the virtual as {@link org.ldirector.net.VirtualId#vip()} prints it) so existing greps
+ * keep working. Not thread-safe: one reconcile loop owns it.
  */
 public final class Reconciler {
 
@@ -124,7 +124,7 @@ public final class Reconciler {
         for (DesiredTable.Service s : services) {
             ServiceDump dump = actual.get(s.key());
             if (dump != null) {
-                steps.addAll(purgeSteps(dump, vip(s.key()), tag));
+                steps.addAll(purgeSteps(dump, s.key().id().vip(), tag));
             }
         }
         Map<ServiceKey, VirtualConfig> owners = owners(services);
@@ -183,7 +183,7 @@ public final class Reconciler {
         List<Step> deletions = new ArrayList<>();
         for (DesiredTable.Service want : desired.services()) {
             ServiceKey key = want.key();
-            String vip = vip(key);
+            String vip = key.id().vip();
             DesiredTable.Service before = last.get(key);
             boolean serviceSteady = before != null && before.service().equals(want.service());
             ServiceDump have = current.get(key);
@@ -243,7 +243,7 @@ public final class Reconciler {
         for (ServiceKey gone : previouslyOwned) {
             ServiceDump dump = current.get(gone);
             if (!wanted.contains(gone) && dump != null) {
-                removals.addAll(purgeSteps(dump, vip(gone), tag));
+                removals.addAll(purgeSteps(dump, gone.id().vip(), tag));
             }
         }
         List<Step> all = new ArrayList<>(services.size() + additions.size() + deletions.size() + removals.size());
@@ -288,19 +288,6 @@ public final class Reconciler {
         boolean sameForwarding = have.forwarding() == want.forwarding() || have.forwarding() == Forwarding.LOCAL;
         return sameForwarding && have.weight() == want.weight()
                 && have.upperThreshold() == want.upperThreshold() && have.lowerThreshold() == want.lowerThreshold();
-    }
-
-    /** ldirectord's {@code get_virtual}: "10.0.0.1:80", "[2001:db8::1]:80", or the bare mark. */
-    static String vip(ServiceKey key) {
-        return key.isFwmark() ? Integer.toUnsignedString(key.fwmark()) : Addresses.withPort(key.address(), key.port());
-    }
-
-    /** The same for a configured virtual. */
-    public static String vip(VirtualConfig v) {
-        if (v.isFwmark()) {
-            return Integer.toString(v.fwmark().orElseThrow());
-        }
-        return Addresses.withPort(v.address().orElseThrow(), v.port());
     }
 
     private static Map<ServiceKey, ServiceDump> byKey(List<ServiceDump> dumps) {

@@ -212,6 +212,37 @@ class EmailAlertsTest {
         assertEquals(0, executor.getQueue().size(), "and no reminder check either");
     }
 
+    /**
+     * DNS: tcp and udp on one VIP:port log the same line for the same real, but are two virtuals.
+     * The udp real coming back must not end the reminders of the tcp real that is still out.
+     */
+    @Test
+    void tcpAndUdpOnOneAddressAndPortAreRemindedOfSeparately() throws Exception {
+        Path cf = dir.resolve("dns.cf");
+        Files.writeString(cf, "emailalert=ops@example.test\nsmtp=127.0.0.1\nemailalertfreq=60\n"
+                + "virtual=10.77.0.53:53\n\tprotocol=tcp\n\treal=10.77.1.12:53 masq\n"
+                + "virtual=10.77.0.53:53\n\tprotocol=udp\n\treal=10.77.1.12:53 masq\n");
+        Config c = ConfigParser.parse(cf);
+        alerts.configured(c);
+        VirtualConfig tcp = c.virtuals().get(0);
+        VirtualConfig udp = c.virtuals().get(1);
+        alerts.daemonState(DaemonState.RUNNING);
+        String deleted = "Deleted real server: 10.77.1.12:53 (10.77.0.53:53)";
+        alerts.applied(Optional.of(tcp), step(deleted), true);
+        alerts.applied(Optional.of(udp), step(deleted), true);
+        assertTrue(peer.sessions.poll(10, TimeUnit.SECONDS).contains("Subject: " + deleted + "\n"));
+        assertTrue(peer.sessions.poll(10, TimeUnit.SECONDS).contains("Subject: " + deleted + "\n"));
+
+        alerts.applied(Optional.of(udp), step("Added real server: 10.77.1.12:53 (10.77.0.53:53) (Weight set to 1)"), true);
+        assertTrue(peer.sessions.poll(10, TimeUnit.SECONDS).contains("Subject: Added real server: 10.77.1.12:53"));
+        now.set(now.get().plusSeconds(60));
+        String reminder = peer.sessions.poll(10, TimeUnit.SECONDS);
+        assertTrue(reminder != null && reminder.contains("Subject: Inaccessible real server: 10.77.1.12:53 (10.77.0.53:53)\n"),
+                "the tcp real is still out: " + reminder);
+        Thread.sleep(1500); // the reminder check runs once a second on its own; give it a turn
+        assertNull(peer.sessions.poll(), "one reminder: the udp real is back");
+    }
+
     @Test
     void emailalertstatusFiltersByDaemonStateAndOtherLinesAreNotMailed() throws Exception {
         VirtualConfig v = virtual("emailalertstatus=running\n");

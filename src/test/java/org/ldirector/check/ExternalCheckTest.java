@@ -64,6 +64,13 @@ class ExternalCheckTest {
     }
 
     @Test
+    void aMarkAbove2To31IsPassedUnsigned() {
+        ProbeTarget t = Targets.of(CheckType.EXTERNAL, 80).command("/x").fwmark((int) 3_000_000_000L)
+                .real(Targets.address("10.1.1.1"), 80, 80).target();
+        assertEquals(List.of("/x", "3000000000", "0", "10.1.1.1", "80"), ExternalCheck.argv(t, List.of()));
+    }
+
+    @Test
     void nonZeroExitIsDown() throws Exception {
         Path s = script("fail.sh", "#!/bin/sh\necho oops\nexit 3\n");
         CheckResult r = run(Targets.of(CheckType.EXTERNAL, 80).command(s.toString()));

@@ -133,7 +133,7 @@ class ConfigParserTest {
         assertEquals(Optional.of(8), f.fwmark());
         assertEquals(0, f.port());
         assertEquals(ServiceType.NONE, f.check().service());
-        assertEquals("fwm:8", f.id());
+        assertEquals("fwm:8", f.id().toString());
     }
 
     @Test
@@ -189,7 +189,7 @@ class ConfigParserTest {
         assertEquals(ForwardMethod.GATE, b.fallback().get().forward());
         VirtualConfig six = c.virtuals().get(2);
         assertEquals(Optional.of(8080), six.fallback().orElseThrow().port());
-        assertEquals("[2001:db8:0:0:0:0:0:1]:80", six.id());
+        assertEquals("tcp:[2001:db8::1]:80", six.id().toString());
     }
 
     @Test

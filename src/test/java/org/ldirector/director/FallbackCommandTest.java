@@ -34,6 +34,43 @@ class FallbackCommandTest {
                 List.of("/bin/sh", "-c", "/usr/local/sbin/sorry -v stop [2001:db8::100]:80 tcp")), launched);
     }
 
+    /**
+     * DNS: tcp and udp on one VIP:port are two virtuals. With one up and the other down, three
+     * unchanged passes run the command once per virtual; sharing one state made it alternate
+     * start and stop on every pass (six runs).
+     */
+    @Test
+    void tcpAndUdpOnOneAddressAndPortKeepTheirOwnState() throws Exception {
+        Config c = parse("fallbackcommand=/usr/local/sbin/sorry\n"
+                + "virtual=10.77.0.53:53\n\treal=10.77.1.11:53 masq\n\tprotocol=tcp\n\tchecktype=on\n"
+                + "virtual=10.77.0.53:53\n\treal=10.77.1.12:53 masq\n\tprotocol=udp\n\tchecktype=on\n");
+        for (int pass = 0; pass < 3; pass++) {
+            command.update(c.virtuals().get(0), true);
+            command.update(c.virtuals().get(1), false);
+        }
+        assertEquals(List.of(
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry stop 10.77.0.53:53 tcp"),
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry start 10.77.0.53:53 udp")), launched);
+        command.update(c.virtuals().get(0), false);
+        assertEquals(List.of("/bin/sh", "-c", "/usr/local/sbin/sorry start 10.77.0.53:53 tcp"), launched.get(2));
+    }
+
+    @Test
+    void aVirtualGoneAfterAReloadIsForgottenAndAnotherKeepsItsState() throws Exception {
+        Config c = parse("fallbackcommand=/usr/local/sbin/sorry\n"
+                + "virtual=10.77.0.53:53\n\treal=10.77.1.11:53 masq\n\tprotocol=tcp\n\tchecktype=on\n"
+                + "virtual=3000000000\n\treal=10.77.1.12:53 masq\n\tchecktype=on\n");
+        command.update(c.virtuals().get(0), false);
+        command.update(c.virtuals().get(1), false);
+        command.retain(java.util.Set.of(c.virtuals().get(1).id()));
+        command.update(c.virtuals().get(0), false);
+        command.update(c.virtuals().get(1), false);
+        assertEquals(List.of(
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry start 10.77.0.53:53 tcp"),
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry start :0 fwm"),
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry start 10.77.0.53:53 tcp")), launched);
+    }
+
     @Test
     void noCommandConfiguredRunsNothing() throws Exception {
         Config c = parse("virtual=10.77.0.100:80\n\treal=10.77.1.11:80 masq\n\tchecktype=on\n");

@@ -106,14 +106,14 @@ class EngineTest {
                     @Override
                     public void applied(java.util.Optional<org.ldirector.config.VirtualConfig> v,
                             org.ldirector.reconcile.Reconciler.Step step, boolean ok) {
-                        heard.add("applied " + v.map(c -> c.id()).orElse("?") + " " + step.message() + " " + ok);
+                        heard.add("applied " + v.map(c -> c.id().toString()).orElse("?") + " " + step.message() + " " + ok);
                     }
                 });
         engine.start();
         up.put("10.77.1.11", true);
         ticks.fireAll();
         engine.passNow();
-        String vid = engine.config().virtuals().get(0).id();
+        String vid = engine.config().virtuals().get(0).id().toString();
         assertTrue(heard.contains("applied " + vid + " Added virtual server: 10.77.0.100:80 true"), heard.toString());
         assertTrue(heard.contains("probed 10.77.1.11 HTTP 200 2026-11-23T20:00:00Z"), heard.toString());
         assertTrue(heard.contains("probed 10.77.1.12 connect refused 2026-11-23T20:00:00Z"), heard.toString());
@@ -483,5 +483,61 @@ class EngineTest {
                 -a -t [2001:db8::100]:80 -r [2001:db8:1::11]:80 -m -w 2
                 """, save());
         assertTrue(log.contains("Added real server: [2001:db8:1::11]:80 ([2001:db8::100]:80) (Weight set to 2)"), log.toString());
+    }
+
+    /**
+     * DNS on one VIP:port over tcp and udp, one with its real up and one without: three unchanged
+     * passes run the fallback command once per virtual. When the two shared one identity the
+     * command ran on every pass, alternating start and stop.
+     */
+    @Test
+    void tcpAndUdpOnOneAddressAndPortRunTheFallbackCommandOncePerVirtual() throws Exception {
+        start("""
+                fallbackcommand="/usr/local/sbin/sorry"
+                virtual=10.77.0.53:53
+                \treal=10.77.1.11:53 masq
+                \tprotocol=tcp
+                \tchecktype=on
+                virtual=10.77.0.53:53
+                \treal=10.77.1.12:53 masq
+                \tprotocol=udp
+                \tchecktype=off
+                """);
+        for (int pass = 0; pass < 3; pass++) {
+            engine.passNow();
+        }
+        assertEquals(List.of(
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry stop 10.77.0.53:53 tcp"),
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry start 10.77.0.53:53 udp")), commands);
+        assertEquals("""
+                -A -t 10.77.0.53:53 -s wrr
+                -a -t 10.77.0.53:53 -r 10.77.1.11:53 -m -w 1
+                -A -u 10.77.0.53:53 -s wrr
+                """, save());
+        List<String> ids = engine.status().virtuals().stream().map(StatusSnapshot.Virtual::id).toList();
+        assertEquals(List.of("tcp:10.77.0.53:53", "udp:10.77.0.53:53"), ids);
+    }
+
+    @Test
+    void aMarkAbove2To31IsUnsignedInLogsAndStatus() throws Exception {
+        start("""
+                checktimeout=3
+                checkinterval=5
+                failurecount=2
+                virtual=3000000000
+                \treal=10.77.1.11:80 masq
+                \tchecktype=connect
+                """);
+        up.put("10.77.1.11", true);
+        round();
+        up.put("10.77.1.11", false);
+        round();
+        assertTrue(log.contains("Added virtual server: 3000000000"), log.toString());
+        assertTrue(log.contains("Added real server: 10.77.1.11:80 (3000000000) (Weight set to 1)"), log.toString());
+        assertTrue(log.contains("Soft failure real server: 10.77.1.11:80 (fwm:3000000000) failure 1/2"), log.toString());
+        StatusSnapshot.Virtual v = engine.status().virtuals().get(0);
+        assertEquals("fwm:3000000000", v.id());
+        assertEquals("10.77.1.11:80", v.reals().get(0).id());
+        assertTrue(log.stream().noneMatch(l -> l.contains("-1294967296")), log.toString());
     }
 }

@@ -1,11 +1,13 @@
 package org.ldirector.ipvs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.InetAddress;
 
 import org.junit.jupiter.api.Test;
+import org.ldirector.net.VirtualId;
 
 class ValueTypesTest {
 
@@ -19,10 +21,24 @@ class ValueTypesTest {
     }
 
     @Test
+    void aKernelKeyIsTheVirtualIdSeenWithIpvsNumbers() throws Exception {
+        // a mark read back from the kernel as a (negative) int equals the configured unsigned mark
+        ServiceKey fromKernel = ServiceKey.fwmark((int) 3_000_000_000L, Family.INET);
+        assertEquals(new ServiceKey(VirtualId.mark(3_000_000_000L, false)), fromKernel);
+        assertEquals((int) 3_000_000_000L, fromKernel.fwmark());
+        assertEquals("fwm:3000000000", fromKernel.id().toString());
+        ServiceKey udp = ServiceKey.of(IpvsProtocol.UDP, InetAddress.getByName("10.0.0.53"), 53);
+        assertEquals(new ServiceKey(VirtualId.service(VirtualId.Protocol.UDP, InetAddress.getByName("10.0.0.53"), 53)), udp);
+        assertNotEquals(ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.0.0.53"), 53), udp);
+        assertEquals(IpvsProtocol.UDP, udp.protocol());
+        assertEquals(Family.INET6, ServiceKey.of(IpvsProtocol.SCTP, InetAddress.getByName("2001:db8::1"), 9).family());
+    }
+
+    @Test
     void invalidKeysAreRefused() throws Exception {
         assertThrows(IllegalArgumentException.class, () -> ServiceKey.fwmark(0, Family.INET));
         assertThrows(IllegalArgumentException.class,
-                () -> new ServiceKey(Family.INET6, IpvsProtocol.TCP, InetAddress.getByName("10.0.0.1"), 80, 0));
+                () -> new ServiceKey(new VirtualId(VirtualId.Protocol.TCP, true, InetAddress.getByName("10.0.0.1"), 80, 0)));
         assertThrows(IllegalArgumentException.class,
                 () -> ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.0.0.1"), 65536));
     }

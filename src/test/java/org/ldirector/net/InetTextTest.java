@@ -25,4 +25,19 @@ class InetTextTest {
         assertEquals(ntop, InetText.ntop(a));
         assertEquals(bracketed, InetText.bracketed(a));
     }
+
+    /** An address next to a port, as ipvsadm, ldirectord's logs, a SIP Via and a Host header write it. */
+    @ParameterizedTest
+    @CsvSource({
+        "127.0.0.1, 80, 127.0.0.1:80",
+        "::1, 53, [::1]:53",
+        "::, 0, [::]:0",
+        "2001:db8:0:0:1:0:0:1, 5060, [2001:db8::1:0:0:1]:5060",
+        "2001:0db8:0000:0000:0000:0000:0002:0001, 443, [2001:db8::2:1]:443",
+        "fe80:0:0:0:0:0:0:0, 65535, [fe80::]:65535",
+        "0:0:1:0:0:0:1:0, 1, [0:0:1::1:0]:1"
+    })
+    void withPortBracketsOnlyIpv6(String address, int port, String expected) throws Exception {
+        assertEquals(expected, InetText.withPort(InetAddress.getByName(address), port));
+    }
 }

@@ -36,12 +36,12 @@ import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
 import org.apache.hc.core5.util.Timeout;
-import org.ldirector.check.AddressText;
 import org.ldirector.check.CheckContext;
 import org.ldirector.check.CheckResult;
 import org.ldirector.check.Checker;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.config.ServiceType;
+import org.ldirector.net.InetText;
 
 /**
  * ldirectord's {@code check_http} for http, https and http_proxy, on the shared non-blocking
@@ -120,7 +120,7 @@ public final class HttpCheck implements Checker {
         if (perReal ? t.request().contains(schema + "://") : service == ServiceType.HTTP_PROXY) {
             return uri;
         }
-        return schema + "://" + AddressText.ldirectord(t.realAddress()) + ":" + port + "/" + uri;
+        return schema + "://" + InetText.bracketed(t.realAddress()) + ":" + port + "/" + uri;
     }
 
     static String seconds(Duration d) {
@@ -241,7 +241,7 @@ public final class HttpCheck implements Checker {
                     .setConnectionRequestTimeout(Timeout.ofMilliseconds(left));
             setConnectTimeout(cfg, left);
             if (proxied) {
-                setProxy(cfg, new HttpHost("http", t.realAddress(), AddressText.ldirectord(t.realAddress()), t.checkPort().orElse(0)));
+                setProxy(cfg, new HttpHost("http", t.realAddress(), InetText.bracketed(t.realAddress()), t.checkPort().orElse(0)));
             }
             HttpClientContext context = HttpClientContext.create();
             context.setRequestConfig(cfg.build());
@@ -271,7 +271,7 @@ public final class HttpCheck implements Checker {
 
         /** ldirectord's Host of the first request: virtualhost, else the real's address without the port. */
         private String firstHost() {
-            return t.spec().virtualHost().orElse(AddressText.ldirectord(t.realAddress()));
+            return t.spec().virtualHost().orElse(InetText.bracketed(t.realAddress()));
         }
 
         /** The real itself for the first hop (no DNS, the SNI name if configured); a redirect's host as written. */
@@ -279,7 +279,7 @@ public final class HttpCheck implements Checker {
             int port = portOf(url);
             String scheme = url.getScheme() == null ? "http" : url.getScheme().toLowerCase(Locale.ROOT);
             if (real) {
-                String name = t.spec().httpsSniName().orElse(AddressText.ldirectord(t.realAddress()).replace("[", "").replace("]", ""));
+                String name = t.spec().httpsSniName().orElse(InetText.bracketed(t.realAddress()).replace("[", "").replace("]", ""));
                 return new HttpHost(scheme, t.realAddress(), name, port);
             }
             String host = url.getHost();

@@ -7,7 +7,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -386,12 +385,7 @@ final class Dialogue {
     // ---- text helpers ----
 
     String hostPort() {
-        return bracketed(peer.getAddress()) + ":" + peer.getPort();
-    }
-
-    /** An address as inet_ntop writes it (RFC 5952: "::1", not Java's "0:0:0:0:0:0:0:1"), IPv6 in brackets. */
-    static String bracketed(InetAddress a) {
-        return InetText.bracketed(a);
+        return InetText.withPort(peer.getAddress(), peer.getPort());
     }
 
     /** A peer's text made safe for a one-line reason: control bytes escaped, long text cut. */

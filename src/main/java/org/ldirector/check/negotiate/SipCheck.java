@@ -6,6 +6,7 @@ import java.security.SecureRandom;
 import java.util.HexFormat;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.config.Protocol;
+import org.ldirector.net.InetText;
 
 /**
  * sip: ldirectord's OPTIONS request for {@code sip:LOGIN}, over the virtual's protocol (one
@@ -44,7 +45,7 @@ final class SipCheck implements Conversation {
         byte[] callId = new byte[8];
         random.nextBytes(callId);
         return "OPTIONS sip:" + login + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP " + Dialogue.bracketed(local.getAddress()) + ":" + local.getPort()
+                + "Via: SIP/2.0/UDP " + InetText.withPort(local.getAddress(), local.getPort())
                 + ";branch=z9hG4bKhjhs8ass877\r\n"
                 + "Max-Forwards: 70\r\n"
                 + "To: <sip:" + login + ">\r\n"
