@@ -304,6 +304,24 @@ class DebPackageTest {
     }
 
     @Test
+    void purgingLdirectordAfterTheSwitchLeavesNoLogrotateEntryBehind() throws Exception {
+        assumeTrue(canInstall(), "installing into a scratch root needs root, dpkg and deb-systemd-helper");
+        Path root = scratchRoot("purge-ldirectord");
+        dpkg(root, "-i", fakeLdirectord().toString());
+        dpkg(root, "-i", deb.toString());
+        Path logrotate = root.resolve("etc/logrotate.d");
+        assertTrue(Files.exists(logrotate.resolve("ldirectord.dpkg-old")));
+        // the name it was set aside under is one dpkg deletes with the package's conffiles
+        dpkg(root, "-P", "ldirectord");
+        assertEquals("not-installed", status(root, "ldirectord"));
+        dpkg(root, "-r", "ldirector");
+        try (var left = Files.list(logrotate)) {
+            assertEquals(List.of("ldirector.dpkg-bak"), left.map(f -> f.getFileName().toString()).toList());
+        }
+        logrotateAccepts(root);
+    }
+
+    @Test
     void switchingFromLdirectordIsOneInstallAndLogrotateKeepsWorking() throws Exception {
         assumeTrue(canInstall(), "installing into a scratch root needs root, dpkg and deb-systemd-helper");
         Path root = scratchRoot("switch");
@@ -320,7 +338,7 @@ class DebPackageTest {
         // ldirectord's leftover logrotate conffile would make logrotate fail with "duplicate log entry"
         Path logrotate = root.resolve("etc/logrotate.d");
         assertFalse(Files.exists(logrotate.resolve("ldirectord")));
-        assertTrue(Files.exists(logrotate.resolve("ldirectord.dpkg-bak")));
+        assertTrue(Files.exists(logrotate.resolve("ldirectord.dpkg-old")));
         assertTrue(Files.exists(logrotate.resolve("ldirector")));
         logrotateAccepts(root);
 
