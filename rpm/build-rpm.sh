@@ -22,6 +22,7 @@ cp "$jar" "$repo/bin/ldirector" "$repo/systemd/ldirector.service" "$repo/systemd
    "$repo/etc/ha.d/ldirectord.cf" "$repo/README.md" "$repo/LICENSE" "$top/SOURCES/"
 cp "$repo/etc/logrotate.d/ldirector" "$top/SOURCES/ldirector.logrotate"
 cp "$repo/ocf/ldirector" "$top/SOURCES/ldirector.ocf"
+cp "$repo/src/main/man/ldirector.8" "$repo/src/main/man/ldirector.cf.5" "$top/SOURCES/"
 rpmbuild -bb --quiet \
   --define "_topdir $top" \
   --define "ldirector_version $version" \

@@ -97,8 +97,16 @@ class SystemdUnitsTest {
                 assertTrue(text.contains("\n" + line + "\n"), unit + " lacks " + line);
             }
             // ldirectord(8) is another package's page: the units point at what ldirector installs.
+            assertTrue(text.contains("\nDocumentation=man:ldirector(8) man:ldirector.cf(5)\n"), unit);
             assertTrue(text.contains("\nDocumentation=file:/usr/share/doc/ldirector/README.md\n"), unit);
+            // ldirectord on the same config would fight over the same IPVS entries, instance or not
+            assertTrue(text.contains("\nConflicts=ldirectord.service\n"), unit + " lacks Conflicts=ldirectord.service");
             assertTrue(Pattern.compile("\nWatchdogSec=\\d+s\n").matcher(text).find(), unit);
+            // systemd must not SIGKILL a clean stop that `ldirector stop` would still wait for
+            Matcher stop = Pattern.compile("\nTimeoutStopSec=(\\d+)s\n").matcher(text);
+            assertTrue(stop.find(), unit + " lacks TimeoutStopSec=");
+            assertTrue(Long.parseLong(stop.group(1)) >= Verbs.STOP_WAIT.toSeconds(),
+                    unit + ": TimeoutStopSec=" + stop.group(1) + "s is shorter than the stop verb's " + Verbs.STOP_WAIT);
             assertTrue(Pattern.compile("\nExecStart=/usr/sbin/ldirector --foreground /etc/ha.d/\\S+ start\n").matcher(text).find(), unit);
         }
     }

@@ -54,6 +54,10 @@ class RpmPackageTest {
                 "/etc/ha.d/ldirectord.cf", "/etc/logrotate.d/ldirector", "/usr/lib/ocf/resource.d/ldirector/ldirector")) {
             assertTrue(files.contains(f), f + " not in\n" + String.join("\n", files));
         }
+        // the man pages, compressed or not (Fedora's brp-compress gzips them, Debian's rpm cannot)
+        for (String page : List.of("/usr/share/man/man8/ldirector.8", "/usr/share/man/man5/ldirector.cf.5")) {
+            assertTrue(files.contains(page) || files.contains(page + ".gz"), page + " not in\n" + String.join("\n", files));
+        }
         String configs = run("rpm", "-qcp", rpm.toString());
         assertEquals("/etc/ha.d/ldirectord.cf\n/etc/logrotate.d/ldirector\n", configs, "the %config(noreplace) files");
         String modes = run("rpm", "-qp", "--qf", "[%{FILEMODES:perms} %{FILENAMES}\n]", rpm.toString());
@@ -81,6 +85,20 @@ class RpmPackageTest {
         assertTrue(scripts.contains("preuninstall scriptlet"), scripts);
         assertTrue(scripts.contains("disable --now ldirector.service"), scripts);
         assertTrue(scripts.contains("postuninstall scriptlet"), scripts);
-        assertTrue(scripts.contains("try-restart ldirector.service"), scripts);
+        // every running unit, instances included; restarted after a SIGKILL, never through the
+        // clean stop that would remove the virtual services under cleanstop=yes
+        assertTrue(scripts.contains("--state=active 'ldirector.service' 'ldirector@*.service'"), scripts);
+        assertTrue(scripts.contains("systemctl kill --kill-who=main --signal=SIGKILL \"$unit\""), scripts);
+        assertTrue(scripts.contains("systemctl restart \"$unit\""), scripts);
+        assertTrue(!scripts.contains("try-restart"), "try-restart runs the clean stop:\n" + scripts);
+        // erase stops the instances and disables the ones the operator enabled
+        assertTrue(scripts.contains("--state=active 'ldirector@*.service'"), scripts);
+        assertTrue(scripts.contains("systemctl --no-reload disable \"${link##*/}\""), scripts);
+    }
+
+    @Test
+    void hasNoPlaceholderUrl() throws Exception {
+        // the project has no public home page: no URL beats an invented one
+        assertEquals("(none)", run("rpm", "-qp", "--qf", "%{URL}", rpm.toString()));
     }
 }
