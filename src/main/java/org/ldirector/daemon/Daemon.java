@@ -325,6 +325,16 @@ public final class Daemon {
         listener.daemonState(DaemonState.RELOADING);
         boolean ok = false;
         try {
+            if (Files.size(configFile) == 0) {
+                // A file being written in place (`cat new > ldirectord.cf`, an editor that truncates
+                // first) is empty for a moment; applied, it would purge every virtual. An operator
+                // who means "serve nothing" leaves a comment in the file.
+                digest = digest(configFile);
+                log("Error: {} is empty (keeping the running configuration)", configFile);
+                listener.reloaded(false);
+                listener.daemonState(DaemonState.RUNNING);
+                return;
+            }
             Config next = ConfigParser.parse(configFile);
             digest = digest(configFile);
             next.warnings().forEach(w -> log("Warning: {}", w));

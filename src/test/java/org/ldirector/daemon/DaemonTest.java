@@ -95,6 +95,15 @@ class DaemonTest {
             // also keeps its shell from writing into the temp dir while JUnit deletes it
             await("the callback for the broken file", () -> read(out).equals(cf + "\n" + cf + "\n"));
 
+            // Written in place, as `cat new > ldirectord.cf` does: empty first, for longer than the
+            // settle time on a loaded machine. Applying the empty file would purge every virtual.
+            Files.writeString(cf, "");
+            await("the empty file reported", () -> log.stream()
+                    .anyMatch(l -> l.contains(cf + " is empty (keeping the running configuration)")));
+            assertTrue(save().contains("-r 10.77.1.11:80 -m -w 4"), "the running config stays in force");
+            Files.writeString(cf, text.replace("masq 1", "masq 6"));
+            await("the whole file applied", () -> save().contains("-r 10.77.1.11:80 -m -w 6"));
+
             daemon.requestStop();
             t.join(30_000);
             assertEquals(0, exit.get());
