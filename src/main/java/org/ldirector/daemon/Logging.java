@@ -51,6 +51,23 @@ public final class Logging {
         return configure(configName, target, console, debug, SyslogAppender.DEV_LOG);
     }
 
+    /**
+     * Throws what opening the log file for append would, without creating it where it could be
+     * created: a new file is for log4j to make once its appender is in place, so that a file
+     * appearing (after a rotation) means the log goes there.
+     */
+    private static void probe(Path file) throws IOException {
+        if (Files.exists(file)) {
+            Files.newByteChannel(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND).close();
+            return;
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            // fails, with the system's reason (had it succeeded, the file is simply there early)
+            Files.newByteChannel(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+        }
+    }
+
     /** @param syslogSocket where syslog lines go ({@code /dev/log}; tests bind their own) */
     static Optional<String> configure(String configName, LogTarget target, boolean console, boolean debug,
             Path syslogSocket) {
@@ -61,8 +78,7 @@ public final class Logging {
         Optional<String> facility = target.syslogFacility();
         if (file.isPresent()) {
             try {
-                Files.newByteChannel(file.get(), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                        StandardOpenOption.APPEND).close();
+                probe(file.get());
             } catch (IOException e) {
                 problem = Optional.of("cannot open logfile " + file.get() + ": " + IoErrors.reason(e)
                         + "; logging to syslog (facility " + FALLBACK_FACILITY + ")" + (console ? " and stdout" : ""));
