@@ -37,6 +37,8 @@ public final class Main {
     /** LSB: status of a stopped service. */
     static final int EXIT_STOPPED = 3;
     static final int EXIT_USAGE = 2;
+    /** LSB: status unknown (the run dir cannot be trusted, so neither can its pid file). */
+    static final int EXIT_STATUS_UNKNOWN = 4;
 
     private Main() {
     }
@@ -79,7 +81,7 @@ public final class Main {
                 files.checkDir(cl.verb().orElseThrow().equals("sync") && !cl.syncRole().orElseThrow().equals("status"));
             } catch (IOException e) {
                 err.println("ldirector: " + e.getMessage());
-                return 1;
+                return cl.verb().orElseThrow().equals("status") ? EXIT_STATUS_UNKNOWN : 1;
             }
             // Unlike ldirectord, these verbs do not need a valid config: a broken file must never
             // lock the operator out of stopping or inspecting the running daemon.

@@ -38,6 +38,8 @@ record RunFiles(Path dir, String configName, int uid) {
     /** How long a verb or a start waits for a daemon that holds the lock to write its pid. */
     private static final int PID_READS = 40;
     private static final long PID_READ_PAUSE_MS = 25;
+    /** How many times in a row a start finds the lock taken before it believes a daemon holds it. */
+    private static final int REFUSALS = 8;
 
     static RunFiles of(Path config, Map<String, String> env) {
         return of(config, env, currentUid());
@@ -255,6 +257,7 @@ record RunFiles(Path dir, String configName, int uid) {
      */
     Claim claim(long pid) throws IOException {
         checkDir(true);
+        int refused = 0;
         for (int attempt = 0; attempt < PID_READS; attempt++) {
             Optional<Object> before = fileKey(pidFile());
             FileChannel ch;
@@ -271,6 +274,12 @@ record RunFiles(Path dir, String configName, int uid) {
                 lock = null;
             }
             if (lock == null) {
+                if (++refused < REFUSALS) {
+                    // a verb's liveness probe holds its lock for an instant; a daemon holds it for good
+                    ch.close();
+                    pause();
+                    continue;
+                }
                 Optional<Long> other = awaitPid(ch);
                 ch.close();
                 return new Taken(other.orElse(0L));

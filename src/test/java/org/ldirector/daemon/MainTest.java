@@ -159,6 +159,8 @@ class MainTest {
         Run r = run(cf.toString(), "stop");
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("ldirector: unsafe run dir " + dir + " is writable by its group (mode 0777)"), r.err());
+        assertEquals(4, run(cf.toString(), "status").code(), "LSB: status unknown");
+        assertEquals("1\n", Files.readString(dir.resolve("ldirector.v.cf.pid")), "nothing was touched");
     }
 
     /** Issue 25: the daemon runs in /, so -t says which paths would not mean what they seem. */
