@@ -22,8 +22,7 @@ final class RelativePaths {
     /** One {@code FILE[:LINE]: warning: ...} line per relative path, as {@code -t} prints warnings. */
     static List<String> warnings(Config config) {
         List<String> out = new ArrayList<>();
-        config.global().logTarget().file().filter(p -> !p.isAbsolute())
-                .ifPresent(p -> out.add(warn(config, 0, "logfile", p.toString())));
+        // (a logfile not starting with "/" is a syslog facility, as in ldirectord: the parser says so)
         config.global().maintenanceDir().filter(RelativePaths::relative)
                 .ifPresent(d -> out.add(warn(config, 0, "maintenancedir", d)));
         for (VirtualConfig v : config.virtuals()) {
