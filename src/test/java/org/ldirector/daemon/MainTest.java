@@ -137,6 +137,15 @@ class MainTest {
         assertEquals("Config file " + dir.resolve("none.cf") + " not found\n", run("-t", dir.resolve("none.cf").toString()).err());
     }
 
+    /** Issue 24: an unreadable config said "cannot read F: F". Root reads anything, so this runs unprivileged only. */
+    @Test
+    void anUnreadableConfigSaysPermissionDenied() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(RunFiles.currentUid() != 0, "root reads a mode 000 file");
+        Path cf = write("secret.cf", "virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq\n");
+        Files.setPosixFilePermissions(cf, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        assertEquals("ldirector: cannot read " + cf + ": Permission denied (EACCES)\n", run("-t", cf.toString()).err());
+    }
+
     /** Issue 24: an unwritable run dir said only "cannot start the daemon: /proc/nope". */
     @Test
     void anUnusableRunDirSaysWhyAndStartsNothing() throws Exception {
