@@ -205,8 +205,9 @@ public final class Main {
             Logging.events().info("Error: {}", e.getMessage());
             return 1;
         } catch (Exception e) {
-            err.println("ldirector: " + e);
-            Logging.events().info("Error: {}", e.toString());
+            String why = e instanceof IOException io ? IoErrors.describe(io) : e.toString();
+            err.println("ldirector: " + why);
+            Logging.events().info("Error: {}", why);
             return 1;
         } finally {
             alertExecutor.shutdownNow();
