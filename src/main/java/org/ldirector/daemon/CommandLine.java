@@ -8,8 +8,10 @@ import java.util.Set;
 import java.util.function.Predicate;
 
 /**
- * {@code ldirector [-d|--debug] [-t|--test] [--] [configfile] [start|stop|restart|try-restart|reload|force-reload|status]}
- * parsed into a value, plus ldirectord's config file lookup. Pure: the file system test is injected.
+ * {@code ldirector [-d|--debug] [--] [configfile] start|stop|restart|try-restart|reload|force-reload|status}
+ * or {@code ldirector -t [configfile]} parsed into a value, plus ldirectord's config file lookup.
+ * Pure: the file system test is injected. As in ldirectord the command is required: a config
+ * file alone is a usage error that says so, not a start.
  *
  * @param debug   -d: stay in the foreground, log verbosely
  * @param test    -t: check the config, print it, exit
@@ -31,23 +33,27 @@ public record CommandLine(boolean debug, boolean test, boolean help, boolean ver
 
     public static final Set<String> VERBS = Set.of("start", "stop", "restart", "try-restart", "reload",
             "force-reload", "status", "sync");
+    private static final String VERB_LIST = "start, stop, restart, try-restart, reload, force-reload, status, sync";
     static final Set<String> SYNC_ROLES = Set.of("master", "backup", "none", "status");
     public static final String DEFAULT_CONFIG = "ldirectord.cf";
     public static final String USAGE = """
-            Usage: ldirector [-d|--debug] [--foreground] [-t|--test] [--] [configfile] \
-            [start|stop|restart|try-restart|reload|force-reload|status [--json]]
+            Usage: ldirector [-d|--debug] [--foreground] [--] [configfile] \
+            start|stop|restart|try-restart|reload|force-reload|status [--json]
                    ldirector [configfile] sync master|backup|none|status
+                   ldirector -t|--test [-d] [--] [configfile]
                    ldirector -h|--help
                    ldirector -v|--version
               -d, --debug       stay in the foreground and log verbosely to stdout
                   --foreground  start: stay in the foreground (systemd, Pacemaker), log as usual and to stdout
                   --json        status: print the status as JSON
               -t, --test        check the configuration, print it with every default filled in, and exit
+                                (no command: -t runs none)
             sync switches the running daemon's IPVS connection-sync role (syncdaemon in the config) now;
                   the role is kept for restarts until the next reboot. For keepalived notify scripts and Pacemaker.
               -h, --help        print this help
               -v, --version     print the version
-            A bare config file name is looked up in /etc/ha.d and /etc/ha.d/conf (default /etc/ha.d/ldirectord.cf).
+            A bare config file name is looked up in /etc/ha.d and /etc/ha.d/conf (default /etc/ha.d/ldirectord.cf);
+            a name with a / in it is a path, used as given.
             """;
 
     /** A command line that cannot be used; the message names what was wrong. */
@@ -123,24 +129,40 @@ public record CommandLine(boolean debug, boolean test, boolean help, boolean ver
         if (rest.size() > 2) {
             throw new UsageException("too many arguments: " + String.join(" ", rest));
         }
-        if (rest.size() == 2) {
-            config = rest.get(0);
-            verb = Optional.of(rest.get(1));
-        } else if (rest.size() == 1) {
-            // One operand: a verb (ldirectord's form), or with -t the config file to test.
-            if (VERBS.contains(rest.get(0)) || !test) {
-                verb = Optional.of(rest.get(0));
-            } else {
+        if (test) {
+            // -t checks a config and runs nothing: a command beside it would be silently dropped
+            Optional<String> named = rest.stream().filter(VERBS::contains).findFirst();
+            if (named.isPresent()) {
+                throw new UsageException("-t tests the configuration and runs no command: drop '" + named.get() + "'");
+            }
+            if (rest.size() == 2) {
+                throw new UsageException("-t takes one config file, found: " + String.join(" ", rest));
+            }
+            if (rest.size() == 1) {
                 config = rest.get(0);
             }
-        }
-        if (verb.isPresent() && !VERBS.contains(verb.get())) {
-            throw new UsageException("unknown command '" + verb.get() + "'; expected one of start, stop, restart,"
-                    + " try-restart, reload, force-reload, status, sync");
-        }
-        if (verb.isEmpty() && !test) {
-            throw new UsageException("no command given; expected one of start, stop, restart, try-restart, reload,"
-                    + " force-reload, status (or -t to test the configuration)");
+        } else if (rest.isEmpty()) {
+            throw new UsageException("no command given; expected one of " + VERB_LIST + " (or -t to test the configuration)");
+        } else if (rest.size() == 1) {
+            // One operand is the command, with the default config (ldirectord's form).
+            String only = rest.get(0);
+            if (!VERBS.contains(only)) {
+                throw new UsageException(looksLikeConfig(only)
+                        ? "no command after the config file '" + only + "': ldirector " + only + " start, or one of "
+                                + VERB_LIST
+                        : "unknown command '" + only + "'; expected one of " + VERB_LIST);
+            }
+            verb = Optional.of(only);
+        } else {
+            config = rest.get(0);
+            verb = Optional.of(rest.get(1));
+            if (!VERBS.contains(rest.get(1)) && VERBS.contains(rest.get(0))) {
+                throw new UsageException("the config file goes before the command: ldirector " + rest.get(1) + " "
+                        + rest.get(0));
+            }
+            if (!VERBS.contains(rest.get(1))) {
+                throw new UsageException("unknown command '" + rest.get(1) + "'; expected one of " + VERB_LIST);
+            }
         }
         if (json && !verb.equals(Optional.of("status"))) {
             throw new UsageException("--json goes with status only");
@@ -149,18 +171,30 @@ public record CommandLine(boolean debug, boolean test, boolean help, boolean ver
                 syncRole);
     }
 
-    /** ldirectord's lookup: /etc/ha.d/NAME, else /etc/ha.d/conf/NAME, else NAME as given. */
-    public Optional<Path> resolveConfig(Predicate<Path> isFile) {
-        // String concatenation as ldirectord: "/etc/ha.d/" . $CONFIG, even for an absolute name.
-        for (Path p : List.of(Path.of("/etc/ha.d/" + config), Path.of("/etc/ha.d/conf/" + config), Path.of(config))) {
-            if (isFile.test(p)) {
-                return Optional.of(p);
-            }
-        }
-        return Optional.empty();
+    /** A path or a file name, not a command someone mistyped: "/etc/ha.d/x.cf", "web.cf". */
+    private static boolean looksLikeConfig(String operand) {
+        return operand.contains("/") || operand.contains(".");
     }
 
-    public Optional<Path> resolveConfig() {
+    /**
+     * ldirectord's lookup for a bare name: /etc/ha.d/NAME, else /etc/ha.d/conf/NAME, else NAME
+     * in the working directory. A name with a "/" is a path and used as given: ldirectord would
+     * prefix even "./x.cf" with /etc/ha.d/ and so test a file the operator did not name. Whether
+     * the file is there and readable is for the caller to find out (and to say why not).
+     */
+    public Path resolveConfig(Predicate<Path> isFile) {
+        if (config.contains("/")) {
+            return Path.of(config);
+        }
+        for (Path p : List.of(Path.of("/etc/ha.d/" + config), Path.of("/etc/ha.d/conf/" + config))) {
+            if (isFile.test(p)) {
+                return p;
+            }
+        }
+        return Path.of(config);
+    }
+
+    public Path resolveConfig() {
         return resolveConfig(Files::isRegularFile);
     }
 }

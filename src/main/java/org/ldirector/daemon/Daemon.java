@@ -248,7 +248,7 @@ public final class Daemon {
             file.write(role);
         } catch (IOException e) {
             log("Warning: cannot keep the sync role in {}: {} (a restart will use syncdaemon from the config)",
-                    file.path(), e.getMessage());
+                    file.path(), IoErrors.reason(e));
         }
     }
 
@@ -353,7 +353,7 @@ public final class Daemon {
             }
             digest = digest(configFile);
         } catch (IOException e) {
-            log("Error: cannot read {}: {} (keeping the running configuration)", configFile, e.getMessage());
+            log("Error: cannot read {}: {} (keeping the running configuration)", configFile, IoErrors.reason(e));
         } catch (RuntimeException e) {
             log("Error: reload ({}) failed: {} (keeping the running configuration)", why, e.toString());
         }

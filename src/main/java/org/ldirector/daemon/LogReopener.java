@@ -21,6 +21,6 @@ final class LogReopener implements EngineListener {
 
     @Override
     public void configured(Config config) {
-        Logging.configure(configName, config.global().logTarget(), console, debug);
+        Logging.configure(configName, config.global().logTarget(), console, debug).ifPresent(Logging.events()::info);
     }
 }

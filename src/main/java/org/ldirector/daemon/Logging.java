@@ -1,6 +1,9 @@
 package org.ldirector.daemon;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.core.LoggerContext;
@@ -34,17 +37,55 @@ public final class Logging {
         return LoggerFactory.getLogger(EVENTS);
     }
 
+    /** Where the log goes when its file cannot be opened: syslog, with the facility of daemons. */
+    static final String FALLBACK_FACILITY = "daemon";
+
     /**
      * @param target   logfile= (a path, or a syslog facility)
      * @param console  also (or only, when supervised) write to stdout
      * @param debug    -d: debug lines too
+     * @return why the log file could not be opened and where the log goes instead, in one line
+     *         for the caller to show; empty when it opened
      */
-    public static void configure(String configName, LogTarget target, boolean console, boolean debug) {
-        configure(configName, target, console, debug, SyslogAppender.DEV_LOG);
+    public static Optional<String> configure(String configName, LogTarget target, boolean console, boolean debug) {
+        return configure(configName, target, console, debug, SyslogAppender.DEV_LOG);
+    }
+
+    /**
+     * Throws what opening the log file for append would, without creating it where it could be
+     * created: a new file is for log4j to make once its appender is in place, so that a file
+     * appearing (after a rotation) means the log goes there.
+     */
+    private static void probe(Path file) throws IOException {
+        if (Files.exists(file)) {
+            Files.newByteChannel(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND).close();
+            return;
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            // fails, with the system's reason (had it succeeded, the file is simply there early)
+            Files.newByteChannel(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+        }
     }
 
     /** @param syslogSocket where syslog lines go ({@code /dev/log}; tests bind their own) */
-    static void configure(String configName, LogTarget target, boolean console, boolean debug, Path syslogSocket) {
+    static Optional<String> configure(String configName, LogTarget target, boolean console, boolean debug,
+            Path syslogSocket) {
+        // The file is opened here first: log4j, when it cannot, prints pages of stack traces on
+        // stderr and goes on logging nowhere. One line and syslog instead (ldirectord dies there).
+        Optional<String> problem = Optional.empty();
+        Optional<Path> file = target.file();
+        Optional<String> facility = target.syslogFacility();
+        if (file.isPresent()) {
+            try {
+                probe(file.get());
+            } catch (IOException e) {
+                problem = Optional.of("cannot open logfile " + file.get() + ": " + IoErrors.reason(e)
+                        + "; logging to syslog (facility " + FALLBACK_FACILITY + ")" + (console ? " and stdout" : ""));
+                file = Optional.empty();
+                facility = Optional.of(FALLBACK_FACILITY);
+            }
+        }
         ConfigurationBuilder<BuiltConfiguration> b = ConfigurationBuilderFactory.newConfigurationBuilder();
         b.setStatusLevel(Level.ERROR);
         b.setConfigurationName("ldirector");
@@ -54,7 +95,6 @@ public final class Logging {
             b.add(b.newAppender("stdout", "Console").add(b.newLayout("PatternLayout").addAttribute("pattern", pattern)));
             root.add(b.newAppenderRef("stdout"));
         }
-        Optional<Path> file = target.file();
         if (file.isPresent()) {
             // append, never truncate: copytruncate rotation and tail -f both keep working
             AppenderComponentBuilder f = b.newAppender("file", "File")
@@ -81,13 +121,14 @@ public final class Logging {
             }
         }
         Configurator.reconfigure(b.build());
-        if (target.syslogFacility().isPresent()) {
-            SyslogAppender syslog = new SyslogAppender(target.syslogFacility().get(), syslogSocket,
+        if (facility.isPresent()) {
+            SyslogAppender syslog = new SyslogAppender(facility.get(), syslogSocket,
                     java.time.Clock.systemDefaultZone(), ProcessHandle.current().pid());
             syslog.start();
             ctx.getConfiguration().addAppender(syslog);
             ctx.getConfiguration().getRootLogger().addAppender(syslog, null, null);
         }
         ctx.updateLoggers();
+        return problem;
     }
 }

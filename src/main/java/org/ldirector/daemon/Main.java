@@ -3,6 +3,8 @@ package org.ldirector.daemon;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
@@ -35,6 +37,8 @@ public final class Main {
     /** LSB: status of a stopped service. */
     static final int EXIT_STOPPED = 3;
     static final int EXIT_USAGE = 2;
+    /** LSB: status unknown (the run dir cannot be trusted, so neither can its pid file). */
+    static final int EXIT_STATUS_UNKNOWN = 4;
 
     private Main() {
     }
@@ -64,14 +68,21 @@ public final class Main {
             out.println("ldirector " + version());
             return 0;
         }
-        Optional<Path> found = cl.resolveConfig(isFile);
-        if (found.isEmpty()) {
-            err.println("Config file " + cl.config() + " not found");
+        Path file = cl.resolveConfig(isFile);
+        Optional<String> unusable = configProblem(file);
+        if (unusable.isPresent()) {
+            err.println(unusable.get());
             return 1;
         }
-        Path file = found.get();
         RunFiles files = RunFiles.of(file, env);
         if (!cl.test()) {
+            try {
+                // a verb trusts the pid in there and writes there: an unsafe dir is refused before anything
+                files.checkDir(cl.verb().orElseThrow().equals("sync") && !cl.syncRole().orElseThrow().equals("status"));
+            } catch (IOException e) {
+                err.println("ldirector: " + e.getMessage());
+                return cl.verb().orElseThrow().equals("status") ? EXIT_STATUS_UNKNOWN : 1;
+            }
             // Unlike ldirectord, these verbs do not need a valid config: a broken file must never
             // lock the operator out of stopping or inspecting the running daemon.
             switch (cl.verb().orElseThrow()) {
@@ -108,11 +119,16 @@ public final class Main {
                     + (e.errors().size() == 1 ? " error" : " errors") + ", configuration not usable");
             return 1;
         } catch (IOException e) {
-            err.println("ldirector: cannot read " + file + ": " + e.getMessage());
+            err.println("ldirector: cannot read " + file + ": " + IoErrors.reason(e));
             return 1;
         }
-        for (String w : ConfigPrinter.warnings(config)) {
-            err.println(w);
+        if (!cl.daemonChild()) { // the starting parent has shown them already
+            for (String w : ConfigPrinter.warnings(config)) {
+                err.println(w);
+            }
+            for (String w : RelativePaths.warnings(config)) {
+                err.println(w);
+            }
         }
         if (cl.test()) {
             out.print(ConfigPrinter.print(config));
@@ -150,18 +166,24 @@ public final class Main {
         }
         // stdout is the journal under systemd (--foreground) and the console with -d; a daemon has neither
         boolean console = !cl.daemonChild() && (cl.debug() || cl.foreground() || config.global().supervised());
-        Logging.configure(file.getFileName().toString(), config.global().logTarget(), console, cl.debug());
-        Optional<Long> other;
+        Logging.configure(file.getFileName().toString(), config.global().logTarget(), console, cl.debug())
+                .ifPresent(problem -> {
+                    err.println("ldirector: " + problem);
+                    Logging.events().info(problem);
+                });
+        RunFiles.Claim claim;
         try {
-            other = files.claim(pid);
+            claim = files.claim(pid);
         } catch (IOException e) {
-            err.println("ldirector: cannot write the pid file " + files.pidFile() + ": " + e.getMessage());
+            err.println("ldirector: " + e.getMessage());
             return 1;
         }
-        if (other.isPresent()) {
-            err.println("ldirector for " + file + " is already running with pid: " + other.get());
+        if (claim instanceof RunFiles.Taken other) {
+            err.println("ldirector for " + file + " is already running"
+                    + (other.pid() > 0 ? " with pid: " + other.pid() : " (" + files.pidFile() + " is locked)"));
             return 0;
         }
+        RunFiles.PidFile pidFile = ((RunFiles.Held) claim).pidFile();
         Metrics metrics = new Metrics(version());
         // mail goes out on a thread of its own: a slow relay never holds the loop
         ScheduledExecutorService alertExecutor = Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-emailalert"));
@@ -183,12 +205,56 @@ public final class Main {
             Logging.events().info("Error: {}", e.getMessage());
             return 1;
         } catch (Exception e) {
-            err.println("ldirector: " + e);
-            Logging.events().info("Error: {}", e.toString());
+            String why = e instanceof IOException io ? IoErrors.describe(io) : e.toString();
+            err.println("ldirector: " + why);
+            Logging.events().info("Error: {}", why);
             return 1;
         } finally {
             alertExecutor.shutdownNow();
-            files.release(pid);
+            pidFile.release();
+        }
+    }
+
+    /**
+     * Why the config file cannot be read, in the system's words; empty when it can. A missing
+     * file keeps ldirectord's message; anything else that is not a readable regular file (a
+     * directory, a FIFO, a device, a symlink loop, no permission) says what it is instead.
+     */
+    static Optional<String> configProblem(Path file) {
+        BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(file, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            return Optional.of("Config file " + file + " not found");
+        } catch (IOException e) {
+            return Optional.of("Config file " + file + ": " + IoErrors.reason(e));
+        }
+        if (a.isDirectory()) {
+            return Optional.of("Config file " + file + ": Is a directory (EISDIR)");
+        }
+        if (!a.isRegularFile()) {
+            return Optional.of("Config file " + file + ": not a regular file but " + kind(file));
+        }
+        try {
+            Files.newByteChannel(file).close();
+        } catch (IOException e) {
+            return Optional.of("ldirector: cannot read " + file + ": " + IoErrors.reason(e));
+        }
+        return Optional.empty();
+    }
+
+    private static String kind(Path file) {
+        try {
+            int type = (Integer) Files.getAttribute(file, "unix:mode") & 0170000;
+            return switch (type) {
+                case 0010000 -> "a FIFO";
+                case 0020000 -> "a character device";
+                case 0060000 -> "a block device";
+                case 0140000 -> "a socket";
+                default -> "a special file";
+            };
+        } catch (IOException | UnsupportedOperationException e) {
+            return "a special file";
         }
     }
 

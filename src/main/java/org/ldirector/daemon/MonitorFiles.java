@@ -64,7 +64,7 @@ final class MonitorFiles implements EngineListener, AutoCloseable {
                 failing.remove(file);
             } catch (IOException e) {
                 if (failing.add(file)) {
-                    log.accept("Error writing to monitorfile '" + file + "': " + e.getMessage());
+                    log.accept("Error writing to monitorfile '" + file + "': " + IoErrors.reason(e));
                 }
             }
         });

@@ -1,9 +1,13 @@
 package org.ldirector.daemon;
 
 import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 
 import org.ldirector.config.SyncConfig;
@@ -23,10 +27,18 @@ record SyncRoleFile(Path path) {
         }
     }
 
-    /** Replaces the file in one rename, so a reader never sees half a word. */
+    /**
+     * Replaces the file in one rename, so a reader never sees half a word. The temporary file is
+     * created anew and never through a symlink (a leftover one is removed first), and the rename
+     * replaces whatever is at the path rather than writing through it.
+     */
     void write(SyncConfig.Role role) throws IOException {
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
-        Files.writeString(tmp, role.word() + "\n");
+        Files.deleteIfExists(tmp);
+        try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                LinkOption.NOFOLLOW_LINKS)) {
+            out.write((role.word() + "\n").getBytes(StandardCharsets.US_ASCII));
+        }
         Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -5,11 +5,15 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.ldirector.sys.NativeException;
 import org.ldirector.sys.Processes;
 
@@ -73,7 +77,7 @@ final class Verbs {
             try {
                 new SyncRoleFile(files.syncRole()).write(org.ldirector.config.SyncConfig.Role.parse(role).orElseThrow());
             } catch (IOException e) {
-                err.println("ldirector: cannot write " + files.syncRole() + ": " + e.getMessage());
+                err.println("ldirector: cannot write " + IoErrors.describe(e));
                 return 1;
             }
             out.println("ldirector is stopped for " + config + "; it will start with IPVS sync role " + role
@@ -98,21 +102,26 @@ final class Verbs {
     /** A role switch waits for the kernel: stopping a backup thread can take a couple of seconds. */
     static final java.time.Duration SYNC_WAIT = java.time.Duration.ofSeconds(30);
 
-    /** Sends TERM and waits for the daemon to be gone; stopping what is stopped succeeds (LSB). */
+    /**
+     * Sends TERM and waits for the daemon to be gone: its pid file's lock released, then its
+     * process ended. Stopping what is stopped succeeds (LSB); a stale pid file is removed.
+     */
     static int stop(RunFiles files, Path config, PrintStream out, PrintStream err) {
         RunFiles.State s = files.state();
         if (s instanceof RunFiles.Stale) {
             try {
-                Files.deleteIfExists(files.pidFile());
-                Files.deleteIfExists(files.socket());
+                files.removeStale();
             } catch (IOException e) {
-                err.println("ldirector: cannot remove the stale pid file " + files.pidFile() + ": " + e.getMessage());
+                err.println("ldirector: cannot remove the stale pid file " + e.getMessage());
                 return 1;
             }
         }
         if (!(s instanceof RunFiles.Running r)) {
             out.println("ldirector is stopped for " + config);
             return 0;
+        }
+        if (!knownPid(files, r, err)) {
+            return 1;
         }
         try {
             Processes.kill(r.pid(), Processes.SIGTERM);
@@ -122,10 +131,11 @@ final class Verbs {
         }
         Optional<ProcessHandle> h = ProcessHandle.of(r.pid());
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
-        while (h.isPresent() && h.get().isAlive() && System.nanoTime() < deadline) {
+        while ((files.state() instanceof RunFiles.Running || h.isPresent() && h.get().isAlive())
+                && System.nanoTime() < deadline) {
             sleep(50);
         }
-        if (h.isPresent() && h.get().isAlive()) {
+        if (files.state() instanceof RunFiles.Running || h.isPresent() && h.get().isAlive()) {
             err.println("ldirector for " + config + " (pid " + r.pid() + ") did not stop within "
                     + STOP_WAIT.toSeconds() + " s");
             return 1;
@@ -133,9 +143,21 @@ final class Verbs {
         return 0;
     }
 
+    /** A daemon that holds its pid file but has not written its pid yet cannot be signalled. */
+    private static boolean knownPid(RunFiles files, RunFiles.Running r, PrintStream err) {
+        if (r.pid() > 0) {
+            return true;
+        }
+        err.println("ldirector: " + files.pidFile() + " is locked by a daemon that has not written its pid; try again");
+        return false;
+    }
+
     static int reload(RunFiles files, Path config, PrintStream out, PrintStream err) {
         if (!(files.state() instanceof RunFiles.Running r)) {
             out.println("ldirector is stopped for " + config);
+            return 1;
+        }
+        if (!knownPid(files, r, err)) {
             return 1;
         }
         try {
@@ -152,51 +174,92 @@ final class Verbs {
      * java, same options and class path, in a new session), then waits until that child has done
      * its first reconciliation and answers on its control socket, or has died, whose start-up
      * output it then shows. The exit code says which.
+     *
+     * <p>The child runs in {@code /}, as ldirectord's daemon does after its chdir("/"): it holds no
+     * mount busy, and a relative path in the config means the same whoever started it and from
+     * wherever. So everything handed to it (config, class path, run dir) is made absolute here.
      */
     static int daemonize(RunFiles files, Path config, PrintStream err) {
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
+        cmd.add(absoluteClassPath(System.getProperty("java.class.path")));
         cmd.add(Main.class.getName());
         cmd.add(CommandLine.DAEMON_CHILD);
         cmd.add(config.toAbsolutePath().toString());
         cmd.add("start");
         Process child;
         try {
-            Files.createDirectories(files.dir());
-            Files.deleteIfExists(files.startLog());
-            child = new ProcessBuilder(cmd)
-                    .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                    .redirectOutput(files.startLog().toFile())
-                    .redirectErrorStream(true)
-                    .start();
+            files.checkDir(true);
+            createStartLog(files.startLog());
         } catch (IOException e) {
             err.println("ldirector: cannot start the daemon: " + e.getMessage());
+            return 1;
+        }
+        ProcessBuilder pb = new ProcessBuilder(cmd)
+                .directory(new File("/"))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                // appendTo: the file was just made empty and exclusively; no O_TRUNC on whatever is there
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(files.startLog().toFile()))
+                .redirectErrorStream(true);
+        pb.environment().put(RunFiles.RUNDIR_ENV, files.dir().toString());
+        try {
+            child = pb.start();
+        } catch (IOException e) {
+            err.println("ldirector: cannot start the daemon (" + cmd.get(0) + "): " + e.getMessage());
+            deleteStartLog(files);
             return 1;
         }
         long deadline = System.nanoTime() + START_WAIT.toNanos();
         while (System.nanoTime() < deadline) {
             if (!child.isAlive()) {
                 err.print(startLog(files));
+                deleteStartLog(files);
                 err.println("ldirector: the daemon for " + config + " exited with status " + child.exitValue()
                         + " while starting");
                 return child.exitValue() == 0 ? 0 : 1; // 0: another instance was already running
             }
             if (files.readPid().equals(Optional.of(child.pid())) && answers(files)) {
-                try {
-                    Files.deleteIfExists(files.startLog());
-                } catch (IOException e) {
-                    // harmless leftover
-                }
+                // what the daemon said while starting (a logfile it could not open) is the operator's to see
+                err.print(startLog(files));
+                deleteStartLog(files);
                 return 0;
             }
             sleep(100);
         }
         err.println("ldirector: the daemon for " + config + " (pid " + child.pid() + ") is not ready after "
-                + START_WAIT.toSeconds() + " s; it keeps running, see its log");
+                + START_WAIT.toSeconds() + " s; it keeps running, see its log and " + files.startLog());
         return 1;
+    }
+
+    /** The start log, new and empty: a leftover is removed, and a symlink put in its place is never followed. */
+    private static void createStartLog(Path startLog) throws IOException {
+        try {
+            Files.deleteIfExists(startLog);
+            Files.newByteChannel(startLog, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-------"))).close();
+        } catch (IOException e) {
+            throw new IOException("cannot create " + IoErrors.describe(e), e);
+        }
+    }
+
+    private static void deleteStartLog(RunFiles files) {
+        try {
+            Files.deleteIfExists(files.startLog());
+        } catch (IOException e) {
+            // harmless leftover: the next start replaces it
+        }
+    }
+
+    /** The class path with each entry absolute, for a child that runs in another directory. */
+    static String absoluteClassPath(String classPath) {
+        List<String> entries = new ArrayList<>();
+        for (String e : classPath.split(File.pathSeparator, -1)) {
+            entries.add(e.isEmpty() ? Path.of("").toAbsolutePath().toString() : Path.of(e).toAbsolutePath().toString());
+        }
+        return String.join(File.pathSeparator, entries);
     }
 
     private static boolean answers(RunFiles files) {

@@ -71,14 +71,52 @@ class CommandLineTest {
     @Test
     void configLookupAsLdirectord() throws Exception {
         CommandLine c = parse("web.cf", "start");
-        assertEquals(Optional.of(Path.of("/etc/ha.d/web.cf")),
+        assertEquals(Path.of("/etc/ha.d/web.cf"),
                 c.resolveConfig(Set.of(Path.of("/etc/ha.d/web.cf"), Path.of("/etc/ha.d/conf/web.cf"), Path.of("web.cf"))::contains));
-        assertEquals(Optional.of(Path.of("/etc/ha.d/conf/web.cf")),
+        assertEquals(Path.of("/etc/ha.d/conf/web.cf"),
                 c.resolveConfig(Set.of(Path.of("/etc/ha.d/conf/web.cf"), Path.of("web.cf"))::contains));
-        assertEquals(Optional.of(Path.of("web.cf")), c.resolveConfig(Set.of(Path.of("web.cf"))::contains));
-        assertEquals(Optional.empty(), c.resolveConfig(p -> false));
-        assertEquals(Optional.of(Path.of("/etc/ha.d/ldirectord.cf")),
+        assertEquals(Path.of("web.cf"), c.resolveConfig(Set.of(Path.of("web.cf"))::contains));
+        assertEquals(Path.of("web.cf"), c.resolveConfig(p -> false), "as given: the caller says why it is unusable");
+        assertEquals(Path.of("/etc/ha.d/ldirectord.cf"),
                 parse("status").resolveConfig(Set.of(Path.of("/etc/ha.d/ldirectord.cf"))::contains));
+    }
+
+    /** Issue 24: "-t ./ldirectord.cf" tested /etc/ha.d/./ldirectord.cf and said successful. */
+    @Test
+    void aNameWithASlashIsAPathUsedAsGivenNeverLookedUpInEtcHaD() throws Exception {
+        Set<Path> everywhere = Set.of(Path.of("/etc/ha.d/./ldirectord.cf"), Path.of("/etc/ha.d/ldirectord.cf"),
+                Path.of("/etc/ha.d/conf/./ldirectord.cf"), Path.of("/etc/ha.d/conf/sub/x.cf"), Path.of("/etc/ha.d/sub/x.cf"));
+        assertEquals(Path.of("./ldirectord.cf"), parse("-t", "./ldirectord.cf").resolveConfig(everywhere::contains));
+        assertEquals(Path.of("sub/x.cf"), parse("sub/x.cf", "status").resolveConfig(everywhere::contains));
+        assertEquals(Path.of("/srv/x.cf"), parse("/srv/x.cf", "status").resolveConfig(everywhere::contains));
+    }
+
+    /** Issue 24: the usage promised an optional verb; a config alone said only "unknown command". */
+    @Test
+    void theCommandIsRequiredAsInLdirectordAndAMissingOneIsNamed() {
+        assertEquals("no command after the config file '/etc/ha.d/x.cf': ldirector /etc/ha.d/x.cf start, or one of"
+                        + " start, stop, restart, try-restart, reload, force-reload, status, sync",
+                assertThrows(CommandLine.UsageException.class, () -> parse("--foreground", "/etc/ha.d/x.cf")).getMessage());
+        assertTrue(assertThrows(CommandLine.UsageException.class, () -> parse("web.cf")).getMessage()
+                .startsWith("no command after the config file 'web.cf'"));
+        assertEquals("the config file goes before the command: ldirector web.cf start",
+                assertThrows(CommandLine.UsageException.class, () -> parse("start", "web.cf")).getMessage());
+        assertTrue(CommandLine.USAGE.startsWith("Usage: ldirector [-d|--debug] [--foreground] [--] [configfile] start|stop|"),
+                "the usage line shows the command as required");
+        assertTrue(CommandLine.USAGE.contains("ldirector -t|--test [-d] [--] [configfile]\n"));
+    }
+
+    /** Issue 24: "-t CONF stop" tested the config and silently dropped the stop. */
+    @Test
+    void testModeRefusesACommandInsteadOfDroppingIt() {
+        assertEquals("-t tests the configuration and runs no command: drop 'stop'",
+                assertThrows(CommandLine.UsageException.class, () -> parse("-t", "x.cf", "stop")).getMessage());
+        assertEquals("-t tests the configuration and runs no command: drop 'start'",
+                assertThrows(CommandLine.UsageException.class, () -> parse("-t", "start")).getMessage());
+        assertEquals("-t tests the configuration and runs no command: drop 'sync'",
+                assertThrows(CommandLine.UsageException.class, () -> parse("-t", "sync", "master")).getMessage());
+        assertTrue(assertThrows(CommandLine.UsageException.class, () -> parse("-t", "a.cf", "b.cf")).getMessage()
+                .startsWith("-t takes one config file"));
     }
 
     @Test

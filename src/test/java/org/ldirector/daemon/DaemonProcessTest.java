@@ -109,8 +109,12 @@ class DaemonProcessTest {
     void startDaemonizesStatusShowsTheTableAndStopCleansUp() throws Exception {
         Run start = run("start");
         assertEquals(0, start.code(), start.err());
+        assertEquals("", start.err(), "a clean start says nothing");
         long pid = pid();
         assertTrue(ProcessHandle.of(pid).orElseThrow().isAlive());
+        assertEquals(Path.of("/"), Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")),
+                "the daemon runs in /, as ldirectord's after its chdir(\"/\")");
+        assertFalse(Files.exists(dir.resolve("ldirector.web.cf.start")), "the start log is gone once started");
         assertTrue(Files.exists(dir.resolve("ldirector.web.cf.sock")), "the control socket");
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("ldirector.web.cf.sock"))));
@@ -263,7 +267,13 @@ class DaemonProcessTest {
     @Test
     void aDaemonThatDiesWhileStartingIsReportedWithItsOwnWordsAndLeavesNothingBehind() throws Exception {
         ipvs = "bogus"; // the parent reads the config fine; the child fails opening the table
+        // a start log planted as a symlink (issue 25) is replaced, never written through
+        Path victim = Files.writeString(dir.resolve("victim"), "precious\n");
+        Files.createSymbolicLink(dir.resolve("ldirector.web.cf.start"), victim);
         Run start = run("start");
+        assertEquals("precious\n", Files.readString(victim));
+        assertFalse(Files.exists(dir.resolve("ldirector.web.cf.start"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                "a failed start cleans up its start log (issue 24)");
         assertEquals(1, start.code(), start.err());
         assertTrue(start.err().contains("LDIRECTOR_IPVS=bogus: expected 'memory' or nothing"), start.err());
         assertTrue(start.err().contains("ldirector: the daemon for " + cf + " exited with status 1 while starting"), start.err());

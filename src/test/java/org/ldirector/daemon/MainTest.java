@@ -113,9 +113,76 @@ class MainTest {
         assertTrue(bad.err().contains("Usage: ldirector"));
         Run help = run("-h");
         assertEquals(0, help.code());
-        assertTrue(help.out().startsWith("Usage: ldirector [-d|--debug] [--foreground] [-t|--test] [--] [configfile]"), help.out());
+        assertTrue(help.out().startsWith("Usage: ldirector [-d|--debug] [--foreground] [--] [configfile] start|"), help.out());
         Run v = run("-v");
         assertEquals(0, v.code());
         assertEquals("ldirector dev\n", v.out(), "no manifest when run from target/classes");
+    }
+
+    /** Issue 24: a directory, a FIFO, /dev/zero and a symlink loop all said "not found". */
+    @Test
+    void aConfigThatIsNoReadableFileSaysWhatItIs() throws Exception {
+        Path d = Files.createDirectory(dir.resolve("d.cf"));
+        assertEquals("Config file " + d + ": Is a directory (EISDIR)\n", run("-t", d.toString()).err());
+        Path fifo = dir.resolve("fifo.cf");
+        assertEquals(0, new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor());
+        Run f = run(fifo.toString(), "start");
+        assertEquals(1, f.code());
+        assertEquals("Config file " + fifo + ": not a regular file but a FIFO\n", f.err());
+        assertEquals("Config file /dev/zero: not a regular file but a character device\n", run("-t", "/dev/zero").err());
+        Path a = dir.resolve("a.cf");
+        Files.createSymbolicLink(a, dir.resolve("b.cf"));
+        Files.createSymbolicLink(dir.resolve("b.cf"), a);
+        assertEquals("Config file " + a + ": Too many levels of symbolic links (ELOOP)\n", run("-t", a.toString()).err());
+        assertEquals("Config file " + dir.resolve("none.cf") + " not found\n", run("-t", dir.resolve("none.cf").toString()).err());
+    }
+
+    /** Issue 24: an unreadable config said "cannot read F: F". Root reads anything, so this runs unprivileged only. */
+    @Test
+    void anUnreadableConfigSaysPermissionDenied() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(RunFiles.currentUid() != 0, "root reads a mode 000 file");
+        Path cf = write("secret.cf", "virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq\n");
+        Files.setPosixFilePermissions(cf, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        assertEquals("ldirector: cannot read " + cf + ": Permission denied (EACCES)\n", run("-t", cf.toString()).err());
+    }
+
+    /** Issue 24: an unwritable run dir said only "cannot start the daemon: /proc/nope". */
+    @Test
+    void anUnusableRunDirSaysWhyAndStartsNothing() throws Exception {
+        Path cf = write("v.cf", "virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq\n");
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(List.of(cf.toString(), "start"), new PrintStream(new ByteArrayOutputStream(), true),
+                new PrintStream(err, true, StandardCharsets.UTF_8), Files::isRegularFile,
+                java.util.Map.of("LDIRECTOR_RUNDIR", "/proc/nope", "LDIRECTOR_IPVS", "memory"));
+        assertEquals(1, code);
+        assertEquals("ldirector: cannot start the daemon: cannot create the run dir /proc/nope: No such file or directory"
+                + " (ENOENT)\n", err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** Issue 25: a run dir others can write is refused before a verb trusts a pid found there. */
+    @Test
+    void aVerbRefusesAnUnsafeRunDir() throws Exception {
+        Path cf = write("v.cf", "virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq\n");
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.writeString(dir.resolve("ldirector.v.cf.pid"), "1\n");
+        Run r = run(cf.toString(), "stop");
+        assertEquals(1, r.code());
+        assertTrue(r.err().startsWith("ldirector: unsafe run dir " + dir + " is writable by its group (mode 0777)"), r.err());
+        assertEquals(4, run(cf.toString(), "status").code(), "LSB: status unknown");
+        assertEquals("1\n", Files.readString(dir.resolve("ldirector.v.cf.pid")), "nothing was touched");
+    }
+
+    /** Issue 25: the daemon runs in /, so -t says which paths would not mean what they seem. */
+    @Test
+    void testModeWarnsAboutRelativePaths() throws Exception {
+        Path cf = write("rel.cf", "virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq\n\tchecktype=external\n"
+                + "\tcheckcommand=\"scripts/check.sh\"\n"
+                + "virtual=10.77.0.2:80\n\treal=10.77.1.1:80 masq\n\tchecktype=external\n\tcheckcommand=\"true\"\n");
+        Run r = run("-t", cf.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.err().contains(cf + ":1: warning: checkcommand \"scripts/check.sh\" is a relative path: the daemon runs"
+                + " in / and reads it as /scripts/check.sh (in the foreground, relative to the working directory); write it"
+                + " absolute\n"), r.err());
+        assertTrue(!r.err().contains("\"true\""), "a bare command name is looked up in PATH: " + r.err());
     }
 }

@@ -65,6 +65,7 @@ class MonitorFilesTest {
             }
         }
         assertEquals(1, log.size(), log.toString());
-        assertEquals(true, log.get(0).startsWith("Error writing to monitorfile '" + dir.resolve("m") + "'"), log.get(0));
+        assertEquals("Error writing to monitorfile '" + dir.resolve("m") + "': Is a directory (EISDIR)", log.get(0),
+                "the system's reason, not the bare path again (issue 24)");
     }
 }
