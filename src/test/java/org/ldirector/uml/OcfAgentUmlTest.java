@@ -32,7 +32,10 @@ class OcfAgentUmlTest {
         UmlResult r = UmlHarness.runScript("""
                 set -e
                 export OCF_ROOT=/usr/lib/ocf
-                AGENT=%1$s/ocf/ldirector
+                # ocf-tester runs the agent as nobody once (meta-data): installed as a package
+                # installs it, since a checkout under /root (mode 0700) is out of nobody's reach
+                AGENT=/tmp/ocf/ldirector
+                install -D -m 0755 %1$s/ocf/ldirector $AGENT
                 BIN=%1$s/bin/ldirector
                 modprobe dummy; ip link add sync0 type dummy; ip link set sync0 up
                 cat > $UML_OUT/web.cf <<EOF
