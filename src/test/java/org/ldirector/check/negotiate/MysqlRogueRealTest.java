@@ -3,15 +3,18 @@ package org.ldirector.check.negotiate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.ldirector.check.CheckResult;
+import org.ldirector.config.CheckSpec;
 import org.ldirector.config.ServiceType;
 
 /**
@@ -24,12 +27,15 @@ class MysqlRogueRealTest {
     private static final int FULL_AUTH = 0x04;
     private static final int REQUEST_PUBLIC_KEY = 0x02;
 
-    /** Packets the client sent after the real asked for full authentication (null: it hung up). */
-    private final List<byte[]> afterFullAuth = new CopyOnWriteArrayList<>();
+    /**
+     * What the client sent after the real asked for full authentication (empty: it hung up). The
+     * check can finish before the real has seen the hang-up, so tests wait for it.
+     */
+    private final CompletableFuture<byte[]> afterFullAuth = new CompletableFuture<>();
 
-    @Test
-    void theCheckNeverAsksTheRealForItsRsaKey() throws Exception {
-        try (ScriptedPeer rogue = ScriptedPeer.start(c -> {
+    /** Greets as MySQL 8, switches to caching_sha2_password, asks for full authentication. */
+    private ScriptedPeer rogueReal() throws IOException {
+        return ScriptedPeer.start(c -> {
             c.send(packet(0, handshake()));
             if (readPacket(c.in()) == null) {
                 return;
@@ -46,17 +52,38 @@ class MysqlRogueRealTest {
             }
             c.send(packet(4, new byte[] {0x01, FULL_AUTH})); // AuthMoreData: perform full authentication
             byte[] next = readPacket(c.in());
-            afterFullAuth.add(next == null ? new byte[0] : next);
-        })) {
-            // 10 s: the driver's first load alone can take seconds on a busy machine
-            Probe.of(ServiceType.MYSQL, rogue.port()).login("checker", "s3cret").database("health")
-                    .request("/SELECT 1").timeout(Duration.ofSeconds(10))
-                    .assertDown("mysql login failed: the server asks for the whole password on a connection without TLS");
-            assertEquals(1, afterFullAuth.size(), "the client reached full authentication");
-            byte[] sent = afterFullAuth.get(0);
+            afterFullAuth.complete(next == null ? new byte[0] : next);
+        });
+    }
+
+    // 10 s: the driver's first load alone can take seconds on a busy machine
+    private static Probe probe(int port) {
+        return Probe.of(ServiceType.MYSQL, port).login("checker", "s3cret").database("health").request("/SELECT 1")
+                .timeout(Duration.ofSeconds(10));
+    }
+
+    @Test
+    void theCheckNeverAsksTheRealForItsRsaKey() throws Exception {
+        try (ScriptedPeer rogue = rogueReal()) {
+            probe(rogue.port()).assertDown(
+                    "mysql login failed: the server asks for the whole password on a connection without TLS");
+            byte[] sent = afterFullAuth.get(5, TimeUnit.SECONDS); // else the client never reached full authentication
             assertFalse(sent.length == 1 && sent[0] == REQUEST_PUBLIC_KEY, "the client asked the real for its RSA key");
             assertFalse(new String(sent, StandardCharsets.ISO_8859_1).contains("s3cret"), "password sent in clear");
             assertEquals(0, sent.length, "nothing more was sent: the client gave up");
+        }
+    }
+
+    /** mysqlpublickeyretrieval=yes is the operator's explicit choice to take that risk. */
+    @Test
+    void withTheOptInTheCheckAsksTheRealForItsKey() throws Exception {
+        try (ScriptedPeer rogue = rogueReal()) {
+            CheckResult r = probe(rogue.port()).run(s -> new CheckSpec(s.type(), s.numConnects(), s.service(),
+                    s.checkCommand(), s.checkPort(), s.request(), s.receive(), s.httpMethod(), s.virtualHost(),
+                    s.login(), s.passwd(), s.database(), s.secret(), s.checkTimeout(), s.negotiateTimeout(),
+                    s.checkCount(), s.httpsCaFile(), s.httpsSniName(), true));
+            assertFalse(r.up(), "this real never finishes the login");
+            assertTrue(java.util.Arrays.equals(new byte[] {REQUEST_PUBLIC_KEY}, afterFullAuth.get(5, TimeUnit.SECONDS)));
         }
     }
 
