@@ -30,6 +30,9 @@ import java.util.Optional;
  *                       against this PEM CA file; empty = no verification, as ldirectord
  * @param httpsSniName   extension: TLS server name sent by an https check (and the name the
  *                       certificate must match when verifying); empty = none, as ldirectord (IP URL)
+ * @param mysqlPublicKeyRetrieval extension: let a mysql check take the server's RSA key from the
+ *                       server (caching_sha2_password on a connection without TLS); false = refuse,
+ *                       as libmysqlclient does, since a rogue real could then read the password
  */
 public record CheckSpec(
         CheckType type,
@@ -49,7 +52,19 @@ public record CheckSpec(
         Duration negotiateTimeout,
         int checkCount,
         Optional<Path> httpsCaFile,
-        Optional<String> httpsSniName) {
+        Optional<String> httpsSniName,
+        boolean mysqlPublicKeyRetrieval) {
+
+    /** Without mysqlpublickeyretrieval (its default: off). */
+    public CheckSpec(CheckType type, int numConnects, ServiceType service, String checkCommand,
+            Optional<Integer> checkPort, String request, String receive, HttpMethod httpMethod,
+            Optional<String> virtualHost, String login, Secret passwd, String database, Secret secret,
+            Duration checkTimeout, Duration negotiateTimeout, int checkCount, Optional<Path> httpsCaFile,
+            Optional<String> httpsSniName) {
+        this(type, numConnects, service, checkCommand, checkPort, request, receive, httpMethod, virtualHost,
+                login, passwd, database, secret, checkTimeout, negotiateTimeout, checkCount, httpsCaFile,
+                httpsSniName, false);
+    }
 
     /** ldirectord's settings only: no https verification, no SNI (the extension's defaults). */
     public CheckSpec(CheckType type, int numConnects, ServiceType service, String checkCommand,
@@ -58,6 +73,6 @@ public record CheckSpec(
             Duration checkTimeout, Duration negotiateTimeout, int checkCount) {
         this(type, numConnects, service, checkCommand, checkPort, request, receive, httpMethod, virtualHost,
                 login, passwd, database, secret, checkTimeout, negotiateTimeout, checkCount,
-                Optional.empty(), Optional.empty());
+                Optional.empty(), Optional.empty(), false);
     }
 }

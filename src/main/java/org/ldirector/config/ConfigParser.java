@@ -373,6 +373,7 @@ public final class ConfigParser {
         String virtualHost;
         String httpsCaFile;
         String httpsServerName;
+        boolean mysqlPublicKeyRetrieval;
         String login = "";
         String passwd = "";
         String database = "";
@@ -605,6 +606,8 @@ public final class ConfigParser {
                     d.httpsServerName = v;
                 }
             }
+            // Extension: opt-in to the risk described at CheckSpec#mysqlPublicKeyRetrieval.
+            case "mysqlpublickeyretrieval" -> d.mysqlPublicKeyRetrieval = yesNo(line, name, value, d.mysqlPublicKeyRetrieval);
             case "fallback", "fallback6" -> {
                 boolean six = name.equals("fallback6");
                 if (six != (d.family == AddressFamily.INET6)) {
@@ -1388,7 +1391,8 @@ public final class ConfigParser {
                 d.checkCommand, Optional.ofNullable(d.checkPort), d.request, d.receive, HttpMethod.valueOf(d.httpMethod),
                 Optional.ofNullable(d.virtualHost), d.login, Secret.of(d.passwd), d.database, Secret.of(d.secret),
                 Duration.ofSeconds(ct), Duration.ofSeconds(nt), d.checkCount > 0 ? d.checkCount : gCheckCount,
-                Optional.ofNullable(d.httpsCaFile).map(Path::of), Optional.ofNullable(d.httpsServerName));
+                Optional.ofNullable(d.httpsCaFile).map(Path::of), Optional.ofNullable(d.httpsServerName),
+                d.mysqlPublicKeyRetrieval);
         // ldirectord's fallback_find looks the global fallback up by protocol (tcp/udp), so a firewall-mark
         // virtual never gets one.
         Fallback fb = d.fallback != null ? d.fallback

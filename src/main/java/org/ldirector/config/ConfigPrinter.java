@@ -112,6 +112,9 @@ public final class ConfigPrinter {
         c.virtualHost().ifPresent(h -> line(b, in, "virtualhost", h));
         c.httpsCaFile().ifPresent(f -> line(b, in, "httpscafile", f.toString()));
         c.httpsSniName().ifPresent(n -> line(b, in, "httpsservername", n));
+        if (c.mysqlPublicKeyRetrieval()) {
+            line(b, in, "mysqlpublickeyretrieval", "yes");
+        }
         if (!c.login().isEmpty()) {
             line(b, in, "login", quote(c.login()));
         }

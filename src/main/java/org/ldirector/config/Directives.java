@@ -19,7 +19,7 @@ final class Directives {
             "passwd", "database", "secret", "load", "scheduler", "persistent", "schedflags", "netmask", "protocol",
             "ops", "service", "httpmethod", "virtualhost", "fallback", "fallback6", "fallbackcommand", "quiescent",
             "emailalert", "emailalertfreq", "emailalertstatus", "monitorfile", "cleanstop", "smtp", "servicename",
-            "comment", "successcount", "httpscafile", "httpsservername");
+            "comment", "successcount", "httpscafile", "httpsservername", "mysqlpublickeyretrieval");
 
     private Directives() {
     }

@@ -22,6 +22,7 @@ import org.ldirector.config.ConfigParser;
 import org.ldirector.config.ConfigWatcher;
 import org.ldirector.config.Diagnostic;
 import org.ldirector.config.DaemonState;
+import org.ldirector.director.ShellCommand;
 import org.ldirector.engine.Engine;
 import org.ldirector.engine.EngineListener;
 import org.ldirector.ipvs.IpvsTable;
@@ -314,7 +315,8 @@ public final class Daemon {
         }
         engine.config().global().callback().ifPresent(cb -> {
             if (Files.isExecutable(Path.of(cb))) {
-                launch(List.of("/bin/sh", "-c", cb + " " + configFile));
+                // ldirectord: system("$CALLBACK $CONFIG"); the path is a positional parameter here
+                launch(ShellCommand.argv(cb, List.of(configFile.toString())));
             }
         });
     }
@@ -369,10 +371,10 @@ public final class Daemon {
                         .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
                 int status = p.waitFor();
                 if (status != 0) {
-                    log("system({}) failed: exit status {}", String.join(" ", argv.subList(2, argv.size())), status);
+                    log("system({}) failed: exit status {}", ShellCommand.display(argv), status);
                 }
             } catch (IOException e) {
-                log("system({}) failed: {}", String.join(" ", argv), e.getMessage());
+                log("system({}) failed: {}", ShellCommand.display(argv), e.getMessage());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

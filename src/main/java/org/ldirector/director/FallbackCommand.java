@@ -18,8 +18,9 @@ import org.ldirector.net.VirtualId;
  * so the command's world is put in line with the table even after a crash.
  *
  * <p>The command line goes through {@code /bin/sh -c}, as ldirectord's {@code system()} does, so
- * operators' existing commands with arguments and redirections keep working. Running it is left to
- * the injected launcher so the director thread never waits for a script.
+ * operators' existing commands with arguments and redirections keep working; the three arguments
+ * are the shell's positional parameters ({@link ShellCommand}), never parsed by it. Running it is
+ * left to the injected launcher so the director thread never waits for a script.
  */
 public final class FallbackCommand {
     private final Consumer<List<String>> launcher;
@@ -43,8 +44,8 @@ public final class FallbackCommand {
         if (v.fallbackCommand().isEmpty()) {
             return Optional.empty();
         }
-        List<String> argv = List.of("/bin/sh", "-c",
-                v.fallbackCommand().get() + " " + (start ? "start" : "stop") + " " + address(v) + " " + v.protocol().keyword());
+        List<String> argv = ShellCommand.argv(v.fallbackCommand().get(),
+                List.of(start ? "start" : "stop", address(v), v.protocol().keyword()));
         launcher.accept(argv);
         return Optional.of(argv);
     }

@@ -371,6 +371,18 @@ class ConfigParserTest {
     }
 
     @Test
+    void mysqlPublicKeyRetrievalIsAnOptInExtensionOffByDefault() throws Exception {
+        String v = "virtual=10.77.0.1:3306\n\treal=10.77.1.1 gate\n\tservice=mysql\n";
+        assertFalse(only(v).check().mysqlPublicKeyRetrieval(), "as libmysqlclient: never by default");
+        assertTrue(only(v + "\tmysqlpublickeyretrieval=yes\n").check().mysqlPublicKeyRetrieval());
+        assertFalse(ConfigPrinter.print(parse(v)).contains("mysqlpublickeyretrieval"));
+        assertTrue(ConfigPrinter.print(parse(v + "\tmysqlpublickeyretrieval=yes\n"))
+                .contains("\tmysqlpublickeyretrieval=yes\n"));
+        assertEquals(List.of("t.cf:4: mysqlpublickeyretrieval must be 'yes' or 'no', found 'true'"),
+                errors(v + "\tmysqlpublickeyretrieval=true\n"));
+    }
+
+    @Test
     void aLowerThresholdAboveTheUpperIsWarnedAtParseTimeBecauseTheKernelRefusesIt() throws Exception {
         assertEquals(List.of("t.cf:2: real server 10.77.1.1: l:5 is above u:0 (no u: means 0), so the kernel"
                 + " refuses this real server (ERANGE), as it does under ldirectord; expected u:UPPER at least as large as l:LOWER"),

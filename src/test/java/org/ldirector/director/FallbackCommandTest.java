@@ -28,10 +28,14 @@ class FallbackCommandTest {
         command.update(c.virtuals().get(0), false);
         command.update(c.virtuals().get(1), true);
         command.update(c.virtuals().get(0), true);
+        // ldirectord: system("$fallbackcommand start|stop $server:$port $protocol"); the three
+        // arguments are the shell's positional parameters, so it parses only the operator's command
+        String sorry = "/usr/local/sbin/sorry -v \"$@\"";
         assertEquals(List.of(
-                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry -v start [2001:db8::100]:80 tcp"),
-                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry -v stop :0 fwm"),
-                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry -v stop [2001:db8::100]:80 tcp")), launched);
+                List.of("/bin/sh", "-c", sorry, "sh", "start", "[2001:db8::100]:80", "tcp"),
+                List.of("/bin/sh", "-c", sorry, "sh", "stop", ":0", "fwm"),
+                List.of("/bin/sh", "-c", sorry, "sh", "stop", "[2001:db8::100]:80", "tcp")), launched);
+        assertEquals("/usr/local/sbin/sorry -v start [2001:db8::100]:80 tcp", ShellCommand.display(launched.get(0)));
     }
 
     /**
@@ -49,10 +53,10 @@ class FallbackCommandTest {
             command.update(c.virtuals().get(1), false);
         }
         assertEquals(List.of(
-                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry stop 10.77.0.53:53 tcp"),
-                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry start 10.77.0.53:53 udp")), launched);
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry \"$@\"", "sh", "stop", "10.77.0.53:53", "tcp"),
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry \"$@\"", "sh", "start", "10.77.0.53:53", "udp")), launched);
         command.update(c.virtuals().get(0), false);
-        assertEquals(List.of("/bin/sh", "-c", "/usr/local/sbin/sorry start 10.77.0.53:53 tcp"), launched.get(2));
+        assertEquals(List.of("/bin/sh", "-c", "/usr/local/sbin/sorry \"$@\"", "sh", "start", "10.77.0.53:53", "tcp"), launched.get(2));
     }
 
     @Test
@@ -66,9 +70,9 @@ class FallbackCommandTest {
         command.update(c.virtuals().get(0), false);
         command.update(c.virtuals().get(1), false);
         assertEquals(List.of(
-                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry start 10.77.0.53:53 tcp"),
-                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry start :0 fwm"),
-                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry start 10.77.0.53:53 tcp")), launched);
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry \"$@\"", "sh", "start", "10.77.0.53:53", "tcp"),
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry \"$@\"", "sh", "start", ":0", "fwm"),
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry \"$@\"", "sh", "start", "10.77.0.53:53", "tcp")), launched);
     }
 
     @Test

@@ -174,7 +174,7 @@ class EngineTest {
                 -a -t 10.77.0.100:80 -r 10.77.1.11:80 -m -w 1
                 -a -t 10.77.0.100:80 -r 10.77.1.12:80 -m -w 2
                 """, save());
-        assertEquals(List.of(List.of("/bin/sh", "-c", "/usr/local/sbin/sorry stop 10.77.0.100:80 tcp")), commands);
+        assertEquals(List.of(List.of("/bin/sh", "-c", "/usr/local/sbin/sorry \"$@\"", "sh", "stop", "10.77.0.100:80", "tcp")), commands);
 
         up.put("10.77.1.12", false);
         round();
@@ -188,7 +188,7 @@ class EngineTest {
                 -a -t 10.77.0.100:80 -r 10.77.1.99:80 -m -w 1
                 """, save());
         assertTrue(log.contains("Added fallback server: 10.77.1.99:80 (10.77.0.100:80) (Weight set to 1)"), log.toString());
-        assertEquals(List.of("/bin/sh", "-c", "/usr/local/sbin/sorry start 10.77.0.100:80 tcp"), commands.get(1));
+        assertEquals(List.of("/bin/sh", "-c", "/usr/local/sbin/sorry \"$@\"", "sh", "start", "10.77.0.100:80", "tcp"), commands.get(1));
 
         round();
         assertEquals(2, commands.size(), "the same state never runs the command twice");
@@ -507,8 +507,8 @@ class EngineTest {
             engine.passNow();
         }
         assertEquals(List.of(
-                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry stop 10.77.0.53:53 tcp"),
-                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry start 10.77.0.53:53 udp")), commands);
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry \"$@\"", "sh", "stop", "10.77.0.53:53", "tcp"),
+                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry \"$@\"", "sh", "start", "10.77.0.53:53", "udp")), commands);
         assertEquals("""
                 -A -t 10.77.0.53:53 -s wrr
                 -a -t 10.77.0.53:53 -r 10.77.1.11:53 -m -w 1

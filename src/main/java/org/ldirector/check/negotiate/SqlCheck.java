@@ -61,9 +61,11 @@ final class SqlCheck implements Conversation {
             String millis = Integer.toString(d.remainingMillis());
             p.setProperty("connectTimeout", millis);
             p.setProperty("socketTimeout", millis);
-            // MySQL 8's caching_sha2_password needs the server's RSA key on a plain connection;
-            // libmysqlclient behind ldirectord's DBD::mysql gets there over TLS instead
-            p.setProperty("allowPublicKeyRetrieval", "true");
+            // By default never take the server's RSA key from the server: caching_sha2_password's
+            // full authentication would then encrypt the password to whatever key a rogue real (or
+            // anyone in the path) hands over. libmysqlclient refuses the same by default;
+            // mysqlpublickeyretrieval=yes accepts that risk.
+            p.setProperty("allowPublicKeyRetrieval", Boolean.toString(t.spec().mysqlPublicKeyRetrieval()));
         }
         Connection c;
         try {
@@ -111,6 +113,11 @@ final class SqlCheck implements Conversation {
         }
         if (hasTimeout(e)) {
             return e;
+        }
+        if (String.valueOf(e.getMessage()).contains("RSA public key is not available")) {
+            return new Down(service + " login failed: the server asks for the whole password on a connection"
+                    + " without TLS (caching_sha2_password full authentication), and ldirector will not take"
+                    + " the key to encrypt it from the server (see mysqlpublickeyretrieval)");
         }
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String what = state.startsWith("28") || e.getErrorCode() == 1045 ? "login rejected" : "login failed";

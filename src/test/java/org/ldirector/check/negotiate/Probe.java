@@ -73,9 +73,14 @@ record Probe(ServiceType service, Protocol protocol, int port, String request, S
     }
 
     ProbeTarget target() {
-        CheckSpec spec = new CheckSpec(CheckType.NEGOTIATE, 0, service, "/bin/true", Optional.empty(), request, receive,
-                HttpMethod.GET, Optional.empty(), login, Secret.of(passwd), database, Secret.of(secret),
-                timeout, timeout, 1);
+        return target(java.util.function.UnaryOperator.identity());
+    }
+
+    /** The target, its check spec edited first (for settings this builder has no method for). */
+    ProbeTarget target(java.util.function.UnaryOperator<CheckSpec> edit) {
+        CheckSpec spec = edit.apply(new CheckSpec(CheckType.NEGOTIATE, 0, service, "/bin/true", Optional.empty(), request,
+                receive, HttpMethod.GET, Optional.empty(), login, Secret.of(passwd), database, Secret.of(secret),
+                timeout, timeout, 1));
         AddressFamily family = address instanceof java.net.Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
         return new ProbeTarget(spec, protocol, family, Optional.of(address), port, address, port,
                 Optional.of(port), request, receive);
@@ -83,11 +88,16 @@ record Probe(ServiceType service, Protocol protocol, int port, String request, S
 
     /** Runs the probe on fresh executors and returns its result; fails the test if it completes late or badly. */
     CheckResult run() {
+        return run(java.util.function.UnaryOperator.identity());
+    }
+
+    /** As {@link #run()}, with the check spec edited first. */
+    CheckResult run(java.util.function.UnaryOperator<CheckSpec> edit) {
         ExecutorService io = Executors.newCachedThreadPool();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try {
             CheckResult r = Negotiators.forService(service, io, timer).orElseThrow()
-                    .check(target()).get(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
+                    .check(target(edit)).get(timeout.toMillis() + 5000, TimeUnit.MILLISECONDS);
             assertFalse(r.reason().isBlank(), "a reason is always given");
             assertFalse(r.reason().contains("\n"), "one line: " + r.reason());
             if (!passwd.isEmpty()) {
