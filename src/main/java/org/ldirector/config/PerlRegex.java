@@ -71,7 +71,20 @@ public final class PerlRegex {
     }
 
     /** What is in force inside one group: Perl's /i, /m and /x (Java keeps /i and /m; they are tracked for [:upper:] and ^). */
-    private record Frame(boolean ignoreCase, boolean multiline, int extended, boolean lookaround) {
+    private record Frame(boolean ignoreCase, boolean multiline, int extended, Around around) {
+        boolean lookaround() {
+            return around != Around.NONE;
+        }
+    }
+
+    /** Whether a group is inside a look-ahead or a look-behind (the latter wins: Perl bounds its length). */
+    private enum Around {
+        NONE, AHEAD, BEHIND
+    }
+
+    /** What the last token was: a quantifier needs an atom, and Perl reads "{3}" after nothing as text. */
+    private enum Last {
+        NOTHING, ATOM, QUANTIFIER, SUFFIXED, KEEP
     }
 
     private static final class Scanner {
@@ -81,11 +94,13 @@ public final class PerlRegex {
         private final StringBuilder out = new StringBuilder();
         private final Deque<Frame> frames = new ArrayDeque<>();
         private final Map<String, Integer> names = new HashMap<>();
-        private Frame frame = new Frame(false, false, 0, false);
+        private Frame frame = new Frame(false, false, 0, Around.NONE);
         private int pos;
         private int groups;
-        /** Whether the last thing written can take a quantifier (Perl reads "{3}" after nothing as text). */
-        private boolean atom;
+        /** What was written last, for Perl's rules on quantifiers and braces. */
+        private Last last = Last.NOTHING;
+        /** The last token was a backslash and a letter, after which Perl refuses a literal "{". */
+        private boolean letterEscape;
 
         Scanner(String src, Scanner counted) {
             this.src = src;
@@ -99,6 +114,8 @@ public final class PerlRegex {
         void run() {
             while (pos < src.length()) {
                 char c = src.charAt(pos);
+                boolean afterLetterEscape = letterEscape;
+                letterEscape = false;
                 if (frame.extended() > 0 && blank(c)) {
                     pos++;
                     continue;
@@ -116,7 +133,7 @@ public final class PerlRegex {
                     case '[' -> {
                         pos++;
                         bracket();
-                        atom = true;
+                        last = Last.ATOM;
                     }
                     case '(' -> {
                         pos++;
@@ -129,33 +146,30 @@ public final class PerlRegex {
                         frame = frames.pop();
                         out.append(')');
                         pos++;
-                        atom = true;
+                        last = Last.ATOM;
                     }
                     case '|' -> {
                         out.append('|');
                         pos++;
-                        atom = false;
+                        last = Last.NOTHING;
                     }
                     case '^' -> {
                         // Java's multi-line ^ never matches an empty subject; Perl's does, at its start
                         out.append(frame.multiline() ? "(?:^|\\A)" : "^");
                         pos++;
-                        atom = true;
+                        last = Last.ATOM;
                     }
                     case '.', '$' -> {
                         out.append(c);
                         pos++;
-                        atom = true;
+                        last = Last.ATOM;
                     }
-                    case '*', '+', '?' -> {
-                        out.append(c);
-                        pos++;
-                    }
-                    case '{' -> brace();
+                    case '*', '+', '?' -> quantifier(c);
+                    case '{' -> brace(afterLetterEscape);
                     default -> {
                         literal(c);
                         pos++;
-                        atom = true;
+                        last = Last.ATOM;
                     }
                 }
             }
@@ -182,28 +196,93 @@ public final class PerlRegex {
             }
         }
 
-        /** "{" is a quantifier in Perl only when it reads {n}, {n,}, {n,m} or {,m} (blanks allowed); else a brace. */
-        private void brace() {
+        /** {n}, {n,}, {n,m} or {,m} at pos (blanks allowed, as Perl 5.34 on): its bounds and end, or null. */
+        private record Bounds(int low, int high, int end) {
+        }
+
+        private Bounds bounds() {
             int close = src.indexOf('}', pos);
-            if (atom && close > 0) {
-                String inner = src.substring(pos + 1, close).replace(" ", "").replace("\t", "");
-                int comma = inner.indexOf(',');
-                String min = comma < 0 ? inner : inner.substring(0, comma);
-                String max = comma < 0 ? null : inner.substring(comma + 1);
-                boolean digits = min.chars().allMatch(Character::isDigit) && (max == null || max.chars().allMatch(Character::isDigit));
-                if (digits && !inner.isEmpty() && (!min.isEmpty() || (max != null && !max.isEmpty()))) {
-                    out.append('{').append(min.isEmpty() ? "0" : min);
-                    if (max != null) {
-                        out.append(',').append(max);
+            if (close < 0) {
+                return null;
+            }
+            String inner = src.substring(pos + 1, close).replace(" ", "").replace("\t", "");
+            int comma = inner.indexOf(',');
+            String min = comma < 0 ? inner : inner.substring(0, comma);
+            String max = comma < 0 ? null : inner.substring(comma + 1);
+            boolean digits = min.chars().allMatch(Character::isDigit)
+                    && (max == null || max.chars().allMatch(Character::isDigit));
+            if (!digits || inner.isEmpty() || (min.isEmpty() && (max == null || max.isEmpty()))) {
+                return null;
+            }
+            int low = min.isEmpty() ? 0 : parseCapped(min);
+            int high = max == null ? low : max.isEmpty() ? -1 : parseCapped(max);
+            return new Bounds(low, high, close + 1);
+        }
+
+        /** *, +, ? and their lazy and possessive forms; Perl refuses one on nothing, on \K, or on another. */
+        private void quantifier(char c) {
+            if (last == Last.QUANTIFIER && (c == '?' || c == '+')) {
+                out.append(c);
+                pos++;
+                last = Last.SUFFIXED;
+                return;
+            }
+            quantifiable(c != '?');
+            if (c != '?' && frame.around() == Around.BEHIND) {
+                throw refuse("a look-behind must have a bounded length (Perl: at most 255)");
+            }
+            out.append(c);
+            pos++;
+            last = Last.QUANTIFIER;
+        }
+
+        /** @param unbounded whether the quantifier has no upper bound (Perl forbids those on \\K) */
+        private void quantifiable(boolean unbounded) {
+            switch (last) {
+                case NOTHING -> throw refuse("quantifier follows nothing");
+                case QUANTIFIER, SUFFIXED -> throw refuse("nested quantifiers");
+                case KEEP -> {
+                    if (unbounded) {
+                        throw refuse("\\K with *, + or {n,} is forbidden: it matches the empty string many times");
                     }
-                    out.append('}');
-                    pos = close + 1;
-                    return;
+                }
+                default -> {
                 }
             }
-            out.append("\\{");
-            pos++;
-            atom = true;
+        }
+
+        /** "{" quantifies only in the form of {@link #bounds} and after something; else it is a brace. */
+        private void brace(boolean afterLetterEscape) {
+            Bounds b = last == Last.NOTHING ? null : bounds();
+            if (b == null) {
+                if (afterLetterEscape || last == Last.KEEP) {
+                    throw refuse("unescaped left brace right after a \\letter escape is illegal in Perl");
+                }
+                out.append("\\{");
+                pos++;
+                last = Last.ATOM;
+                return;
+            }
+            quantifiable(b.high() < 0);
+            if (Math.max(b.low(), b.high()) > 65534) {
+                throw refuse("quantifier in {,} bigger than 65534 (Perl's limit)");
+            }
+            if (frame.around() == Around.BEHIND && (b.high() < 0 || b.high() > 255)) {
+                throw refuse("a look-behind must have a bounded length (Perl: at most 255)");
+            }
+            pos = b.end();
+            if (b.high() >= 0 && b.high() < b.low()) {
+                // Perl compiles {3,2} to a point that never matches, with nothing left for a ? or + to quantify
+                out.append("{0}(?!)");
+                last = Last.NOTHING;
+                return;
+            }
+            out.append('{').append(b.low());
+            if (b.high() != b.low()) {
+                out.append(',').append(b.high() < 0 ? "" : Integer.toString(b.high()));
+            }
+            out.append('}');
+            last = Last.QUANTIFIER;
         }
 
         // ------------------------------------------------------------------ groups
@@ -222,22 +301,22 @@ public final class PerlRegex {
                 return;
             }
             if (!at("?")) {
-                open("(", frame.lookaround());
+                open("(", Around.NONE);
                 groups++;
                 return;
             }
             pos++;
             if (at(":")) {
                 pos++;
-                open("(?:", frame.lookaround());
+                open("(?:", Around.NONE);
             } else if (at("=") || at("!")) {
-                open("(?" + src.charAt(pos++), true);
+                open("(?" + src.charAt(pos++), Around.AHEAD);
             } else if (at("<=") || at("<!")) {
-                open("(?" + src.substring(pos, pos + 2), true);
+                open("(?" + src.substring(pos, pos + 2), Around.BEHIND);
                 pos += 2;
             } else if (at(">")) {
                 pos++;
-                open("(?>", frame.lookaround());
+                open("(?>", Around.NONE);
             } else if (at("<") || at("'") || at("P<")) {
                 if (at("P")) {
                     pos++;
@@ -249,7 +328,7 @@ public final class PerlRegex {
                 if (counted == null && names.putIfAbsent(name, groups) != null) {
                     throw refuse("the group name '" + name + "' is used twice; Java needs each name once");
                 }
-                open("(", frame.lookaround());
+                open("(", Around.NONE);
             } else if (at("P=")) {
                 pos += 2;
                 backref(named(name(')')));
@@ -274,11 +353,12 @@ public final class PerlRegex {
             return src.startsWith(s, pos);
         }
 
-        private void open(String java, boolean lookaround) {
+        private void open(String java, Around around) {
             frames.push(frame);
-            frame = new Frame(frame.ignoreCase(), frame.multiline(), frame.extended(), lookaround);
+            Around inherited = around.compareTo(frame.around()) > 0 ? around : frame.around();
+            frame = new Frame(frame.ignoreCase(), frame.multiline(), frame.extended(), inherited);
             out.append(java);
-            atom = false;
+            last = Last.NOTHING;
         }
 
         private String name(char end) {
@@ -323,7 +403,7 @@ public final class PerlRegex {
             };
             if (java != null && end < src.length() && src.charAt(end) == ':') {
                 pos = end + 1;
-                open(java, !java.equals("(?>") || frame.lookaround());
+                open(java, java.equals("(?>") ? Around.NONE : java.startsWith("(?<") ? Around.BEHIND : Around.AHEAD);
                 return;
             }
             if ((word.equals("FAIL") || word.equals("F")) && end < src.length()
@@ -331,7 +411,7 @@ public final class PerlRegex {
                 int close = src.indexOf(')', end);
                 pos = close + 1;
                 out.append("(?!)");
-                atom = true;
+                last = Last.ATOM;
                 return;
             }
             throw refuse("the backtracking control (*" + word + ") is not supported by Java's regex engine");
@@ -402,15 +482,16 @@ public final class PerlRegex {
             String java = (on.isEmpty() ? "" : on.toString()) + (off.isEmpty() ? "" : "-" + off);
             boolean scoped = src.charAt(pos) == ':';
             pos++;
-            Frame next = new Frame(ignoreCase, multiline, extended, frame.lookaround());
+            Frame next = new Frame(ignoreCase, multiline, extended, frame.around());
             if (scoped) {
-                open(java.isEmpty() ? "(?:" : "(?" + java + ":", frame.lookaround());
+                open(java.isEmpty() ? "(?:" : "(?" + java + ":", Around.NONE);
                 frame = next;
             } else {
                 if (!java.isEmpty()) {
                     out.append("(?").append(java).append(')');
                 }
                 frame = next;
+                last = Last.NOTHING;
             }
         }
 
@@ -421,7 +502,13 @@ public final class PerlRegex {
                 throw refuse("trailing \\ in the regex");
             }
             char c = src.charAt(pos++);
-            atom = true;
+            int letterAt = pos - 1;
+            last = Last.ATOM;
+            escapeBody(c);
+            letterEscape = Character.isLetter(c) && pos == letterAt + 1;
+        }
+
+        private void escapeBody(char c) {
             switch (c) {
                 case 'd', 'D', 'w', 'W', 's', 'S', 'h', 'H', 'v', 'V', 'A', 'z', 'Z', 'G', 'X' ->
                         out.append('\\').append(c);
@@ -433,7 +520,8 @@ public final class PerlRegex {
                 }
                 case 'R' -> out.append(LINEBREAK);
                 case 'N' -> {
-                    if (at("{")) {
+                    // \N{3} is three non-newlines; any other \N{...} names a character
+                    if (at("{") && bounds() == null) {
                         throw refuse("\\N{...} named characters switch Perl to Unicode rules; write \\xHH");
                     }
                     out.append("[^\\n]");
@@ -442,8 +530,10 @@ public final class PerlRegex {
                     if (frame.lookaround()) {
                         throw refuse("\\K is not permitted in a look-ahead or look-behind");
                     }
-                    // \K only moves where the reported match starts; whether there is a match is unchanged
-                    atom = false;
+                    // \K only moves where the reported match starts; whether there is a match is unchanged.
+                    // An empty group keeps a quantifier after it (Perl allows \K+) in place.
+                    out.append("(?:)");
+                    last = Last.KEEP;
                 }
                 case 'p', 'P' -> throw refuse("\\" + c + "{...} Unicode properties switch Perl to Unicode rules for"
                         + " the whole regex; not reproduced, use a bracket class such as [[:alpha:]]");
@@ -533,7 +623,7 @@ public final class PerlRegex {
             }
             // wrapped so that a digit written next is not read as part of the number
             out.append("(?:\\").append(n).append(')');
-            atom = true;
+            last = Last.ATOM;
         }
 
         /**
@@ -695,7 +785,8 @@ public final class PerlRegex {
                 }
                 case 'p', 'P' -> throw refuse("\\" + e + "{...} Unicode properties switch Perl to Unicode rules for"
                         + " the whole regex; not reproduced, use a bracket class such as [[:alpha:]]");
-                case 'N', 'R', 'X' -> throw refuse("\\" + e + " is not allowed in a [] class");
+                case 'N' -> throw refuse("\\N in a [] class must name a character, and named characters switch Perl"
+                        + " to Unicode rules");
                 case 'b' -> {
                     return new Item(0x08, null);
                 }

@@ -108,6 +108,13 @@ class PerlRegexTest {
                 List.of("aa", "aA", "ab", "abab", "abcdefghijj", "abcdefghi\bj", "\b", "a", "A", "abc", "a b",
                         "{3}", "a{x}", "a{2,x}", "aab", "aaab", "\u00e9", "\u00df"));
 
+        // scoping of inline flags, syntax Perl rejects (both must refuse), empty pieces, quantifier edges
+        grid(pairs, List.of("((?i)a)a", "(?i:a)(a)", "(?x: a )b c", "(?x)(?-x: )a", "(?i)(a)\\1", "(?s:.)\\n",
+                        "(?m:^b)", "a|", "|a", "()a", "(?:)", "a{0}b", "a{3,2}", "(", ")", "[", "*a", "a**", "\\",
+                        "[z-a]", "a{1,2}?b", "a?+", "(?i", "(?z)", "[\\Q]", "a$|b", "\\$", "x{65535}", "x{65534}", "x{3,2}?y", "x{2,1}|b", "(?-p)",
+                        "(?^m:^b$)", "(?<=a|bc)d", "\\Gb", "\\Z\\n", "\\x{0a}", "\\n\\z"),
+                List.of("aa", "Aa", "aA", "ab", "ab c", " a", "a\nb", "", "b", "d", "bcd", "$", "a\n\n", "Q"));
+
         // unicode: the subject is bytes (UTF-8 as Latin-1 chars), the pattern too
         grid(pairs, List.of("caf\u00c3\u00a9", "caf.$", "caf..$", "^\\w+$", "\u00c3.", "[\u00c3\u00a9]{2}",
                         "(?i)CAF\u00c3\u0089", "\\s", "\\S+", "\\d", "\\x{e9}", "[^\\x00-\\x7f]", "\\X\\z"),
