@@ -172,6 +172,61 @@ class PerlRegexTest {
         assertEquals(List.of(), differences, differences.size() + " of " + pairs.size() + " differ");
     }
 
+    /**
+     * Patterns strung together at random from Perl's pieces (a fixed seed, so a failure repeats): each
+     * must answer as Perl does, or be refused. Refusing what Perl accepts is allowed, rarely; accepting
+     * what Perl rejects is not, since ldirectord would stop at such a pattern.
+     */
+    @Test
+    void randomPatternsAnswerAsPerlDoesOrAreRefused() throws Exception {
+        assumeTrue(Files.isExecutable(PERL), "no perl at " + PERL);
+        String[] pieces = {"a", "b", "A", "c", "\\r", "\\n", ".", "^", "$", "*", "+", "?", "{2}", "{1,}", "{,2}",
+                "{1,2}", "(", ")", "(?:", "(?i)", "(?m)", "(?s)", "(?x)", "(?xx)", "(?-i)", "(?i:", "(?^:", "(?^i:",
+                "(?mi-s:", "|", "\\d", "\\w", "\\s", "\\b", "\\B", "\\A", "\\z", "\\Z", "\\1", "\\2", "\\10",
+                "\\g1", "\\g{-1}", "\\g{n}", "(?<n>", "(?'n'", "(?P<n>", "(?P=n)", "\\k<n>", "\\h", "\\v", "\\R",
+                "\\N", "\\x41", "\\x4", "\\x{e9}", "\\0", "\\012", "\\o{101}", "\\cA", "(?=", "(?!", "(?<=",
+                "(?<!", "(?>", "*+", "*?", " ", "#x\n", "\\Q", "\\E", "\u00e9", "\\t", "\\G", "(?#c)", "\\K",
+                "\\ ", "\\.", "@", "-", "/", "{", "}", "]"};
+        String[] inBrackets = {"a", "-", "z", "A-Z", "a-c", "\\d", "\\w", "\\s", "\\h", "[:alpha:]",
+                "[:^digit:]", "[:upper:]", "[:punct:]", "]", "^", "[", "&&", "\\b", "\\x41", "\\101", "\\n",
+                "\\ca", "-\\d", "\\d-z", " ", "#", "$", ".", "\\\\", "\u00e9", "\u0085", "\\1", "\\X"};
+        String[] subjects = {"", "a", "ab", "aB", "A\r\nb", "a\nb\n", "a\rb", "\n", "ab\n", "\u00e9",
+                "\u00c3\u00a9", "a b", "ba1", "AAb", "a\u0085b", "\u0000", "{2}", "]", "-", "&", "aa\n\n", "Ab cd",
+                "1a", "abab", "aA", "\u0001", "cc", "x#y", "@a/", "$a", "\t", "A-Z"};
+        java.util.Random random = new java.util.Random(26);
+        List<Pair> pairs = new ArrayList<>();
+        for (int i = 0; i < 1500; i++) {
+            StringBuilder p = new StringBuilder();
+            for (int n = 1 + random.nextInt(7); n > 0; n--) {
+                if (random.nextInt(4) == 0) {
+                    p.append('[').append(random.nextBoolean() ? "^" : "");
+                    for (int k = 1 + random.nextInt(3); k > 0; k--) {
+                        p.append(inBrackets[random.nextInt(inBrackets.length)]);
+                    }
+                    p.append(']');
+                } else {
+                    p.append(pieces[random.nextInt(pieces.length)]);
+                }
+            }
+            for (int k = 0; k < 3; k++) {
+                pairs.add(new Pair(p.toString(), subjects[random.nextInt(subjects.length)]));
+            }
+        }
+        List<String> expected = perl(pairs);
+        List<String> wrong = new ArrayList<>();
+        int refused = 0;
+        for (int i = 0; i < pairs.size(); i++) {
+            String got = java(pairs.get(i));
+            if (got.equals("E") && !expected.get(i).equals("E")) {
+                refused++;
+            } else if (!got.equals(expected.get(i))) {
+                wrong.add(pairs.get(i) + ": perl " + expected.get(i) + ", ldirector " + got);
+            }
+        }
+        assertEquals(List.of(), wrong, wrong.size() + " of " + pairs.size() + " differ");
+        assertTrue(refused < pairs.size() / 100, refused + " refused that Perl accepts");
+    }
+
     @Test
     void theThreeCasesOfTheIssueAnswerAsLdirectordDoes() {
         assertTrue(PerlRegex.compile("ok.*done").matcher("ok\rdone").find());
