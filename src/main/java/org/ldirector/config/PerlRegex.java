@@ -23,8 +23,8 @@ import java.util.regex.PatternSyntaxException;
  * {@code \b} is spelled with look-arounds (Java 17's {@code \b} counts Latin-1 letters as word
  * characters), POSIX bracket classes become {@code \p{..}}, {@code /x} whitespace and comments are
  * dropped here (Java's comments mode also ignores blanks inside brackets, Perl's does not), numbered and
- * named back-references are resolved to numbers, and {@code \K} is dropped (it moves the start of the
- * reported match, which a yes/no search never looks at). What would match something else in Java is
+ * named back-references are resolved to numbers, and {@code \K} becomes an empty group (it moves the start
+ * of the reported match, which a yes/no search never looks at). What would match something else in Java is
  * refused: recursion, code, conditionals, branch reset, backtracking verbs, Unicode properties and names
  * and code points above {@code \xFF} (each switches Perl to Unicode rules for the whole pattern),
  * {@code (?u)}, {@code (?l)}, {@code (?n)}.
@@ -34,7 +34,8 @@ public final class PerlRegex {
     private static final String WORD_BOUNDARY = "(?:(?<=\\w)(?!\\w)|(?<!\\w)(?=\\w))";
     private static final String NOT_WORD_BOUNDARY = "(?:(?<=\\w)(?=\\w)|(?<!\\w)(?!\\w))";
     /** Perl's \R: a CR LF pair taken whole, or one vertical whitespace character. */
-    private static final String LINEBREAK = "(?>\\x{0D}\\x{0A}|[\\x{0A}\\x{0B}\\x{0C}\\x{0D}\\x{85}\\x{2028}\\x{2029}])";
+    private static final String LINEBREAK =
+            "(?>\\x{0D}\\x{0A}|[\\x{0A}\\x{0B}\\x{0C}\\x{0D}\\x{85}\\x{2028}\\x{2029}])";
 
     private static final Map<String, String> POSIX = Map.ofEntries(
             Map.entry("alpha", "Alpha"), Map.entry("digit", "Digit"), Map.entry("alnum", "Alnum"),
@@ -70,7 +71,10 @@ public final class PerlRegex {
         return s.out.toString();
     }
 
-    /** What is in force inside one group: Perl's /i, /m and /x (Java keeps /i and /m; they are tracked for [:upper:] and ^). */
+    /**
+     * What is in force inside one group: Perl's /i, /m and /x (Java applies /i and /m itself; they are
+     * tracked for [:upper:] and ^), and whether the group is inside a look-around.
+     */
     private record Frame(boolean ignoreCase, boolean multiline, int extended, Around around) {
         boolean lookaround() {
             return around != Around.NONE;
@@ -417,7 +421,10 @@ public final class PerlRegex {
             throw refuse("the backtracking control (*" + word + ") is not supported by Java's regex engine");
         }
 
-        /** (?flags), (?flags:...), (?^flags...): i, m, s go to Java; x is applied here; a, d, p change nothing on bytes. */
+        /**
+         * (?flags), (?flags:...), (?^flags...): i, m, s go to Java; x is applied here; a, d, p change
+         * nothing on bytes.
+         */
         private void flags() {
             boolean caret = at("^");
             if (caret) {
@@ -664,7 +671,8 @@ public final class PerlRegex {
                     pos = end;
                     return v;
                 case 'c':
-                    if (pos >= src.length() || src.charAt(pos) < 0x20 || src.charAt(pos) > 0x7E || src.charAt(pos) == '{') {
+                    char x = pos < src.length() ? src.charAt(pos) : 0;
+                    if (x < 0x20 || x > 0x7E || x == '{') {
                         throw refuse("\\c must be followed by a printable ASCII character");
                     }
                     // Perl upper-cases the letter first: \ca is \x01 (Java's \ca would be '!')

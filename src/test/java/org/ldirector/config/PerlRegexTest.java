@@ -111,7 +111,8 @@ class PerlRegexTest {
         // scoping of inline flags, syntax Perl rejects (both must refuse), empty pieces, quantifier edges
         grid(pairs, List.of("((?i)a)a", "(?i:a)(a)", "(?x: a )b c", "(?x)(?-x: )a", "(?i)(a)\\1", "(?s:.)\\n",
                         "(?m:^b)", "a|", "|a", "()a", "(?:)", "a{0}b", "a{3,2}", "(", ")", "[", "*a", "a**", "\\",
-                        "[z-a]", "a{1,2}?b", "a?+", "(?i", "(?z)", "[\\Q]", "a$|b", "\\$", "x{65535}", "x{65534}", "x{3,2}?y", "x{2,1}|b", "(?-p)",
+                        "[z-a]", "a{1,2}?b", "a?+", "(?i", "(?z)", "[\\Q]", "a$|b", "\\$", "x{65535}", "x{65534}",
+                        "x{3,2}?y", "x{2,1}|b", "(?-p)",
                         "(?^m:^b$)", "(?<=a|bc)d", "\\Gb", "\\Z\\n", "\\x{0a}", "\\n\\z"),
                 List.of("aa", "Aa", "aA", "ab", "ab c", " a", "a\nb", "", "b", "d", "bcd", "$", "a\n\n", "Q"));
 
