@@ -413,6 +413,9 @@ public final class PerlRegex {
             if ((word.equals("FAIL") || word.equals("F")) && end < src.length()
                     && (src.charAt(end) == ')' || src.charAt(end) == ':')) {
                 int close = src.indexOf(')', end);
+                if (close < 0) {
+                    throw refuse("unterminated (*" + word + ")");
+                }
                 pos = close + 1;
                 out.append("(?!)");
                 last = Last.ATOM;
@@ -512,7 +515,7 @@ public final class PerlRegex {
             int letterAt = pos - 1;
             last = Last.ATOM;
             escapeBody(c);
-            letterEscape = Character.isLetter(c) && pos == letterAt + 1;
+            letterEscape = c < 0x80 && Character.isLetter(c) && pos == letterAt + 1;
         }
 
         private void escapeBody(char c) {

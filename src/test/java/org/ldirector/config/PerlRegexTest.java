@@ -246,6 +246,7 @@ class PerlRegexTest {
                 {"a(*PRUNE)b", "backtracking control"}, {"\\b{wb}", "Unicode boundaries"},
                 {"(?<n>a)(?<n>b)", "used twice"}, {"(?=a\\K)", "\\K"}, {"[[:foo:]]", "unknown"},
                 {"(a)\\2", "does not have"}, {"\\C", "no longer supported"}, {"[[=a=]]", "reserved"},
+                {"(*FAIL:x", "unterminated"}, {"(?<=a+)b", "bounded length"}, {"a{2}{3}", "nested quantifiers"},
         };
         for (String[] r : refused) {
             PatternSyntaxException e = assertThrows(PatternSyntaxException.class, () -> PerlRegex.compile(r[0]), r[0]);
