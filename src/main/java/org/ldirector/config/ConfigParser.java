@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * Reads ldirectord.cf files with ldirectord's own acceptance rules (its {@code read_config},
@@ -503,7 +504,7 @@ public final class ConfigParser {
                 }
             }
             case "request" -> quoted(line, name, value, false).ifPresent(v -> d.request = v.startsWith("/") ? v : "/" + v);
-            case "receive" -> quoted(line, name, value, false).ifPresent(v -> d.receive = v);
+            case "receive" -> quoted(line, name, value, false).filter(v -> perlRegex(line, v)).ifPresent(v -> d.receive = v);
             case "login" -> quoted(line, name, value, false).ifPresent(v -> d.login = v);
             case "passwd" -> quoted(line, name, value, false).ifPresent(v -> d.passwd = v);
             case "database" -> quoted(line, name, value, false).ifPresent(v -> d.database = v);
@@ -926,6 +927,9 @@ public final class ConfigParser {
                         Optional.empty(), Optional.empty());
             }
             request = Optional.of("/" + req);
+            if (!perlRegex(line, rr.group(2))) {
+                return null;
+            }
             receive = Optional.of(rr.group(2));
             rest = rr.group(3);
         }
@@ -1259,6 +1263,18 @@ public final class ConfigParser {
             return Optional.empty();
         }
         return Optional.of(m.group(1));
+    }
+
+    /** receive is a Perl regex in ldirectord: one Java would match otherwise is refused here, not at check time. */
+    private boolean perlRegex(int line, String regex) {
+        try {
+            PerlRegex.compile(regex);
+            return true;
+        } catch (PatternSyntaxException e) {
+            error(line, "receive \"" + abbreviate(regex) + "\" is not a Perl regex ldirector can match as ldirectord"
+                    + " does: " + e.getDescription());
+            return false;
+        }
     }
 
     private static String unquote(String value) {

@@ -25,8 +25,9 @@ import org.ldirector.ipvs.VirtualService;
  * <ul>
  * <li>An up real is present with its configured weight and thresholds.</li>
  * <li>A down real is deleted, or with quiescent=yes kept with weight 0 so its connections drain.
- * With readdquiescent=no a quiesced real that someone deleted by hand stays deleted (ldirectord's
- * rule); on the first pass after start it is added quiesced, as ldirectord does.</li>
+ * ldirectord's start lists every real of a quiescent virtual, so a real whose first verdict is down
+ * is added at weight 0. After that, with readdquiescent=no, a quiesced real that someone deleted by
+ * hand stays deleted (ldirectord's rule).</li>
  * <li>A real with no verdict yet is left exactly as the kernel has it: a restart adopts what is
  * there without touching a connection, and a new real is not added before its first check.</li>
  * <li>The fallback is present when no real is up with a weight above 0, absent as soon as one is;
@@ -44,8 +45,23 @@ public final class Director {
 
         boolean inMaintenance(VirtualConfig virtual, Real real);
 
+        /**
+         * Whether a pass since start has already put this real's verdict in the table. Until then a
+         * quiescent real that is down is added at weight 0 whatever readdquiescent says, as
+         * ldirectord's start adds every real. Without that knowledge: yes.
+         */
+        default boolean placed(VirtualConfig virtual, Real real) {
+            return true;
+        }
+
         static Verdicts of(java.util.function.BiFunction<VirtualConfig, Real, Health> health,
                 java.util.function.BiPredicate<VirtualConfig, Real> inMaintenance) {
+            return of(health, inMaintenance, (v, r) -> true);
+        }
+
+        static Verdicts of(java.util.function.BiFunction<VirtualConfig, Real, Health> health,
+                java.util.function.BiPredicate<VirtualConfig, Real> inMaintenance,
+                java.util.function.BiPredicate<VirtualConfig, Real> placed) {
             return new Verdicts() {
                 @Override
                 public Health health(VirtualConfig virtual, Real real) {
@@ -55,6 +71,11 @@ public final class Director {
                 @Override
                 public boolean inMaintenance(VirtualConfig virtual, Real real) {
                     return inMaintenance.test(virtual, real);
+                }
+
+                @Override
+                public boolean placed(VirtualConfig virtual, Real real) {
+                    return placed.test(virtual, real);
                 }
             };
         }
@@ -114,7 +135,8 @@ public final class Director {
                 default -> {
                     if (v.quiescent()) {
                         d = d.withWeight(0);
-                        policy = readdQuiescent || firstPass ? DesiredTable.Policy.PRESENT : DesiredTable.Policy.IF_PRESENT;
+                        policy = readdQuiescent || firstPass || !verdicts.placed(v, r)
+                                ? DesiredTable.Policy.PRESENT : DesiredTable.Policy.IF_PRESENT;
                     } else {
                         policy = DesiredTable.Policy.ABSENT;
                     }
@@ -139,7 +161,8 @@ public final class Director {
         return new DesiredTable.Service(v, service, dests, anyServing, !anyPending);
     }
 
-    private static Health verdict(VirtualConfig v, Real r, Verdicts verdicts) {
+    /** The verdict the table follows: a maintenance file, then checktype on/off, then the checks. */
+    public static Health verdict(VirtualConfig v, Real r, Verdicts verdicts) {
         if (verdicts.inMaintenance(v, r)) {
             return Health.DOWN;
         }

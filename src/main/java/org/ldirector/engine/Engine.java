@@ -83,6 +83,12 @@ public final class Engine implements AutoCloseable {
     private volatile ProbePlan plan;
     private volatile Optional<MaintenanceDir> maintenanceDir = Optional.empty();
     private boolean firstPass = true;
+    /** The reals of each virtual whose verdict a pass has put in the table since start (loop thread only). */
+    private final Set<Seat> placed = new HashSet<>();
+
+    /** One real in one virtual: where the table keeps it. */
+    private record Seat(String virtual, ProbeKey real) {
+    }
     /** When the probe timers last fired (clock millis): the systemd watchdog's proof they are alive. */
     /**
      * Probes started, counted without reading the clock (a system call per probe in User-Mode
@@ -335,7 +341,8 @@ public final class Engine implements AutoCloseable {
         try {
             Director.Verdicts verdicts = Director.Verdicts.of(
                     (v, r) -> health.health(ProbeKey.of(v, r)),
-                    (v, r) -> maintenance.contains(ProbeKey.of(v, r)));
+                    (v, r) -> maintenance.contains(ProbeKey.of(v, r)),
+                    (v, r) -> placed.contains(new Seat(v.id(), ProbeKey.of(v, r))));
             DesiredTable desired;
             if (only == null) {
                 desired = Director.desired(c, verdicts, firstPass);
@@ -346,6 +353,7 @@ public final class Engine implements AutoCloseable {
                 desired = Director.desired(c, verdicts, firstPass, v -> only.contains(v.id()));
                 reconciler.reconcileOnly(desired, "reload");
             }
+            remember(c, only, verdicts);
             for (DesiredTable.Service s : desired.services()) {
                 if (s.decided()) {
                     fallbackCommand.update(s.config(), s.anyRealUp());
@@ -356,6 +364,31 @@ public final class Engine implements AutoCloseable {
         } catch (RuntimeException e) {
             // The loop must survive anything; the next (whole) pass tries again.
             LOG.error("reconciliation pass failed", e);
+        }
+    }
+
+    /**
+     * Records which reals now have their verdict in the table, after a pass over {@code only} (null:
+     * all virtuals, which also forgets the reals a reload removed).
+     */
+    private void remember(Config c, Set<String> only, Director.Verdicts verdicts) {
+        Set<Seat> current = only == null ? new HashSet<>() : null;
+        for (VirtualConfig v : c.virtuals()) {
+            if (only != null && !only.contains(v.id())) {
+                continue;
+            }
+            for (Real r : v.reals()) {
+                Seat seat = new Seat(v.id(), ProbeKey.of(v, r));
+                if (current != null) {
+                    current.add(seat);
+                }
+                if (Director.verdict(v, r, verdicts) != Health.UNKNOWN) {
+                    placed.add(seat);
+                }
+            }
+        }
+        if (current != null) {
+            placed.retainAll(current);
         }
     }
 

@@ -137,6 +137,24 @@ class ConfigParserTest {
     }
 
     @Test
+    void aReceiveJavaWouldMatchOtherwiseIsRefusedWithFileAndLine() {
+        List<String> e = errors("virtual=10.77.0.1:80\n\treal=10.77.1.1 gate\n\treceive=\"(a|b(?R))\"\n");
+        assertEquals(1, e.size(), e.toString());
+        assertTrue(e.get(0).startsWith("t.cf:3: receive \"(a|b(?R))\""), e.get(0));
+        assertTrue(e.get(0).contains("recursion"), e.get(0));
+        List<String> real = errors("virtual=10.77.0.1:80\n\treal=10.77.1.1 gate 1 \"a.html\", \"\\p{L}\"\n");
+        assertEquals(1, real.size(), real.toString());
+        assertTrue(real.get(0).startsWith("t.cf:2: receive"), real.get(0));
+    }
+
+    @Test
+    void aReceiveWithPerlOnlySyntaxIsAccepted() throws Exception {
+        VirtualConfig v = only("virtual=10.77.0.1:80\n\treal=10.77.1.1 gate\n"
+                + "\treceive=\"^[[:digit:]]+ items\\z\"\n");
+        assertEquals("^[[:digit:]]+ items\\z", v.check().receive());
+    }
+
+    @Test
     void requestGetsALeadingSlashAndChecktypeQuirks() throws Exception {
         VirtualConfig v = only("virtual=10.77.0.1:80\n\treal=10.77.1.1 gate 2 \"a.html\", \"A\" l:3 u:9\n"
                 + "\trequest=\"index.html\"\n\tchecktype=4\n");

@@ -127,6 +127,26 @@ class DirectorTest {
     }
 
     @Test
+    void aQuiescentRealWhoseFirstVerdictIsDownIsAddedAtWeightZeroWhateverReaddquiescentSays() throws Exception {
+        String q = NAT.replace("\tchecktype=connect\n", "\tchecktype=connect\n\tquiescent=yes\n");
+        Book book = new Book().set("10.77.1.11", Health.UP).set("10.77.1.12", Health.DOWN);
+        Director.Verdicts firstVerdict = Director.Verdicts.of(book::health, book::inMaintenance, (v, r) -> false);
+        DesiredTable.Dest d = Director.desired(parse(q), firstVerdict, false).services().get(0).dests()
+                .get(dk("10.77.1.12", 80));
+        assertEquals(0, d.destination().weight());
+        assertEquals(DesiredTable.Policy.PRESENT, d.policy(), "ldirectord's start lists it at weight 0");
+        Director.Verdicts placedBefore = Director.Verdicts.of(book::health, book::inMaintenance, (v, r) -> true);
+        assertEquals(DesiredTable.Policy.IF_PRESENT, Director.desired(parse(q), placedBefore, false).services().get(0)
+                .dests().get(dk("10.77.1.12", 80)).policy());
+        Book none = new Book().set("10.77.1.11", Health.UP);
+        assertEquals(DesiredTable.Policy.UNTOUCHED, Director.desired(parse(q), Director.Verdicts.of(none::health,
+                none::inMaintenance, (v, r) -> false), false).services().get(0).dests().get(dk("10.77.1.12", 80))
+                .policy(), "before any verdict the real is left as the kernel has it");
+        assertEquals(DesiredTable.Policy.ABSENT, Director.desired(parse(NAT), firstVerdict, false).services().get(0)
+                .dests().get(dk("10.77.1.12", 80)).policy(), "quiescent=no: a failed real is not added");
+    }
+
+    @Test
     void maintenanceBeatsCheckTypeOn() throws Exception {
         Config c = parse(NAT.replace("checktype=connect", "checktype=on"));
         Book book = new Book();

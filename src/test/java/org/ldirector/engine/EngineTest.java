@@ -431,6 +431,51 @@ class EngineTest {
         assertTrue(log.contains("Quiescent real server: 10.77.1.12:80 (10.77.0.100:80) (Weight set to 0)"), log.toString());
     }
 
+    /** ldirectord's start lists every real of a quiescent virtual; one whose first check fails stays at weight 0. */
+    @Test
+    void quiescentAddsARealWhoseFirstCheckFailsAtWeightZeroAsLdirectordsStartDoes() throws Exception {
+        start(NAT.replace("\tchecktype=negotiate\n", "\tchecktype=negotiate\n\tquiescent=yes\n"));
+        assertEquals("-A -t 10.77.0.100:80 -s wrr\n", save(), "before any verdict no real is in the table");
+        up.put("10.77.1.11", true);
+        round();
+        assertEquals("""
+                -A -t 10.77.0.100:80 -s wrr
+                -a -t 10.77.0.100:80 -r 10.77.1.11:80 -m -w 1
+                -a -t 10.77.0.100:80 -r 10.77.1.12:80 -m -w 0
+                """, save());
+        assertTrue(log.contains("Quiescent real server: 10.77.1.12:80 (10.77.0.100:80) (Weight set to 0)")
+                || log.stream().anyMatch(l -> l.contains("10.77.1.12:80") && l.contains("Weight set to 0")), log.toString());
+        up.put("10.77.1.12", true);
+        round();
+        assertTrue(save().contains("-r 10.77.1.12:80 -m -w 2"), save());
+    }
+
+    /** readdquiescent=no (the default): once placed, a quiesced real an operator deleted stays deleted. */
+    @Test
+    void aQuiescedRealDeletedByHandAfterItsFirstVerdictStaysDeleted() throws Exception {
+        start(NAT.replace("\tchecktype=negotiate\n", "\tchecktype=negotiate\n\tquiescent=yes\n"));
+        up.put("10.77.1.11", true);
+        round();
+        assertTrue(save().contains("-r 10.77.1.12:80 -m -w 0"), save());
+        table.deleteDestination(ServiceKey.of(IpvsProtocol.TCP, java.net.InetAddress.getByName("10.77.0.100"), 80),
+                new Destination.DestinationKey(java.net.InetAddress.getByName("10.77.1.12"), 80));
+        up.put("10.77.1.11", false);
+        round();
+        up.put("10.77.1.11", true);
+        round();
+        assertTrue(!save().contains("10.77.1.12"), save());
+    }
+
+    /** quiescent=no keeps the start rule: a real that never passed is never added, so nothing flaps. */
+    @Test
+    void withoutQuiescentARealWhoseFirstCheckFailsIsNeverAdded() throws Exception {
+        start(NAT);
+        up.put("10.77.1.11", true);
+        round();
+        assertTrue(!save().contains("10.77.1.12"), save());
+        assertTrue(log.stream().noneMatch(l -> l.contains("10.77.1.12:80 (10.77.0.100:80) (Weight")), log.toString());
+    }
+
     @Test
     void aKernelErrorOnOneVirtualDoesNotStopTheOthers() throws Exception {
         start("""

@@ -40,6 +40,7 @@ import org.ldirector.check.CheckContext;
 import org.ldirector.check.CheckResult;
 import org.ldirector.check.Checker;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.config.PerlRegex;
 import org.ldirector.config.ServiceType;
 import org.ldirector.net.InetText;
 
@@ -85,7 +86,7 @@ public final class HttpCheck implements Checker {
         }
         Pattern receive;
         try {
-            receive = t.receive().isEmpty() ? null : patterns.computeIfAbsent(t.receive(), Pattern::compile);
+            receive = t.receive().isEmpty() ? null : patterns.computeIfAbsent(t.receive(), PerlRegex::compile);
         } catch (PatternSyntaxException e) {
             result.complete(CheckResult.down(Duration.ZERO, "receive /" + t.receive() + "/ is not a valid regular expression"));
             return;

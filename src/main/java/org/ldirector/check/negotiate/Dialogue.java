@@ -18,6 +18,7 @@ import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLSocket;
 import org.ldirector.check.UnverifiedTls;
+import org.ldirector.config.PerlRegex;
 import org.ldirector.net.InetText;
 
 /**
@@ -405,10 +406,10 @@ final class Dialogue {
         return b.toString();
     }
 
-    /** receive= as a regex (Java syntax, close to Perl's for what configs use), searched unanchored. */
+    /** receive= as ldirectord reads it, a Perl regex (see {@link PerlRegex}), searched unanchored. */
     static java.util.regex.Pattern receive(String regex) throws Down {
         try {
-            return java.util.regex.Pattern.compile(regex);
+            return PerlRegex.compile(regex);
         } catch (java.util.regex.PatternSyntaxException e) {
             throw new Down("receive /" + quote(regex) + "/ is not a valid regex: " + quote(e.getDescription()));
         }

@@ -5,7 +5,8 @@ import org.ldirector.check.ProbeTarget;
 
 /**
  * imap and imaps, as Net::IMAP::Simple does them for ldirectord: an untagged OK or PREAUTH
- * greeting, then {@code 0 LOGIN} when a login is configured (tags count from 0), then LOGOUT.
+ * greeting, then {@code 0 LOGIN} when a login is configured (tags count from 0), then LOGOUT, also
+ * after a refused LOGIN.
  */
 final class ImapCheck implements Conversation {
     private final boolean tls;
@@ -28,6 +29,9 @@ final class ImapCheck implements Conversation {
             d.sendLine("0 LOGIN " + quoted(login) + " " + quoted(t.spec().passwd().reveal()));
             String done = tagged(d, "0");
             if (!done.toUpperCase(Locale.ROOT).startsWith("0 OK")) {
+                // Net::IMAP::Simple's quit logs out after a refused LOGIN too: servers log a dropped
+                // session as an error
+                d.farewell("1 LOGOUT");
                 return Outcome.down("LOGIN rejected: " + Dialogue.quote(done));
             }
             next = "1";

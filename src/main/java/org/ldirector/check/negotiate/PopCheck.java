@@ -13,7 +13,8 @@ import org.ldirector.check.ProbeTarget;
 /**
  * pop and pops, as Mail::POP3Client's "BEST" login does them for ldirectord: a +OK greeting; then,
  * when a login is configured, APOP if the greeting carries a timestamp, else (or if that fails)
- * CAPA and AUTH CRAM-MD5 if offered, else USER/PASS; a login counts only once STAT works; QUIT.
+ * CAPA and AUTH CRAM-MD5 if offered, else USER/PASS; a login counts only once STAT works; QUIT,
+ * after a refused login too.
  * ldirectord reports up without a login even when the connection failed (the Perl object exists
  * either way); here the greeting is always required, which is what service=pop means.
  */
@@ -50,7 +51,7 @@ final class PopCheck implements Conversation {
         } else if (offersCramMd5(d)) {
             String challenge = d.command("AUTH CRAM-MD5", Dialogue::readLine);
             if (!challenge.startsWith("+ ")) {
-                return Outcome.down("AUTH CRAM-MD5 rejected: " + Dialogue.quote(challenge));
+                return refused(d, "AUTH CRAM-MD5 rejected: " + Dialogue.quote(challenge));
             }
             Mac hmac = Mac.getInstance("HmacMD5");
             hmac.init(new SecretKeySpec(pass.isEmpty() ? new byte[1] : pass.getBytes(StandardCharsets.UTF_8), "HmacMD5"));
@@ -58,26 +59,35 @@ final class PopCheck implements Conversation {
             String answer = d.command(Base64.getEncoder().encodeToString((user + " " + digest).getBytes(StandardCharsets.UTF_8)),
                     Dialogue::readLine);
             if (!ok(answer)) {
-                return Outcome.down("AUTH CRAM-MD5 rejected: " + Dialogue.quote(answer));
+                return refused(d, "AUTH CRAM-MD5 rejected: " + Dialogue.quote(answer));
             }
             how = "AUTH CRAM-MD5";
         } else {
             String u = d.command("USER " + user, Dialogue::readLine);
             if (!u.startsWith("+")) {
-                return Outcome.down("USER rejected: " + Dialogue.quote(u));
+                return refused(d, "USER rejected: " + Dialogue.quote(u));
             }
             String p = d.command("PASS " + pass, Dialogue::readLine);
             if (!ok(p)) {
-                return Outcome.down("PASS rejected: " + Dialogue.quote(p));
+                return refused(d, "PASS rejected: " + Dialogue.quote(p));
             }
             how = "USER/PASS";
         }
         String stat = d.command("STAT", Dialogue::readLine);
         if (!ok(stat)) {
-            return Outcome.down("STAT after login failed: " + Dialogue.quote(stat));
+            return refused(d, "STAT after login failed: " + Dialogue.quote(stat));
         }
         d.farewell("QUIT");
         return Outcome.up(service + " " + how + " login accepted");
+    }
+
+    /**
+     * A refused login still ends with QUIT, as Mail::POP3Client's close sends it: servers log a
+     * session dropped without one as an error. Best effort, under the dialogue's deadline.
+     */
+    private static Outcome refused(Dialogue d, String why) {
+        d.farewell("QUIT");
+        return Outcome.down(why);
     }
 
     /** APOP, then NOOP as Mail::POP3Client does to notice servers that hang up on failure. */

@@ -127,6 +127,15 @@ class HttpCheckTest {
         assertEquals("receive /broken/ not found in 29 bytes", miss.reason());
     }
 
+    /** The two line-end cases of issue 26, with ldirectord's verdicts: receive is a Perl regex. */
+    @Test
+    void receiveHasPerlsMeaningOfDotAndDollar() throws Exception {
+        wm.stubFor(get(urlEqualTo("/cr")).willReturn(aResponse().withStatus(200).withBody("ok\rdone")));
+        wm.stubFor(get(urlEqualTo("/crlf")).willReturn(aResponse().withStatus(200).withBody("test\r\n")));
+        assertTrue(run(http().request("/cr").receive("ok.*done")).up(), "Perl's . matches \\r");
+        assertFalse(run(http().request("/crlf").receive("^test$")).up(), "Perl's $ is not before a final \\r\\n");
+    }
+
     @Test
     void receiveIsTestedOnlyOnSuccess() throws Exception {
         wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(500).withBody("ok")));

@@ -58,6 +58,8 @@ class ImapCheckTest {
         try (ScriptedPeer p = PopCheckTest.peer(tls, ImapCheckTest::dovecot)) {
             Probe.of(service(tls), p.port()).login("alice", "wrong-pw")
                     .assertDown("LOGIN rejected: 0 NO [AUTHENTICATIONFAILED] Authentication failed.");
+            assertEquals(List.of("0 LOGIN \"alice\" \"wrong-pw\"", "1 LOGOUT"), p.received(),
+                    "a refused LOGIN is followed by LOGOUT, as Net::IMAP::Simple's quit sends it");
         }
     }
 

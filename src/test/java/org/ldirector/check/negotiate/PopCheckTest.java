@@ -114,6 +114,7 @@ class PopCheckTest {
     void cramMd5WithWrongPasswordIsDown(boolean tls) throws Exception {
         try (ScriptedPeer p = peer(tls, c -> pop3(c, "+OK Dovecot ready.\r\n", "SASL PLAIN CRAM-MD5"))) {
             Probe.of(service(tls), p.port()).login("tim", "wrong-pw").assertDown("AUTH CRAM-MD5 rejected: -ERR [AUTH] Authentication failed.");
+            assertEquals("QUIT", p.received().get(p.received().size() - 1), p.received().toString());
         }
     }
 
@@ -122,6 +123,8 @@ class PopCheckTest {
     void downWithBadCredentials(boolean tls) throws Exception {
         try (ScriptedPeer p = peer(tls, PopCheckTest::dovecot)) {
             Probe.of(service(tls), p.port()).login("alice", "wrong-pw").assertDown("PASS rejected: -ERR [AUTH] Authentication failed.");
+            assertEquals(List.of("CAPA", "USER alice", "PASS wrong-pw", "QUIT"), p.received(),
+                    "a refused PASS is followed by QUIT, as Mail::POP3Client's close sends it");
         }
     }
 

@@ -43,6 +43,19 @@ class SimpleTcpCheckTest {
         }
     }
 
+    /** ldirectord's Perl: $ stops only before the final \n, so a CRLF line does not end at "99". */
+    @Test
+    void receiveHasPerlsMeaningOnCrLfLines() throws Exception {
+        try (ScriptedPeer p = statsPeer()) {
+            Probe.of(ServiceType.SIMPLETCP, p.port()).request("/stats\\n").receive("uptime 99$")
+                    .assertDown("receive /uptime 99$/ not found in 4 lines");
+        }
+        try (ScriptedPeer p = statsPeer()) {
+            Probe.of(ServiceType.SIMPLETCP, p.port()).request("/stats\\n").receive("^STAT [[:alpha:]]+ [[:digit:]]+.$")
+                    .assertUp();
+        }
+    }
+
     @Test
     void emptyAnswerIsDownEvenWithEmptyReceive() throws Exception {
         try (ScriptedPeer p = ScriptedPeer.start(c -> c.line())) {
