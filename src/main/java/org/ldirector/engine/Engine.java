@@ -23,6 +23,7 @@ import org.ldirector.check.Checker;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.Config;
+import org.ldirector.config.Real;
 import org.ldirector.config.VirtualConfig;
 import org.ldirector.director.DesiredTable;
 import org.ldirector.director.Director;
@@ -87,7 +88,7 @@ public final class Engine implements AutoCloseable {
     private final Set<Seat> placed = new HashSet<>();
 
     /** One real in one virtual: where the table keeps it. */
-    private record Seat(String virtual, ProbeKey real) {
+    private record Seat(VirtualId virtual, ProbeKey real) {
     }
     /** When the probe timers last fired (clock millis): the systemd watchdog's proof they are alive. */
     /**
@@ -371,7 +372,7 @@ public final class Engine implements AutoCloseable {
      * Records which reals now have their verdict in the table, after a pass over {@code only} (null:
      * all virtuals, which also forgets the reals a reload removed).
      */
-    private void remember(Config c, Set<String> only, Director.Verdicts verdicts) {
+    private void remember(Config c, Set<VirtualId> only, Director.Verdicts verdicts) {
         Set<Seat> current = only == null ? new HashSet<>() : null;
         for (VirtualConfig v : c.virtuals()) {
             if (only != null && !only.contains(v.id())) {
