@@ -44,6 +44,7 @@ public final class Daemon {
     private final Consumer<String> events;
     private final boolean installSignals;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private CountDownLatch earlyStop = new CountDownLatch(1);
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-loop"));
     /** How long a changed file must stay unchanged before it is read. */
     static final Duration SETTLE = Duration.ofMillis(400);
@@ -79,6 +80,12 @@ public final class Daemon {
     /** The control socket's place; none in tests that run the daemon in their own JVM. */
     Daemon withControlSocket(Path socket) {
         this.controlSocket = Optional.of(socket);
+        return this;
+    }
+
+    /** A stop asked for before {@link #run} took the signals over (counted down by the CLI's first handlers). */
+    Daemon withEarlyStop(CountDownLatch asked) {
+        this.earlyStop = asked;
         return this;
     }
 
@@ -141,6 +148,9 @@ public final class Daemon {
                 Signal.handle(new Signal("TERM"), s -> requestStop());
                 Signal.handle(new Signal("INT"), s -> requestStop());
                 Signal.handle(new Signal("USR1"), s -> logStatus());
+            }
+            if (earlyStop.getCount() == 0) {
+                requestStop();
             }
             engine.start();
             this.engine = engine;

@@ -8,6 +8,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.Map;
@@ -30,6 +31,7 @@ import org.ldirector.ipvs.netlink.NetlinkIpvsTable;
 import org.ldirector.engine.EngineListener;
 import org.ldirector.alert.EmailAlerts;
 import org.ldirector.metrics.Metrics;
+import sun.misc.Signal;
 import org.ldirector.metrics.MetricsEndpoint;
 
 /** Entry point: parses the command line and dispatches. */
@@ -184,6 +186,12 @@ public final class Main {
             return 0;
         }
         RunFiles.PidFile pidFile = ((RunFiles.Held) claim).pidFile();
+        // From the lock on, `status` says running: a TERM or INT must be a clean stop from here, not
+        // the JVM's default exit, though the daemon's own handlers come only once its engine exists.
+        CountDownLatch earlyStop = new CountDownLatch(1);
+        for (String name : List.of("TERM", "INT")) {
+            Signal.handle(new Signal(name), s -> earlyStop.countDown());
+        }
         Metrics metrics = new Metrics(version());
         // mail goes out on a thread of its own: a slow relay never holds the loop
         ScheduledExecutorService alertExecutor = Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-emailalert"));
@@ -199,7 +207,7 @@ public final class Main {
                     new LogReopener(file.getFileName().toString(), console, cl.debug()), metrics, endpoint, monitorFiles,
                     alerts));
             return new Daemon(file, listeners).withControlSocket(files.socket()).withSyncRoleFile(files.syncRole())
-                    .run(config, table, checkers);
+                    .withEarlyStop(earlyStop).run(config, table, checkers);
         } catch (IpvsException e) {
             err.println("ldirector: " + e.getMessage());
             Logging.events().info("Error: {}", e.getMessage());
