@@ -62,6 +62,7 @@ final class LoopHttpSession extends ProbeLoop.Session {
     private final AnswerBudget budget;
     /** This answer's share of the budget once it outgrows its allowance; handed on with the answer. */
     private AnswerBudget.Hold hold;
+    private static final byte[] NOTHING = new byte[0];
     /** A check page's answer is a few hundred bytes; larger ones grow it. */
     private byte[] data = new byte[1024];
     private int length;
@@ -169,6 +170,17 @@ final class LoopHttpSession extends ProbeLoop.Session {
 
     @Override
     protected void ended(ProbeLoop.End how, IOException error) {
+        try {
+            end(how, error);
+        } finally {
+            // the loop keeps a finished session in its deadline heap until its deadline comes up:
+            // the bytes go with the answer, or nowhere, never stay with the session
+            data = NOTHING;
+            parsedHead = null;
+        }
+    }
+
+    private void end(ProbeLoop.End how, IOException error) {
         switch (how) {
             case TIMEOUT -> {
                 release();
