@@ -29,9 +29,13 @@ public final class BoundedMatch {
     /** Characters read between two clock readings: small against the limit, rare against the reading's cost. */
     static final int CHECK_EVERY = 1 << 14;
 
-    /** What a search concluded. */
+    /** What a search concluded; the last two are downs with {@link #reason}. */
     public enum Found {
-        YES, NO, TOO_SLOW
+        YES, NO,
+        /** Past the limit. */
+        TOO_SLOW,
+        /** The matcher recursed past its thread's stack (alternations repeated over a long input). */
+        TOO_DEEP
     }
 
     private final long limitNanos;
@@ -83,14 +87,24 @@ public final class BoundedMatch {
         } catch (OutOfTime e) {
             return Found.TOO_SLOW;
         } catch (StackOverflowError e) {
-            // deep recursion in the matcher (nested groups over a long input) is too costly as well
-            return Found.TOO_SLOW;
+            // java.util.regex recurses once per repetition of a group such as (a|b)*: a long input
+            // overflows the stack, which must end this search, not the thread that ran it
+            return Found.TOO_DEEP;
         }
     }
 
     /** The one reason a search past the limit gives, whichever check ran it. */
     public String tooSlow(int bytes) {
         return "receive: regex took more than " + TimeUnit.NANOSECONDS.toMillis(limitNanos) + " ms on " + bytes + " bytes";
+    }
+
+    /** The reason for a search that ended {@link Found#TOO_SLOW} or {@link Found#TOO_DEEP}. */
+    public String reason(Found f, int bytes) {
+        return switch (f) {
+            case TOO_SLOW -> tooSlow(bytes);
+            case TOO_DEEP -> "receive: regex recursed too deep on " + bytes + " bytes";
+            case YES, NO -> throw new IllegalArgumentException("not a failed search: " + f);
+        };
     }
 
     /** Bytes as ISO-8859-1 characters, without a copy. */

@@ -110,4 +110,16 @@ class BoundedMatchTest {
         assertThrows(IndexOutOfBoundsException.class,
                 () -> BoundedMatch.standard().find(Pattern.compile("x"), new byte[4], 2, 3, false));
     }
+
+    /** java.util.regex recurses per repetition of (a|b)*: a long input overflows the stack, and that ends the search only. */
+    @Test
+    void aSearchThatOverflowsTheStackIsTooDeep() {
+        BoundedMatch m = new BoundedMatch(Duration.ofHours(1), System::nanoTime);
+        byte[] ab = new byte[4 << 20];
+        for (int i = 0; i < ab.length; i++) {
+            ab[i] = (byte) (i % 2 == 0 ? 'a' : 'b');
+        }
+        assertEquals(BoundedMatch.Found.TOO_DEEP, m.find(Pattern.compile("(a|b)*c"), ab, 0, ab.length, false));
+        assertEquals("receive: regex recursed too deep on 4194304 bytes", m.reason(BoundedMatch.Found.TOO_DEEP, ab.length));
+    }
 }

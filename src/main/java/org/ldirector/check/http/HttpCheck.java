@@ -378,7 +378,7 @@ public final class HttpCheck implements Checker {
                 case NO -> finish(CheckResult.down(elapsed(), "receive /" + t.receive() + "/ not found in " + a.length() + " bytes"
                         + (a.budgetCut() ? " (body cut at " + a.length() + " bytes: answer budget in use)"
                         : a.truncated() ? " (body cut at " + a.length() + " bytes)" : "")));
-                case TOO_SLOW -> finish(CheckResult.down(elapsed(), ctx.match().tooSlow(a.length())));
+                case TOO_SLOW, TOO_DEEP -> finish(CheckResult.down(elapsed(), ctx.match().reason(found, a.length())));
             }
         }
 

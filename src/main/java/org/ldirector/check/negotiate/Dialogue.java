@@ -438,8 +438,8 @@ final class Dialogue {
     }
 
     private boolean verdict(BoundedMatch.Found f, int length) throws Down {
-        if (f == BoundedMatch.Found.TOO_SLOW) {
-            throw new Down(match.tooSlow(length));
+        if (f == BoundedMatch.Found.TOO_SLOW || f == BoundedMatch.Found.TOO_DEEP) {
+            throw new Down(match.reason(f, length));
         }
         return f == BoundedMatch.Found.YES;
     }
