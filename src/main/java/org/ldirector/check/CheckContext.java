@@ -30,8 +30,8 @@ import org.ldirector.check.http.HttpClients;
  * connect and plain-HTTP checks, the clock probes measure latency with, and what bounds the cost of
  * a peer's answer: the {@link BoundedMatch} every receive regex runs under, the small executor
  * http answers are matched on (never the probe loop), and the {@link AnswerBudget} of bytes that
- * answers in flight share. One context serves thousands of
- * concurrent probes; nothing here is static, so tests build their own with their own clock.
+ * answers in flight share. One context serves thousands of concurrent probes; nothing here is
+ * static, so tests build their own with their own clock.
  */
 public final class CheckContext implements AutoCloseable {
     private final ScheduledExecutorService timer;
