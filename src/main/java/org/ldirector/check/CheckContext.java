@@ -27,12 +27,18 @@ import org.ldirector.check.http.HttpClients;
  * The resources every probe shares, owned here and released by {@link #close()}: one async HTTP
  * client (plus one per distinct https CA file), a timer that keeps deadlines, a bounded executor for
  * the blocking work (negotiate dialogues, starting external commands), the {@link ProbeLoop} of
- * connect and plain-HTTP checks, and the clock probes measure latency with. One context serves thousands of
- * concurrent probes; nothing here is static, so tests build their own with their own clock.
+ * connect and plain-HTTP checks, the clock probes measure latency with, and what bounds the cost of
+ * a peer's answer: the {@link BoundedMatch} every receive regex runs under, the small executor
+ * http answers are matched on (never the probe loop), and the {@link AnswerBudget} of bytes that
+ * answers in flight share. One context serves thousands of concurrent probes; nothing here is
+ * static, so tests build their own with their own clock.
  */
 public final class CheckContext implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private final ExecutorService blockingIo;
+    private final ExecutorService matching;
+    private final BoundedMatch match;
+    private final AnswerBudget answerBudget;
     private final LongSupplier nanoTime;
     private final int ioThreads;
     private final Map<Optional<Path>, CloseableHttpAsyncClient> httpClients = new ConcurrentHashMap<>();
@@ -52,6 +58,13 @@ public final class CheckContext implements AutoCloseable {
                 new LinkedBlockingQueue<>(b.blockingQueue), daemon("check-io"));
         io.allowCoreThreadTimeOut(true);
         this.blockingIo = io;
+        ThreadPoolExecutor m = new ThreadPoolExecutor(b.matchThreads, b.matchThreads, 30, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(b.matchQueue), daemon("check-match"));
+        m.allowCoreThreadTimeOut(true);
+        this.matching = m;
+        this.match = b.match != null ? b.match : BoundedMatch.standard();
+        this.answerBudget = new AnswerBudget(b.answerBudget > 0 ? b.answerBudget
+                : AnswerBudget.defaultBytes(Runtime.getRuntime().maxMemory()));
     }
 
     public static CheckContext create() throws IOException {
@@ -69,6 +82,24 @@ public final class CheckContext implements AutoCloseable {
     /** Bounded: a flood of hung dialogues fills the queue and further probes are refused (down), not queued forever. */
     public ExecutorService blockingIo() {
         return blockingIo;
+    }
+
+    /**
+     * Where http answers are searched for their receive regex: off the probe loop, a few threads
+     * (each search is bounded by {@link #match()}), a bounded queue; a full queue is a down result.
+     */
+    public ExecutorService matching() {
+        return matching;
+    }
+
+    /** The limit every receive regex runs under. */
+    public BoundedMatch match() {
+        return match;
+    }
+
+    /** The bytes answers in flight share. */
+    public AnswerBudget answerBudget() {
+        return answerBudget;
     }
 
     /** The shared loop of connect and plain-HTTP probes, started on first use. */
@@ -164,6 +195,7 @@ public final class CheckContext implements AutoCloseable {
             }
         }
         blockingIo.shutdownNow();
+        matching.shutdownNow();
         timer.shutdownNow();
     }
 
@@ -183,6 +215,10 @@ public final class CheckContext implements AutoCloseable {
         private int blockingThreads = 64;
         private int blockingQueue = 100_000;
         private int ioThreads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        private int matchThreads = 2;
+        private int matchQueue = 10_000;
+        private BoundedMatch match;
+        private long answerBudget;
 
         private Builder() {
         }
@@ -202,6 +238,28 @@ public final class CheckContext implements AutoCloseable {
         /** Threads of the HTTP I/O reactor (https, proxies and redirects). */
         public Builder ioThreads(int threads) {
             this.ioThreads = threads;
+            return this;
+        }
+
+        /**
+         * Threads that search http answers for receive (two by default: one slow regex, bounded by
+         * its limit, still leaves one for everyone else) and how many answers may wait for them.
+         */
+        public Builder matchThreads(int threads, int queue) {
+            this.matchThreads = threads;
+            this.matchQueue = queue;
+            return this;
+        }
+
+        /** The limit receive regexes run under (default {@link BoundedMatch#standard()}). */
+        public Builder match(BoundedMatch m) {
+            this.match = m;
+            return this;
+        }
+
+        /** Bytes answers in flight share (default {@link AnswerBudget#defaultBytes} of the JVM's max heap). */
+        public Builder answerBudget(long bytes) {
+            this.answerBudget = bytes;
             return this;
         }
 

@@ -77,7 +77,7 @@ public final class Checkers implements Checker {
         if (s == ServiceType.HTTP || s == ServiceType.HTTPS || s == ServiceType.HTTP_PROXY) {
             return http.check(t);
         }
-        Optional<Checker> c = negotiators.computeIfAbsent(s, k -> Negotiators.forService(k, ctx.blockingIo(), ctx.timer()));
+        Optional<Checker> c = negotiators.computeIfAbsent(s, k -> Negotiators.forService(k, ctx.blockingIo(), ctx.timer(), ctx.match()));
         if (c.isEmpty()) {
             return CompletableFuture.completedFuture(CheckResult.down(Duration.ZERO,
                     unsupported(t.spec()).orElse("service = " + s.keyword() + ": no negotiate check")));

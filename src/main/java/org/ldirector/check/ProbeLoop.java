@@ -74,6 +74,9 @@ public final class ProbeLoop implements AutoCloseable {
     /** How often {@link #turnClock} reads its base clock on the loop's thread. */
     static final long REANCHOR_NANOS = TimeUnit.SECONDS.toNanos(10);
 
+    /** While a session has no room for more of its answer, how often the loop asks it again. */
+    static final long STARVED_POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
     /** How a session ended; {@link Session#ended} hears it exactly once. */
     public enum End {
         /** {@link Session#connected} returned no request, or {@link Session#received} said the answer is complete. */
@@ -97,6 +100,8 @@ public final class ProbeLoop implements AutoCloseable {
         private boolean connected;
         /** Waiting in the loop's {@code unread} queue. */
         private boolean unread;
+        /** Waiting in the loop's {@code starved} queue: no room for more of its answer. */
+        private boolean starved;
         private ByteBuffer out;
         private long deadline;
         /** The loop's time (real, not stall-adjusted) when the connect was issued, and when the probe ended. */
@@ -131,6 +136,16 @@ public final class ProbeLoop implements AutoCloseable {
         /** The connection is up: the request to send, or null when connecting was the whole probe. */
         protected abstract ByteBuffer connected();
 
+        /**
+         * How many more bytes the session can take now; the loop reads no more than that. At 0 the
+         * socket is left unread (the real's bytes wait in the kernel, TCP holds the real back) and
+         * the loop asks again every {@link #STARVED_POLL_NANOS} until there is room, or the
+         * deadline passes. For a session whose room depends on a budget other probes share.
+         */
+        protected int room() {
+            return Integer.MAX_VALUE;
+        }
+
         /** Bytes arrived (position to limit); true when the answer is complete and the connection can go. */
         protected boolean received(ByteBuffer in) {
             return false;
@@ -163,6 +178,8 @@ public final class ProbeLoop implements AutoCloseable {
     /** Loop thread only: sessions that stopped reading at {@link #readsPerTurn} with data still in the socket. */
     private ArrayDeque<Session> unread = new ArrayDeque<>();
     private ArrayDeque<Session> unreadNext = new ArrayDeque<>();
+    /** Loop thread only: sessions that had no {@link Session#room} for their answer, asked again each turn. */
+    private final ArrayDeque<Session> starved = new ArrayDeque<>();
     private long retryAt;
     /** Loop thread only: a reading of {@link #anchorBase}, and the loop's time when it was taken ({@link #turnClock}). */
     private Clock anchorBase;
@@ -314,6 +331,10 @@ public final class ProbeLoop implements AutoCloseable {
             if (admitIn > 0) {
                 wait = wait < 0 ? admitIn : Math.min(wait, admitIn);
             }
+            if (!starved.isEmpty()) {
+                long poll = TimeUnit.NANOSECONDS.toMillis(STARVED_POLL_NANOS);
+                wait = wait < 0 ? poll : Math.min(wait, poll);
+            }
             sleeping.set(true);
             // re-checked after announcing sleep: a submission in between either sees sleeping or is seen here
             n = epoll.await(admitIn() == 0 || !unread.isEmpty() ? 0 : wait);
@@ -337,6 +358,8 @@ public final class ProbeLoop implements AutoCloseable {
                 ready(s, epoll.events(i));
             }
         }
+        // before readOn, which turns what these reads leave in their sockets into next turn's reading
+        feedStarved();
         readOn();
         if (n > 0) {
             now = nanoTime.getAsLong();
@@ -495,7 +518,18 @@ public final class ProbeLoop implements AutoCloseable {
 
     private void read(Session s) throws IOException {
         for (int i = 0; i < readsPerTurn; i++) {
+            int room = s.room();
+            if (room <= 0) {
+                if (!s.starved) {
+                    s.starved = true;
+                    starved.add(s);
+                }
+                return;
+            }
             readBuffer.clear();
+            if (room < readBuffer.capacity()) {
+                readBuffer.limit(room);
+            }
             int n = s.stream.read(readBuffer);
             if (n < 0) {
                 finish(s, End.EOF, null);
@@ -533,6 +567,22 @@ public final class ProbeLoop implements AutoCloseable {
         ArrayDeque<Session> drained = unread;
         unread = unreadNext;
         unreadNext = drained;
+    }
+
+    /** Reads the sessions that had no room last turn, if they have some now; the others wait on. */
+    private void feedStarved() {
+        // those still without room go to the back, for the next turn
+        for (int i = starved.size(); i > 0; i--) {
+            Session s = starved.poll();
+            s.starved = false;
+            if (!s.finished) {
+                try {
+                    read(s);
+                } catch (IOException | RuntimeException e) {
+                    fail(s, e);
+                }
+            }
+        }
     }
 
     /** A failed system call, or a bug in a session's callback: that probe's down result, never the loop's end. */

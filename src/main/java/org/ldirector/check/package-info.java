@@ -21,6 +21,8 @@
  *     {@link org.ldirector.config.CheckSpec#httpsSniName()}); by default no verification, as ldirectord.</li>
  * <li>http: the body kept for {@code receive} is capped at 4 MiB; the regex is Java's, which agrees
  *     with Perl's for ordinary patterns (no Perl-only constructs such as {@code (?{...})}).</li>
+ * <li>receive, for every check: searched under a {@link org.ldirector.check.BoundedMatch} limit
+ *     (200 ms of CPU by default, then down), where Perl would search for as long as it takes.</li>
  * </ul>
  */
 package org.ldirector.check;

@@ -1,6 +1,7 @@
 package org.ldirector.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -17,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.ldirector.net.RefusingPorts;
@@ -425,6 +427,102 @@ class ProbeLoopTest {
             Probe next = new Probe(at(server), 5000);
             loop.submit(next);
             assertEquals(ProbeLoop.End.DONE, next.end.get(10, TimeUnit.SECONDS));
+        }
+    }
+
+    /** Answers every connection's one-byte question with {@code bytes}, then closes it. */
+    static final class Blurter implements AutoCloseable {
+        final ServerSocket socket;
+        private final Thread acceptor;
+
+        Blurter(int bytes) throws IOException {
+            socket = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
+            acceptor = new Thread(() -> {
+                while (!socket.isClosed()) {
+                    try {
+                        Socket c = socket.accept();
+                        new Thread(() -> {
+                            try (c) {
+                                c.getInputStream().read(); // the question: unread, the close would be a reset
+                                c.getOutputStream().write(new byte[bytes]);
+                            } catch (IOException e) {
+                                // the probe may close first
+                            }
+                        }).start();
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            acceptor.start();
+        }
+
+        @Override
+        public void close() throws Exception {
+            socket.close();
+            acceptor.join();
+        }
+    }
+
+    /** Takes what the connection gives, never more at a time than {@code room}. */
+    static final class Rationed extends Asking {
+        final AtomicInteger room;
+        final AtomicInteger got = new AtomicInteger();
+        volatile int largest;
+
+        Rationed(InetSocketAddress to, long timeoutMillis, AtomicInteger room) {
+            super(to, timeoutMillis);
+            this.room = room;
+        }
+
+        @Override
+        protected int room() {
+            return room.get();
+        }
+
+        @Override
+        protected boolean received(ByteBuffer in) {
+            largest = Math.max(largest, in.remaining());
+            got.addAndGet(in.remaining());
+            in.position(in.limit());
+            return false;
+        }
+    }
+
+    /**
+     * A session with no room is not read (the real's bytes wait in the socket) while the others go
+     * on; it is read to its end once it has room, and never given more than its room at once.
+     */
+    @Test
+    void aSessionWithoutRoomWaitsWhileTheOthersAreServed() throws Exception {
+        try (Blurter big = new Blurter(300_000); SlowServer fine = new SlowServer(0);
+                ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime)) {
+            AtomicInteger room = new AtomicInteger(0);
+            Rationed starved = new Rationed(at(big.socket), 20_000, room);
+            loop.submit(starved);
+            List<Probe> others = new ArrayList<>();
+            for (int i = 0; i < 100; i++) {
+                others.add(new Asking(at(fine.socket), 5000));
+            }
+            others.forEach(loop::submit);
+            assertEquals(Map.of(ProbeLoop.End.DONE, 100L), ends(others));
+            assertFalse(starved.end.isDone());
+            assertEquals(0, starved.got.get(), "nothing is read without room");
+            room.set(1000);
+            assertEquals(ProbeLoop.End.EOF, starved.end.get(15, TimeUnit.SECONDS));
+            assertEquals(300_000, starved.got.get());
+            assertEquals(1000, starved.largest);
+        }
+    }
+
+    /** Waiting for room is no way around the deadline. */
+    @Test
+    void aSessionWithoutRoomStillTimesOut() throws Exception {
+        try (Blurter big = new Blurter(300_000); ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime)) {
+            Rationed starved = new Rationed(at(big.socket), 300, new AtomicInteger(0));
+            loop.submit(starved);
+            assertEquals(ProbeLoop.End.TIMEOUT, starved.end.get(10, TimeUnit.SECONDS));
+            assertTrue(starved.millis() >= 290 && starved.millis() < 3000, "timed out after " + starved.millis() + " ms");
         }
     }
 }

@@ -10,14 +10,16 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,6 +38,8 @@ import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.HttpResponse;
 import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
 import org.apache.hc.core5.util.Timeout;
+import org.ldirector.check.AnswerBudget;
+import org.ldirector.check.BoundedMatch;
 import org.ldirector.check.CheckContext;
 import org.ldirector.check.CheckResult;
 import org.ldirector.check.Checker;
@@ -51,6 +55,10 @@ import org.ldirector.net.InetText;
  * {@code receive} (an unanchored regular expression) occurs in the body. Redirects are followed as
  * LWP::UserAgent does: up to 7, Host and Cookie headers dropped on each hop. negotiatetimeout bounds
  * the whole exchange, redirects included (ldirectord arms one alarm around {@code $ua->request}).
+ *
+ * <p>The body is searched for receive on the context's match executor, never on the probe loop
+ * that read it, under the context's {@link BoundedMatch} limit; the bytes an answer holds count
+ * against the context's {@link AnswerBudget} until the probe's verdict is made.
  */
 public final class HttpCheck implements Checker {
     /** LWP::UserAgent's max_redirect: the 8th redirect response is returned as the result (down). */
@@ -140,12 +148,33 @@ public final class HttpCheck implements Checker {
         /** The probe loop's measure of the first request, while the answer being judged is that one. */
         private volatile Duration onLoop;
         private volatile boolean armed;
+        /** The budget shares this probe's answers hold, returned when its verdict is made. */
+        private final Queue<AnswerBudget.Hold> holds = new ConcurrentLinkedQueue<>();
 
         Exchange(ProbeTarget t, Pattern receive, Duration timeout, CompletableFuture<CheckResult> result) {
             this.t = t;
             this.receive = receive;
             this.timeout = timeout;
             this.result = result;
+            // a backstop: every path ends in finish(), which returns the shares first
+            result.whenComplete((r, e) -> releaseHolds());
+        }
+
+        /** Takes on an answer's share of the budget; returned at once if the verdict is already made. */
+        void adopt(AnswerBudget.Hold h) {
+            if (h != null) {
+                holds.add(h);
+                if (result.isDone()) {
+                    releaseHolds();
+                }
+            }
+        }
+
+        private void releaseHolds() {
+            AnswerBudget.Hold h;
+            while ((h = holds.poll()) != null) {
+                h.release();
+            }
         }
 
         /**
@@ -155,7 +184,8 @@ public final class HttpCheck implements Checker {
          */
         void onLoop(URI url) {
             ctx.probeLoop().submit(new LoopHttpSession(new InetSocketAddress(t.realAddress(), portOf(url)),
-                    timeout.toNanos(), t.spec().httpMethod().name(), pathOf(url), firstHost(), new LoopHttpSession.Listener() {
+                    timeout.toNanos(), t.spec().httpMethod().name(), pathOf(url), firstHost(), ctx.answerBudget(),
+                    new LoopHttpSession.Listener() {
                         @Override
                         public void started(long at) {
                             start = at;
@@ -164,6 +194,7 @@ public final class HttpCheck implements Checker {
                         @Override
                         public void answered(Answer a, Duration elapsed) {
                             onLoop = elapsed;
+                            adopt(a.hold());
                             Exchange.this.answered(url, a, 0);
                         }
 
@@ -188,6 +219,7 @@ public final class HttpCheck implements Checker {
             long left = start + timeout.toNanos() - ctx.nanoTime();
             ScheduledFuture<?> alarm = ctx.timer().schedule(() -> {
                 // the verdict first, then abort: a slow teardown can never make the result late
+                releaseHolds();
                 if (result.complete(CheckResult.down(elapsed(), "timeout after " + seconds(timeout)))) {
                     abort();
                 }
@@ -247,7 +279,7 @@ public final class HttpCheck implements Checker {
             HttpClientContext context = HttpClientContext.create();
             context.setRequestConfig(cfg.build());
             // the explicit target carries the real's address: no DNS, and its name is only for TLS (SNI, verification)
-            Future<Answer> f = client.execute(target, SimpleRequestProducer.create(req), new CappedConsumer(), null, context,
+            Future<Answer> f = client.execute(target, SimpleRequestProducer.create(req), new CappedConsumer(ctx.answerBudget(), this::adopt), null, context,
                     new FutureCallback<>() {
                         @Override
                         public void completed(Answer a) {
@@ -308,6 +340,7 @@ public final class HttpCheck implements Checker {
                 }
                 String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
                 if (scheme.equals("http") || scheme.equals("https")) {
+                    releaseHolds(); // this answer's body is done with
                     send(next, redirects + 1, false);
                     return;
                 }
@@ -321,17 +354,37 @@ public final class HttpCheck implements Checker {
                 finish(CheckResult.up(elapsed(), "HTTP " + code + after));
                 return;
             }
-            // LWP's content is bytes; Latin-1 maps each byte to one char so the regex sees the same units
-            String body = new String(a.body(), 0, a.length(), StandardCharsets.ISO_8859_1);
-            if (receive.matcher(body).find()) {
-                finish(CheckResult.up(elapsed(), "HTTP " + code + after + ", receive /" + t.receive() + "/ found"));
-            } else {
-                finish(CheckResult.down(elapsed(), "receive /" + t.receive() + "/ not found in " + a.length() + " bytes"
-                        + (a.truncated() ? " (body cut at " + BODY_LIMIT + ")" : "")));
+            // never on the probe loop: what a regex costs depends on the real's bytes
+            try {
+                ctx.matching().execute(() -> match(a, code, after));
+            } catch (RejectedExecutionException e) {
+                finish(CheckResult.down(elapsed(), "receive: too many answers waiting to be matched"));
+            }
+        }
+
+        private void match(Answer a, int code, String after) {
+            if (result.isDone()) {
+                return; // timed out while waiting for a matcher
+            }
+            BoundedMatch.Found found;
+            try {
+                // LWP's content is bytes; each byte is one char (ISO-8859-1) so the regex sees the same units
+                found = ctx.match().find(receive, a.body(), a.offset(), a.length(), a.truncated());
+            } catch (RuntimeException e) {
+                finish(CheckResult.down(elapsed(), "receive: " + e.getClass().getSimpleName() + ": " + quote(e.getMessage())));
+                return;
+            }
+            switch (found) {
+                case YES -> finish(CheckResult.up(elapsed(), "HTTP " + code + after + ", receive /" + t.receive() + "/ found"));
+                case NO -> finish(CheckResult.down(elapsed(), "receive /" + t.receive() + "/ not found in " + a.length() + " bytes"
+                        + (a.budgetCut() ? " (body cut at " + a.length() + " bytes: answer budget in use)"
+                        : a.truncated() ? " (body cut at " + a.length() + " bytes)" : "")));
+                case TOO_SLOW, TOO_DEEP -> finish(CheckResult.down(elapsed(), ctx.match().reason(found, a.length())));
             }
         }
 
         private void finish(CheckResult r) {
+            releaseHolds();
             result.complete(r);
         }
 
@@ -400,22 +453,54 @@ public final class HttpCheck implements Checker {
         b.setProxy(proxy);
     }
 
-    /** The status, the Location header and the first {@link #BODY_LIMIT} bytes of the body. */
-    record Answer(int code, String location, byte[] body, int length, boolean truncated) {
+    /**
+     * The status, the Location header and the first {@link #BODY_LIMIT} bytes of the body:
+     * {@code length} bytes of {@code body} from {@code offset}; {@code hold} is the budget share
+     * those bytes count against (null within the allowance).
+     */
+    record Answer(int code, String location, byte[] body, int offset, int length, boolean truncated,
+            AnswerBudget.Hold hold, boolean budgetCut) {
+        Answer(int code, String location, byte[] body, int offset, int length, boolean truncated, AnswerBudget.Hold hold) {
+            this(code, location, body, offset, length, truncated, hold, false);
+        }
     }
 
+    /**
+     * The body as the HTTP client delivers it (https, proxies, redirects), into one array. Past
+     * {@link AnswerBudget#ALLOWANCE} it takes from the budget all the body can still need, at once;
+     * when the budget has not that much free, the body is kept to its allowance and the rest read
+     * and dropped (the client's consumer cannot hold the real back as the probe loop does), and the
+     * reason says so. A cut body is judged as a prefix: a match that needs the end of the input
+     * ({@code ok$}) does not count, one inside it does.
+     */
     private static final class CappedConsumer extends AbstractBinResponseConsumer<Answer> {
+        private final AnswerBudget budget;
+        private final java.util.function.Consumer<AnswerBudget.Hold> adopt;
+        private AnswerBudget.Hold hold;
+        private boolean refused;
         private int code;
         private String location;
+        private long declared = -1;
         private byte[] buf = new byte[0];
         private int len;
         private boolean truncated;
+
+        CappedConsumer(AnswerBudget budget, java.util.function.Consumer<AnswerBudget.Hold> adopt) {
+            this.budget = budget;
+            this.adopt = adopt;
+        }
 
         @Override
         protected void start(HttpResponse response, ContentType contentType) {
             code = response.getCode();
             Header h = response.getFirstHeader("Location");
             location = h == null ? null : h.getValue();
+            Header cl = response.getFirstHeader("Content-Length");
+            try {
+                declared = cl == null ? -1 : Long.parseLong(cl.getValue().trim());
+            } catch (NumberFormatException e) {
+                declared = -1;
+            }
         }
 
         @Override
@@ -423,17 +508,29 @@ public final class HttpCheck implements Checker {
             return 64 * 1024;
         }
 
+        /** What the body may keep: the cap, within the allowance until it has a share. */
+        private int cap() {
+            long share = hold == null ? AnswerBudget.ALLOWANCE : Math.max(AnswerBudget.ALLOWANCE, hold.bytes());
+            return (int) Math.min(BODY_LIMIT, share);
+        }
+
         @Override
         protected void data(ByteBuffer src, boolean endOfStream) {
-            int n = Math.min(src.remaining(), BODY_LIMIT - len);
+            if (len + src.remaining() > cap() && hold == null && !refused) {
+                long want = declared >= 0 ? Math.min(declared, BODY_LIMIT) : BODY_LIMIT;
+                hold = budget.tryTake(want);
+                refused = hold == null;
+                adopt.accept(hold);
+            }
+            int cap = cap();
+            int n = Math.min(src.remaining(), cap - len);
             if (n < src.remaining()) {
                 truncated = true;
             }
             if (n > 0) {
                 if (len + n > buf.length) {
-                    byte[] bigger = new byte[Math.min(BODY_LIMIT, Math.max(len + n, Math.max(1024, buf.length * 2)))];
-                    System.arraycopy(buf, 0, bigger, 0, len);
-                    buf = bigger;
+                    long size = declared >= 0 ? Math.min(cap, declared) : Math.min(cap, Math.max(1024, buf.length * 2L));
+                    buf = java.util.Arrays.copyOf(buf, (int) Math.max(len + n, size));
                 }
                 src.get(buf, len, n);
                 len += n;
@@ -443,12 +540,12 @@ public final class HttpCheck implements Checker {
 
         @Override
         protected Answer buildResult() {
-            return new Answer(code, location, buf, len, truncated);
+            return new Answer(code, location, buf, 0, len, truncated, hold, refused && truncated);
         }
 
         @Override
         public void releaseResources() {
+            // the share was adopted by the exchange, which returns it with the verdict
         }
     }
-
 }

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import org.ldirector.check.AnswerBudget;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.ContentLengthStrategy;
@@ -28,6 +29,14 @@ import org.ldirector.check.ProbeLoop;
  * its head for HEAD, 204 and 304, else the real closing the connection), then parsed by httpcore's
  * own message parser and body decoders, so chunked and length-delimited bodies mean what they meant
  * to the client. Redirects, https and proxies stay with the HTTP client.
+ *
+ * <p>Memory: the answer lives in one array, read into once, and the body is decoded in place in it
+ * (a body is never longer than its encoding), so a probe holds one copy of what it keeps. Up to
+ * {@link AnswerBudget#ALLOWANCE} it is the probe's own; beyond, the probe first takes from the
+ * shared {@link AnswerBudget} all it can still need, and while the budget has not that much free it
+ * reads no more: the real's bytes wait in the socket and the probe goes on when other answers have
+ * been judged, or times out at its deadline. Waiting rather than judging a prefix keeps the verdict
+ * the real's: a director short of memory never takes down a real whose receive text lies further in.
  */
 final class LoopHttpSession extends ProbeLoop.Session {
     /** A head larger than this is not an HTTP answer a health check should wait for. */
@@ -50,6 +59,10 @@ final class LoopHttpSession extends ProbeLoop.Session {
     private final byte[] request;
     private final boolean head;
     private final Listener listener;
+    private final AnswerBudget budget;
+    /** This answer's share of the budget once it outgrows its allowance; handed on with the answer. */
+    private AnswerBudget.Hold hold;
+    private static final byte[] NOTHING = new byte[0];
     /** A check page's answer is a few hundred bytes; larger ones grow it. */
     private byte[] data = new byte[1024];
     private int length;
@@ -61,8 +74,9 @@ final class LoopHttpSession extends ProbeLoop.Session {
     private boolean truncated;
 
     LoopHttpSession(InetSocketAddress remote, long timeoutNanos, String method, String path, String host,
-            Listener listener) {
+            AnswerBudget budget, Listener listener) {
         this.remote = remote;
+        this.budget = budget;
         this.timeoutNanos = timeoutNanos;
         this.head = method.equals("HEAD");
         this.listener = listener;
@@ -91,50 +105,106 @@ final class LoopHttpSession extends ProbeLoop.Session {
         return ByteBuffer.wrap(request);
     }
 
+    /** The most of this answer worth keeping: its head, then its body up to the cap (or its declared end). */
+    private long wanted() {
+        if (headEnd < 0) {
+            return HEAD_LIMIT + (long) HttpCheck.BODY_LIMIT;
+        }
+        long cap = headEnd + (long) HttpCheck.BODY_LIMIT;
+        return complete >= 0 ? Math.min(complete, cap) : cap;
+    }
+
+    /** What this answer may keep now: its allowance, or its share once it has one. */
+    private long allowed() {
+        return hold == null ? AnswerBudget.ALLOWANCE : Math.max(AnswerBudget.ALLOWANCE, hold.bytes());
+    }
+
+    @Override
+    protected int room() {
+        long left = allowed() - length;
+        if (left <= 0 && hold == null) {
+            // everything at once: a probe never holds part of the budget while it waits for more
+            hold = budget.tryTake(wanted());
+            if (hold == null) {
+                return 0;
+            }
+            left = allowed() - length;
+        }
+        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, left));
+    }
+
     @Override
     protected boolean received(ByteBuffer in) {
-        int room = (headEnd < 0 ? HEAD_LIMIT : headEnd + HttpCheck.BODY_LIMIT) - length;
-        int n = Math.min(in.remaining(), room);
+        int n = (int) Math.min(in.remaining(), Math.min(allowed(), wanted()) - length);
         if (length + n > data.length) {
-            data = Arrays.copyOf(data, Math.max(length + n, data.length * 2));
+            // a declared length is allocated once; an open-ended body doubles, never past its share
+            long size = complete >= 0 ? Math.min(allowed(), wanted()) : Math.min(allowed(), Math.max(length + n, data.length * 2L));
+            data = Arrays.copyOf(data, (int) Math.max(length + n, size));
         }
         in.get(data, length, n);
         int before = length;
         length += n;
+        boolean full = length >= allowed() && hold != null; // a share smaller than the need: the budget itself is that small
         if (headEnd < 0) {
             headEnd = headEnd(data, Math.max(0, before - 3), length);
             if (headEnd < 0) {
-                return length >= HEAD_LIMIT; // let the parser say what is wrong with it
+                return length >= HEAD_LIMIT || full; // let the parser say what is wrong with it
             }
             complete = expectedLength();
         }
         if (complete >= 0 && length >= complete) {
             return true;
         }
-        if (length - headEnd >= HttpCheck.BODY_LIMIT) {
+        if (length - headEnd >= HttpCheck.BODY_LIMIT || full) {
             truncated = true;
             return true;
         }
         return false;
     }
 
+    private void release() {
+        if (hold != null) {
+            hold.release();
+        }
+    }
+
     @Override
     protected void ended(ProbeLoop.End how, IOException error) {
+        try {
+            end(how, error);
+        } finally {
+            // the loop keeps a finished session in its deadline heap until its deadline comes up:
+            // the bytes go with the answer, or nowhere, never stay with the session
+            data = NOTHING;
+            parsedHead = null;
+        }
+    }
+
+    private void end(ProbeLoop.End how, IOException error) {
         switch (how) {
-            case TIMEOUT -> listener.timedOut(elapsed());
-            case FAILED -> listener.failed(error, elapsed());
+            case TIMEOUT -> {
+                release();
+                listener.timedOut(elapsed());
+            }
+            case FAILED -> {
+                release();
+                listener.failed(error, elapsed());
+            }
             default -> {
                 if (length == 0) {
+                    release();
                     listener.failed(new ConnectionClosedException("Connection closed by peer"), elapsed());
                     return;
                 }
                 HttpCheck.Answer a;
                 try {
                     a = parse();
-                } catch (IOException | HttpException e) {
-                    listener.failed(e, elapsed());
+                } catch (IOException | HttpException | RuntimeException e) {
+                    release();
+                    listener.failed(e instanceof RuntimeException ? new IOException(e.toString(), e) : (Exception) e, elapsed());
                     return;
                 }
+                // the share goes with the bytes: the check returns it when its verdict is made
                 listener.answered(a, elapsed());
             }
         }
@@ -208,24 +278,32 @@ final class LoopHttpSession extends ProbeLoop.Session {
         Header location = r.getFirstHeader("Location");
         String loc = location == null ? null : location.getValue();
         if (bodiless(r.getCode())) {
-            return new HttpCheck.Answer(r.getCode(), loc, new byte[0], 0, false);
+            return new HttpCheck.Answer(r.getCode(), loc, data, 0, 0, false, hold);
         }
         long declared = DefaultContentLengthStrategy.INSTANCE.determineLength(r);
         InputStream body = declared == ContentLengthStrategy.CHUNKED ? new ChunkedInputStream(buffer, in)
                 : declared >= 0 ? new ContentLengthInputStream(buffer, in, declared)
                 : new IdentityInputStream(buffer, in);
-        byte[] out = new byte[Math.min(HttpCheck.BODY_LIMIT, Math.max(256, length))];
+        // Decoded into the same array, from where the first head ends: the decoder has always read
+        // at least as many raw bytes past that point as it has written, so it never overwrites a
+        // byte it has yet to read (a final head after interim ones starts further on still).
+        int at = Math.max(0, headEnd);
+        int max = Math.min(HttpCheck.BODY_LIMIT, length - at);
         int n = 0;
         try {
             int k;
-            while (n < out.length && (k = body.read(out, n, out.length - n)) > 0) {
+            while (n < max && (k = body.read(data, at + n, max - n)) > 0) {
                 n += k;
+            }
+            if (!truncated) {
+                // all that came is decoded: the decoder now sees the end, or says the body was cut short
+                body.read();
             }
         } catch (IOException e) {
             if (!truncated) {
                 throw e; // a body cut short by the real, not by us
             }
         }
-        return new HttpCheck.Answer(r.getCode(), loc, out, n, truncated);
+        return new HttpCheck.Answer(r.getCode(), loc, data, at, n, truncated, hold);
     }
 }

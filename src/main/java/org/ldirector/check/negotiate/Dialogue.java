@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLSocket;
+import org.ldirector.check.BoundedMatch;
 import org.ldirector.check.UnverifiedTls;
 import org.ldirector.config.PerlRegex;
 import org.ldirector.net.InetText;
@@ -34,6 +35,7 @@ final class Dialogue {
     private final long deadlineNanos;
     private final java.util.function.LongSupplier nanoTime;
     private final java.util.concurrent.Executor background;
+    private final BoundedMatch match;
     private final List<String> secrets = new ArrayList<>();
     private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
     private volatile boolean expired;
@@ -42,8 +44,9 @@ final class Dialogue {
     private OutputStream out;
 
     Dialogue(InetSocketAddress peer, Duration timeout, long startNanos, java.util.function.LongSupplier nanoTime,
-            java.util.concurrent.Executor background) {
+            java.util.concurrent.Executor background, BoundedMatch match) {
         this.peer = peer;
+        this.match = match;
         this.background = background;
         this.nanoTime = nanoTime;
         this.deadlineNanos = startNanos + timeout.toNanos();
@@ -413,6 +416,27 @@ final class Dialogue {
         } catch (java.util.regex.PatternSyntaxException e) {
             throw new Down("receive /" + quote(regex) + "/ is not a valid regex: " + quote(e.getDescription()));
         }
+    }
+
+    /**
+     * Whether receive occurs in a peer's text, searched under the context's {@link BoundedMatch}
+     * limit (on this dialogue's worker thread); past the limit the dialogue ends down with the
+     * limit's reason.
+     */
+    boolean found(java.util.regex.Pattern receive, CharSequence text) throws Down {
+        return verdict(match.find(receive, text, false), text.length());
+    }
+
+    /** The same over bytes, each one char (ISO-8859-1); {@code cut}: a prefix of what the peer sent. */
+    boolean found(java.util.regex.Pattern receive, byte[] bytes, boolean cut) throws Down {
+        return verdict(match.find(receive, bytes, 0, bytes.length, cut), bytes.length);
+    }
+
+    private boolean verdict(BoundedMatch.Found f, int length) throws Down {
+        if (f == BoundedMatch.Found.TOO_SLOW || f == BoundedMatch.Found.TOO_DEEP) {
+            throw new Down(match.reason(f, length));
+        }
+        return f == BoundedMatch.Found.YES;
     }
 
     /** request= without the "/" ldirectord puts in front of it. */

@@ -16,6 +16,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import javax.net.ssl.SSLException;
+import org.ldirector.check.BoundedMatch;
 import org.ldirector.check.CheckResult;
 import org.ldirector.check.Checker;
 import org.ldirector.check.ProbeTarget;
@@ -32,9 +33,17 @@ final class DialogueChecker implements Checker {
     private final ExecutorService blockingIo;
     private final ScheduledExecutorService timer;
     private final LongSupplier nanoTime;
+    private final BoundedMatch match;
 
     DialogueChecker(String service, Conversation conversation, ExecutorService blockingIo,
             ScheduledExecutorService timer, LongSupplier nanoTime) {
+        this(service, conversation, blockingIo, timer, nanoTime, BoundedMatch.standard());
+    }
+
+    /** @param match the limit receive regexes run under, on the dialogue's worker thread */
+    DialogueChecker(String service, Conversation conversation, ExecutorService blockingIo,
+            ScheduledExecutorService timer, LongSupplier nanoTime, BoundedMatch match) {
+        this.match = match;
         this.service = service;
         this.conversation = conversation;
         this.blockingIo = blockingIo;
@@ -52,7 +61,7 @@ final class DialogueChecker implements Checker {
             return result;
         }
         Duration timeout = t.spec().negotiateTimeout();
-        Dialogue d = new Dialogue(new InetSocketAddress(t.realAddress(), port), timeout, start, nanoTime, blockingIo);
+        Dialogue d = new Dialogue(new InetSocketAddress(t.realAddress(), port), timeout, start, nanoTime, blockingIo, match);
         d.secret(t.spec().passwd().reveal());
         d.secret(t.spec().secret().reveal());
         try {

@@ -66,7 +66,7 @@ final class DnsCheck implements Conversation {
         String shown = "receive /" + Dialogue.quote(t.receive()) + "/";
         if (!t.receive().isEmpty()) {
             for (String value : found) {
-                if (receive.matcher(value).find()) {
+                if (d.found(receive, value)) {
                     return Outcome.up(shown + " matched " + Dialogue.quote(value));
                 }
             }

@@ -2,7 +2,6 @@ package org.ldirector.check.negotiate;
 
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.ldirector.check.ProbeTarget;
@@ -51,7 +50,8 @@ final class FtpCheck implements Conversation {
             return done.positive() ? Outcome.up("ftp RETR complete, " + file.length + " bytes")
                     : Outcome.down("RETR " + Dialogue.quote(t.request()) + " failed: " + done);
         }
-        if (receive.matcher(new String(file, StandardCharsets.ISO_8859_1)).find()) {
+        // a file at the cap was cut there: the rest was drained, not kept
+        if (d.found(receive, file, file.length >= MAX_FILE)) {
             return Outcome.up(shown + " found in " + file.length + " bytes");
         }
         return Outcome.down(shown + " not found in " + file.length + " bytes");

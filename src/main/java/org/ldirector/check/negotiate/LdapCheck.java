@@ -60,7 +60,7 @@ final class LdapCheck implements Conversation {
         if (entries != 1) {
             return Outcome.down("search of " + Dialogue.quote(base) + " found " + entries + " entries, want 1");
         }
-        if (!t.receive().isEmpty() && !receive.matcher(firstDn).find()) {
+        if (!t.receive().isEmpty() && !d.found(receive, firstDn)) {
             return Outcome.down("receive /" + Dialogue.quote(t.receive()) + "/ not found in DN " + Dialogue.quote(firstDn));
         }
         return Outcome.up((tls ? "ldaps" : "ldap") + " found " + Dialogue.quote(firstDn));

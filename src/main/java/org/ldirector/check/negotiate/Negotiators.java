@@ -5,6 +5,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.LongSupplier;
+import org.ldirector.check.BoundedMatch;
 import org.ldirector.check.Checker;
 import org.ldirector.config.ServiceType;
 
@@ -26,11 +27,22 @@ public final class Negotiators {
      * @param timer      for enforcing total deadlines
      */
     public static Optional<Checker> forService(ServiceType type, ExecutorService blockingIo, ScheduledExecutorService timer) {
-        return forService(type, blockingIo, timer, System::nanoTime);
+        return forService(type, blockingIo, timer, BoundedMatch.standard());
+    }
+
+    /** @param match the limit every receive regex runs under */
+    public static Optional<Checker> forService(ServiceType type, ExecutorService blockingIo, ScheduledExecutorService timer,
+            BoundedMatch match) {
+        return forService(type, blockingIo, timer, System::nanoTime, match);
     }
 
     static Optional<Checker> forService(ServiceType type, ExecutorService blockingIo, ScheduledExecutorService timer,
             LongSupplier nanoTime) {
+        return forService(type, blockingIo, timer, nanoTime, BoundedMatch.standard());
+    }
+
+    static Optional<Checker> forService(ServiceType type, ExecutorService blockingIo, ScheduledExecutorService timer,
+            LongSupplier nanoTime, BoundedMatch match) {
         Conversation c = switch (type) {
             case FTP -> new FtpCheck();
             case SMTP -> new SmtpCheck("smtp");
@@ -53,6 +65,6 @@ public final class Negotiators {
         if (type == ServiceType.NONE) {
             return Optional.of(new NoneCheck());
         }
-        return Optional.ofNullable(c).map(conv -> new DialogueChecker(type.keyword(), conv, blockingIo, timer, nanoTime));
+        return Optional.ofNullable(c).map(conv -> new DialogueChecker(type.keyword(), conv, blockingIo, timer, nanoTime, match));
     }
 }

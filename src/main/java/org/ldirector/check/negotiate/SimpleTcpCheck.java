@@ -20,7 +20,7 @@ final class SimpleTcpCheck implements Conversation {
         if (t.protocol() == Protocol.UDP) {
             String answer = new String(d.exchange(request, b -> true), StandardCharsets.ISO_8859_1);
             for (String line : answer.split("(?<=\n)")) {
-                if (receive.matcher(line).find()) {
+                if (d.found(receive, line)) {
                     return Outcome.up(shown + " matched " + Dialogue.quote(line.strip()));
                 }
             }
@@ -32,7 +32,7 @@ final class SimpleTcpCheck implements Conversation {
         int lines = 0;
         for (String line = d.readRawLine(); line != null; line = d.readRawLine()) {
             lines++;
-            if (receive.matcher(line).find()) {
+            if (d.found(receive, line)) {
                 return Outcome.up(shown + " matched " + Dialogue.quote(line.strip()));
             }
         }

@@ -5,7 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.ldirector.check.BoundedMatch;
+import org.ldirector.check.CheckResult;
 import org.ldirector.config.Protocol;
 import org.ldirector.config.ServiceType;
 
@@ -99,6 +105,30 @@ class SimpleTcpCheckTest {
     void peerThatNeverAnswersTimesOut() throws Exception {
         try (ScriptedPeer p = ScriptedPeer.start(ScriptedPeer.Conn::stall)) {
             Probe.of(ServiceType.SIMPLETCP, p.port()).request("/x").timeout(Duration.ofMillis(400)).assertTimesOut();
+        }
+    }
+
+    /** A peer's long line and a backtracking receive: down with the one reason every check gives. */
+    @Test
+    void aRegexPastItsLimitIsDownWithTheReason() throws Exception {
+        String line = "x".repeat(8000) + "\r\n";
+        ExecutorService io = Executors.newCachedThreadPool();
+        ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
+        try (ScriptedPeer p = ScriptedPeer.start(c -> {
+            while (c.line() != null) {
+                // until the check half-closes
+            }
+            c.send(line);
+        })) {
+            BoundedMatch limit = new BoundedMatch(Duration.ofMillis(50), BoundedMatch.threadCpuTime());
+            CheckResult r = new DialogueChecker("simpletcp", new SimpleTcpCheck(), io, timer, System::nanoTime, limit)
+                    .check(Probe.of(ServiceType.SIMPLETCP, p.port()).request("/stats\\n").receive(".*.*.*OK").target())
+                    .get(20, TimeUnit.SECONDS);
+            assertEquals("receive: regex took more than 50 ms on 8002 bytes", r.reason());
+            assertEquals(false, r.up());
+        } finally {
+            io.shutdownNow();
+            timer.shutdownNow();
         }
     }
 }
