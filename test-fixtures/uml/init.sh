@@ -25,10 +25,11 @@ mount -t tmpfs tmpfs /dev/shm 2>/dev/null || true
 [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
 mount -t tmpfs tmpfs /tmp || die "cannot mount /tmp"
 chmod 1777 /tmp
-mount -t tmpfs tmpfs /run
+# 0755 as on a real system: ldirector refuses a run dir that others may write to.
+mount -t tmpfs -o mode=0755 tmpfs /run
 mkdir -p /run/lock /run/netns /run/sshd
 # /var/run is a symlink to /run on current Debian; older layouts have a real directory.
-[ -L /var/run ] || mount -t tmpfs tmpfs /var/run
+[ -L /var/run ] || mount -t tmpfs -o mode=0755 tmpfs /var/run
 for d in /var/lock /var/tmp /var/log; do
   [ -d "$d" ] && [ ! -L "$d" ] && mount -t tmpfs tmpfs "$d"
 done
