@@ -1505,12 +1505,17 @@ public final class ConfigParser {
     }
 
     private Optional<Integer> emailAlertFreq(int line, String value) {
-        Matcher m = Pattern.compile("^(\\d{1,9})").matcher(value);
+        Matcher m = Pattern.compile("^(\\d+)").matcher(value);
         if (!m.find()) {
             error(line, "emailalertfreq must be a number of seconds (0 = alert once), found '" + abbreviate(value) + "'");
             return Optional.empty();
         }
-        return Optional.of(Integer.parseInt(m.group(1)));
+        String digits = m.group(1).replaceFirst("^0+(?=\\d)", "");
+        if (digits.length() > 9) {
+            error(line, "emailalertfreq " + abbreviate(m.group(1)) + " is out of range; expected 0..999999999 seconds");
+            return Optional.empty();
+        }
+        return Optional.of(Integer.parseInt(digits));
     }
 
     private Optional<Set<DaemonState>> emailAlertStatus(int line, String value) {

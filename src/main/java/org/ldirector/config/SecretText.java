@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  *
  * <p>The rule is by directive name, not by the line's shape: a word that is a secret directive
  * (or within a typo of one, or a common alias such as {@code password}) standing at the start of
- * the text or after a blank, quote or separator, and followed by a separator ({@code =}, {@code :},
- * a quote, a blank) or the end, makes everything after it secret. Masking too much in an error
+ * the text or after a blank, quote or separator, and not part of a path or a host name, makes
+ * everything after it secret. Masking too much in an error
  * message costs a little clarity; masking too little leaks a credential.
  */
 final class SecretText {
@@ -24,8 +24,14 @@ final class SecretText {
     /** Names an operator may write for one of them; they are errors, but their values are still secret. */
     private static final Set<String> ALIASES = Set.of("password", "pass", "pwd", "passphrase");
     static final String MASK = "********";
-    // a name: a run of word characters not inside a path or a host name ('/' or '.' before it)
-    private static final Pattern WORD = Pattern.compile("(?<![/.\\w-])([A-Za-z][A-Za-z0-9_-]*)(?=\\s*[=:\"']|\\s|$)");
+    // a name: a run of word characters not inside a path or a host name ('/' or '.' around it); the
+    // control characters other than tab and newline count as part of it, for a terminal does not show
+    // them as such (pa\0sswd reads as passwd, x\rpasswd as passwd)
+    private static final String NAME_CHARS = "A-Za-z0-9_\\x00-\\x08\\x0b-\\x1f\\x7f-";
+    private static final Pattern WORD = Pattern.compile("(?<![/.\\w-])([A-Za-z][" + NAME_CHARS + "]*)(?![\\w.-])");
+    private static final Pattern INVISIBLE = Pattern.compile("[\\x00-\\x08\\x0b-\\x1f\\x7f]");
+    // what may stand between the name and its value: blanks, control characters, one = or :
+    private static final Pattern SEPARATOR = Pattern.compile("[\\s\\p{Cntrl}]*[=:]?[\\s\\p{Cntrl}]*");
 
     private SecretText() {
     }
@@ -47,13 +53,26 @@ final class SecretText {
         return false;
     }
 
+    /** The word read with its control characters dropped, or any piece of it between them. */
+    private static boolean holdsSecretName(String word) {
+        if (isSecretName(INVISIBLE.matcher(word).replaceAll(""))) {
+            return true;
+        }
+        for (String piece : INVISIBLE.split(word)) {
+            if (isSecretName(piece)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The text with everything after its first secret directive name replaced by {@link #MASK}. */
     static String mask(String text) {
         Matcher m = WORD.matcher(text);
         while (m.find()) {
-            if (isSecretName(m.group(1))) {
+            if (holdsSecretName(m.group(1))) {
                 int end = m.end();
-                Matcher sep = Pattern.compile("\\s*[=:]?\\s*").matcher(text).region(end, text.length());
+                Matcher sep = SEPARATOR.matcher(text).region(end, text.length());
                 int valueStart = sep.lookingAt() ? sep.end() : end;
                 if (valueStart >= text.length()) {
                     return text;

@@ -242,6 +242,11 @@ class ConfigValidationTest {
         assertEquals("request=\"/secret.html\"", SecretText.mask("request=\"/secret.html\""));
         assertEquals("real=secret.example.test:80 gate", SecretText.mask("real=secret.example.test:80 gate"));
         assertEquals("passwd", SecretText.mask("passwd"));
+        // found by the properties: a control character inside or after the name hides nothing
+        assertEquals("pa\u0000sswd=********", SecretText.mask("pa\u0000sswd=zq7"));
+        assertEquals("Secret\u001b =  ********", SecretText.mask("Secret\u001b =  \"zq7 x"));
+        assertEquals("pa\rsswd=********", SecretText.mask("pa\rsswd=zq7"));
+        assertEquals("x\rpasswd=********", SecretText.mask("x\rpasswd=zq7"));
     }
 
     // ---------------------------------------------------------------- item 7: UTF-8, control characters
@@ -286,6 +291,13 @@ class ConfigValidationTest {
     }
 
     // ---------------------------------------------------------------- issue 25 item 9: mail headers
+
+    @Test
+    void anEmailalertfreqTooLargeIsRefusedNotTruncatedToItsFirstNineDigits() throws Exception {
+        // found by the properties: 2147483647 was read as 214748364
+        assertOneError(virtual("emailalertfreq=2147483647"), 3, "expected 0..999999999 seconds");
+        assertEquals(999999999, parse(virtual("emailalertfreq=999999999")).virtuals().get(0).emailAlert().frequencySeconds());
+    }
 
     @Test
     void controlCharactersInWhatGoesIntoMailHeadersAreErrors() {
