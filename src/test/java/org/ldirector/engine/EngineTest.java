@@ -533,6 +533,7 @@ class EngineTest {
         assertTrue(save().contains("-A -t 10.77.0.100:80 -s wrr"), "what the broken virtual owns is not purged: " + save());
         assertEquals(1, log.stream().filter(l -> l.startsWith("Cannot program virtual service 10.77.0.100:80 (line 1):"
                 + " unknown scheduler flag 'bogus'")).count(), log.toString());
+        assertEquals(2, engine.status().virtuals().size(), "status answers, for the broken virtual too");
     }
 
     @Test
