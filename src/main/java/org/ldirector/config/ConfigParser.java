@@ -1587,12 +1587,14 @@ public final class ConfigParser {
         return b.length() > 60 ? b.substring(0, 57) + "..." : b;
     }
 
+    // Messages are printed on terminals and written to logs: whatever text of the file one carries
+    // (a path, say, not quoted through abbreviate), it never carries a raw control character.
     private void error(int line, String message) {
-        errors.add(new Diagnostic(source, line, message));
+        errors.add(new Diagnostic(source, line, Printable.escape(message)));
     }
 
     private void warn(int line, String message) {
-        warnings.add(new Diagnostic(source, line, message));
+        warnings.add(new Diagnostic(source, line, Printable.escape(message)));
     }
 
     // ---------------------------------------------------------------- building the records

@@ -136,6 +136,7 @@ class ConfigInvariantPropertiesTest {
                 assertEquals(SOURCE, d.file(), d.toString());
                 assertTrue(d.line() >= 1 && d.line() <= lines, () -> "error without its line: " + d + "\nin:\n" + shown);
                 noSecret(d.toString(), shown);
+                noControl(d.toString());
                 at.add(d.line());
             }
             noSecret(e.getMessage(), shown);
@@ -146,6 +147,7 @@ class ConfigInvariantPropertiesTest {
         for (Diagnostic w : config.warnings()) {
             assertTrue(w.line() >= 0 && w.line() <= lines, w::toString);
             noSecret(w.toString(), shown);
+            noControl(w.toString());
         }
         String printed = ConfigPrinter.print(config);
         noSecret(printed, shown);
@@ -228,6 +230,14 @@ class ConfigInvariantPropertiesTest {
     private static void check(boolean ok, String what, List<String> problems) {
         if (!ok) {
             problems.add(what);
+        }
+    }
+
+    private static void noControl(String message) {
+        for (char c : message.toCharArray()) {
+            if (Character.isISOControl(c)) {
+                fail("a message holds a raw control character " + (int) c + ": " + message);
+            }
         }
     }
 

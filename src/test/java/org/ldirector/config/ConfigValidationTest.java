@@ -288,6 +288,9 @@ class ConfigValidationTest {
         assertFalse(printed.contains("\u001b"), printed);
         List<String> e = errors(virtual("httpmethod=\u001b[31mred"));
         assertTrue(e.get(0).contains("'\\x1b[31mred'"), e.get(0));
+        // a value a message shows without quoting it (a path) is escaped too
+        List<String> w = warnings("maintenancedir=/no/such\u001b[2J\n" + virtual());
+        assertEquals(List.of("t.cf:1: maintenance directory /no/such\\x1b[2J does not exist"), w);
     }
 
     // ---------------------------------------------------------------- issue 25 item 9: mail headers
