@@ -34,13 +34,17 @@ import java.util.regex.PatternSyntaxException;
  */
 public final class ConfigParser {
 
-    private static final Pattern ASSIGN = Pattern.compile("^([A-Za-z0-9_-]+)\\s*=\\s*(.*)$");
-    private static final Pattern VIRTUAL_LINE = Pattern.compile("^virtual(6)?\\s*=\\s*(.*)$");
+    // DOTALL: a lone CR (or another line separator) inside a line is a character of the value, refused
+    // where it matters (mail headers), never a reason to misread the line's shape
+    private static final Pattern ASSIGN = Pattern.compile("^([A-Za-z0-9_-]+)\\s*=\\s*(.*)$", Pattern.DOTALL);
+    private static final Pattern VIRTUAL_LINE = Pattern.compile("^virtual(6)?\\s*=\\s*(.*)$", Pattern.DOTALL);
+    private static final Pattern COMMENT_LINE = Pattern.compile("^\\s*#.*", Pattern.DOTALL);
+    private static final Pattern COMMENT = Pattern.compile("#.*", Pattern.DOTALL);
     private static final Pattern V_IPV4 = Pattern.compile("^(\\d+\\.\\d+\\.\\d+\\.\\d+):([0-9A-Za-z_-]+)");
     private static final Pattern V_HOST = Pattern.compile("^([0-9A-Za-z._+-]+):([0-9A-Za-z_-]+)");
     private static final Pattern V_FWM = Pattern.compile("^(\\d+)");
     private static final Pattern V_IPV6 = Pattern.compile("^\\[([0-9A-Fa-f:]+)\\]:([0-9A-Za-z_-]+)");
-    private static final Pattern INDENTED = Pattern.compile("^ {4,}(.+)$");
+    private static final Pattern INDENTED = Pattern.compile("^ {4,}(.+)$", Pattern.DOTALL);
     // ldirectord's real= regex, including its A-f class (it admits more than hex digits in brackets).
     private static final String R_HOST = "(\\d+\\.\\d+\\.\\d+\\.\\d+|[A-Za-z0-9.-]+|\\[[0-9A-fa-f:]+\\])";
     private static final Pattern REAL = Pattern.compile(
@@ -49,8 +53,19 @@ public final class ConfigParser {
             R_HOST + "(->" + R_HOST + ")?(:(\\d+|[A-Za-z0-9_-]+))?");
     private static final Pattern PORT_SUFFIX = Pattern.compile("(:(\\d+|[A-Za-z0-9_-]+))?$");
     private static final Pattern SMTP = Pattern.compile("^([0-9A-Za-z._+-]+)");
-    /** Directives whose values are credentials, masked in every message. */
-    private static final Set<String> SECRET_DIRECTIVES = Set.of("passwd", "secret");
+    /** ipvsadm's MAX_TIMEOUT for {@code -p}: 31 days (the kernel would take any u32). */
+    static final int MAX_PERSISTENT = 86400 * 31;
+    /** ipvsadm's limit for {@code -w}; the kernel refuses a negative weight. */
+    static final int MAX_WEIGHT = 65535;
+    /** IP_VS_SCHEDNAME_MAXLEN less the terminating NUL. */
+    static final int MAX_SCHEDULER_NAME = 15;
+    /** Addresses one {@code a->b} range may expand to: a /16. */
+    static final int MAX_RANGE_REALS = 65_536;
+    /**
+     * Reals in the whole file, ranges expanded. Counted before a range is expanded, so a file of
+     * many large ranges is refused without the memory it would take.
+     */
+    static final int MAX_REALS = 100_000;
     private static final Set<String> FACILITIES = Set.of("auth", "authpriv", "cron", "daemon", "ftp", "kern",
             "lpr", "mail", "news", "syslog", "user", "uucp", "local0", "local1", "local2", "local3", "local4",
             "local5", "local6", "local7");
@@ -99,6 +114,10 @@ public final class ConfigParser {
     private String maintenanceDir;
 
     private final List<Draft> drafts = new ArrayList<>();
+    /** Reals accepted so far in the whole file (ranges expanded), against {@link #MAX_REALS}. */
+    private int realCount;
+    private int callbackLine;
+    private int fallbackCommandLine;
 
     private ConfigParser(Path source, NameResolver resolver) {
         this.source = source;
@@ -112,7 +131,23 @@ public final class ConfigParser {
      * @throws IOException     when the file cannot be read
      */
     public static Config parse(Path file) throws ConfigException, IOException {
-        return parse(Files.readString(file, StandardCharsets.ISO_8859_1), file, NameResolver.system());
+        return parse(Files.readAllBytes(file), file, NameResolver.system());
+    }
+
+    /**
+     * Parses the bytes of a config file, read as UTF-8 (a leading byte-order mark is skipped). A line
+     * that is not valid UTF-8 is an error naming it; the rest of the file is still read, so every
+     * other error is reported too.
+     */
+    public static Config parse(byte[] bytes, Path source, NameResolver resolver) throws ConfigException {
+        List<Integer> badLines = new ArrayList<>();
+        String text = decodeUtf8(bytes, badLines);
+        List<Diagnostic> encoding = new ArrayList<>();
+        for (int line : badLines) {
+            encoding.add(new Diagnostic(source, line, "this line is not valid UTF-8; ldirector reads its"
+                    + " configuration as UTF-8: save the file in UTF-8"));
+        }
+        return parse(text, source, resolver, encoding);
     }
 
     /**
@@ -120,7 +155,13 @@ public final class ConfigParser {
      * check relative monitorfile paths, as ldirectord, relative to the working directory).
      */
     public static Config parse(String text, Path source, NameResolver resolver) throws ConfigException {
+        return parse(text, source, resolver, List.of());
+    }
+
+    private static Config parse(String text, Path source, NameResolver resolver, List<Diagnostic> encoding)
+            throws ConfigException {
         ConfigParser p = new ConfigParser(source, resolver);
+        p.errors.addAll(encoding);
         p.run(text);
         p.sync = p.syncConfig();
         if (!p.errors.isEmpty()) {
@@ -133,8 +174,41 @@ public final class ConfigParser {
 
     // ---------------------------------------------------------------- reading
 
+    /**
+     * The file as text, line by line: each line that is not valid UTF-8 is decoded with
+     * replacement characters (so its directive is still recognised) and its number is added to
+     * {@code badLines}.
+     */
+    static String decodeUtf8(byte[] bytes, List<Integer> badLines) {
+        int start = bytes.length >= 3 && (bytes[0] & 0xff) == 0xef && (bytes[1] & 0xff) == 0xbb
+                && (bytes[2] & 0xff) == 0xbf ? 3 : 0;
+        StringBuilder out = new StringBuilder(bytes.length);
+        int line = 1;
+        while (start <= bytes.length) {
+            int end = start;
+            while (end < bytes.length && bytes[end] != '\n') {
+                end++;
+            }
+            java.nio.charset.CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
+            java.nio.ByteBuffer chunk = java.nio.ByteBuffer.wrap(bytes, start, end - start);
+            try {
+                out.append(strict.decode(chunk));
+            } catch (java.nio.charset.CharacterCodingException e) {
+                badLines.add(line);
+                out.append(new String(bytes, start, end - start, StandardCharsets.UTF_8));
+            }
+            if (end < bytes.length) {
+                out.append('\n');
+            }
+            start = end + 1;
+            line++;
+        }
+        return out.toString();
+    }
+
     private void run(String text) {
-        // Perl reads bytes; ISO-8859-1 keeps every byte as one char, so no input can fail to decode.
         String[] lines = text.split("\n", -1);
         int n = lines.length;
         if (n > 0 && lines[n - 1].isEmpty()) {
@@ -153,11 +227,11 @@ public final class ConfigParser {
                 i++;
                 while (i < n) {
                     String raw = lines[i];
-                    if (raw.matches("^\\s*#.*")) {
+                    if (COMMENT_LINE.matcher(raw).matches()) {
                         i++;
                         continue;
                     }
-                    String s = raw.replaceFirst("#.*", "").replace("\t", "    ");
+                    String s = COMMENT.matcher(raw).replaceFirst("").replace("\t", "    ");
                     Matcher m = INDENTED.matcher(s);
                     // A blank line (even of 4+ blanks, which ldirectord calls an unknown command) ends the block.
                     if (!m.matches() || raw.isBlank()) {
@@ -178,7 +252,7 @@ public final class ConfigParser {
                 lastBlockEnd = i;
                 continue;
             }
-            if (line.isBlank() || line.matches("^\\s*#.*")) {
+            if (line.isBlank() || COMMENT_LINE.matcher(line).matches()) {
                 i++;
                 continue;
             }
@@ -195,6 +269,16 @@ public final class ConfigParser {
                 warn(d.line, "the global fallback does not apply to firewall-mark virtual " + d.written
                         + " (ldirectord picks the global fallback by tcp/udp); give it its own fallback= line");
             }
+        }
+        if (drafts.isEmpty()) {
+            warn(0, "no virtual service is defined (no virtual= or virtual6= line); ldirector would check"
+                    + " nothing and program nothing");
+        }
+        if (callbackLine > 0) {
+            commandFile(callbackLine, "callback", firstWord(callback), true, false);
+        }
+        if (fallbackCommandLine > 0) {
+            commandFile(fallbackCommandLine, "fallbackcommand", firstWord(gFallbackCommand), true, false);
         }
         if (!fork) {
             for (Draft d : drafts) {
@@ -232,8 +316,8 @@ public final class ConfigParser {
         Matcher m = ASSIGN.matcher(text);
         if (!m.matches()) {
             String word = text.split("[\\s=]", 2)[0];
-            Optional<String> s = Directives.suggest(word, Directives.GLOBAL);
-            error(line, "expected a directive of the form name=value, found '" + masked(word, s, text) + "'"
+            Optional<String> s = suggest(word, Directives.GLOBAL);
+            error(line, "expected a directive of the form name=value, found '" + abbreviate(text) + "'"
                     + s.map(x -> "; did you mean '" + x + "=...'?").orElse(""));
             return;
         }
@@ -270,6 +354,7 @@ public final class ConfigParser {
                     error(line, "fallbackcommand is empty; expected a command to run when the fallback is used");
                 } else {
                     gFallbackCommand = unquote(value);
+                    fallbackCommandLine = line;
                 }
             }
             case "autoreload" -> autoreload = yesNo(line, name, value, autoreload);
@@ -277,6 +362,7 @@ public final class ConfigParser {
                 Optional<String> q = quoted(line, name, value, true);
                 if (q.isPresent()) {
                     callback = q.get();
+                    callbackLine = line;
                 }
             }
             case "logfile" -> quoted(line, name, value, true).ifPresent(v -> logfile(line, v));
@@ -293,7 +379,7 @@ public final class ConfigParser {
             case "emailalertfrom" -> {
                 if (value.isEmpty()) {
                     error(line, "emailalertfrom is empty; expected the sender address of alert mails");
-                } else {
+                } else if (noControl(line, name, value)) {
                     emailAlertFrom = value;
                 }
             }
@@ -322,8 +408,17 @@ public final class ConfigParser {
         }
     }
 
+    /**
+     * "Did you mean" for an unknown word. It costs an edit distance against every directive name;
+     * past the first thousand errors (of which a report shows the first hundred) it is skipped, so a
+     * file of 200,000 bad lines is still read in about a second.
+     */
+    private Optional<String> suggest(String word, Set<String> scope) {
+        return errors.size() >= 10 * ConfigException.SHOWN ? Optional.empty() : Directives.suggest(word, scope);
+    }
+
     private void unknown(int line, String name, Set<String> scope) {
-        Optional<String> s = Directives.suggest(name, scope);
+        Optional<String> s = suggest(name, scope);
         error(line, "unknown directive '" + abbreviate(name) + "'" + s.map(x -> "; did you mean '" + x + "'?")
                 .orElse(""));
     }
@@ -388,8 +483,13 @@ public final class ConfigParser {
         int checkIntervalLine;
         String scheduler = "wrr";
         String schedFlags;
+        int schedFlagsLine;
         Integer persistent;
         String netmask;
+        int netmaskLine;
+        int checkCommandLine;
+        int httpsServerNameLine;
+        int fallbackCommandLine;
         boolean ops;
         int opsLine;
         String fallbackText;
@@ -432,12 +532,14 @@ public final class ConfigParser {
             end = m.end();
         } else if ((m = V_FWM.matcher(vattr)).find()) {
             end = m.end();
-            if (m.group(1).length() > 10 || Long.parseLong(m.group(1)) > 0xffffffffL) {
-                error(line, "firewall mark " + abbreviate(m.group(1)) + " is too large; expected 1..4294967295");
+            String digits = m.group(1).replaceFirst("^0+(?=\\d)", "");
+            if (digits.length() > 10 || Long.parseLong(digits) > 0xffffffffL || Long.parseLong(digits) == 0) {
+                // 0 is no mark to the kernel: it would read the service as address 0.0.0.0 port 0
+                error(line, "firewall mark " + abbreviate(m.group(1)) + " is out of range; expected 1..4294967295");
                 d.ok = false;
                 d.fwmark = 0;
             } else {
-                d.fwmark = (int) Long.parseLong(m.group(1));
+                d.fwmark = (int) Long.parseLong(digits);
             }
             if (end < vattr.length() && (vattr.charAt(end) == '.' || vattr.charAt(end) == ':')) {
                 warn(line, "virtual=" + abbreviate(vattr) + " has no port, so it is read (as ldirectord does) as"
@@ -484,8 +586,8 @@ public final class ConfigParser {
         Matcher m = ASSIGN.matcher(cmd);
         if (!m.matches()) {
             String word = cmd.split("[\\s=]", 2)[0];
-            Optional<String> s = Directives.suggest(word, Directives.VIRTUAL);
-            error(line, "expected a directive of the form name=value, found '" + masked(word, s, cmd) + "'"
+            Optional<String> s = suggest(word, Directives.VIRTUAL);
+            error(line, "expected a directive of the form name=value, found '" + abbreviate(cmd) + "'"
                     + s.map(x -> "; did you mean '" + x + "=...'?").orElse(""));
             return;
         }
@@ -517,6 +619,7 @@ public final class ConfigParser {
                     error(line, "checkcommand is empty; expected the command an external check runs");
                 } else {
                     d.checkCommand = v;
+                    d.checkCommandLine = line;
                 }
             }
             case "checktimeout" -> d.checkTimeout = positive(line, name, value, d.checkTimeout);
@@ -547,6 +650,9 @@ public final class ConfigParser {
                 if (!s.find()) {
                     error(line, "scheduler must be a name in lowercase letters (e.g. wrr, rr, wlc, sh), found '"
                             + abbreviate(value) + "'");
+                } else if (s.group(1).length() > MAX_SCHEDULER_NAME) {
+                    error(line, "scheduler name '" + abbreviate(s.group(1)) + "' is longer than the kernel's "
+                            + MAX_SCHEDULER_NAME + " characters; expected e.g. wrr, rr, wlc, sh");
                 } else {
                     if (!s.group(1).equals(value)) {
                         warn(line, "scheduler '" + abbreviate(value) + "' is read as '" + s.group(1)
@@ -559,6 +665,9 @@ public final class ConfigParser {
                 Optional<Long> p = digits(value);
                 if (p.isEmpty()) {
                     error(line, "persistent must be a timeout in seconds, found '" + abbreviate(value) + "'");
+                } else if (p.get() < 1 || p.get() > MAX_PERSISTENT) {
+                    error(line, "persistent timeout " + abbreviate(value) + " is out of range; expected 1.."
+                            + MAX_PERSISTENT + " seconds (ipvsadm's limit of 31 days)");
                 } else {
                     noteLoose(line, name, value, p.get());
                     d.persistent = p.get().intValue();
@@ -569,6 +678,7 @@ public final class ConfigParser {
                     error(line, "schedflags is empty; expected flags such as sh-fallback,sh-port");
                 } else {
                     d.schedFlags = value.split("\\s+")[0];
+                    d.schedFlagsLine = line;
                 }
             }
             case "netmask" -> netmask(d, line, value);
@@ -605,6 +715,7 @@ public final class ConfigParser {
                     error(line, "httpsservername is empty; expected the TLS server name the https check sends and verifies");
                 } else {
                     d.httpsServerName = v;
+                    d.httpsServerNameLine = line;
                 }
             }
             // Extension: opt-in to the risk described at CheckSpec#mysqlPublicKeyRetrieval.
@@ -626,6 +737,7 @@ public final class ConfigParser {
                     error(line, "fallbackcommand is empty; expected a command to run when the fallback is used");
                 } else {
                     d.fallbackCommand = v;
+                    d.fallbackCommandLine = line;
                 }
             }
             case "quiescent" -> d.quiescent = yesNo(line, name, value, d.quiescent);
@@ -635,8 +747,17 @@ public final class ConfigParser {
             case "emailalertstatus" -> emailAlertStatus(line, value).ifPresent(v -> d.emailAlertStatus = v);
             case "monitorfile" -> monitorFile(d, line, unquote(value));
             case "smtp" -> smtp(line, value).ifPresent(v -> d.smtp = v);
-            case "servicename" -> d.serviceName = value;
-            case "comment" -> d.comment = value;
+            // both go into the headers of alert mails: a CR or LF there would start a header of its own
+            case "servicename" -> {
+                if (noControl(line, name, value)) {
+                    d.serviceName = value;
+                }
+            }
+            case "comment" -> {
+                if (noControl(line, name, value)) {
+                    d.comment = value;
+                }
+            }
             default -> {
                 if (Directives.GLOBAL.contains(name)) {
                     error(line, "'" + name + "' is a global directive and cannot be set for one virtual service;"
@@ -684,11 +805,48 @@ public final class ConfigParser {
                         + abbreviate(value) + "'");
                 return;
             }
-        } else if (!value.matches("\\d+\\.\\d+\\.\\d+\\.\\d+")) {
-            error(line, "netmask must be a dotted quad such as 255.255.255.0, found '" + abbreviate(value) + "'");
+        } else if (ipv4Mask(value).isEmpty()) {
+            error(line, "netmask must be a contiguous IPv4 mask from 128.0.0.0 to 255.255.255.255 (each part"
+                    + " 0..255, ones then zeros), such as 255.255.255.0; found '" + abbreviate(value) + "'");
             return;
         }
         d.netmask = value;
+        d.netmaskLine = line;
+    }
+
+    /**
+     * A persistence netmask as the kernel takes it: four parts 0..255 and, as a 32-bit value, ones
+     * followed by zeros, at least one one. ipvsadm would take 255.255.255.256 as .0 and a mask with
+     * holes as written; neither is what an operator meant.
+     */
+    static Optional<Integer> ipv4Mask(String text) {
+        if (!text.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+            return Optional.empty();
+        }
+        int mask = 0;
+        for (String part : text.split("\\.")) {
+            int b = Integer.parseInt(part);
+            if (b > 255) {
+                return Optional.empty();
+            }
+            mask = (mask << 8) | b;
+        }
+        int ones = Integer.bitCount(mask);
+        if (ones == 0 || mask != (int) (0xffffffffL << (32 - ones))) {
+            return Optional.empty();
+        }
+        return Optional.of(mask);
+    }
+
+    /** True when {@code value} has no control character; else an error naming the directive. */
+    private boolean noControl(int line, String name, String value) {
+        int c = Printable.firstControl(value);
+        if (c < 0) {
+            return true;
+        }
+        error(line, name + " holds a control character (" + String.format("\\x%02x", c) + "); it goes into"
+                + " the headers of alert mails and log lines, so only printable text is accepted");
+        return false;
     }
 
     private void protocol(Draft d, int line, String value) {
@@ -775,8 +933,15 @@ public final class ConfigParser {
             if (d.ok) {
                 d.address = a.get();
                 d.port = p.get();
+                if (d.port == 0 && d.persistent == null) {
+                    // ipvsadm: "Zero port specified for non-persistent service"
+                    error(d.line, "virtual service " + d.written + " has port 0, which ipvsadm accepts only for a"
+                            + " persistent service (one that takes every port); add persistent= or give a port 1..65535");
+                    d.ok = false;
+                }
             }
         }
+        checkVirtualSettings(d);
         if (d.service == null) {
             d.service = d.ok ? ServiceType.forPort(d.port).keyword() : "none";
             if (d.service.equals("oracle") && (d.checktype.equals("negotiate") || d.checktype.equals("combined"))) {
@@ -802,6 +967,65 @@ public final class ConfigParser {
                 d.ok = false;
                 return;
             }
+        }
+    }
+
+    /** What can only be checked once the whole block is read (its directives come in any order). */
+    private void checkVirtualSettings(Draft d) {
+        if (d.schedFlags != null) {
+            try {
+                SchedulerFlags.parse(d.schedFlags, d.scheduler);
+            } catch (IllegalArgumentException e) {
+                error(d.schedFlagsLine, "schedflags: " + e.getMessage());
+            }
+        }
+        if (d.netmask != null && d.persistent == null) {
+            warn(d.netmaskLine, "netmask has no effect without persistent= (it is the granularity of persistence)");
+        }
+        if (d.httpsServerName != null && d.httpsCaFile == null) {
+            warn(d.httpsServerNameLine, "httpsservername without httpscafile: the name is sent, but no certificate"
+                    + " is verified; add httpscafile= to verify the real's certificate against it");
+        }
+        if (d.checkCommandLine > 0 && (d.checktype.equals("external") || d.checktype.equals("external-perl"))) {
+            commandFile(d.checkCommandLine, "checkcommand", d.checkCommand, !d.checktype.equals("external-perl"), true);
+        }
+        if (d.fallbackCommandLine > 0) {
+            commandFile(d.fallbackCommandLine, "fallbackcommand", firstWord(d.fallbackCommand), true, false);
+        }
+    }
+
+    private static String firstWord(String command) {
+        return command.strip().split("\\s+", 2)[0];
+    }
+
+    /**
+     * Warns when the program a command names cannot be run: a path that is not a file, or (for a
+     * program run directly) not executable, or (for a script run by perl) not readable. A bare name
+     * run through the shell is not looked up: it may be a shell builtin.
+     *
+     * @param searchPath whether a bare name is run directly, so found on PATH
+     */
+    private void commandFile(int line, String name, String program, boolean executable, boolean searchPath) {
+        Path file;
+        if (program.contains("/")) {
+            file = Path.of(program);
+        } else if (searchPath && executable) {
+            String path = System.getenv("PATH");
+            Optional<Path> found = path == null ? Optional.empty() : java.util.Arrays.stream(path.split(":"))
+                    .filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, program))
+                    .filter(Files::isRegularFile).findFirst();
+            if (found.isEmpty()) {
+                warn(line, name + " " + abbreviate(program) + " is not found on PATH; give the full path of the program");
+                return;
+            }
+            file = found.get();
+        } else {
+            return;
+        }
+        if (!Files.isRegularFile(file)) {
+            warn(line, name + " " + abbreviate(program) + " does not exist (or is not a file)");
+        } else if (executable ? !Files.isExecutable(file) : !Files.isReadable(file)) {
+            warn(line, name + " " + abbreviate(program) + " is not " + (executable ? "executable" : "readable"));
         }
     }
 
@@ -852,7 +1076,10 @@ public final class ConfigParser {
             return;
         }
         if (ip2 == null) {
-            d.reals.add(proto);
+            if (withinRealLimit(line, 1)) {
+                d.reals.add(proto);
+                realCount++;
+            }
             return;
         }
         if (d.family == AddressFamily.INET6) {
@@ -871,15 +1098,30 @@ public final class ConfigParser {
                     + ": the first address must not be greater than the last");
             return;
         }
-        if (last - first >= 65536) {
+        if (last - first >= MAX_RANGE_REALS) {
             error(line, "real server range " + a1.get().getHostAddress() + "->" + a2.get().getHostAddress()
-                    + " has " + (last - first + 1) + " addresses; at most 65536 are accepted");
+                    + " has " + (last - first + 1) + " addresses; at most " + MAX_RANGE_REALS + " (a /16) are accepted");
             return;
         }
+        if (!withinRealLimit(line, last - first + 1)) {
+            return;
+        }
+        realCount += (int) (last - first + 1);
         for (long i = first; i <= last; i++) {
             d.reals.add(new Real(line, fromLong(i), proto.port(), proto.forward(), proto.weight(), proto.request(),
                     proto.receive(), proto.lowerThreshold(), proto.upperThreshold()));
         }
+    }
+
+    /** Whether {@code more} reals still fit in {@link #MAX_REALS}; an error on the line when not. */
+    private boolean withinRealLimit(int line, long more) {
+        if (realCount + more <= MAX_REALS) {
+            return true;
+        }
+        error(line, (more == 1 ? "this real server" : "these " + more + " real servers") + " would make more than "
+                + MAX_REALS + " in the file (" + realCount + " before this line); at most " + MAX_REALS
+                + " are accepted, ranges expanded");
+        return false;
     }
 
     /**
@@ -901,8 +1143,9 @@ public final class ConfigParser {
         int weight = 1;
         Matcher w = Pattern.compile("\\s+(\\d+)(.*)").matcher(rest);
         if (w.find()) {
-            if (w.group(1).length() > 9) {
-                error(line, "real server weight " + abbreviate(w.group(1)) + " is too large");
+            if (w.group(1).length() > 9 || Integer.parseInt(w.group(1)) > MAX_WEIGHT) {
+                error(line, "real server weight " + abbreviate(w.group(1)) + " is out of range; expected 0.."
+                        + MAX_WEIGHT);
                 return null;
             }
             skip(skipped, rest, w.start());
@@ -1236,19 +1479,10 @@ public final class ConfigParser {
     }
 
     /** A value ldirectord only accepts in double quotes ({@code request="/"}); empty unless allowEmpty. */
-    /** A malformed line as an error shows it, its value masked when it looks like a password line. */
-    private static String masked(String word, Optional<String> suggestion, String text) {
-        String w = word.toLowerCase(Locale.ROOT);
-        if (SECRET_DIRECTIVES.contains(w) || suggestion.filter(SECRET_DIRECTIVES::contains).isPresent()) {
-            return abbreviate(word) + " ********";
-        }
-        return abbreviate(text);
-    }
-
     private Optional<String> quoted(int line, String name, String value, boolean allowEmpty) {
         Matcher m = Pattern.compile("^\"(.*)\"").matcher(value);
         // an error message must never carry a password: they reach terminals, logs and tickets
-        String shown = SECRET_DIRECTIVES.contains(name) ? "********" : abbreviate(value);
+        String shown = SecretText.isSecretName(name) ? SecretText.MASK : abbreviate(value);
         if (!m.find() && value.startsWith("\"")) {
             error(line, name + " has an opening double quote but no closing one: found " + name + "=" + shown);
             return Optional.empty();
@@ -1288,16 +1522,21 @@ public final class ConfigParser {
             error(line, "emailalert is empty; expected an email address");
             return Optional.empty();
         }
-        return Optional.of(v);
+        return noControl(line, "emailalert", v) ? Optional.of(v) : Optional.empty();
     }
 
     private Optional<Integer> emailAlertFreq(int line, String value) {
-        Matcher m = Pattern.compile("^(\\d{1,9})").matcher(value);
+        Matcher m = Pattern.compile("^(\\d+)").matcher(value);
         if (!m.find()) {
             error(line, "emailalertfreq must be a number of seconds (0 = alert once), found '" + abbreviate(value) + "'");
             return Optional.empty();
         }
-        return Optional.of(Integer.parseInt(m.group(1)));
+        String digits = m.group(1).replaceFirst("^0+(?=\\d)", "");
+        if (digits.length() > 9) {
+            error(line, "emailalertfreq " + abbreviate(m.group(1)) + " is out of range; expected 0..999999999 seconds");
+            return Optional.empty();
+        }
+        return Optional.of(Integer.parseInt(digits));
     }
 
     private Optional<Set<DaemonState>> emailAlertStatus(int line, String value) {
@@ -1358,20 +1597,25 @@ public final class ConfigParser {
         }
     }
 
+    /**
+     * Text from the file as a diagnostic quotes it: a secret's value masked ({@link SecretText}),
+     * control characters escaped, at most 60 characters. Every message that quotes the file goes
+     * through here.
+     */
     static String abbreviate(String s) {
-        StringBuilder b = new StringBuilder();
-        for (char c : s.toCharArray()) {
-            b.append(c < 0x20 || c == 0x7f ? '?' : c);
-        }
-        return b.length() > 60 ? b.substring(0, 57) + "..." : b.toString();
+        String t = s.length() > 2000 ? s.substring(0, 2000) : s;
+        String b = Printable.escape(SecretText.mask(t));
+        return b.length() > 60 ? b.substring(0, 57) + "..." : b;
     }
 
+    // Messages are printed on terminals and written to logs: whatever text of the file one carries
+    // (a path, say, not quoted through abbreviate), it never carries a raw control character.
     private void error(int line, String message) {
-        errors.add(new Diagnostic(source, line, message));
+        errors.add(new Diagnostic(source, line, Printable.escape(message)));
     }
 
     private void warn(int line, String message) {
-        warnings.add(new Diagnostic(source, line, message));
+        warnings.add(new Diagnostic(source, line, Printable.escape(message)));
     }
 
     // ---------------------------------------------------------------- building the records

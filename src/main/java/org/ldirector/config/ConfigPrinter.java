@@ -184,8 +184,9 @@ public final class ConfigPrinter {
         return s.stream().sorted().map(DaemonState::keyword).collect(Collectors.joining(","));
     }
 
+    /** Values come from the file: control characters in them are printed escaped, never raw to a terminal. */
     private static void line(StringBuilder b, String indent, String key, String value) {
-        b.append(indent).append(key).append('=').append(value).append('\n');
+        b.append(indent).append(key).append('=').append(Printable.escape(value, true)).append('\n');
     }
 
     private static String seconds(Duration d) {
@@ -200,9 +201,18 @@ public final class ConfigPrinter {
         return "\"" + s + "\"";
     }
 
-    /** The warnings, one {@code FILE:LINE: warning: ...} line each, as {@code -t} prints them on stderr. */
+    /**
+     * The warnings, one {@code FILE:LINE: warning: ...} line each, as {@code -t} prints them on stderr:
+     * the first {@link ConfigException#SHOWN}, then a count of the rest.
+     */
     public static List<String> warnings(Config config) {
-        return config.warnings().stream().map(ConfigPrinter::warning).toList();
+        List<Diagnostic> all = config.warnings();
+        List<String> out = new java.util.ArrayList<>(all.stream().limit(ConfigException.SHOWN)
+                .map(ConfigPrinter::warning).toList());
+        if (all.size() > ConfigException.SHOWN) {
+            out.add(config.source() + ": warning: " + (all.size() - ConfigException.SHOWN) + " more warnings not shown");
+        }
+        return out;
     }
 
     public static String warning(Diagnostic d) {

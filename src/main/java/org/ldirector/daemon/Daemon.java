@@ -360,8 +360,11 @@ public final class Daemon {
                     .flatMap(v -> v.reals().stream().map(r -> ProbeTarget.of(v, r))).toList());
             ok = true;
         } catch (ConfigException e) {
-            for (Diagnostic d : e.errors()) {
+            for (Diagnostic d : e.shown()) {
                 log("Error: {} (keeping the running configuration)", d);
+            }
+            if (e.notShown() > 0) {
+                log("Error: {} more errors in {} not shown (keeping the running configuration)", e.notShown(), configFile);
             }
             digest = digest(configFile);
         } catch (IOException e) {

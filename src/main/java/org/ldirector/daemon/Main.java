@@ -114,8 +114,11 @@ public final class Main {
         try {
             config = ConfigParser.parse(file);
         } catch (ConfigException e) {
-            for (Diagnostic d : e.errors()) {
+            for (Diagnostic d : e.shown()) {
                 err.println(d);
+            }
+            if (e.notShown() > 0) {
+                err.println("ldirector: " + e.notShown() + " more errors not shown");
             }
             err.println("ldirector: " + file + ": " + e.errors().size()
                     + (e.errors().size() == 1 ? " error" : " errors") + ", configuration not usable");

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.function.Predicate;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.Config;
@@ -104,10 +105,26 @@ public final class Director {
      */
     public static DesiredTable desired(Config config, Verdicts verdicts, boolean firstPass,
             Predicate<VirtualConfig> which) {
+        return desired(config, verdicts, firstPass, which, (v, e) -> {
+            throw e;
+        });
+    }
+
+    /**
+     * As {@link #desired(Config, Verdicts, boolean, Predicate)}, but a virtual whose service cannot
+     * be built is handed to {@code failed} and left out, so it never keeps the others from being
+     * programmed. The parser refuses every value that could fail here; this is the second line.
+     */
+    public static DesiredTable desired(Config config, Verdicts verdicts, boolean firstPass,
+            Predicate<VirtualConfig> which, BiConsumer<VirtualConfig, RuntimeException> failed) {
         List<DesiredTable.Service> services = new ArrayList<>();
         for (VirtualConfig v : config.virtuals()) {
             if (which.test(v)) {
-                services.add(desiredService(v, verdicts, firstPass, config.global().readdQuiescent()));
+                try {
+                    services.add(desiredService(v, verdicts, firstPass, config.global().readdQuiescent()));
+                } catch (RuntimeException e) {
+                    failed.accept(v, e);
+                }
             }
         }
         return new DesiredTable(services);

@@ -90,6 +90,9 @@ public final class Engine implements AutoCloseable {
     /** One real in one virtual: where the table keeps it. */
     private record Seat(VirtualId virtual, ProbeKey real) {
     }
+
+    /** Virtuals the director could not build, with the error last logged for each (loop thread only). */
+    private final Map<VirtualConfig, String> unbuildable = new java.util.HashMap<>();
     /** When the probe timers last fired (clock millis): the systemd watchdog's proof they are alive. */
     /**
      * Probes started, counted without reading the clock (a system call per probe in User-Mode
@@ -345,19 +348,32 @@ public final class Engine implements AutoCloseable {
                     (v, r) -> maintenance.contains(ProbeKey.of(v, r)),
                     (v, r) -> placed.contains(new Seat(v.id(), ProbeKey.of(v, r))));
             DesiredTable desired;
+            Map<VirtualConfig, String> failed = new java.util.LinkedHashMap<>();
+            java.util.function.BiConsumer<VirtualConfig, RuntimeException> onFailure =
+                    (v, e) -> failed.put(v, String.valueOf(e.getMessage()));
             if (only == null) {
-                desired = Director.desired(c, verdicts, firstPass);
-                reconciler.reconcile(desired, firstPass ? "start" : "reload");
+                desired = Director.desired(c, verdicts, firstPass, v -> true, onFailure);
+                if (failed.isEmpty()) {
+                    reconciler.reconcile(desired, firstPass ? "start" : "reload");
+                } else {
+                    // a whole pass would purge what a virtual that cannot be built owns: touch only the others
+                    reconciler.reconcileOnly(desired, firstPass ? "start" : "reload");
+                }
                 firstPass = false;
             } else {
                 // the other virtuals are neither built nor read back: their reals did not change
-                desired = Director.desired(c, verdicts, firstPass, v -> only.contains(v.id()));
+                desired = Director.desired(c, verdicts, firstPass, v -> only.contains(v.id()), onFailure);
                 reconciler.reconcileOnly(desired, "reload");
             }
             remember(c, only, verdicts);
+            noteUnbuildable(desired, failed);
             for (DesiredTable.Service s : desired.services()) {
                 if (s.decided()) {
-                    fallbackCommand.update(s.config(), s.anyRealUp());
+                    try {
+                        fallbackCommand.update(s.config(), s.anyRealUp());
+                    } catch (RuntimeException e) {
+                        LOG.error("fallbackcommand of the virtual service at line {} failed", s.config().line(), e);
+                    }
                 }
             }
         } catch (IpvsException e) {
@@ -393,6 +409,23 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /**
+     * Logs each virtual that cannot be built once per change of its error (every pass retries it),
+     * and forgets it once it builds again. Loop thread only.
+     */
+    private void noteUnbuildable(DesiredTable built, Map<VirtualConfig, String> failed) {
+        if (!unbuildable.isEmpty()) {
+            built.services().forEach(s -> unbuildable.remove(s.config()));
+            unbuildable.keySet().retainAll(config.virtuals());
+        }
+        failed.forEach((v, message) -> {
+            if (!message.equals(unbuildable.put(v, message))) {
+                parts.log().accept("Cannot program virtual service " + v.written() + " (line " + v.line() + "): "
+                        + message + "; the other virtual services are programmed, this one is retried every pass");
+            }
+        });
+    }
+
     /** Stops probing; with cleanstop the owned virtuals are removed (per virtual, as ldirectord). */
     public void stop() throws Exception {
         stopped = true;
@@ -401,7 +434,8 @@ public final class Engine implements AutoCloseable {
             if (repairTimer != null) {
                 repairTimer.cancel(false);
             }
-            List<DesiredTable.Service> clean = Director.desired(config, Director.Verdicts.all(Health.UNKNOWN), false).services().stream().filter(s -> s.config().cleanstop()).toList();
+            List<DesiredTable.Service> clean = Director.desired(config, Director.Verdicts.all(Health.UNKNOWN), false,
+                    v -> true, (v, e) -> { }).services().stream().filter(s -> s.config().cleanstop()).toList();
             try {
                 reconciler.purge(clean, "stop");
             } catch (IpvsException e) {

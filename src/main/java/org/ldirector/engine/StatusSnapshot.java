@@ -51,7 +51,13 @@ public record StatusSnapshot(Instant taken, List<Virtual> virtuals) {
         kernel.forEach(d -> byKey.put(d.entry().service().key(), d));
         List<Virtual> virtuals = new ArrayList<>();
         for (VirtualConfig v : config.virtuals()) {
-            ServiceDump dump = byKey.get(Director.virtualService(v).key());
+            ServiceDump dump;
+            try {
+                dump = byKey.get(Director.virtualService(v).key());
+            } catch (RuntimeException e) {
+                // a virtual the director cannot build (the engine logs why) is shown as not in the kernel
+                dump = null;
+            }
             Map<Destination.DestinationKey, DestinationEntry> dests = new HashMap<>();
             if (dump != null) {
                 dump.destinations().forEach(d -> dests.put(d.destination().key(), d));

@@ -60,6 +60,12 @@ public final class Reconciler {
     private final Consumer<String> log;
     private final StepListener listener;
     private Map<ServiceKey, DesiredTable.Service> last = Map.of();
+    /**
+     * Steps that failed, by their log message, with the error logged for each: a step that fails
+     * the same way pass after pass is logged once, and again only when its error changes or after
+     * it succeeded. Its listener still hears every attempt.
+     */
+    private final Map<String, String> failing = new HashMap<>();
 
     public Reconciler(IpvsTable table, Consumer<String> log) {
         this(table, log, StepListener.NONE);
@@ -78,6 +84,10 @@ public final class Reconciler {
      */
     public Outcome reconcile(DesiredTable desired, String tag) throws IpvsException {
         List<Step> steps = plan(desired, last.keySet(), table.dump(), last, tag);
+        // a whole pass plans every step still needed: a failure it no longer plans is over
+        Set<String> planned = new HashSet<>();
+        steps.forEach(s -> planned.add(s.message()));
+        failing.keySet().retainAll(planned);
         return applyAndRecord(steps, desired.services(), Map.of());
     }
 
@@ -158,12 +168,22 @@ public final class Reconciler {
                 if (step.repair()) {
                     repairs++;
                 }
+                failing.remove(step.message());
                 log.accept(step.message() + (step.repair() ? " (repair)" : ""));
             } else {
                 failed++;
-                log.accept("Failed: " + step.message() + ": " + r.error().getMessage() + "; will retry");
+                String error = String.valueOf(r.error().getMessage());
+                if (!error.equals(failing.put(step.message(), error))) {
+                    log.accept("Failed: " + step.message() + ": " + error + "; will retry (logged again only"
+                            + " if the error changes)");
+                }
             }
-            listener.applied(Optional.ofNullable(owners.get(step.op().service())), step, r.ok());
+            try {
+                listener.applied(Optional.ofNullable(owners.get(step.op().service())), step, r.ok());
+            } catch (RuntimeException e) {
+                // a listener (mail, metrics) failing for one step must not cost the others their report
+                log.accept("Error: reporting '" + step.message() + "' failed: " + e);
+            }
         }
         return new Outcome(ok, failed, repairs);
     }

@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 /** ldirectord's defaults, inheritance and inference rules, one at a time. */
 class ConfigParserTest {
     private static final Path F = Path.of("t.cf");
+    /** A minimal virtual, for tests of global directives (a file without one is warned about). */
+    static final String V = "virtual=10.77.0.1:80\n\treal=10.77.1.1 gate\n";
 
     static Config parse(String text) throws ConfigException {
         return ConfigParser.parse(text, F, new FixedResolver());
@@ -231,7 +233,7 @@ class ConfigParserTest {
     void logfileIsAFileWhenItStartsWithSlashElseASyslogFacility() throws Exception {
         assertEquals(LogTarget.syslog("local3"), parse("logfile=\"local3\"\n").global().logTarget());
         assertEquals(LogTarget.file(Path.of("/tmp/ld-test.log")), parse("logfile=\"/tmp/ld-test.log\"\n").global().logTarget());
-        Config odd = parse("logfile=\"ldirectord.log\"\n");
+        Config odd = parse("logfile=\"ldirectord.log\"\n" + V);
         assertEquals(LogTarget.syslog("user"), odd.global().logTarget());
         assertEquals(1, odd.warnings().size());
         assertTrue(errors("logfile=\"/no-such-dir-ld/x.log\"\n").get(0).contains("unable to open logfile"));
@@ -416,7 +418,7 @@ class ConfigParserTest {
                 parse("metrics=9469\n").global().metrics());
         assertEquals(Optional.of(new java.net.InetSocketAddress(InetAddress.getByName("::1"), 9100)),
                 parse("metrics = [::1]:9100\n").global().metrics());
-        assertEquals(List.of(), warnings("metrics=127.0.0.1:9469\n"));
+        assertEquals(List.of(), warnings("metrics=127.0.0.1:9469\n" + V));
         assertTrue(ConfigPrinter.print(parse("metrics=[::1]:9100\n")).contains("\nmetrics=[::1]:9100\n"));
         assertTrue(!ConfigPrinter.print(parse("checkinterval=5\n")).contains("metrics"), "-t shows metrics only when on");
     }
@@ -425,7 +427,7 @@ class ConfigParserTest {
     void metricsOnAnotherAddressIsWarnedAndBadValuesAreErrorsNamingTheLine() throws Exception {
         assertEquals(List.of("t.cf:1: metrics listens on 10.77.0.5, not on loopback: anyone who can reach it reads the"
                 + " health of every real server; bind it to 127.0.0.1 unless a remote Prometheus must scrape it"),
-                warnings("metrics=10.77.0.5:9469\n"));
+                warnings("metrics=10.77.0.5:9469\n" + V));
         String expected = "expected metrics = [ADDRESS:]PORT, e.g. 9469 or 127.0.0.1:9469 or [::1]:9469";
         assertEquals(List.of("t.cf:2: metrics 'localhost:9469' is not an address and port; " + expected),
                 errors("checkinterval=5\nmetrics=localhost:9469\n"));

@@ -83,7 +83,8 @@ class ConfigPrinterTest {
 
     @Test
     void warningsAreFileLineWarning() throws Exception {
-        Config c = ConfigParser.parse("supervised\n", Path.of("w.cf"), new FixedResolver());
+        Config c = ConfigParser.parse("supervised\nvirtual=10.77.0.1:80\n\treal=10.77.1.1 gate\n", Path.of("w.cf"),
+                new FixedResolver());
         assertEquals(java.util.List.of("w.cf:1: warning: bare 'supervised' means supervised=yes; please write supervised=yes"),
                 ConfigPrinter.warnings(c));
     }

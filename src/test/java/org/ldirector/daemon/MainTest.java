@@ -56,6 +56,37 @@ class MainTest {
     }
 
     @Test
+    void testModePrintsTheFirstHundredErrorsThenACount() throws Exception {
+        StringBuilder b = new StringBuilder("virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq\n");
+        for (int i = 0; i < 5000; i++) {
+            b.append("bogus\n");
+        }
+        Path cf = write("many.cf", b.toString());
+        Run r = run("-t", cf.toString());
+        assertEquals(1, r.code());
+        List<String> lines = r.err().lines().toList();
+        assertEquals(102, lines.size(), r.err().substring(0, 300));
+        assertTrue(lines.get(0).startsWith(cf + ":3: "), lines.get(0));
+        assertEquals("ldirector: 4900 more errors not shown", lines.get(100));
+        assertEquals("ldirector: " + cf + ": 5000 errors, configuration not usable", lines.get(101));
+    }
+
+    @Test
+    void testModePrintsUtf8TextAsUtf8AndPasswordsMasked() throws Exception {
+        Path cf = write("u.cf", "virtual=10.77.0.1:21\n\treal=10.77.1.1:21 gate\n\tservicename=café\n"
+                + "\tservice=ftp\n\tpasswd=\"HUNTER2\"\n");
+        Run r = run("-t", cf.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("\tservicename=café\n"), r.out());
+        assertTrue(r.out().contains("\tpasswd=\"********\"\n"), r.out());
+        Path bad = write("p.cf", "virtual=10.77.0.1:21\n\treal=10.77.1.1:21 gate\n\n\tpasswd=\"HUNTER2\"\n");
+        Run rejected = run("-t", bad.toString());
+        assertEquals(1, rejected.code());
+        assertTrue(rejected.err().contains(bad + ":4: indented line 'passwd=********'"), rejected.err());
+        assertTrue(!rejected.err().contains("HUNTER2"), rejected.err());
+    }
+
+    @Test
     void missingConfigIsReportedAsLdirectordDoes() {
         Run r = run(dir.resolve("none.cf").toString(), "start");
         assertEquals(1, r.code());

@@ -491,6 +491,96 @@ class EngineTest {
         assertTrue(log.stream().anyMatch(l -> l.startsWith("Failed: Added virtual server: 10.77.0.100:80")), log.toString());
     }
 
+    /**
+     * The in-memory table, made to refuse every operation on the services whose port is in
+     * {@code failing} with EINVAL, as a kernel would refuse one service's values.
+     */
+    private IpvsTable failingFor(java.util.Set<Integer> failing, List<String> attempts) {
+        return (IpvsTable) Proxy.newProxyInstance(IpvsTable.class.getClassLoader(),
+                new Class<?>[] {IpvsTable.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("apply")) {
+                        List<IpvsTable.OpResult> out = new ArrayList<>();
+                        for (Object o : (List<?>) args[0]) {
+                            org.ldirector.ipvs.IpvsOp op = (org.ldirector.ipvs.IpvsOp) o;
+                            attempts.add(op.getClass().getSimpleName() + " " + op.service().port());
+                            if (!op.service().isFwmark() && failing.contains(op.service().port())) {
+                                out.add(new IpvsTable.OpResult(op, org.ldirector.ipvs.IpvsException.forOp(op,
+                                        org.ldirector.sys.Errno.EINVAL)));
+                            } else {
+                                out.addAll(table.apply(List.of(op)));
+                            }
+                        }
+                        return out;
+                    }
+                    try {
+                        return method.invoke(table, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+    }
+
+    @Test
+    void aVirtualTheKernelRefusesIsLoggedOncePerChangeRetriedEveryPassAndKeepsNoOtherOut() throws Exception {
+        java.util.Set<Integer> failing = ConcurrentHashMap.newKeySet();
+        failing.add(80);
+        List<String> attempts = Collections.synchronizedList(new ArrayList<>());
+        engine = new Engine(parse("""
+                virtual=10.77.0.100:80
+                \treal=10.77.1.11:80 masq 1
+                \tchecktype=on
+                virtual=10.77.0.100:81
+                \treal=10.77.1.11:81 masq 1
+                \tchecktype=on
+                """), new Engine.Parts(failingFor(failing, attempts), t -> checker, ticks, loop,
+                Clock.fixed(Instant.parse("2026-11-23T20:00:00Z"), ZoneOffset.UTC), log::add, commands::add));
+        engine.start();
+        engine.passNow();
+        engine.passNow();
+        assertTrue(save().contains("-A -t 10.77.0.100:81"), save());
+        assertTrue(save().contains("-a -t 10.77.0.100:81 -r 10.77.1.11:81 -m -w 1"), save());
+        long addService80 = attempts.stream().filter(a -> a.equals("AddService 80")).count();
+        assertEquals(3, addService80, "tried on every pass: " + attempts);
+        assertEquals(1, log.stream().filter(l -> l.startsWith("Failed: Added virtual server: 10.77.0.100:80:")).count(),
+                log.toString());
+        failing.clear();
+        engine.passNow();
+        assertTrue(save().contains("-A -t 10.77.0.100:80"), save());
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("Added virtual server: 10.77.0.100:80")), log.toString());
+    }
+
+    @Test
+    void aVirtualTheDirectorCannotBuildIsLoggedOnceAndTheOthersAreStillProgrammed() throws Exception {
+        Config parsed = parse("""
+                virtual=10.77.0.100:80
+                \treal=10.77.1.11:80 masq 1
+                \tchecktype=on
+                virtual=10.77.0.100:81
+                \treal=10.77.1.11:81 masq 1
+                \tchecktype=on
+                """);
+        // what the parser now refuses, built by hand: a schedflags word the director cannot turn into bits
+        org.ldirector.config.VirtualConfig v = parsed.virtuals().get(0);
+        org.ldirector.config.VirtualConfig broken = new org.ldirector.config.VirtualConfig(v.line(), v.family(),
+                v.protocol(), v.address(), v.port(), v.fwmark(), v.written(), v.check(), v.checkInterval(),
+                v.checkIntervalOwn(), v.failureCount(), v.scheduler(), java.util.Optional.of("bogus"), v.persistent(),
+                v.netmask(), v.ops(), v.reals(), v.fallback(), v.fallbackCommand(), v.quiescent(), v.cleanstop(),
+                v.emailAlert(), v.monitorFile(), v.serviceName(), v.comment(), v.successCount());
+        Config config = new Config(parsed.source(), parsed.global(), List.of(broken, parsed.virtuals().get(1)),
+                parsed.warnings());
+        table.addService(VirtualService.of(ServiceKey.of(IpvsProtocol.TCP,
+                java.net.InetAddress.getByName("10.77.0.100"), 80), "wrr"));
+        engine = new Engine(config, new Engine.Parts(table, t -> checker, ticks, loop,
+                Clock.fixed(Instant.parse("2026-11-23T20:00:00Z"), ZoneOffset.UTC), log::add, commands::add));
+        engine.start();
+        engine.passNow();
+        assertTrue(save().contains("-a -t 10.77.0.100:81 -r 10.77.1.11:81 -m -w 1"), save());
+        assertTrue(save().contains("-A -t 10.77.0.100:80 -s wrr"), "what the broken virtual owns is not purged: " + save());
+        assertEquals(1, log.stream().filter(l -> l.startsWith("Cannot program virtual service 10.77.0.100:80 (line 1):"
+                + " unknown scheduler flag 'bogus'")).count(), log.toString());
+        assertEquals(2, engine.status().virtuals().size(), "status answers, for the broken virtual too");
+    }
+
     @Test
     void aRealSharedByTwoVirtualsWithTheSameCheckIsProbedOnceAndServesBoth() throws Exception {
         java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();

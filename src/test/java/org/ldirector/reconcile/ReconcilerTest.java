@@ -225,6 +225,35 @@ class ReconcilerTest {
         log.clear();
         Reconciler.Outcome again = reconciler.reconcile(bad, "reload");
         assertEquals(2, again.failed(), "tried again on the next pass");
+        assertEquals(List.of(), log, "the same failure is logged once, not on every pass");
+    }
+
+    @Test
+    void aFailureIsLoggedAgainOnlyAfterItWasOverOrItsErrorChanged() throws Exception {
+        DesiredTable bad = table(service(OTHER, "nosuchsched", dest(real("10.77.1.50", 1), Role.REAL, Policy.PRESENT)));
+        reconciler.reconcile(bad, "start");
+        assertEquals(2, log.size(), log.toString());
+        log.clear();
+        // no longer planned: the failure is over
+        reconciler.reconcile(table(), "reload");
+        reconciler.reconcile(bad, "reload");
+        assertEquals(2, log.stream().filter(l -> l.startsWith("Failed: ")).count(), log.toString());
+    }
+
+    @Test
+    void aListenerThatThrowsCostsNoOtherStepItsReport() throws Exception {
+        List<String> heard = new ArrayList<>();
+        Reconciler r = new Reconciler(table, log::add, (virtual, step, ok) -> {
+            heard.add(step.message());
+            if (step.message().contains("10.77.1.11")) {
+                throw new IllegalStateException("mail server down");
+            }
+        });
+        r.reconcile(table(service(VIP, "wrr", dest(real("10.77.1.11", 1), Role.REAL, Policy.PRESENT),
+                dest(real("10.77.1.12", 1), Role.REAL, Policy.PRESENT))), "start");
+        assertEquals(3, heard.size(), heard.toString());
+        assertTrue(table.saveText().contains("-r 10.77.1.12:80 -m -w 1"), table.saveText());
+        assertTrue(log.stream().anyMatch(l -> l.startsWith("Error: reporting 'Added real server: 10.77.1.11:80")), log.toString());
     }
 
     @Test
