@@ -1502,7 +1502,7 @@ public final class ConfigParser {
     /** receive is a Perl regex in ldirectord: one Java would match otherwise is refused here, not at check time. */
     private boolean perlRegex(int line, String regex) {
         try {
-            PerlRegex.compile(regex);
+            PerlRegex.compileConfigured(regex);
             return true;
         } catch (PatternSyntaxException e) {
             error(line, "receive \"" + abbreviate(regex) + "\" is not a Perl regex ldirector can match as ldirectord"

@@ -1,5 +1,6 @@
 package org.ldirector.config;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -60,6 +61,17 @@ public final class PerlRegex {
         } catch (PatternSyntaxException e) {
             throw new PatternSyntaxException(e.getDescription(), perl, -1);
         }
+    }
+
+    /**
+     * The Java pattern for a {@code receive=} as written in ldirectord.cf. Perl reads the file as
+     * bytes and matches them against the real's bytes, so a character beyond ASCII is the bytes of
+     * its UTF-8 spelling on both sides: here each byte becomes one char, as the answers are read.
+     *
+     * @throws PatternSyntaxException as {@link #compile}
+     */
+    public static Pattern compileConfigured(String text) {
+        return compile(new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
     }
 
     /** The Java spelling of {@code perl}, to be compiled with {@link Pattern#UNIX_LINES}. */

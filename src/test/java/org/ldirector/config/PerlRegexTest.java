@@ -228,6 +228,20 @@ class PerlRegexTest {
         assertTrue(refused < pairs.size() / 100, refused + " refused that Perl accepts");
     }
 
+    /**
+     * ldirectord.cf is read as UTF-8 (issue 24) while Perl reads it as bytes: a receive with é or
+     * U+202E is the bytes of its UTF-8 spelling, matched against the real's bytes as Perl does.
+     */
+    @Test
+    void aConfiguredPatternBeyondAsciiIsMatchedAsItsUtf8Bytes() {
+        java.util.regex.Pattern p = PerlRegex.compileConfigured("caf\u00e9 \u202e");
+        String utf8Answer = new String("caf\u00e9 \u202e".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        assertTrue(p.matcher("<b>" + utf8Answer + "</b>").find());
+        assertFalse(p.matcher("caf\u00e9 ").find(), "a Latin-1 é is another byte than UTF-8's");
+        assertTrue(PerlRegex.compileConfigured("^caf.. ok$").matcher(new String("caf\u00e9 ok"
+                .getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1)).find(), "é is two bytes to Perl's .");
+    }
+
     @Test
     void theThreeCasesOfTheIssueAnswerAsLdirectordDoes() {
         assertTrue(PerlRegex.compile("ok.*done").matcher("ok\rdone").find());

@@ -94,7 +94,7 @@ public final class HttpCheck implements Checker {
         }
         Pattern receive;
         try {
-            receive = t.receive().isEmpty() ? null : patterns.computeIfAbsent(t.receive(), PerlRegex::compile);
+            receive = t.receive().isEmpty() ? null : patterns.computeIfAbsent(t.receive(), PerlRegex::compileConfigured);
         } catch (PatternSyntaxException e) {
             result.complete(CheckResult.down(Duration.ZERO, "receive /" + t.receive() + "/ is not a valid regular expression"));
             return;

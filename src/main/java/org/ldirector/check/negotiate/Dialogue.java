@@ -412,7 +412,7 @@ final class Dialogue {
     /** receive= as ldirectord reads it, a Perl regex (see {@link PerlRegex}), searched unanchored. */
     static java.util.regex.Pattern receive(String regex) throws Down {
         try {
-            return PerlRegex.compile(regex);
+            return PerlRegex.compileConfigured(regex);
         } catch (java.util.regex.PatternSyntaxException e) {
             throw new Down("receive /" + quote(regex) + "/ is not a valid regex: " + quote(e.getDescription()));
         }
