@@ -6,6 +6,8 @@
 GET /          -> NAME
 GET /health    -> OK
 GET /bytes/N   -> N bytes of "x" (for long downloads through the VIP)
+GET /raw/BODY  -> BODY percent-decoded, byte for byte (e.g. /raw/ok%0Ddone answers "ok\\rdone"), for
+                  receive= checks against bodies with control characters
 anything else  -> 404
 
 Only the socket and threading modules: http.server drags in email/html/mimetypes, and every import
@@ -27,6 +29,22 @@ def respond(conn, status, body=None, length=None):
                   "Connection: close\r\n\r\n" % (status, length)).encode())
     if body is not None:
         conn.sendall(body)
+
+
+def percent_decode(text):
+    """%XX escapes to their bytes, everything else as is (latin-1); urllib costs an import."""
+    raw = text.encode("latin-1")
+    out = bytearray()
+    i = 0
+    while i < len(raw):
+        hexpair = raw[i + 1:i + 3]
+        if raw[i] == 0x25 and len(hexpair) == 2 and all(c in b"0123456789abcdefABCDEF" for c in hexpair):
+            out.append(int(hexpair, 16))
+            i += 3
+        else:
+            out.append(raw[i])
+            i += 1
+    return bytes(out)
 
 
 def handle(conn):
@@ -52,6 +70,8 @@ def handle(conn):
                 piece = CHUNK[:min(n, len(CHUNK))]
                 conn.sendall(piece)
                 n -= len(piece)
+        elif path.startswith("/raw/"):
+            respond(conn, "200 OK", percent_decode(path[5:]))
         else:
             respond(conn, "404 Not Found", b"not found\n")
     except OSError:

@@ -8,7 +8,8 @@
 # The director is the reals' default gateway, so both LVS-NAT (masq: replies must come back through
 # it) and LVS-DR (gate: reals carry the VIP on lo with arp_ignore=1/arp_announce=2, reply directly —
 # here "directly" still crosses the director as their router towards the client network) work on the
-# same wiring. Each real serves "realN" on /, "OK" on /health and N bytes on /bytes/N on port 80
+# same wiring. Each real serves "realN" on /, "OK" on /health, N bytes on /bytes/N and the
+# percent-decoded BODY on /raw/BODY on port 80
 # (httpd.py, bound to 0.0.0.0 so it answers on its own address and, for DR, on the VIP).
 #
 # LVS-DR needs a return path that bypasses the director: a packet from the VIP arriving at the

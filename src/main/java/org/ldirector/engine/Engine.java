@@ -3,6 +3,7 @@ package org.ldirector.engine;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
@@ -342,10 +343,16 @@ public final class Engine implements AutoCloseable {
     /** @param only the ids of the virtuals to reconcile, or null for all of them */
     private void reconcile(Set<VirtualId> only) {
         Config c = config;
+        // Results land on probe threads while the pass applies its steps; what the pass records as
+        // placed must be what it decided on, so each real's verdict is read once and kept for the
+        // pass. A verdict read afresh afterwards would mark a real placed that this pass never put
+        // in the table (a quiescent real failing its first check just then would never be added).
+        Map<ProbeKey, Health> seenHealth = new HashMap<>();
+        Map<ProbeKey, Boolean> seenMaintenance = new HashMap<>();
         try {
             Director.Verdicts verdicts = Director.Verdicts.of(
-                    (v, r) -> health.health(ProbeKey.of(v, r)),
-                    (v, r) -> maintenance.contains(ProbeKey.of(v, r)),
+                    (v, r) -> seenHealth.computeIfAbsent(ProbeKey.of(v, r), health::health),
+                    (v, r) -> seenMaintenance.computeIfAbsent(ProbeKey.of(v, r), maintenance::contains),
                     (v, r) -> placed.contains(new Seat(v.id(), ProbeKey.of(v, r))));
             DesiredTable desired;
             Map<VirtualConfig, String> failed = new java.util.LinkedHashMap<>();

@@ -29,6 +29,7 @@ import org.ldirector.config.ConfigParser;
 import org.ldirector.ipvs.Destination;
 import org.ldirector.ipvs.Forwarding;
 import org.ldirector.ipvs.InMemoryIpvsTable;
+import org.ldirector.ipvs.IpvsOp;
 import org.ldirector.ipvs.IpvsProtocol;
 import org.ldirector.ipvs.IpvsTable;
 import org.ldirector.ipvs.ServiceKey;
@@ -448,6 +449,45 @@ class EngineTest {
         up.put("10.77.1.12", true);
         round();
         assertTrue(save().contains("-r 10.77.1.12:80 -m -w 2"), save());
+    }
+
+    /**
+     * A verdict that lands while a pass applies its steps was not part of that pass's decision, so
+     * it is not yet in the table: a quiescent real whose first check fails just then must still be
+     * added at weight 0 by the next pass, even with readdquiescent=no.
+     */
+    @Test
+    void aQuiescentRealWhoseFirstFailureLandsWhileAPassAppliesIsStillAddedAtWeightZero() throws Exception {
+        CompletableFuture<CheckResult> late = new CompletableFuture<>();
+        // The first add (real1 up) lets real2's failure land in the middle of that pass.
+        IpvsTable landing = (IpvsTable) Proxy.newProxyInstance(IpvsTable.class.getClassLoader(),
+                new Class<?>[] {IpvsTable.class}, (proxy, method, args) -> {
+                    try {
+                        return method.invoke(table, args);
+                    } catch (InvocationTargetException e) {
+                        throw e.getCause();
+                    } finally {
+                        if (method.getName().equals("apply") && args[0] instanceof List<?> ops
+                                && ops.stream().anyMatch(o -> o instanceof IpvsOp.AddDestination)) {
+                            late.complete(CheckResult.down(Duration.ofMillis(1), "connect refused"));
+                        }
+                    }
+                });
+        Checker split = t -> t.realAddress().getHostAddress().equals("10.77.1.12") ? late
+                : CompletableFuture.completedFuture(CheckResult.up(Duration.ofMillis(1), "HTTP 200"));
+        engine = new Engine(parse(NAT.replace("\tchecktype=negotiate\n", "\tchecktype=negotiate\n\tquiescent=yes\n")),
+                new Engine.Parts(landing, t -> split, ticks, loop,
+                        Clock.fixed(Instant.parse("2026-11-23T20:00:00Z"), ZoneOffset.UTC), log::add, commands::add));
+        engine.start();
+        ticks.fireAll();
+        drain(); // the pass real1's verdict asked for, during which real2's failure lands
+        drain(); // the pass real2's failure asked for
+        assertTrue(late.isDone(), "the failure was to land during the first pass");
+        assertEquals("""
+                -A -t 10.77.0.100:80 -s wrr
+                -a -t 10.77.0.100:80 -r 10.77.1.11:80 -m -w 1
+                -a -t 10.77.0.100:80 -r 10.77.1.12:80 -m -w 0
+                """, save(), log.toString());
     }
 
     /** readdquiescent=no (the default): once placed, a quiesced real an operator deleted stays deleted. */
