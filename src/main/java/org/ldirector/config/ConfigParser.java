@@ -162,7 +162,7 @@ public final class ConfigParser {
             throws ConfigException {
         ConfigParser p = new ConfigParser(source, resolver);
         p.errors.addAll(encoding);
-        p.run(text);
+        p.run(withoutNul(text, source, p.errors));
         p.sync = p.syncConfig();
         if (!p.errors.isEmpty()) {
             List<Diagnostic> sorted = new ArrayList<>(p.errors);
@@ -173,6 +173,24 @@ public final class ConfigParser {
     }
 
     // ---------------------------------------------------------------- reading
+
+    /**
+     * A NUL byte is in no value ldirectord can use (Perl hands its strings to C, which ends them
+     * there) and Java refuses it in paths and commands: each line holding one is an error, and the
+     * NUL becomes U+FFFD so the rest of the line is still read.
+     */
+    private static String withoutNul(String text, Path source, List<Diagnostic> errors) {
+        if (text.indexOf('\0') < 0) {
+            return text;
+        }
+        String[] lines = text.split("\n", -1);
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i].indexOf('\0') >= 0) {
+                errors.add(new Diagnostic(source, i + 1, "this line holds a NUL byte, which no directive takes"));
+            }
+        }
+        return text.replace('\0', '\uFFFD');
+    }
 
     /**
      * The file as text, line by line: each line that is not valid UTF-8 is decoded with

@@ -47,16 +47,18 @@ import org.ldirector.reconcile.Reconciler;
  * </ul>
  *
  * Tries are set on each property (jqwik prints them with each run); the whole class runs in a few
- * seconds.
+ * seconds. The seed is fixed so that a run of the test command is repeatable; to explore, run with
+ * another seed (or none), and pin each config it finds as a named test in ConfigValidationTest.
  */
 class ConfigInvariantPropertiesTest {
+    private static final String SEED = "20261207";
     private static final Path SOURCE = Path.of("gen.cf");
     /** Every generated secret starts with this; no diagnostic or output may contain it. */
     private static final String MARK = "zq7";
 
     // ---------------------------------------------------------------- the properties
 
-    @Property(tries = 800)
+    @Property(tries = 800, seed = SEED)
     void acceptedConfigsRunWithinKernelRangesAndRejectedOnesNameFileAndLine(@ForAll("configs") byte[] bytes) {
         Outcome o = checkInvariant(bytes);
         // printed with the tries: how many generated configs were accepted and ran, how many refused
@@ -64,14 +66,14 @@ class ConfigInvariantPropertiesTest {
                 ? "accepted, no virtual" : "accepted and programmed");
     }
 
-    @Property(tries = 500)
+    @Property(tries = 500, seed = SEED)
     void noSecretReachesADiagnosticOrTheOutputWhateverTheLinesShape(@ForAll("secretConfigs") byte[] bytes) {
         Outcome o = checkInvariant(bytes);
         Statistics.label("outcome").collect(o.config == null ? "rejected" : "accepted");
     }
 
     /** A number is read exactly as written, or refused on its line: never wrapped, truncated or capped. */
-    @Property(tries = 500)
+    @Property(tries = 500, seed = SEED)
     void everyNumberIsReadExactlyOrRefusedOnItsLine(@ForAll("numericDirectives") Tuple.Tuple2<String, String> d) {
         String name = d.get1();
         String number = d.get2();

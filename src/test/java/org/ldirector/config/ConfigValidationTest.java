@@ -270,6 +270,17 @@ class ConfigValidationTest {
         assertTrue(all.get(1).startsWith("t.cf:4: checktype must be"), all.get(1));
     }
 
+    /** Found by ConfigInvariantPropertiesTest: a NUL in callback's value threw InvalidPathException out of the parser. */
+    @Test
+    void aNulByteIsAnErrorOnItsLineNotAnException() {
+        byte[] bytes = ("callback=\" \0/bin/true\"\nvirtual=10.1.1.1:80\n\treal=10.2.2.2:80 masq\n\tlogin=\"a\0b\"\n")
+                .getBytes(StandardCharsets.UTF_8);
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigParser.parse(bytes, F, new FixedResolver()));
+        List<String> all = e.errors().stream().map(Diagnostic::toString).toList();
+        assertEquals(List.of("t.cf:1: this line holds a NUL byte, which no directive takes",
+                "t.cf:4: this line holds a NUL byte, which no directive takes"), all);
+    }
+
     @Test
     void aByteOrderMarkIsSkipped() throws Exception {
         byte[] bom = {(byte) 0xef, (byte) 0xbb, (byte) 0xbf};
