@@ -296,6 +296,9 @@ final class Directives {
             if (t.put(d.name(), d) != null) {
                 throw new IllegalStateException("directive " + d.name() + " is in the table twice");
             }
+            if (d.inherited() && !(d.allowedIn(Scope.GLOBAL) && d.allowedIn(Scope.VIRTUAL))) {
+                throw new IllegalStateException("inherited directive " + d.name() + " must be readable in both scopes");
+            }
         }
         return Collections.unmodifiableMap(t);
     }
