@@ -362,8 +362,8 @@ final class Directives {
 
     private static void globalFallback(ConfigParser p, GlobalDraft g, int line, String name, String value) {
         AddressFamily af = name.equals("fallback") ? AddressFamily.INET : AddressFamily.INET6;
-        Fallback tcp = p.fallback(line, name, value, af, "tcp", null);
-        Fallback udp = tcp == null ? null : p.fallback(line, name, value, af, "udp", null);
+        Fallback tcp = p.servers().fallback(line, name, value, af, "tcp", null);
+        Fallback udp = tcp == null ? null : p.servers().fallback(line, name, value, af, "udp", null);
         if (tcp != null && udp != null) {
             if (af == AddressFamily.INET) {
                 g.fallback = tcp;
