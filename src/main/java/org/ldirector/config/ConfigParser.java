@@ -226,32 +226,7 @@ public final class ConfigParser {
             }
             i++;
         }
-        for (VirtualDraft d : drafts) {
-            if (d.fwmark != null && d.fallbackText == null
-                    && (d.family == AddressFamily.INET ? global.fallback : global.fallback6) != null) {
-                warn(d.line, "the global fallback does not apply to firewall-mark virtual " + d.written
-                        + " (ldirectord picks the global fallback by tcp/udp); give it its own fallback= line");
-            }
-        }
-        if (drafts.isEmpty()) {
-            warn(0, "no virtual service is defined (no virtual= or virtual6= line); ldirector would check"
-                    + " nothing and program nothing");
-        }
-        if (global.callbackLine > 0) {
-            commandFile(global.callbackLine, "callback", firstWord(global.callback), true, false);
-        }
-        if (global.inherited.fallbackCommandLine > 0) {
-            commandFile(global.inherited.fallbackCommandLine, "fallbackcommand",
-                    firstWord(global.inherited.fallbackCommand), true, false);
-        }
-        if (!global.fork) {
-            for (VirtualDraft d : drafts) {
-                if (d.inherited.checkIntervalLine > 0) {
-                    warn(d.inherited.checkIntervalLine, "checkinterval of virtual " + d.written + " is honoured by ldirector"
-                            + " (ldirectord ignores a per-virtual checkinterval when fork=no)");
-                }
-            }
-        }
+        checkFile();
     }
 
     private static String stripEol(String line) {
@@ -412,39 +387,36 @@ public final class ConfigParser {
         }
     }
 
-    /**
-     * A persistence netmask as the kernel takes it: four parts 0..255 and, as a 32-bit value, ones
-     * followed by zeros, at least one one. ipvsadm would take 255.255.255.256 as .0 and a mask with
-     * holes as written; neither is what an operator meant.
-     */
-    static Optional<Integer> ipv4Mask(String text) {
-        if (!text.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
-            return Optional.empty();
-        }
-        int mask = 0;
-        for (String part : text.split("\\.")) {
-            int b = Integer.parseInt(part);
-            if (b > 255) {
-                return Optional.empty();
-            }
-            mask = (mask << 8) | b;
-        }
-        int ones = Integer.bitCount(mask);
-        if (ones == 0 || mask != (int) (0xffffffffL << (32 - ones))) {
-            return Optional.empty();
-        }
-        return Optional.of(mask);
-    }
+    // ---------------------------------------------------------------- checks once a block or the file is read
 
-    /** True when {@code value} has no control character; else an error naming the directive. */
-    boolean noControl(int line, String name, String value) {
-        int c = Printable.firstControl(value);
-        if (c < 0) {
-            return true;
+    /** What can only be checked once the whole file is read (globals may follow the virtuals). */
+    private void checkFile() {
+        for (VirtualDraft d : drafts) {
+            if (d.fwmark != null && d.fallbackText == null
+                    && (d.family == AddressFamily.INET ? global.fallback : global.fallback6) != null) {
+                warn(d.line, "the global fallback does not apply to firewall-mark virtual " + d.written
+                        + " (ldirectord picks the global fallback by tcp/udp); give it its own fallback= line");
+            }
         }
-        error(line, name + " holds a control character (" + String.format("\\x%02x", c) + "); it goes into"
-                + " the headers of alert mails and log lines, so only printable text is accepted");
-        return false;
+        if (drafts.isEmpty()) {
+            warn(0, "no virtual service is defined (no virtual= or virtual6= line); ldirector would check"
+                    + " nothing and program nothing");
+        }
+        if (global.callbackLine > 0) {
+            commandFile(global.callbackLine, "callback", firstWord(global.callback), true, false);
+        }
+        if (global.inherited.fallbackCommandLine > 0) {
+            commandFile(global.inherited.fallbackCommandLine, "fallbackcommand",
+                    firstWord(global.inherited.fallbackCommand), true, false);
+        }
+        if (!global.fork) {
+            for (VirtualDraft d : drafts) {
+                if (d.inherited.checkIntervalLine > 0) {
+                    warn(d.inherited.checkIntervalLine, "checkinterval of virtual " + d.written + " is honoured by ldirector"
+                            + " (ldirectord ignores a per-virtual checkinterval when fork=no)");
+                }
+            }
+        }
     }
 
     private void finishVirtual(VirtualDraft d, int endLine) {
@@ -529,6 +501,28 @@ public final class ConfigParser {
         }
     }
 
+    /** The sync settings as a whole, checked once the file is read (the directives may come in any order). */
+    private Optional<SyncConfig> syncConfig() {
+        GlobalDraft g = global;
+        if (g.syncRole == null) {
+            if (g.firstSyncSettingLine != 0) {
+                error(g.firstSyncSettingLine, "sync settings without syncdaemon; add syncdaemon = master, backup or none"
+                        + " (without it ldirector leaves the kernel's sync daemons alone)");
+            }
+            return Optional.empty();
+        }
+        if (g.syncRole != SyncConfig.Role.NONE && g.syncInterface == null) {
+            error(g.syncRoleLine, "syncdaemon = " + g.syncRole.word() + " needs the multicast interface; add e.g."
+                    + " syncinterface = eth1");
+            return Optional.empty();
+        }
+        if (g.syncGroup != null && g.syncGroup instanceof java.net.Inet6Address && g.syncMaxLength > 65487) {
+            error(g.syncRoleLine, "syncmaxlen " + g.syncMaxLength + " is too large with an IPv6 syncgroup; expected at most 65487");
+        }
+        return Optional.of(new SyncConfig(g.syncRole, Optional.ofNullable(g.syncInterface), g.syncId, g.syncMaxLength,
+                Optional.ofNullable(g.syncGroup), g.syncPort, g.syncTtl));
+    }
+
     private static String firstWord(String command) {
         return command.strip().split("\\s+", 2)[0];
     }
@@ -603,27 +597,6 @@ public final class ConfigParser {
         } catch (UnknownHostException e) {
             return Optional.empty();
         }
-    }
-
-    /** The sync settings as a whole, checked once the file is read (the directives may come in any order). */
-    private Optional<SyncConfig> syncConfig() {
-        if (global.syncRole == null) {
-            if (global.firstSyncSettingLine != 0) {
-                error(global.firstSyncSettingLine, "sync settings without syncdaemon; add syncdaemon = master, backup or none"
-                        + " (without it ldirector leaves the kernel's sync daemons alone)");
-            }
-            return Optional.empty();
-        }
-        if (global.syncRole != SyncConfig.Role.NONE && global.syncInterface == null) {
-            error(global.syncRoleLine, "syncdaemon = " + global.syncRole.word() + " needs the multicast interface; add e.g."
-                    + " syncinterface = eth1");
-            return Optional.empty();
-        }
-        if (global.syncGroup != null && global.syncGroup instanceof java.net.Inet6Address && global.syncMaxLength > 65487) {
-            error(global.syncRoleLine, "syncmaxlen " + global.syncMaxLength + " is too large with an IPv6 syncgroup; expected at most 65487");
-        }
-        return Optional.of(new SyncConfig(global.syncRole, Optional.ofNullable(global.syncInterface), global.syncId, global.syncMaxLength,
-                Optional.ofNullable(global.syncGroup), global.syncPort, global.syncTtl));
     }
 
     Integer positive(int line, String name, String value, Integer previous) {
@@ -716,6 +689,41 @@ public final class ConfigParser {
         return m.find() ? m.group(1) : value;
     }
 
+    /** True when {@code value} has no control character; else an error naming the directive. */
+    boolean noControl(int line, String name, String value) {
+        int c = Printable.firstControl(value);
+        if (c < 0) {
+            return true;
+        }
+        error(line, name + " holds a control character (" + String.format("\\x%02x", c) + "); it goes into"
+                + " the headers of alert mails and log lines, so only printable text is accepted");
+        return false;
+    }
+
+    /**
+     * A persistence netmask as the kernel takes it: four parts 0..255 and, as a 32-bit value, ones
+     * followed by zeros, at least one one. ipvsadm would take 255.255.255.256 as .0 and a mask with
+     * holes as written; neither is what an operator meant.
+     */
+    static Optional<Integer> ipv4Mask(String text) {
+        if (!text.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
+            return Optional.empty();
+        }
+        int mask = 0;
+        for (String part : text.split("\\.")) {
+            int b = Integer.parseInt(part);
+            if (b > 255) {
+                return Optional.empty();
+            }
+            mask = (mask << 8) | b;
+        }
+        int ones = Integer.bitCount(mask);
+        if (ones == 0 || mask != (int) (0xffffffffL << (32 - ones))) {
+            return Optional.empty();
+        }
+        return Optional.of(mask);
+    }
+
     /**
      * Text from the file as a diagnostic quotes it: a secret's value masked ({@link SecretText}),
      * control characters escaped, at most 60 characters. Every message that quotes the file goes
@@ -727,6 +735,8 @@ public final class ConfigParser {
         return b.length() > 60 ? b.substring(0, 57) + "..." : b;
     }
 
+    // ---------------------------------------------------------------- diagnostics
+
     // Messages are printed on terminals and written to logs: whatever text of the file one carries
     // (a path, say, not quoted through abbreviate), it never carries a raw control character.
     void error(int line, String message) {
@@ -737,4 +747,3 @@ public final class ConfigParser {
         warnings.add(new Diagnostic(source, line, Printable.escape(message)));
     }
 }
-
