@@ -517,7 +517,8 @@ public final class ConfigParser {
             return Optional.empty();
         }
         if (g.syncGroup != null && g.syncGroup instanceof java.net.Inet6Address && g.syncMaxLength > 65487) {
-            error(g.syncRoleLine, "syncmaxlen " + g.syncMaxLength + " is too large with an IPv6 syncgroup; expected at most 65487");
+            error(g.syncRoleLine, "syncmaxlen " + g.syncMaxLength + " is too large with an IPv6 syncgroup; expected at"
+                    + " most 65487");
         }
         return Optional.of(new SyncConfig(g.syncRole, Optional.ofNullable(g.syncInterface), g.syncId, g.syncMaxLength,
                 Optional.ofNullable(g.syncGroup), g.syncPort, g.syncTtl));

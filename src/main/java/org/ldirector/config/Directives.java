@@ -29,12 +29,22 @@ import static org.ldirector.config.ConfigParser.unquote;
  * The table is the only list of directive names: the parser dispatches on it, and the "did you mean"
  * suggestions and the names other code needs ({@link #GLOBAL}, {@link #VIRTUAL}) come from it.
  *
- * <p>To add a directive: add one entry to {@link #TABLE} (with {@link #global}, {@link #virtual} or
- * {@link #inherited}), a field for its value in {@link GlobalDraft}, {@link VirtualDraft} or
- * {@link InheritedSettings}, and the line in {@link ConfigAssembly} that hands the value to its record.
- * A reader reports bad values through {@link ConfigParser#error} (naming the line) and leaves the
- * draft unchanged; checks that need the whole block belong in {@link ConfigParser}'s end-of-block
- * checks.
+ * <p>To add a directive:
+ * <ol>
+ * <li>one entry in {@link #TABLE}: {@link #virtual}, {@link #global} or {@link #inherited} (read the
+ *     same way in both scopes into {@link InheritedSettings}), with its default (or null) and its
+ *     reader. A reader reports a bad value through {@link ConfigParser#error} or
+ *     {@link ConfigParser#warn} (both name the line) and then leaves the draft unchanged;</li>
+ * <li>the field the reader fills, in {@link VirtualDraft}, {@link GlobalDraft} or
+ *     {@link InheritedSettings}, initialised from the table ({@code Directives.initial("name")})
+ *     where it has a default;</li>
+ * <li>the component of the record it ends up in ({@link CheckSpec}, {@link VirtualConfig},
+ *     {@link GlobalConfig}) and the argument in {@link ConfigAssembly} that fills it;</li>
+ * <li>its entry in ldirector.cf(5) ({@code ManPagesTest} compares the page with this table) and, to
+ *     show it in {@code ldirector -t}, a line in {@link ConfigPrinter}.</li>
+ * </ol>
+ * Checks that need more than the one line (other directives of the block, the whole file) go in
+ * {@link ConfigParser}'s checks once a block or the file is read.
  */
 final class Directives {
 
@@ -248,7 +258,8 @@ final class Directives {
             virtual("httpscafile", null, (p, d, line, name, value) -> {
                 String v = unquote(value);
                 if (v.isEmpty()) {
-                    p.error(line, "httpscafile is empty; expected a PEM file of CA certificates to verify https reals against");
+                    p.error(line, "httpscafile is empty; expected a PEM file of CA certificates to verify https reals"
+                            + " against");
                 } else if (!Files.isReadable(Path.of(v))) {
                     p.error(line, "httpscafile " + v + " is not a readable file; expected a PEM file of CA certificates");
                 } else {
@@ -258,7 +269,8 @@ final class Directives {
             virtual("httpsservername", null, (p, d, line, name, value) -> {
                 String v = unquote(value);
                 if (v.isEmpty()) {
-                    p.error(line, "httpsservername is empty; expected the TLS server name the https check sends and verifies");
+                    p.error(line, "httpsservername is empty; expected the TLS server name the https check sends and"
+                            + " verifies");
                 } else {
                     d.httpsServerName = v;
                     d.httpsServerNameLine = line;
@@ -535,7 +547,8 @@ final class Directives {
             case "syncdaemon" -> {
                 Optional<SyncConfig.Role> r = SyncConfig.Role.parse(v);
                 if (r.isEmpty()) {
-                    p.error(line, "syncdaemon '" + abbreviate(v) + "' is not a role; expected syncdaemon = master, backup or none");
+                    p.error(line, "syncdaemon '" + abbreviate(v) + "' is not a role; expected syncdaemon = master, backup"
+                            + " or none");
                 } else {
                     g.syncRole = r.get();
                     g.syncRoleLine = line;
