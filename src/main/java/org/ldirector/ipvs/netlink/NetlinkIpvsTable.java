@@ -113,22 +113,12 @@ public final class NetlinkIpvsTable implements IpvsTable {
 
     @Override
     public synchronized IpvsInfo info() throws IpvsException {
-        NlMessage reply = query(simple(IpvsGenl.CMD_GET_INFO), "IPVS_CMD_GET_INFO");
-        try {
-            return IpvsCodec.decodeInfo(reply);
-        } catch (NetlinkFormatException e) {
-            throw malformed("IPVS_CMD_GET_INFO", e);
-        }
+        return query(simple(IpvsGenl.CMD_GET_INFO), "IPVS_CMD_GET_INFO", IpvsCodec::decodeInfo);
     }
 
     @Override
     public synchronized Timeouts timeouts() throws IpvsException {
-        NlMessage reply = query(simple(IpvsGenl.CMD_GET_CONFIG), "IPVS_CMD_GET_CONFIG");
-        try {
-            return IpvsCodec.decodeTimeouts(reply);
-        } catch (NetlinkFormatException e) {
-            throw malformed("IPVS_CMD_GET_CONFIG", e);
-        }
+        return query(simple(IpvsGenl.CMD_GET_CONFIG), "IPVS_CMD_GET_CONFIG", IpvsCodec::decodeTimeouts);
     }
 
     @Override
@@ -282,15 +272,20 @@ public final class NetlinkIpvsTable implements IpvsTable {
         return (w, f, s, port) -> IpvsCodec.simple(w, f, s, port, cmd);
     }
 
-    /** A request whose answer is one message followed by the ack. */
-    private NlMessage query(Encoder encoder, String what) throws IpvsException {
+    /** A request whose answer is one message, decoded by {@code decoder}, followed by the ack. */
+    private <T> T query(Encoder encoder, String what, Decoder<T> decoder) throws IpvsException {
         int s = request(encoder);
         List<NlMessage> replies = new ArrayList<>();
         int err = exchange(s, replies);
         if (err != 0) {
             throw new IpvsException(err, what + " failed (" + describe(err) + ")");
         }
-        return single(replies, what);
+        NlMessage reply = single(replies, what);
+        try {
+            return decoder.decode(reply);
+        } catch (NetlinkFormatException e) {
+            throw malformed(what, e);
+        }
     }
 
     /** A change that answers with its ack only; throws "WHAT (REASON)" when the kernel refuses. */
