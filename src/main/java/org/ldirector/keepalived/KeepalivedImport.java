@@ -104,11 +104,10 @@ public final class KeepalivedImport {
         warnings.add(n.where() + ": " + n.keyword() + ": " + why);
     }
 
-    /** A checker's settings, as ldirectord.cf lines in print order, plus where they came from. */
+    /** A checker's settings as ldirectord.cf lines in print order (a key starting with # is a line as is), and where they came from. */
     private static final class Check {
         final Node from;
         final Map<String, String> lines = new LinkedHashMap<>();
-        final List<String> urls = new ArrayList<>();
 
         Check(Node from) {
             this.from = from;
@@ -116,7 +115,7 @@ public final class KeepalivedImport {
 
         /** What makes two reals' checks the same check in ldirectord's terms. */
         boolean sameAs(Check o) {
-            return lines.equals(o.lines) && urls.equals(o.urls);
+            return lines.equals(o.lines);
         }
     }
 
@@ -322,9 +321,6 @@ public final class KeepalivedImport {
                 out.append('\t').append(e.getKey()).append('=').append(e.getValue()).append('\n');
             }
         }
-        for (String u : chosen.urls) {
-            out.append("\tcheckurl=").append(u).append('\n');
-        }
     }
 
     private record RealOut(String line, Check check, Optional<Boolean> inhibit, Optional<Node> inhibitNode) {
@@ -496,7 +492,9 @@ public final class KeepalivedImport {
                             warn(urls.get(i), "every url of a check is asked with one Host header in ldirector ("
                                     + firstHost.orElse("the real's address") + ")");
                         }
-                        check.urls.add(u.path + " httpstatus=" + u.status + u.digest.map(d -> " httpdigest=" + d).orElse(""));
+                        // raw lines keep their place: each further url right after the first one's settings
+                        check.lines.put("#url" + i, "checkurl=" + u.path + " httpstatus=" + u.status
+                                + u.digest.map(d -> " httpdigest=" + d).orElse(""));
                     }
                 }
                 if (urls.isEmpty()) {
