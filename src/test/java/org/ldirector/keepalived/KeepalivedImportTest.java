@@ -110,6 +110,22 @@ class KeepalivedImportTest {
         assertEquals(r.warnings().isEmpty(), r.complete());
     }
 
+    @Test
+    void theReadmesWorkedExampleIsWhatTheImportPrints() throws Exception {
+        String readme = Files.readString(Path.of("README.md"));
+        int at = readme.indexOf("\n## Coming from keepalived\n");
+        assertTrue(at >= 0, "README has no Coming from keepalived section");
+        String section = readme.substring(at, readme.indexOf("\n## ", at + 1));
+        Path conf = CORPUS.resolve("14-readme-example.conf");
+        KeepalivedImport.Result r = KeepalivedImport.run(conf);
+        String asEtc = "/etc/keepalived/keepalived.conf";
+        assertTrue(section.contains("```\n" + Files.readString(conf) + "```\n"), "the keepalived file");
+        assertTrue(section.contains("```\n" + r.config().replace(conf.toString(), asEtc) + "```\n"), "the output");
+        assertTrue(section.contains("```\n" + String.join("\n", messages(r)).replace(conf.toString(), asEtc) + "\n"),
+                "the warnings");
+        assertTrue(section.contains("ldirector: " + r.warnings().size() + " keywords of " + asEtc), "the summary");
+    }
+
     private KeepalivedImport.Result text(String conf) throws IOException {
         Path p = dir.resolve("keepalived.conf");
         Files.writeString(p, conf);
