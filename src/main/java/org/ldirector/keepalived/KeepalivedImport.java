@@ -120,7 +120,7 @@ public final class KeepalivedImport {
     }
 
     /** Timing from the virtual, then the real, then the checker: the nearest wins, as in keepalived. */
-    private static final class Timing {
+    private final class Timing {
         Optional<String> delayLoop = Optional.empty();
         Optional<String> connectTimeout = Optional.empty();
         Optional<String> retry = Optional.empty();
@@ -138,8 +138,8 @@ public final class KeepalivedImport {
         /** Takes a timing keyword; false when {@code n} is not one. */
         boolean take(Node n) {
             switch (n.keyword()) {
-                case "delay_loop" -> delayLoop = Optional.of(n.arg(1));
-                case "connect_timeout" -> connectTimeout = Optional.of(n.arg(1));
+                case "delay_loop" -> delayLoop = seconds(n).or(() -> delayLoop);
+                case "connect_timeout" -> connectTimeout = seconds(n).or(() -> connectTimeout);
                 case "retry", "nb_get_retry" -> retry = Optional.of(n.arg(1));
                 case "delay_before_retry" -> delayBeforeRetry = Optional.of(n);
                 default -> {
@@ -435,7 +435,7 @@ public final class KeepalivedImport {
                 }
                 case "enable_sni" -> sni = true;
                 case "misc_path" -> miscPath = Optional.of(n.arg(1));
-                case "misc_timeout" -> miscTimeout = Optional.of(n.arg(1));
+                case "misc_timeout" -> miscTimeout = seconds(n).or(() -> Optional.empty());
                 case "misc_dynamic" -> miscDynamic = true;
                 case "user" -> warn(n, "ldirector runs an external check as its own user (root): not carried over");
                 case "type" -> {
@@ -606,6 +606,29 @@ public final class KeepalivedImport {
             }
         }
         return new UrlOut(path, status.isEmpty() ? "200-299" : String.join(",", status), digest, regex, host);
+    }
+
+    /**
+     * A keepalived TIMER (seconds, fractions allowed) as ldirectord's whole seconds, at least 1:
+     * a fraction is rounded up, with a warning. Empty, with a warning, when it is not a number.
+     */
+    private Optional<String> seconds(Node n) {
+        String v = n.arg(1);
+        if (v.matches("\\d{1,9}") && Long.parseLong(v) > 0) {
+            return Optional.of(String.valueOf(Long.parseLong(v)));
+        }
+        try {
+            double d = Double.parseDouble(v);
+            if (d >= 0 && d < 1e9) {
+                String whole = String.valueOf(Math.max(1, (long) Math.ceil(d)));
+                warn(n, "ldirector counts whole seconds (at least 1): " + whole + " written for " + v);
+                return Optional.of(whole);
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        warn(n, "'" + v + "' is not a time in seconds: keepalived's default is written");
+        return Optional.empty();
     }
 
     private void tunnelOptions(Node n) {

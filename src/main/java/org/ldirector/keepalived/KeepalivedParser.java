@@ -176,7 +176,8 @@ public final class KeepalivedParser {
                 i = end + 1;
             } else {
                 int start = i;
-                while (i < s.length() && !Character.isWhitespace(s.charAt(i)) && "{}\"".indexOf(s.charAt(i)) < 0) {
+                // a comment may start anywhere outside quotes, even inside a word (keepalived.conf(5))
+                while (i < s.length() && !Character.isWhitespace(s.charAt(i)) && "{}\"#!".indexOf(s.charAt(i)) < 0) {
                     i++;
                 }
                 out.add(new Token(file, line, s.substring(start, i), false));

@@ -280,6 +280,45 @@ class KeepalivedImportTest {
     }
 
     @Test
+    void fractionalTimersAreRoundedUpToWholeSecondsWithAWarning() throws Exception {
+        KeepalivedImport.Result r = text("""
+                virtual_server 10.0.0.1 80 {
+                    protocol TCP
+                    delay_loop 2.5
+                    real_server 10.0.1.1 80 {
+                        TCP_CHECK {
+                            connect_timeout 0.2
+                        }
+                    }
+                }
+                """);
+        String f = dir.resolve("keepalived.conf").toString();
+        assertEquals(List.of(f + ":3: delay_loop: ldirector counts whole seconds (at least 1): 3 written for 2.5",
+                f + ":6: connect_timeout: ldirector counts whole seconds (at least 1): 1 written for 0.2"), r.warnings());
+        assertTrue(r.config().contains("\tchecktimeout=1\n\tcheckinterval=3\n"), r.config());
+    }
+
+    @Test
+    void aCommentMayStartInsideAWord() throws Exception {
+        KeepalivedImport.Result r = text("virtual_server 10.0.0.1 80 {\n protocol TCP#tcp\n lvs_sched rr!robin\n}\n");
+        assertTrue(r.complete(), r.warnings().toString());
+        assertTrue(r.config().contains("\tscheduler=rr\n\tprotocol=tcp\n"), r.config());
+    }
+
+    /** keepalived itself accepts every file of the corpus (skipped where keepalived is not installed). */
+    @ParameterizedTest
+    @MethodSource("corpus")
+    void keepalivedAcceptsTheCorpus(Path conf) throws Exception {
+        Path keepalived = Path.of("/usr/sbin/keepalived");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(keepalived), "keepalived is not installed");
+        Process p = new ProcessBuilder(keepalived.toString(), "-t", "-f", conf.toAbsolutePath().toString())
+                .redirectErrorStream(true).start();
+        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), conf + ": keepalived -t says: " + said);
+    }
+
+    @Test
     void includeFollowsGlobsRelativeToTheIncludingFile() throws Exception {
         Path sub = Files.createDirectories(dir.resolve("etc/conf.d"));
         Files.writeString(dir.resolve("etc/keepalived.conf"), "include conf.d/*.conf\ninclude missing/*.conf\n");
