@@ -82,7 +82,9 @@ final class ConfigAssembly {
                 inherit(own.checkCount, gs.checkCount, "checkcount"),
                 Optional.ofNullable(d.httpsCaFile).map(Path::of),
                 Optional.ofNullable(d.httpsServerName),
-                d.mysqlPublicKeyRetrieval);
+                d.mysqlPublicKeyRetrieval,
+                new HttpExpect(Optional.ofNullable(d.httpStatus), Optional.ofNullable(d.httpDigest), d.checkUrls),
+                d.externalWeight);
         // ldirectord's fallback_find looks the global fallback up by protocol (tcp/udp), so a firewall-mark
         // virtual never gets one.
         Fallback fb = d.fallback != null ? d.fallback

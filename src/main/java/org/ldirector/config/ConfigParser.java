@@ -492,6 +492,14 @@ public final class ConfigParser {
             warn(d.httpsServerNameLine, "httpsservername without httpscafile: the name is sent, but no certificate"
                     + " is verified; add httpscafile= to verify the real's certificate against it");
         }
+        if (d.httpExpectLine > 0 && !d.checktype.equals("negotiate") && !d.checktype.equals("combined")) {
+            warn(d.httpExpectLine, "httpstatus, httpdigest and checkurl apply to http and https negotiate checks;"
+                    + " checktype=" + d.checktype + " does not use them");
+        }
+        if (d.externalWeight && !d.checktype.equals("external") && !d.checktype.equals("external-perl")) {
+            warn(d.externalWeightLine, "externalweight applies to external checks; checktype=" + d.checktype
+                    + " does not use it");
+        }
         if (d.checkCommandLine > 0 && (d.checktype.equals("external") || d.checktype.equals("external-perl"))) {
             commandFile(d.checkCommandLine, "checkcommand", d.checkCommand, !d.checktype.equals("external-perl"), true);
         }

@@ -279,6 +279,32 @@ final class Directives {
             // Extension: opt-in to the risk described at CheckSpec#mysqlPublicKeyRetrieval.
             virtual("mysqlpublickeyretrieval", () -> false, (p, d, line, name, value) ->
                     d.mysqlPublicKeyRetrieval = p.yesNo(line, name, value, d.mysqlPublicKeyRetrieval)),
+            // Extensions after keepalived's HTTP_GET url { status_code, digest } and MISC_CHECK misc_dynamic
+            // (see HttpExpect and CheckSpec#externalWeight).
+            virtual("httpstatus", null, (p, d, line, name, value) -> {
+                try {
+                    d.httpStatus = StatusSet.parse(unquote(value));
+                    d.httpExpectLine = line;
+                } catch (IllegalArgumentException e) {
+                    p.error(line, "httpstatus: " + e.getMessage());
+                }
+            }),
+            virtual("httpdigest", null, (p, d, line, name, value) -> {
+                try {
+                    d.httpDigest = UrlCheck.digest(unquote(value));
+                    d.httpExpectLine = line;
+                } catch (IllegalArgumentException e) {
+                    p.error(line, "httpdigest: " + e.getMessage());
+                }
+            }),
+            virtual("checkurl", null, (p, d, line, name, value) -> checkUrl(p, line, value).ifPresent(u -> {
+                d.checkUrls.add(u);
+                d.httpExpectLine = line;
+            })),
+            virtual("externalweight", () -> false, (p, d, line, name, value) -> {
+                d.externalWeight = p.yesNo(line, name, value, d.externalWeight);
+                d.externalWeightLine = line;
+            }),
             virtual("monitorfile", null, (p, d, line, name, value) -> monitorFile(p, d, line, unquote(value))),
             // both go into the headers of alert mails: a CR or LF there would start a header of its own
             virtual("servicename", null, (p, d, line, name, value) -> {
@@ -291,6 +317,49 @@ final class Directives {
                     d.comment = value;
                 }
             }));
+
+    /** {@code checkurl = PATH [httpstatus=LIST] [httpdigest=HEX]}, the path quoted or not. */
+    private static Optional<UrlCheck> checkUrl(ConfigParser p, int line, String value) {
+        String v = value.strip();
+        String path;
+        String rest;
+        if (v.startsWith("\"")) {
+            int end = v.indexOf('"', 1);
+            if (end < 0) {
+                p.error(line, "checkurl: the path's quote is never closed");
+                return Optional.empty();
+            }
+            path = v.substring(1, end);
+            rest = v.substring(end + 1).strip();
+        } else {
+            String[] w = v.split("\\s+", 2);
+            path = w[0];
+            rest = w.length > 1 ? w[1].strip() : "";
+        }
+        if (path.isEmpty()) {
+            p.error(line, "checkurl is empty; expected checkurl = PATH [httpstatus=LIST] [httpdigest=HEX]");
+            return Optional.empty();
+        }
+        Optional<StatusSet> status = Optional.empty();
+        Optional<String> digest = Optional.empty();
+        for (String word : rest.isEmpty() ? new String[0] : rest.split("\\s+")) {
+            try {
+                if (word.startsWith("httpstatus=")) {
+                    status = Optional.of(StatusSet.parse(word.substring("httpstatus=".length())));
+                } else if (word.startsWith("httpdigest=")) {
+                    digest = Optional.of(UrlCheck.digest(word.substring("httpdigest=".length())));
+                } else {
+                    p.error(line, "checkurl: '" + abbreviate(word) + "': expected checkurl = PATH [httpstatus=LIST]"
+                            + " [httpdigest=HEX]");
+                    return Optional.empty();
+                }
+            } catch (IllegalArgumentException e) {
+                p.error(line, "checkurl: " + e.getMessage());
+                return Optional.empty();
+            }
+        }
+        return Optional.of(new UrlCheck(path, status, digest));
+    }
 
     /** Global directive names, retired ones left out. */
     static final Set<String> GLOBAL = names(Scope.GLOBAL);

@@ -32,6 +32,13 @@ final class VirtualDraft {
     String httpsServerName;
     int httpsServerNameLine;
     boolean mysqlPublicKeyRetrieval = Directives.initial("mysqlpublickeyretrieval");
+    StatusSet httpStatus;
+    String httpDigest;
+    final List<UrlCheck> checkUrls = new ArrayList<>();
+    /** The last httpstatus, httpdigest or checkurl line, for the warning when the check does not use them. */
+    int httpExpectLine;
+    boolean externalWeight = Directives.initial("externalweight");
+    int externalWeightLine;
     String login = Directives.initial("login");
     String passwd = Directives.initial("passwd");
     String database = Directives.initial("database");

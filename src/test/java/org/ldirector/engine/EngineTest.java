@@ -49,10 +49,15 @@ class EngineTest {
     private final List<List<String>> commands = Collections.synchronizedList(new ArrayList<>());
     /** What the fake checker answers per real address; absent = down. */
     private final Map<String, Boolean> up = new ConcurrentHashMap<>();
+    /** The weight the fake checker asks for per real address (externalweight=yes); absent = none. */
+    private final Map<String, Integer> asks = new ConcurrentHashMap<>();
     private final Checker checker = t -> CompletableFuture.completedFuture(
-            up.getOrDefault(t.realAddress().getHostAddress(), false)
-                    ? CheckResult.up(Duration.ofMillis(1), "HTTP 200")
-                    : CheckResult.down(Duration.ofMillis(1), "connect refused"));
+            !up.getOrDefault(t.realAddress().getHostAddress(), false)
+                    ? CheckResult.down(Duration.ofMillis(1), "connect refused")
+                    : asks.containsKey(t.realAddress().getHostAddress())
+                    ? CheckResult.upWithWeight(Duration.ofMillis(1), "external: exit "
+                            + (asks.get(t.realAddress().getHostAddress()) + 2), asks.get(t.realAddress().getHostAddress()))
+                    : CheckResult.up(Duration.ofMillis(1), "HTTP 200"));
     private Engine engine;
 
     @AfterEach
@@ -243,6 +248,29 @@ class EngineTest {
                 """, save());
         assertTrue(log.contains("Deleted fallback server: 10.77.1.99:80 (10.77.0.100:80)"), log.toString());
         assertEquals(3, commands.size());
+    }
+
+    @Test
+    void theWeightACheckAsksForReachesTheKernelAndChangesWithIt() throws Exception {
+        start(NAT);
+        up.put("10.77.1.11", true);
+        up.put("10.77.1.12", true);
+        asks.put("10.77.1.11", 10);
+        round();
+        assertEquals("""
+                -A -t 10.77.0.100:80 -s wrr
+                -a -t 10.77.0.100:80 -r 10.77.1.11:80 -m -w 10
+                -a -t 10.77.0.100:80 -r 10.77.1.12:80 -m -w 2
+                """, save());
+        log.clear();
+        asks.put("10.77.1.11", 4);
+        round();
+        assertTrue(save().contains("-r 10.77.1.11:80 -m -w 4\n"), save());
+        assertTrue(log.contains("Real server 10.77.1.11:80 (tcp:10.77.0.100:80) weight set to 4 by its check: external: exit 6"),
+                log.toString());
+        asks.remove("10.77.1.11");
+        round();
+        assertTrue(save().contains("-r 10.77.1.11:80 -m -w 1\n"), "back to the configured weight: " + save());
     }
 
     @Test
