@@ -54,7 +54,8 @@ public final class Checkers implements Checker {
 
     @Override
     public CompletableFuture<CheckResult> check(ProbeTarget t) {
-        return checkerFor(t.spec().type(), t.protocol()).check(t);
+        // every probe's result leaves through here: the last guard on what a reason may hold
+        return checkerFor(t.spec().type(), t.protocol()).check(t).thenApply(Reasons::guard);
     }
 
     /** The checker for one checktype on one protocol. */

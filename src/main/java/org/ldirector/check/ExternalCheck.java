@@ -93,7 +93,7 @@ final class ExternalCheck implements Checker {
         }
         long left = timeout.toNanos() - (ctx.nanoTime() - start);
         ScheduledFuture<?> alarm = ctx.timer().schedule(() -> {
-            if (result.complete(CheckResult.down(ctx.since(start), "timeout after " + ConnectCheck.seconds(timeout)))) {
+            if (result.complete(CheckResult.down(ctx.since(start), Reasons.timeout(timeout)))) {
                 killTree(p);
             }
         }, Math.max(0, left), TimeUnit.NANOSECONDS);

@@ -144,7 +144,7 @@ public final class Pinger implements AutoCloseable {
                 if (engine.pending.remove(seq, p)) {
                     if (n >= attempts) {
                         result.complete(CheckResult.down(elapsed(), "no echo reply to " + attempts
-                                + (attempts == 1 ? " request" : " requests") + " (" + ConnectCheck.seconds(perAttempt) + " each)"));
+                                + (attempts == 1 ? " request" : " requests") + " (" + Reasons.seconds(perAttempt) + " each)"));
                     } else {
                         attempt(n + 1);
                     }

@@ -14,11 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLSocket;
 import org.ldirector.check.BoundedMatch;
 import org.ldirector.check.UnverifiedTls;
+import org.ldirector.check.Reasons;
 import org.ldirector.config.PerlRegex;
 import org.ldirector.net.InetText;
 
@@ -147,7 +147,7 @@ final class Dialogue {
         connect(tls);
         String greeting = readLine();
         if (!accept.test(greeting)) {
-            return Outcome.down("banner " + quote(greeting) + " from " + service);
+            return Outcome.down("banner " + Reasons.quote(greeting) + " from " + service);
         }
         return next.talk(greeting);
     }
@@ -324,7 +324,7 @@ final class Dialogue {
 
         @Override
         public String toString() {
-            return code + (text.isEmpty() ? "" : " " + quote(text));
+            return code + (text.isEmpty() ? "" : " " + Reasons.quote(text));
         }
     }
 
@@ -413,29 +413,12 @@ final class Dialogue {
         return InetText.withPort(peer.getAddress(), peer.getPort());
     }
 
-    /** A peer's text made safe for a one-line reason: control bytes escaped, long text cut. */
-    static String quote(String text) {
-        StringBuilder b = new StringBuilder();
-        for (char c : text.toCharArray()) {
-            if (b.length() >= 120) {
-                b.append("...");
-                break;
-            }
-            if (c < 0x20 || c == 0x7f) {
-                b.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
-    }
-
     /** receive= as ldirectord reads it, a Perl regex (see {@link PerlRegex}), searched unanchored. */
     static java.util.regex.Pattern receive(String regex) throws Down {
         try {
             return PerlRegex.compileConfigured(regex);
         } catch (java.util.regex.PatternSyntaxException e) {
-            throw new Down("receive /" + quote(regex) + "/ is not a valid regex: " + quote(e.getDescription()));
+            throw new Down("receive /" + Reasons.quote(regex) + "/ is not a valid regex: " + Reasons.quote(e.getDescription()));
         }
     }
 
@@ -463,9 +446,5 @@ final class Dialogue {
     /** request= without the "/" ldirectord puts in front of it. */
     static String bareRequest(String request) {
         return request.startsWith("/") ? request.substring(1) : request;
-    }
-
-    static String seconds(Duration d) {
-        return String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9);
     }
 }
