@@ -21,7 +21,8 @@ public final class Reasons {
     static final int QUOTE_MAX = 120;
     /** Characters of a whole reason (several quoted pieces and the check's own words) before it is cut. */
     static final int LINE_MAX = 1024;
-    private static final String CUT = "...";
+    /** What ends a piece that was cut. */
+    public static final String CUT = "...";
 
     private Reasons() {
     }
@@ -65,6 +66,11 @@ public final class Reasons {
     /** A duration as reasons print it: seconds with one decimal ("3.0 s"). */
     public static String seconds(Duration d) {
         return String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9);
+    }
+
+    /** {@code text} with the escapes {@link #quote} writes, and no bound: to recognise a secret as a reason shows it. */
+    public static String escape(String text) {
+        return clean(text, Integer.MAX_VALUE);
     }
 
     private static String clean(String s, int max) {

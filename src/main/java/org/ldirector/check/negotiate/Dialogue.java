@@ -72,11 +72,34 @@ final class Dialogue {
         }
     }
 
-    /** Masks every occurrence, even inside other words: a garbled reason beats a leaked password. */
+    /**
+     * Masks every occurrence, even inside other words: a garbled reason beats a leaked password. A
+     * secret is found as a reason shows it too: escaped ({@link Reasons#escape}), and its first
+     * characters where a quoted piece was cut just after them.
+     */
     String scrub(String reason) {
         String r = reason;
         for (String s : secrets) {
-            r = r.replace(s, "********");
+            String shown = Reasons.escape(s);
+            r = maskCutPrefix(r.replace(s, MASK).replace(shown, MASK), shown);
+        }
+        return r;
+    }
+
+    private static final String MASK = "********";
+
+    /** Before each cut mark, the longest beginning of {@code secret} that stands there is masked. */
+    private static String maskCutPrefix(String r, String secret) {
+        int from = 0;
+        for (int at = r.indexOf(Reasons.CUT); at >= 0; at = r.indexOf(Reasons.CUT, from)) {
+            for (int k = Math.min(secret.length() - 1, at); k > 0; k--) {
+                if (r.startsWith(secret.substring(0, k), at - k)) {
+                    r = r.substring(0, at - k) + MASK + r.substring(at);
+                    at += MASK.length() - k;
+                    break;
+                }
+            }
+            from = at + Reasons.CUT.length();
         }
         return r;
     }
