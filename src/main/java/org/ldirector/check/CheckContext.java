@@ -21,7 +21,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.core5.io.CloseMode;
-import org.ldirector.check.http.HttpClients;
 
 /**
  * The resources every probe shares, owned here and released by {@link #close()}: one async HTTP

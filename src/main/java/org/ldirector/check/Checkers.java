@@ -5,8 +5,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import org.ldirector.check.http.HttpCheck;
-import org.ldirector.check.negotiate.Negotiators;
+import java.util.function.Function;
 import org.ldirector.config.CheckSpec;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.Protocol;
@@ -17,23 +16,29 @@ import org.ldirector.config.ServiceType;
  * ldirectord's {@code _check_real} dispatches. Also a {@link Checker} itself, so a scheduler can hand
  * every {@link ProbeTarget} here. Holds the per-real state of {@code checktype = N}
  * ({@link #connectCounter()}); everything else is stateless and shared.
+ *
+ * <p>The negotiate checkers (http, the dialogues) come from outside, so that this package depends
+ * on none of the packages that implement them; {@code org.ldirector.check.kinds.Kinds} puts the
+ * whole set together.
  */
 public final class Checkers implements Checker {
-    private final CheckContext ctx;
     private final Checker connect;
     private final Checker ping;
-    private final Checker http;
     private final Checker external;
     private final Checker externalPerl;
     private final ConnectCounter counter = new ConnectCounter();
+    private final Function<ServiceType, Optional<Checker>> negotiate;
     private final Map<ServiceType, Optional<Checker>> negotiators = new ConcurrentHashMap<>();
     private final Checker combined;
 
-    public Checkers(CheckContext ctx) {
-        this.ctx = ctx;
+    /**
+     * @param negotiate the checker of {@code checktype = negotiate} for a service, built once per
+     *                  service on first use; empty when there is none
+     */
+    public Checkers(CheckContext ctx, Function<ServiceType, Optional<Checker>> negotiate) {
+        this.negotiate = negotiate;
         this.connect = new ConnectCheck(ctx);
         this.ping = new PingCheck(ctx);
-        this.http = new HttpCheck(ctx);
         this.external = ExternalCheck.plain(ctx);
         this.externalPerl = ExternalCheck.perl(ctx);
         this.combined = new CombinedCheck(this::negotiate, connect, counter);
@@ -54,7 +59,8 @@ public final class Checkers implements Checker {
 
     @Override
     public CompletableFuture<CheckResult> check(ProbeTarget t) {
-        return checkerFor(t.spec().type(), t.protocol()).check(t);
+        // every probe's result leaves through here: the last guard on what a reason may hold
+        return checkerFor(t.spec().type(), t.protocol()).check(t).thenApply(Reasons::guard);
     }
 
     /** The checker for one checktype on one protocol. */
@@ -74,10 +80,7 @@ public final class Checkers implements Checker {
 
     private CompletableFuture<CheckResult> negotiate(ProbeTarget t) {
         ServiceType s = t.spec().service();
-        if (s == ServiceType.HTTP || s == ServiceType.HTTPS || s == ServiceType.HTTP_PROXY) {
-            return http.check(t);
-        }
-        Optional<Checker> c = negotiators.computeIfAbsent(s, k -> Negotiators.forService(k, ctx.blockingIo(), ctx.timer(), ctx.match()));
+        Optional<Checker> c = negotiators.computeIfAbsent(s, negotiate);
         if (c.isEmpty()) {
             return CompletableFuture.completedFuture(CheckResult.down(Duration.ZERO,
                     unsupported(t.spec()).orElse("service = " + s.keyword() + ": no negotiate check")));

@@ -1,12 +1,9 @@
 package org.ldirector.check;
 
 import java.io.IOException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -52,7 +49,7 @@ final class ConnectCheck implements Checker {
                 result.complete(switch (how) {
                     // measured by the loop, which reads its clock once a turn, not twice a probe
                     case DONE -> CheckResult.up(elapsed(), "connected");
-                    case TIMEOUT -> CheckResult.down(elapsed(), "timeout after " + seconds(timeout));
+                    case TIMEOUT -> CheckResult.down(elapsed(), Reasons.timeout(timeout));
                     default -> CheckResult.down(elapsed(), error == null ? "connect failed" : reason(error));
                 });
             }
@@ -61,17 +58,6 @@ final class ConnectCheck implements Checker {
     }
 
     static String reason(Throwable e) {
-        if (e instanceof NoRouteToHostException) {
-            return "no route to host";
-        }
-        String m = String.valueOf(e.getMessage());
-        if (e instanceof ConnectException && m.toLowerCase(Locale.ROOT).contains("refused")) {
-            return "connect refused";
-        }
-        return "connect failed: " + m;
-    }
-
-    static String seconds(Duration d) {
-        return String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9);
+        return Reasons.connectFailure(e).orElseGet(() -> "connect failed: " + Reasons.quote(e.getMessage()));
     }
 }

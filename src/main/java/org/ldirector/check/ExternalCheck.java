@@ -88,12 +88,12 @@ final class ExternalCheck implements Checker {
             // stdin from /dev/null: a command that reads input must not hang on ours
             p = new ProcessBuilder(argv).redirectErrorStream(true).redirectInput(ProcessBuilder.Redirect.from(DEV_NULL)).start();
         } catch (IOException | RuntimeException e) {
-            result.complete(CheckResult.down(ctx.since(start), kind + ": cannot run " + argv.get(0) + ": " + e.getMessage()));
+            result.complete(CheckResult.down(ctx.since(start), kind + ": cannot run " + argv.get(0) + ": " + Reasons.quote(e.getMessage())));
             return;
         }
         long left = timeout.toNanos() - (ctx.nanoTime() - start);
         ScheduledFuture<?> alarm = ctx.timer().schedule(() -> {
-            if (result.complete(CheckResult.down(ctx.since(start), "timeout after " + ConnectCheck.seconds(timeout)))) {
+            if (result.complete(CheckResult.down(ctx.since(start), Reasons.timeout(timeout)))) {
                 killTree(p);
             }
         }, Math.max(0, left), TimeUnit.NANOSECONDS);

@@ -64,7 +64,7 @@ public final class Pinger implements AutoCloseable {
         try {
             e = engine(target instanceof Inet6Address ? Sock.AF_INET6 : Sock.AF_INET);
         } catch (NativeException | RuntimeException ex) {
-            result.complete(CheckResult.down(Duration.ZERO, "ping: no ICMP socket (" + ex.getMessage()
+            result.complete(CheckResult.down(Duration.ZERO, "ping: no ICMP socket (" + Reasons.quote(ex.getMessage())
                     + "): needs net.ipv4.ping_group_range to include our group, or CAP_NET_RAW"));
             return result;
         }
@@ -134,7 +134,7 @@ public final class Pinger implements AutoCloseable {
                 // Net::Ping counts a failed send as an unanswered attempt
                 engine.pending.remove(seq, p);
                 if (n >= attempts) {
-                    result.complete(CheckResult.down(elapsed(), "ping: " + ex.getMessage()));
+                    result.complete(CheckResult.down(elapsed(), "ping: " + Reasons.quote(ex.getMessage())));
                 } else {
                     attempt(n + 1);
                 }
@@ -144,7 +144,7 @@ public final class Pinger implements AutoCloseable {
                 if (engine.pending.remove(seq, p)) {
                     if (n >= attempts) {
                         result.complete(CheckResult.down(elapsed(), "no echo reply to " + attempts
-                                + (attempts == 1 ? " request" : " requests") + " (" + ConnectCheck.seconds(perAttempt) + " each)"));
+                                + (attempts == 1 ? " request" : " requests") + " (" + Reasons.seconds(perAttempt) + " each)"));
                     } else {
                         attempt(n + 1);
                     }

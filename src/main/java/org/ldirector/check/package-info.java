@@ -2,8 +2,8 @@
  * Health checks: one {@link org.ldirector.check.Checker} per ldirectord {@code checktype}, chosen by
  * {@link org.ldirector.check.Checkers} as ldirectord's {@code _check_real} does, all sharing one
  * closeable {@link org.ldirector.check.CheckContext}. Every probe returns a
- * {@link org.ldirector.check.CheckResult} (up/down, latency, one-line reason) and never completes
- * exceptionally; nothing here blocks the caller's thread. Connect checks and the first request of
+ * {@link org.ldirector.check.CheckResult} (up/down, latency, one-line reason, made safe by
+ * {@link org.ldirector.check.Reasons}) and never completes exceptionally; nothing here blocks the caller's thread. Connect checks and the first request of
  * plain-http checks run on the {@link org.ldirector.check.ProbeLoop} (one thread, one epoll set,
  * timeouts from the connect); https, http_proxy and redirects on Apache HttpClient 5; the
  * dialogues of the other negotiate services on a bounded pool of threads.

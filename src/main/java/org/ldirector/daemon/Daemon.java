@@ -29,6 +29,7 @@ import org.ldirector.ipvs.IpvsTable;
 import org.ldirector.schedule.Grid;
 import org.ldirector.schedule.QuartzTicks;
 import org.ldirector.config.SyncConfig;
+import org.ldirector.sync.KeptRole;
 import org.ldirector.sync.SyncRoles;
 import java.util.function.Consumer;
 import org.slf4j.helpers.MessageFormatter;
@@ -56,7 +57,7 @@ public final class Daemon {
 
     private final EngineListener listener;
     private Optional<Path> controlSocket = Optional.empty();
-    private Optional<SyncRoleFile> syncRoleFile = Optional.empty();
+    private KeptRole keptSyncRole = KeptRole.NONE;
     private volatile org.ldirector.sync.SyncRoles syncRoles;
     /** How often the kernel's sync threads are compared with the role (someone may stop them by hand). */
     static final Duration SYNC_CHECK = Duration.ofSeconds(10);
@@ -91,7 +92,7 @@ public final class Daemon {
 
     /** Where the sync verb's role is kept across restarts; none in tests that do not need it. */
     Daemon withSyncRoleFile(Path file) {
-        this.syncRoleFile = Optional.of(new SyncRoleFile(file));
+        this.keptSyncRole = new SyncRoleFile(file).kept(events);
         return this;
     }
 
@@ -154,8 +155,8 @@ public final class Daemon {
             }
             engine.start();
             this.engine = engine;
-            SyncRoles sync = new SyncRoles(table, events);
-            sync.configure(config.global().sync(), startRole(config.global().sync()));
+            SyncRoles sync = new SyncRoles(table, events, keptSyncRole);
+            sync.start(config.global().sync());
             this.syncRoles = sync;
             // on whole seconds, with the repair pass and the config poll: no wake-up of its own
             Grid.repeat(loop, System::currentTimeMillis, SYNC_CHECK.toMillis(), "the sync role check", sync::enforce);
@@ -210,56 +211,13 @@ public final class Daemon {
     }
 
     /** The sync verb: switch, remember the role for a restart, answer with what the kernel runs now. */
-    private synchronized String switchSync(SyncConfig.Role role) {
+    private String switchSync(SyncConfig.Role role) {
         try {
-            SyncRoles.SyncDaemonsChanged changes = syncRoles.switchTo(role);
-            syncRoleFile.ifPresent(f -> keep(f, role));
+            SyncRoles.SyncDaemonsChanged changes = syncRoles.switchAndKeep(role);
             return "ok: IPVS sync role " + role.word() + (changes.none() ? " (no change in the kernel)" : "") + "\n"
                     + StatusFormat.sync(syncRoles.status());
         } catch (SyncRoles.SyncException e) {
             return "error: " + e.getMessage() + "\n";
-        }
-    }
-
-    /**
-     * The role at start: the one the sync verb set last (kept in the run dir) when the config
-     * manages sync, else the config's syncdaemon.
-     */
-    private SyncConfig.Role startRole(Optional<SyncConfig> sync) {
-        if (sync.isEmpty()) {
-            syncRoleFile.ifPresent(SyncRoleFile::delete);
-            return SyncConfig.Role.NONE;
-        }
-        Optional<SyncConfig.Role> kept = syncRoleFile.flatMap(SyncRoleFile::read);
-        if (kept.isPresent()) {
-            log("IPVS sync role {}, as last set by the sync verb ({})", kept.get().word(), syncRoleFile.get().path());
-            return kept.get();
-        }
-        return sync.get().role();
-    }
-
-    /**
-     * The role after a reload: a changed syncdaemon in the file is the operator's new word and wins
-     * (the verb's role is forgotten); otherwise the role in force stays, whoever set it.
-     */
-    private SyncConfig.Role reloadRole(Optional<SyncConfig> before, Optional<SyncConfig> after) {
-        if (after.isEmpty()) {
-            syncRoleFile.ifPresent(SyncRoleFile::delete);
-            return SyncConfig.Role.NONE;
-        }
-        if (before.isEmpty() || before.get().role() != after.get().role()) {
-            syncRoleFile.ifPresent(SyncRoleFile::delete);
-            return after.get().role();
-        }
-        return syncRoles.role();
-    }
-
-    private void keep(SyncRoleFile file, SyncConfig.Role role) {
-        try {
-            file.write(role);
-        } catch (IOException e) {
-            log("Warning: cannot keep the sync role in {}: {} (a restart will use syncdaemon from the config)",
-                    file.path(), IoErrors.reason(e));
         }
     }
 
@@ -352,9 +310,7 @@ public final class Daemon {
             next.warnings().forEach(w -> log("Warning: {}", w));
             Optional<SyncConfig> syncBefore = engine.config().global().sync();
             engine.reload(next);
-            synchronized (this) {
-                syncRoles.configure(next.global().sync(), reloadRole(syncBefore, next.global().sync()));
-            }
+            syncRoles.reload(syncBefore, next.global().sync());
             // checktype=N counters of reals that are gone are dropped; the others keep their place
             checkers.connectCounter().retain(next.virtuals().stream()
                     .flatMap(v -> v.reals().stream().map(r -> ProbeTarget.of(v, r))).toList());

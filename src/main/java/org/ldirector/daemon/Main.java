@@ -33,6 +33,7 @@ import org.ldirector.alert.EmailAlerts;
 import org.ldirector.metrics.Metrics;
 import sun.misc.Signal;
 import org.ldirector.metrics.MetricsEndpoint;
+import org.ldirector.check.kinds.Kinds;
 
 /** Entry point: parses the command line and dispatches. */
 public final class Main {
@@ -207,7 +208,7 @@ public final class Main {
                         Logging.events()::info);
                 EmailAlerts alerts = new EmailAlerts(alertExecutor, Clock.systemUTC(), Logging.events()::info, hostname(),
                         System.getProperty("user.name", "root"))) {
-            Checkers checkers = new Checkers(ctx);
+            Checkers checkers = Kinds.checkers(ctx);
             metrics.probesWaiting(ctx::probesWaiting);
             EngineListener listeners = EngineListener.all(List.of(
                     new LogReopener(file.getFileName().toString(), console, cl.debug()), metrics, endpoint, monitorFiles,

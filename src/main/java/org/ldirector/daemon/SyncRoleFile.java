@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 import org.ldirector.config.SyncConfig;
+import org.ldirector.sync.KeptRole;
 
 /**
  * The IPVS sync role last set by the {@code sync} verb ({@link RunFiles#syncRole()}), written by the
@@ -40,6 +42,36 @@ record SyncRoleFile(Path path) {
             out.write((role.word() + "\n").getBytes(StandardCharsets.US_ASCII));
         }
         Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /** This file as the running daemon keeps the role in it: a write that fails is a warning to {@code events}. */
+    KeptRole kept(Consumer<String> events) {
+        return new KeptRole() {
+            @Override
+            public Optional<SyncConfig.Role> read() {
+                return SyncRoleFile.this.read();
+            }
+
+            @Override
+            public void keep(SyncConfig.Role role) {
+                try {
+                    write(role);
+                } catch (IOException e) {
+                    events.accept("Warning: cannot keep the sync role in " + path + ": " + IoErrors.reason(e)
+                            + " (a restart will use syncdaemon from the config)");
+                }
+            }
+
+            @Override
+            public void forget() {
+                delete();
+            }
+
+            @Override
+            public String where() {
+                return path.toString();
+            }
+        };
     }
 
     void delete() {

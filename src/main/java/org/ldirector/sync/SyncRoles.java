@@ -18,20 +18,77 @@ import org.ldirector.ipvs.SyncDaemon;
  * settings is stopped first. When the config has no {@code syncdaemon} nothing is managed and the
  * kernel's threads are never touched.
  *
+ * <p>The sync verb's role is kept ({@link KeptRole}) and wins at the next start; a reload that changes
+ * {@code syncdaemon} forgets it, since the file is then the operator's newer word.
+ *
  * <p>Thread-safe by synchronisation: the periodic check runs on the daemon's loop, a role switch on
  * the control socket's thread.
  */
 public final class SyncRoles {
     private final IpvsTable table;
     private final Consumer<String> events;
+    private final KeptRole kept;
     private Optional<SyncConfig> config = Optional.empty();
     private SyncConfig.Role role = SyncConfig.Role.NONE;
     /** The last failure, logged once until something changes. */
     private String lastError;
 
     public SyncRoles(IpvsTable table, Consumer<String> events) {
+        this(table, events, KeptRole.NONE);
+    }
+
+    public SyncRoles(IpvsTable table, Consumer<String> events, KeptRole kept) {
         this.table = Objects.requireNonNull(table);
         this.events = Objects.requireNonNull(events);
+        this.kept = Objects.requireNonNull(kept);
+    }
+
+    /**
+     * At start: the role the sync verb set last, when the config manages sync, else the config's
+     * syncdaemon; enforced at once.
+     */
+    public synchronized void start(Optional<SyncConfig> settings) {
+        configure(settings, startRole(settings));
+    }
+
+    /**
+     * After a reload: a changed syncdaemon in the file is the operator's new word and wins (the
+     * verb's role is forgotten); otherwise the role in force stays, whoever set it.
+     */
+    public synchronized void reload(Optional<SyncConfig> before, Optional<SyncConfig> after) {
+        configure(after, reloadRole(before, after));
+    }
+
+    /** The sync verb: {@link #switchTo}, then the role is kept for a restart. */
+    public synchronized SyncDaemonsChanged switchAndKeep(SyncConfig.Role next) throws SyncException {
+        SyncDaemonsChanged changes = switchTo(next);
+        kept.keep(next);
+        return changes;
+    }
+
+    private SyncConfig.Role startRole(Optional<SyncConfig> settings) {
+        if (settings.isEmpty()) {
+            kept.forget();
+            return SyncConfig.Role.NONE;
+        }
+        Optional<SyncConfig.Role> last = kept.read();
+        if (last.isPresent()) {
+            events.accept("IPVS sync role " + last.get().word() + ", as last set by the sync verb (" + kept.where() + ")");
+            return last.get();
+        }
+        return settings.get().role();
+    }
+
+    private SyncConfig.Role reloadRole(Optional<SyncConfig> before, Optional<SyncConfig> after) {
+        if (after.isEmpty()) {
+            kept.forget();
+            return SyncConfig.Role.NONE;
+        }
+        if (before.isEmpty() || before.get().role() != after.get().role()) {
+            kept.forget();
+            return after.get().role();
+        }
+        return role;
     }
 
     /** What the kernel runs and what ldirector wants of it, for status output. */

@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ldirector.config.CheckType;
+import org.ldirector.check.kinds.Kinds;
 
 class ConnectCheckTest {
     @RegisterExtension
@@ -80,7 +81,7 @@ class ConnectCheckTest {
         long[] now = {0};
         try (CheckContext fake = CheckContext.builder().nanoTime(() -> now[0] += 1_000_000).build();
                 ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            CheckResult r = new Checkers(fake).check(Targets.of(CheckType.CONNECT, s.getLocalPort()).target())
+            CheckResult r = Kinds.checkers(fake).check(Targets.of(CheckType.CONNECT, s.getLocalPort()).target())
                     .get(10, TimeUnit.SECONDS);
             assertTrue(r.up());
             // the clock advances 1 ms per reading: start and end are two readings apart at least

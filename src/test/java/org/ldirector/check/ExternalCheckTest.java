@@ -29,15 +29,11 @@ class ExternalCheckTest {
         return p;
     }
 
-    private static CheckResult run(Targets t) throws Exception {
-        return checkers.check(t.target()).get(30, TimeUnit.SECONDS);
-    }
-
     @Test
     void exitZeroIsUpAndArgvIsLdirectordsFour() throws Exception {
         Path out = dir.resolve("argv");
         Path s = script("check.sh", "#!/bin/sh\nfor a in \"$@\"; do echo \"$a\"; done > " + out + "\nexit 0\n");
-        CheckResult r = run(Targets.of(CheckType.EXTERNAL, 8080).command(s.toString())
+        CheckResult r = checkers.run(Targets.of(CheckType.EXTERNAL, 8080).command(s.toString())
                 .virtual(Targets.address("10.0.0.1"), 80).real(Targets.address("127.0.0.1"), 8080, 8080));
         assertTrue(r.up(), r.reason());
         assertEquals(List.of("10.0.0.1", "80", "127.0.0.1", "8080"), Files.readAllLines(out));
@@ -46,7 +42,7 @@ class ExternalCheckTest {
     @Test
     void argvNeedsNoShellAndKeepsSpaces() throws Exception {
         Path weird = script("has space; $(x)", "#!/bin/sh\nexit 0\n");
-        assertTrue(run(Targets.of(CheckType.EXTERNAL, 80).command(weird.toString())).up());
+        assertTrue(checkers.run(Targets.of(CheckType.EXTERNAL, 80).command(weird.toString())).up());
     }
 
     @Test
@@ -73,14 +69,14 @@ class ExternalCheckTest {
     @Test
     void nonZeroExitIsDown() throws Exception {
         Path s = script("fail.sh", "#!/bin/sh\necho oops\nexit 3\n");
-        CheckResult r = run(Targets.of(CheckType.EXTERNAL, 80).command(s.toString()));
+        CheckResult r = checkers.run(Targets.of(CheckType.EXTERNAL, 80).command(s.toString()));
         assertFalse(r.up());
         assertEquals("external: exit 3", r.reason());
     }
 
     @Test
     void missingCommandIsDown() throws Exception {
-        CheckResult r = run(Targets.of(CheckType.EXTERNAL, 80).command(dir.resolve("nope").toString()));
+        CheckResult r = checkers.run(Targets.of(CheckType.EXTERNAL, 80).command(dir.resolve("nope").toString()));
         assertFalse(r.up());
         assertTrue(r.reason().startsWith("external: cannot run"), r.reason());
     }
@@ -90,7 +86,7 @@ class ExternalCheckTest {
         Path pids = dir.resolve("pids");
         Path s = script("hang.sh", "#!/bin/sh\nsleep 60 &\necho $! > " + pids + ".tmp\necho $$ >> " + pids + ".tmp\n"
                 + "mv " + pids + ".tmp " + pids + "\nwait\n");
-        CheckResult r = run(Targets.of(CheckType.EXTERNAL, 80).command(s.toString())
+        CheckResult r = checkers.run(Targets.of(CheckType.EXTERNAL, 80).command(s.toString())
                 .timeouts(Duration.ofSeconds(1), Duration.ofSeconds(5)));
         assertFalse(r.up());
         assertEquals("timeout after 1.0 s", r.reason());
@@ -110,13 +106,13 @@ class ExternalCheckTest {
     void externalPerlRunsTheScriptWithPerlAndTheSameArguments() throws Exception {
         Path s = script("check.pl", "exit($ARGV[0] eq '10.0.0.1' && $ARGV[1] == 80 && $ARGV[2] eq '127.0.0.1' ? 0 : 1);\n");
         Targets t = Targets.of(CheckType.EXTERNAL_PERL, 80).command(s.toString()).virtual(Targets.address("10.0.0.1"), 80);
-        CheckResult up = run(t);
+        CheckResult up = checkers.run(t);
         assertTrue(up.up(), up.reason());
         Path dies = script("die.pl", "die 'no backend';\n");
-        CheckResult down = run(t.command(dies.toString()));
+        CheckResult down = checkers.run(t.command(dies.toString()));
         assertFalse(down.up());
         assertEquals("external-perl: exit 255", down.reason());
         Path falls = script("fall.pl", "my $x = 1;\n");
-        assertTrue(run(t.command(falls.toString())).up(), "falling off the end is up, as in ldirectord's eval");
+        assertTrue(checkers.run(t.command(falls.toString())).up(), "falling off the end is up, as in ldirectord's eval");
     }
 }

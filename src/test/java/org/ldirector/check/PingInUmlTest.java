@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.ldirector.config.CheckType;
 import org.ldirector.uml.UmlHarness;
+import org.ldirector.check.kinds.Kinds;
 
 /** Inside UML only (see {@link PingUmlTest}): 10.77.99.9 exists only in this guest, behind a dummy interface. */
 @Tag("in-uml")
@@ -26,7 +27,7 @@ class PingInUmlTest {
     static void start() throws Exception {
         assumeTrue(UmlHarness.insideUml(), "pings a non-loopback address: only inside User-Mode Linux");
         ctx = CheckContext.create();
-        checkers = new Checkers(ctx);
+        checkers = Kinds.checkers(ctx);
     }
 
     @AfterAll

@@ -19,6 +19,7 @@ import org.ldirector.check.Checkers;
 import org.ldirector.config.ConfigParser;
 import org.ldirector.ipvs.InMemoryIpvsTable;
 import org.ldirector.testing.Await;
+import org.ldirector.check.kinds.Kinds;
 
 /** The daemon's own duties, against the in-memory table: autoreload, a broken file, callback, clean stop. */
 class DaemonTest {
@@ -72,7 +73,7 @@ class DaemonTest {
         try (CheckContext ctx = CheckContext.create()) {
             Thread t = new Thread(() -> {
                 try {
-                    exit.set(daemon.run(ConfigParser.parse(cf), table, new Checkers(ctx)));
+                    exit.set(daemon.run(ConfigParser.parse(cf), table, Kinds.checkers(ctx)));
                 } catch (Exception e) {
                     log.add("run failed: " + e);
                 }

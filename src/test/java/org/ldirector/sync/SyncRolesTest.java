@@ -95,4 +95,66 @@ class SyncRolesTest {
         assertEquals(List.of(), kernel());
         assertEquals(Role.NONE, roles.role());
     }
+
+    /** A kept role in memory, as the run dir's file keeps it for the daemon. */
+    private static final class Memory implements KeptRole {
+        Optional<Role> role = Optional.empty();
+
+        @Override
+        public Optional<Role> read() {
+            return role;
+        }
+
+        @Override
+        public void keep(Role r) {
+            role = Optional.of(r);
+        }
+
+        @Override
+        public void forget() {
+            role = Optional.empty();
+        }
+
+        @Override
+        public String where() {
+            return "memory";
+        }
+    }
+
+    @Test
+    void theVerbsRoleIsKeptWinsAtTheNextStartAndAChangedSyncdaemonForgetsIt() throws Exception {
+        Memory kept = new Memory();
+        Optional<SyncConfig> backup = Optional.of(settings(Role.BACKUP, "eth1", 3));
+        SyncRoles first = new SyncRoles(table, log::add, kept);
+        first.start(backup);
+        assertEquals(List.of("backup eth1 3"), kernel());
+        first.switchAndKeep(Role.MASTER);
+        assertEquals(Optional.of(Role.MASTER), kept.read());
+        // a reload with the same syncdaemon keeps the role in force, and what is kept
+        first.reload(backup, Optional.of(settings(Role.BACKUP, "eth1", 4)));
+        assertEquals(List.of("master eth1 4"), kernel());
+        assertEquals(Optional.of(Role.MASTER), kept.read());
+
+        SyncRoles restarted = new SyncRoles(table, log::add, kept);
+        restarted.start(backup);
+        assertEquals(Role.MASTER, restarted.role());
+        assertTrue(log.contains("IPVS sync role master, as last set by the sync verb (memory)"), log::toString);
+
+        restarted.reload(backup, Optional.of(settings(Role.NONE, "eth1", 3)));
+        assertEquals(Role.NONE, restarted.role());
+        assertEquals(Optional.empty(), kept.read());
+        assertEquals(List.of(), kernel());
+    }
+
+    @Test
+    void aRoleSwitchThatFailsKeepsNothingAndAConfigWithoutSyncForgetsTheKeptRole() throws Exception {
+        Memory kept = new Memory();
+        SyncRoles r = new SyncRoles(table, log::add, kept);
+        r.start(Optional.empty());
+        assertThrows(SyncRoles.SyncException.class, () -> r.switchAndKeep(Role.MASTER));
+        assertEquals(Optional.empty(), kept.read());
+        kept.keep(Role.BACKUP);
+        new SyncRoles(table, log::add, kept).start(Optional.empty());
+        assertEquals(Optional.empty(), kept.read());
+    }
 }

@@ -1,10 +1,8 @@
 package org.ldirector.check.http;
 
-import java.net.ConnectException;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -47,6 +45,7 @@ import org.ldirector.check.CheckContext;
 import org.ldirector.check.CheckResult;
 import org.ldirector.check.Checker;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.check.Reasons;
 import org.ldirector.config.HttpExpect;
 import org.ldirector.config.PerlRegex;
 import org.ldirector.config.StatusSet;
@@ -121,7 +120,7 @@ public final class HttpCheck implements Checker {
             begin(t, expect, result);
         } catch (RuntimeException e) {
             // a bug here is still a down result, never a lost probe
-            result.complete(CheckResult.down(Duration.ZERO, "http: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
+            result.complete(CheckResult.down(Duration.ZERO, "http: " + e.getClass().getSimpleName() + ": " + Reasons.quote(e.getMessage())));
         }
         return result;
     }
@@ -144,7 +143,7 @@ public final class HttpCheck implements Checker {
         try {
             url = new URI(url(t, port));
         } catch (URISyntaxException e) {
-            result.complete(CheckResult.down(Duration.ZERO, service.keyword() + ": bad URL " + e.getInput()));
+            result.complete(CheckResult.down(Duration.ZERO, service.keyword() + ": bad URL " + Reasons.quote(e.getInput())));
             return;
         }
         Exchange x = new Exchange(t, receive, expect, t.spec().negotiateTimeout(), result);
@@ -171,10 +170,6 @@ public final class HttpCheck implements Checker {
             return uri;
         }
         return schema + "://" + InetText.bracketed(t.realAddress()) + ":" + port + "/" + uri;
-    }
-
-    static String seconds(Duration d) {
-        return String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9);
     }
 
     /** One probe's walk through its redirects. */
@@ -248,7 +243,7 @@ public final class HttpCheck implements Checker {
 
                         @Override
                         public void timedOut(Duration elapsed) {
-                            finish(CheckResult.down(elapsed, "timeout after " + seconds(timeout)));
+                            finish(CheckResult.down(elapsed, Reasons.timeout(timeout)));
                         }
                     }));
         }
@@ -263,7 +258,7 @@ public final class HttpCheck implements Checker {
             ScheduledFuture<?> alarm = ctx.timer().schedule(() -> {
                 // the verdict first, then abort: a slow teardown can never make the result late
                 releaseHolds();
-                if (result.complete(CheckResult.down(elapsed(), "timeout after " + seconds(timeout)))) {
+                if (result.complete(CheckResult.down(elapsed(), Reasons.timeout(timeout)))) {
                     abort();
                 }
             }, Math.max(0, left), TimeUnit.NANOSECONDS);
@@ -288,7 +283,7 @@ public final class HttpCheck implements Checker {
                 client = ctx.httpClient(t.spec().httpsCaFile());
             } catch (Exception e) {
                 finish(CheckResult.down(Duration.ZERO, "https: cannot use CA file "
-                        + t.spec().httpsCaFile().map(Object::toString).orElse("") + ": " + e.getMessage()));
+                        + t.spec().httpsCaFile().map(Object::toString).orElse("") + ": " + Reasons.quote(e.getMessage())));
                 return;
             }
             SimpleHttpRequest req;
@@ -297,7 +292,7 @@ public final class HttpCheck implements Checker {
             try {
                 target = targetOf(url, first && !proxied);
             } catch (IllegalArgumentException e) {
-                finish(CheckResult.down(elapsed(), "bad URL " + url));
+                finish(CheckResult.down(elapsed(), "bad URL " + Reasons.quote(url.toString())));
                 return;
             }
             req = new SimpleHttpRequest(t.spec().httpMethod().name(), target, pathOf(url));
@@ -336,7 +331,7 @@ public final class HttpCheck implements Checker {
 
                         @Override
                         public void cancelled() {
-                            finish(CheckResult.down(elapsed(), "timeout after " + seconds(t.spec().negotiateTimeout())));
+                            finish(CheckResult.down(elapsed(), Reasons.timeout(t.spec().negotiateTimeout())));
                         }
                     });
             inFlight.set(f);
@@ -379,7 +374,7 @@ public final class HttpCheck implements Checker {
                 try {
                     next = url.resolve(new URI(a.location().trim()));
                 } catch (URISyntaxException | IllegalArgumentException e) {
-                    finish(CheckResult.down(elapsed(), "HTTP " + code + ": bad Location " + quote(a.location())));
+                    finish(CheckResult.down(elapsed(), "HTTP " + code + ": bad Location " + Reasons.quote(a.location())));
                     return;
                 }
                 String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
@@ -433,7 +428,7 @@ public final class HttpCheck implements Checker {
                 // LWP's content is bytes; each byte is one char (ISO-8859-1) so the regex sees the same units
                 found = ctx.match().find(receive, a.body(), a.offset(), a.length(), a.truncated());
             } catch (RuntimeException e) {
-                finish(CheckResult.down(elapsed(), "receive: " + e.getClass().getSimpleName() + ": " + quote(e.getMessage())));
+                finish(CheckResult.down(elapsed(), "receive: " + e.getClass().getSimpleName() + ": " + Reasons.quote(e.getMessage())));
                 return;
             }
             switch (found) {
@@ -461,23 +456,20 @@ public final class HttpCheck implements Checker {
             for (int i = 0; i < 8 && c != null; i++, c = c.getCause()) {
                 String name = c.getClass().getSimpleName();
                 if (c instanceof SocketTimeoutException || name.contains("Timeout")) {
-                    return "timeout after " + seconds(t.spec().negotiateTimeout());
+                    return Reasons.timeout(t.spec().negotiateTimeout());
                 }
-                if (c instanceof NoRouteToHostException) {
-                    return "no route to host";
-                }
-                if (c instanceof ConnectException) {
-                    String m = String.valueOf(c.getMessage()).toLowerCase(Locale.ROOT);
-                    return m.contains("refused") ? "connect refused" : "connect failed: " + quote(c.getMessage());
+                Optional<String> connect = Reasons.connectFailure(c);
+                if (connect.isPresent()) {
+                    return connect.get();
                 }
                 if (c instanceof UnknownHostException) {
-                    return "unknown host " + quote(c.getMessage());
+                    return "unknown host " + Reasons.quote(c.getMessage());
                 }
                 if (c instanceof SSLException) {
-                    return "TLS handshake failed: " + quote(c.getMessage());
+                    return "TLS handshake failed: " + Reasons.quote(c.getMessage());
                 }
             }
-            return t.spec().service().keyword() + ": " + e.getClass().getSimpleName() + ": " + quote(e.getMessage());
+            return t.spec().service().keyword() + ": " + e.getClass().getSimpleName() + ": " + Reasons.quote(e.getMessage());
         }
     }
 
@@ -504,14 +496,6 @@ public final class HttpCheck implements Checker {
 
     static boolean isRedirect(int code) {
         return code == 301 || code == 302 || code == 303 || code == 307 || code == 308;
-    }
-
-    private static String quote(String s) {
-        if (s == null) {
-            return "(no message)";
-        }
-        String one = s.replaceAll("[\\r\\n\\t]+", " ").strip();
-        return one.length() > 160 ? one.substring(0, 160) + "…" : one;
     }
 
     @SuppressWarnings("deprecation")

@@ -14,11 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.concurrent.CopyOnWriteArrayList;
 import javax.net.ssl.SSLSocket;
 import org.ldirector.check.BoundedMatch;
 import org.ldirector.check.UnverifiedTls;
+import org.ldirector.check.Reasons;
 import org.ldirector.config.PerlRegex;
 import org.ldirector.net.InetText;
 
@@ -72,11 +72,34 @@ final class Dialogue {
         }
     }
 
-    /** Masks every occurrence, even inside other words: a garbled reason beats a leaked password. */
+    /**
+     * Masks every occurrence, even inside other words: a garbled reason beats a leaked password. A
+     * secret is found as a reason shows it too: escaped ({@link Reasons#escape}), and its first
+     * characters where a quoted piece was cut just after them.
+     */
     String scrub(String reason) {
         String r = reason;
         for (String s : secrets) {
-            r = r.replace(s, "********");
+            String shown = Reasons.escape(s);
+            r = maskCutPrefix(r.replace(s, MASK).replace(shown, MASK), shown);
+        }
+        return r;
+    }
+
+    private static final String MASK = "********";
+
+    /** Before each cut mark, the longest beginning of {@code secret} that stands there is masked. */
+    private static String maskCutPrefix(String r, String secret) {
+        int from = 0;
+        for (int at = r.indexOf(Reasons.CUT); at >= 0; at = r.indexOf(Reasons.CUT, from)) {
+            for (int k = Math.min(secret.length() - 1, at); k > 0; k--) {
+                if (r.startsWith(secret.substring(0, k), at - k)) {
+                    r = r.substring(0, at - k) + MASK + r.substring(at);
+                    at += MASK.length() - k;
+                    break;
+                }
+            }
+            from = at + Reasons.CUT.length();
         }
         return r;
     }
@@ -147,7 +170,7 @@ final class Dialogue {
         connect(tls);
         String greeting = readLine();
         if (!accept.test(greeting)) {
-            return Outcome.down("banner " + quote(greeting) + " from " + service);
+            return Outcome.down("banner " + Reasons.quote(greeting) + " from " + service);
         }
         return next.talk(greeting);
     }
@@ -324,7 +347,7 @@ final class Dialogue {
 
         @Override
         public String toString() {
-            return code + (text.isEmpty() ? "" : " " + quote(text));
+            return code + (text.isEmpty() ? "" : " " + Reasons.quote(text));
         }
     }
 
@@ -413,29 +436,12 @@ final class Dialogue {
         return InetText.withPort(peer.getAddress(), peer.getPort());
     }
 
-    /** A peer's text made safe for a one-line reason: control bytes escaped, long text cut. */
-    static String quote(String text) {
-        StringBuilder b = new StringBuilder();
-        for (char c : text.toCharArray()) {
-            if (b.length() >= 120) {
-                b.append("...");
-                break;
-            }
-            if (c < 0x20 || c == 0x7f) {
-                b.append(String.format(Locale.ROOT, "\\x%02x", (int) c));
-            } else {
-                b.append(c);
-            }
-        }
-        return b.toString();
-    }
-
     /** receive= as ldirectord reads it, a Perl regex (see {@link PerlRegex}), searched unanchored. */
     static java.util.regex.Pattern receive(String regex) throws Down {
         try {
             return PerlRegex.compileConfigured(regex);
         } catch (java.util.regex.PatternSyntaxException e) {
-            throw new Down("receive /" + quote(regex) + "/ is not a valid regex: " + quote(e.getDescription()));
+            throw new Down("receive /" + Reasons.quote(regex) + "/ is not a valid regex: " + Reasons.quote(e.getDescription()));
         }
     }
 
@@ -463,9 +469,5 @@ final class Dialogue {
     /** request= without the "/" ldirectord puts in front of it. */
     static String bareRequest(String request) {
         return request.startsWith("/") ? request.substring(1) : request;
-    }
-
-    static String seconds(Duration d) {
-        return String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9);
     }
 }

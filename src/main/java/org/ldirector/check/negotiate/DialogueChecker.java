@@ -1,9 +1,7 @@
 package org.ldirector.check.negotiate;
 
 import java.io.EOFException;
-import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.NoRouteToHostException;
 import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -15,11 +13,13 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import java.util.Optional;
 import javax.net.ssl.SSLException;
 import org.ldirector.check.BoundedMatch;
 import org.ldirector.check.CheckResult;
 import org.ldirector.check.Checker;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.check.Reasons;
 
 /**
  * Runs a {@link Conversation} on the blocking executor under negotiatetimeout. The clock starts
@@ -67,7 +67,7 @@ final class DialogueChecker implements Checker {
         try {
             ScheduledFuture<?> alarm = timer.schedule(() -> {
                 // the verdict first, so a slow close can never make the result late
-                result.complete(CheckResult.down(elapsed(start), timeoutReason(timeout)));
+                result.complete(CheckResult.down(elapsed(start), Reasons.timeout(timeout)));
                 d.expire();
             }, timeout.toNanos(), TimeUnit.NANOSECONDS);
             blockingIo.execute(() -> {
@@ -88,7 +88,7 @@ final class DialogueChecker implements Checker {
             o = conversation.talk(d, t);
         } catch (Exception e) {
             // a bug in a dialogue (a RuntimeException) is still a down result, never a lost probe
-            o = Outcome.down(d.expired() ? timeoutReason(timeout) : reason(e, timeout));
+            o = Outcome.down(d.expired() ? Reasons.timeout(timeout) : reason(e, timeout));
         } finally {
             d.closeAll();
         }
@@ -97,10 +97,6 @@ final class DialogueChecker implements Checker {
 
     private Duration elapsed(long start) {
         return Duration.ofNanos(nanoTime.getAsLong() - start);
-    }
-
-    static String timeoutReason(Duration timeout) {
-        return "timeout after " + Dialogue.seconds(timeout);
     }
 
     /** The operator's one-line reading of how a dialogue failed. */
@@ -112,28 +108,25 @@ final class DialogueChecker implements Checker {
                 return c.getMessage();
             }
             if (c instanceof SocketTimeoutException) {
-                return timeoutReason(timeout);
+                return Reasons.timeout(timeout);
             }
             if (c instanceof PortUnreachableException) {
                 return "connect refused (ICMP port unreachable)";
             }
-            if (c instanceof NoRouteToHostException) {
-                return "no route to host";
-            }
-            if (c instanceof ConnectException) {
-                String m = String.valueOf(c.getMessage());
-                return m.toLowerCase(java.util.Locale.ROOT).contains("refused") ? "connect refused" : "connect failed: " + Dialogue.quote(m);
+            Optional<String> connect = Reasons.connectFailure(c);
+            if (connect.isPresent()) {
+                return connect.get();
             }
         }
         if (e instanceof SSLException) {
-            return "TLS handshake failed: " + Dialogue.quote(String.valueOf(e.getMessage()));
+            return "TLS handshake failed: " + Reasons.quote(String.valueOf(e.getMessage()));
         }
         if (e instanceof EOFException) {
             return service + ": connection closed by peer";
         }
         if (e instanceof SocketException) {
-            return service + ": " + Dialogue.quote(String.valueOf(e.getMessage()));
+            return service + ": " + Reasons.quote(String.valueOf(e.getMessage()));
         }
-        return service + ": " + e.getClass().getSimpleName() + ": " + Dialogue.quote(String.valueOf(e.getMessage()));
+        return service + ": " + e.getClass().getSimpleName() + ": " + Reasons.quote(String.valueOf(e.getMessage()));
     }
 }

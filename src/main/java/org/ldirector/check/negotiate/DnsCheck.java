@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.check.Reasons;
 import org.ldirector.config.Protocol;
 
 /**
@@ -63,15 +64,15 @@ final class DnsCheck implements Conversation {
         if (found.isEmpty()) {
             return Outcome.down("dns " + (type == TYPE_A ? "A " : "PTR ") + name + ": no answer");
         }
-        String shown = "receive /" + Dialogue.quote(t.receive()) + "/";
+        String shown = "receive /" + Reasons.quote(t.receive()) + "/";
         if (!t.receive().isEmpty()) {
             for (String value : found) {
                 if (d.found(receive, value)) {
-                    return Outcome.up(shown + " matched " + Dialogue.quote(value));
+                    return Outcome.up(shown + " matched " + Reasons.quote(value));
                 }
             }
         }
-        return Outcome.down(shown + " not found in " + Dialogue.quote(String.join(" ", found)));
+        return Outcome.down(shown + " not found in " + Reasons.quote(String.join(" ", found)));
     }
 
     private static int id(byte[] b) {
@@ -102,7 +103,7 @@ final class DnsCheck implements Conversation {
                 if (l.length == 0 && !name.isEmpty()) {
                     continue;
                 }
-                throw new Down("dns: request " + Dialogue.quote(name) + " is not a domain name");
+                throw new Down("dns: request " + Reasons.quote(name) + " is not a domain name");
             }
             q.write(l.length);
             q.writeBytes(l);

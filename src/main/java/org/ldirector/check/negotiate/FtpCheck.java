@@ -5,6 +5,7 @@ import java.net.Socket;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.check.Reasons;
 
 /**
  * ftp, as ldirectord drives Net::FTP: 2xx banner, USER/PASS (login defaults to anonymous), CWD /,
@@ -39,16 +40,16 @@ final class FtpCheck implements Conversation {
         Socket data = d.connectTo(passive(d));
         Dialogue.Reply retr = d.command("RETR " + t.request());
         if (retr.code() != 125 && retr.code() != 150) {
-            return Outcome.down("RETR " + Dialogue.quote(t.request()) + " refused: " + retr);
+            return Outcome.down("RETR " + Reasons.quote(t.request()) + " refused: " + retr);
         }
         byte[] file = d.readToEnd(data, MAX_FILE);
         data.close();
         Dialogue.Reply done = d.readReply();
         d.farewell("QUIT");
-        String shown = "receive /" + Dialogue.quote(t.receive()) + "/";
+        String shown = "receive /" + Reasons.quote(t.receive()) + "/";
         if (t.receive().isEmpty()) {
             return done.positive() ? Outcome.up("ftp RETR complete, " + file.length + " bytes")
-                    : Outcome.down("RETR " + Dialogue.quote(t.request()) + " failed: " + done);
+                    : Outcome.down("RETR " + Reasons.quote(t.request()) + " failed: " + done);
         }
         // a file at the cap was cut there: the rest was drained, not kept
         if (d.found(receive, file, file.length >= MAX_FILE)) {

@@ -2,6 +2,7 @@ package org.ldirector.check.negotiate;
 
 import java.util.Locale;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.check.Reasons;
 
 /**
  * imap and imaps, as Net::IMAP::Simple does them for ldirectord: an untagged OK or PREAUTH
@@ -33,7 +34,7 @@ final class ImapCheck implements Conversation {
                 // Net::IMAP::Simple's quit logs out after a refused LOGIN too: servers log a dropped
                 // session as an error
                 d.farewell("1 LOGOUT");
-                return Outcome.down("LOGIN rejected: " + Dialogue.quote(done));
+                return Outcome.down("LOGIN rejected: " + Reasons.quote(done));
             }
             next = "1";
         }

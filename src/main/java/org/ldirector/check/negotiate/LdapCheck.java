@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.regex.Pattern;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.check.Reasons;
 
 /**
  * ldap and ldaps, as ldirectord does them with Net::LDAP: a simple bind (with login and passwd
@@ -58,12 +59,12 @@ final class LdapCheck implements Conversation {
         }
         d.send(message(3, tlv(0x42, new byte[0])));
         if (entries != 1) {
-            return Outcome.down("search of " + Dialogue.quote(base) + " found " + entries + " entries, want 1");
+            return Outcome.down("search of " + Reasons.quote(base) + " found " + entries + " entries, want 1");
         }
         if (!t.receive().isEmpty() && !d.found(receive, firstDn)) {
-            return Outcome.down("receive /" + Dialogue.quote(t.receive()) + "/ not found in DN " + Dialogue.quote(firstDn));
+            return Outcome.down("receive /" + Reasons.quote(t.receive()) + "/ not found in DN " + Reasons.quote(firstDn));
         }
-        return Outcome.up((tls ? "ldaps" : "ldap") + " found " + Dialogue.quote(firstDn));
+        return Outcome.up((tls ? "ldaps" : "ldap") + " found " + Reasons.quote(firstDn));
     }
 
     private static byte[] expect(Dialogue d, int id, int tag) throws Exception {

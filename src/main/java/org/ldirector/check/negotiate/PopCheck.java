@@ -9,6 +9,7 @@ import java.util.regex.Pattern;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.check.Reasons;
 
 /**
  * pop and pops, as Mail::POP3Client's "BEST" login does them for ldirectord: a +OK greeting; then,
@@ -51,7 +52,7 @@ final class PopCheck implements Conversation {
         } else if (offersCramMd5(d)) {
             String challenge = d.command("AUTH CRAM-MD5", Dialogue::readLine);
             if (!challenge.startsWith("+ ")) {
-                return refused(d, "AUTH CRAM-MD5 rejected: " + Dialogue.quote(challenge));
+                return refused(d, "AUTH CRAM-MD5 rejected: " + Reasons.quote(challenge));
             }
             Mac hmac = Mac.getInstance("HmacMD5");
             hmac.init(new SecretKeySpec(pass.isEmpty() ? new byte[1] : pass.getBytes(StandardCharsets.UTF_8), "HmacMD5"));
@@ -59,23 +60,23 @@ final class PopCheck implements Conversation {
             String answer = d.command(Base64.getEncoder().encodeToString((user + " " + digest).getBytes(StandardCharsets.UTF_8)),
                     Dialogue::readLine);
             if (!ok(answer)) {
-                return refused(d, "AUTH CRAM-MD5 rejected: " + Dialogue.quote(answer));
+                return refused(d, "AUTH CRAM-MD5 rejected: " + Reasons.quote(answer));
             }
             how = "AUTH CRAM-MD5";
         } else {
             String u = d.command("USER " + user, Dialogue::readLine);
             if (!u.startsWith("+")) {
-                return refused(d, "USER rejected: " + Dialogue.quote(u));
+                return refused(d, "USER rejected: " + Reasons.quote(u));
             }
             String p = d.command("PASS " + pass, Dialogue::readLine);
             if (!ok(p)) {
-                return refused(d, "PASS rejected: " + Dialogue.quote(p));
+                return refused(d, "PASS rejected: " + Reasons.quote(p));
             }
             how = "USER/PASS";
         }
         String stat = d.command("STAT", Dialogue::readLine);
         if (!ok(stat)) {
-            return refused(d, "STAT after login failed: " + Dialogue.quote(stat));
+            return refused(d, "STAT after login failed: " + Reasons.quote(stat));
         }
         d.farewell("QUIT");
         return Outcome.up(service + " " + how + " login accepted");
@@ -96,7 +97,7 @@ final class PopCheck implements Conversation {
         String answer = d.command("APOP " + user + " " + HexFormat.of().formatHex(md5), Dialogue::readLine);
         String noop = d.command("NOOP", Dialogue::readLine);
         if (!ok(noop)) {
-            throw new Down("APOP failed: server closed the session (" + Dialogue.quote(noop) + ")");
+            throw new Down("APOP failed: server closed the session (" + Reasons.quote(noop) + ")");
         }
         return ok(answer);
     }

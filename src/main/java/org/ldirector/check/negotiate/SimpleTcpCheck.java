@@ -3,6 +3,7 @@ package org.ldirector.check.negotiate;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.check.Reasons;
 import org.ldirector.config.Protocol;
 
 /**
@@ -16,12 +17,12 @@ final class SimpleTcpCheck implements Conversation {
     public Outcome talk(Dialogue d, ProbeTarget t) throws Exception {
         Pattern receive = Dialogue.receive(t.receive());
         byte[] request = Dialogue.bareRequest(t.request()).replace("\\n", "\n").getBytes(StandardCharsets.ISO_8859_1);
-        String shown = "receive /" + Dialogue.quote(t.receive()) + "/";
+        String shown = "receive /" + Reasons.quote(t.receive()) + "/";
         if (t.protocol() == Protocol.UDP) {
             String answer = new String(d.exchange(request, b -> true), StandardCharsets.ISO_8859_1);
             for (String line : answer.split("(?<=\n)")) {
                 if (d.found(receive, line)) {
-                    return Outcome.up(shown + " matched " + Dialogue.quote(line.strip()));
+                    return Outcome.up(shown + " matched " + Reasons.quote(line.strip()));
                 }
             }
             return Outcome.down(shown + " not found in " + answer.length() + " bytes");
@@ -33,7 +34,7 @@ final class SimpleTcpCheck implements Conversation {
         for (String line = d.readRawLine(); line != null; line = d.readRawLine()) {
             lines++;
             if (d.found(receive, line)) {
-                return Outcome.up(shown + " matched " + Dialogue.quote(line.strip()));
+                return Outcome.up(shown + " matched " + Reasons.quote(line.strip()));
             }
         }
         return Outcome.down(shown + " not found in " + lines + " lines");

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.check.Reasons;
 import org.ldirector.config.Protocol;
 import org.ldirector.net.InetText;
 
@@ -36,9 +37,9 @@ final class SipCheck implements Conversation {
             status = d.readLine();
         }
         if (!status.startsWith("SIP/2.0 200 OK")) {
-            return Outcome.down("sip answered " + Dialogue.quote(status));
+            return Outcome.down("sip answered " + Reasons.quote(status));
         }
-        return Outcome.up("sip " + Dialogue.quote(status));
+        return Outcome.up("sip " + Reasons.quote(status));
     }
 
     String request(String login, InetSocketAddress local) {

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.check.Reasons;
 
 /**
  * mysql and pgsql, as ldirectord's check_sql: login and request are both required; log in to
@@ -94,7 +95,7 @@ final class SqlCheck implements Conversation {
                 if (d.expired() || hasTimeout(e)) {
                     throw e;
                 }
-                return Outcome.down(service + " query failed: " + Dialogue.quote(String.valueOf(e.getMessage())));
+                return Outcome.down(service + " query failed: " + Reasons.quote(String.valueOf(e.getMessage())));
             }
             return rows ? Outcome.up(service + " query returned rows") : Outcome.down(service + " query returned no rows");
         }
@@ -122,7 +123,7 @@ final class SqlCheck implements Conversation {
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String what = state.startsWith("28") || e.getErrorCode() == 1045 ? "login rejected" : "login failed";
         String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
-        return new Down(service + " " + what + ": " + Dialogue.quote(message));
+        return new Down(service + " " + what + ": " + Reasons.quote(message));
     }
 
     private static boolean hasTimeout(SQLException e) {

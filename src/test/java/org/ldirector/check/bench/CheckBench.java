@@ -24,6 +24,7 @@ import org.ldirector.config.HttpMethod;
 import org.ldirector.config.Protocol;
 import org.ldirector.config.Secret;
 import org.ldirector.config.ServiceType;
+import org.ldirector.check.kinds.Kinds;
 
 /**
  * Probe throughput benchmark (not a test; run by test-fixtures/bench/check-bench.sh): one round of
@@ -56,7 +57,7 @@ public final class CheckBench {
         System.out.printf(Locale.ROOT, "%-8s %7s %5s %9s %9s %12s %6s %6s %9s %8s %8s %16s %10s%n", "kind", "probes", "round",
                 "wall_ms", "cpu_s", "cpu_s/1000", "up", "down", "peakheap", "rss_mb", "hwm_mb", "lat p50/p99/max", "user/sys");
         try (CheckContext ctx = CheckContext.create()) {
-            Checkers checkers = new Checkers(ctx);
+            Checkers checkers = Kinds.checkers(ctx);
             for (String kind : kinds) {
                 for (String c : counts) {
                     int n = Integer.parseInt(c);
@@ -101,7 +102,7 @@ public final class CheckBench {
         java.util.concurrent.atomic.AtomicLong down = new java.util.concurrent.atomic.AtomicLong();
         var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
         try (CheckContext ctx = CheckContext.create()) {
-            Checkers checkers = new Checkers(ctx);
+            Checkers checkers = Kinds.checkers(ctx);
             long t0 = System.nanoTime();
             long[] launched = {0};
             // every 10 ms, launch the probes that are due by now: an even spread, like staggered timers

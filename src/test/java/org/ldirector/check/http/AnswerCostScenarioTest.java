@@ -29,6 +29,7 @@ import org.ldirector.check.Checkers;
 import org.ldirector.check.Targets;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.ServiceType;
+import org.ldirector.check.kinds.Kinds;
 
 /**
  * The two scenarios of issue 25, on loopback: a real whose answer makes the receive regex
@@ -81,7 +82,7 @@ class AnswerCostScenarioTest {
         try (CheckContext ctx = CheckContext.create();
                 RawServer slow = RawServer.fixed(RawServer.ok(RawServer.line(4 << 20, "")));
                 RawServer refusing = RawServer.fixed(ok);
-                Cadence cadence = new Cadence(new Checkers(ctx), INTERVAL)) {
+                Cadence cadence = new Cadence(Kinds.checkers(ctx), INTERVAL)) {
             for (int i = 0; i < 100; i++) {
                 others.add(RawServer.fixed(ok));
             }
@@ -206,7 +207,7 @@ class AnswerCostScenarioTest {
             long warmUp = Long.parseLong(args[3]);
             HeapWatch heap = new HeapWatch();
             heap.start();
-            try (CheckContext ctx = CheckContext.create(); Cadence cadence = new Cadence(new Checkers(ctx), INTERVAL)) {
+            try (CheckContext ctx = CheckContext.create(); Cadence cadence = new Cadence(Kinds.checkers(ctx), INTERVAL)) {
                 for (int i = 0; i < big.length; i++) {
                     cadence.start("big" + i, Targets.of(CheckType.NEGOTIATE, Integer.parseInt(big[i])).service(ServiceType.HTTP)
                             .receive("^healthy").timeouts(Duration.ofSeconds(20), Duration.ofSeconds(20)).target(),

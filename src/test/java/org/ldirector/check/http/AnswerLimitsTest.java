@@ -21,6 +21,7 @@ import org.ldirector.check.CheckResult;
 import org.ldirector.check.Checkers;
 import org.ldirector.check.Targets;
 import org.ldirector.config.CheckType;
+import org.ldirector.check.kinds.Kinds;
 
 /**
  * What a real's answer may cost the director: the receive regex runs off the probe loop under a
@@ -38,7 +39,7 @@ class AnswerLimitsTest {
     void aRegexPastItsLimitIsDownWithTheReason() throws Exception {
         try (CheckContext ctx = CheckContext.builder().match(new BoundedMatch(Duration.ofMillis(100), BoundedMatch.threadCpuTime())).build();
                 RawServer real = RawServer.fixed(RawServer.ok(RawServer.line(256 * KIB, "")))) {
-            CheckResult r = run(new Checkers(ctx), real.http().receive(".*OK.*"));
+            CheckResult r = run(Kinds.checkers(ctx), real.http().receive(".*OK.*"));
             assertFalse(r.up());
             assertEquals("receive: regex took more than 100 ms on 262144 bytes", r.reason());
         }
@@ -61,7 +62,7 @@ class AnswerLimitsTest {
         try (CheckContext ctx = CheckContext.builder().match(slow).build();
                 RawServer big = RawServer.fixed(RawServer.ok(RawServer.line(4 << 20, "")));
                 RawServer small = RawServer.fixed(RawServer.ok("ok".getBytes(StandardCharsets.ISO_8859_1)))) {
-            Checkers checkers = new Checkers(ctx);
+            Checkers checkers = Kinds.checkers(ctx);
             CompletableFuture<CheckResult> stuck = checkers.check(big.http().receive(".*OK.*").target());
             assertTrue(searching.await(20, TimeUnit.SECONDS), "the search never started");
             List<CompletableFuture<CheckResult>> others = new ArrayList<>();
@@ -94,7 +95,7 @@ class AnswerLimitsTest {
                 });
                 RawServer redirect = RawServer.fixed(("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:" + real.port()
                         + "/\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1))) {
-            Checkers c = new Checkers(ctx);
+            Checkers c = Kinds.checkers(ctx);
             AnswerBudget budget = ctx.answerBudget();
 
             CheckResult found = run(c, real.http().receive("healthy$"));
@@ -131,7 +132,7 @@ class AnswerLimitsTest {
         try (CheckContext ctx = CheckContext.builder().answerBudget(1 << 20).build();
                 RawServer big = RawServer.fixed(RawServer.ok(RawServer.line(500 * KIB, "healthy")));
                 RawServer small = RawServer.fixed(RawServer.ok(RawServer.line(8 * KIB, "ok")))) {
-            Checkers c = new Checkers(ctx);
+            Checkers c = Kinds.checkers(ctx);
             AnswerBudget.Hold all = ctx.answerBudget().tryTake(ctx.answerBudget().total());
             assertNotNull(all);
             CompletableFuture<CheckResult> waiting = c.check(big.http().receive("healthy$").target());
@@ -157,7 +158,7 @@ class AnswerLimitsTest {
                 RawServer big = RawServer.fixed(RawServer.ok(RawServer.line(500 * KIB, "healthy")));
                 RawServer redirect = RawServer.fixed(("HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:" + big.port()
                         + "/\r\nContent-Length: 0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1))) {
-            Checkers c = new Checkers(ctx);
+            Checkers c = Kinds.checkers(ctx);
             AnswerBudget.Hold all = ctx.answerBudget().tryTake(ctx.answerBudget().total());
             CheckResult prefix = run(c, redirect.http().receive("^xxxx"));
             assertTrue(prefix.up(), prefix.reason());

@@ -17,27 +17,26 @@ import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.ldirector.check.CheckContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ldirector.check.CheckResult;
-import org.ldirector.check.Checkers;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.check.Targets;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.HttpMethod;
 import org.ldirector.config.ServiceType;
+import org.ldirector.check.SharedCheckers;
 
 /** Every rule of ldirectord's check_http against a real HTTP(S) server (WireMock) on loopback. */
 class HttpCheckTest {
     private static WireMockServer wm;
-    private static CheckContext ctx;
-    private static Checkers checkers;
+    @RegisterExtension
+    static final SharedCheckers checkers = new SharedCheckers();
     private static TestCerts.Cert realCert;
     private static TestCerts.Cert otherCert;
 
@@ -49,13 +48,10 @@ class HttpCheckTest {
                 .keystorePath(realCert.keystore().toString()).keystorePassword(TestCerts.PASS)
                 .keyManagerPassword(TestCerts.PASS).keystoreType("PKCS12"));
         wm.start();
-        ctx = CheckContext.create();
-        checkers = new Checkers(ctx);
     }
 
     @AfterAll
     static void stop() {
-        ctx.close();
         wm.stop();
     }
 
@@ -68,14 +64,10 @@ class HttpCheckTest {
         return Targets.of(CheckType.NEGOTIATE, wm.port()).service(ServiceType.HTTP);
     }
 
-    private static CheckResult run(Targets t) throws Exception {
-        return checkers.check(t.target()).get(30, TimeUnit.SECONDS);
-    }
-
     @Test
     void getWithHostSetToTheRealsAddressWithoutPort() throws Exception {
         wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withBody("ok")));
-        CheckResult r = run(http());
+        CheckResult r = checkers.run(http());
         assertTrue(r.up(), r.reason());
         assertEquals("HTTP 200", r.reason());
         // ldirectord: HTTP::Headers("Host" => $$r{server}) — no port, even on a non-default one
@@ -86,20 +78,20 @@ class HttpCheckTest {
     void virtualhostIsTheHostHeader() throws Exception {
         wm.stubFor(get(urlEqualTo("/")).withHeader("Host", equalTo("www.example.com"))
                 .willReturn(aResponse().withStatus(200)));
-        assertTrue(run(http().virtualHost("www.example.com")).up());
-        assertFalse(run(http()).up(), "the stub only answers for the virtual host");
+        assertTrue(checkers.run(http().virtualHost("www.example.com")).up());
+        assertFalse(checkers.run(http()).up(), "the stub only answers for the virtual host");
     }
 
     @Test
     void requestPathIsAppendedToTheRealsUrl() throws Exception {
         wm.stubFor(get(urlEqualTo("/health/check.html?x=1")).willReturn(aResponse().withStatus(200)));
-        assertTrue(run(http().request("/health/check.html?x=1")).up());
+        assertTrue(checkers.run(http().request("/health/check.html?x=1")).up());
     }
 
     @Test
     void headIsSentWhenConfigured() throws Exception {
         wm.stubFor(head(urlEqualTo("/")).willReturn(aResponse().withStatus(200)));
-        CheckResult r = run(http().method(HttpMethod.HEAD));
+        CheckResult r = checkers.run(http().method(HttpMethod.HEAD));
         assertTrue(r.up(), r.reason());
         wm.verify(1, headRequestedFor(urlEqualTo("/")));
         wm.verify(0, getRequestedFor(urlEqualTo("/")));
@@ -111,7 +103,7 @@ class HttpCheckTest {
     void onlyTwoHundredsAreUp(int status, boolean up, String reason) throws Exception {
         // a 302 without Location is not followed (LWP returns it), so it is down like any non-2xx
         wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(status)));
-        CheckResult r = run(http());
+        CheckResult r = checkers.run(http());
         assertEquals(up, r.up(), r.reason());
         assertEquals(reason, r.reason());
     }
@@ -119,10 +111,10 @@ class HttpCheckTest {
     @Test
     void receiveIsAnUnanchoredRegexOverTheBody() throws Exception {
         wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withBody("<html>all is well here</html>")));
-        assertTrue(run(http().receive("is w.ll")).up());
-        assertTrue(run(http().receive("well")).up(), "unanchored: a match in the middle counts");
-        assertFalse(run(http().receive("^well")).up(), "anchors the operator wrote still apply");
-        CheckResult miss = run(http().receive("broken"));
+        assertTrue(checkers.run(http().receive("is w.ll")).up());
+        assertTrue(checkers.run(http().receive("well")).up(), "unanchored: a match in the middle counts");
+        assertFalse(checkers.run(http().receive("^well")).up(), "anchors the operator wrote still apply");
+        CheckResult miss = checkers.run(http().receive("broken"));
         assertFalse(miss.up());
         assertEquals("receive /broken/ not found in 29 bytes", miss.reason());
     }
@@ -132,14 +124,14 @@ class HttpCheckTest {
     void receiveHasPerlsMeaningOfDotAndDollar() throws Exception {
         wm.stubFor(get(urlEqualTo("/cr")).willReturn(aResponse().withStatus(200).withBody("ok\rdone")));
         wm.stubFor(get(urlEqualTo("/crlf")).willReturn(aResponse().withStatus(200).withBody("test\r\n")));
-        assertTrue(run(http().request("/cr").receive("ok.*done")).up(), "Perl's . matches \\r");
-        assertFalse(run(http().request("/crlf").receive("^test$")).up(), "Perl's $ is not before a final \\r\\n");
+        assertTrue(checkers.run(http().request("/cr").receive("ok.*done")).up(), "Perl's . matches \\r");
+        assertFalse(checkers.run(http().request("/crlf").receive("^test$")).up(), "Perl's $ is not before a final \\r\\n");
     }
 
     @Test
     void receiveIsTestedOnlyOnSuccess() throws Exception {
         wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(500).withBody("ok")));
-        CheckResult r = run(http().receive("ok"));
+        CheckResult r = checkers.run(http().receive("ok"));
         assertFalse(r.up());
         assertEquals("HTTP 500", r.reason());
     }
@@ -147,7 +139,7 @@ class HttpCheckTest {
     @Test
     void receiveOnAHeadIsMatchedAgainstTheEmptyBody() throws Exception {
         wm.stubFor(head(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withHeader("X", "ok")));
-        CheckResult r = run(http().method(HttpMethod.HEAD).receive("ok"));
+        CheckResult r = checkers.run(http().method(HttpMethod.HEAD).receive("ok"));
         assertFalse(r.up());
         assertEquals("receive /ok/ not found in 0 bytes", r.reason());
     }
@@ -163,7 +155,7 @@ class HttpCheckTest {
     @Test
     void sevenRedirectsAreFollowed() throws Exception {
         redirectChain(7);
-        CheckResult r = run(http().request("/r0").receive("landed"));
+        CheckResult r = checkers.run(http().request("/r0").receive("landed"));
         assertTrue(r.up(), r.reason());
         assertTrue(r.reason().startsWith("HTTP 200 after 7 redirects"), r.reason());
         // LWP drops the Host header on a redirect: the next request's Host comes from its URL
@@ -173,7 +165,7 @@ class HttpCheckTest {
     @Test
     void theEighthRedirectIsDown() throws Exception {
         redirectChain(8);
-        CheckResult r = run(http().request("/r0"));
+        CheckResult r = checkers.run(http().request("/r0"));
         assertFalse(r.up());
         assertEquals("HTTP 301: more than 7 redirects", r.reason());
         wm.verify(0, getRequestedFor(urlEqualTo("/r8")));
@@ -182,7 +174,7 @@ class HttpCheckTest {
     @Test
     void slowResponseTimesOutAtNegotiatetimeout() throws Exception {
         wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withFixedDelay(5000)));
-        CheckResult r = run(http().timeouts(Duration.ofSeconds(10), Duration.ofMillis(800)));
+        CheckResult r = checkers.run(http().timeouts(Duration.ofSeconds(10), Duration.ofMillis(800)));
         assertFalse(r.up());
         assertEquals("timeout after 0.8 s", r.reason());
         assertTrue(r.latency().toMillis() >= 750 && r.latency().toMillis() < 2000, "latency " + r.latency());
@@ -193,7 +185,7 @@ class HttpCheckTest {
         wm.stubFor(get(urlEqualTo("/a")).willReturn(aResponse().withStatus(302).withHeader("Location", "/b")
                 .withFixedDelay(500)));
         wm.stubFor(get(urlEqualTo("/b")).willReturn(aResponse().withStatus(200).withFixedDelay(500)));
-        CheckResult r = run(http().request("/a").timeouts(Duration.ofSeconds(10), Duration.ofMillis(800)));
+        CheckResult r = checkers.run(http().request("/a").timeouts(Duration.ofSeconds(10), Duration.ofMillis(800)));
         assertFalse(r.up(), "two 500 ms hops exceed one 800 ms budget");
         assertEquals("timeout after 0.8 s", r.reason());
     }
@@ -204,7 +196,7 @@ class HttpCheckTest {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             java.net.InetSocketAddress at = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), s.getLocalPort());
             try (var a = java.nio.channels.SocketChannel.open(at); var b = java.nio.channels.SocketChannel.open(at)) {
-                CheckResult r = run(Targets.of(CheckType.NEGOTIATE, s.getLocalPort()).service(ServiceType.HTTP)
+                CheckResult r = checkers.run(Targets.of(CheckType.NEGOTIATE, s.getLocalPort()).service(ServiceType.HTTP)
                         .timeouts(Duration.ofSeconds(10), Duration.ofMillis(700)));
                 assertFalse(r.up());
                 assertEquals("timeout after 0.7 s", r.reason());
@@ -218,14 +210,14 @@ class HttpCheckTest {
         // LWP's content is raw bytes: a UTF-8 "é" is two bytes, so "caf..$" matches it, "caf.$" does not
         wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200)
                 .withBody("caf\u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
-        assertTrue(run(http().receive("caf..$")).up());
-        assertFalse(run(http().receive("caf.$")).up());
+        assertTrue(checkers.run(http().receive("caf..$")).up());
+        assertFalse(checkers.run(http().receive("caf.$")).up());
     }
 
     @Test
     void connectionRefused() throws Exception {
         int port = org.ldirector.net.RefusingPorts.reserve();
-        CheckResult r = run(Targets.of(CheckType.NEGOTIATE, port).service(ServiceType.HTTP));
+        CheckResult r = checkers.run(Targets.of(CheckType.NEGOTIATE, port).service(ServiceType.HTTP));
         assertFalse(r.up());
         assertEquals("connect refused", r.reason());
     }
@@ -237,21 +229,21 @@ class HttpCheckTest {
     @Test
     void httpsDoesNotVerifyTheCertificateByDefault() throws Exception {
         wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withBody("secure")));
-        CheckResult r = run(https().receive("secure"));
+        CheckResult r = checkers.run(https().receive("secure"));
         assertTrue(r.up(), r.reason());
     }
 
     @Test
     void verificationSucceedsWithTheRightCaAndName() throws Exception {
         wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200)));
-        CheckResult r = run(https().verify(realCert.pem(), "real.example"));
+        CheckResult r = checkers.run(https().verify(realCert.pem(), "real.example"));
         assertTrue(r.up(), r.reason());
     }
 
     @Test
     void verificationFailsWithAnotherCa() throws Exception {
         wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200)));
-        CheckResult r = run(https().verify(otherCert.pem(), "real.example"));
+        CheckResult r = checkers.run(https().verify(otherCert.pem(), "real.example"));
         assertFalse(r.up());
         assertTrue(r.reason().startsWith("TLS handshake failed"), r.reason());
     }
@@ -259,14 +251,14 @@ class HttpCheckTest {
     @Test
     void verificationFailsWhenTheNameDoesNotMatch() throws Exception {
         wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200)));
-        CheckResult r = run(https().verify(realCert.pem(), "wrong.example"));
+        CheckResult r = checkers.run(https().verify(realCert.pem(), "wrong.example"));
         assertFalse(r.up(), r.reason());
         assertTrue(r.reason().contains("wrong.example") || r.reason().startsWith("TLS"), r.reason());
     }
 
     @Test
     void unreadableCaFileIsADownResultNamingTheFile() throws Exception {
-        CheckResult r = run(https().verify(Path.of("/nonexistent/ca.pem"), null));
+        CheckResult r = checkers.run(https().verify(Path.of("/nonexistent/ca.pem"), null));
         assertFalse(r.up());
         assertTrue(r.reason().contains("/nonexistent/ca.pem"), r.reason());
     }
@@ -275,7 +267,7 @@ class HttpCheckTest {
     void httpProxyRequestsTheAbsoluteUrlThroughTheReal() throws Exception {
         wm.stubFor(get(urlEqualTo("/proxied")).withHeader("Host", equalTo("origin.example"))
                 .willReturn(aResponse().withStatus(200).withBody("via proxy")));
-        CheckResult r = run(Targets.of(CheckType.NEGOTIATE, wm.port()).service(ServiceType.HTTP_PROXY)
+        CheckResult r = checkers.run(Targets.of(CheckType.NEGOTIATE, wm.port()).service(ServiceType.HTTP_PROXY)
                 .request("/http://origin.example/proxied").receive("via"));
         assertTrue(r.up(), r.reason());
         assertEquals(1, wm.getAllServeEvents().size());

@@ -12,14 +12,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.ldirector.check.CheckContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ldirector.check.CheckResult;
-import org.ldirector.check.Checkers;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.check.Targets;
 import org.ldirector.config.CheckType;
@@ -27,6 +25,7 @@ import org.ldirector.config.HttpExpect;
 import org.ldirector.config.ServiceType;
 import org.ldirector.config.StatusSet;
 import org.ldirector.config.UrlCheck;
+import org.ldirector.check.SharedCheckers;
 
 /** The keepalived HTTP_GET/SSL_GET extensions (httpstatus, httpdigest, checkurl) against WireMock on loopback. */
 class HttpExpectTest {
@@ -34,8 +33,8 @@ class HttpExpectTest {
     static final String HELLO = "b1946ac92492d2347c6235b4d2611184";
 
     private static WireMockServer wm;
-    private static CheckContext ctx;
-    private static Checkers checkers;
+    @RegisterExtension
+    static final SharedCheckers checkers = new SharedCheckers();
     private static TestCerts.Cert cert;
 
     @BeforeAll
@@ -45,13 +44,10 @@ class HttpExpectTest {
                 .keystorePath(cert.keystore().toString()).keystorePassword(TestCerts.PASS)
                 .keyManagerPassword(TestCerts.PASS).keystoreType("PKCS12"));
         wm.start();
-        ctx = CheckContext.create();
-        checkers = new Checkers(ctx);
     }
 
     @AfterAll
     static void stop() {
-        ctx.close();
         wm.stop();
     }
 
@@ -66,7 +62,7 @@ class HttpExpectTest {
         ProbeTarget k = new ProbeTarget(p.spec().withKeepalived(e, false), p.protocol(), p.family(), p.virtualAddress(),
                 p.virtualPort(), p.realAddress(), p.realPort(), p.checkPort(), p.request(), p.receive(), p.fwmark(),
                 p.writtenRealPort());
-        return checkers.check(k).get(30, TimeUnit.SECONDS);
+        return checkers.run(k);
     }
 
     private static Targets http() {

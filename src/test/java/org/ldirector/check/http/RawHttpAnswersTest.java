@@ -15,35 +15,22 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.ldirector.check.CheckContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ldirector.check.CheckResult;
-import org.ldirector.check.Checkers;
 import org.ldirector.check.Targets;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.HttpMethod;
 import org.ldirector.config.ServiceType;
+import org.ldirector.check.SharedCheckers;
 
 /**
  * Answers a well-behaved server (WireMock) never gives, written byte for byte: how the probe loop
  * frames them (by Content-Length, by the end of the connection, chunked) decides up or down.
  */
 class RawHttpAnswersTest {
-    private static CheckContext ctx;
-    private static Checkers checkers;
-
-    @BeforeAll
-    static void start() throws IOException {
-        ctx = CheckContext.create();
-        checkers = new Checkers(ctx);
-    }
-
-    @AfterAll
-    static void stop() {
-        ctx.close();
-    }
+    @RegisterExtension
+    static final SharedCheckers checkers = new SharedCheckers();
 
     /** One connection: reads the request head, writes {@code answer}, then holds or closes. */
     private static final class OneAnswer implements AutoCloseable {
@@ -93,14 +80,10 @@ class RawHttpAnswersTest {
         }
     }
 
-    private static CheckResult run(Targets t) throws Exception {
-        return checkers.check(t.target()).get(30, TimeUnit.SECONDS);
-    }
-
     @Test
     void theRequestIsWhatLdirectordsClientSends() throws Exception {
         try (OneAnswer s = new OneAnswer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false)) {
-            assertTrue(run(s.http().request("/a/b?c=d")).up());
+            assertTrue(checkers.run(s.http().request("/a/b?c=d")).up());
             assertEquals("GET /a/b?c=d HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nUser-Agent: ldirector\r\n\r\n",
                     s.request.get(5, TimeUnit.SECONDS));
         }
@@ -110,7 +93,7 @@ class RawHttpAnswersTest {
     @Test
     void anAnswerIsCompleteAtItsContentLengthEvenIfTheConnectionStaysOpen() throws Exception {
         try (OneAnswer s = new OneAnswer("HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nhealthy", true)) {
-            CheckResult r = run(s.http().receive("healthy"));
+            CheckResult r = checkers.run(s.http().receive("healthy"));
             assertTrue(r.up(), r.reason());
             assertTrue(r.latency().toMillis() < 2000, "judged at the timeout: " + r.latency());
         }
@@ -119,7 +102,7 @@ class RawHttpAnswersTest {
     @Test
     void aHeadAnswerIsCompleteAtTheEndOfItsHead() throws Exception {
         try (OneAnswer s = new OneAnswer("HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n", true)) {
-            CheckResult r = run(s.http().method(HttpMethod.HEAD));
+            CheckResult r = checkers.run(s.http().method(HttpMethod.HEAD));
             assertTrue(r.up(), r.reason());
             assertTrue(r.latency().toMillis() < 2000, "judged at the timeout: " + r.latency());
         }
@@ -130,7 +113,7 @@ class RawHttpAnswersTest {
     void aChunkedBodyIsDecodedBeforeTheReceiveRegex() throws Exception {
         String answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nheal\r\n3\r\nthy\r\n0\r\n\r\n";
         try (OneAnswer s = new OneAnswer(answer, false)) {
-            CheckResult r = run(s.http().receive("healthy"));
+            CheckResult r = checkers.run(s.http().receive("healthy"));
             assertTrue(r.up(), r.reason());
         }
     }
@@ -138,7 +121,7 @@ class RawHttpAnswersTest {
     @Test
     void aBodyWithoutLengthEndsWithTheConnection() throws Exception {
         try (OneAnswer s = new OneAnswer("HTTP/1.0 200 OK\r\n\r\nall is well", false)) {
-            CheckResult r = run(s.http().receive("well$"));
+            CheckResult r = checkers.run(s.http().receive("well$"));
             assertTrue(r.up(), r.reason());
         }
     }
@@ -148,7 +131,7 @@ class RawHttpAnswersTest {
     void aLargeBodyIsReadToItsEnd() throws Exception {
         String body = "x".repeat(3 << 20) + "healthy";
         try (OneAnswer s = new OneAnswer("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body, true)) {
-            CheckResult r = run(s.http().receive("healthy$"));
+            CheckResult r = checkers.run(s.http().receive("healthy$"));
             assertTrue(r.up(), r.reason());
         }
     }
@@ -159,12 +142,12 @@ class RawHttpAnswersTest {
         String cookie = "c".repeat(9000);
         String answer = "HTTP/1.1 200 OK\r\nSet-Cookie: " + cookie + "\r\nX-Short: 1\r\nContent-Length: 7\r\n\r\nhealthy";
         try (OneAnswer s = new OneAnswer(answer, false)) {
-            CheckResult r = run(s.http().receive("^healthy$"));
+            CheckResult r = checkers.run(s.http().receive("^healthy$"));
             assertTrue(r.up(), r.reason());
         }
         String tiny = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
         try (OneAnswer s = new OneAnswer(tiny, false)) {
-            CheckResult r = run(s.http().receive("^ok$"));
+            CheckResult r = checkers.run(s.http().receive("^ok$"));
             assertTrue(r.up(), r.reason());
         }
     }
@@ -172,7 +155,7 @@ class RawHttpAnswersTest {
     @Test
     void anInterimAnswerIsSkipped() throws Exception {
         try (OneAnswer s = new OneAnswer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n", false)) {
-            CheckResult r = run(s.http());
+            CheckResult r = checkers.run(s.http());
             assertFalse(r.up());
             assertEquals("HTTP 503", r.reason());
         }
@@ -181,7 +164,7 @@ class RawHttpAnswersTest {
     @Test
     void aRealThatClosesWithoutAnsweringIsDown() throws Exception {
         try (OneAnswer s = new OneAnswer(new byte[0], false)) {
-            CheckResult r = run(s.http());
+            CheckResult r = checkers.run(s.http());
             assertFalse(r.up());
             assertTrue(r.reason().contains("Connection closed by peer"), r.reason());
         }
@@ -190,7 +173,7 @@ class RawHttpAnswersTest {
     @Test
     void aBodyCutShortOfItsContentLengthIsDown() throws Exception {
         try (OneAnswer s = new OneAnswer("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", false)) {
-            CheckResult r = run(s.http().receive("short"));
+            CheckResult r = checkers.run(s.http().receive("short"));
             assertFalse(r.up(), r.reason());
         }
     }
@@ -198,7 +181,7 @@ class RawHttpAnswersTest {
     @Test
     void garbageIsDownWithTheParsersWords() throws Exception {
         try (OneAnswer s = new OneAnswer("SSH-2.0-OpenSSH_9.2\r\n\r\n", false)) {
-            CheckResult r = run(s.http());
+            CheckResult r = checkers.run(s.http());
             assertFalse(r.up());
             assertTrue(r.reason().startsWith("http: "), r.reason());
         }
@@ -211,7 +194,7 @@ class RawHttpAnswersTest {
             String moved = "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:" + target.socket.getLocalPort()
                     + "/there\r\nContent-Length: 0\r\n\r\n";
             try (OneAnswer first = new OneAnswer(moved, false)) {
-                CheckResult r = run(first.http().receive("ok"));
+                CheckResult r = checkers.run(first.http().receive("ok"));
                 assertTrue(r.up(), r.reason());
                 assertEquals("HTTP 200 after 1 redirect, receive /ok/ found", r.reason());
                 assertTrue(target.request.get(5, TimeUnit.SECONDS).startsWith("GET /there HTTP/1.1\r\n"));

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.ldirector.check.CheckResult;
+import org.ldirector.check.Reasons;
 import org.ldirector.check.Checker;
 import org.ldirector.config.ServiceType;
 
@@ -48,6 +49,15 @@ class DialogueCheckerTest {
         CheckResult r = run((d, t) -> Outcome.down("server said: bad pw hunter2 for secret xyzzy"),
                 Probe.of(ServiceType.RADIUS, 1812).login("u", "hunter2").secret("xyzzy"));
         assertEquals("server said: bad pw ******** for secret ********", r.reason());
+    }
+
+    @Test
+    void aSecretIsScrubbedAsAReasonShowsItEscapedAndWhereAQuoteCutIt() throws Exception {
+        String pw = "tab\there-and-long";
+        String echoed = "x".repeat(110) + "PASS " + pw; // the quote's cut falls inside the password
+        CheckResult r = run((d, t) -> Outcome.down("server said: " + Reasons.quote(echoed) + "; again " + Reasons.quote(pw)),
+                Probe.of(ServiceType.POP, 110).login("u", pw));
+        assertEquals("server said: " + "x".repeat(110) + "PASS ********...; again ********", r.reason());
     }
 
     @Test

@@ -14,6 +14,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.ldirector.check.CheckResult;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.check.Reasons;
 import org.ldirector.config.AddressFamily;
 import org.ldirector.config.CheckSpec;
 import org.ldirector.config.CheckType;
@@ -127,7 +128,7 @@ record Probe(ServiceType service, Protocol protocol, int port, String request, S
 
     /** Down with "timeout after N s", and no sooner than the timeout nor much later. */
     void assertTimesOut() {
-        CheckResult r = assertDown("timeout after " + Dialogue.seconds(timeout));
+        CheckResult r = assertDown("timeout after " + Reasons.seconds(timeout));
         assertTrue(r.latency().compareTo(timeout.minusMillis(20)) >= 0, "timed out early: " + r.latency());
         assertTrue(r.latency().compareTo(timeout.plusMillis(1500)) < 0, "timed out late: " + r.latency());
     }

@@ -1,4 +1,4 @@
-package org.ldirector.check.http;
+package org.ldirector.check;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -31,10 +31,9 @@ import org.apache.hc.core5.pool.PoolConcurrencyPolicy;
 import org.apache.hc.core5.reactor.IOReactorConfig;
 import org.apache.hc.core5.util.TimeValue;
 import org.apache.hc.core5.util.Timeout;
-import org.ldirector.check.UnverifiedTls;
 
 /**
- * Builds the async clients HTTP checks share. Deliberately un-clever, to mean what LWP meant for
+ * Builds the async clients HTTP checks share (owned by {@link CheckContext}, which closes them). Deliberately un-clever, to mean what LWP meant for
  * ldirectord: no redirects (HttpCheck follows them as LWP does), no retries, no cookies, no content
  * decoding (the receive regex sees the bytes, like LWP's {@code content}), and no connection reuse:
  * ldirectord opens a new connection for every check (LWP sends {@code Connection: close}), and a
