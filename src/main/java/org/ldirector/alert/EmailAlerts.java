@@ -244,7 +244,7 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
             return Optional.of(e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            return Optional.of("interrupted");
+            return Optional.of("sendmail interrupted");
         }
     }
 
