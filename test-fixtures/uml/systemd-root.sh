@@ -7,8 +7,10 @@
 #   test-fixtures/uml/systemd-root.sh [CACHE_DIR]      (default $LDIRECTOR_TEST_CACHE or /var/cache/ldirector-test)
 #
 # The root is kept in CACHE_DIR under a name keyed by this script's content (its package list and
-# settings): a missing or half-built one is built again, an up-to-date one is used as it is. Callers
-# copy it before booting, so it stays pristine. Needs root (debootstrap, chroot, mounts).
+# settings): a missing or half-built one is built again, an up-to-date one is used as it is, and
+# roots of other versions of this script are removed. Callers copy it before booting, so it stays
+# pristine. A build takes 1.5-2 minutes here (most of it downloading). Needs root (debootstrap,
+# chroot, mounts).
 # Like test-fixtures/fresh-root.sh, it carries in the host's apt sources, Acquire settings and local
 # CA certificates, and binds the host's /proc, /sys and /dev while packages are installed.
 set -euo pipefail
@@ -18,8 +20,10 @@ cache=${1:-${LDIRECTOR_TEST_CACHE:-/var/cache/ldirector-test}}
 
 # What the guest needs: systemd as init, the package's Depends (a Java 17 runtime), kmod for the
 # unit's modprobe, iproute2 for the reals' addresses, busybox's httpd as the reals, Postfix for
-# the email alert, procps for the test's checks.
-packages="systemd systemd-sysv dbus openjdk-17-jre-headless kmod iproute2 busybox postfix procps"
+# the email alert, procps for the test's checks, ipvsadm for a virtual's connection counter (the
+# test's, not the package's: ldirector does not use it), rpm to install the RPM as well (--nodeps:
+# its Requires name RHEL's packages).
+packages="systemd systemd-sysv dbus openjdk-17-jre-headless kmod iproute2 busybox postfix procps ipvsadm rpm"
 key=$( { cat "$0"; echo "$packages"; } | sha256sum | cut -c1-16)
 root=$cache/systemd-root-$key
 if [ -f "$root/.ready" ]; then
@@ -116,10 +120,11 @@ mkdir -p "$build/etc/systemd/system/postfix@.service.d"
 printf '[Unit]\nRequires=postfix-spool-seed.service\nAfter=postfix-spool-seed.service\n' \
   > "$build/etc/systemd/system/postfix@.service.d/spool-seed.conf"
 echo localhost > "$build/etc/hostname"
-# Units that wait for hardware or the network that a UML guest without interfaces never gets.
+# Units that wait for hardware or the network that a UML guest without interfaces never gets, and
+# ipvsadm's own service (its saved table is not this test's).
 in_root systemctl mask systemd-networkd-wait-online.service getty@tty1.service serial-getty@ttyS0.service \
   systemd-timesyncd.service apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer e2scrub_reap.service \
-  fstrim.timer \
+  fstrim.timer ipvsadm.service \
   >> "$log" 2>&1 || true
 
 for (( i=${#mounts[@]}-1; i>=0; i-- )); do umount -l "$build/${mounts[$i]}"; done
@@ -127,4 +132,8 @@ mounts=()
 touch "$build/.ready"
 rm -rf --one-file-system "$root"
 mv "$build" "$root"
+# Roots built by other versions of this script are of no more use.
+for old in "$cache"/systemd-root-*; do
+  case "$old" in "$root"|"$root.log") ;; *) rm -rf --one-file-system "$old" ;; esac
+done
 echo "$root"

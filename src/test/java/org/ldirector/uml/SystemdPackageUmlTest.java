@@ -27,7 +27,9 @@ import org.junit.jupiter.api.Test;
  * (systemd-boot.sh). A oneshot unit in the guest (test-fixtures/uml/systemd/ldirector-package-test)
  * installs the package rpm/build-deb.sh built from the jar and runs start, status, reload,
  * autoreload, a failing real with its email alert, an instance unit, an upgrade to a second build
- * with the daemons running while the IPVS table is watched, and stop; this test reads its results.
+ * with the daemons running while the IPVS table is watched, and stop; then the RPM that
+ * rpm/build-rpm.sh built is installed on the same root with rpm, started, upgraded the same way
+ * and stopped. This test reads the guest's results.
  *
  * <p>Alone: {@code nice mvn -B -o verify -Puml -Dit.test=SystemdPackageUmlTest -Dtest=NoSuchTest
  * -Dsurefire.failIfNoSpecifiedTests=false}
@@ -36,7 +38,8 @@ import org.junit.jupiter.api.Test;
 class SystemdPackageUmlTest {
     /** Every step the guest runs, in order; each must report ok. */
     static final List<String> STEPS = List.of("setup", "install", "start", "status", "reload", "autoreload",
-            "failing-real", "email", "real-back", "instance", "upgrade", "stop");
+            "failing-real", "email", "real-back", "instance", "upgrade", "stop",
+            "rpm-install", "rpm-start", "rpm-upgrade", "rpm-stop");
 
     static String run(Map<String, String> env, String... argv) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
@@ -65,8 +68,14 @@ class SystemdPackageUmlTest {
         Path second = Path.of(run(Map.of("DEB_VERSION", version + ".1"),
                 project.resolve("rpm/build-deb.sh").toString(), work.resolve("deb2").toString()).strip());
 
+        Path firstRpm = Path.of(lastLine(run(Map.of(), project.resolve("rpm/build-rpm.sh").toString(),
+                work.resolve("rpm1").toString())));
+        String release = run(Map.of(), "rpm", "-qp", "--qf", "%{RELEASE}", firstRpm.toString()).strip();
+        Path secondRpm = Path.of(lastLine(run(Map.of("RPM_RELEASE", release + ".1"),
+                project.resolve("rpm/build-rpm.sh").toString(), work.resolve("rpm2").toString())));
+
         String cached = run(Map.of(), project.resolve("test-fixtures/uml/systemd-root.sh").toString()).strip();
-        Path pristine = Path.of(cached.substring(cached.lastIndexOf('\n') + 1));
+        Path pristine = Path.of(lastLine(cached));
         long prepared = System.nanoTime();
         // the guest writes to its root: a copy, so the cached one stays as built
         Path root = work.resolve("root");
@@ -74,6 +83,9 @@ class SystemdPackageUmlTest {
         Files.createDirectories(root.resolve("root/debs"));
         Files.copy(first, root.resolve("root/debs/first.deb"));
         Files.copy(second, root.resolve("root/debs/second.deb"));
+        Files.createDirectories(root.resolve("root/rpms"));
+        Files.copy(firstRpm, root.resolve("root/rpms/first.rpm"));
+        Files.copy(secondRpm, root.resolve("root/rpms/second.rpm"));
         Path script = root.resolve("usr/local/sbin/ldirector-package-test");
         Files.copy(project.resolve("test-fixtures/uml/systemd/ldirector-package-test"), script,
                 StandardCopyOption.REPLACE_EXISTING);
@@ -121,6 +133,11 @@ class SystemdPackageUmlTest {
         assertEquals("DONE", results.get(results.size() - 1), diagnosis);
         // passed: the copy of the root goes (the cached one stays); kept on failure for a look
         run(Map.of(), "rm", "-rf", "--one-file-system", root.toString());
+    }
+
+    private static String lastLine(String text) {
+        String s = text.strip();
+        return s.substring(s.lastIndexOf('\n') + 1);
     }
 
     private static String readOr(Path file) {
