@@ -233,6 +233,8 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             try (OutputStream in = p.getOutputStream()) {
                 in.write(message.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // a sendmail that quits before reading says why in its exit status, asked below
             }
             if (!p.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
                 String why = "sendmail " + (p.isAlive() ? "hung" : "exited " + p.exitValue());
