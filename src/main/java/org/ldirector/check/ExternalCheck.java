@@ -75,14 +75,14 @@ final class ExternalCheck implements Checker {
         Duration timeout = t.spec().checkTimeout();
         try {
             // fork/exec can take milliseconds under load: never on the caller's (scheduler's) thread
-            ctx.blockingIo().execute(() -> run(argv, timeout, start, result));
+            ctx.blockingIo().execute(() -> run(argv, timeout, start, t.spec().externalWeight(), result));
         } catch (RejectedExecutionException e) {
             result.complete(CheckResult.down(ctx.since(start), kind + ": probe executor is shut down or full"));
         }
         return result;
     }
 
-    private void run(List<String> argv, Duration timeout, long start, CompletableFuture<CheckResult> result) {
+    private void run(List<String> argv, Duration timeout, long start, boolean weighted, CompletableFuture<CheckResult> result) {
         Process p;
         try {
             // stdin from /dev/null: a command that reads input must not hang on ours
@@ -99,16 +99,27 @@ final class ExternalCheck implements Checker {
         }, Math.max(0, left), TimeUnit.NANOSECONDS);
         p.onExit().thenAccept(done -> {
             alarm.cancel(false);
-            int status = done.exitValue();
-            result.complete(status == 0
-                    ? CheckResult.up(ctx.since(start), kind + ": exit 0")
-                    : CheckResult.down(ctx.since(start), kind + ": exit " + status));
+            result.complete(verdict(done.exitValue(), ctx.since(start), kind, weighted));
         });
         // read here, on the blocking executor: ends when every holder of the pipe has exited or been killed
         String output = drain(p.getInputStream());
         if (!output.isEmpty() && log.isDebugEnabled()) {
             log.debug("{} {}: {}", kind, argv, output.strip());
         }
+    }
+
+    /**
+     * Exit status 0 is up, anything else down; with externalweight=yes (keepalived's misc_dynamic)
+     * 1 is down and 2 to 255 up with weight status - 2, so a script can steer its real's share.
+     */
+    static CheckResult verdict(int status, Duration latency, String kind, boolean weighted) {
+        if (status == 0) {
+            return CheckResult.up(latency, kind + ": exit 0");
+        }
+        if (weighted && status >= 2 && status <= 255) {
+            return CheckResult.upWithWeight(latency, kind + ": exit " + status + ", weight " + (status - 2), status - 2);
+        }
+        return CheckResult.down(latency, kind + ": exit " + status);
     }
 
     /**

@@ -33,6 +33,10 @@ import java.util.Optional;
  * @param mysqlPublicKeyRetrieval extension: let a mysql check take the server's RSA key from the
  *                       server (caching_sha2_password on a connection without TLS); false = refuse,
  *                       as libmysqlclient does, since a rogue real could then read the password
+ * @param http           extension (keepalived's HTTP_GET): status set, body digest and further URLs
+ *                       of an http/https check; {@link HttpExpect#NONE} = ldirectord's check
+ * @param externalWeight extension (keepalived's misc_dynamic): an external check's exit status
+ *                       2 to 255 is up with weight status - 2; 0 up, 1 down as before
  */
 public record CheckSpec(
         CheckType type,
@@ -53,7 +57,27 @@ public record CheckSpec(
         int checkCount,
         Optional<Path> httpsCaFile,
         Optional<String> httpsSniName,
-        boolean mysqlPublicKeyRetrieval) {
+        boolean mysqlPublicKeyRetrieval,
+        HttpExpect http,
+        boolean externalWeight) {
+
+    /** Without the keepalived extensions (their defaults: ldirectord's checks). */
+    public CheckSpec(CheckType type, int numConnects, ServiceType service, String checkCommand,
+            Optional<Integer> checkPort, String request, String receive, HttpMethod httpMethod,
+            Optional<String> virtualHost, String login, Secret passwd, String database, Secret secret,
+            Duration checkTimeout, Duration negotiateTimeout, int checkCount, Optional<Path> httpsCaFile,
+            Optional<String> httpsSniName, boolean mysqlPublicKeyRetrieval) {
+        this(type, numConnects, service, checkCommand, checkPort, request, receive, httpMethod, virtualHost,
+                login, passwd, database, secret, checkTimeout, negotiateTimeout, checkCount, httpsCaFile,
+                httpsSniName, mysqlPublicKeyRetrieval, HttpExpect.NONE, false);
+    }
+
+    /** The same check with the keepalived extensions set. */
+    public CheckSpec withKeepalived(HttpExpect http, boolean externalWeight) {
+        return new CheckSpec(type, numConnects, service, checkCommand, checkPort, request, receive, httpMethod,
+                virtualHost, login, passwd, database, secret, checkTimeout, negotiateTimeout, checkCount, httpsCaFile,
+                httpsSniName, mysqlPublicKeyRetrieval, http, externalWeight);
+    }
 
     /** Without mysqlpublickeyretrieval (its default: off). */
     public CheckSpec(CheckType type, int numConnects, ServiceType service, String checkCommand,

@@ -1,17 +1,13 @@
 package org.ldirector.config;
 
 import java.io.IOException;
-import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.EnumSet;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -31,6 +27,12 @@ import java.util.regex.PatternSyntaxException;
  * values ldirectord reads only in part (e.g. {@code checktimeout=5s} as 5) are accepted as ldirectord
  * reads them, with a warning. Nothing is created on disk: where ldirectord opens a logfile or a
  * monitorfile for append at parse time, ldirector only checks that it could.
+ *
+ * <p>This class reads lines, tells the global section from virtual blocks, and collects errors and
+ * warnings. What each directive means lives in {@link Directives} (one table, both scopes); the
+ * values read go into a {@link GlobalDraft} and a {@link VirtualDraft} per block; {@code real=} and
+ * {@code fallback=} values are read by {@link ServerReader}; checks that need a whole block or the
+ * whole file run here once it is read; {@link ConfigAssembly} then builds the records.
  */
 public final class ConfigParser {
 
@@ -45,83 +47,26 @@ public final class ConfigParser {
     private static final Pattern V_FWM = Pattern.compile("^(\\d+)");
     private static final Pattern V_IPV6 = Pattern.compile("^\\[([0-9A-Fa-f:]+)\\]:([0-9A-Za-z_-]+)");
     private static final Pattern INDENTED = Pattern.compile("^ {4,}(.+)$", Pattern.DOTALL);
-    // ldirectord's real= regex, including its A-f class (it admits more than hex digits in brackets).
-    private static final String R_HOST = "(\\d+\\.\\d+\\.\\d+\\.\\d+|[A-Za-z0-9.-]+|\\[[0-9A-fa-f:]+\\])";
-    private static final Pattern REAL = Pattern.compile(
-            R_HOST + "(->" + R_HOST + ")?(:(\\d+|[A-Za-z0-9_-]+))?\\s+(.*)");
-    private static final Pattern REAL_NO_FLAGS = Pattern.compile(
-            R_HOST + "(->" + R_HOST + ")?(:(\\d+|[A-Za-z0-9_-]+))?");
-    private static final Pattern PORT_SUFFIX = Pattern.compile("(:(\\d+|[A-Za-z0-9_-]+))?$");
-    private static final Pattern SMTP = Pattern.compile("^([0-9A-Za-z._+-]+)");
-    /** ipvsadm's MAX_TIMEOUT for {@code -p}: 31 days (the kernel would take any u32). */
-    static final int MAX_PERSISTENT = 86400 * 31;
-    /** ipvsadm's limit for {@code -w}; the kernel refuses a negative weight. */
-    static final int MAX_WEIGHT = 65535;
-    /** IP_VS_SCHEDNAME_MAXLEN less the terminating NUL. */
-    static final int MAX_SCHEDULER_NAME = 15;
-    /** Addresses one {@code a->b} range may expand to: a /16. */
-    static final int MAX_RANGE_REALS = 65_536;
-    /**
-     * Reals in the whole file, ranges expanded. Counted before a range is expanded, so a file of
-     * many large ranges is refused without the memory it would take.
-     */
-    static final int MAX_REALS = 100_000;
-    private static final Set<String> FACILITIES = Set.of("auth", "authpriv", "cron", "daemon", "ftp", "kern",
-            "lpr", "mail", "news", "syslog", "user", "uucp", "local0", "local1", "local2", "local3", "local4",
-            "local5", "local6", "local7");
 
     private final Path source;
     private final NameResolver resolver;
     private final List<Diagnostic> errors = new ArrayList<>();
     private final List<Diagnostic> warnings = new ArrayList<>();
-
-    // Global settings as read; -1 means "not given", as in ldirectord's set_defaults.
-    private int gCheckTimeout = -1;
-    private int gNegotiateTimeout = -1;
-    private int gCheckInterval = 10;
-    private int gCheckCount = 1;
-    private int gFailureCount = 1;
-    private int gSuccessCount = 1;
-    private boolean autoreload;
-    private String callback;
-    private java.net.InetSocketAddress metrics;
-    // syncdaemon and its settings (ldirector extension); the line numbers place errors found at the end
-    private SyncConfig.Role syncRole;
-    private int syncRoleLine;
-    private String syncInterface;
-    private int syncId;
-    private int syncMaxLength;
-    private InetAddress syncGroup;
-    private int syncPort;
-    private int syncTtl;
-    private int firstSyncSettingLine;
-    private Optional<SyncConfig> sync = Optional.empty();
-    private Fallback gFallback;
-    private Fallback gFallback6;
-    private String gFallbackCommand;
-    private LogTarget logTarget = LogTarget.DEFAULT;
-    private String gEmailAlert = "";
-    private String emailAlertFrom;
-    private int gEmailAlertFreq;
-    private Set<DaemonState> gEmailAlertStatus = EnumSet.allOf(DaemonState.class);
-    private final Set<String> execute = new LinkedHashSet<>();
-    private boolean supervised;
-    private boolean fork;
-    private boolean quiescent;
-    private boolean readdQuiescent;
-    private boolean cleanstop = true;
-    private String gSmtp;
-    private String maintenanceDir;
-
-    private final List<Draft> drafts = new ArrayList<>();
-    /** Reals accepted so far in the whole file (ranges expanded), against {@link #MAX_REALS}. */
-    private int realCount;
-    private int callbackLine;
-    private int fallbackCommandLine;
+    private final GlobalDraft global = new GlobalDraft();
+    private final List<VirtualDraft> drafts = new ArrayList<>();
+    private final ServerReader servers = new ServerReader(this);
 
     private ConfigParser(Path source, NameResolver resolver) {
         this.source = source;
         this.resolver = resolver;
+    }
+
+    NameResolver resolver() {
+        return resolver;
+    }
+
+    ServerReader servers() {
+        return servers;
     }
 
     /**
@@ -163,13 +108,13 @@ public final class ConfigParser {
         ConfigParser p = new ConfigParser(source, resolver);
         p.errors.addAll(encoding);
         p.run(withoutNul(text, source, p.errors));
-        p.sync = p.syncConfig();
+        Optional<SyncConfig> sync = p.syncConfig();
         if (!p.errors.isEmpty()) {
             List<Diagnostic> sorted = new ArrayList<>(p.errors);
             sorted.sort(Comparator.comparingInt(Diagnostic::line));
             throw new ConfigException(sorted);
         }
-        return p.build();
+        return ConfigAssembly.assemble(source, p.global, sync, p.drafts, p.warnings);
     }
 
     // ---------------------------------------------------------------- reading
@@ -241,7 +186,7 @@ public final class ConfigParser {
             String line = lines[i];
             Matcher v = VIRTUAL_LINE.matcher(line);
             if (v.matches()) {
-                Draft d = startVirtual(i + 1, v.group(1) != null, v.group(2).strip());
+                VirtualDraft d = startVirtual(i + 1, v.group(1) != null, v.group(2).strip());
                 i++;
                 while (i < n) {
                     String raw = lines[i];
@@ -281,31 +226,7 @@ public final class ConfigParser {
             }
             i++;
         }
-        for (Draft d : drafts) {
-            if (d.fwmark != null && d.fallbackText == null
-                    && (d.family == AddressFamily.INET ? gFallback : gFallback6) != null) {
-                warn(d.line, "the global fallback does not apply to firewall-mark virtual " + d.written
-                        + " (ldirectord picks the global fallback by tcp/udp); give it its own fallback= line");
-            }
-        }
-        if (drafts.isEmpty()) {
-            warn(0, "no virtual service is defined (no virtual= or virtual6= line); ldirector would check"
-                    + " nothing and program nothing");
-        }
-        if (callbackLine > 0) {
-            commandFile(callbackLine, "callback", firstWord(callback), true, false);
-        }
-        if (fallbackCommandLine > 0) {
-            commandFile(fallbackCommandLine, "fallbackcommand", firstWord(gFallbackCommand), true, false);
-        }
-        if (!fork) {
-            for (Draft d : drafts) {
-                if (d.checkIntervalLine > 0) {
-                    warn(d.checkIntervalLine, "checkinterval of virtual " + d.written + " is honoured by ldirector"
-                            + " (ldirectord ignores a per-virtual checkinterval when fork=no)");
-                }
-            }
-        }
+        checkFile();
     }
 
     private static String stripEol(String line) {
@@ -327,7 +248,7 @@ public final class ConfigParser {
 
     private void globalDirective(int line, String text) {
         if (text.equals("supervised")) {
-            supervised = true;
+            global.supervised = true;
             warn(line, "bare 'supervised' means supervised=yes; please write supervised=yes");
             return;
         }
@@ -341,88 +262,14 @@ public final class ConfigParser {
         }
         String name = m.group(1);
         String value = m.group(2).strip();
-        switch (name) {
-            case "checktimeout" -> gCheckTimeout = positive(line, name, value, gCheckTimeout);
-            case "negotiatetimeout" -> gNegotiateTimeout = positive(line, name, value, gNegotiateTimeout);
-            case "checkinterval" -> gCheckInterval = positive(line, name, value, gCheckInterval);
-            case "checkcount" -> {
-                gCheckCount = positive(line, name, value, gCheckCount);
-                warn(line, "checkcount is deprecated (ldirectord slates it for removal); see failurecount");
-            }
-            case "failurecount" -> gFailureCount = positive(line, name, value, gFailureCount);
-            case "successcount" -> gSuccessCount = positive(line, name, value, gSuccessCount);
-            case "connecttimeout" -> error(line, "connecttimeout is no longer supported; use negotiatetimeout"
-                    + " (and checktimeout for connect checks)");
-            case "timeout" -> error(line, "timeout is no longer supported; use checktimeout and negotiatetimeout");
-            case "fallback", "fallback6" -> {
-                AddressFamily af = name.equals("fallback") ? AddressFamily.INET : AddressFamily.INET6;
-                // ldirectord resolves a global fallback's port for tcp and for udp virtuals alike.
-                Fallback tcp = fallback(line, name, value, af, "tcp", null);
-                Fallback udp = tcp == null ? null : fallback(line, name, value, af, "udp", null);
-                if (tcp != null && udp != null) {
-                    if (af == AddressFamily.INET) {
-                        gFallback = tcp;
-                    } else {
-                        gFallback6 = tcp;
-                    }
-                }
-            }
-            case "fallbackcommand" -> {
-                if (value.isEmpty()) {
-                    error(line, "fallbackcommand is empty; expected a command to run when the fallback is used");
-                } else {
-                    gFallbackCommand = unquote(value);
-                    fallbackCommandLine = line;
-                }
-            }
-            case "autoreload" -> autoreload = yesNo(line, name, value, autoreload);
-            case "callback" -> {
-                Optional<String> q = quoted(line, name, value, true);
-                if (q.isPresent()) {
-                    callback = q.get();
-                    callbackLine = line;
-                }
-            }
-            case "logfile" -> quoted(line, name, value, true).ifPresent(v -> logfile(line, v));
-            // ldirectord keeps the quotes and hands the value to a shell, which removes them.
-            case "execute" -> execute.add(unquote(value));
-            case "fork" -> fork = yesNo(line, name, value, fork);
-            case "supervised" -> supervised = yesNo(line, name, value, supervised);
-            case "quiescent" -> quiescent = yesNo(line, name, value, quiescent);
-            case "readdquiescent" -> readdQuiescent = yesNo(line, name, value, readdQuiescent);
-            case "cleanstop" -> cleanstop = yesNo(line, name, value, cleanstop);
-            case "emailalert" -> emailAlertAddress(line, value).ifPresent(v -> gEmailAlert = v);
-            case "emailalertfreq" -> emailAlertFreq(line, value).ifPresent(v -> gEmailAlertFreq = v);
-            case "emailalertstatus" -> emailAlertStatus(line, value).ifPresent(v -> gEmailAlertStatus = v);
-            case "emailalertfrom" -> {
-                if (value.isEmpty()) {
-                    error(line, "emailalertfrom is empty; expected the sender address of alert mails");
-                } else if (noControl(line, name, value)) {
-                    emailAlertFrom = value;
-                }
-            }
-            case "smtp" -> smtp(line, value).ifPresent(v -> gSmtp = v);
-            case "metrics" -> metrics(line, value).ifPresent(v -> metrics = v);
-            case "syncdaemon", "syncinterface", "syncid", "syncmaxlen", "syncgroup", "syncport", "syncttl" ->
-                    sync(line, name, unquote(value).strip());
-            case "maintenancedir" -> {
-                if (value.isEmpty()) {
-                    error(line, "maintenancedir is empty; expected a directory");
-                } else {
-                    maintenanceDir = value;
-                    if (!Files.isDirectory(Path.of(value))) {
-                        warn(line, "maintenance directory " + value + " does not exist");
-                    }
-                }
-            }
-            default -> {
-                if (Directives.VIRTUAL.contains(name)) {
-                    error(line, "'" + name + "' belongs to a virtual service: indent it (at least 4 spaces or a"
-                            + " tab) on the lines right after its virtual= line");
-                } else {
-                    unknown(line, name, Directives.GLOBAL);
-                }
-            }
+        Optional<Directives.Directive> d = Directives.lookup(name, Directives.Scope.GLOBAL);
+        if (d.isPresent()) {
+            d.get().global().read(this, global, line, name, value);
+        } else if (Directives.VIRTUAL.contains(name)) {
+            error(line, "'" + name + "' belongs to a virtual service: indent it (at least 4 spaces or a"
+                    + " tab) on the lines right after its virtual= line");
+        } else {
+            unknown(line, name, Directives.GLOBAL);
         }
     }
 
@@ -441,98 +288,10 @@ public final class ConfigParser {
                 .orElse(""));
     }
 
-    private void logfile(int line, String v) {
-        if (v.startsWith("/")) {
-            // ldirectord opens it for append as a test (creating it); ldirector only checks it could.
-            Path p = Path.of(v);
-            Path dir = p.toAbsolutePath().getParent();
-            if (Files.isDirectory(p) || dir == null || !Files.isDirectory(dir)
-                    || (Files.exists(p) ? !Files.isWritable(p) : !Files.isWritable(dir))) {
-                error(line, "unable to open logfile " + v + ": it must be a writable file in an existing directory");
-                return;
-            }
-            logTarget = LogTarget.file(p);
-        } else if (FACILITIES.contains(v)) {
-            logTarget = LogTarget.syslog(v);
-        } else {
-            // ldirectord hands any other value to Sys::Syslog, which logs an unknown facility as "user".
-            warn(line, "logfile \"" + v + "\" does not start with '/', so it names a syslog facility, and it is not"
-                    + " one (" + String.join(", ", FACILITIES.stream().sorted().toList()) + "); logging to syslog"
-                    + " facility user, as ldirectord does; write an absolute path to log to a file");
-            logTarget = LogTarget.syslog("user");
-        }
-    }
-
     // ---------------------------------------------------------------- virtual blocks
 
-    /** One virtual block as read, before globals (which may come later in the file) are applied. */
-    private static final class Draft {
-        int line;
-        AddressFamily family;
-        String written;
-        String ipPort;          // host:port as written, null for a fwmark
-        String hostPart;
-        String portPart;
-        Integer fwmark;
-        boolean ok = true;
-        String protocol;
-        String checktype = "negotiate";
-        int numConnects;
-        String service;
-        String checkCommand = "/bin/true";
-        Integer checkPort;
-        String request = "/";
-        String receive = "";
-        String httpMethod = "GET";
-        String virtualHost;
-        String httpsCaFile;
-        String httpsServerName;
-        boolean mysqlPublicKeyRetrieval;
-        String login = "";
-        String passwd = "";
-        String database = "";
-        String secret = "";
-        int checkTimeout = -1;
-        int negotiateTimeout = -1;
-        int checkCount = -1;
-        int failureCount = -1;
-        int successCount = -1;
-        int checkInterval = -1;
-        int checkIntervalLine;
-        String scheduler = "wrr";
-        String schedFlags;
-        int schedFlagsLine;
-        Integer persistent;
-        String netmask;
-        int netmaskLine;
-        int checkCommandLine;
-        int httpsServerNameLine;
-        int fallbackCommandLine;
-        boolean ops;
-        int opsLine;
-        String fallbackText;
-        int fallbackLine;
-        String fallbackName;
-        String fallbackCommand;
-        Boolean quiescent;
-        Boolean cleanstop;
-        String emailAlert;
-        Integer emailAlertFreq;
-        Set<DaemonState> emailAlertStatus;
-        String smtp;
-        String monitorFile;
-        String serviceName;
-        String comment;
-        final List<String[]> realTodo = new ArrayList<>(); // text, line
-        // resolved
-        InetAddress address;
-        int port;
-        Fallback fallback;
-        final List<Real> reals = new ArrayList<>();
-    }
-
-    private Draft startVirtual(int line, boolean six, String vattr) {
-        Draft d = new Draft();
+    private VirtualDraft startVirtual(int line, boolean six, String vattr) {
+        VirtualDraft d = new VirtualDraft();
         d.line = line;
         d.family = six ? AddressFamily.INET6 : AddressFamily.INET;
         d.written = vattr.isEmpty() ? "(empty)" : abbreviate(vattr.split("\\s")[0]);
@@ -600,7 +359,7 @@ public final class ConfigParser {
         return d;
     }
 
-    private void virtualDirective(Draft d, int line, String cmd, boolean hadHash) {
+    private void virtualDirective(VirtualDraft d, int line, String cmd, boolean hadHash) {
         Matcher m = ASSIGN.matcher(cmd);
         if (!m.matches()) {
             String word = cmd.split("[\\s=]", 2)[0];
@@ -612,178 +371,14 @@ public final class ConfigParser {
         String name = m.group(1);
         String value = m.group(2).strip();
         int before = errors.size();
-        switch (name) {
-            case "real", "real6" -> {
-                boolean six = name.equals("real6");
-                if (six != (d.family == AddressFamily.INET6)) {
-                    error(line, "cannot use " + name + "= in a " + (six ? "virtual=" : "virtual6=") + " block;"
-                            + " use " + (six ? "real=" : "real6=") + " (the family must match the virtual's)");
-                    d.ok = false;
-                } else {
-                    d.realTodo.add(new String[] {value, Integer.toString(line)});
-                }
-            }
-            case "request" -> quoted(line, name, value, false).ifPresent(v -> d.request = v.startsWith("/") ? v : "/" + v);
-            case "receive" -> quoted(line, name, value, false).filter(v -> perlRegex(line, v)).ifPresent(v -> d.receive = v);
-            case "login" -> quoted(line, name, value, false).ifPresent(v -> d.login = v);
-            case "passwd" -> quoted(line, name, value, false).ifPresent(v -> d.passwd = v);
-            case "database" -> quoted(line, name, value, false).ifPresent(v -> d.database = v);
-            case "secret" -> quoted(line, name, value, false).ifPresent(v -> d.secret = v);
-            case "load" -> quoted(line, name, value, false); // read and unused by ldirectord too
-            case "checktype" -> checktype(d, line, value);
-            case "checkcommand" -> {
-                String v = unquote(value);
-                if (v.isEmpty()) {
-                    error(line, "checkcommand is empty; expected the command an external check runs");
-                } else {
-                    d.checkCommand = v;
-                    d.checkCommandLine = line;
-                }
-            }
-            case "checktimeout" -> d.checkTimeout = positive(line, name, value, d.checkTimeout);
-            case "negotiatetimeout" -> d.negotiateTimeout = positive(line, name, value, d.negotiateTimeout);
-            case "connecttimeout" -> error(line, "connecttimeout is no longer supported; use negotiatetimeout"
-                    + " (and checktimeout for connect checks)");
-            case "checkcount" -> {
-                d.checkCount = positive(line, name, value, d.checkCount);
-                warn(line, "checkcount is deprecated (ldirectord slates it for removal); see failurecount");
-            }
-            case "failurecount" -> d.failureCount = positive(line, name, value, d.failureCount);
-            case "successcount" -> d.successCount = positive(line, name, value, d.successCount);
-            case "checkinterval" -> {
-                d.checkInterval = positive(line, name, value, d.checkInterval);
-                d.checkIntervalLine = line;
-            }
-            case "checkport" -> {
-                Optional<Long> p = digits(value);
-                if (p.isEmpty() || p.get() < 1 || p.get() > 65535) {
-                    error(line, "checkport must be a port number 1..65535, found '" + abbreviate(value) + "'");
-                } else {
-                    noteLoose(line, name, value, p.get());
-                    d.checkPort = p.get().intValue();
-                }
-            }
-            case "scheduler" -> {
-                Matcher s = Pattern.compile("([a-z]+)").matcher(value);
-                if (!s.find()) {
-                    error(line, "scheduler must be a name in lowercase letters (e.g. wrr, rr, wlc, sh), found '"
-                            + abbreviate(value) + "'");
-                } else if (s.group(1).length() > MAX_SCHEDULER_NAME) {
-                    error(line, "scheduler name '" + abbreviate(s.group(1)) + "' is longer than the kernel's "
-                            + MAX_SCHEDULER_NAME + " characters; expected e.g. wrr, rr, wlc, sh");
-                } else {
-                    if (!s.group(1).equals(value)) {
-                        warn(line, "scheduler '" + abbreviate(value) + "' is read as '" + s.group(1)
-                                + "' (ldirectord takes the first run of lowercase letters)");
-                    }
-                    d.scheduler = s.group(1);
-                }
-            }
-            case "persistent" -> {
-                Optional<Long> p = digits(value);
-                if (p.isEmpty()) {
-                    error(line, "persistent must be a timeout in seconds, found '" + abbreviate(value) + "'");
-                } else if (p.get() < 1 || p.get() > MAX_PERSISTENT) {
-                    error(line, "persistent timeout " + abbreviate(value) + " is out of range; expected 1.."
-                            + MAX_PERSISTENT + " seconds (ipvsadm's limit of 31 days)");
-                } else {
-                    noteLoose(line, name, value, p.get());
-                    d.persistent = p.get().intValue();
-                }
-            }
-            case "schedflags" -> {
-                if (value.isEmpty()) {
-                    error(line, "schedflags is empty; expected flags such as sh-fallback,sh-port");
-                } else {
-                    d.schedFlags = value.split("\\s+")[0];
-                    d.schedFlagsLine = line;
-                }
-            }
-            case "netmask" -> netmask(d, line, value);
-            case "protocol" -> protocol(d, line, value);
-            case "ops" -> {
-                d.ops = yesNo(line, name, value, d.ops);
-                d.opsLine = line;
-            }
-            case "service" -> service(d, line, value);
-            case "httpmethod" -> {
-                Matcher w = Pattern.compile("(\\w+)").matcher(value);
-                String u = w.find() ? w.group(1).toUpperCase(Locale.ROOT) : "";
-                if (u.equals("GET") || u.equals("HEAD")) {
-                    d.httpMethod = u;
-                } else {
-                    error(line, "httpmethod must be GET or HEAD, found '" + abbreviate(value) + "'");
-                }
-            }
-            case "virtualhost" -> d.virtualHost = value.replaceAll("^\"?([^\"]*)\"?.*$", "$1");
-            // Extensions: opt-in certificate verification for https checks (ldirectord never verifies).
-            case "httpscafile" -> {
-                String v = unquote(value);
-                if (v.isEmpty()) {
-                    error(line, "httpscafile is empty; expected a PEM file of CA certificates to verify https reals against");
-                } else if (!Files.isReadable(Path.of(v))) {
-                    error(line, "httpscafile " + v + " is not a readable file; expected a PEM file of CA certificates");
-                } else {
-                    d.httpsCaFile = v;
-                }
-            }
-            case "httpsservername" -> {
-                String v = unquote(value);
-                if (v.isEmpty()) {
-                    error(line, "httpsservername is empty; expected the TLS server name the https check sends and verifies");
-                } else {
-                    d.httpsServerName = v;
-                    d.httpsServerNameLine = line;
-                }
-            }
-            // Extension: opt-in to the risk described at CheckSpec#mysqlPublicKeyRetrieval.
-            case "mysqlpublickeyretrieval" -> d.mysqlPublicKeyRetrieval = yesNo(line, name, value, d.mysqlPublicKeyRetrieval);
-            case "fallback", "fallback6" -> {
-                boolean six = name.equals("fallback6");
-                if (six != (d.family == AddressFamily.INET6)) {
-                    error(line, "cannot use " + name + "= in a " + (six ? "virtual=" : "virtual6=") + " block;"
-                            + " use " + (six ? "fallback=" : "fallback6="));
-                } else {
-                    d.fallbackText = value;
-                    d.fallbackLine = line;
-                    d.fallbackName = name;
-                }
-            }
-            case "fallbackcommand" -> {
-                String v = unquote(value);
-                if (v.isEmpty()) {
-                    error(line, "fallbackcommand is empty; expected a command to run when the fallback is used");
-                } else {
-                    d.fallbackCommand = v;
-                    d.fallbackCommandLine = line;
-                }
-            }
-            case "quiescent" -> d.quiescent = yesNo(line, name, value, d.quiescent);
-            case "cleanstop" -> d.cleanstop = yesNo(line, name, value, d.cleanstop);
-            case "emailalert" -> emailAlertAddress(line, value).ifPresent(v -> d.emailAlert = v);
-            case "emailalertfreq" -> emailAlertFreq(line, value).ifPresent(v -> d.emailAlertFreq = v);
-            case "emailalertstatus" -> emailAlertStatus(line, value).ifPresent(v -> d.emailAlertStatus = v);
-            case "monitorfile" -> monitorFile(d, line, unquote(value));
-            case "smtp" -> smtp(line, value).ifPresent(v -> d.smtp = v);
-            // both go into the headers of alert mails: a CR or LF there would start a header of its own
-            case "servicename" -> {
-                if (noControl(line, name, value)) {
-                    d.serviceName = value;
-                }
-            }
-            case "comment" -> {
-                if (noControl(line, name, value)) {
-                    d.comment = value;
-                }
-            }
-            default -> {
-                if (Directives.GLOBAL.contains(name)) {
-                    error(line, "'" + name + "' is a global directive and cannot be set for one virtual service;"
-                            + " write it unindented outside the virtual blocks");
-                } else {
-                    unknown(line, name, Directives.VIRTUAL);
-                }
-            }
+        Optional<Directives.Directive> directive = Directives.lookup(name, Directives.Scope.VIRTUAL);
+        if (directive.isPresent()) {
+            directive.get().virtual().read(this, d, line, name, value);
+        } else if (Directives.GLOBAL.contains(name)) {
+            error(line, "'" + name + "' is a global directive and cannot be set for one virtual service;"
+                    + " write it unindented outside the virtual blocks");
+        } else {
+            unknown(line, name, Directives.VIRTUAL);
         }
         if (hadHash && errors.size() > before) {
             Diagnostic last = errors.remove(errors.size() - 1);
@@ -792,148 +387,41 @@ public final class ConfigParser {
         }
     }
 
-    private void checktype(Draft d, int line, String value) {
-        Matcher num = Pattern.compile("(\\d+)").matcher(value);
-        Matcher word = Pattern.compile("([\\w-]+)").matcher(value);
-        // ldirectord tests for a number first, anywhere in the value: "checktype=3" is 3 connects per negotiate.
-        if (num.find()) {
-            if (num.group(1).length() > 9) {
-                error(line, "checktype number " + abbreviate(num.group(1)) + " is too large");
-                return;
-            }
-            if (!num.group(1).equals(value)) {
-                warn(line, "checktype '" + abbreviate(value) + "' is read as the number " + num.group(1)
-                        + " (ldirectord looks for digits first)");
-            }
-            d.checktype = "combined";
-            d.numConnects = Integer.parseInt(num.group(1));
-        } else if (word.find() && Set.of("connect", "negotiate", "ping", "off", "on", "external", "external-perl")
-                .contains(word.group(1))) {
-            d.checktype = word.group(1);
-        } else {
-            error(line, "checktype must be connect, negotiate, ping, external, external-perl, on, off or a number,"
-                    + " found '" + abbreviate(value) + "'");
-        }
-    }
+    // ---------------------------------------------------------------- checks once a block or the file is read
 
-    private void netmask(Draft d, int line, String value) {
-        if (d.family == AddressFamily.INET6) {
-            if (!value.matches("\\d{1,3}") || Integer.parseInt(value) < 1 || Integer.parseInt(value) > 128) {
-                error(line, "netmask of an IPv6 virtual must be a prefix length 1..128, found '"
-                        + abbreviate(value) + "'");
-                return;
+    /** What can only be checked once the whole file is read (globals may follow the virtuals). */
+    private void checkFile() {
+        for (VirtualDraft d : drafts) {
+            if (d.fwmark != null && d.fallbackText == null
+                    && (d.family == AddressFamily.INET ? global.fallback : global.fallback6) != null) {
+                warn(d.line, "the global fallback does not apply to firewall-mark virtual " + d.written
+                        + " (ldirectord picks the global fallback by tcp/udp); give it its own fallback= line");
             }
-        } else if (ipv4Mask(value).isEmpty()) {
-            error(line, "netmask must be a contiguous IPv4 mask from 128.0.0.0 to 255.255.255.255 (each part"
-                    + " 0..255, ones then zeros), such as 255.255.255.0; found '" + abbreviate(value) + "'");
-            return;
         }
-        d.netmask = value;
-        d.netmaskLine = line;
-    }
-
-    /**
-     * A persistence netmask as the kernel takes it: four parts 0..255 and, as a 32-bit value, ones
-     * followed by zeros, at least one one. ipvsadm would take 255.255.255.256 as .0 and a mask with
-     * holes as written; neither is what an operator meant.
-     */
-    static Optional<Integer> ipv4Mask(String text) {
-        if (!text.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
-            return Optional.empty();
+        if (drafts.isEmpty()) {
+            warn(0, "no virtual service is defined (no virtual= or virtual6= line); ldirector would check"
+                    + " nothing and program nothing");
         }
-        int mask = 0;
-        for (String part : text.split("\\.")) {
-            int b = Integer.parseInt(part);
-            if (b > 255) {
-                return Optional.empty();
-            }
-            mask = (mask << 8) | b;
+        if (global.callbackLine > 0) {
+            commandFile(global.callbackLine, "callback", firstWord(global.callback), true, false);
         }
-        int ones = Integer.bitCount(mask);
-        if (ones == 0 || mask != (int) (0xffffffffL << (32 - ones))) {
-            return Optional.empty();
+        if (global.inherited.fallbackCommandLine > 0) {
+            commandFile(global.inherited.fallbackCommandLine, "fallbackcommand",
+                    firstWord(global.inherited.fallbackCommand), true, false);
         }
-        return Optional.of(mask);
-    }
-
-    /** True when {@code value} has no control character; else an error naming the directive. */
-    private boolean noControl(int line, String name, String value) {
-        int c = Printable.firstControl(value);
-        if (c < 0) {
-            return true;
-        }
-        error(line, name + " holds a control character (" + String.format("\\x%02x", c) + "); it goes into"
-                + " the headers of alert mails and log lines, so only printable text is accepted");
-        return false;
-    }
-
-    private void protocol(Draft d, int line, String value) {
-        Matcher w = Pattern.compile("(\\w+)").matcher(value);
-        if (!w.find()) {
-            error(line, "protocol is empty; expected tcp or udp (or fwm for a firewall mark)");
-        } else if (d.protocol.equals("fwm")) {
-            if (!w.group(1).equals("fwm")) {
-                error(line, "protocol must be fwm for a firewall-mark virtual service, found '" + abbreviate(value)
-                        + "'");
-            }
-        } else if (w.group(1).equals("tcp") || w.group(1).equals("udp")) {
-            d.protocol = w.group(1);
-        } else {
-            error(line, "protocol must be tcp or udp for an address:port virtual service, found '"
-                    + abbreviate(value) + "'");
-        }
-    }
-
-    private void service(Draft d, int line, String value) {
-        Matcher w = Pattern.compile("(\\w+)").matcher(value);
-        String s = w.find() ? w.group(1) : "";
-        if (s.equals("oracle")) {
-            error(line, "service=oracle is not supported: oracle checks need Oracle's proprietary driver, which"
-                    + " ldirector does not ship; use checktype=connect or external");
-            d.service = "none"; // reported once: no second error from inferring oracle off port 1521
-            return;
-        }
-        if (ServiceType.fromKeyword(s).isEmpty()) {
-            List<String> names = new ArrayList<>();
-            for (ServiceType t : ServiceType.values()) {
-                if (t != ServiceType.ORACLE) {
-                    names.add(t.keyword());
+        if (!global.fork) {
+            for (VirtualDraft d : drafts) {
+                if (d.inherited.checkIntervalLine > 0) {
+                    warn(d.inherited.checkIntervalLine, "checkinterval of virtual " + d.written + " is honoured by ldirector"
+                            + " (ldirectord ignores a per-virtual checkinterval when fork=no)");
                 }
             }
-            error(line, "service must be one of " + String.join(", ", names) + "; found '" + abbreviate(value) + "'");
-            return;
-        }
-        d.service = s;
-        // As ldirectord: these defaults apply only when service= is written, and only to what is still empty.
-        if (s.equals("ftp") && d.login.isEmpty()) {
-            d.login = "anonymous";
-        } else if (s.equals("sip") && d.login.isEmpty()) {
-            d.login = "ldirectord@" + resolver.localHostName();
-        }
-        if (s.equals("ftp") && d.passwd.isEmpty()) {
-            d.passwd = "ldirectord@" + resolver.localHostName();
         }
     }
 
-    private void monitorFile(Draft d, int line, String v) {
-        if (v.isEmpty()) {
-            error(line, "monitorfile is empty; expected a file path");
-            return;
-        }
-        // ldirectord opens it for append here (creating it); ldirector only checks that it could.
-        Path p = Path.of(v).toAbsolutePath();
-        Path dir = p.getParent();
-        if (Files.isDirectory(p) || dir == null || !Files.isDirectory(dir)
-                || (Files.exists(p) ? !Files.isWritable(p) : !Files.isWritable(dir))) {
-            error(line, "unable to open monitorfile " + v + ": expected a writable file in an existing directory");
-            return;
-        }
-        d.monitorFile = v;
-    }
-
-    private void finishVirtual(Draft d, int endLine) {
+    private void finishVirtual(VirtualDraft d, int endLine) {
         if (d.fallbackText != null) {
-            d.fallback = fallback(d.fallbackLine, d.fallbackName, d.fallbackText, d.family, d.protocol, d);
+            d.fallback = servers.fallback(d.fallbackLine, d.fallbackName, d.fallbackText, d.family, d.protocol, d);
         }
         if (d.ipPort != null && d.ok) {
             Optional<InetAddress> a = host(d.hostPart, d.family);
@@ -970,7 +458,7 @@ public final class ConfigParser {
             }
         }
         for (String[] todo : d.realTodo) {
-            real(d, Integer.parseInt(todo[1]), todo[0]);
+            servers.real(d, Integer.parseInt(todo[1]), todo[0]);
         }
         if (d.ops && !d.protocol.equals("udp")) {
             warn(d.opsLine, "ops=yes applies to udp virtual services only; it is ignored for " + d.protocol);
@@ -978,7 +466,7 @@ public final class ConfigParser {
         if (!d.ok) {
             return;
         }
-        for (Draft other : drafts) {
+        for (VirtualDraft other : drafts) {
             if (other != d && other.ok && id(other).equals(id(d))) {
                 error(d.line, "duplicate virtual server " + d.written + " (" + id(d) + "); it is already defined"
                         + " at line " + other.line);
@@ -989,7 +477,7 @@ public final class ConfigParser {
     }
 
     /** What can only be checked once the whole block is read (its directives come in any order). */
-    private void checkVirtualSettings(Draft d) {
+    private void checkVirtualSettings(VirtualDraft d) {
         if (d.schedFlags != null) {
             try {
                 SchedulerFlags.parse(d.schedFlags, d.scheduler);
@@ -1004,12 +492,44 @@ public final class ConfigParser {
             warn(d.httpsServerNameLine, "httpsservername without httpscafile: the name is sent, but no certificate"
                     + " is verified; add httpscafile= to verify the real's certificate against it");
         }
+        if (d.httpExpectLine > 0 && !d.checktype.equals("negotiate") && !d.checktype.equals("combined")) {
+            warn(d.httpExpectLine, "httpstatus, httpdigest and checkurl apply to http and https negotiate checks;"
+                    + " checktype=" + d.checktype + " does not use them");
+        }
+        if (d.externalWeight && !d.checktype.equals("external") && !d.checktype.equals("external-perl")) {
+            warn(d.externalWeightLine, "externalweight applies to external checks; checktype=" + d.checktype
+                    + " does not use it");
+        }
         if (d.checkCommandLine > 0 && (d.checktype.equals("external") || d.checktype.equals("external-perl"))) {
             commandFile(d.checkCommandLine, "checkcommand", d.checkCommand, !d.checktype.equals("external-perl"), true);
         }
-        if (d.fallbackCommandLine > 0) {
-            commandFile(d.fallbackCommandLine, "fallbackcommand", firstWord(d.fallbackCommand), true, false);
+        if (d.inherited.fallbackCommandLine > 0) {
+            commandFile(d.inherited.fallbackCommandLine, "fallbackcommand", firstWord(d.inherited.fallbackCommand),
+                    true, false);
         }
+    }
+
+    /** The sync settings as a whole, checked once the file is read (the directives may come in any order). */
+    private Optional<SyncConfig> syncConfig() {
+        GlobalDraft g = global;
+        if (g.syncRole == null) {
+            if (g.firstSyncSettingLine != 0) {
+                error(g.firstSyncSettingLine, "sync settings without syncdaemon; add syncdaemon = master, backup or none"
+                        + " (without it ldirector leaves the kernel's sync daemons alone)");
+            }
+            return Optional.empty();
+        }
+        if (g.syncRole != SyncConfig.Role.NONE && g.syncInterface == null) {
+            error(g.syncRoleLine, "syncdaemon = " + g.syncRole.word() + " needs the multicast interface; add e.g."
+                    + " syncinterface = eth1");
+            return Optional.empty();
+        }
+        if (g.syncGroup != null && g.syncGroup instanceof java.net.Inet6Address && g.syncMaxLength > 65487) {
+            error(g.syncRoleLine, "syncmaxlen " + g.syncMaxLength + " is too large with an IPv6 syncgroup; expected at"
+                    + " most 65487");
+        }
+        return Optional.of(new SyncConfig(g.syncRole, Optional.ofNullable(g.syncInterface), g.syncId, g.syncMaxLength,
+                Optional.ofNullable(g.syncGroup), g.syncPort, g.syncTtl));
     }
 
     private static String firstWord(String command) {
@@ -1048,7 +568,7 @@ public final class ConfigParser {
     }
 
     /** The same identity {@link VirtualConfig#id()} gives, for a draft that parsed. */
-    private static org.ldirector.net.VirtualId id(Draft d) {
+    private static org.ldirector.net.VirtualId id(VirtualDraft d) {
         if (d.fwmark != null) {
             return org.ldirector.net.VirtualId.mark(Integer.toUnsignedLong(d.fwmark), d.family == AddressFamily.INET6);
         }
@@ -1056,241 +576,9 @@ public final class ConfigParser {
                 org.ldirector.net.VirtualId.Protocol.valueOf(d.protocol.toUpperCase(Locale.ROOT)), d.address, d.port);
     }
 
-    // ---------------------------------------------------------------- reals and fallbacks
+    // ---------------------------------------------------------------- values, for the readers of directives
 
-    private void real(Draft d, int line, String text) {
-        Matcher m = REAL.matcher(text);
-        if (!m.lookingAt()) {
-            if (text.startsWith("[") && d.family == AddressFamily.INET) {
-                error(line, "invalid address for real server: found '" + abbreviate(text) + "'; write IPv4 addresses"
-                        + " without brackets (brackets are for IPv6 addresses in real6=)");
-            } else if (REAL_NO_FLAGS.matcher(text).matches()) {
-                error(line, "real server '" + abbreviate(text) + "' has no forwarding method; expected"
-                        + " 'real=ADDRESS[:PORT] gate|masq|ipip [WEIGHT]'");
-            } else {
-                error(line, "invalid address for real server: found '" + abbreviate(text) + "', expected"
-                        + " ADDRESS[->ADDRESS][:PORT] followed by gate, masq or ipip");
-            }
-            return;
-        }
-        String ip1 = m.group(1);
-        String ip2 = m.group(3);
-        String portText = m.group(5) != null ? m.group(5) : "0";
-        String flags = m.group(6);
-        Optional<InetAddress> a1 = host(ip1, d.family);
-        if (a1.isEmpty()) {
-            error(line, "cannot resolve real server '" + abbreviate(ip1) + "' to an "
-                    + (d.family == AddressFamily.INET ? "IPv4" : "IPv6") + " address");
-            return;
-        }
-        Optional<Integer> port = port(portText, "");
-        if (port.isEmpty()) {
-            error(line, "invalid port '" + abbreviate(portText) + "' for real server: expected 0..65535 or a"
-                    + " service name from /etc/services");
-            return;
-        }
-        Real proto = realFlags(line, flags, port.get(), a1.get());
-        if (proto == null) {
-            return;
-        }
-        if (ip2 == null) {
-            if (withinRealLimit(line, 1)) {
-                d.reals.add(proto);
-                realCount++;
-            }
-            return;
-        }
-        if (d.family == AddressFamily.INET6) {
-            error(line, "address ranges (a->b) are supported for IPv4 only; list IPv6 reals one per line");
-            return;
-        }
-        Optional<InetAddress> a2 = host(ip2, d.family);
-        if (a2.isEmpty()) {
-            error(line, "cannot resolve the end of the real server range '" + abbreviate(ip2) + "'");
-            return;
-        }
-        long first = toLong(a1.get());
-        long last = toLong(a2.get());
-        if (first > last) {
-            error(line, "invalid real server range " + a1.get().getHostAddress() + "->" + a2.get().getHostAddress()
-                    + ": the first address must not be greater than the last");
-            return;
-        }
-        if (last - first >= MAX_RANGE_REALS) {
-            error(line, "real server range " + a1.get().getHostAddress() + "->" + a2.get().getHostAddress()
-                    + " has " + (last - first + 1) + " addresses; at most " + MAX_RANGE_REALS + " (a /16) are accepted");
-            return;
-        }
-        if (!withinRealLimit(line, last - first + 1)) {
-            return;
-        }
-        realCount += (int) (last - first + 1);
-        for (long i = first; i <= last; i++) {
-            d.reals.add(new Real(line, fromLong(i), proto.port(), proto.forward(), proto.weight(), proto.request(),
-                    proto.receive(), proto.lowerThreshold(), proto.upperThreshold()));
-        }
-    }
-
-    /** Whether {@code more} reals still fit in {@link #MAX_REALS}; an error on the line when not. */
-    private boolean withinRealLimit(int line, long more) {
-        if (realCount + more <= MAX_REALS) {
-            return true;
-        }
-        error(line, (more == 1 ? "this real server" : "these " + more + " real servers") + " would make more than "
-                + MAX_REALS + " in the file (" + realCount + " before this line); at most " + MAX_REALS
-                + " are accepted, ranges expanded");
-        return false;
-    }
-
-    /**
-     * ldirectord's add_real_server: method, then optional weight, "request","receive", l:N, u:N. Its
-     * regexes are unanchored, so text before each item is skipped: accepted here too (same meaning),
-     * but named in a warning.
-     */
-    private Real realFlags(int line, String flags, int port, InetAddress address) {
-        List<String> skipped = new ArrayList<>();
-        Matcher m = Pattern.compile("(\\w+)(.*)").matcher(flags);
-        if (!m.find() || !Set.of("gate", "masq", "ipip").contains(m.group(1))) {
-            String found = flags.isBlank() ? "nothing" : "'" + abbreviate(flags.strip().split("\\s+")[0]) + "'";
-            error(line, "forwarding method of a real server must be gate, masq or ipip, found " + found);
-            return null;
-        }
-        skip(skipped, flags, m.start());
-        ForwardMethod forward = ForwardMethod.valueOf(m.group(1).toUpperCase(Locale.ROOT));
-        String rest = m.group(2);
-        int weight = 1;
-        Matcher w = Pattern.compile("\\s+(\\d+)(.*)").matcher(rest);
-        if (w.find()) {
-            if (w.group(1).length() > 9 || Integer.parseInt(w.group(1)) > MAX_WEIGHT) {
-                error(line, "real server weight " + abbreviate(w.group(1)) + " is out of range; expected 0.."
-                        + MAX_WEIGHT);
-                return null;
-            }
-            skip(skipped, rest, w.start());
-            weight = Integer.parseInt(w.group(1));
-            rest = w.group(2);
-        }
-        Optional<String> request = Optional.empty();
-        Optional<String> receive = Optional.empty();
-        Matcher rr = Pattern.compile("\\s+\"(.*)\"[, ]\\s*\"(.*)\"(.*)").matcher(rest);
-        if (rr.find()) {
-            skip(skipped, rest, rr.start());
-            String req = rr.group(1);
-            if (req.startsWith("/")) {
-                // ldirectord bug kept for equal meaning: its /^\\// test on the request resets Perl's $2 and $3,
-                // so the pair is dropped (the virtual's request/receive apply) and so is the rest of the line.
-                warn(line, "real server " + address.getHostAddress() + ": ldirectord ignores a per-real request"
-                        + " starting with '/' (\"" + abbreviate(req) + "\") together with its receive string and"
-                        + " everything after it" + (rr.group(3).isBlank() ? "" : " ('" + abbreviate(rr.group(3).strip())
-                        + "')") + "; ldirector does the same. Write the request without the leading '/' to make it count");
-                warnSkipped(line, skipped);
-                return new Real(line, address, port, forward, weight, Optional.empty(), Optional.empty(),
-                        Optional.empty(), Optional.empty());
-            }
-            request = Optional.of("/" + req);
-            if (!perlRegex(line, rr.group(2))) {
-                return null;
-            }
-            receive = Optional.of(rr.group(2));
-            rest = rr.group(3);
-        }
-        Optional<Integer> lower = Optional.empty();
-        Optional<Integer> upper = Optional.empty();
-        Matcher l = Pattern.compile("\\s+l:(\\d{1,9})(.*)").matcher(rest);
-        if (l.find()) {
-            skip(skipped, rest, l.start());
-            lower = Optional.of(Integer.parseInt(l.group(1)));
-            rest = l.group(2);
-        }
-        Matcher u = Pattern.compile("\\s+u:(\\d{1,9})(.*)").matcher(rest);
-        if (u.find()) {
-            skip(skipped, rest, u.start());
-            upper = Optional.of(Integer.parseInt(u.group(1)));
-            rest = u.group(2);
-        }
-        if (!rest.isBlank()) {
-            error(line, "invalid real server line around '" + abbreviate(rest.strip()) + "'; expected"
-                    + " 'gate|masq|ipip [WEIGHT] [\"REQUEST\", \"RECEIVE\"] [l:LOWER] [u:UPPER]' in that order");
-            return null;
-        }
-        warnSkipped(line, skipped);
-        if (lower.orElse(0) > upper.orElse(0)) {
-            // ip_vs_ctl.c refuses l_threshold > u_threshold with ERANGE, and a missing u: is 0 to it.
-            warn(line, "real server " + address.getHostAddress() + ": l:" + lower.get() + " is above u:" + upper.orElse(0)
-                    + (upper.isEmpty() ? " (no u: means 0)" : "") + ", so the kernel refuses this real server (ERANGE),"
-                    + " as it does under ldirectord; expected u:UPPER at least as large as l:LOWER");
-        }
-        return new Real(line, address, port, forward, weight, request, receive, lower, upper);
-    }
-
-    private static void skip(List<String> skipped, String text, int upTo) {
-        if (!text.substring(0, upTo).isBlank()) {
-            skipped.add(text.substring(0, upTo).strip());
-        }
-    }
-
-    private void warnSkipped(int line, List<String> skipped) {
-        if (!skipped.isEmpty()) {
-            warn(line, "ldirectord skips '" + abbreviate(String.join("' and '", skipped)) + "' in this real server"
-                    + " line, and so does ldirector; expected 'gate|masq|ipip [WEIGHT] [\"REQUEST\", \"RECEIVE\"]"
-                    + " [l:LOWER] [u:UPPER]' in that order");
-        }
-    }
-
-    /** ldirectord's parse_fallback plus its resolution; null on error. */
-    private Fallback fallback(int line, String name, String text, AddressFamily af, String protocol, Draft d) {
-        String[] tokens = text.strip().split("\\s+");
-        if (text.isBlank() || tokens.length > 2) {
-            error(line, name + " must be 'HOST[:PORT] [gate|masq|ipip]', found '" + abbreviate(text) + "'");
-            return null;
-        }
-        ForwardMethod fwd = ForwardMethod.GATE;
-        if (tokens.length == 2) {
-            if (!Set.of("gate", "masq", "ipip").contains(tokens[1])) {
-                error(line, "forwarding method of the fallback server must be gate, masq or ipip, found '"
-                        + abbreviate(tokens[1]) + "'");
-                return null;
-            }
-            fwd = ForwardMethod.valueOf(tokens[1].toUpperCase(Locale.ROOT));
-        }
-        String hostPort = tokens[0];
-        Matcher m = PORT_SUFFIX.matcher(hostPort);
-        m.find();
-        String portText = m.group(2);
-        String server = hostPort.substring(0, m.start());
-        if (af == AddressFamily.INET6 && !server.startsWith("[") && server.contains(":")) {
-            error(line, "write the IPv6 fallback address in brackets, e.g. " + name + "=[" + abbreviate(hostPort)
-                    + "]:PORT; ldirectord would read the last ':' group as a port");
-            return null;
-        }
-        Optional<InetAddress> a = host(server, af);
-        if (a.isEmpty()) {
-            error(line, "invalid " + (af == AddressFamily.INET ? "IPv4" : "IPv6")
-                    + " address or could not resolve for fallback server: '" + abbreviate(server) + "'"
-                    + (af == AddressFamily.INET && server.contains(":") ? " (use fallback6= for IPv6)" : ""));
-            return null;
-        }
-        Optional<Integer> port = Optional.empty();
-        if (portText == null && d != null && d.portPart != null) {
-            portText = d.portPart; // a virtual's own fallback defaults to the virtual's port
-        }
-        if (portText != null && !portText.equals("0")) {
-            port = port(portText, protocol);
-            if (port.isEmpty()) {
-                error(line, "invalid port '" + abbreviate(portText) + "' for fallback server: expected 1..65535 or a "
-                        + protocol + " service name from /etc/services");
-                return null;
-            }
-            if (port.get() == 0) {
-                port = Optional.empty();
-            }
-        }
-        return new Fallback(a.get(), port, fwd);
-    }
-
-    // ---------------------------------------------------------------- values
-
-    private Optional<InetAddress> host(String name, AddressFamily af) {
+    Optional<InetAddress> host(String name, AddressFamily af) {
         String n = name;
         Matcher br = Pattern.compile("\\[(.*)\\]").matcher(n);
         if (br.find()) {
@@ -1299,7 +587,7 @@ public final class ConfigParser {
         return resolver.host(n, af);
     }
 
-    private Optional<Integer> port(String text, String protocol) {
+    Optional<Integer> port(String text, String protocol) {
         if (text.matches("[0-9]+")) {
             if (text.length() > 5 || Integer.parseInt(text) > 65535) {
                 return Optional.empty();
@@ -1307,21 +595,6 @@ public final class ConfigParser {
             return Optional.of(Integer.parseInt(text));
         }
         return resolver.service(text, protocol);
-    }
-
-    /**
-     * An IP literal, never a name: a checked dotted quad, or text with ':' that Java parses as IPv6
-     * only; so no DNS lookup happens (a name could resolve elsewhere after a DNS change).
-     */
-    private static Optional<InetAddress> ipLiteral(String text) {
-        if (!text.contains(":") && !text.matches("((25[0-5]|2[0-4]\\d|1?\\d?\\d)\\.){3}(25[0-5]|2[0-4]\\d|1?\\d?\\d)")) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(InetAddress.getByName(text));
-        } catch (UnknownHostException e) {
-            return Optional.empty();
-        }
     }
 
     private static Optional<InetAddress> ipv6Literal(String text) {
@@ -1335,116 +608,7 @@ public final class ConfigParser {
         }
     }
 
-    /** ldirectord's {@code $1 =~ /(\d+)/ && $1}: the first run of digits, which must not be 0. */
-    /**
-     * ldirector extension {@code metrics = [ADDRESS:]PORT}: the Prometheus endpoint. An IP literal
-     * only (a name could resolve elsewhere after a DNS change); 127.0.0.1 when no address is given.
-     * Any other address is allowed, with a warning, since a Prometheus server often scrapes from
-     * another host, but the page is unauthenticated.
-     */
-    private Optional<java.net.InetSocketAddress> metrics(int line, String value) {
-        String v = unquote(value).strip();
-        Matcher m = Pattern.compile("(?:(\\[[0-9A-Fa-f:.]+\\]|[0-9.]+):)?(\\d{1,5})").matcher(v);
-        String expected = "expected metrics = [ADDRESS:]PORT, e.g. 9469 or 127.0.0.1:9469 or [::1]:9469";
-        if (!m.matches()) {
-            error(line, "metrics '" + abbreviate(v) + "' is not an address and port; " + expected);
-            return Optional.empty();
-        }
-        int port = Integer.parseInt(m.group(2));
-        if (port < 1 || port > 65535) {
-            error(line, "metrics port " + port + " is out of range; " + expected);
-            return Optional.empty();
-        }
-        String host = m.group(1) == null ? "127.0.0.1" : m.group(1).replaceAll("^\\[|\\]$", "");
-        Optional<InetAddress> literal = ipLiteral(host);
-        if (literal.isEmpty()) {
-            error(line, "metrics address '" + abbreviate(host) + "' is not an IP address; " + expected);
-            return Optional.empty();
-        }
-        InetAddress address = literal.get();
-        if (!address.isLoopbackAddress()) {
-            warn(line, "metrics listens on " + address.getHostAddress() + ", not on loopback: anyone who can reach"
-                    + " it reads the health of every real server; bind it to 127.0.0.1 unless a remote Prometheus"
-                    + " must scrape it");
-        }
-        return Optional.of(new java.net.InetSocketAddress(address, port));
-    }
-
-    /**
-     * The connection-sync directives (ldirector extension). Values are checked as the kernel and
-     * ipvsadm would check them, so a start never fails on what the file could have said.
-     */
-    private void sync(int line, String name, String v) {
-        if (!name.equals("syncdaemon") && firstSyncSettingLine == 0) {
-            firstSyncSettingLine = line;
-        }
-        switch (name) {
-            case "syncdaemon" -> {
-                Optional<SyncConfig.Role> r = SyncConfig.Role.parse(v);
-                if (r.isEmpty()) {
-                    error(line, "syncdaemon '" + abbreviate(v) + "' is not a role; expected syncdaemon = master, backup or none");
-                } else {
-                    syncRole = r.get();
-                    syncRoleLine = line;
-                }
-            }
-            case "syncinterface" -> {
-                // the kernel's dev_valid_name: 1 to 15 bytes, no '/', ':' or white space, not . or ..
-                if (!v.matches("[^/:\\s]{1,15}") || v.equals(".") || v.equals("..")) {
-                    error(line, "syncinterface '" + abbreviate(v) + "' is not an interface name; expected 1 to 15"
-                            + " characters without '/', ':' or blanks, e.g. syncinterface = eth1");
-                } else {
-                    syncInterface = v;
-                }
-            }
-            case "syncid" -> syncId = syncNumber(line, name, v, 0, 255, syncId);
-            // 1024..65507: the range the kernel keeps unchanged for both roles over IPv4 (it raises a
-            // backup's smaller value to 1024, and caps at 65535 less the IP and UDP headers)
-            case "syncmaxlen" -> syncMaxLength = syncNumber(line, name, v, 1024, 65507, syncMaxLength);
-            case "syncport" -> syncPort = syncNumber(line, name, v, 1, 65535, syncPort);
-            case "syncttl" -> syncTtl = syncNumber(line, name, v, 1, 255, syncTtl);
-            default -> { // syncgroup
-                InetAddress a = ipLiteral(v).orElse(null);
-                if (a == null || !a.isMulticastAddress()) {
-                    error(line, "syncgroup '" + abbreviate(v) + "' is not a multicast address; expected e.g."
-                            + " syncgroup = 224.0.0.81 or syncgroup = ff02::8848");
-                } else {
-                    syncGroup = a;
-                }
-            }
-        }
-    }
-
-    private int syncNumber(int line, String name, String v, int min, int max, int previous) {
-        if (!v.matches("\\d{1,6}") || Integer.parseInt(v) < min || Integer.parseInt(v) > max) {
-            error(line, name + " '" + abbreviate(v) + "' is out of range; expected " + name + " = " + min + ".." + max);
-            return previous;
-        }
-        return Integer.parseInt(v);
-    }
-
-    /** The sync settings as a whole, checked once the file is read (the directives may come in any order). */
-    private Optional<SyncConfig> syncConfig() {
-        if (syncRole == null) {
-            if (firstSyncSettingLine != 0) {
-                error(firstSyncSettingLine, "sync settings without syncdaemon; add syncdaemon = master, backup or none"
-                        + " (without it ldirector leaves the kernel's sync daemons alone)");
-            }
-            return Optional.empty();
-        }
-        if (syncRole != SyncConfig.Role.NONE && syncInterface == null) {
-            error(syncRoleLine, "syncdaemon = " + syncRole.word() + " needs the multicast interface; add e.g."
-                    + " syncinterface = eth1");
-            return Optional.empty();
-        }
-        if (syncGroup != null && syncGroup instanceof java.net.Inet6Address && syncMaxLength > 65487) {
-            error(syncRoleLine, "syncmaxlen " + syncMaxLength + " is too large with an IPv6 syncgroup; expected at most 65487");
-        }
-        return Optional.of(new SyncConfig(syncRole, Optional.ofNullable(syncInterface), syncId, syncMaxLength,
-                Optional.ofNullable(syncGroup), syncPort, syncTtl));
-    }
-
-    private int positive(int line, String name, String value, int previous) {
+    Integer positive(int line, String name, String value, Integer previous) {
         Optional<Long> n = digits(value);
         if (n.isEmpty() || n.get() == 0) {
             error(line, name + " must be a positive whole number" + (name.endsWith("timeout")
@@ -1459,7 +623,7 @@ public final class ConfigParser {
         return n.get().intValue();
     }
 
-    private void noteLoose(int line, String name, String value, long read) {
+    void noteLoose(int line, String name, String value, long read) {
         // "checkinterval=3 # why" is a plain 3 with a comment: no warning for that.
         if (!value.replaceFirst("\\s+#.*$", "").equals(Long.toString(read))) {
             warn(line, name + "=" + abbreviate(value) + " is read as " + read
@@ -1467,7 +631,7 @@ public final class ConfigParser {
         }
     }
 
-    private static Optional<Long> digits(String value) {
+    static Optional<Long> digits(String value) {
         Matcher m = Pattern.compile("(\\d+)").matcher(value);
         if (!m.find()) {
             return Optional.empty();
@@ -1476,7 +640,7 @@ public final class ConfigParser {
         return Optional.of(s.length() > 12 ? Long.MAX_VALUE : Long.parseLong(s));
     }
 
-    private boolean yesNo(int line, String name, String value, boolean previous) {
+    boolean yesNo(int line, String name, String value, boolean previous) {
         if (value.equals("yes")) {
             return true;
         }
@@ -1488,7 +652,7 @@ public final class ConfigParser {
         return previous;
     }
 
-    private Boolean yesNo(int line, String name, String value, Boolean previous) {
+    Boolean yesNo(int line, String name, String value, Boolean previous) {
         if (value.equals("yes") || value.equals("no")) {
             return value.equals("yes");
         }
@@ -1497,7 +661,7 @@ public final class ConfigParser {
     }
 
     /** A value ldirectord only accepts in double quotes ({@code request="/"}); empty unless allowEmpty. */
-    private Optional<String> quoted(int line, String name, String value, boolean allowEmpty) {
+    Optional<String> quoted(int line, String name, String value, boolean allowEmpty) {
         Matcher m = Pattern.compile("^\"(.*)\"").matcher(value);
         // an error message must never carry a password: they reach terminals, logs and tickets
         String shown = SecretText.isSecretName(name) ? SecretText.MASK : abbreviate(value);
@@ -1518,7 +682,7 @@ public final class ConfigParser {
     }
 
     /** receive is a Perl regex in ldirectord: one Java would match otherwise is refused here, not at check time. */
-    private boolean perlRegex(int line, String regex) {
+    boolean perlRegex(int line, String regex) {
         try {
             PerlRegex.compileConfigured(regex);
             return true;
@@ -1529,90 +693,44 @@ public final class ConfigParser {
         }
     }
 
-    private static String unquote(String value) {
+    static String unquote(String value) {
         Matcher m = Pattern.compile("^\"(.*)\"").matcher(value);
         return m.find() ? m.group(1) : value;
     }
 
-    private Optional<String> emailAlertAddress(int line, String value) {
-        String v = value.replaceFirst("^\"([^\"]*)\"$", "$1");
-        if (v.isEmpty()) {
-            error(line, "emailalert is empty; expected an email address");
-            return Optional.empty();
+    /** True when {@code value} has no control character; else an error naming the directive. */
+    boolean noControl(int line, String name, String value) {
+        int c = Printable.firstControl(value);
+        if (c < 0) {
+            return true;
         }
-        return noControl(line, "emailalert", v) ? Optional.of(v) : Optional.empty();
+        error(line, name + " holds a control character (" + String.format("\\x%02x", c) + "); it goes into"
+                + " the headers of alert mails and log lines, so only printable text is accepted");
+        return false;
     }
 
-    private Optional<Integer> emailAlertFreq(int line, String value) {
-        Matcher m = Pattern.compile("^(\\d+)").matcher(value);
-        if (!m.find()) {
-            error(line, "emailalertfreq must be a number of seconds (0 = alert once), found '" + abbreviate(value) + "'");
+    /**
+     * A persistence netmask as the kernel takes it: four parts 0..255 and, as a 32-bit value, ones
+     * followed by zeros, at least one one. ipvsadm would take 255.255.255.256 as .0 and a mask with
+     * holes as written; neither is what an operator meant.
+     */
+    static Optional<Integer> ipv4Mask(String text) {
+        if (!text.matches("\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}")) {
             return Optional.empty();
         }
-        String digits = m.group(1).replaceFirst("^0+(?=\\d)", "");
-        if (digits.length() > 9) {
-            error(line, "emailalertfreq " + abbreviate(m.group(1)) + " is out of range; expected 0..999999999 seconds");
-            return Optional.empty();
-        }
-        return Optional.of(Integer.parseInt(digits));
-    }
-
-    private Optional<Set<DaemonState>> emailAlertStatus(int line, String value) {
-        if (value.isEmpty()) {
-            return Optional.of(EnumSet.noneOf(DaemonState.class)); // ldirectord: no word, no state
-        }
-        String[] parts = value.split("\\s*,\\s*");
-        boolean none = false;
-        for (String p : parts) {
-            none |= p.equals("none");
-        }
-        Set<DaemonState> out = EnumSet.noneOf(DaemonState.class);
-        boolean ok = true;
-        for (String p : parts) {
-            if (p.equals("none")) {
-                continue;
+        int mask = 0;
+        for (String part : text.split("\\.")) {
+            int b = Integer.parseInt(part);
+            if (b > 255) {
+                return Optional.empty();
             }
-            if (p.equals("all")) {
-                out = EnumSet.allOf(DaemonState.class);
-            } else {
-                Optional<DaemonState> s = java.util.Arrays.stream(DaemonState.values())
-                        .filter(x -> x.keyword().equals(p)).findFirst();
-                if (s.isEmpty()) {
-                    error(line, "invalid email alert status '" + abbreviate(p) + "'; expected all, none, or a comma"
-                            + " list of starting, running, stopping, reloading");
-                    ok = false;
-                    continue;
-                }
-                out.add(s.get());
-            }
-            if (none) {
-                error(line, "email alert status '" + abbreviate(p) + "' cannot be combined with 'none'");
-                ok = false;
-            }
+            mask = (mask << 8) | b;
         }
-        return ok ? Optional.of(out) : Optional.empty();
-    }
-
-    private Optional<String> smtp(int line, String value) {
-        Matcher m = SMTP.matcher(value);
-        if (!m.find()) {
-            error(line, "invalid SMTP server address '" + abbreviate(value) + "'; expected a host name or IP address");
+        int ones = Integer.bitCount(mask);
+        if (ones == 0 || mask != (int) (0xffffffffL << (32 - ones))) {
             return Optional.empty();
         }
-        return Optional.of(m.group(1));
-    }
-
-    private static long toLong(InetAddress a) {
-        byte[] b = a.getAddress();
-        return ((b[0] & 0xffL) << 24) | ((b[1] & 0xffL) << 16) | ((b[2] & 0xffL) << 8) | (b[3] & 0xffL);
-    }
-
-    private static InetAddress fromLong(long v) {
-        try {
-            return Inet4Address.getByAddress(new byte[] {(byte) (v >> 24), (byte) (v >> 16), (byte) (v >> 8), (byte) v});
-        } catch (UnknownHostException e) {
-            throw new IllegalStateException(e);
-        }
+        return Optional.of(mask);
     }
 
     /**
@@ -1626,78 +744,15 @@ public final class ConfigParser {
         return b.length() > 60 ? b.substring(0, 57) + "..." : b;
     }
 
+    // ---------------------------------------------------------------- diagnostics
+
     // Messages are printed on terminals and written to logs: whatever text of the file one carries
     // (a path, say, not quoted through abbreviate), it never carries a raw control character.
-    private void error(int line, String message) {
+    void error(int line, String message) {
         errors.add(new Diagnostic(source, line, Printable.escape(message)));
     }
 
-    private void warn(int line, String message) {
+    void warn(int line, String message) {
         warnings.add(new Diagnostic(source, line, Printable.escape(message)));
-    }
-
-    // ---------------------------------------------------------------- building the records
-
-    private Config build() {
-        Optional<String> emailTo = gEmailAlert.isEmpty() ? Optional.empty() : Optional.of(gEmailAlert);
-        EmailAlert gEmail = new EmailAlert(emailTo, Optional.ofNullable(emailAlertFrom), gEmailAlertFreq,
-                gEmailAlertStatus, Optional.ofNullable(gSmtp));
-        GlobalConfig global = new GlobalConfig(
-                gCheckTimeout > 0 ? Optional.of(Duration.ofSeconds(gCheckTimeout)) : Optional.empty(),
-                gNegotiateTimeout > 0 ? Optional.of(Duration.ofSeconds(gNegotiateTimeout)) : Optional.empty(),
-                Duration.ofSeconds(gCheckInterval), gCheckCount, gFailureCount, autoreload,
-                Optional.ofNullable(callback), Optional.ofNullable(gFallback), Optional.ofNullable(gFallback6),
-                Optional.ofNullable(gFallbackCommand), logTarget, gEmail, List.copyOf(execute), supervised, fork,
-                quiescent, readdQuiescent, cleanstop, Optional.ofNullable(maintenanceDir), Optional.ofNullable(metrics),
-                sync);
-        List<VirtualConfig> virtuals = new ArrayList<>();
-        for (Draft d : drafts) {
-            virtuals.add(virtual(d, gEmail));
-        }
-        List<Diagnostic> w = new ArrayList<>(warnings);
-        w.sort(Comparator.comparingInt(Diagnostic::line));
-        return new Config(source, global, virtuals, w);
-    }
-
-    private VirtualConfig virtual(Draft d, EmailAlert gEmail) {
-        // ld_setup: checktimeout and negotiatetimeout default to each other before the globals.
-        int ct = firstGiven(d.checkTimeout, d.negotiateTimeout, gCheckTimeout, gNegotiateTimeout, 5);
-        int nt = firstGiven(d.negotiateTimeout, d.checkTimeout, gNegotiateTimeout, gCheckTimeout, 30);
-        CheckType type = d.checktype.equals("combined") ? CheckType.COMBINED
-                : CheckType.valueOf(d.checktype.toUpperCase(Locale.ROOT).replace('-', '_'));
-        CheckSpec check = new CheckSpec(type, d.numConnects, ServiceType.fromKeyword(d.service).orElseThrow(),
-                d.checkCommand, Optional.ofNullable(d.checkPort), d.request, d.receive, HttpMethod.valueOf(d.httpMethod),
-                Optional.ofNullable(d.virtualHost), d.login, Secret.of(d.passwd), d.database, Secret.of(d.secret),
-                Duration.ofSeconds(ct), Duration.ofSeconds(nt), d.checkCount > 0 ? d.checkCount : gCheckCount,
-                Optional.ofNullable(d.httpsCaFile).map(Path::of), Optional.ofNullable(d.httpsServerName),
-                d.mysqlPublicKeyRetrieval);
-        // ldirectord's fallback_find looks the global fallback up by protocol (tcp/udp), so a firewall-mark
-        // virtual never gets one.
-        Fallback fb = d.fallback != null ? d.fallback
-                : d.fwmark != null ? null
-                : d.family == AddressFamily.INET ? gFallback : gFallback6;
-        EmailAlert email = new EmailAlert(
-                d.emailAlert != null ? Optional.of(d.emailAlert) : gEmail.to(), gEmail.from(),
-                d.emailAlertFreq != null ? d.emailAlertFreq : gEmail.frequencySeconds(),
-                d.emailAlertStatus != null ? d.emailAlertStatus : gEmail.states(),
-                d.smtp != null ? Optional.of(d.smtp) : gEmail.smtp());
-        return new VirtualConfig(d.line, d.family, Protocol.valueOf(d.protocol.toUpperCase(Locale.ROOT)),
-                Optional.ofNullable(d.address), d.fwmark != null ? 0 : d.port, Optional.ofNullable(d.fwmark), d.written,
-                check, Duration.ofSeconds(d.checkInterval > 0 ? d.checkInterval : gCheckInterval), d.checkInterval > 0,
-                d.failureCount > 0 ? d.failureCount : gFailureCount, d.scheduler, Optional.ofNullable(d.schedFlags),
-                Optional.ofNullable(d.persistent), Optional.ofNullable(d.netmask), d.ops && d.protocol.equals("udp"), d.reals,
-                Optional.ofNullable(fb), Optional.ofNullable(d.fallbackCommand != null ? d.fallbackCommand : gFallbackCommand),
-                d.quiescent != null ? d.quiescent : quiescent, d.cleanstop != null ? d.cleanstop : cleanstop, email,
-                Optional.ofNullable(d.monitorFile), Optional.ofNullable(d.serviceName), Optional.ofNullable(d.comment),
-                d.successCount > 0 ? d.successCount : gSuccessCount);
-    }
-
-    private static int firstGiven(int... values) {
-        for (int v : values) {
-            if (v > 0) {
-                return v;
-            }
-        }
-        throw new IllegalStateException("no default");
     }
 }

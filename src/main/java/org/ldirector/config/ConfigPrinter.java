@@ -115,6 +115,15 @@ public final class ConfigPrinter {
         if (c.mysqlPublicKeyRetrieval()) {
             line(b, in, "mysqlpublickeyretrieval", "yes");
         }
+        c.http().status().ifPresent(s -> line(b, in, "httpstatus", s.toString()));
+        c.http().digest().ifPresent(h -> line(b, in, "httpdigest", h));
+        for (UrlCheck u : c.http().more()) {
+            line(b, in, "checkurl", u.path() + u.status().map(s -> " httpstatus=" + s).orElse("")
+                    + u.digest().map(h -> " httpdigest=" + h).orElse(""));
+        }
+        if (c.externalWeight()) {
+            line(b, in, "externalweight", "yes");
+        }
         if (!c.login().isEmpty()) {
             line(b, in, "login", quote(c.login()));
         }

@@ -34,6 +34,8 @@ public record CommandLine(boolean debug, boolean test, boolean help, boolean ver
     public static final Set<String> VERBS = Set.of("start", "stop", "restart", "try-restart", "reload",
             "force-reload", "status", "sync");
     private static final String VERB_LIST = "start, stop, restart, try-restart, reload, force-reload, status, sync";
+    /** Verbs that read no ldirectord.cf and reach no daemon; they come first on the command line. */
+    public static final Set<String> TOOLS = Set.of("import-keepalived", "genhash");
     static final Set<String> SYNC_ROLES = Set.of("master", "backup", "none", "status");
     public static final String DEFAULT_CONFIG = "ldirectord.cf";
     public static final String USAGE = """
@@ -41,6 +43,8 @@ public record CommandLine(boolean debug, boolean test, boolean help, boolean ver
             start|stop|restart|try-restart|reload|force-reload|status [--json]
                    ldirector [configfile] sync master|backup|none|status
                    ldirector -t|--test [-d] [--] [configfile]
+                   ldirector import-keepalived FILE
+                   ldirector genhash URL
                    ldirector -h|--help
                    ldirector -v|--version
               -d, --debug       stay in the foreground and log verbosely to stdout
@@ -50,6 +54,9 @@ public record CommandLine(boolean debug, boolean test, boolean help, boolean ver
                                 (no command: -t runs none)
             sync switches the running daemon's IPVS connection-sync role (syncdaemon in the config) now;
                   the role is kept for restarts until the next reboot. For keepalived notify scripts and Pacemaker.
+            import-keepalived prints keepalived's virtual_server blocks in FILE as ldirectord.cf; every keyword
+                  it cannot carry over is a FILE:LINE warning on stderr (exit 1). genhash prints the MD5 of a
+                  page's body for httpdigest=, as keepalived's genhash.
               -h, --help        print this help
               -v, --version     print the version
             A bare config file name is looked up in /etc/ha.d and /etc/ha.d/conf (default /etc/ha.d/ldirectord.cf);

@@ -54,6 +54,9 @@ public final class Main {
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err, Predicate<Path> isFile, Map<String, String> env) {
+        if (!args.isEmpty() && CommandLine.TOOLS.contains(args.get(0))) {
+            return Tools.run(args, out, err); // no ldirectord.cf, no daemon
+        }
         CommandLine cl;
         try {
             cl = CommandLine.parse(args);

@@ -81,6 +81,40 @@ public final class Director {
             };
         }
 
+        /**
+         * The weight the real's check asks for while it is up (externalweight=yes); empty = the
+         * configured weight.
+         */
+        default java.util.OptionalInt weight(VirtualConfig virtual, Real real) {
+            return java.util.OptionalInt.empty();
+        }
+
+        /** These verdicts with the weights the checks ask for. */
+        default Verdicts withWeights(java.util.function.BiFunction<VirtualConfig, Real, java.util.OptionalInt> weights) {
+            Verdicts base = this;
+            return new Verdicts() {
+                @Override
+                public Health health(VirtualConfig virtual, Real real) {
+                    return base.health(virtual, real);
+                }
+
+                @Override
+                public boolean inMaintenance(VirtualConfig virtual, Real real) {
+                    return base.inMaintenance(virtual, real);
+                }
+
+                @Override
+                public boolean placed(VirtualConfig virtual, Real real) {
+                    return base.placed(virtual, real);
+                }
+
+                @Override
+                public java.util.OptionalInt weight(VirtualConfig virtual, Real real) {
+                    return weights.apply(virtual, real);
+                }
+            };
+        }
+
         /** Every real in {@code health}, none in maintenance. */
         static Verdicts all(Health health) {
             return of((v, r) -> health, (v, r) -> false);
@@ -137,13 +171,15 @@ public final class Director {
         boolean anyPending = false;
         for (Real r : v.reals()) {
             Health h = verdict(v, r, verdicts);
-            Destination d = destination(v, r.address(), r.port(), r.forward(), r.weight(),
+            // an up real's check may ask for another weight (keepalived's misc_dynamic)
+            int weight = h == Health.UP ? verdicts.weight(v, r).orElse(r.weight()) : r.weight();
+            Destination d = destination(v, r.address(), r.port(), r.forward(), weight,
                     r.upperThreshold().orElse(0), r.lowerThreshold().orElse(0));
             DesiredTable.Policy policy;
             switch (h) {
                 case UP -> {
                     policy = DesiredTable.Policy.PRESENT;
-                    anyServing |= r.weight() > 0;
+                    anyServing |= weight > 0;
                 }
                 case UNKNOWN -> {
                     policy = DesiredTable.Policy.UNTOUCHED;

@@ -289,6 +289,9 @@ public final class Engine implements AutoCloseable {
                     case SOFT_FAILURE -> parts.log().accept("Soft failure real server: " + real
                             + " failure " + e.streak() + "/" + e.needed());
                     case SOFT_FAILURE_RESET -> parts.log().accept("Resetting soft failure count: " + real);
+                    case WEIGHT_CHANGED -> parts.log().accept("Real server " + real + " weight "
+                            + (e.result().weight().isPresent() ? "set to " + e.result().weight().getAsInt()
+                            : "back to " + u.real().weight()) + " by its check: " + e.result().reason());
                     case WENT_DOWN -> {
                         if (e.from() == Health.UP) {
                             parts.log().accept("Real server " + real + " is down: " + e.result().reason());
@@ -298,7 +301,8 @@ public final class Engine implements AutoCloseable {
                     }
                 }
             }
-            changed |= e.kind() == HealthEvent.Kind.WENT_UP || e.kind() == HealthEvent.Kind.WENT_DOWN;
+            changed |= e.kind() == HealthEvent.Kind.WENT_UP || e.kind() == HealthEvent.Kind.WENT_DOWN
+                    || e.kind() == HealthEvent.Kind.WEIGHT_CHANGED;
         }
         if (changed) {
             requestPass(p);
@@ -349,11 +353,13 @@ public final class Engine implements AutoCloseable {
         // in the table (a quiescent real failing its first check just then would never be added).
         Map<ProbeKey, Health> seenHealth = new HashMap<>();
         Map<ProbeKey, Boolean> seenMaintenance = new HashMap<>();
+        Map<ProbeKey, java.util.OptionalInt> seenWeight = new HashMap<>();
         try {
             Director.Verdicts verdicts = Director.Verdicts.of(
                     (v, r) -> seenHealth.computeIfAbsent(ProbeKey.of(v, r), health::health),
                     (v, r) -> seenMaintenance.computeIfAbsent(ProbeKey.of(v, r), maintenance::contains),
-                    (v, r) -> placed.contains(new Seat(v.id(), ProbeKey.of(v, r))));
+                    (v, r) -> placed.contains(new Seat(v.id(), ProbeKey.of(v, r))))
+                    .withWeights((v, r) -> seenWeight.computeIfAbsent(ProbeKey.of(v, r), health::weight));
             DesiredTable desired;
             Map<VirtualConfig, String> failed = new java.util.LinkedHashMap<>();
             java.util.function.BiConsumer<VirtualConfig, RuntimeException> onFailure =

@@ -32,6 +32,8 @@ public final class HealthBook {
     }
 
     private final Map<ProbeKey, Entry> entries = new HashMap<>();
+    /** The weight an up real's last passing check asked for; absent = its configured weight. */
+    private final Map<ProbeKey, Integer> weights = new HashMap<>();
 
     /** Applies one probe result and returns what it changed (often nothing). */
     public synchronized List<HealthEvent> record(ProbeKey key, Thresholds t, CheckResult result, Instant at) {
@@ -72,7 +74,28 @@ public final class HealthBook {
             }
         }
         entries.put(key, next);
+        if (result.up()) {
+            Integer before = weights.get(key);
+            Integer now = result.weight().isPresent() ? result.weight().getAsInt() : null;
+            if (now == null) {
+                weights.remove(key);
+            } else {
+                weights.put(key, now);
+            }
+            // a real that went up is placed with its weight anyway; one that stays up needs telling
+            if (e.health() == Health.UP && !java.util.Objects.equals(before, now)) {
+                events.add(new HealthEvent(key, HealthEvent.Kind.WEIGHT_CHANGED, Health.UP, Health.UP, 0, 0, result));
+            }
+        } else if (next.health() == Health.DOWN) {
+            weights.remove(key);
+        }
         return events;
+    }
+
+    /** The weight the real's last passing check asked for while it is up; empty = its configured weight. */
+    public synchronized java.util.OptionalInt weight(ProbeKey key) {
+        Integer w = weights.get(key);
+        return w == null || health(key) != Health.UP ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(w);
     }
 
     /**
@@ -81,23 +104,13 @@ public final class HealthBook {
      */
     public synchronized Optional<HealthEvent> forceDown(ProbeKey key, CheckResult reason, Instant at) {
         Entry e = entries.getOrDefault(key, Entry.NEW);
+        weights.remove(key);
         entries.put(key, new Entry(Health.DOWN, e.failStreak(), 0, Optional.of(reason), Optional.of(at),
                 e.health() == Health.DOWN ? e.since() : Optional.of(at)));
         if (e.health() == Health.DOWN) {
             return Optional.empty();
         }
         return Optional.of(new HealthEvent(key, HealthEvent.Kind.WENT_DOWN, e.health(), Health.DOWN, 0, 0, reason));
-    }
-
-    /** Marks a real up without probing it (checktype=on). */
-    public synchronized Optional<HealthEvent> forceUp(ProbeKey key, CheckResult reason, Instant at) {
-        Entry e = entries.getOrDefault(key, Entry.NEW);
-        entries.put(key, new Entry(Health.UP, 0, e.successStreak(), Optional.of(reason), Optional.of(at),
-                e.health() == Health.UP ? e.since() : Optional.of(at)));
-        if (e.health() == Health.UP) {
-            return Optional.empty();
-        }
-        return Optional.of(new HealthEvent(key, HealthEvent.Kind.WENT_UP, e.health(), Health.UP, 0, 0, reason));
     }
 
     public synchronized Health health(ProbeKey key) {
@@ -111,6 +124,7 @@ public final class HealthBook {
     /** After a reload: forget every key not in {@code live}; the others keep their state. */
     public synchronized void retain(Set<ProbeKey> live) {
         entries.keySet().retainAll(live);
+        weights.keySet().retainAll(live);
     }
 
     public synchronized Map<ProbeKey, Entry> snapshot() {

@@ -21,6 +21,11 @@ public record HealthEvent(ProbeKey key, Kind kind, Health from, Health to, int s
         /** An up real passed after soft failures (ldirectord: "Resetting soft failure count"). */
         SOFT_FAILURE_RESET,
         /** A real that is not up passed, but fewer than successcount times in a row. */
-        RISING
+        RISING,
+        /**
+         * An up real's check asked for another weight (externalweight=yes, keepalived's misc_dynamic),
+         * or for its configured weight again; {@code result().weight()} is the new one.
+         */
+        WEIGHT_CHANGED
     }
 }

@@ -41,6 +41,14 @@ public record ProbeKey(
             case PING -> Integer.toString(c.checkCount());
             default -> "";
         };
+        // the keepalived extensions change what a probe proves, so they are part of its identity
+        if (!c.http().isNone() && c.type() == CheckType.NEGOTIATE) {
+            detail += " " + c.http().status().map(Object::toString).orElse("") + " " + c.http().digest().orElse("")
+                    + " " + c.http().more();
+        }
+        if (c.externalWeight()) {
+            detail += " weight";
+        }
         return new ProbeKey(c.type(), detail, v.protocol(), r.address(), v.ipvsPort(r),
                 c.virtualHost(), c.checkPort(),
                 r.request().orElse(c.request()), r.receive().orElse(c.receive()),

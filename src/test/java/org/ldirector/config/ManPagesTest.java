@@ -76,6 +76,22 @@ class ManPagesTest {
     }
 
     @Test
+    void theCommandPageAndTheReadmeNameTheToolVerbs() throws Exception {
+        String page = text(COMMAND);
+        String usage = CommandLine.USAGE;
+        String commands = page.substring(page.indexOf(".SH COMMANDS"), page.indexOf(".SH EXIT STATUS"));
+        String synopsis = page.substring(page.indexOf(".SH SYNOPSIS"), page.indexOf(".SH DESCRIPTION"));
+        String readme = readmeSection("Coming from keepalived");
+        for (String verb : CommandLine.TOOLS) {
+            assertTrue(usage.contains("ldirector " + verb + " "), "the usage lacks " + verb);
+            assertTrue(synopsis.contains(".B " + verb + "\n"), "ldirector(8) SYNOPSIS lacks " + verb);
+            assertTrue(Pattern.compile("^\\.TP\\n\\.BI? " + Pattern.quote(verb) + "(?![\\w-])", Pattern.MULTILINE)
+                    .matcher(commands).find(), "ldirector(8) COMMANDS has no entry for " + verb);
+            assertTrue(readme.contains("ldirector " + verb), "README's Coming from keepalived does not show " + verb);
+        }
+    }
+
+    @Test
     void theCommandPageNamesTheExitCodesSignalsFilesAndEnvironmentTheReadmeNames() throws Exception {
         String page = text(COMMAND);
         for (String section : List.of("EXIT STATUS", "SIGNALS", "FILES", "ENVIRONMENT", "DIFFERENCES FROM LDIRECTORD")) {

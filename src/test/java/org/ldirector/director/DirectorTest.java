@@ -112,6 +112,22 @@ class DirectorTest {
     }
 
     @Test
+    void anUpRealGetsTheWeightItsCheckAsksForAndADownOneItsConfiguredOne() throws Exception {
+        Book book = new Book().set("10.77.1.11", Health.UP).set("10.77.1.12", Health.UP);
+        Director.Verdicts weighted = book.withWeights((v, r) -> r.address().getHostAddress().equals("10.77.1.11")
+                ? java.util.OptionalInt.of(7) : java.util.OptionalInt.empty());
+        DesiredTable.Service s = Director.desired(parse(NAT), weighted, false).services().get(0);
+        assertEquals(7, s.dests().get(dk("10.77.1.11", 80)).destination().weight(), "misc_dynamic's weight");
+        assertEquals(2, s.dests().get(dk("10.77.1.12", 80)).destination().weight(), "no weight asked: the configured one");
+        // a check that asks for weight 0 serves nobody, so the fallback comes in as for a weight-0 real
+        Director.Verdicts zero = new Book().set("10.77.1.11", Health.UP).set("10.77.1.12", Health.DOWN)
+                .withWeights((v, r) -> java.util.OptionalInt.of(0));
+        DesiredTable.Service z = Director.desired(parse(NAT), zero, false).services().get(0);
+        assertEquals(0, z.dests().get(dk("10.77.1.11", 80)).destination().weight());
+        assertEquals(DesiredTable.Policy.PRESENT, z.dests().get(dk("10.77.1.99", 80)).policy());
+    }
+
+    @Test
     void quiescentKeepsADownRealWithWeightZeroAndReaddquiescentDecidesAboutReadding() throws Exception {
         String q = NAT.replace("\tchecktype=connect\n", "\tchecktype=connect\n\tquiescent=yes\n");
         Book book = new Book().set("10.77.1.11", Health.UP).set("10.77.1.12", Health.DOWN);

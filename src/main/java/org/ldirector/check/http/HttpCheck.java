@@ -10,7 +10,10 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -44,7 +47,10 @@ import org.ldirector.check.CheckContext;
 import org.ldirector.check.CheckResult;
 import org.ldirector.check.Checker;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.config.HttpExpect;
 import org.ldirector.config.PerlRegex;
+import org.ldirector.config.StatusSet;
+import org.ldirector.config.UrlCheck;
 import org.ldirector.config.ServiceType;
 import org.ldirector.net.InetText;
 
@@ -73,11 +79,46 @@ public final class HttpCheck implements Checker {
         this.ctx = ctx;
     }
 
+    /** What one URL's answer must be: httpstatus= (empty: ldirectord's rule) and httpdigest=. */
+    private record Expect(Optional<StatusSet> status, Optional<String> digest) {
+    }
+
+    /**
+     * The check's own request, then each {@code checkurl=} in turn (keepalived's several urls per
+     * HTTP_GET): the first URL that fails is the verdict, and the latency is the sum.
+     */
     @Override
     public CompletableFuture<CheckResult> check(ProbeTarget t) {
+        HttpExpect e = t.spec().http();
+        CompletableFuture<CheckResult> first = one(t, new Expect(e.status(), e.digest()));
+        if (e.more().isEmpty()) {
+            return first;
+        }
+        CompletableFuture<CheckResult> chain = first;
+        for (UrlCheck u : e.more()) {
+            chain = chain.thenCompose(r -> {
+                if (!r.up()) {
+                    return CompletableFuture.completedFuture(r);
+                }
+                return one(withRequest(t, u.path()), new Expect(u.status(), u.digest()))
+                        .thenApply(n -> new CheckResult(n.up(), r.latency().plus(n.latency()),
+                                n.up() ? r.reason() + "; " + u.path() + ": " + n.reason() : "checkurl " + u.path() + ": " + n.reason()));
+            });
+        }
+        return chain;
+    }
+
+    /** {@code t} asking {@code path} (ldirectord's leading "/" added) with no receive. */
+    static ProbeTarget withRequest(ProbeTarget t, String path) {
+        String request = path.startsWith("/") || path.contains("://") ? path : "/" + path;
+        return new ProbeTarget(t.spec(), t.protocol(), t.family(), t.virtualAddress(), t.virtualPort(), t.realAddress(),
+                t.realPort(), t.checkPort(), request, "", t.fwmark(), t.writtenRealPort());
+    }
+
+    private CompletableFuture<CheckResult> one(ProbeTarget t, Expect expect) {
         CompletableFuture<CheckResult> result = new CompletableFuture<>();
         try {
-            begin(t, result);
+            begin(t, expect, result);
         } catch (RuntimeException e) {
             // a bug here is still a down result, never a lost probe
             result.complete(CheckResult.down(Duration.ZERO, "http: " + e.getClass().getSimpleName() + ": " + e.getMessage()));
@@ -85,7 +126,7 @@ public final class HttpCheck implements Checker {
         return result;
     }
 
-    private void begin(ProbeTarget t, CompletableFuture<CheckResult> result) {
+    private void begin(ProbeTarget t, Expect expect, CompletableFuture<CheckResult> result) {
         ServiceType service = t.spec().service();
         int port = t.checkPort().orElse(0);
         if (port <= 0) {
@@ -106,7 +147,7 @@ public final class HttpCheck implements Checker {
             result.complete(CheckResult.down(Duration.ZERO, service.keyword() + ": bad URL " + e.getInput()));
             return;
         }
-        Exchange x = new Exchange(t, receive, t.spec().negotiateTimeout(), result);
+        Exchange x = new Exchange(t, receive, expect, t.spec().negotiateTimeout(), result);
         if (service == ServiceType.HTTP && "http".equalsIgnoreCase(url.getScheme())) {
             x.onLoop(url);
         } else {
@@ -140,6 +181,7 @@ public final class HttpCheck implements Checker {
     private final class Exchange {
         private final ProbeTarget t;
         private final Pattern receive;
+        private final Expect expect;
         private final Duration timeout;
         private final CompletableFuture<CheckResult> result;
         private final AtomicReference<Future<?>> inFlight = new AtomicReference<>();
@@ -151,9 +193,10 @@ public final class HttpCheck implements Checker {
         /** The budget shares this probe's answers hold, returned when its verdict is made. */
         private final Queue<AnswerBudget.Hold> holds = new ConcurrentLinkedQueue<>();
 
-        Exchange(ProbeTarget t, Pattern receive, Duration timeout, CompletableFuture<CheckResult> result) {
+        Exchange(ProbeTarget t, Pattern receive, Expect expect, Duration timeout, CompletableFuture<CheckResult> result) {
             this.t = t;
             this.receive = receive;
+            this.expect = expect;
             this.timeout = timeout;
             this.result = result;
             // a backstop: every path ends in finish(), which returns the shares first
@@ -325,8 +368,9 @@ public final class HttpCheck implements Checker {
 
         private void answered(URI url, Answer a, int redirects) {
             int code = a.code();
-            // LWP redirects GET and HEAD (requests_redirectable), the only methods ldirectord sends
-            if (isRedirect(code) && a.location() != null) {
+            // LWP redirects GET and HEAD (requests_redirectable), the only methods ldirectord sends;
+            // with httpstatus= the first answer is the one judged, as keepalived judges it
+            if (isRedirect(code) && a.location() != null && expect.status().isEmpty()) {
                 if (redirects >= MAX_REDIRECTS) {
                     finish(CheckResult.down(elapsed(), "HTTP " + code + ": more than " + MAX_REDIRECTS + " redirects"));
                     return;
@@ -345,16 +389,17 @@ public final class HttpCheck implements Checker {
                     return;
                 }
             }
-            if (code < 200 || code > 299) {
-                finish(CheckResult.down(elapsed(), "HTTP " + code));
+            if (expect.status().isPresent() ? !expect.status().get().contains(code) : code < 200 || code > 299) {
+                finish(CheckResult.down(elapsed(), "HTTP " + code
+                        + expect.status().map(st -> " not in httpstatus " + st).orElse("")));
                 return;
             }
             String after = redirects == 0 ? "" : " after " + redirects + (redirects == 1 ? " redirect" : " redirects");
-            if (receive == null) {
+            if (receive == null && expect.digest().isEmpty()) {
                 finish(CheckResult.up(elapsed(), "HTTP " + code + after));
                 return;
             }
-            // never on the probe loop: what a regex costs depends on the real's bytes
+            // never on the probe loop: what a regex or a digest costs depends on the real's bytes
             try {
                 ctx.matching().execute(() -> match(a, code, after));
             } catch (RejectedExecutionException e) {
@@ -365,6 +410,23 @@ public final class HttpCheck implements Checker {
         private void match(Answer a, int code, String after) {
             if (result.isDone()) {
                 return; // timed out while waiting for a matcher
+            }
+            if (expect.digest().isPresent()) {
+                if (a.truncated()) {
+                    finish(CheckResult.down(elapsed(), "httpdigest: body cut at " + a.length() + " bytes"
+                            + (a.budgetCut() ? " (answer budget in use)" : "") + ", its digest cannot be checked"));
+                    return;
+                }
+                String got = md5(a.body(), a.offset(), a.length());
+                if (!got.equals(expect.digest().get())) {
+                    finish(CheckResult.down(elapsed(), "HTTP " + code + after + ", body digest " + got + ", expected "
+                            + expect.digest().get()));
+                    return;
+                }
+                if (receive == null) {
+                    finish(CheckResult.up(elapsed(), "HTTP " + code + after + ", digest " + got));
+                    return;
+                }
             }
             BoundedMatch.Found found;
             try {
@@ -416,6 +478,17 @@ public final class HttpCheck implements Checker {
                 }
             }
             return t.spec().service().keyword() + ": " + e.getClass().getSimpleName() + ": " + quote(e.getMessage());
+        }
+    }
+
+    /** The MD5 of a body as lowercase hex: keepalived's HTTP_GET digest, what genhash prints. */
+    public static String md5(byte[] body, int offset, int length) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("MD5");
+            md.update(body, offset, length);
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java runtime has MD5", e);
         }
     }
 
