@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the Debian/Ubuntu package from target/ldirector.jar (run `mvn -B package` first):
 #   rpm/build-deb.sh [OUTDIR]        -> OUTDIR/ldirector_VERSION_all.deb (default target/deb)
+# DEB_VERSION=V overrides the version taken from pom.xml (the systemd test's upgrade builds a second one).
 # The same files in the same places as the RPM (rpm/ldirector.spec), plus Debian's copyright file;
 # control file and maintainer scripts in rpm/deb/. Needs only dpkg-deb, gzip and md5sum.
 set -euo pipefail
@@ -16,6 +17,7 @@ pomver=$(sed -n 's|^  <version>\(.*\)</version>|\1|p' "$repo/pom.xml" | head -1)
 version=${pomver%%-*}
 [[ $pomver == *-* ]] && version=$version~${pomver#*-}
 version=$version-1
+version=${DEB_VERSION:-$version}
 
 root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT

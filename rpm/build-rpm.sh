@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the noarch RPM from target/ldirector.jar (run `mvn -B package` first):
 #   rpm/build-rpm.sh [OUTDIR]        -> OUTDIR/ldirector-VERSION-RELEASE.noarch.rpm (default target/rpm)
-# Works with Debian's rpm package (rpmbuild) as well as on RHEL/Fedora.
+# Works with Debian's rpm package (rpmbuild) as well as on RHEL/Fedora. RPM_RELEASE=R overrides the release.
 set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 out=${1:-$repo/target/rpm}
@@ -14,6 +14,8 @@ pomver=$(sed -n 's|^  <version>\(.*\)</version>|\1|p' "$repo/pom.xml" | head -1)
 version=${pomver%%-*}
 release=1
 [[ $pomver == *-* ]] && release=0.1.${pomver#*-}
+# RPM_RELEASE=R overrides it (the systemd test's upgrade builds a second one)
+release=${RPM_RELEASE:-$release}
 
 top=$(mktemp -d)
 trap 'rm -rf "$top"' EXIT

@@ -40,6 +40,8 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
     private static final Pattern CHANGE = Pattern.compile(
             "^(?:Readd )?(Added|Deleted|Quiescent|Restored|Purged) (real|fallback) server(?: \\([^)]*\\))?: (\\S+) \\((.+?)\\)");
     private static final Path SENDMAIL = Path.of("/usr/sbin/sendmail");
+    /** The local MTA's SMTP listener (Postfix and Exim listen on loopback by default). */
+    static final String LOCAL_SMTP = "127.0.0.1";
 
     /**
      * A real that is out, within its virtual: tcp and udp on one VIP:port log the same text
@@ -58,6 +60,13 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
     private final String hostname;
     private final String user;
     private final int smtpPort;
+    private final Path sendmail;
+    /**
+     * This process cannot gain privileges (NoNewPrivileges=yes, as under the systemd units): a local
+     * sendmail that queues through a setgid or setuid helper (Postfix's postdrop, Exim) cannot work
+     * then, and Postfix's postdrop retries for ever instead of failing.
+     */
+    private final boolean noNewPrivileges;
     private final SmtpClient smtp = new SmtpClient(Duration.ofSeconds(30));
     private final Map<Out, Reminder> reminders = new ConcurrentHashMap<>();
     /** The once-a-second reminder check, running only while some real is out: an idle director stays idle. */
@@ -70,13 +79,24 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
      * @param log      the operator log ("emailalert: ..." and failures, in ldirectord's words)
      */
     public EmailAlerts(ScheduledExecutorService executor, Clock clock, Consumer<String> log, String hostname, String user) {
-        this(executor, clock, log, hostname, user, 25);
+        this(executor, clock, log, hostname, user, 25, SENDMAIL, noNewPrivileges(Path.of("/proc/self/status")));
     }
 
     /** @param smtpPort 25 in service; a test's own relay listens elsewhere */
     EmailAlerts(ScheduledExecutorService executor, Clock clock, Consumer<String> log, String hostname, String user,
             int smtpPort) {
+        this(executor, clock, log, hostname, user, smtpPort, SENDMAIL, false);
+    }
+
+    /**
+     * @param sendmail        the local mailer used without smtp=
+     * @param noNewPrivileges whether this process may not gain privileges (see {@link #noNewPrivileges(Path)})
+     */
+    EmailAlerts(ScheduledExecutorService executor, Clock clock, Consumer<String> log, String hostname, String user,
+            int smtpPort, Path sendmail, boolean noNewPrivileges) {
         this.smtpPort = smtpPort;
+        this.sendmail = sendmail;
+        this.noNewPrivileges = noNewPrivileges;
         this.executor = executor;
         this.clock = clock;
         this.log = log;
@@ -172,31 +192,61 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
             } catch (IOException e) {
                 log.accept("failed to send SMTP email message: " + e.getMessage());
             }
+        } else if (noNewPrivileges) {
+            // Under the sandbox the local MTA's SMTP listener first, then sendmail for the mailers
+            // that relay by themselves (msmtp, ssmtp), which need no privilege.
+            try {
+                smtp.send(LOCAL_SMTP, smtpPort, hostname, from, rcpts, message);
+            } catch (IOException e) {
+                String viaSmtp = e.getMessage();
+                Optional<String> failed = sendmail(message, Duration.ofSeconds(20));
+                failed.ifPresent(why -> log.accept("failed to send email message: no smtp=, and this process cannot gain"
+                        + " privileges (NoNewPrivileges=yes, as under systemd), so neither SMTP on " + LOCAL_SMTP + ":"
+                        + smtpPort + " (" + viaSmtp + ") nor " + why + " took it; set smtp= to a mail relay,"
+                        + " or run a local MTA that listens on " + LOCAL_SMTP + ":" + smtpPort));
+            }
         } else {
-            sendmail(message);
+            sendmail(message, Duration.ofSeconds(60)).ifPresent(why -> log.accept("failed to send email message: " + why));
         }
     }
 
-    /** Without smtp=, ldirectord's Mail::Send hands the message to the local mailer; so do we. */
-    private void sendmail(String message) {
-        if (!Files.isExecutable(SENDMAIL)) {
-            log.accept("failed to send email message: no smtp= and no " + SENDMAIL);
-            return;
+    /** Whether /proc/self/status says NoNewPrivs: 1 (false where it cannot be read). */
+    static boolean noNewPrivileges(Path procStatus) {
+        try {
+            return Files.readAllLines(procStatus).stream().anyMatch(l -> l.matches("NoNewPrivs:\\s*1\\s*"));
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Without smtp=, ldirectord's Mail::Send hands the message to the local mailer; so do we.
+     *
+     * @return why it failed, if it did
+     */
+    private Optional<String> sendmail(String message, Duration wait) {
+        if (!Files.isExecutable(sendmail)) {
+            return Optional.of("no smtp= and no " + sendmail);
         }
         try {
-            Process p = new ProcessBuilder(SENDMAIL.toString(), "-t", "-i").redirectErrorStream(true)
+            Process p = new ProcessBuilder(sendmail.toString(), "-t", "-i").redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             try (OutputStream in = p.getOutputStream()) {
                 in.write(message.getBytes(StandardCharsets.UTF_8));
+            } catch (IOException e) {
+                // a sendmail that quits before reading says why in its exit status, asked below
             }
-            if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
-                log.accept("failed to send email message: sendmail " + (p.isAlive() ? "hung" : "exited " + p.exitValue()));
+            if (!p.waitFor(wait.toMillis(), TimeUnit.MILLISECONDS) || p.exitValue() != 0) {
+                String why = "sendmail " + (p.isAlive() ? "hung" : "exited " + p.exitValue());
                 p.destroyForcibly();
+                return Optional.of(why);
             }
+            return Optional.empty();
         } catch (IOException e) {
-            log.accept("failed to send email message: " + e.getMessage());
+            return Optional.of(e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            return Optional.of("sendmail interrupted");
         }
     }
 

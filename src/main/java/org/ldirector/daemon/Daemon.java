@@ -45,6 +45,12 @@ public final class Daemon {
     private final Consumer<String> events;
     private final boolean installSignals;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /**
+     * Set by SIGPWR ({@link #requestExitKeepingTable}): the stop leaves the IPVS table and the sync
+     * daemons as they are. Never unset: a TERM that follows (systemctl restart after the packages'
+     * upgrade scriptlets sent PWR) must not turn it back into a clean stop.
+     */
+    private volatile boolean keepTable;
     private CountDownLatch earlyStop = new CountDownLatch(1);
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-loop"));
     /** How long a changed file must stay unchanged before it is read. */
@@ -149,6 +155,9 @@ public final class Daemon {
                 Signal.handle(new Signal("TERM"), s -> requestStop());
                 Signal.handle(new Signal("INT"), s -> requestStop());
                 Signal.handle(new Signal("USR1"), s -> logStatus());
+                // PWR, not USR2: the JVM suspends threads with USR2 on Linux. No tool sends PWR to a
+                // service, and a version without this handler dies of it, which leaves the table too.
+                Signal.handle(new Signal("PWR"), s -> requestExitKeepingTable());
             }
             if (earlyStop.getCount() == 0) {
                 requestStop();
@@ -171,14 +180,20 @@ public final class Daemon {
             control.ifPresent(ControlSocket::close);
             watchdog.ifPresent(Watchdog::close);
             listener.daemonState(DaemonState.STOPPING);
-            log("Stopping ldirector");
             watcher.close();
-            engine.stop();
-            // as the virtual services: with cleanstop a stopped director leaves no sync thread behind
-            if (engine.config().global().cleanstop()) {
-                sync.stopAll();
+            if (keepTable) {
+                // what is in the kernel now stays, whatever cleanstop says
+                log("Stopping ldirector, leaving the IPVS table and the sync daemons as they are (SIGPWR)");
+                engine.stopKeepingTable();
+            } else {
+                log("Stopping ldirector");
+                engine.stop();
+                // as the virtual services: with cleanstop a stopped director leaves no sync thread behind
+                if (engine.config().global().cleanstop()) {
+                    sync.stopAll();
+                }
+                engine.close();
             }
-            engine.close();
         } finally {
             loop.shutdownNow();
             watchdogTimer.shutdownNow();
@@ -247,6 +262,16 @@ public final class Daemon {
     }
 
     public void requestStop() {
+        stopped.countDown();
+    }
+
+    /**
+     * SIGPWR: exit as on a stop (control socket, pid file and log closed) but leave the IPVS table
+     * and the sync daemons exactly as they are, for a new daemon to adopt without touching a
+     * connection: the packages' upgrade scriptlets use it before restarting the units.
+     */
+    public void requestExitKeepingTable() {
+        keepTable = true;
         stopped.countDown();
     }
 

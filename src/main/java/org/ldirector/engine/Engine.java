@@ -458,6 +458,17 @@ public final class Engine implements AutoCloseable {
         }).get();
     }
 
+    /**
+     * Stops probing and leaves the table as it is: on the loop thread, so a pass in flight ends
+     * first and none follows (the packages' upgrade, which hands the table to a new daemon).
+     */
+    public void stopKeepingTable() throws Exception {
+        parts.loop().submit(() -> {
+            close();
+            return null;
+        }).get();
+    }
+
     @Override
     public void close() {
         stopped = true;

@@ -1,6 +1,7 @@
 package org.ldirector.alert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -269,5 +270,73 @@ class EmailAlertsTest {
         drain();
         assertEquals(2, log.size(), log.toString());
         assertTrue(log.get(1).startsWith("failed to send SMTP email message: "), log.get(1));
+    }
+
+    private VirtualConfig withoutSmtp() throws Exception {
+        Path cf = dir.resolve("nosmtp.cf");
+        Files.writeString(cf, "emailalert=root\nvirtual=10.77.0.100:80\n\treal=10.77.1.12:80 masq\n");
+        Config c = ConfigParser.parse(cf);
+        alerts.configured(c);
+        return c.virtuals().get(0);
+    }
+
+    @Test
+    void withoutSmtpUnderNoNewPrivilegesTheLocalMtaIsReachedOverSmtpOnLoopback() throws Exception {
+        alerts.close();
+        // a sendmail that would take it: not used while the loopback listener answers
+        Path spool = dir.resolve("sendmail.out");
+        Path sendmail = Files.writeString(dir.resolve("sendmail"), "#!/bin/sh\ncat > " + spool + "\n");
+        sendmail.toFile().setExecutable(true);
+        alerts = new EmailAlerts(executor, clock, log::add, "director1", "root", peer.port(), sendmail, true);
+        VirtualConfig v = withoutSmtp();
+        alerts.daemonState(DaemonState.RUNNING);
+        alerts.applied(Optional.of(v), step("Deleted real server: 10.77.1.12:80 (10.77.0.100:80)"), true);
+        String session = peer.sessions.poll(10, TimeUnit.SECONDS);
+        assertTrue(session != null && session.contains("RCPT TO:<root>")
+                && session.contains("Subject: Deleted real server: 10.77.1.12:80 (10.77.0.100:80)\n"), String.valueOf(session));
+        drain();
+        assertFalse(Files.exists(spool));
+        assertEquals(List.of("emailalert: Deleted real server: 10.77.1.12:80 (10.77.0.100:80)"), log);
+    }
+
+    @Test
+    void withoutSmtpUnderNoNewPrivilegesSendmailIsTriedWhenNothingListensAndAFailureSaysWhatToSet() throws Exception {
+        alerts.close();
+        int refusing = org.ldirector.net.RefusingPorts.reserve();
+        Path spool = dir.resolve("sendmail.out");
+        Path sendmail = Files.writeString(dir.resolve("sendmail"), "#!/bin/sh\ncat > " + spool + "\n");
+        sendmail.toFile().setExecutable(true);
+        alerts = new EmailAlerts(executor, clock, log::add, "director1", "root", refusing, sendmail, true);
+        VirtualConfig v = withoutSmtp();
+        alerts.daemonState(DaemonState.RUNNING);
+        alerts.applied(Optional.of(v), step("Deleted real server: 10.77.1.12:80 (10.77.0.100:80)"), true);
+        drain();
+        assertTrue(Files.readString(spool).contains("Subject: Deleted real server: 10.77.1.12:80 (10.77.0.100:80)\n"));
+        assertEquals(1, log.size(), log.toString());
+
+        // Postfix's sendmail under NoNewPrivileges: postdrop cannot queue (here: it fails at once)
+        alerts.close();
+        Files.writeString(sendmail, "#!/bin/sh\nexit 75\n");
+        alerts = new EmailAlerts(executor, clock, log::add, "director1", "root", refusing, sendmail, true);
+        v = withoutSmtp();
+        alerts.daemonState(DaemonState.RUNNING);
+        alerts.applied(Optional.of(v), step("Deleted real server: 10.77.1.13:80 (10.77.0.100:80)"), true);
+        drain();
+        assertEquals(3, log.size(), log.toString());
+        String failure = log.get(2);
+        assertTrue(failure.startsWith("failed to send email message: no smtp=, and this process cannot gain privileges"
+                + " (NoNewPrivileges=yes, as under systemd), so neither SMTP on 127.0.0.1:" + refusing + " ("), failure);
+        assertTrue(failure.endsWith(") nor sendmail exited 75 took it; set smtp= to a mail relay, or run a local MTA"
+                + " that listens on 127.0.0.1:" + refusing), failure);
+    }
+
+    @Test
+    void noNewPrivilegesIsReadFromProcSelfStatus() throws Exception {
+        Path status = dir.resolve("status");
+        Files.writeString(status, "Name:\tjava\nNoNewPrivs:\t1\nSeccomp:\t2\n");
+        assertTrue(EmailAlerts.noNewPrivileges(status));
+        Files.writeString(status, "Name:\tjava\nNoNewPrivs:\t0\n");
+        assertFalse(EmailAlerts.noNewPrivileges(status));
+        assertFalse(EmailAlerts.noNewPrivileges(dir.resolve("missing")));
     }
 }

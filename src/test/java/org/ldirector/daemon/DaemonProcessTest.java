@@ -304,6 +304,33 @@ class DaemonProcessTest {
     }
 
     @Test
+    void pwrExitsLeavingTheTableAndCleansUpItsFilesAndATermAfterItCannotUndoThat() throws Exception {
+        assertEquals(0, run("start").code());
+        long pid = pid();
+        await("the up real programmed", () -> status().matches("(?s).*127\\.0\\.0\\.1:\\d+ +up +1 .*"));
+        // what the packages' upgrade does: PWR, then systemctl restart's TERM, possibly before the exit
+        new ProcessBuilder("kill", "-PWR", Long.toString(pid)).start().waitFor();
+        new ProcessBuilder("kill", "-TERM", Long.toString(pid)).start().waitFor();
+        ProcessHandle h = ProcessHandle.of(pid).orElse(null);
+        if (h != null) {
+            assertTrue(h.onExit().get(60, TimeUnit.SECONDS) != null);
+        }
+        await("the pid file removed", () -> !Files.exists(dir.resolve("ldirector.web.cf.pid")));
+        assertFalse(Files.exists(dir.resolve("ldirector.web.cf.sock")), "the control socket is removed");
+        String text = read(log);
+        assertTrue(text.contains("] Stopping ldirector, leaving the IPVS table and the sync daemons as they are (SIGPWR)"), text);
+        assertFalse(text.contains("Purged virtual server"), "nothing is removed from the table: " + text);
+        assertTrue(text.contains("] Exiting with exit_status 0"), text);
+        assertEquals(3, run("status").code());
+
+        // the same daemon without PWR: TERM is the clean stop, which purges under cleanstop=yes
+        assertEquals(0, run("start").code());
+        await("the up real programmed again", () -> status().matches("(?s).*127\\.0\\.0\\.1:\\d+ +up +1 .*"));
+        assertEquals(0, run("stop").code());
+        assertTrue(read(log).contains("Purged virtual server (stop): 10.77.0.100:80"), read(log));
+    }
+
+    @Test
     void theLogSurvivesRotationByRenameAndHupAndByCopytruncate() throws Exception {
         assertEquals(0, run("start").code());
         await("the start in the log", () -> read(log).contains("Starting ldirector"));

@@ -112,4 +112,36 @@ class DaemonTest {
             assertTrue(log.contains("Purged virtual server (stop): 10.77.0.100:80"), log.toString());
         }
     }
+
+    @Test
+    void exitKeepingTheTableLeavesEveryEntryAndAStopAfterItDoesNotPurge() throws Exception {
+        Path cf = Files.writeString(dir.resolve("ldirectord.cf"), """
+                cleanstop=yes
+                virtual=10.77.0.100:80
+                \treal=10.77.1.11:80 masq 3
+                \tchecktype=on
+                """);
+        AtomicInteger exit = new AtomicInteger(-1);
+        Daemon daemon = new Daemon(cf, log::add, false);
+        try (CheckContext ctx = CheckContext.create()) {
+            Thread t = new Thread(() -> {
+                try {
+                    exit.set(daemon.run(ConfigParser.parse(cf), table, new Checkers(ctx)));
+                } catch (Exception e) {
+                    log.add("run failed: " + e);
+                }
+            });
+            t.start();
+            await("the real in the table", () -> save().contains("-r 10.77.1.11:80 -m -w 3"));
+            String before = save();
+            daemon.requestExitKeepingTable();
+            daemon.requestStop(); // systemctl restart's TERM after the scriptlet's PWR
+            t.join(30_000);
+            assertEquals(0, exit.get());
+            assertEquals(before, save(), "the table is left exactly as it was");
+            assertTrue(log.contains("Stopping ldirector, leaving the IPVS table and the sync daemons as they are (SIGPWR)"),
+                    log.toString());
+            assertTrue(log.stream().noneMatch(l -> l.contains("Purged")), log.toString());
+        }
+    }
 }

@@ -215,10 +215,15 @@ class DebPackageTest {
         assertTrue(prerm.contains("'ldirector.service' 'ldirector@*.service'"), prerm);
         // Debian's tools, as dh_installsystemd uses them
         assertTrue(postinst.contains("deb-systemd-helper enable 'ldirector.service'"), postinst);
-        assertTrue(postinst.contains("deb-systemd-invoke restart \"$unit\""), postinst);
+        // the upgrade's restart of a unit whose daemon just exited: deb-systemd-invoke would not
+        // start it again when it is not enabled (started by hand), so systemctl, after policy-rc.d
+        assertTrue(postinst.contains("systemctl restart \"$unit\""), postinst);
+        assertFalse(postinst.contains("deb-systemd-invoke restart"), postinst);
+        assertTrue(postinst.contains("/usr/sbin/policy-rc.d \"$unit\" restart"), postinst);
         assertTrue(prerm.contains("deb-systemd-invoke stop \"$unit\""), prerm);
-        // an upgrade never runs the clean stop: the old daemon is killed, the new one adopts the table
-        assertTrue(postinst.contains("systemctl kill --kill-who=main --signal=SIGKILL \"$unit\""), postinst);
+        // an upgrade never runs the clean stop: the old daemon exits on PWR leaving the table, the new one adopts it
+        assertTrue(postinst.contains("systemctl kill --kill-who=main --signal=SIGPWR \"$unit\""), postinst);
+        assertFalse(postinst.contains("SIGKILL"), postinst);
         assertFalse(postinst.contains("deb-systemd-invoke stop"), postinst);
         assertTrue(prerm.contains("[ \"$1\" = remove ]"), "prerm stops on remove only, not on upgrade:\n" + prerm);
         assertTrue(postinst.matches("(?s).*SAMPLE_MD5=[0-9a-f]{32}\n.*"), postinst);

@@ -1,6 +1,7 @@
 package org.ldirector.packaging;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -85,10 +86,11 @@ class RpmPackageTest {
         assertTrue(scripts.contains("preuninstall scriptlet"), scripts);
         assertTrue(scripts.contains("disable --now ldirector.service"), scripts);
         assertTrue(scripts.contains("postuninstall scriptlet"), scripts);
-        // every running unit, instances included; restarted after a SIGKILL, never through the
-        // clean stop that would remove the virtual services under cleanstop=yes
+        // every running unit, instances included; restarted after the daemon's PWR exit, which
+        // leaves the table, never through the clean stop that would remove the virtual services
         assertTrue(scripts.contains("--state=active 'ldirector.service' 'ldirector@*.service'"), scripts);
-        assertTrue(scripts.contains("systemctl kill --kill-who=main --signal=SIGKILL \"$unit\""), scripts);
+        assertTrue(scripts.contains("systemctl kill --kill-who=main --signal=SIGPWR \"$unit\""), scripts);
+        assertFalse(scripts.contains("SIGKILL"), scripts);
         assertTrue(scripts.contains("systemctl restart \"$unit\""), scripts);
         assertTrue(!scripts.contains("try-restart"), "try-restart runs the clean stop:\n" + scripts);
         // erase stops the instances and disables the ones the operator enabled
@@ -100,5 +102,50 @@ class RpmPackageTest {
     void hasNoPlaceholderUrl() throws Exception {
         // the project has no public home page: no URL beats an invented one
         assertEquals("(none)", run("rpm", "-qp", "--qf", "%{URL}", rpm.toString()));
+    }
+
+    /** The lines from the main pid's lookup to the restart, comments left out: how an upgrade hands the table over. */
+    static String handover(String script) {
+        int from = script.indexOf("pid=$(systemctl show -p MainPID --value \"$unit\"");
+        int restart = script.indexOf("systemctl restart \"$unit\"", from);
+        assertTrue(from >= 0 && restart > from, "no table handover in\n" + script);
+        int end = script.indexOf('\n', restart);
+        return script.substring(from, end < 0 ? script.length() : end).lines().map(String::strip)
+                .filter(l -> !l.startsWith("#")).map(l -> l.replace("|| :", "|| true"))
+                .collect(java.util.stream.Collectors.joining("\n"));
+    }
+
+    @Test
+    void upgradesHandTheTableOverAsTheDebDoesAndBothPackagesHoldTheSameFiles() throws Exception {
+        Path debOut = out.resolve("deb");
+        Path deb = Path.of(run("rpm/build-deb.sh", debOut.toString()).strip());
+        Path control = debOut.resolve("control");
+        run("dpkg-deb", "-e", deb.toString(), control.toString());
+        String postinst = Files.readString(control.resolve("postinst"));
+        String postun = run("rpm", "-qp", "--scripts", rpm.toString());
+        postun = postun.substring(postun.indexOf("postuninstall scriptlet"));
+        // the same steps (Debian's postinst asks policy-rc.d first, which RPM systems do not have)
+        assertEquals(handover(postinst), handover(postun));
+
+        // file by file with its mode, as installed; Debian adds its copyright file, and gzips man pages
+        // where the RPM leaves that to the build host's brp-compress
+        java.util.Set<String> debFiles = new java.util.TreeSet<>();
+        for (String line : run("dpkg-deb", "-c", deb.toString()).split("\n")) {
+            String[] f = line.strip().split("\\s+");
+            if (f.length >= 6 && f[0].startsWith("-")) {
+                String path = f[5].substring(1);
+                if (!path.equals("/usr/share/doc/ldirector/copyright")) {
+                    debFiles.add(f[0] + " " + path.replaceAll("(/man/man\\d/[^/]+)\\.gz$", "$1"));
+                }
+            }
+        }
+        java.util.Set<String> rpmFiles = new java.util.TreeSet<>();
+        for (String line : run("rpm", "-qp", "--qf", "[%{FILEMODES:perms} %{FILENAMES}\n]", rpm.toString()).split("\n")) {
+            if (line.startsWith("-")) {
+                rpmFiles.add(line.replaceAll("(/man/man\\d/[^/]+)\\.gz$", "$1"));
+            }
+        }
+        assertEquals(String.join("\n", rpmFiles), String.join("\n", debFiles));
+        assertTrue(rpmFiles.size() >= 11, rpmFiles.toString());
     }
 }
