@@ -15,7 +15,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ldirector.check.CheckContext;
-import org.ldirector.check.Checkers;
 import org.ldirector.config.ConfigParser;
 import org.ldirector.ipvs.InMemoryIpvsTable;
 import org.ldirector.testing.Await;
@@ -126,7 +125,7 @@ class DaemonTest {
         try (CheckContext ctx = CheckContext.create()) {
             Thread t = new Thread(() -> {
                 try {
-                    exit.set(daemon.run(ConfigParser.parse(cf), table, new Checkers(ctx)));
+                    exit.set(daemon.run(ConfigParser.parse(cf), table, Kinds.checkers(ctx)));
                 } catch (Exception e) {
                     log.add("run failed: " + e);
                 }
