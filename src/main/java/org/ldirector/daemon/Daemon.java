@@ -46,8 +46,13 @@ public final class Daemon {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private CountDownLatch earlyStop = new CountDownLatch(1);
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-loop"));
-    /** How long a changed file must stay unchanged before it is read. */
-    static final Duration SETTLE = Duration.ofMillis(400);
+    /**
+     * How long a changed file must stay unchanged before it is read: a file written in place is
+     * written in a few write() calls milliseconds apart, and each change restarts the wait; a
+     * reload should not wait much longer than that (one real added is in the table 0.3 s after
+     * the save, its first check included).
+     */
+    static final Duration SETTLE = Duration.ofMillis(100);
     /**
      * Behind inotify, for what it cannot see (a config on NFS, or edited from outside a VM):
      * ldirectord's own pace in its forking mode.
