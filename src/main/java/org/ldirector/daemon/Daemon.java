@@ -25,6 +25,7 @@ import org.ldirector.config.DaemonState;
 import org.ldirector.director.ShellCommand;
 import org.ldirector.engine.Engine;
 import org.ldirector.engine.EngineListener;
+import org.ldirector.schedule.ProbeSchedule;
 import org.ldirector.ipvs.IpvsTable;
 import org.ldirector.schedule.Grid;
 import org.ldirector.schedule.QuartzTicks;
@@ -139,7 +140,7 @@ public final class Daemon {
             // the probe loop stamps its results with its time of turn: no clock reading per probe
             Engine engine = new Engine(config, new Engine.Parts(table, t -> checkers, ticks, loop,
                     ProbeLoop.turnClock(Clock.systemUTC()),
-                    events, this::launch), listener);
+                    events, this::launch), listener, ProbeSchedule.firstBurst());
             // Watch before the first pass, so an edit made while it runs is not missed.
             ConfigWatcher watcher = new ConfigWatcher(configFile, CONFIG_POLL, loop,
                     () -> onFileChanged(engine));
@@ -207,7 +208,13 @@ public final class Daemon {
                     yield text.isEmpty() ? "IPVS sync: not managed (no syncdaemon), kernel runs no sync daemon\n" : text;
                 }
                 case "sync master", "sync backup", "sync none" -> switchSync(SyncConfig.Role.parse(line.substring(5)).orElseThrow());
-                default -> "error: unknown command '" + line + "'; expected status, status json, sync [master|backup|none]\n";
+                case "reload" -> {
+                    // as SIGHUP: the reload runs on its own, the answer says it was heard
+                    Engine e = engine;
+                    loop.execute(() -> reload(e, "SIGHUP"));
+                    yield "ok: reloading " + configFile + "\n";
+                }
+                default -> "error: unknown command '" + line + "'; expected status, status json, sync [master|backup|none], reload\n";
             };
         } catch (Exception e) {
             return "error: " + e + "\n";
