@@ -68,6 +68,8 @@ setup_sandbox() {
   # up to 10,000 probes a second, each a new connection
   sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1
   ip netns exec reals sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535
+  # nginx hands its temp dirs to its worker user: ldirector's run dir ($W) must stay root's
+  mkdir -p "$W/nginx-tmp"
   cat > "$W/nginx.conf" <<CONF
 worker_processes 1;
 worker_rlimit_nofile 65535;
@@ -79,11 +81,11 @@ http {
   access_log $W/access.log addr buffer=64k flush=1s;
 $([ "${TIMING:-0}" = 1 ] && printf '%s\n' "  log_format timing '\$msec \$server_addr';" "  access_log $W/timing.log timing buffer=64k flush=1s;")
   keepalive_timeout 0;
-  client_body_temp_path $W;
-  proxy_temp_path $W;
-  fastcgi_temp_path $W;
-  uwsgi_temp_path $W;
-  scgi_temp_path $W;
+  client_body_temp_path $W/nginx-tmp;
+  proxy_temp_path $W/nginx-tmp;
+  fastcgi_temp_path $W/nginx-tmp;
+  uwsgi_temp_path $W/nginx-tmp;
+  scgi_temp_path $W/nginx-tmp;
   server {
     listen 80 backlog=65535 default_server;
     location = /check.html { return 200 "ok\n"; }
