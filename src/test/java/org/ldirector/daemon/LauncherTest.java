@@ -113,8 +113,8 @@ class LauncherTest {
         assertEquals(0, run(noCds, config(2500).toString(), "start").exit());
         assertTrue(startCall().contains("-XX:+UseParallelGC "), startCall());
         assertFalse(startCall().contains("UseSerialGC"), startCall());
-        assertEquals(0, run(noCds, "status").exit(), "no config found: the small size");
-        assertTrue(startCall().contains("-XX:+UseSerialGC"), startCall());
+        assertEquals(0, run(noCds, config(2500).toString(), "status").exit(), "a verb: a short client, the small size");
+        assertTrue(startCall().contains("-XX:+UseSerialGC -jar"), startCall());
         assertEquals(0, run(Map.of("LDIRECTOR_JAVA_OPTS", "-Xmx1g"), config(100).toString(), "status").exit());
         assertTrue(startCall().startsWith("-Xmx1g -jar "), "LDIRECTOR_JAVA_OPTS replaces every flag: " + startCall());
     }
@@ -122,7 +122,7 @@ class LauncherTest {
     @Test
     void withoutAnArchiveTheDirectorStartsAndOneIsBuiltForTheNextStart() throws Exception {
         Path cf = config(10);
-        Run first = run(Map.of(), cf.toString(), "status");
+        Run first = run(Map.of(), "--foreground", cf.toString(), "start");
         assertEquals(0, first.exit());
         assertEquals("", first.out() + first.err(), "nothing said about the archive");
         assertFalse(startCall().contains("SharedArchiveFile"), startCall());
@@ -132,13 +132,13 @@ class LauncherTest {
                 calls().toString());
         Path archive = archives().get(0);
 
-        assertEquals(0, run(Map.of(), cf.toString(), "status").exit());
+        assertEquals(0, run(Map.of(), "--foreground", cf.toString(), "start").exit());
         assertTrue(startCall().contains("-XX:SharedArchiveFile=" + archive + " "), startCall());
 
         // a new jar: the old archive is stale, not used, and replaced
         Files.writeString(jar, "jar v2, longer");
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(5)));
-        assertEquals(0, run(Map.of(), cf.toString(), "status").exit());
+        assertEquals(0, run(Map.of(), "--foreground", cf.toString(), "start").exit());
         assertFalse(startCall().contains("SharedArchiveFile"), "a stale archive is not used: " + startCall());
         Await.until("the archive rebuilt", Duration.ofSeconds(20), Duration.ofMillis(50),
                 () -> archives().size() == 1 && !archives().get(0).equals(archive));
@@ -149,7 +149,7 @@ class LauncherTest {
         Path cf = config(10);
         // a cache dir that cannot be made (its parent is a file): root cannot either
         Path file = Files.writeString(dir.resolve("a-file"), "");
-        Run r = run(Map.of("LDIRECTOR_CACHE_DIR", file.resolve("cache").toString()), cf.toString(), "status");
+        Run r = run(Map.of("LDIRECTOR_CACHE_DIR", file.resolve("cache").toString()), cf.toString(), "start");
         assertEquals(0, r.exit());
         assertEquals("", r.out() + r.err());
         assertFalse(startCall().contains("SharedArchiveFile"), startCall());
@@ -169,8 +169,11 @@ class LauncherTest {
         assertEquals(0, built.exit(), built.err());
         assertEquals(archives().get(0) + "\n", built.out(), "--build-cds says where");
         int before = calls().size();
-        assertEquals(0, run(Map.of("LDIRECTOR_CDS", "off"), cf.toString(), "status").exit());
+        assertEquals(0, run(Map.of("LDIRECTOR_CDS", "off"), cf.toString(), "start").exit());
         assertFalse(startCall().contains("SharedArchiveFile"), "LDIRECTOR_CDS=off: " + startCall());
         assertEquals(before + 1, calls().size(), "and no build either");
+        assertEquals(0, run(Map.of(), cf.toString(), "status").exit());
+        assertFalse(startCall().contains("SharedArchiveFile"), "a verb without the archive: " + startCall());
+        assertEquals(before + 2, calls().size(), "and no build for it");
     }
 }
