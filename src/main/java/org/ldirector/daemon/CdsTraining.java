@@ -41,14 +41,15 @@ public final class CdsTraining {
     }
 
     static boolean run(PrintStream out) throws IOException, InterruptedException {
-        Path dir = Files.createTempDirectory("ldirector-cds");
+        // short names: the control socket's path must fit a UNIX socket address (108 bytes)
+        Path dir = Files.createTempDirectory("ldc");
         try (ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread answering = new Thread(() -> answer(server), "cds-training-real");
             answering.setDaemon(true);
             answering.start();
-            Path run = Files.createDirectory(dir.resolve("run"));
-            Path log = dir.resolve("ldirector.log");
-            Path cf = dir.resolve("ldirector.cf");
+            Path run = Files.createDirectory(dir.resolve("r"));
+            Path log = dir.resolve("l.log");
+            Path cf = dir.resolve("l.cf");
             Files.writeString(cf, config(server.getLocalPort(), log));
             Map<String, String> env = Map.of(RunFiles.RUNDIR_ENV, run.toString(), "LDIRECTOR_IPVS", "memory");
             int[] status = {-1};
