@@ -9,7 +9,7 @@
 # HOST_TSV=FILE also appends the figures to FILE as side-by-side.sh's rows (ldirector, host, N, kind,
 # key, value): side-by-side.sh runs this after its guests and reports it next to them.
 #
-# Reals are 127.A.B.C:8081 (all of 127/8 is loopback), 10 per virtual service, checkinterval 1,
+# Reals are 127.A.B.C:$PORT (8081; all of 127/8 is loopback), 10 per virtual service, checkinterval 1,
 # timeouts 1 s, request check.html, receive "ok", as side-by-side.sh configures them.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -29,17 +29,17 @@ http {
   log_format real '\$server_addr';
   access_log $WORK/access.log real buffer=256k flush=1s;
   keepalive_timeout 0;
-  client_body_temp_path $WORK; proxy_temp_path $WORK; fastcgi_temp_path $WORK; uwsgi_temp_path $WORK; scgi_temp_path $WORK;
+  client_body_temp_path $WORK/tmp; proxy_temp_path $WORK/tmp; fastcgi_temp_path $WORK/tmp; uwsgi_temp_path $WORK/tmp; scgi_temp_path $WORK/tmp;
   server {
-    listen 8081 backlog=65535;
+    listen ${PORT:-8081} backlog=65535;
     location = /check.html { return 200 "ok\n"; }
     location = /nginx_status { stub_status; }
   }
 }
 CONF
-python3 - "$N" "$KIND" "$WORK" <<'PY'
+python3 - "$N" "$KIND" "$WORK" "${PORT:-8081}" <<'PY'
 import sys
-n, kind, work = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+n, kind, work, port = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
 out = ["checkinterval=1", "checktimeout=1", "negotiatetimeout=1", "quiescent=no", f'logfile="{work}/ldirector.log"']
 for i in range(n):
     if i % 10 == 0:
@@ -47,19 +47,21 @@ for i in range(n):
         out.append(f"virtual=10.99.{v // 250}.{v % 250 + 1}:80")
         out += ["\tscheduler=wrr", f"\tchecktype={'negotiate' if kind == 'http' else 'connect'}", "\tservice=http",
                 '\trequest="check.html"', '\treceive="ok"']
-    out.append(f"\treal=127.{1 + i // 62500}.{(i // 250) % 250}.{i % 250 + 1}:8081 masq 1")
+    out.append(f"\treal=127.{1 + i // 62500}.{(i // 250) % 250}.{i % 250 + 1}:{port} masq 1")
 open(f"{work}/ldirector.cf", "w").write("\n".join(out) + "\n")
 PY
 
+# nginx hands its temp dirs to its worker user: the run dir (which must be root's) is another
+mkdir -p "$WORK/tmp" "$WORK/run"
 nginx -c "$WORK/nginx.conf"
 DPID=
 cleanup() { [ -n "$DPID" ] && kill "$DPID" 2>/dev/null; kill "$(cat "$WORK/nginx.pid")" 2>/dev/null || true; }
 trap cleanup EXIT
-accepts() { curl -s http://127.0.0.1:8081/nginx_status | awk 'NR == 3 { print $1 }'; }
+accepts() { curl -s http://127.0.0.1:${PORT:-8081}/nginx_status | awk 'NR == 3 { print $1 }'; }
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 
 t0=$(date +%s.%N)
-LDIRECTOR_IPVS=memory LDIRECTOR_RUNDIR=$WORK "$ROOT/bin/ldirector" --foreground "$WORK/ldirector.cf" start \
+LDIRECTOR_IPVS=memory LDIRECTOR_RUNDIR=$WORK/run "$ROOT/bin/ldirector" --foreground "$WORK/ldirector.cf" start \
   > "$WORK/stdout.log" 2>&1 &
 DPID=$!
 full=

@@ -68,6 +68,8 @@ setup_sandbox() {
   # up to 10,000 probes a second, each a new connection
   sysctl -qw net.ipv4.ip_local_port_range="1024 65000" net.ipv4.tcp_tw_reuse=1
   ip netns exec reals sysctl -qw net.core.somaxconn=65535 net.ipv4.tcp_max_syn_backlog=65535
+  # nginx hands its temp dirs to its worker user: ldirector's run dir ($W) must stay root's
+  mkdir -p "$W/nginx-tmp"
   cat > "$W/nginx.conf" <<CONF
 worker_processes 1;
 worker_rlimit_nofile 65535;
@@ -79,11 +81,11 @@ http {
   access_log $W/access.log addr buffer=64k flush=1s;
 $([ "${TIMING:-0}" = 1 ] && printf '%s\n' "  log_format timing '\$msec \$server_addr';" "  access_log $W/timing.log timing buffer=64k flush=1s;")
   keepalive_timeout 0;
-  client_body_temp_path $W;
-  proxy_temp_path $W;
-  fastcgi_temp_path $W;
-  uwsgi_temp_path $W;
-  scgi_temp_path $W;
+  client_body_temp_path $W/nginx-tmp;
+  proxy_temp_path $W/nginx-tmp;
+  fastcgi_temp_path $W/nginx-tmp;
+  uwsgi_temp_path $W/nginx-tmp;
+  scgi_temp_path $W/nginx-tmp;
   server {
     listen 80 backlog=65535 default_server;
     location = /check.html { return 200 "ok\n"; }
@@ -131,7 +133,14 @@ daemon_stop() { # $1 = config dir, $2 = name for the kept logs
   tail -c 5M "$W/daemon.log" > "$SBS_OUT/logs/$2-daemon.log" 2>/dev/null
   tail -c 5M "$W/stdout.log" > "$SBS_OUT/logs/$2-stdout.log" 2>/dev/null
   case $SBS_DAEMON in
-    ldirector|keepalived) kill -TERM "$DPID" 2>/dev/null ;;
+    ldirector)
+      # the stop verb, timed (it returns once the daemon is gone); TERM if it did not stop it
+      local v0 v1
+      v0=$(date +%s.%N)
+      LDIRECTOR_RUNDIR=$W "$ROOT/bin/ldirector" "$1/ldirector.cf" stop > /dev/null 2>&1 || kill -TERM "$DPID" 2>/dev/null
+      v1=$(date +%s.%N)
+      res verbs "${2%%-*}" "${2#*-}" stop "$(awk -v a="$v0" -v b="$v1" 'BEGIN {printf "%.3f", b - a}')" ;;
+    keepalived) kill -TERM "$DPID" 2>/dev/null ;;
     ldirectord) /usr/sbin/ldirectord "$1/ldirectord.cf" stop >/dev/null 2>&1 || kill -TERM "$DPID" 2>/dev/null ;;
   esac
   local i
@@ -145,6 +154,25 @@ daemon_stop() { # $1 = config dir, $2 = name for the kept logs
   ipvsadm -C
   ip netns exec reals iptables-legacy -F INPUT 2>/dev/null
   sleep 1
+}
+
+# the client verbs against the running director, each three times (date, not python: its start-up
+# would count in the interval)
+time_verbs() { # $1 = reals, $2 = kind, $3 = config dir
+  local v i v0 v1 all
+  for v in status "sync status" reload; do
+    all=
+    for i in 1 2 3; do
+      v0=$(date +%s.%N)
+      # shellcheck disable=SC2086
+      LDIRECTOR_RUNDIR=$W "$ROOT/bin/ldirector" "$3/ldirector.cf" $v > /dev/null 2>&1
+      v1=$(date +%s.%N)
+      all+="$(awk -v a="$v0" -v b="$v1" 'BEGIN {printf "%.3f", b - a}') "
+      sleep 0.5
+    done
+    res verbs "$1" "$2" "${v// /_}" "${all% }"
+    say "verb $v: $all s"
+  done
 }
 
 # ---- one phase: N reals, one check kind ------------------------------------------------------------
@@ -164,6 +192,7 @@ phase() { # $1 = reals, $2 = http|connect
   daemon_start "$d"
   up=$($PROBE wait-full "$n" "$STARTUP_TIMEOUT" "$t0")
   say "table full after: $up s"
+  [ "$SBS_DAEMON" = ldirector ] && time_verbs "$n" "$kind" "$d"
   case $up in
     timeout*) res startup "$n" "$kind" incomplete "$(echo "$up" | cut -d' ' -f3) of $n reals ($(echo "$up" | cut -d' ' -f2) table entries with the sorry servers) after ${STARTUP_TIMEOUT} s" ;;
     *) res startup "$n" "$kind" seconds "$up" ;;
@@ -269,6 +298,13 @@ main() {
   local t0 t1
   t0=$(now); java -version > /dev/null 2>&1; t1=$(now)
   res calibration 0 guest java_version_s "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')"
+  if [ "$SBS_DAEMON" = ldirector ]; then
+    # the class data sharing archive a package builds at install (bin/ldirector --build-cds)
+    export LDIRECTOR_CACHE_DIR=$W/cds
+    t0=$(now); "$ROOT/bin/ldirector" --build-cds > /dev/null 2>&1; t1=$(now)
+    res calibration 0 guest cds_build_s "$(awk -v a="$t0" -v b="$t1" 'BEGIN {printf "%.2f", b - a}')"
+    say "class data sharing archive: $(ls "$W/cds" 2>/dev/null | tr '\n' ' ')"
+  fi
   # the guest at rest (nginx up, no daemon): what each cost window's host reading is compared with
   # (after 10 s for the set-up's own aftermath: a 10 s reading straight after it was three times a later one)
   say "at rest for ${BASE:-60} s"

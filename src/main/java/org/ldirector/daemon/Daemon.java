@@ -25,6 +25,7 @@ import org.ldirector.config.DaemonState;
 import org.ldirector.director.ShellCommand;
 import org.ldirector.engine.Engine;
 import org.ldirector.engine.EngineListener;
+import org.ldirector.schedule.ProbeSchedule;
 import org.ldirector.ipvs.IpvsTable;
 import org.ldirector.schedule.Grid;
 import org.ldirector.schedule.QuartzTicks;
@@ -53,8 +54,13 @@ public final class Daemon {
     private volatile boolean keepTable;
     private CountDownLatch earlyStop = new CountDownLatch(1);
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-loop"));
-    /** How long a changed file must stay unchanged before it is read. */
-    static final Duration SETTLE = Duration.ofMillis(400);
+    /**
+     * How long a changed file must stay unchanged before it is read: a file written in place is
+     * written in a few write() calls milliseconds apart, and each change restarts the wait; a
+     * reload should not wait much longer than that (one real added is in the table 0.3 s after
+     * the save, its first check included).
+     */
+    static final Duration SETTLE = Duration.ofMillis(100);
     /**
      * Behind inotify, for what it cannot see (a config on NFS, or edited from outside a VM):
      * ldirectord's own pace in its forking mode.
@@ -141,7 +147,7 @@ public final class Daemon {
             // the probe loop stamps its results with its time of turn: no clock reading per probe
             Engine engine = new Engine(config, new Engine.Parts(table, t -> checkers, ticks, loop,
                     ProbeLoop.turnClock(Clock.systemUTC()),
-                    events, this::launch), listener);
+                    events, this::launch), listener, ProbeSchedule.firstBurst());
             // Watch before the first pass, so an edit made while it runs is not missed.
             ConfigWatcher watcher = new ConfigWatcher(configFile, CONFIG_POLL, loop,
                     () -> onFileChanged(engine));
@@ -218,7 +224,13 @@ public final class Daemon {
                     yield text.isEmpty() ? "IPVS sync: not managed (no syncdaemon), kernel runs no sync daemon\n" : text;
                 }
                 case "sync master", "sync backup", "sync none" -> switchSync(SyncConfig.Role.parse(line.substring(5)).orElseThrow());
-                default -> "error: unknown command '" + line + "'; expected status, status json, sync [master|backup|none]\n";
+                case "reload" -> {
+                    // as SIGHUP: the reload runs on its own, the answer says it was heard
+                    Engine e = engine;
+                    loop.execute(() -> reload(e, "SIGHUP"));
+                    yield "ok: reloading " + configFile + "\n";
+                }
+                default -> "error: unknown command '" + line + "'; expected status, status json, sync [master|backup|none], reload\n";
             };
         } catch (Exception e) {
             return "error: " + e + "\n";

@@ -123,13 +123,17 @@ final class Verbs {
         if (!knownPid(files, r, err)) {
             return 1;
         }
-        try {
-            Processes.kill(r.pid(), Processes.SIGTERM);
-        } catch (NativeException e) {
-            err.println("ldirector: cannot stop pid " + r.pid() + ": " + e.getMessage());
-            return 1;
-        }
         Optional<ProcessHandle> h = ProcessHandle.of(r.pid());
+        // the JDK's own kill(SIGTERM): the native-call library is not loaded for a verb; only when
+        // it fails is the signal sent again that way, for the system's reason
+        if (h.isEmpty() || !h.get().destroy()) {
+            try {
+                Processes.kill(r.pid(), Processes.SIGTERM);
+            } catch (NativeException e) {
+                err.println("ldirector: cannot stop pid " + r.pid() + ": " + e.getMessage());
+                return 1;
+            }
+        }
         long deadline = System.nanoTime() + STOP_WAIT.toNanos();
         while ((files.state() instanceof RunFiles.Running || h.isPresent() && h.get().isAlive())
                 && System.nanoTime() < deadline) {
@@ -152,6 +156,9 @@ final class Verbs {
         return false;
     }
 
+    /** The control socket's answer to reload comes before the reload runs: it only has to be heard. */
+    static final Duration RELOAD_WAIT = Duration.ofSeconds(5);
+
     static int reload(RunFiles files, Path config, PrintStream out, PrintStream err) {
         if (!(files.state() instanceof RunFiles.Running r)) {
             out.println("ldirector is stopped for " + config);
@@ -159,6 +166,17 @@ final class Verbs {
         }
         if (!knownPid(files, r, err)) {
             return 1;
+        }
+        // Asked on the control socket, which needs no native-call library and answers once the
+        // daemon has the request; a daemon that does not answer there gets the SIGHUP ldirectord's
+        // reload sends (and logrotate does).
+        try {
+            String answer = ControlSocket.request(files.socket(), "reload", RELOAD_WAIT);
+            if (answer.startsWith("ok")) {
+                return 0;
+            }
+        } catch (IOException e) {
+            // the signal below
         }
         try {
             Processes.kill(r.pid(), Processes.SIGHUP);

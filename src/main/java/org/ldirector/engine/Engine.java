@@ -114,11 +114,19 @@ public final class Engine implements AutoCloseable {
 
     /** @param listener hears probes, health changes and kernel operations (monitor files, alerts, metrics) */
     public Engine(Config config, Parts parts, EngineListener listener) {
+        this(config, parts, listener, 0);
+    }
+
+    /**
+     * @param firstBurst how many reals are probed at once at start, the rest at their slots' turns
+     *                   (the daemon: {@link ProbeSchedule#firstBurst()}, bounded by the open-file limit)
+     */
+    public Engine(Config config, Parts parts, EngineListener listener, int firstBurst) {
         this.parts = parts;
         this.listener = listener;
         this.config = config;
         this.plan = ProbePlan.of(config);
-        this.schedule = new ProbeSchedule<>(parts.ticks(), this::probe);
+        this.schedule = new ProbeSchedule<>(parts.ticks(), this::probe, firstBurst);
         this.reconciler = new Reconciler(parts.table(), parts.log(), listener::applied);
         this.fallbackCommand = new FallbackCommand(parts.launcher());
     }

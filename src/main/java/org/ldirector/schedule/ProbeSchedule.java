@@ -14,7 +14,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * When each probe runs: every probe key on its own interval, first runs staggered across the
+ * When each probe runs: every probe key on its own interval, its turns staggered across the
  * interval so a thousand reals do not fire in the same millisecond, and a probe is never started
  * twice: a turn that comes while the key's previous probe still runs is owed, and the next probe
  * starts as soon as that one ends (several such turns make one). It knows nothing of what a probe
@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
  * keys of that interval are spread again; a probe still running is not started twice for it, and
  * no key waits more than two intervals for its next probe.
  *
+ * <p>At start (the first {@link #apply}) up to {@code firstBurst} keys are probed at once, so the
+ * table is full after one round trip instead of one interval; their regular turns then follow the
+ * slots as above. The burst is bounded by the open-file limit ({@link #firstBurst(String)}): each
+ * probe holds a descriptor until it ends, and the probe loop opens its connections in batches.
+ *
  * @param <K> the probe identity (its {@code toString()} only appears in logs)
  */
 public final class ProbeSchedule<K> implements AutoCloseable {
@@ -51,6 +56,9 @@ public final class ProbeSchedule<K> implements AutoCloseable {
 
     private final Ticks ticks;
     private final Function<K, CompletableFuture<?>> probe;
+    private final int firstBurst;
+    /** Descriptors left to the rest of the daemon (logs, sockets, the jar) when the first probes burst. */
+    static final int RESERVED_FDS = 128;
     /** The width a slot aims at: wide enough to batch, narrow enough to keep the load even. */
     static final Duration SLOT = Duration.ofMillis(200);
     static final int MAX_SLOTS = 64;
@@ -75,16 +83,24 @@ public final class ProbeSchedule<K> implements AutoCloseable {
     private final ConcurrentHashMap<K, Turn> running = new ConcurrentHashMap<>();
     private final AtomicLong late = new AtomicLong();
     private long nextId;
-    /** Whether {@link #apply} ran before: the first one staggers every key, later ones probe new keys at once. */
+    /** Whether {@link #apply} ran before: the first one bursts, later ones probe new keys at once. */
     private boolean applied;
+    /** During the first apply: every key was probed at once, so no slot needs a turn at 0. */
+    private boolean burstAll;
 
     /**
      * @param probe starts one probe of a key and returns without blocking; the future completes
      *              when the probe has finished (its result is handled by the probe itself)
      */
     public ProbeSchedule(Ticks ticks, Function<K, CompletableFuture<?>> probe) {
+        this(ticks, probe, 0);
+    }
+
+    /** @param firstBurst how many keys the first {@link #apply} probes at once (0: each at its slot's turn) */
+    public ProbeSchedule(Ticks ticks, Function<K, CompletableFuture<?>> probe, int firstBurst) {
         this.ticks = ticks;
         this.probe = probe;
+        this.firstBurst = Math.max(0, firstBurst);
     }
 
     /** Makes the schedule match {@code wanted}: adds new keys, drops gone ones, re-times changed ones. */
@@ -96,6 +112,8 @@ public final class ProbeSchedule<K> implements AutoCloseable {
             int n = slots(interval, perInterval.get(interval));
             target.put(key, new Group(interval, n, slot(key, n)));
         });
+        List<K> burst = applied ? List.of() : wanted.keySet().stream().limit(firstBurst).toList();
+        burstAll = !burst.isEmpty() && burst.size() == wanted.size();
         Set<K> known = Set.copyOf(groupOf.keySet());
         for (K key : known) {
             Group g = target.get(key);
@@ -113,10 +131,11 @@ public final class ProbeSchedule<K> implements AutoCloseable {
             }
         });
         applied = true;
+        burstAll = false;
         // A real added by a reload is checked now, not at its slot's next turn up to an interval
-        // later: an operator who adds one expects it in the table as soon as it answers. At start
-        // the first probes stay spread over the interval.
+        // later: an operator who adds one expects it in the table as soon as it answers.
         fresh.forEach(this::fire);
+        burst.forEach(this::fire);
     }
 
     private void join(K key, Group g) {
@@ -132,7 +151,11 @@ public final class ProbeSchedule<K> implements AutoCloseable {
         members.put(g, fresh);
         String id = "probes-" + (nextId++);
         ids.put(g, id);
-        ticks.every(id, phase(g.slot(), g.slots(), g.interval()), g.interval(), () -> {
+        Duration first = phase(g.slot(), g.slots(), g.interval());
+        if (burstAll && first.isZero()) {
+            first = g.interval(); // its keys are probed now, by the burst
+        }
+        ticks.every(id, first, g.interval(), () -> {
             for (K k : fresh) {
                 fire(k);
             }
@@ -216,6 +239,39 @@ public final class ProbeSchedule<K> implements AutoCloseable {
     static int slot(Object key, int slots) {
         long mixed = (key.hashCode() & 0xffffffffL) * 0x9E3779B97F4A7C15L;
         return (int) Math.floorMod(mixed >>> 16, (long) slots);
+    }
+
+    /**
+     * How many probes may start at once at start, from the text of /proc/self/limits: the soft
+     * open-file limit less {@link #RESERVED_FDS}; 0 (no burst) when the limit cannot be read.
+     * Unlimited counts as {@link Integer#MAX_VALUE}.
+     */
+    public static int firstBurst(String procLimits) {
+        for (String line : procLimits.split("\n")) {
+            if (line.startsWith("Max open files")) {
+                String[] f = line.substring("Max open files".length()).trim().split("\\s+");
+                if (f.length > 0) {
+                    if (f[0].equals("unlimited")) {
+                        return Integer.MAX_VALUE;
+                    }
+                    try {
+                        return (int) Math.max(0, Math.min(Integer.MAX_VALUE, Long.parseLong(f[0]) - RESERVED_FDS));
+                    } catch (NumberFormatException e) {
+                        return 0;
+                    }
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** {@link #firstBurst(String)} for this process. */
+    public static int firstBurst() {
+        try {
+            return firstBurst(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/limits")));
+        } catch (java.io.IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /** The delay before a slot's first turn. */

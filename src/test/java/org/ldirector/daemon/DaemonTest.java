@@ -28,6 +28,13 @@ class DaemonTest {
     private final InMemoryIpvsTable table = new InMemoryIpvsTable();
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
 
+    /** The log so far: a copy taken under the list's lock, as the daemon's threads append while a test reads. */
+    private List<String> lines() {
+        synchronized (log) {
+            return new ArrayList<>(log);
+        }
+    }
+
     private static void await(String what, Await.Condition condition) throws Exception {
         Await.until(what, Duration.ofSeconds(30), Duration.ofMillis(20), condition);
     }
@@ -88,8 +95,8 @@ class DaemonTest {
             assertTrue(log.contains(" - reread new configuration"), log.toString());
 
             replace(cf, text.replace("real=10.77.1.11:80 masq 1", "real=10.77.1.11:80 bridge 1"));
-            await("the broken file reported", () -> log.stream().anyMatch(l -> l.contains("keeping the running configuration")));
-            assertTrue(log.stream().anyMatch(l -> l.startsWith("Error: ") && l.contains("ldirectord.cf:4:")), log.toString());
+            await("the broken file reported", () -> lines().stream().anyMatch(l -> l.contains("keeping the running configuration")));
+            assertTrue(lines().stream().anyMatch(l -> l.startsWith("Error: ") && l.contains("ldirectord.cf:4:")), log.toString());
             assertTrue(save().contains("-r 10.77.1.11:80 -m -w 4"), "the running config stays in force");
             // as ldirectord, the callback runs on every change of the file, a broken one too; waiting for it
             // also keeps its shell from writing into the temp dir while JUnit deletes it
@@ -98,7 +105,7 @@ class DaemonTest {
             // Written in place, as `cat new > ldirectord.cf` does: empty first, for longer than the
             // settle time on a loaded machine. Applying the empty file would purge every virtual.
             Files.writeString(cf, "");
-            await("the empty file reported", () -> log.stream()
+            await("the empty file reported", () -> lines().stream()
                     .anyMatch(l -> l.contains(cf + " is empty (keeping the running configuration)")));
             assertTrue(save().contains("-r 10.77.1.11:80 -m -w 4"), "the running config stays in force");
             Files.writeString(cf, text.replace("masq 1", "masq 6"));
@@ -141,6 +148,38 @@ class DaemonTest {
             assertTrue(log.contains("Stopping ldirector, leaving the IPVS table and the sync daemons as they are (SIGPWR)"),
                     log.toString());
             assertTrue(log.stream().noneMatch(l -> l.contains("Purged")), log.toString());
+        }
+    }
+
+    @Test
+    void theReloadCommandOfTheControlSocketRereadsTheFileAsSighupDoes() throws Exception {
+        String text = """
+                autoreload=no
+                virtual=10.77.0.100:80
+                \treal=10.77.1.11:80 masq 1
+                \tchecktype=on
+                """;
+        Path cf = Files.writeString(dir.resolve("ldirectord.cf"), text);
+        AtomicInteger exit = new AtomicInteger(-1);
+        Daemon daemon = new Daemon(cf, log::add, false);
+        try (CheckContext ctx = CheckContext.create()) {
+            Thread t = new Thread(() -> {
+                try {
+                    exit.set(daemon.run(ConfigParser.parse(cf), table, Kinds.checkers(ctx)));
+                } catch (Exception e) {
+                    log.add("run failed: " + e);
+                }
+            });
+            t.start();
+            await("the real in the table", () -> save().contains("-r 10.77.1.11:80 -m -w 1"));
+            replace(cf, text.replace("masq 1", "masq 3"));
+            await("the change seen and ignored (autoreload=no)", () -> lines().contains(" - ignore new configuration"));
+            assertTrue(save().contains("-r 10.77.1.11:80 -m -w 1"), save());
+            assertTrue(daemon.command("reload").startsWith("ok: reloading " + cf), "heard at once");
+            await("the file re-read", () -> save().contains("-r 10.77.1.11:80 -m -w 3"));
+            daemon.requestStop();
+            t.join(30_000);
+            assertEquals(0, exit.get());
         }
     }
 }

@@ -43,6 +43,7 @@ class LauncherHupTest {
     private String runIgnoringHup(String path, boolean ignore) throws Exception {
         ProcessBuilder pb = new ProcessBuilder("/bin/bash", "-c", (ignore ? "trap '' HUP; " : "") + "exec \"$0\" start", launcher.toString());
         pb.environment().put("JAVA_HOME", javaHome.toString());
+        pb.environment().put("LDIRECTOR_CDS", "off"); // no class data sharing archive built by a test
         pb.environment().put("PATH", path + pb.environment().getOrDefault("PATH", "/usr/bin:/bin"));
         pb.redirectErrorStream(true);
         Process p = pb.start();

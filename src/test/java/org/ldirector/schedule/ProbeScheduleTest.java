@@ -55,6 +55,66 @@ class ProbeScheduleTest {
     }
 
     @Test
+    void atStartEveryKeyIsProbedAtOnceAndNoSlotTurnsAgainBeforeAnInterval() {
+        ProbeSchedule<String> s = new ProbeSchedule<>(ticks, key -> {
+            started.add(key);
+            return CompletableFuture.completedFuture(null);
+        }, 1000);
+        Map<String, Duration> keys = new HashMap<>();
+        for (int i = 0; i < 300; i++) {
+            keys.put("r" + i, Duration.ofSeconds(1));
+        }
+        s.apply(keys);
+        assertEquals(keys.keySet(), new HashSet<>(started), "all 300 probed by apply itself, before any tick");
+        assertEquals(300, started.size(), "each once");
+        assertTrue(ticks.timers.size() > 1, "the regular turns still spread over slots: " + ticks.timers.size());
+        for (ManualTicks.Timer t : ticks.timers.values()) {
+            assertTrue(!t.firstDelay().isZero(), "no slot's first turn repeats the burst at 0: " + t);
+        }
+        s.apply(Map.of("r1", Duration.ofSeconds(1)));
+        assertEquals(300, started.size(), "a later apply bursts nothing");
+    }
+
+    @Test
+    void theFirstBurstProbesNoMoreKeysThanItIsAllowed() {
+        ProbeSchedule<String> s = new ProbeSchedule<>(ticks, key -> {
+            started.add(key);
+            return new CompletableFuture<>();
+        }, 50);
+        Map<String, Duration> keys = new HashMap<>();
+        for (int i = 0; i < 200; i++) {
+            keys.put("r" + i, Duration.ofSeconds(1));
+        }
+        s.apply(keys);
+        assertEquals(50, started.size(), "the burst is bounded");
+        assertTrue(ticks.timers.values().stream().anyMatch(t -> t.firstDelay().isZero()),
+                "the keys left out keep their slot's turn at 0");
+        ticks.fireAll();
+        assertEquals(200, new HashSet<>(started).size(), "the rest at their slots' turns");
+    }
+
+    @Test
+    void withoutABurstTheFirstProbesWaitForTheirSlots() {
+        schedule.apply(Map.of("a", Duration.ofSeconds(1), "b", Duration.ofSeconds(1)));
+        assertEquals(List.of(), started);
+    }
+
+    @Test
+    void theBurstIsTheSoftOpenFileLimitLessAReserve() {
+        String limits = """
+                Limit                     Soft Limit           Hard Limit           Units
+                Max cpu time              unlimited            unlimited            seconds
+                Max open files            1024                 524288               files
+                Max locked memory         8388608              8388608              bytes
+                """;
+        assertEquals(1024 - ProbeSchedule.RESERVED_FDS, ProbeSchedule.firstBurst(limits));
+        assertEquals(0, ProbeSchedule.firstBurst(limits.replace("1024   ", "100    ")), "below the reserve: no burst");
+        assertEquals(Integer.MAX_VALUE, ProbeSchedule.firstBurst(limits.replace("1024   ", "unlimited")));
+        assertEquals(0, ProbeSchedule.firstBurst("garbage"), "unreadable: no burst");
+        assertTrue(ProbeSchedule.firstBurst() >= 0);
+    }
+
+    @Test
     void aProbeThatEndsBeforeItsNextTurnOwesNothing() {
         schedule.apply(Map.of("a", Duration.ofSeconds(1)));
         ticks.fireAll();
