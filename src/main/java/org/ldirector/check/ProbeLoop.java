@@ -122,7 +122,7 @@ public final class ProbeLoop implements AutoCloseable {
         /**
          * From the connect to the end, for {@link #ended} (zero before): by the loop's clock, which
          * is read once or twice a turn, not per probe. In User-Mode Linux (no vDSO) every reading is
-         * a system call, and they were most of a connect probe's.
+         * a system call, and readings per probe would be a large share of a connect probe's calls.
          */
         protected final Duration elapsed() {
             return Duration.ofNanos(Math.max(0, endedAt - startedAt));
