@@ -555,13 +555,7 @@ public final class ProbeLoop implements AutoCloseable {
         Session s;
         while ((s = unread.poll()) != null) {
             s.unread = false;
-            if (!s.finished) {
-                try {
-                    read(s);
-                } catch (IOException | RuntimeException e) {
-                    fail(s, e);
-                }
-            }
+            readUnlessFinished(s);
         }
         // what read() queued during this turn is next turn's
         ArrayDeque<Session> drained = unread;
@@ -575,12 +569,17 @@ public final class ProbeLoop implements AutoCloseable {
         for (int i = starved.size(); i > 0; i--) {
             Session s = starved.poll();
             s.starved = false;
-            if (!s.finished) {
-                try {
-                    read(s);
-                } catch (IOException | RuntimeException e) {
-                    fail(s, e);
-                }
+            readUnlessFinished(s);
+        }
+    }
+
+    /** Reads a session queued earlier, unless it has ended since; a failure ends that probe only. */
+    private void readUnlessFinished(Session s) {
+        if (!s.finished) {
+            try {
+                read(s);
+            } catch (IOException | RuntimeException e) {
+                fail(s, e);
             }
         }
     }
