@@ -31,8 +31,8 @@ import org.slf4j.LoggerFactory;
  * One thread and one epoll set that run the network half of connect and plain-HTTP probes, the way
  * keepalived runs its checkers: connect, write, read, deadlines, all in one loop, no hand-off
  * between threads inside a probe, and few system calls: socket, connect, one epoll_ctl, close and
- * a share of epoll_wait for a connect check, plus a send and a recv for an HTTP one, where a
- * {@code Selector} with {@code SocketChannel}s made about twenty. Under User-Mode Linux (or any
+ * a share of epoll_wait for a connect check, plus a send and a recv for an HTTP one, several times
+ * fewer than a {@code Selector} with {@code SocketChannel}s makes. Under User-Mode Linux (or any
  * small VM) the system calls are most of what a probe costs, so a socket is registered once,
  * edge-triggered, for both directions (no epoll_ctl to switch from writing to reading), and the
  * connect's outcome is asked of the kernel (getsockopt) only when epoll reports an error.
@@ -45,8 +45,8 @@ import org.slf4j.LoggerFactory;
  * not the real's. So an answer that has arrived is read before it can time out, a busy director
  * probes each real less often (the schedule starts a real's next probe only when its last one has
  * ended) rather than declaring healthy reals dead, and a black-holed real costs a socket and a
- * heap entry, never a place in the queue. A shared HTTP reactor did the opposite: it kept opening connections faster
- * than it wrote their requests, and every probe timed out.
+ * heap entry, never a place in the queue. A loop that opened connections faster than it wrote
+ * their requests would, under overload, time every probe out.
  *
  * <p>Deadlines run on the loop's own clock, which stops while the loop itself is stalled: a turn
  * that takes longer than {@link #STALL_NANOS} (a garbage collection, a starved CPU, thousands of
@@ -122,7 +122,7 @@ public final class ProbeLoop implements AutoCloseable {
         /**
          * From the connect to the end, for {@link #ended} (zero before): by the loop's clock, which
          * is read once or twice a turn, not per probe. In User-Mode Linux (no vDSO) every reading is
-         * a system call, and they were most of a connect probe's.
+         * a system call, and readings per probe would be a large share of a connect probe's calls.
          */
         protected final Duration elapsed() {
             return Duration.ofNanos(Math.max(0, endedAt - startedAt));
@@ -231,8 +231,8 @@ public final class ProbeLoop implements AutoCloseable {
      * the current turn, on {@code base}'s scale, and reads {@code base} only every
      * {@link #REANCHOR_NANOS}. What a probe's result is stamped with (the health book's last probe,
      * on the loop thread for connect and plain-HTTP probes) then costs no clock reading: under
-     * User-Mode Linux, which has no vDSO, each reading is a system call, and the one reading per
-     * probe was an eighth of the probe loop's system calls. The answer can be early by up to a
+     * User-Mode Linux, which has no vDSO, each reading is a system call, a noticeable share of a
+     * probe's own. The answer can be early by up to a
      * turn's length (milliseconds), and a step of the wall clock shows within
      * {@link #REANCHOR_NANOS}: plenty for a timestamp shown to operators.
      */
@@ -555,13 +555,7 @@ public final class ProbeLoop implements AutoCloseable {
         Session s;
         while ((s = unread.poll()) != null) {
             s.unread = false;
-            if (!s.finished) {
-                try {
-                    read(s);
-                } catch (IOException | RuntimeException e) {
-                    fail(s, e);
-                }
-            }
+            readUnlessFinished(s);
         }
         // what read() queued during this turn is next turn's
         ArrayDeque<Session> drained = unread;
@@ -575,12 +569,17 @@ public final class ProbeLoop implements AutoCloseable {
         for (int i = starved.size(); i > 0; i--) {
             Session s = starved.poll();
             s.starved = false;
-            if (!s.finished) {
-                try {
-                    read(s);
-                } catch (IOException | RuntimeException e) {
-                    fail(s, e);
-                }
+            readUnlessFinished(s);
+        }
+    }
+
+    /** Reads a session queued earlier, unless it has ended since; a failure ends that probe only. */
+    private void readUnlessFinished(Session s) {
+        if (!s.finished) {
+            try {
+                read(s);
+            } catch (IOException | RuntimeException e) {
+                fail(s, e);
             }
         }
     }

@@ -144,24 +144,21 @@ final class ServerReader {
         }
         skip(skipped, flags, m.start());
         ForwardMethod forward = ForwardMethod.valueOf(m.group(1).toUpperCase(Locale.ROOT));
-        String rest = m.group(2);
+        Items items = new Items(m.group(2), skipped);
         int weight = 1;
-        Matcher w = Pattern.compile("\\s+(\\d+)(.*)").matcher(rest);
-        if (w.find()) {
+        Matcher w = items.take("\\s+(\\d+)(.*)");
+        if (w != null) {
             if (w.group(1).length() > 9 || Integer.parseInt(w.group(1)) > MAX_WEIGHT) {
                 p.error(line, "real server weight " + abbreviate(w.group(1)) + " is out of range; expected 0.."
                         + MAX_WEIGHT);
                 return null;
             }
-            skip(skipped, rest, w.start());
             weight = Integer.parseInt(w.group(1));
-            rest = w.group(2);
         }
         Optional<String> request = Optional.empty();
         Optional<String> receive = Optional.empty();
-        Matcher rr = Pattern.compile("\\s+\"(.*)\"[, ]\\s*\"(.*)\"(.*)").matcher(rest);
-        if (rr.find()) {
-            skip(skipped, rest, rr.start());
+        Matcher rr = items.take("\\s+\"(.*)\"[, ]\\s*\"(.*)\"(.*)");
+        if (rr != null) {
             String req = rr.group(1);
             if (req.startsWith("/")) {
                 // ldirectord bug kept for equal meaning: its /^\\// test on the request resets Perl's $2 and $3,
@@ -179,22 +176,18 @@ final class ServerReader {
                 return null;
             }
             receive = Optional.of(rr.group(2));
-            rest = rr.group(3);
         }
         Optional<Integer> lower = Optional.empty();
         Optional<Integer> upper = Optional.empty();
-        Matcher l = Pattern.compile("\\s+l:(\\d{1,9})(.*)").matcher(rest);
-        if (l.find()) {
-            skip(skipped, rest, l.start());
+        Matcher l = items.take("\\s+l:(\\d{1,9})(.*)");
+        if (l != null) {
             lower = Optional.of(Integer.parseInt(l.group(1)));
-            rest = l.group(2);
         }
-        Matcher u = Pattern.compile("\\s+u:(\\d{1,9})(.*)").matcher(rest);
-        if (u.find()) {
-            skip(skipped, rest, u.start());
+        Matcher u = items.take("\\s+u:(\\d{1,9})(.*)");
+        if (u != null) {
             upper = Optional.of(Integer.parseInt(u.group(1)));
-            rest = u.group(2);
         }
+        String rest = items.rest;
         if (!rest.isBlank()) {
             p.error(line, "invalid real server line around '" + abbreviate(rest.strip()) + "'; expected"
                     + " 'gate|masq|ipip [WEIGHT] [\"REQUEST\", \"RECEIVE\"] [l:LOWER] [u:UPPER]' in that order");
@@ -208,6 +201,32 @@ final class ServerReader {
                     + " as it does under ldirectord; expected u:UPPER at least as large as l:LOWER");
         }
         return new Real(line, address, port, forward, weight, request, receive, lower, upper);
+    }
+
+    /**
+     * What is left of a real server line, taken item by item in their order. Each item's regex ends
+     * in a group for what follows it, and is unanchored, as ldirectord's: the text before an item
+     * is skipped, and noted.
+     */
+    private static final class Items {
+        private String rest;
+        private final List<String> skipped;
+
+        Items(String rest, List<String> skipped) {
+            this.rest = rest;
+            this.skipped = skipped;
+        }
+
+        /** The item's match, what follows it now the rest; null when the item is absent. */
+        Matcher take(String regex) {
+            Matcher m = Pattern.compile(regex).matcher(rest);
+            if (!m.find()) {
+                return null;
+            }
+            skip(skipped, rest, m.start());
+            rest = m.group(m.groupCount());
+            return m;
+        }
     }
 
     private static void skip(List<String> skipped, String text, int upTo) {

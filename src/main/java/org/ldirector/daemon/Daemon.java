@@ -3,11 +3,8 @@ package org.ldirector.daemon;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -19,7 +16,6 @@ import org.ldirector.check.ProbeTarget;
 import org.ldirector.config.Config;
 import org.ldirector.config.ConfigException;
 import org.ldirector.config.ConfigParser;
-import org.ldirector.config.ConfigWatcher;
 import org.ldirector.config.Diagnostic;
 import org.ldirector.config.DaemonState;
 import org.ldirector.director.ShellCommand;
@@ -54,18 +50,6 @@ public final class Daemon {
     private volatile boolean keepTable;
     private CountDownLatch earlyStop = new CountDownLatch(1);
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-loop"));
-    /**
-     * How long a changed file must stay unchanged before it is read: a file written in place is
-     * written in a few write() calls milliseconds apart, and each change restarts the wait; a
-     * reload should not wait much longer than that (one real added is in the table 0.3 s after
-     * the save, its first check included).
-     */
-    static final Duration SETTLE = Duration.ofMillis(100);
-    /**
-     * Behind inotify, for what it cannot see (a config on NFS, or edited from outside a VM):
-     * ldirectord's own pace in its forking mode.
-     */
-    static final Duration CONFIG_POLL = Duration.ofSeconds(1);
 
     private final EngineListener listener;
     private Optional<Path> controlSocket = Optional.empty();
@@ -77,7 +61,8 @@ public final class Daemon {
     /** The listener in force while running: the given one, plus systemd's when under systemd. */
     private volatile EngineListener running;
     private final ScheduledExecutorService watchdogTimer = Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-watchdog"));
-    private volatile String digest;
+    /** Which content of the file the daemon has handled; set at the start of {@link #run}. */
+    private volatile ConfigFollower follower;
     private Checkers checkers;
 
     /** The daemon as the CLI runs it: events to the operator log, signals handled. */
@@ -134,7 +119,8 @@ public final class Daemon {
      * @return the exit status
      */
     public int run(Config config, IpvsTable table, Checkers checkers) throws Exception {
-        digest = digest(configFile);
+        ConfigFollower follower = new ConfigFollower(configFile, loop);
+        this.follower = follower;
         log("Starting ldirector {} with pid: {}", Main.version(), ProcessHandle.current().pid());
         // Under systemd (Type=notify) the states and the watchdog go to NOTIFY_SOCKET as well.
         Optional<SystemdNotifier> systemd = SystemdNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid());
@@ -149,8 +135,7 @@ public final class Daemon {
                     ProbeLoop.turnClock(Clock.systemUTC()),
                     events, this::launch), listener, ProbeSchedule.firstBurst());
             // Watch before the first pass, so an edit made while it runs is not missed.
-            ConfigWatcher watcher = new ConfigWatcher(configFile, CONFIG_POLL, loop,
-                    () -> onFileChanged(engine));
+            follower.follow(now -> configChanged(engine, now));
             // before the first pass: a TERM that comes early must still be a clean stop, not the JVM's default exit
             if (installSignals) {
                 if (Signal.handle(new Signal("HUP"), s -> reload(engine, "SIGHUP")) == sun.misc.SignalHandler.SIG_IGN) {
@@ -186,7 +171,7 @@ public final class Daemon {
             control.ifPresent(ControlSocket::close);
             watchdog.ifPresent(Watchdog::close);
             listener.daemonState(DaemonState.STOPPING);
-            watcher.close();
+            follower.close();
             if (keepTable) {
                 // what is in the kernel now stays, whatever cleanstop says
                 log("Stopping ldirector, leaving the IPVS table and the sync daemons as they are (SIGPWR)");
@@ -287,36 +272,15 @@ public final class Daemon {
         stopped.countDown();
     }
 
-    /**
-     * A change is acted on only once the file has held still for {@link #SETTLE}: a file written in
-     * place ({@code cat new > ldirectord.cf}) is briefly empty or half written, and reloading that
-     * would remove every virtual.
-     */
-    private void onFileChanged(Engine engine) {
-        String now = digest(configFile);
-        if (now == null || now.equals(digest)) {
-            return; // touched, or briefly missing mid-replace: not a change of content
-        }
-        loop.schedule(() -> settled(engine, now), SETTLE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-    }
-
-    private void settled(Engine engine, String seen) {
-        String now = digest(configFile);
-        if (now != null && !now.equals(seen)) {
-            // still changing: look again once it has held still
-            loop.schedule(() -> settled(engine, now), SETTLE.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
-            return;
-        }
-        if (now == null || now.equals(digest)) {
-            return; // gone for now, or already handled
-        }
+    /** The file's content changed and has held still ({@link ConfigFollower}). */
+    private void configChanged(Engine engine, String now) {
         log("Configuration file '{}' has changed on disk", configFile);
         if (engine.config().global().autoreload()) {
             log(" - reread new configuration");
             reload(engine, "autoreload");
         } else {
             log(" - ignore new configuration");
-            digest = now;
+            follower.seen(now);
         }
         engine.config().global().callback().ifPresent(cb -> {
             if (Files.isExecutable(Path.of(cb))) {
@@ -336,14 +300,14 @@ public final class Daemon {
                 // A file being written in place (`cat new > ldirectord.cf`, an editor that truncates
                 // first) is empty for a moment; applied, it would purge every virtual. An operator
                 // who means "serve nothing" leaves a comment in the file.
-                digest = digest(configFile);
+                follower.seen();
                 log("Error: {} is empty (keeping the running configuration)", configFile);
                 listener.reloaded(false);
                 listener.daemonState(DaemonState.RUNNING);
                 return;
             }
             Config next = ConfigParser.parse(configFile);
-            digest = digest(configFile);
+            follower.seen();
             next.warnings().forEach(w -> log("Warning: {}", w));
             Optional<SyncConfig> syncBefore = engine.config().global().sync();
             engine.reload(next);
@@ -359,7 +323,7 @@ public final class Daemon {
             if (e.notShown() > 0) {
                 log("Error: {} more errors in {} not shown (keeping the running configuration)", e.notShown(), configFile);
             }
-            digest = digest(configFile);
+            follower.seen();
         } catch (IOException e) {
             log("Error: cannot read {}: {} (keeping the running configuration)", configFile, IoErrors.reason(e));
         } catch (RuntimeException e) {
@@ -396,15 +360,5 @@ public final class Daemon {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    static String digest(Path file) {
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
-        } catch (IOException e) {
-            return null;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

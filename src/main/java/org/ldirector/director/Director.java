@@ -63,6 +63,13 @@ public final class Director {
         static Verdicts of(java.util.function.BiFunction<VirtualConfig, Real, Health> health,
                 java.util.function.BiPredicate<VirtualConfig, Real> inMaintenance,
                 java.util.function.BiPredicate<VirtualConfig, Real> placed) {
+            return of(health, inMaintenance, placed, (v, r) -> java.util.OptionalInt.empty());
+        }
+
+        static Verdicts of(java.util.function.BiFunction<VirtualConfig, Real, Health> health,
+                java.util.function.BiPredicate<VirtualConfig, Real> inMaintenance,
+                java.util.function.BiPredicate<VirtualConfig, Real> placed,
+                java.util.function.BiFunction<VirtualConfig, Real, java.util.OptionalInt> weights) {
             return new Verdicts() {
                 @Override
                 public Health health(VirtualConfig virtual, Real real) {
@@ -78,6 +85,11 @@ public final class Director {
                 public boolean placed(VirtualConfig virtual, Real real) {
                     return placed.test(virtual, real);
                 }
+
+                @Override
+                public java.util.OptionalInt weight(VirtualConfig virtual, Real real) {
+                    return weights.apply(virtual, real);
+                }
             };
         }
 
@@ -91,28 +103,7 @@ public final class Director {
 
         /** These verdicts with the weights the checks ask for. */
         default Verdicts withWeights(java.util.function.BiFunction<VirtualConfig, Real, java.util.OptionalInt> weights) {
-            Verdicts base = this;
-            return new Verdicts() {
-                @Override
-                public Health health(VirtualConfig virtual, Real real) {
-                    return base.health(virtual, real);
-                }
-
-                @Override
-                public boolean inMaintenance(VirtualConfig virtual, Real real) {
-                    return base.inMaintenance(virtual, real);
-                }
-
-                @Override
-                public boolean placed(VirtualConfig virtual, Real real) {
-                    return base.placed(virtual, real);
-                }
-
-                @Override
-                public java.util.OptionalInt weight(VirtualConfig virtual, Real real) {
-                    return weights.apply(virtual, real);
-                }
-            };
+            return of(this::health, this::inMaintenance, this::placed, weights);
         }
 
         /** Every real in {@code health}, none in maintenance. */

@@ -61,8 +61,8 @@ public final class Engine implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Engine.class);
     /**
      * The periodic pass waits at least this many times its own duration (up to a second more, to
-     * fall on a whole second, where the other periodic work runs): at 10,000 reals on one
-     * UML CPU a pass every second took a quarter of the daemon's CPU, which the probes needed.
+     * fall on a whole second, where the other periodic work runs): a pass reads the whole kernel
+     * table, and on a large table and a small CPU a pass every second takes CPU the probes need.
      */
     static final int REPAIR_SHARE = 20;
 
@@ -94,13 +94,13 @@ public final class Engine implements AutoCloseable {
 
     /** Virtuals the director could not build, with the error last logged for each (loop thread only). */
     private final Map<VirtualConfig, String> unbuildable = new java.util.HashMap<>();
-    /** When the probe timers last fired (clock millis): the systemd watchdog's proof they are alive. */
     /**
      * Probes started, counted without reading the clock (a system call per probe in User-Mode
      * Linux); {@link #probing} notes when it last saw the count move.
      */
     private final java.util.concurrent.atomic.AtomicLong probesStarted = new java.util.concurrent.atomic.AtomicLong();
     private long probesSeen;
+    /** When {@link #probing} last saw the probes move (clock millis): the systemd watchdog's proof the timers are alive. */
     private long lastProbeMillis;
     private volatile ScheduledFuture<?> repairTimer;
     private Duration repairInterval;

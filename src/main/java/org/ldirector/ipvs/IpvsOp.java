@@ -6,25 +6,25 @@ import java.util.Objects;
 public sealed interface IpvsOp {
     ServiceKey service();
 
-    record AddService(VirtualService virtualService) implements IpvsOp {
-        public AddService {
-            Objects.requireNonNull(virtualService);
-        }
+    /** An op that carries a whole virtual service (an add or an update); its key is the service's. */
+    sealed interface WholeService extends IpvsOp {
+        VirtualService virtualService();
 
         @Override
-        public ServiceKey service() {
-            return virtualService.key();
+        default ServiceKey service() {
+            return virtualService().key();
         }
     }
 
-    record UpdateService(VirtualService virtualService) implements IpvsOp {
-        public UpdateService {
+    record AddService(VirtualService virtualService) implements WholeService {
+        public AddService {
             Objects.requireNonNull(virtualService);
         }
+    }
 
-        @Override
-        public ServiceKey service() {
-            return virtualService.key();
+    record UpdateService(VirtualService virtualService) implements WholeService {
+        public UpdateService {
+            Objects.requireNonNull(virtualService);
         }
     }
 

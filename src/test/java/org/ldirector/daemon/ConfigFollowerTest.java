@@ -1,4 +1,4 @@
-package org.ldirector.config;
+package org.ldirector.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -16,7 +16,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ConfigWatcherTest {
+class ConfigFollowerTest {
     @TempDir
     Path dir;
 
@@ -28,19 +28,19 @@ class ConfigWatcherTest {
         executor.shutdownNow();
     }
 
-    private ConfigWatcher watch(Path f) {
-        return new ConfigWatcher(f, Duration.ofMillis(20), executor, changes::release);
+    private ConfigFollower.Watch watch(Path f) {
+        return new ConfigFollower.Watch(f, Duration.ofMillis(20), executor, changes::release);
     }
 
     /** Polling too rarely to matter within a test: what is noticed was reported by the kernel. */
-    private ConfigWatcher watchWithoutPolling(Path f) {
-        return new ConfigWatcher(f, Duration.ofHours(1), executor, changes::release);
+    private ConfigFollower.Watch watchWithoutPolling(Path f) {
+        return new ConfigFollower.Watch(f, Duration.ofHours(1), executor, changes::release);
     }
 
     @Test
     void noticesAnInPlaceEditOncePerChange() throws Exception {
         Path f = Files.writeString(dir.resolve("ldirectord.cf"), "checktimeout=3\n");
-        try (ConfigWatcher w = watch(f)) {
+        try (ConfigFollower.Watch w = watch(f)) {
             assertEquals(0, changes.availablePermits());
             Files.writeString(f, "checktimeout=4\n");
             Files.setLastModifiedTime(f, FileTime.fromMillis(System.currentTimeMillis() + 5000));
@@ -55,7 +55,7 @@ class ConfigWatcherTest {
     void noticesAFileReplacedByRenameEvenWithItsOldModificationTime() throws Exception {
         Path f = Files.writeString(dir.resolve("ldirectord.cf"), "checktimeout=3\n");
         FileTime old = Files.getLastModifiedTime(f);
-        try (ConfigWatcher w = watch(f)) {
+        try (ConfigFollower.Watch w = watch(f)) {
             Path tmp = Files.writeString(dir.resolve(".ldirectord.cf.swp"), "checktimeout=30\n");
             Files.setLastModifiedTime(tmp, old);
             Files.move(tmp, f, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
@@ -66,7 +66,7 @@ class ConfigWatcherTest {
     @Test
     void theKernelReportsAnEditAndAReplacementWithoutWaitingForAPoll() throws Exception {
         Path f = Files.writeString(dir.resolve("ldirectord.cf"), "checktimeout=3\n");
-        try (ConfigWatcher w = watchWithoutPolling(f)) {
+        try (ConfigFollower.Watch w = watchWithoutPolling(f)) {
             Files.writeString(f, "checktimeout=4\n");
             assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "in-place edit noticed");
             Path tmp = Files.writeString(dir.resolve(".ldirectord.cf.swp"), "checktimeout=30\n");
@@ -87,7 +87,7 @@ class ConfigWatcherTest {
         Path real = Files.createDirectory(dir.resolve("conf"));
         Path target = Files.writeString(real.resolve("ld.cf"), "checktimeout=3\n");
         Path link = Files.createSymbolicLink(Files.createDirectory(dir.resolve("ha.d")).resolve("ldirectord.cf"), target);
-        try (ConfigWatcher w = watchWithoutPolling(link)) {
+        try (ConfigFollower.Watch w = watchWithoutPolling(link)) {
             Files.writeString(target, "checktimeout=4\n");
             assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "edit of the target noticed");
         }
@@ -99,7 +99,7 @@ class ConfigWatcherTest {
         Path a = Files.writeString(Files.createDirectory(dir.resolve("a")).resolve("ld.cf"), "checktimeout=3\n");
         Path b = Files.writeString(Files.createDirectory(dir.resolve("b")).resolve("ld.cf"), "checktimeout=3\n");
         Path link = Files.createSymbolicLink(dir.resolve("ldirectord.cf"), a);
-        try (ConfigWatcher w = watch(link)) {
+        try (ConfigFollower.Watch w = watch(link)) {
             Path next = Files.createSymbolicLink(dir.resolve(".next"), b);
             Files.move(next, link, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "the link moved");
@@ -123,7 +123,7 @@ class ConfigWatcherTest {
         Path f = Files.writeString(dir.resolve("ldirectord.cf"), "checktimeout=3\n");
         try {
             long before = System.currentTimeMillis();
-            ConfigWatcher w = new ConfigWatcher(f, Duration.ofSeconds(1), recording, changes::release);
+            ConfigFollower.Watch w = new ConfigFollower.Watch(f, Duration.ofSeconds(1), recording, changes::release);
             long after = System.currentTimeMillis();
             w.close();
             assertEquals(1, delays.size(), delays.toString());
