@@ -141,7 +141,10 @@ class LauncherTest {
         assertEquals(0, run(Map.of(), "--foreground", cf.toString(), "start").exit());
         assertFalse(startCall().contains("SharedArchiveFile"), "a stale archive is not used: " + startCall());
         Await.until("the archive rebuilt", Duration.ofSeconds(20), Duration.ofMillis(50),
-                () -> archives().size() == 1 && !archives().get(0).equals(archive));
+                () -> {
+                    List<Path> now = archives(); // read once: the build renames into place
+                    return now.size() == 1 && !now.get(0).equals(archive);
+                });
     }
 
     @Test
