@@ -5,8 +5,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The bytes all answers in flight may hold together, so a crowd of reals answering large bodies at
- * once cannot exhaust the heap: each probe is capped at its own 4 MiB, but 30 of them at once were
- * enough for a 512 MiB heap. An answer up to {@link #ALLOWANCE} needs nothing from here (a check
+ * once cannot exhaust the heap: each probe is capped at its own 4 MiB, but a few dozen of them at
+ * once can fill a small heap. An answer up to {@link #ALLOWANCE} needs nothing from here (a check
  * page is a few hundred bytes), so small answers never wait on large ones. An answer that outgrows
  * it takes, in one {@link #tryTake}, everything it can still need (its head and the capped body),
  * and keeps that until its verdict is made. Taking it all at once means no probe ever holds part of

@@ -122,7 +122,7 @@ public final class Daemon {
      */
     public int run(Config config, IpvsTable table, Checkers checkers) throws Exception {
         digest = digest(configFile);
-        log("Starting ldirector {} with pid: {}", version(), ProcessHandle.current().pid());
+        log("Starting ldirector {} with pid: {}", Main.version(), ProcessHandle.current().pid());
         // Under systemd (Type=notify) the states and the watchdog go to NOTIFY_SOCKET as well.
         Optional<SystemdNotifier> systemd = SystemdNotifier.fromEnvironment(System.getenv(), ProcessHandle.current().pid());
         EngineListener listener = systemd.isEmpty() ? this.listener
@@ -403,11 +403,6 @@ public final class Daemon {
             t.setDaemon(true);
             return t;
         };
-    }
-
-    static String version() {
-        String v = Daemon.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
     }
 
     static String digest(Path file) {

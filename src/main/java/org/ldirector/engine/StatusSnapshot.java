@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -12,6 +13,7 @@ import org.ldirector.config.Config;
 import org.ldirector.config.Real;
 import org.ldirector.config.VirtualConfig;
 import org.ldirector.director.Director;
+import org.ldirector.health.Health;
 import org.ldirector.health.HealthBook;
 import org.ldirector.health.ProbeKey;
 import org.ldirector.ipvs.Destination;
@@ -49,6 +51,11 @@ public record StatusSnapshot(Instant taken, List<Virtual> virtuals) {
             List<ServiceDump> kernel, Instant now) {
         Map<ServiceKey, ServiceDump> byKey = new HashMap<>();
         kernel.forEach(d -> byKey.put(d.entry().service().key(), d));
+        // the director's rule (maintenance, then checktype on/off, then the checks) decides each real
+        Director.Verdicts verdicts = Director.Verdicts.of((v, r) -> {
+            HealthBook.Entry e = health.get(ProbeKey.of(v, r));
+            return e == null ? Health.UNKNOWN : e.health();
+        }, (v, r) -> maintenance.contains(ProbeKey.of(v, r)));
         List<Virtual> virtuals = new ArrayList<>();
         for (VirtualConfig v : config.virtuals()) {
             ServiceDump dump;
@@ -68,11 +75,8 @@ public record StatusSnapshot(Instant taken, List<Virtual> virtuals) {
                 HealthBook.Entry e = health.get(key);
                 DestinationEntry d = dests.get(Director.destination(v, r.address(), r.port(), r.forward(), r.weight(),
                         0, 0).key());
-                org.ldirector.config.CheckType type = v.check().type();
                 String h = maintenance.contains(key) ? "maintenance"
-                        : type == org.ldirector.config.CheckType.ON ? "up" // checktype=on/off: never probed, decided
-                        : type == org.ldirector.config.CheckType.OFF ? "down"
-                        : e == null ? "unknown" : e.health().name().toLowerCase(java.util.Locale.ROOT);
+                        : Director.verdict(v, r, verdicts).name().toLowerCase(Locale.ROOT);
                 reals.add(new RealStatus(v.id(r).server(), h,
                         Optional.ofNullable(d).map(x -> x.destination().weight()),
                         e == null ? Optional.empty() : e.lastProbe(),

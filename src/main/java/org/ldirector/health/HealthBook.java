@@ -113,17 +113,6 @@ public final class HealthBook {
         return Optional.of(new HealthEvent(key, HealthEvent.Kind.WENT_DOWN, e.health(), Health.DOWN, 0, 0, reason));
     }
 
-    /** Marks a real up without probing it (checktype=on). */
-    public synchronized Optional<HealthEvent> forceUp(ProbeKey key, CheckResult reason, Instant at) {
-        Entry e = entries.getOrDefault(key, Entry.NEW);
-        entries.put(key, new Entry(Health.UP, 0, e.successStreak(), Optional.of(reason), Optional.of(at),
-                e.health() == Health.UP ? e.since() : Optional.of(at)));
-        if (e.health() == Health.UP) {
-            return Optional.empty();
-        }
-        return Optional.of(new HealthEvent(key, HealthEvent.Kind.WENT_UP, e.health(), Health.UP, 0, 0, reason));
-    }
-
     public synchronized Health health(ProbeKey key) {
         return entries.getOrDefault(key, Entry.NEW).health();
     }

@@ -9,9 +9,8 @@ import java.util.function.LongSupplier;
 /**
  * Timer coalescing, as the kernel's {@code round_jiffies}: the director's periodic housekeeping
  * (the table repair pass, the config file poll) is due on whole seconds of the clock, so tasks
- * with the same period wake the loop thread once between them instead of once each. Measured in
- * User-Mode Linux (10 connect reals, {@code test-fixtures/bench/diag-threads.sh}): the loop
- * thread's futex calls, its wake-ups, fell from 128 to 66 in 30 s.
+ * with the same period wake the loop thread once between them instead of once each: an idle
+ * director's wake-ups are its cost.
  */
 public final class Grid {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Grid.class);

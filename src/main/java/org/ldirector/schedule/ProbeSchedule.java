@@ -21,23 +21,21 @@ import org.slf4j.LoggerFactory;
  * does.
  *
  * <p>Owing rather than skipping matters on a director short of CPU, where probes wait in a queue
- * and some outlast their interval: a skipped turn left that real unprobed for two intervals, so a
- * real that failed then was noticed up to two intervals late (2.2 s at checkinterval 1 with 1,000
- * HTTP reals in User-Mode Linux), while the others were probed every interval. Owed turns spread
- * the shortage evenly: every real is probed as often as the director can, none is passed over.
+ * and some outlast their interval: a skipped turn would leave that real unprobed for two
+ * intervals, and its failure noticed up to two intervals late, while the others are probed every
+ * interval. Owed turns spread the shortage evenly: every real is probed as often as the director
+ * can, none is passed over.
  * A real whose check takes longer than its interval (a black hole with a timeout above the
  * interval) is probed again when its check ends, as keepalived re-arms a checker when it
  * finishes, instead of at the slot's next turn.
  *
  * <p>Keys of one interval share a timer per time slot (about {@link #SLOT} wide, at most
- * {@link #MAX_SLOTS} per interval): one wake-up starts every probe of the slot. A timer per key
- * woke the scheduler and a worker thread once per probe, and those thread hand-offs, not the
- * probes, were most of the daemon's CPU (15 context switches per probe at 100 reals a second).
- * Slots are wide for the same reason: each turn of a Quartz timer costs about half a millisecond
- * of CPU, and 200 ms slots instead of 50 ms halved the daemon's CPU at 100 HTTP reals a second
- * (104 to 54 ticks in 30 s, host, in-memory table). For the same reason a slot is only opened
- * when the others would hold more than {@link #PER_SLOT} keys each: ten reals checked every
- * second are one wake-up a second, not five. A slot's probes do not leave at once: the
+ * {@link #MAX_SLOTS} per interval): one wake-up starts every probe of the slot, because each
+ * timer turn wakes the scheduler and a worker thread, and those hand-offs, not the probes, would
+ * otherwise be most of the daemon's CPU. Slots are wide, and a slot is only opened when the others
+ * would hold more than {@link #PER_SLOT} keys each, for the same reason: ten reals checked every
+ * second are one wake-up a second, not five (the measurements are in
+ * test-fixtures/bench/results/FINDINGS.md). A slot's probes do not leave at once: the
  * {@code ProbeLoop} opens their connections in batches between reading answers.
  *
  * <p>{@link #apply} takes the wanted set after every (re)load and touches only what changed: a

@@ -5,10 +5,8 @@ import java.nio.ByteBuffer;
 
 /**
  * A non-blocking TCP connection for probes, opened and connected in two system calls (socket with
- * SOCK_NONBLOCK, connect), where a {@code SocketChannel} makes six (socket, two fcntl, connect,
- * getsockname, and a poll to finish). Under User-Mode Linux every system call costs tens of
- * microseconds, so the count is most of a probe's CPU. Owned by one thread; watch {@link #fd()}
- * with {@link Epoll}.
+ * SOCK_NONBLOCK, connect), fewer than a {@code SocketChannel} needs: on a small VM the system calls
+ * are most of what a probe costs. Owned by one thread; watch {@link #fd()} with {@link Epoll}.
  */
 public final class TcpStream implements AutoCloseable {
     private static final int SOCK_NONBLOCK = 0x800;

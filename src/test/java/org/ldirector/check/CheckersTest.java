@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ldirector.config.CheckType;
@@ -19,24 +18,20 @@ class CheckersTest {
     @RegisterExtension
     static final SharedCheckers checkers = new SharedCheckers();
 
-    private static CheckResult run(Targets t) throws Exception {
-        return checkers.check(t.target()).get(30, TimeUnit.SECONDS);
-    }
-
     @Test
     void onIsUpAndOffIsDownWithoutAProbe() throws Exception {
         // port 1 on loopback: nothing listens, so any probe would have failed
-        CheckResult on = run(Targets.of(CheckType.ON, 1));
+        CheckResult on = checkers.run(Targets.of(CheckType.ON, 1));
         assertTrue(on.up());
         assertEquals("checktype on", on.reason());
-        CheckResult off = run(Targets.of(CheckType.OFF, 1));
+        CheckResult off = checkers.run(Targets.of(CheckType.OFF, 1));
         assertFalse(off.up());
         assertEquals("checktype off", off.reason());
     }
 
     @Test
     void negotiateOfServiceNoneIsAlwaysUp() throws Exception {
-        assertTrue(run(Targets.of(CheckType.NEGOTIATE, 1).service(ServiceType.NONE)).up());
+        assertTrue(checkers.run(Targets.of(CheckType.NEGOTIATE, 1).service(ServiceType.NONE)).up());
     }
 
     @Test
@@ -52,7 +47,7 @@ class CheckersTest {
                 }
             });
             peer.start();
-            CheckResult r = run(Targets.of(CheckType.NEGOTIATE, s.getLocalPort()).service(ServiceType.SIMPLETCP)
+            CheckResult r = checkers.run(Targets.of(CheckType.NEGOTIATE, s.getLocalPort()).service(ServiceType.SIMPLETCP)
                     .request("hi").receive("simpletcp"));
             assertTrue(r.up(), r.reason());
             peer.join(5000);
@@ -63,7 +58,7 @@ class CheckersTest {
     void oracleIsRefusedAtConfigTimeAndDownIfRunAnyway() throws Exception {
         Targets t = Targets.of(CheckType.NEGOTIATE, 1521).service(ServiceType.ORACLE);
         assertTrue(Checkers.unsupported(t.spec()).isPresent());
-        CheckResult r = run(t);
+        CheckResult r = checkers.run(t);
         assertFalse(r.up());
         assertTrue(r.reason().contains("oracle"), r.reason());
         assertTrue(Checkers.unsupported(Targets.of(CheckType.CONNECT, 1521).service(ServiceType.ORACLE).spec()).isEmpty());
@@ -76,7 +71,7 @@ class CheckersTest {
         try (DatagramSocket d = new DatagramSocket(0)) {
             port = d.getLocalPort();
         }
-        CheckResult r = run(Targets.of(CheckType.CONNECT, port).protocol(Protocol.UDP));
+        CheckResult r = checkers.run(Targets.of(CheckType.CONNECT, port).protocol(Protocol.UDP));
         assertTrue(r.up(), r.reason());
         assertEquals("echo reply", r.reason());
     }

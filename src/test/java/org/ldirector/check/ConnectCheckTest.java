@@ -20,14 +20,10 @@ class ConnectCheckTest {
     @RegisterExtension
     static final SharedCheckers checkers = new SharedCheckers();
 
-    private static CheckResult run(Targets t) throws Exception {
-        return checkers.check(t.target()).get(30, TimeUnit.SECONDS);
-    }
-
     @Test
     void upWhenTheHandshakeCompletes() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            CheckResult r = run(Targets.of(CheckType.CONNECT, s.getLocalPort()));
+            CheckResult r = checkers.run(Targets.of(CheckType.CONNECT, s.getLocalPort()));
             assertTrue(r.up(), r.reason());
             assertEquals("connected", r.reason());
         }
@@ -37,7 +33,7 @@ class ConnectCheckTest {
     void upOnIpv6Loopback() throws Exception {
         InetAddress v6 = Targets.address("::1");
         try (ServerSocket s = new ServerSocket(0, 50, v6)) {
-            CheckResult r = run(Targets.of(CheckType.CONNECT, s.getLocalPort()).real(v6, s.getLocalPort(), s.getLocalPort()));
+            CheckResult r = checkers.run(Targets.of(CheckType.CONNECT, s.getLocalPort()).real(v6, s.getLocalPort(), s.getLocalPort()));
             assertTrue(r.up(), r.reason());
         }
     }
@@ -48,7 +44,7 @@ class ConnectCheckTest {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        CheckResult r = run(Targets.of(CheckType.CONNECT, port));
+        CheckResult r = checkers.run(Targets.of(CheckType.CONNECT, port));
         assertFalse(r.up());
         assertEquals("connect refused", r.reason());
     }
@@ -66,7 +62,7 @@ class ConnectCheckTest {
                 for (int i = 0; i < 2; i++) {
                     fillers.add(SocketChannel.open(at));
                 }
-                CheckResult r = run(Targets.of(CheckType.CONNECT, s.getLocalPort())
+                CheckResult r = checkers.run(Targets.of(CheckType.CONNECT, s.getLocalPort())
                         .timeouts(Duration.ofMillis(700), Duration.ofSeconds(5)));
                 assertFalse(r.up(), r.reason());
                 assertEquals("timeout after 0.7 s", r.reason());

@@ -1,6 +1,7 @@
 package org.ldirector.check;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -26,5 +27,10 @@ final class SharedCheckers implements BeforeAllCallback, AfterAllCallback {
 
     CompletableFuture<CheckResult> check(ProbeTarget target) {
         return checkers.check(target);
+    }
+
+    /** Runs one probe and waits for its result (30 s at most: a hung probe fails the test, not the build). */
+    CheckResult run(Targets t) throws Exception {
+        return checkers.check(t.target()).get(30, TimeUnit.SECONDS);
     }
 }

@@ -19,11 +19,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ldirector.check.CheckResult;
 import org.ldirector.check.Checker;
+import org.ldirector.check.ProbeTarget;
 import org.ldirector.config.Config;
 import org.ldirector.config.ConfigParser;
 import org.ldirector.ipvs.Destination;
@@ -78,6 +80,47 @@ class EngineTest {
             \tchecktype=negotiate
             """;
 
+    /**
+     * The engine's parts as most tests want them: this fixture's table, checker, ticks, loop and
+     * log, and a clock fixed at {@link #NOW}; each test replaces only the parts it is about.
+     */
+    private final class PartsBuilder {
+        private IpvsTable table = EngineTest.this.table;
+        private Function<ProbeTarget, Checker> checkers = t -> checker;
+        private ScheduledExecutorService loop = EngineTest.this.loop;
+        private Clock clock = Clock.fixed(NOW, ZoneOffset.UTC);
+
+        PartsBuilder table(IpvsTable table) {
+            this.table = table;
+            return this;
+        }
+
+        PartsBuilder checkers(Function<ProbeTarget, Checker> checkers) {
+            this.checkers = checkers;
+            return this;
+        }
+
+        PartsBuilder loop(ScheduledExecutorService loop) {
+            this.loop = loop;
+            return this;
+        }
+
+        PartsBuilder clock(Clock clock) {
+            this.clock = clock;
+            return this;
+        }
+
+        Engine.Parts build() {
+            return new Engine.Parts(table, checkers, ticks, loop, clock, log::add, commands::add);
+        }
+    }
+
+    private static final Instant NOW = Instant.parse("2026-11-23T20:00:00Z");
+
+    private PartsBuilder parts() {
+        return new PartsBuilder();
+    }
+
     private Config parse(String text) throws Exception {
         Path f = dir.resolve("ldirectord.cf");
         Files.writeString(f, text);
@@ -85,8 +128,7 @@ class EngineTest {
     }
 
     private Engine start(String text) throws Exception {
-        engine = new Engine(parse(text), new Engine.Parts(table, t -> checker, ticks, loop,
-                Clock.fixed(Instant.parse("2026-11-23T20:00:00Z"), ZoneOffset.UTC), log::add, commands::add));
+        engine = new Engine(parse(text), parts().build());
         engine.start();
         return engine;
     }
@@ -94,8 +136,7 @@ class EngineTest {
     @Test
     void theListenerHearsProbesHealthChangesAndKernelOperationsWithTheirVirtual() throws Exception {
         List<String> heard = Collections.synchronizedList(new ArrayList<>());
-        engine = new Engine(parse(NAT), new Engine.Parts(table, t -> checker, ticks, loop,
-                Clock.fixed(Instant.parse("2026-11-23T20:00:00Z"), ZoneOffset.UTC), log::add, commands::add),
+        engine = new Engine(parse(NAT), parts().build(),
                 new EngineListener() {
                     @Override
                     public void probed(org.ldirector.config.VirtualConfig v, org.ldirector.config.Real r,
@@ -133,7 +174,7 @@ class EngineTest {
     void probingIsFalseOnlyWhenTheProbeTimersStoppedFiringForTwoIntervals() throws Exception {
         HandClock clock = new HandClock(0);
         java.util.concurrent.atomic.AtomicLong now = clock.now;
-        engine = new Engine(parse(NAT), new Engine.Parts(table, t -> checker, ticks, loop, clock, log::add, commands::add));
+        engine = new Engine(parse(NAT), parts().clock(clock).build());
         engine.start();
         assertTrue(engine.probing(), "just started: the first probes are still to come");
         now.addAndGet(11_001); // checkinterval=5: 2 intervals and 1 s grace have passed without a probe
@@ -329,7 +370,7 @@ class EngineTest {
                 \treal=10.77.1.12:80 masq 1
                 \tservice=http
                 \tchecktype=negotiate
-                """), new Engine.Parts(counting, t -> checker, ticks, loop, Clock.systemUTC(), log::add, commands::add));
+                """), parts().table(counting).clock(Clock.systemUTC()).build());
         engine.start();
         up.put("10.77.1.11", true);
         up.put("10.77.1.12", true);
@@ -411,7 +452,7 @@ class EngineTest {
         RecordingLoop slow = new RecordingLoop(crawling);
         try {
             engine = new Engine(parse(NAT.replace("checkinterval=5", "checkinterval=1")),
-                    new Engine.Parts(table, t -> checker, ticks, slow, crawling, log::add, commands::add));
+                    parts().loop(slow).clock(crawling).build());
             engine.start();
             assertEquals(1, slow.delays.size(), slow.delays.toString());
             long first = slow.delays.get(0);
@@ -504,8 +545,7 @@ class EngineTest {
         Checker split = t -> t.realAddress().getHostAddress().equals("10.77.1.12") ? late
                 : CompletableFuture.completedFuture(CheckResult.up(Duration.ofMillis(1), "HTTP 200"));
         engine = new Engine(parse(NAT.replace("\tchecktype=negotiate\n", "\tchecktype=negotiate\n\tquiescent=yes\n")),
-                new Engine.Parts(landing, t -> split, ticks, loop,
-                        Clock.fixed(Instant.parse("2026-11-23T20:00:00Z"), ZoneOffset.UTC), log::add, commands::add));
+                parts().table(landing).checkers(t -> split).build());
         engine.start();
         ticks.fireAll();
         drain(); // the pass real1's verdict asked for, during which real2's failure lands
@@ -600,8 +640,7 @@ class EngineTest {
                 virtual=10.77.0.100:81
                 \treal=10.77.1.11:81 masq 1
                 \tchecktype=on
-                """), new Engine.Parts(failingFor(failing, attempts), t -> checker, ticks, loop,
-                Clock.fixed(Instant.parse("2026-11-23T20:00:00Z"), ZoneOffset.UTC), log::add, commands::add));
+                """), parts().table(failingFor(failing, attempts)).build());
         engine.start();
         engine.passNow();
         engine.passNow();
@@ -638,8 +677,7 @@ class EngineTest {
                 parsed.warnings());
         table.addService(VirtualService.of(ServiceKey.of(IpvsProtocol.TCP,
                 java.net.InetAddress.getByName("10.77.0.100"), 80), "wrr"));
-        engine = new Engine(config, new Engine.Parts(table, t -> checker, ticks, loop,
-                Clock.fixed(Instant.parse("2026-11-23T20:00:00Z"), ZoneOffset.UTC), log::add, commands::add));
+        engine = new Engine(config, parts().build());
         engine.start();
         engine.passNow();
         assertTrue(save().contains("-a -t 10.77.0.100:81 -r 10.77.1.11:81 -m -w 1"), save());
@@ -661,10 +699,10 @@ class EngineTest {
                 \treal=10.77.1.11:80 masq 3
                 \tservice=http
                 \tchecktype=negotiate
-                """), new Engine.Parts(table, t -> target -> {
+                """), parts().checkers(t -> target -> {
                     probes.incrementAndGet();
                     return checker.check(target);
-                }, ticks, loop, Clock.systemUTC(), log::add, commands::add));
+                }).clock(Clock.systemUTC()).build());
         engine.start();
         assertEquals(1, ticks.timers.size(), "one timer for the shared real");
         up.put("10.77.1.11", true);

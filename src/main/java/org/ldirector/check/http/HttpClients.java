@@ -68,8 +68,8 @@ public final class HttpClients {
                         .setSoKeepAlive(false)
                         .setTcpNoDelay(true)
                         .build())
-                // small session buffers: httpcore's defaults cost ~190 kB per connection, which at
-                // 10,000 probes in flight is 1.9 GB; they grow on demand for a large answer
+                // small session buffers: httpcore's defaults, times thousands of probes in flight,
+                // would be most of the heap; they grow on demand for a large answer
                 .setHttp1Config(Http1Config.custom().setBufferSize(2048).setChunkSizeHint(2048).build())
                 .setConnectionReuseStrategy((request, response, context) -> false)
                 .disableRedirectHandling()

@@ -246,8 +246,8 @@ final class LoopHttpSession extends ProbeLoop.Session {
 
     /**
      * A parser buffer no larger than what it parses: the answer is already in memory, and a
-     * default-sized buffer (two arrays of its size) per probe was most of what a probe allocated
-     * (8 of 18 KB), which at 10,000 probes a second is garbage the collector has to chase.
+     * default-sized buffer (two arrays of its size) per probe would be most of what a probe
+     * allocates, garbage the collector has to chase at thousands of probes a second.
      */
     private static SessionInputBufferImpl parseBuffer(int bytes) {
         return new SessionInputBufferImpl(Math.max(256, Math.min(4096, bytes)));

@@ -131,6 +131,27 @@ final class Dialogue {
         }
     }
 
+    /** The rest of a conversation, once the server's greeting line was accepted. */
+    @FunctionalInterface
+    interface AfterGreeting {
+        Outcome talk(String greeting) throws Exception;
+    }
+
+    /**
+     * The opening of the line-based mail services (imap, pop and their implicit-TLS variants):
+     * connect, TLS at once when asked, one greeting line. A greeting {@code accept} refuses is down
+     * as "banner '...' from SERVICE"; an accepted one is handed to {@code next}.
+     */
+    Outcome greeted(boolean tls, String service, java.util.function.Predicate<String> accept, AfterGreeting next)
+            throws Exception {
+        connect(tls);
+        String greeting = readLine();
+        if (!accept.test(greeting)) {
+            return Outcome.down("banner " + quote(greeting) + " from " + service);
+        }
+        return next.talk(greeting);
+    }
+
     /** A further TCP connection (an FTP data connection), closed with the dialogue. */
     Socket connectTo(InetSocketAddress address) throws IOException {
         Socket s = closeOnDeadline(new Socket());

@@ -18,11 +18,12 @@ final class ImapCheck implements Conversation {
     @Override
     public Outcome talk(Dialogue d, ProbeTarget t) throws Exception {
         String service = tls ? "imaps" : "imap";
-        d.connect(tls);
-        String greeting = d.readLine();
-        if (!greeting.matches("(?i)^\\*\\s+(OK|PREAUTH)\\b.*")) {
-            return Outcome.down("banner " + Dialogue.quote(greeting) + " from " + service);
-        }
+        return d.greeted(tls, service, greeting -> greeting.matches("(?i)^\\*\\s+(OK|PREAUTH)\\b.*"),
+                greeting -> login(d, t, service));
+    }
+
+    /** After the greeting: LOGIN when one is configured, then LOGOUT. */
+    private static Outcome login(Dialogue d, ProbeTarget t, String service) throws Exception {
         String login = t.spec().login();
         String next = "0";
         if (!login.isEmpty()) {

@@ -32,11 +32,11 @@ final class PopCheck implements Conversation {
     @Override
     public Outcome talk(Dialogue d, ProbeTarget t) throws Exception {
         String service = tls ? "pops" : "pop";
-        d.connect(tls);
-        String greeting = d.readLine();
-        if (!ok(greeting)) {
-            return Outcome.down("banner " + Dialogue.quote(greeting) + " from " + service);
-        }
+        return d.greeted(tls, service, PopCheck::ok, greeting -> login(d, t, service, greeting));
+    }
+
+    /** After the greeting: the login, when one is configured, by the best method offered; then QUIT. */
+    private static Outcome login(Dialogue d, ProbeTarget t, String service, String greeting) throws Exception {
         String login = t.spec().login();
         if (login.isEmpty()) {
             d.farewell("QUIT");

@@ -6,6 +6,7 @@ import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.IntFunction;
 
 import org.ldirector.ipvs.DestinationEntry;
 import org.ldirector.ipvs.IpvsException;
@@ -21,9 +22,10 @@ import org.ldirector.sys.NativeException;
 
 /**
  * The kernel's IPVS table over generic netlink. One socket per instance; methods are synchronized
- * so one request/reply exchange runs at a time. Every public command goes through one of three
- * exchanges: {@link #apply} (acked changes, pipelined), {@link #query} (one reply + ack) and
- * {@link #dumpAll} (multipart until NLMSG_DONE).
+ * so one request/reply exchange runs at a time. Every single request is encoded through
+ * {@link #request}, and each public command is one line over one of four exchanges: {@link #change}
+ * (ack only), {@link #query} (one reply + ack), {@link #dump} (multipart until NLMSG_DONE) and
+ * {@link #apply} (acked changes, pipelined).
  */
 public final class NetlinkIpvsTable implements IpvsTable {
     /** Bytes of requests per sendto: well under the 1 MiB send buffer. */
@@ -88,9 +90,7 @@ public final class NetlinkIpvsTable implements IpvsTable {
 
     /** The family id, or null when the kernel has no family of that name (ENOENT). */
     private Integer resolveFamily() throws IpvsException {
-        int s = nextSeq();
-        tx.clear();
-        IpvsCodec.getFamily(tx, s, transport.portId(), IpvsGenl.FAMILY_NAME);
+        int s = request((w, f, seq, port) -> IpvsCodec.getFamily(w, seq, port, IpvsGenl.FAMILY_NAME));
         List<NlMessage> replies = new ArrayList<>();
         int err = exchange(s, replies);
         if (err == Errno.ENOENT) {
@@ -113,89 +113,46 @@ public final class NetlinkIpvsTable implements IpvsTable {
 
     @Override
     public synchronized IpvsInfo info() throws IpvsException {
-        NlMessage reply = query(IpvsGenl.CMD_GET_INFO, "IPVS_CMD_GET_INFO");
-        try {
-            return IpvsCodec.decodeInfo(reply);
-        } catch (NetlinkFormatException e) {
-            throw malformed("IPVS_CMD_GET_INFO", e);
-        }
+        return query(simple(IpvsGenl.CMD_GET_INFO), "IPVS_CMD_GET_INFO", IpvsCodec::decodeInfo);
     }
 
     @Override
     public synchronized Timeouts timeouts() throws IpvsException {
-        NlMessage reply = query(IpvsGenl.CMD_GET_CONFIG, "IPVS_CMD_GET_CONFIG");
-        try {
-            return IpvsCodec.decodeTimeouts(reply);
-        } catch (NetlinkFormatException e) {
-            throw malformed("IPVS_CMD_GET_CONFIG", e);
-        }
+        return query(simple(IpvsGenl.CMD_GET_CONFIG), "IPVS_CMD_GET_CONFIG", IpvsCodec::decodeTimeouts);
     }
 
     @Override
     public synchronized void setTimeouts(Timeouts timeouts) throws IpvsException {
-        int s = nextSeq();
-        tx.clear();
-        IpvsCodec.setTimeouts(tx, family, s, transport.portId(), timeouts);
-        acked(s, "cannot set IPVS timeouts " + timeouts, NetlinkIpvsTable::describe);
+        change((w, f, s, port) -> IpvsCodec.setTimeouts(w, f, s, port, timeouts),
+                "cannot set IPVS timeouts " + timeouts, NetlinkIpvsTable::describe);
     }
 
     @Override
     public synchronized void flush() throws IpvsException {
-        int s = nextSeq();
-        tx.clear();
-        IpvsCodec.simple(tx, family, s, transport.portId(), IpvsGenl.CMD_FLUSH);
-        acked(s, "cannot flush the IPVS table", NetlinkIpvsTable::describe);
+        change(simple(IpvsGenl.CMD_FLUSH), "cannot flush the IPVS table", NetlinkIpvsTable::describe);
     }
 
     @Override
     public synchronized List<ServiceEntry> services() throws IpvsException {
-        int s = nextSeq();
-        tx.clear();
-        IpvsCodec.getServices(tx, family, s, transport.portId());
-        return decodedDump(s, "services", "IPVS_CMD_GET_SERVICE dump", IpvsCodec::decodeService);
+        return dump(IpvsCodec::getServices, "services", "IPVS_CMD_GET_SERVICE dump", IpvsCodec::decodeService);
     }
 
     @Override
     public synchronized List<DestinationEntry> destinations(ServiceKey service) throws IpvsException {
-        int s = nextSeq();
-        tx.clear();
-        IpvsCodec.getDestinations(tx, family, s, transport.portId(), service);
-        return decodedDump(s, "real servers of " + service, "IPVS_CMD_GET_DEST dump",
+        return dump((w, f, s, port) -> IpvsCodec.getDestinations(w, f, s, port, service),
+                "real servers of " + service, "IPVS_CMD_GET_DEST dump",
                 m -> IpvsCodec.decodeDestination(m, service.family()));
     }
 
     @Override
     public synchronized List<SyncDaemon> syncDaemons() throws IpvsException {
-        int s = nextSeq();
-        tx.clear();
-        IpvsCodec.getDaemons(tx, family, s, transport.portId());
-        return decodedDump(s, "sync daemons", "IPVS_CMD_GET_DAEMON dump", IpvsCodec::decodeDaemon);
-    }
-
-    /** Decodes one dumped message. */
-    private interface Decoder<T> {
-        T decode(NlMessage m) throws NetlinkFormatException;
-    }
-
-    /** Sends the dump request in tx and decodes every message of the answer. */
-    private <T> List<T> decodedDump(int s, String what, String command, Decoder<T> decoder) throws IpvsException {
-        List<T> out = new ArrayList<>();
-        try {
-            for (NlMessage m : dumpAll(s, what)) {
-                out.add(decoder.decode(m));
-            }
-        } catch (NetlinkFormatException e) {
-            throw malformed(command, e);
-        }
-        return out;
+        return dump(IpvsCodec::getDaemons, "sync daemons", "IPVS_CMD_GET_DAEMON dump", IpvsCodec::decodeDaemon);
     }
 
     @Override
     public synchronized void startSyncDaemon(SyncDaemon daemon) throws IpvsException {
-        int s = nextSeq();
-        tx.clear();
-        IpvsCodec.startDaemon(tx, family, s, transport.portId(), daemon);
-        acked(s, "cannot start the " + daemon.describe(), NetlinkIpvsTable::describeDaemon);
+        change((w, f, s, port) -> IpvsCodec.startDaemon(w, f, s, port, daemon),
+                "cannot start the " + daemon.describe(), NetlinkIpvsTable::describeDaemon);
     }
 
     /**
@@ -208,9 +165,7 @@ public final class NetlinkIpvsTable implements IpvsTable {
 
     @Override
     public synchronized void stopSyncDaemon(SyncDaemon.State state) throws IpvsException {
-        int s = nextSeq();
-        tx.clear();
-        IpvsCodec.stopDaemon(tx, family, s, transport.portId(), state);
+        int s = request((w, f, seq, port) -> IpvsCodec.stopDaemon(w, f, seq, port, state));
         int err;
         try {
             err = exchange(s, new ArrayList<>(), STOP_ACK_WAIT);
@@ -291,27 +246,69 @@ public final class NetlinkIpvsTable implements IpvsTable {
         }
     }
 
-    // ---- the three exchanges ----
+    // ---- the request funnel and the exchanges ----
 
-    /** A request whose answer is one message followed by the ack. */
-    private NlMessage query(int cmd, String what) throws IpvsException {
+    /** Writes one request into tx: an IpvsCodec method that takes (writer, family, seq, port id). */
+    @FunctionalInterface
+    private interface Encoder {
+        void encode(MessageWriter w, int family, int seq, int portId);
+    }
+
+    /** Decodes one dumped message. */
+    private interface Decoder<T> {
+        T decode(NlMessage m) throws NetlinkFormatException;
+    }
+
+    /** The one place a single request is built: a fresh sequence number, an empty tx, the encoding. */
+    private int request(Encoder encoder) {
         int s = nextSeq();
         tx.clear();
-        IpvsCodec.simple(tx, family, s, transport.portId(), cmd);
+        encoder.encode(tx, family, s, transport.portId());
+        return s;
+    }
+
+    /** The encoder of a request that is its command alone. */
+    private static Encoder simple(int cmd) {
+        return (w, f, s, port) -> IpvsCodec.simple(w, f, s, port, cmd);
+    }
+
+    /** A request whose answer is one message, decoded by {@code decoder}, followed by the ack. */
+    private <T> T query(Encoder encoder, String what, Decoder<T> decoder) throws IpvsException {
+        int s = request(encoder);
         List<NlMessage> replies = new ArrayList<>();
         int err = exchange(s, replies);
         if (err != 0) {
             throw new IpvsException(err, what + " failed (" + describe(err) + ")");
         }
-        return single(replies, what);
+        NlMessage reply = single(replies, what);
+        try {
+            return decoder.decode(reply);
+        } catch (NetlinkFormatException e) {
+            throw malformed(what, e);
+        }
     }
 
-    /** A change that answers with its ack only: sends tx, and throws "WHAT (REASON)" when the kernel refuses. */
-    private void acked(int s, String what, java.util.function.IntFunction<String> reason) throws IpvsException {
+    /** A change that answers with its ack only; throws "WHAT (REASON)" when the kernel refuses. */
+    private void change(Encoder encoder, String what, IntFunction<String> reason) throws IpvsException {
+        int s = request(encoder);
         int err = exchange(s, new ArrayList<>());
         if (err != 0) {
             throw new IpvsException(err, what + " (" + reason.apply(err) + ")");
         }
+    }
+
+    /** A dump request whose every message is decoded by {@code decoder}. */
+    private <T> List<T> dump(Encoder encoder, String what, String command, Decoder<T> decoder) throws IpvsException {
+        int s = request(encoder);
+        List<T> out = new ArrayList<>();
+        try {
+            for (NlMessage m : dumpAll(s, what)) {
+                out.add(decoder.decode(m));
+            }
+        } catch (NetlinkFormatException e) {
+            throw malformed(command, e);
+        }
+        return out;
     }
 
     /** Sends tx and collects replies for {@code s} until its ack; returns the ack's errno (0 = ok). */
