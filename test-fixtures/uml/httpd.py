@@ -10,9 +10,16 @@ GET /raw/BODY  -> BODY percent-decoded, byte for byte (e.g. /raw/ok%0Ddone answe
                   receive= checks against bodies with control characters
 anything else  -> 404
 
+Environment (both optional):
+  HTTPD_DOCROOT=DIR  every path is served from DIR instead (200 with the file's bytes; 404 when the
+                     file is missing; a path ending in / is its index.html), so a test changes a
+                     body or a status by editing DIR
+  HTTPD_TLS=PEM      TLS with the certificate and key in PEM (an https real)
+
 Only the socket and threading modules: http.server drags in email/html/mimetypes, and every import
 costs seconds on User-Mode Linux's slow syscalls.
 """
+import os
 import socket
 import sys
 import threading
@@ -21,6 +28,12 @@ NAME = sys.argv[1]
 PORT = int(sys.argv[2]) if len(sys.argv) > 2 else 80
 BIND = sys.argv[3] if len(sys.argv) > 3 else "0.0.0.0"
 CHUNK = b"x" * 65536
+DOCROOT = os.environ.get("HTTPD_DOCROOT")
+TLS_CONTEXT = None
+if os.environ.get("HTTPD_TLS"):
+    import ssl  # only then: every import costs seconds on User-Mode Linux
+    TLS_CONTEXT = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    TLS_CONTEXT.load_cert_chain(os.environ["HTTPD_TLS"])
 
 
 def respond(conn, status, body=None, length=None):
@@ -47,9 +60,28 @@ def percent_decode(text):
     return bytes(out)
 
 
+def from_docroot(conn, path):
+    """DOCROOT/path (no .. components): 200 with its bytes, or 404."""
+    parts = [p for p in path.split("/") if p not in ("", ".")]
+    if path.endswith("/"):
+        parts.append("index.html")
+    if ".." in parts:
+        respond(conn, "404 Not Found", b"not found\n")
+        return
+    try:
+        with open(os.path.join(DOCROOT, *parts), "rb") as f:
+            body = f.read()
+    except OSError:
+        respond(conn, "404 Not Found", b"not found\n")
+        return
+    respond(conn, "200 OK", body)
+
+
 def handle(conn):
     try:
         conn.settimeout(30)
+        if TLS_CONTEXT:
+            conn = TLS_CONTEXT.wrap_socket(conn, server_side=True)
         data = b""
         while b"\r\n\r\n" not in data and b"\n\n" not in data and len(data) < 65536:
             chunk = conn.recv(4096)
@@ -59,7 +91,9 @@ def handle(conn):
         parts = data.split(b" ", 2)
         path = parts[1].decode("latin-1") if len(parts) > 1 else "/"
         path = path.split("?", 1)[0]
-        if path in ("/", "/index.html"):
+        if DOCROOT:
+            from_docroot(conn, path)
+        elif path in ("/", "/index.html"):
             respond(conn, "200 OK", (NAME + "\n").encode())
         elif path == "/health":
             respond(conn, "200 OK", b"OK\n")
