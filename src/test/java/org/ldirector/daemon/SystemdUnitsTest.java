@@ -108,6 +108,11 @@ class SystemdUnitsTest {
             assertTrue(Long.parseLong(stop.group(1)) >= Verbs.STOP_WAIT.toSeconds(),
                     unit + ": TimeoutStopSec=" + stop.group(1) + "s is shorter than the stop verb's " + Verbs.STOP_WAIT);
             assertTrue(Pattern.compile("\nExecStart=/usr/sbin/ldirector --foreground /etc/ha.d/\\S+ start\n").matcher(text).find(), unit);
+            // ProtectSystem=strict leaves /var/cache read-only: the launcher's class data sharing archive
+            // (LDIRECTOR_CACHE_DIR, default /var/cache/ldirector) is writable only through CacheDirectory=
+            assertTrue(text.contains("\nCacheDirectory=ldirector\n"), unit + " lacks CacheDirectory=ldirector");
+            assertTrue(Files.readString(Path.of("bin/ldirector")).contains("cache=${LDIRECTOR_CACHE_DIR:-/var/cache/ldirector}"),
+                    "the launcher's default cache is the unit's CacheDirectory=");
         }
     }
 }

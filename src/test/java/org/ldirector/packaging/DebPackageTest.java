@@ -227,6 +227,13 @@ class DebPackageTest {
         assertFalse(postinst.contains("deb-systemd-invoke stop"), postinst);
         assertTrue(prerm.contains("[ \"$1\" = remove ]"), "prerm stops on remove only, not on upgrade:\n" + prerm);
         assertTrue(postinst.matches("(?s).*SAMPLE_MD5=[0-9a-f]{32}\n.*"), postinst);
+        // the class data sharing archive for the installed jar: bounded, and a failure is one line, never a failed install
+        assertTrue(postinst.contains("timeout 300 /usr/sbin/ldirector --build-cds >/dev/null 2>&1 \\\n"
+                + "        || echo \"ldirector: no class data sharing archive built now; the first start builds one\" >&2\n"), postinst);
+        assertTrue(Pattern.compile("if \\[ \"\\$1\" = configure \\]; then\n[^f]*if \\[ -z \"\\$root\" \\]; then\n\\s*build_cds_archive\n")
+                .matcher(postinst).find(), "built on configure, never into a DPKG_ROOT:\n" + postinst);
+        String postrm = Files.readString(control.resolve("postrm"));
+        assertTrue(postrm.contains("rm -rf \"$root/var/cache/ldirector\""), postrm);
     }
 
     // ---- dpkg itself, in a scratch root: scripts run chrootless with DPKG_ROOT set, as dpkg does ----
@@ -362,8 +369,15 @@ class DebPackageTest {
         assertFalse(Files.exists(logrotate.resolve("ldirectord")));
         logrotateAccepts(root);
 
+        // a class data sharing archive a start built (CacheDirectory=ldirector): kept on remove, gone on purge
+        Path cache = root.resolve("var/cache/ldirector");
+        Files.createDirectories(cache);
+        Files.writeString(cache.resolve("ldirector-1-2-3-4.jsa"), "archive");
+        dpkg(root, "-r", "ldirector");
+        assertTrue(Files.exists(cache.resolve("ldirector-1-2-3-4.jsa")), "remove keeps the cache, as it keeps conffiles");
         dpkg(root, "-P", "ldirector");
         assertEquals("not-installed", status(root, "ldirector"));
+        assertFalse(Files.exists(cache), "purge removes /var/cache/ldirector");
         assertFalse(Files.exists(logrotate.resolve("ldirector.dpkg-bak")));
         assertTrue(Files.exists(logrotate.resolve("ldirectord")));
         assertFalse(enabled(root, "ldirector.service"));

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -115,6 +117,13 @@ class RpmPackageTest {
                 .collect(java.util.stream.Collectors.joining("\n"));
     }
 
+    /** The archive build, the command and its fallback line, as one string. */
+    static String buildCds(String script) {
+        Matcher m = Pattern.compile("\n\\s*(timeout \\d+ /usr/sbin/ldirector --build-cds [^\n]*\\\\\n\\s*\\|\\| echo [^\n]*)\n").matcher(script);
+        assertTrue(m.find(), "no archive build in\n" + script);
+        return m.group(1).replaceAll("\\s+", " ");
+    }
+
     @Test
     void upgradesHandTheTableOverAsTheDebDoesAndBothPackagesHoldTheSameFiles() throws Exception {
         Path debOut = out.resolve("deb");
@@ -126,6 +135,12 @@ class RpmPackageTest {
         postun = postun.substring(postun.indexOf("postuninstall scriptlet"));
         // the same steps (Debian's postinst asks policy-rc.d first, which RPM systems do not have)
         assertEquals(handover(postinst), handover(postun));
+        // the class data sharing archive: built by the same bounded step that cannot fail the install,
+        // removed when the package goes (the .deb on purge, the RPM on erase)
+        String all = run("rpm", "-qp", "--scripts", rpm.toString());
+        String post = all.substring(all.indexOf("postinstall scriptlet"), all.indexOf("preuninstall scriptlet"));
+        assertEquals(buildCds(postinst), buildCds(post));
+        assertTrue(Pattern.compile("if \\[ \\$1 -eq 0 \\]; then\n\\s*rm -rf /var/cache/ldirector\n").matcher(postun).find(), postun);
 
         // file by file with its mode, as installed; Debian adds its copyright file, and gzips man pages
         // where the RPM leaves that to the build host's brp-compress
