@@ -21,6 +21,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.core5.io.CloseMode;
+import java.io.UncheckedIOException;
 
 /**
  * The resources every probe shares, owned here and released by {@link #close()}: one async HTTP
@@ -115,7 +116,7 @@ public final class CheckContext implements AutoCloseable {
                 try {
                     probeLoop = new ProbeLoop("check-loop", nanoTime);
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException("cannot open the probe loop (epoll)", e);
+                    throw new UncheckedIOException("cannot open the probe loop (epoll)", e);
                 }
             }
             return probeLoop;

@@ -22,6 +22,7 @@ import org.ldirector.sys.Sock;
 import org.ldirector.sys.SockAddr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.Arrays;
 
 /**
  * ICMP echo for ping checks, IPv4 and IPv6, on one socket per family shared by every probe, with
@@ -227,7 +228,7 @@ public final class Pinger implements AutoCloseable {
                 } else {
                     // ICMP6_FILTER: 256 bits, a set bit blocks; pass type 129 (echo reply) only
                     byte[] filter = new byte[32];
-                    java.util.Arrays.fill(filter, (byte) 0xff);
+                    Arrays.fill(filter, (byte) 0xff);
                     ByteBuffer words = ByteBuffer.wrap(filter).order(ByteOrder.nativeOrder());
                     words.putInt(4 * (129 >> 5), ~(1 << (129 & 31)));
                     s.setsockopt(Sock.IPPROTO_ICMPV6, ICMP6_FILTER, filter);

@@ -15,6 +15,13 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import java.net.Inet6Address;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.util.Arrays;
+import org.ldirector.net.VirtualId;
 
 /**
  * Reads ldirectord.cf files with ldirectord's own acceptance rules (its {@code read_config},
@@ -152,13 +159,13 @@ public final class ConfigParser {
             while (end < bytes.length && bytes[end] != '\n') {
                 end++;
             }
-            java.nio.charset.CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT);
-            java.nio.ByteBuffer chunk = java.nio.ByteBuffer.wrap(bytes, start, end - start);
+            CharsetDecoder strict = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT);
+            ByteBuffer chunk = ByteBuffer.wrap(bytes, start, end - start);
             try {
                 out.append(strict.decode(chunk));
-            } catch (java.nio.charset.CharacterCodingException e) {
+            } catch (CharacterCodingException e) {
                 badLines.add(line);
                 out.append(new String(bytes, start, end - start, StandardCharsets.UTF_8));
             }
@@ -524,7 +531,7 @@ public final class ConfigParser {
                     + " syncinterface = eth1");
             return Optional.empty();
         }
-        if (g.syncGroup != null && g.syncGroup instanceof java.net.Inet6Address && g.syncMaxLength > 65487) {
+        if (g.syncGroup != null && g.syncGroup instanceof Inet6Address && g.syncMaxLength > 65487) {
             error(g.syncRoleLine, "syncmaxlen " + g.syncMaxLength + " is too large with an IPv6 syncgroup; expected at"
                     + " most 65487");
         }
@@ -549,7 +556,7 @@ public final class ConfigParser {
             file = Path.of(program);
         } else if (searchPath && executable) {
             String path = System.getenv("PATH");
-            Optional<Path> found = path == null ? Optional.empty() : java.util.Arrays.stream(path.split(":"))
+            Optional<Path> found = path == null ? Optional.empty() : Arrays.stream(path.split(":"))
                     .filter(dir -> !dir.isEmpty()).map(dir -> Path.of(dir, program))
                     .filter(Files::isRegularFile).findFirst();
             if (found.isEmpty()) {
@@ -568,12 +575,12 @@ public final class ConfigParser {
     }
 
     /** The same identity {@link VirtualConfig#id()} gives, for a draft that parsed. */
-    private static org.ldirector.net.VirtualId id(VirtualDraft d) {
+    private static VirtualId id(VirtualDraft d) {
         if (d.fwmark != null) {
-            return org.ldirector.net.VirtualId.mark(Integer.toUnsignedLong(d.fwmark), d.family == AddressFamily.INET6);
+            return VirtualId.mark(Integer.toUnsignedLong(d.fwmark), d.family == AddressFamily.INET6);
         }
-        return org.ldirector.net.VirtualId.service(
-                org.ldirector.net.VirtualId.Protocol.valueOf(d.protocol.toUpperCase(Locale.ROOT)), d.address, d.port);
+        return VirtualId.service(
+                VirtualId.Protocol.valueOf(d.protocol.toUpperCase(Locale.ROOT)), d.address, d.port);
     }
 
     // ---------------------------------------------------------------- values, for the readers of directives

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.ldirector.net.InetText;
+import java.util.ArrayList;
 
 /**
  * The effective configuration in ldirectord.cf-like syntax, every default filled in: what
@@ -216,7 +217,7 @@ public final class ConfigPrinter {
      */
     public static List<String> warnings(Config config) {
         List<Diagnostic> all = config.warnings();
-        List<String> out = new java.util.ArrayList<>(all.stream().limit(ConfigException.SHOWN)
+        List<String> out = new ArrayList<>(all.stream().limit(ConfigException.SHOWN)
                 .map(ConfigPrinter::warning).toList());
         if (all.size() > ConfigException.SHOWN) {
             out.add(config.source() + ": warning: " + (all.size() - ConfigException.SHOWN) + " more warnings not shown");

@@ -3,6 +3,7 @@ package org.ldirector.config;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.net.InetSocketAddress;
 
 /**
  * The global directives of ldirectord.cf, as written or defaulted. Per-virtual values that
@@ -52,7 +53,7 @@ public record GlobalConfig(
         boolean readdQuiescent,
         boolean cleanstop,
         Optional<String> maintenanceDir,
-        Optional<java.net.InetSocketAddress> metrics,
+        Optional<InetSocketAddress> metrics,
         Optional<SyncConfig> sync) {
 
     public GlobalConfig {

@@ -2,6 +2,7 @@ package org.ldirector.config;
 
 import java.net.InetAddress;
 import java.util.Optional;
+import java.nio.file.Path;
 
 /**
  * Host and service name lookups as ldirectord does them at config time, injectable so that unit tests
@@ -26,6 +27,6 @@ public interface NameResolver {
 
     /** Real lookups: the system resolver for hosts, {@code /etc/services} for services. */
     static NameResolver system() {
-        return new SystemNameResolver(java.nio.file.Path.of("/etc/services"));
+        return new SystemNameResolver(Path.of("/etc/services"));
     }
 }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.ArrayList;
 
 /**
  * {@code ldirector [-d|--debug] [--] [configfile] start|stop|restart|try-restart|reload|force-reload|status}
@@ -74,7 +75,7 @@ public record CommandLine(boolean debug, boolean test, boolean help, boolean ver
 
     public static CommandLine parse(List<String> given) throws UsageException {
         // --foreground and --json may come anywhere, also after the verb (status --json)
-        List<String> args = new java.util.ArrayList<>(given);
+        List<String> args = new ArrayList<>(given);
         boolean foreground = args.removeIf("--foreground"::equals);
         boolean json = args.removeIf("--json"::equals);
         boolean daemonChild = args.removeIf(DAEMON_CHILD::equals);

@@ -26,6 +26,9 @@ import org.apache.commons.configuration2.reloading.FileHandlerReloadingDetector;
 import org.apache.commons.configuration2.reloading.ReloadingController;
 import org.apache.commons.configuration2.reloading.ReloadingEvent;
 import org.ldirector.schedule.Grid;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code autoreload=yes} and {@code callback}: follows ldirectord.cf on disk and reports a change
@@ -137,7 +140,7 @@ final class ConfigFollower implements AutoCloseable {
      * slow.
      */
     static final class Watch implements AutoCloseable {
-        private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ConfigFollower.class);
+        private static final Logger LOG = LoggerFactory.getLogger(ConfigFollower.class);
         private final Grid.Repetition polling;
         private final WatchService inotify;
 
@@ -283,7 +286,7 @@ final class ConfigFollower implements AutoCloseable {
             /** Identity as of the last look (the refresh delay is 0, so every check looks). */
             private Object identity() {
                 // A file that is briefly missing mid-replace is not a change yet.
-                return current == null ? seen : java.util.List.of(String.valueOf(current.fileKey()), current.size());
+                return current == null ? seen : List.of(String.valueOf(current.fileKey()), current.size());
             }
         }
     }

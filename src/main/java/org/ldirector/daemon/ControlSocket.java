@@ -27,6 +27,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The running daemon's local door: a UNIX stream socket that answers one line of command with text
@@ -68,7 +72,7 @@ final class ControlSocket implements AutoCloseable {
             UserPrincipal owner = bindPrivately(server, path);
             // "0" is looked up by name first and, as no user is named 0, read as the uid
             UserPrincipal root = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("0");
-            allowed = Set.copyOf(java.util.List.of(owner, root)); // one element when the daemon runs as root
+            allowed = Set.copyOf(List.of(owner, root)); // one element when the daemon runs as root
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
@@ -214,15 +218,15 @@ final class ControlSocket implements AutoCloseable {
                 }
                 return in.toString(StandardCharsets.UTF_8);
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
         try {
             return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            Throwable c = e.getCause() instanceof java.io.UncheckedIOException u ? u.getCause() : e.getCause();
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
             throw c instanceof IOException io ? io : new IOException(c);
-        } catch (java.util.concurrent.TimeoutException e) {
+        } catch (TimeoutException e) {
             answer.cancel(true);
             throw new IOException("no answer from " + path + " within " + timeout.toSeconds() + " s");
         } catch (InterruptedException e) {

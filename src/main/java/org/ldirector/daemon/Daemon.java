@@ -31,6 +31,10 @@ import org.ldirector.sync.SyncRoles;
 import java.util.function.Consumer;
 import org.slf4j.helpers.MessageFormatter;
 import sun.misc.Signal;
+import java.time.ZoneId;
+import java.util.concurrent.ThreadFactory;
+import org.ldirector.sys.NativeException;
+import sun.misc.SignalHandler;
 
 /**
  * The running daemon in the foreground: wires the engine to the kernel, the checkers, the config
@@ -54,7 +58,7 @@ public final class Daemon {
     private final EngineListener listener;
     private Optional<Path> controlSocket = Optional.empty();
     private KeptRole keptSyncRole = KeptRole.NONE;
-    private volatile org.ldirector.sync.SyncRoles syncRoles;
+    private volatile SyncRoles syncRoles;
     /** How often the kernel's sync threads are compared with the role (someone may stop them by hand). */
     static final Duration SYNC_CHECK = Duration.ofSeconds(10);
     private volatile Engine engine;
@@ -138,7 +142,7 @@ public final class Daemon {
             follower.follow(now -> configChanged(engine, now));
             // before the first pass: a TERM that comes early must still be a clean stop, not the JVM's default exit
             if (installSignals) {
-                if (Signal.handle(new Signal("HUP"), s -> reload(engine, "SIGHUP")) == sun.misc.SignalHandler.SIG_IGN) {
+                if (Signal.handle(new Signal("HUP"), s -> reload(engine, "SIGHUP")) == SignalHandler.SIG_IGN) {
                     // the JVM keeps a SIGHUP ignored at its start ignored; bin/ldirector restores it, a bare java -jar cannot
                     log("Warning: SIGHUP was ignored when this process started (nohup?) and stays ignored:"
                             + " reload and log reopening by SIGHUP will not work; start it through bin/ldirector");
@@ -200,7 +204,7 @@ public final class Daemon {
     String command(String line) {
         try {
             return switch (line) {
-                case "status" -> StatusFormat.table(engine.status(), java.time.ZoneId.systemDefault())
+                case "status" -> StatusFormat.table(engine.status(), ZoneId.systemDefault())
                         + StatusFormat.sync(syncRoles.status());
                 case "status json" -> StatusFormat.json(engine.status(), ProcessHandle.current().pid(),
                         configFile.toString(), syncRoles.status());
@@ -252,7 +256,7 @@ public final class Daemon {
         return message -> {
             try {
                 systemd.send(message);
-            } catch (org.ldirector.sys.NativeException e) {
+            } catch (NativeException e) {
                 log("sd_notify failed: {}", e.getMessage());
             }
         };
@@ -354,7 +358,7 @@ public final class Daemon {
     }
 
     /** Daemon threads named for thread dumps: nothing ldirector starts may keep the JVM from exiting. */
-    static java.util.concurrent.ThreadFactory threads(String name) {
+    static ThreadFactory threads(String name) {
         return r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);

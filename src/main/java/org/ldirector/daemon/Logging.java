@@ -16,6 +16,9 @@ import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
 import org.ldirector.config.LogTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.time.Clock;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
 
 /**
  * Log setup. The operator log keeps ldirectord's line format, so existing tail -f habits and
@@ -110,12 +113,12 @@ public final class Logging {
         for (String noisy : new String[] {"org.quartz", "org.apache.hc", "org.apache.commons", "org.postgresql", "org.mariadb"}) {
             b.add(b.newLogger(noisy, Level.WARN));
         }
-        LoggerContext ctx = (LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         // log4j hands a reconfigured file appender the old one's open file (its managers are shared
         // by name), so a renamed log would keep being written: close the old file first, so that
         // reconfiguring is a reopen (SIGHUP after logrotate renamed it, or a new logfile=).
         for (String name : new String[] {"file", "syslog"}) {
-            org.apache.logging.log4j.core.Appender old = ctx.getConfiguration().getAppender(name);
+            Appender old = ctx.getConfiguration().getAppender(name);
             if (old != null) {
                 old.stop();
             }
@@ -123,7 +126,7 @@ public final class Logging {
         Configurator.reconfigure(b.build());
         if (facility.isPresent()) {
             SyslogAppender syslog = new SyslogAppender(facility.get(), syslogSocket,
-                    java.time.Clock.systemDefaultZone(), ProcessHandle.current().pid());
+                    Clock.systemDefaultZone(), ProcessHandle.current().pid());
             syslog.start();
             ctx.getConfiguration().addAppender(syslog);
             ctx.getConfiguration().getRootLogger().addAppender(syslog, null, null);

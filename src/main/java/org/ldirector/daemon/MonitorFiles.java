@@ -19,6 +19,7 @@ import org.ldirector.config.Real;
 import org.ldirector.config.VirtualConfig;
 import org.ldirector.engine.EngineListener;
 import org.ldirector.health.HealthEvent;
+import java.util.concurrent.TimeUnit;
 
 /**
  * ldirectord's {@code monitorfile=}: every check result of a virtual's reals appended to that
@@ -91,7 +92,7 @@ final class MonitorFiles implements EngineListener, AutoCloseable {
     public void close() {
         writer.shutdown();
         try {
-            writer.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+            writer.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -6,6 +6,8 @@ import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 import org.ldirector.engine.StatusSnapshot;
+import org.ldirector.ipvs.SyncDaemon;
+import org.ldirector.sync.SyncRoles;
 
 /** The status snapshot as the operator reads it (a table) and as machines read it (JSON). */
 final class StatusFormat {
@@ -42,7 +44,7 @@ final class StatusFormat {
         return String.format(Locale.ROOT, "%.1f ms", d.toNanos() / 1e6);
     }
 
-    static String json(StatusSnapshot s, long pid, String config, org.ldirector.sync.SyncRoles.Status sync) {
+    static String json(StatusSnapshot s, long pid, String config, SyncRoles.Status sync) {
         StringBuilder b = new StringBuilder();
         b.append("{\"config\":").append(quote(config)).append(",\"pid\":").append(pid).append(",\"running\":true")
                 .append(",\"taken\":").append(quote(s.taken().toString())).append(",\"virtuals\":[");
@@ -97,7 +99,7 @@ final class StatusFormat {
 
 
     /** The sync section of the status table: nothing when sync is not managed and the kernel runs none. */
-    static String sync(org.ldirector.sync.SyncRoles.Status st) {
+    static String sync(SyncRoles.Status st) {
         if (!st.managed() && st.kernel().isEmpty()) {
             return "";
         }
@@ -107,7 +109,7 @@ final class StatusFormat {
             b.append(", kernel runs no sync daemon");
         }
         b.append('\n');
-        for (org.ldirector.ipvs.SyncDaemon d : st.kernel()) {
+        for (SyncDaemon d : st.kernel()) {
             b.append("  kernel: ").append(d.describe()).append('\n');
         }
         st.error().ifPresent(e -> b.append("  error: ").append(e).append('\n'));
@@ -115,11 +117,11 @@ final class StatusFormat {
     }
 
     /** The sync section as a JSON member (leading comma included). */
-    static String syncJson(org.ldirector.sync.SyncRoles.Status st) {
+    static String syncJson(SyncRoles.Status st) {
         StringBuilder b = new StringBuilder(",\"sync\":{\"managed\":").append(st.managed())
                 .append(",\"role\":").append(st.managed() ? quote(st.role().word()) : "null").append(",\"kernel\":[");
         for (int i = 0; i < st.kernel().size(); i++) {
-            org.ldirector.ipvs.SyncDaemon d = st.kernel().get(i);
+            SyncDaemon d = st.kernel().get(i);
             b.append(i == 0 ? "" : ",").append("{\"state\":").append(quote(d.state().word()))
                     .append(",\"interface\":").append(quote(d.multicastInterface()))
                     .append(",\"syncid\":").append(d.syncId()).append(",\"maxlen\":").append(d.maxLength())

@@ -16,6 +16,7 @@ import java.util.Optional;
 import java.util.Set;
 import org.ldirector.sys.NativeException;
 import org.ldirector.sys.Processes;
+import org.ldirector.config.SyncConfig;
 
 /**
  * The verbs that act on a running daemon through its pid file and control socket, with
@@ -75,7 +76,7 @@ final class Verbs {
                 return s instanceof RunFiles.Stale ? EXIT_DEAD : Main.EXIT_STOPPED;
             }
             try {
-                new SyncRoleFile(files.syncRole()).write(org.ldirector.config.SyncConfig.Role.parse(role).orElseThrow());
+                new SyncRoleFile(files.syncRole()).write(SyncConfig.Role.parse(role).orElseThrow());
             } catch (IOException e) {
                 err.println("ldirector: cannot write " + IoErrors.describe(e));
                 return 1;
@@ -100,7 +101,7 @@ final class Verbs {
     }
 
     /** A role switch waits for the kernel: stopping a backup thread can take a couple of seconds. */
-    static final java.time.Duration SYNC_WAIT = java.time.Duration.ofSeconds(30);
+    static final Duration SYNC_WAIT = Duration.ofSeconds(30);
 
     /**
      * Sends TERM and waits for the daemon to be gone: its pid file's lock released, then its

@@ -6,6 +6,8 @@ import org.ldirector.config.VirtualConfig;
 import org.ldirector.ipvs.Destination;
 import org.ldirector.ipvs.ServiceKey;
 import org.ldirector.ipvs.VirtualService;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 
 /**
  * What the IPVS table should hold for the virtuals ldirector owns: the director's verdict, which
@@ -26,7 +28,7 @@ public record DesiredTable(List<Service> services) {
             boolean anyRealUp, boolean decided) {
         public Service {
             // File order is kept: it is the order reals are added in, as ldirectord adds them.
-            dests = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(dests));
+            dests = Collections.unmodifiableMap(new LinkedHashMap<>(dests));
         }
 
         public ServiceKey key() {

@@ -18,6 +18,10 @@ import org.ldirector.ipvs.Family;
 import org.ldirector.ipvs.Forwarding;
 import org.ldirector.ipvs.ServiceKey;
 import org.ldirector.ipvs.VirtualService;
+import java.util.OptionalInt;
+import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
+import org.ldirector.config.Protocol;
 
 /**
  * Config + health → the IPVS table ldirector wants. A pure function: no sockets, no clock, no
@@ -55,21 +59,21 @@ public final class Director {
             return true;
         }
 
-        static Verdicts of(java.util.function.BiFunction<VirtualConfig, Real, Health> health,
-                java.util.function.BiPredicate<VirtualConfig, Real> inMaintenance) {
+        static Verdicts of(BiFunction<VirtualConfig, Real, Health> health,
+                BiPredicate<VirtualConfig, Real> inMaintenance) {
             return of(health, inMaintenance, (v, r) -> true);
         }
 
-        static Verdicts of(java.util.function.BiFunction<VirtualConfig, Real, Health> health,
-                java.util.function.BiPredicate<VirtualConfig, Real> inMaintenance,
-                java.util.function.BiPredicate<VirtualConfig, Real> placed) {
-            return of(health, inMaintenance, placed, (v, r) -> java.util.OptionalInt.empty());
+        static Verdicts of(BiFunction<VirtualConfig, Real, Health> health,
+                BiPredicate<VirtualConfig, Real> inMaintenance,
+                BiPredicate<VirtualConfig, Real> placed) {
+            return of(health, inMaintenance, placed, (v, r) -> OptionalInt.empty());
         }
 
-        static Verdicts of(java.util.function.BiFunction<VirtualConfig, Real, Health> health,
-                java.util.function.BiPredicate<VirtualConfig, Real> inMaintenance,
-                java.util.function.BiPredicate<VirtualConfig, Real> placed,
-                java.util.function.BiFunction<VirtualConfig, Real, java.util.OptionalInt> weights) {
+        static Verdicts of(BiFunction<VirtualConfig, Real, Health> health,
+                BiPredicate<VirtualConfig, Real> inMaintenance,
+                BiPredicate<VirtualConfig, Real> placed,
+                BiFunction<VirtualConfig, Real, OptionalInt> weights) {
             return new Verdicts() {
                 @Override
                 public Health health(VirtualConfig virtual, Real real) {
@@ -87,7 +91,7 @@ public final class Director {
                 }
 
                 @Override
-                public java.util.OptionalInt weight(VirtualConfig virtual, Real real) {
+                public OptionalInt weight(VirtualConfig virtual, Real real) {
                     return weights.apply(virtual, real);
                 }
             };
@@ -97,12 +101,12 @@ public final class Director {
          * The weight the real's check asks for while it is up (externalweight=yes); empty = the
          * configured weight.
          */
-        default java.util.OptionalInt weight(VirtualConfig virtual, Real real) {
-            return java.util.OptionalInt.empty();
+        default OptionalInt weight(VirtualConfig virtual, Real real) {
+            return OptionalInt.empty();
         }
 
         /** These verdicts with the weights the checks ask for. */
-        default Verdicts withWeights(java.util.function.BiFunction<VirtualConfig, Real, java.util.OptionalInt> weights) {
+        default Verdicts withWeights(BiFunction<VirtualConfig, Real, OptionalInt> weights) {
             return of(this::health, this::inMaintenance, this::placed, weights);
         }
 
@@ -230,7 +234,7 @@ public final class Director {
             s = s.persistent(v.persistent().get(), mask);
         }
         // ldirectord passes -o only for udp virtuals.
-        if (v.ops() && v.protocol() == org.ldirector.config.Protocol.UDP) {
+        if (v.ops() && v.protocol() == Protocol.UDP) {
             s = s.onePacket();
         }
         if (v.schedFlags().isPresent()) {

@@ -44,6 +44,12 @@ import org.ldirector.schedule.ProbeSchedule;
 import org.ldirector.schedule.Ticks;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.OptionalInt;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * The running director: probes → health → desired table → reconciliation, and reloads.
@@ -93,12 +99,12 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Virtuals the director could not build, with the error last logged for each (loop thread only). */
-    private final Map<VirtualConfig, String> unbuildable = new java.util.HashMap<>();
+    private final Map<VirtualConfig, String> unbuildable = new HashMap<>();
     /**
      * Probes started, counted without reading the clock (a system call per probe in User-Mode
      * Linux); {@link #probing} notes when it last saw the count move.
      */
-    private final java.util.concurrent.atomic.AtomicLong probesStarted = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong probesStarted = new AtomicLong();
     private long probesSeen;
     /** When {@link #probing} last saw the probes move (clock millis): the systemd watchdog's proof the timers are alive. */
     private long lastProbeMillis;
@@ -233,7 +239,7 @@ public final class Engine implements AutoCloseable {
             // within the interval, as promised; a long rest at least as long as the share asks
             scheduleRepair(rest > repairInterval.toMillis() ? Grid.alignAfter(after, rest)
                     : Grid.align(after, repairInterval.toMillis()));
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             // the loop is shutting down: no more passes
         }
     }
@@ -264,7 +270,7 @@ public final class Engine implements AutoCloseable {
         }
         Checker checker = checkers.computeIfAbsent(key, k -> parts.checkers().apply(p.target()));
         return checker.check(p.target()).thenAccept(result -> {
-            java.time.Instant at = parts.clock().instant();
+            Instant at = parts.clock().instant();
             List<HealthEvent> events = health.record(key, p.thresholds(), result, at);
             for (ProbePlan.Use u : p.uses()) {
                 listener.probed(u.virtual(), u.real(), result, at);
@@ -361,7 +367,7 @@ public final class Engine implements AutoCloseable {
         // in the table (a quiescent real failing its first check just then would never be added).
         Map<ProbeKey, Health> seenHealth = new HashMap<>();
         Map<ProbeKey, Boolean> seenMaintenance = new HashMap<>();
-        Map<ProbeKey, java.util.OptionalInt> seenWeight = new HashMap<>();
+        Map<ProbeKey, OptionalInt> seenWeight = new HashMap<>();
         try {
             Director.Verdicts verdicts = Director.Verdicts.of(
                     (v, r) -> seenHealth.computeIfAbsent(ProbeKey.of(v, r), health::health),
@@ -369,8 +375,8 @@ public final class Engine implements AutoCloseable {
                     (v, r) -> placed.contains(new Seat(v.id(), ProbeKey.of(v, r))))
                     .withWeights((v, r) -> seenWeight.computeIfAbsent(ProbeKey.of(v, r), health::weight));
             DesiredTable desired;
-            Map<VirtualConfig, String> failed = new java.util.LinkedHashMap<>();
-            java.util.function.BiConsumer<VirtualConfig, RuntimeException> onFailure =
+            Map<VirtualConfig, String> failed = new LinkedHashMap<>();
+            BiConsumer<VirtualConfig, RuntimeException> onFailure =
                     (v, e) -> failed.put(v, String.valueOf(e.getMessage()));
             if (only == null) {
                 desired = Director.desired(c, verdicts, firstPass, v -> true, onFailure);

@@ -9,6 +9,9 @@ import org.ldirector.config.Real;
 import org.ldirector.config.VirtualConfig;
 import org.ldirector.health.HealthEvent;
 import org.ldirector.reconcile.Reconciler;
+import java.util.function.Consumer;
+import org.ldirector.config.Config;
+import org.slf4j.LoggerFactory;
 
 /**
  * What the running director tells the parts that only watch it: monitor files, email alerts,
@@ -27,7 +30,7 @@ public interface EngineListener {
      * A config is in force: at start and after every successful reload, before the pass that
      * applies it. Series, files and timers kept per virtual or real follow it.
      */
-    default void configured(org.ldirector.config.Config config) {
+    default void configured(Config config) {
     }
 
     /** A probe finished; called once for each virtual that uses the real (as ldirectord logs it). */
@@ -58,7 +61,7 @@ public interface EngineListener {
         List<EngineListener> copy = List.copyOf(listeners);
         return new EngineListener() {
             @Override
-            public void configured(org.ldirector.config.Config config) {
+            public void configured(Config config) {
                 each(l -> l.configured(config));
             }
 
@@ -87,12 +90,12 @@ public interface EngineListener {
                 each(l -> l.reloaded(ok));
             }
 
-            private void each(java.util.function.Consumer<EngineListener> call) {
+            private void each(Consumer<EngineListener> call) {
                 for (EngineListener l : copy) {
                     try {
                         call.accept(l);
                     } catch (RuntimeException e) {
-                        org.slf4j.LoggerFactory.getLogger(EngineListener.class)
+                        LoggerFactory.getLogger(EngineListener.class)
                                 .error("listener {} failed", l.getClass().getName(), e);
                     }
                 }

@@ -8,6 +8,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.ldirector.check.CheckResult;
+import java.util.Objects;
+import java.util.OptionalInt;
 
 /**
  * The health of every probed real, and the one place where results are dampened into state
@@ -83,7 +85,7 @@ public final class HealthBook {
                 weights.put(key, now);
             }
             // a real that went up is placed with its weight anyway; one that stays up needs telling
-            if (e.health() == Health.UP && !java.util.Objects.equals(before, now)) {
+            if (e.health() == Health.UP && !Objects.equals(before, now)) {
                 events.add(new HealthEvent(key, HealthEvent.Kind.WEIGHT_CHANGED, Health.UP, Health.UP, 0, 0, result));
             }
         } else if (next.health() == Health.DOWN) {
@@ -93,9 +95,9 @@ public final class HealthBook {
     }
 
     /** The weight the real's last passing check asked for while it is up; empty = its configured weight. */
-    public synchronized java.util.OptionalInt weight(ProbeKey key) {
+    public synchronized OptionalInt weight(ProbeKey key) {
         Integer w = weights.get(key);
-        return w == null || health(key) != Health.UP ? java.util.OptionalInt.empty() : java.util.OptionalInt.of(w);
+        return w == null || health(key) != Health.UP ? OptionalInt.empty() : OptionalInt.of(w);
     }
 
     /**

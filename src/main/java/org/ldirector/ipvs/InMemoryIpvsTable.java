@@ -7,6 +7,11 @@ import java.util.Map;
 import java.util.Set;
 
 import org.ldirector.sys.Errno;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.util.Collections;
 
 /**
  * An IPVS table in memory that answers like the 6.1 kernel for everything ldirector does: the same
@@ -50,10 +55,10 @@ public final class InMemoryIpvsTable implements IpvsTable {
     public static InMemoryIpvsTable withHostInterfaces() {
         InMemoryIpvsTable t = new InMemoryIpvsTable();
         try {
-            for (java.net.NetworkInterface n : java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces())) {
+            for (NetworkInterface n : Collections.list(NetworkInterface.getNetworkInterfaces())) {
                 t.withInterface(n.getName(), Math.max(n.getMTU(), 0));
             }
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             // only lo, then: a dry run can still do everything but start a sync daemon elsewhere
         }
         return t;
@@ -215,7 +220,7 @@ public final class InMemoryIpvsTable implements IpvsTable {
         } else {
             maxLen = Math.max(isBackup ? 1500 : 1024, Math.min(mtu, 65535)) - hlen;
         }
-        java.net.InetAddress group = d.group() != null ? d.group() : DEFAULT_GROUP;
+        InetAddress group = d.group() != null ? d.group() : DEFAULT_GROUP;
         SyncDaemon running = new SyncDaemon(d.state(), d.multicastInterface(), d.syncId(), maxLen, group,
                 d.port() != 0 ? d.port() : SyncDaemon.DEFAULT_PORT, d.ttl() != 0 ? d.ttl() : SyncDaemon.DEFAULT_TTL);
         if (isBackup) {
@@ -249,12 +254,12 @@ public final class InMemoryIpvsTable implements IpvsTable {
         return false;
     }
 
-    private static final java.net.InetAddress DEFAULT_GROUP;
+    private static final InetAddress DEFAULT_GROUP;
 
     static {
         try {
-            DEFAULT_GROUP = java.net.InetAddress.getByAddress(new byte[] {(byte) 224, 0, 0, 81});
-        } catch (java.net.UnknownHostException e) {
+            DEFAULT_GROUP = InetAddress.getByAddress(new byte[] {(byte) 224, 0, 0, 81});
+        } catch (UnknownHostException e) {
             throw new ExceptionInInitializerError(e);
         }
     }

@@ -4,6 +4,7 @@ import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
+import java.util.Locale;
 
 /**
  * One of the kernel's IPVS connection-synchronisation threads ({@code ipvsadm --start-daemon}). A
@@ -46,7 +47,7 @@ public record SyncDaemon(State state, String multicastInterface, int syncId, int
 
         /** "master" or "backup", as ipvsadm and ldirectord.cf spell them. */
         public String word() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 

@@ -20,6 +20,7 @@ import org.ldirector.health.Health;
 import org.ldirector.health.HealthEvent;
 import org.ldirector.ipvs.IpvsOp;
 import org.ldirector.reconcile.Reconciler;
+import java.util.function.IntSupplier;
 
 /**
  * The numbers behind {@code /metrics}, kept from the engine's events.
@@ -87,14 +88,14 @@ public final class Metrics implements EngineListener {
     private volatile Set<RealKey> live = Set.of();
     private volatile Set<String> liveVirtuals = Set.of();
 
-    private volatile java.util.function.IntSupplier probesWaiting = () -> 0;
+    private volatile IntSupplier probesWaiting = () -> 0;
 
     public Metrics(String version) {
         this.version = version;
     }
 
     /** Where {@code ldirector_probes_waiting} comes from: checks due but not started (the probe loop's queue). */
-    public void probesWaiting(java.util.function.IntSupplier waiting) {
+    public void probesWaiting(IntSupplier waiting) {
         this.probesWaiting = waiting;
     }
 

@@ -258,7 +258,7 @@ public final class Reconciler {
             }
         }
         List<Step> removals = new ArrayList<>();
-        Set<ServiceKey> wanted = new java.util.HashSet<>();
+        Set<ServiceKey> wanted = new HashSet<>();
         desired.services().forEach(s -> wanted.add(s.key()));
         for (ServiceKey gone : previouslyOwned) {
             ServiceDump dump = current.get(gone);

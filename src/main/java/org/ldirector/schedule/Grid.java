@@ -5,6 +5,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Timer coalescing, as the kernel's {@code round_jiffies}: the director's periodic housekeeping
@@ -13,7 +15,7 @@ import java.util.function.LongSupplier;
  * director's wake-ups are its cost.
  */
 public final class Grid {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Grid.class);
+    private static final Logger LOG = LoggerFactory.getLogger(Grid.class);
     /** The spacing of the grid lines, in milliseconds. */
     public static final long STEP_MILLIS = 1000;
 

@@ -12,6 +12,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * When each probe runs: every probe key on its own interval, its turns staggered across the
@@ -268,8 +271,8 @@ public final class ProbeSchedule<K> implements AutoCloseable {
     /** {@link #firstBurst(String)} for this process. */
     public static int firstBurst() {
         try {
-            return firstBurst(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/self/limits")));
-        } catch (java.io.IOException | RuntimeException e) {
+            return firstBurst(Files.readString(Path.of("/proc/self/limits")));
+        } catch (IOException | RuntimeException e) {
             return 0;
         }
     }

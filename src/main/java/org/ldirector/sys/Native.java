@@ -11,6 +11,7 @@ import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
+import java.nio.ByteOrder;
 
 /**
  * The only place ldirector binds libc. Package-private: nothing outside {@code sys} can name it, so
@@ -65,7 +66,7 @@ final class Native {
         byte[] value = new byte[4];
         int[] len = {4};
         call("getsockopt(" + level + ", " + option + ")", () -> libc.getsockopt(fd, level, option, value, len));
-        return ByteBuffer.wrap(value).order(java.nio.ByteOrder.nativeOrder()).getInt();
+        return ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getInt();
     }
 
     /**

@@ -2,6 +2,7 @@ package org.ldirector.sys;
 
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
+import java.net.Inet6Address;
 
 /**
  * A non-blocking TCP connection for probes, opened and connected in two system calls (socket with
@@ -35,7 +36,7 @@ public final class TcpStream implements AutoCloseable {
     public static TcpStream connect(InetSocketAddress to) throws NativeException {
         Native lib = Native.get();
         byte[] raw = SockAddr.inet(to).raw();
-        int family = to.getAddress() instanceof java.net.Inet6Address ? Sock.AF_INET6 : Sock.AF_INET;
+        int family = to.getAddress() instanceof Inet6Address ? Sock.AF_INET6 : Sock.AF_INET;
         int fd = (int) lib.call("socket", () -> lib.libc.socket(family, Sock.SOCK_STREAM | SOCK_NONBLOCK | Sock.SOCK_CLOEXEC, 0));
         if (lib.libc.connect(fd, raw, raw.length) == 0) {
             return new TcpStream(lib, fd, true);

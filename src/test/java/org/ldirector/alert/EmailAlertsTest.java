@@ -39,6 +39,8 @@ import org.ldirector.config.VirtualConfig;
 import org.ldirector.ipvs.IpvsOp;
 import org.ldirector.ipvs.ServiceKey;
 import org.ldirector.reconcile.Reconciler;
+import org.ldirector.ipvs.Family;
+import org.ldirector.net.RefusingPorts;
 
 class EmailAlertsTest {
     @TempDir
@@ -157,7 +159,7 @@ class EmailAlertsTest {
     }
 
     private static Reconciler.Step step(String message) {
-        return new Reconciler.Step(new IpvsOp.DeleteService(ServiceKey.fwmark(1, org.ldirector.ipvs.Family.INET)), message, false);
+        return new Reconciler.Step(new IpvsOp.DeleteService(ServiceKey.fwmark(1, Family.INET)), message, false);
     }
 
     private void drain() throws Exception {
@@ -264,7 +266,7 @@ class EmailAlertsTest {
         VirtualConfig v = virtual("");
         // not the closed peer's port: another test may listen on it meanwhile (one did, and took the mail)
         alerts.close();
-        alerts = new EmailAlerts(executor, clock, log::add, "director1", "root", org.ldirector.net.RefusingPorts.reserve());
+        alerts = new EmailAlerts(executor, clock, log::add, "director1", "root", RefusingPorts.reserve());
         alerts.daemonState(DaemonState.RUNNING);
         alerts.applied(Optional.of(v), step("Deleted real server: 10.77.1.12:80 (10.77.0.100:80)"), true);
         drain();
@@ -302,7 +304,7 @@ class EmailAlertsTest {
     @Test
     void withoutSmtpUnderNoNewPrivilegesSendmailIsTriedWhenNothingListensAndAFailureSaysWhatToSet() throws Exception {
         alerts.close();
-        int refusing = org.ldirector.net.RefusingPorts.reserve();
+        int refusing = RefusingPorts.reserve();
         Path spool = dir.resolve("sendmail.out");
         Path sendmail = Files.writeString(dir.resolve("sendmail"), "#!/bin/sh\ncat > " + spool + "\n");
         sendmail.toFile().setExecutable(true);

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.Protocol;
 import org.ldirector.config.ServiceType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 
 /** _check_real's dispatch: which probe each checktype, protocol and service gets. */
 class CheckersTest {
@@ -39,10 +41,10 @@ class CheckersTest {
         try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
             Thread peer = new Thread(() -> {
                 try (var c = s.accept()) {
-                    c.getOutputStream().write("hello from simpletcp\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                    c.getOutputStream().write("hello from simpletcp\n".getBytes(StandardCharsets.US_ASCII));
                     c.getOutputStream().flush();
                     c.getInputStream().read();
-                } catch (java.io.IOException ignored) {
+                } catch (IOException ignored) {
                     // the check hung up first
                 }
             });

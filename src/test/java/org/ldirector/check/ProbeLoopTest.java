@@ -23,6 +23,17 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.ldirector.net.RefusingPorts;
 import org.ldirector.sys.TcpStream;
+import java.io.ByteArrayOutputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
+import org.ldirector.sys.Errno;
+import org.ldirector.sys.NativeException;
 
 class ProbeLoopTest {
     /** A connect-only session that reports how it ended and how long after its start. */
@@ -202,7 +213,7 @@ class ProbeLoopTest {
     @Test
     void anAnswerInPiecesWithPausesIsReadToTheEnd() throws Exception {
         byte[] big = new byte[60 * 1024]; // one write, one arrival, four reads
-        java.util.Arrays.fill(big, (byte) 'x');
+        Arrays.fill(big, (byte) 'x');
         try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
                 ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime, TcpStream::connect, 1)) {
             Thread answering = new Thread(() -> {
@@ -223,7 +234,7 @@ class ProbeLoopTest {
                 }
             });
             answering.start();
-            java.io.ByteArrayOutputStream got = new java.io.ByteArrayOutputStream();
+            ByteArrayOutputStream got = new ByteArrayOutputStream();
             Probe p = new Asking(at(server), 20_000) {
                 @Override
                 protected boolean received(ByteBuffer in) {
@@ -247,7 +258,7 @@ class ProbeLoopTest {
      */
     @Test
     void theClockIsReadPerTurnNotPerProbe() throws Exception {
-        java.util.concurrent.atomic.AtomicLong reads = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong reads = new AtomicLong();
         try (ServerSocket server = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
                 ProbeLoop loop = new ProbeLoop("test-loop", () -> {
                     reads.incrementAndGet();
@@ -265,35 +276,35 @@ class ProbeLoopTest {
     }
 
     /** A clock that always says {@code at} and counts how often it was asked. */
-    static final class CountingClock extends java.time.Clock {
-        final java.time.Instant at;
-        final java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+    static final class CountingClock extends Clock {
+        final Instant at;
+        final AtomicInteger reads = new AtomicInteger();
 
-        CountingClock(java.time.Instant at) {
+        CountingClock(Instant at) {
             this.at = at;
         }
 
         @Override
-        public java.time.Instant instant() {
+        public Instant instant() {
             reads.incrementAndGet();
             return at;
         }
 
         @Override
-        public java.time.ZoneId getZone() {
-            return java.time.ZoneOffset.UTC;
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
         }
 
         @Override
-        public java.time.Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             throw new UnsupportedOperationException();
         }
     }
 
     /** Each probe's ending, stamped by {@code clock} on the loop's thread. */
-    private static List<java.time.Instant> stamps(ProbeLoop loop, ServerSocket server, java.time.Clock clock, int n)
+    private static List<Instant> stamps(ProbeLoop loop, ServerSocket server, Clock clock, int n)
             throws Exception {
-        List<java.time.Instant> stamps = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Instant> stamps = Collections.synchronizedList(new ArrayList<>());
         List<Probe> probes = new ArrayList<>();
         for (int i = 0; i < n; i++) {
             probes.add(new Probe(at(server), 10_000) {
@@ -315,13 +326,13 @@ class ProbeLoopTest {
      */
     @Test
     void theTurnClockReadsItsBaseOnlyEveryTenSecondsOnTheLoopsThread() throws Exception {
-        java.util.concurrent.atomic.AtomicLong loopTime = new java.util.concurrent.atomic.AtomicLong(TimeUnit.SECONDS.toNanos(5));
-        java.time.Instant wall = java.time.Instant.parse("2026-12-06T12:00:00Z");
+        AtomicLong loopTime = new AtomicLong(TimeUnit.SECONDS.toNanos(5));
+        Instant wall = Instant.parse("2026-12-06T12:00:00Z");
         CountingClock base = new CountingClock(wall);
-        java.time.Clock turn = ProbeLoop.turnClock(base);
+        Clock turn = ProbeLoop.turnClock(base);
         try (ServerSocket server = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
                 ProbeLoop loop = new ProbeLoop("test-loop", loopTime::get)) {
-            assertEquals(java.util.Set.of(wall), java.util.Set.copyOf(stamps(loop, server, turn, 100)));
+            assertEquals(Set.of(wall), Set.copyOf(stamps(loop, server, turn, 100)));
             assertEquals(1, base.reads.get(), "one reading for a hundred probes");
 
             loopTime.addAndGet(TimeUnit.SECONDS.toNanos(3));
@@ -383,12 +394,12 @@ class ProbeLoopTest {
     /** Running out of file descriptors is the director's shortage: the probes wait, no real is failed for it. */
     @Test
     void probesWaitWhileThereAreNoFileDescriptorsAndNoneFails() throws Exception {
-        java.util.concurrent.atomic.AtomicInteger calls = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
         ProbeLoop.Connector exhausted = to -> {
             if (calls.incrementAndGet() <= 3) {
-                throw new org.ldirector.sys.NativeException("socket", org.ldirector.sys.Errno.EMFILE, "Too many open files");
+                throw new NativeException("socket", Errno.EMFILE, "Too many open files");
             }
-            return org.ldirector.sys.TcpStream.connect(to);
+            return TcpStream.connect(to);
         };
         try (ServerSocket server = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
                 ProbeLoop loop = new ProbeLoop("test-loop", exhausted)) {

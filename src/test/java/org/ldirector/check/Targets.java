@@ -11,6 +11,7 @@ import org.ldirector.config.HttpMethod;
 import org.ldirector.config.Protocol;
 import org.ldirector.config.Secret;
 import org.ldirector.config.ServiceType;
+import java.net.UnknownHostException;
 
 /** Immutable builder of one probe of a loopback real, with ldirectord's defaults; each with-method returns a copy. */
 public record Targets(CheckType type, int numConnects, ServiceType service, String command, Protocol protocol,
@@ -28,7 +29,7 @@ public record Targets(CheckType type, int numConnects, ServiceType service, Stri
     public static InetAddress address(String literal) {
         try {
             return InetAddress.getByName(literal);
-        } catch (java.net.UnknownHostException e) {
+        } catch (UnknownHostException e) {
             throw new IllegalArgumentException(literal, e);
         }
     }

@@ -12,6 +12,10 @@ import java.util.EnumSet;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import org.junit.jupiter.api.io.TempDir;
 
 /** ldirectord's defaults, inheritance and inference rules, one at a time. */
 class ConfigParserTest {
@@ -372,16 +376,16 @@ class ConfigParserTest {
     }
 
     @Test
-    void httpsVerificationIsAnOptInExtension(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+    void httpsVerificationIsAnOptInExtension(@TempDir Path dir) throws Exception {
         VirtualConfig plain = only("virtual=10.77.0.1:443\n\treal=10.77.1.1 gate\n");
-        assertEquals(java.util.Optional.empty(), plain.check().httpsCaFile(), "ldirectord never verifies");
-        assertEquals(java.util.Optional.empty(), plain.check().httpsSniName());
+        assertEquals(Optional.empty(), plain.check().httpsCaFile(), "ldirectord never verifies");
+        assertEquals(Optional.empty(), plain.check().httpsSniName());
 
-        Path ca = java.nio.file.Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        Path ca = Files.writeString(dir.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
         VirtualConfig v = only("virtual=10.77.0.1:443\n\treal=10.77.1.1 gate\n\thttpscafile=\"" + ca
                 + "\"\n\thttpsservername=www.example.test\n");
-        assertEquals(java.util.Optional.of(ca), v.check().httpsCaFile());
-        assertEquals(java.util.Optional.of("www.example.test"), v.check().httpsSniName());
+        assertEquals(Optional.of(ca), v.check().httpsCaFile());
+        assertEquals(Optional.of("www.example.test"), v.check().httpsSniName());
         assertTrue(ConfigPrinter.print(parse("virtual=10.77.0.1:443\n\treal=10.77.1.1 gate\n\thttpscafile=" + ca + "\n"))
                 .contains("\thttpscafile=" + ca + "\n"));
 
@@ -414,9 +418,9 @@ class ConfigParserTest {
     @Test
     void metricsIsOffByDefaultAndListensOnLoopbackWhenOnlyAPortIsGiven() throws Exception {
         assertEquals(Optional.empty(), parse("checkinterval=5\n").global().metrics());
-        assertEquals(Optional.of(new java.net.InetSocketAddress(InetAddress.getByName("127.0.0.1"), 9469)),
+        assertEquals(Optional.of(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 9469)),
                 parse("metrics=9469\n").global().metrics());
-        assertEquals(Optional.of(new java.net.InetSocketAddress(InetAddress.getByName("::1"), 9100)),
+        assertEquals(Optional.of(new InetSocketAddress(InetAddress.getByName("::1"), 9100)),
                 parse("metrics = [::1]:9100\n").global().metrics());
         assertEquals(List.of(), warnings("metrics=127.0.0.1:9469\n" + V));
         assertTrue(ConfigPrinter.print(parse("metrics=[::1]:9100\n")).contains("\nmetrics=[::1]:9100\n"));
@@ -442,7 +446,7 @@ class ConfigParserTest {
         SyncConfig sc = parse("syncdaemon = backup\nsyncinterface = eth1\nsyncid = 7\nsyncmaxlen = 1472\n"
                 + "syncgroup = 224.0.0.99\nsyncport = 9999\nsyncttl = 2\n").global().sync().orElseThrow();
         assertEquals(new SyncConfig(SyncConfig.Role.BACKUP, Optional.of("eth1"), 7, 1472,
-                Optional.of(java.net.InetAddress.getByName("224.0.0.99")), 9999, 2), sc);
+                Optional.of(InetAddress.getByName("224.0.0.99")), 9999, 2), sc);
         assertEquals(new SyncConfig(SyncConfig.Role.NONE, Optional.empty(), 0, 0, Optional.empty(), 0, 0),
                 parse("syncdaemon=none\n").global().sync().orElseThrow());
         String printed = ConfigPrinter.print(parse("syncdaemon=master\nsyncinterface=eth1\n"));
@@ -479,7 +483,7 @@ class ConfigParserTest {
         for (String bad : List.of("passwd=" + secret, "passwd=\"" + secret, "secret=" + secret, "secret=\"" + secret,
                 "pasword=\"" + secret + "\"", "passwd=\"" + secret + "\" trailing", "secret " + secret)) {
             String text = "virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq\n\tservice=mysql\n\tlogin=\"u\"\n\t" + bad + "\n";
-            List<String> messages = new java.util.ArrayList<>();
+            List<String> messages = new ArrayList<>();
             try {
                 Config c = parse(text);
                 c.warnings().forEach(w -> messages.add(w.toString()));

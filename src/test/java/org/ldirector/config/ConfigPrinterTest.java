@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import java.util.List;
 
 /** The -t rendering is an interface operators read and diff: pinned in full for one fixture. */
 class ConfigPrinterTest {
@@ -85,7 +86,7 @@ class ConfigPrinterTest {
     void warningsAreFileLineWarning() throws Exception {
         Config c = ConfigParser.parse("supervised\nvirtual=10.77.0.1:80\n\treal=10.77.1.1 gate\n", Path.of("w.cf"),
                 new FixedResolver());
-        assertEquals(java.util.List.of("w.cf:1: warning: bare 'supervised' means supervised=yes; please write supervised=yes"),
+        assertEquals(List.of("w.cf:1: warning: bare 'supervised' means supervised=yes; please write supervised=yes"),
                 ConfigPrinter.warnings(c));
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Locale;
 
 /**
  * Values the kernel, ipvsadm or a mail header could not take are refused when the file is read,
@@ -217,7 +218,7 @@ class ConfigValidationTest {
                 all = e.getMessage();
             }
             assertFalse(all.isEmpty() || all.equals("[]"), "no diagnostic for " + text);
-            assertFalse(all.toLowerCase(java.util.Locale.ROOT).contains("hunter"), all);
+            assertFalse(all.toLowerCase(Locale.ROOT).contains("hunter"), all);
         }
     }
 

@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.PatternSyntaxException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Random;
+import java.util.regex.Pattern;
 
 /**
  * PerlRegex against Perl itself: every (pattern, subject) pair of the corpus is matched by one perl
@@ -194,7 +196,7 @@ class PerlRegexTest {
         String[] subjects = {"", "a", "ab", "aB", "A\r\nb", "a\nb\n", "a\rb", "\n", "ab\n", "\u00e9",
                 "\u00c3\u00a9", "a b", "ba1", "AAb", "a\u0085b", "\u0000", "{2}", "]", "-", "&", "aa\n\n", "Ab cd",
                 "1a", "abab", "aA", "\u0001", "cc", "x#y", "@a/", "$a", "\t", "A-Z"};
-        java.util.Random random = new java.util.Random(26);
+        Random random = new Random(26);
         List<Pair> pairs = new ArrayList<>();
         for (int i = 0; i < 1500; i++) {
             StringBuilder p = new StringBuilder();
@@ -234,7 +236,7 @@ class PerlRegexTest {
      */
     @Test
     void aConfiguredPatternBeyondAsciiIsMatchedAsItsUtf8Bytes() {
-        java.util.regex.Pattern p = PerlRegex.compileConfigured("caf\u00e9 \u202e");
+        Pattern p = PerlRegex.compileConfigured("caf\u00e9 \u202e");
         String utf8Answer = new String("caf\u00e9 \u202e".getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
         assertTrue(p.matcher("<b>" + utf8Answer + "</b>").find());
         assertFalse(p.matcher("caf\u00e9 ").find(), "a Latin-1 é is another byte than UTF-8's");

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Assertions;
 
 class CommandLineTest {
 
@@ -121,18 +122,18 @@ class CommandLineTest {
 
     @Test
     void foregroundAndJsonMayComeAnywhereAndTheDaemonChildIsForeground() throws Exception {
-        CommandLine c = CommandLine.parse(java.util.List.of("web.cf", "status", "--json"));
-        org.junit.jupiter.api.Assertions.assertTrue(c.json());
-        org.junit.jupiter.api.Assertions.assertEquals("web.cf", c.config());
-        CommandLine f = CommandLine.parse(java.util.List.of("--foreground", "web.cf", "start"));
-        org.junit.jupiter.api.Assertions.assertTrue(f.foreground() && !f.debug() && !f.daemonChild());
-        CommandLine child = CommandLine.parse(java.util.List.of(CommandLine.DAEMON_CHILD, "/etc/ha.d/web.cf", "start"));
-        org.junit.jupiter.api.Assertions.assertTrue(child.foreground() && child.daemonChild());
+        CommandLine c = CommandLine.parse(List.of("web.cf", "status", "--json"));
+        Assertions.assertTrue(c.json());
+        Assertions.assertEquals("web.cf", c.config());
+        CommandLine f = CommandLine.parse(List.of("--foreground", "web.cf", "start"));
+        Assertions.assertTrue(f.foreground() && !f.debug() && !f.daemonChild());
+        CommandLine child = CommandLine.parse(List.of(CommandLine.DAEMON_CHILD, "/etc/ha.d/web.cf", "start"));
+        Assertions.assertTrue(child.foreground() && child.daemonChild());
     }
 
     @Test
     void statusJsonQuotesWhatJsonRequires() {
-        org.junit.jupiter.api.Assertions.assertEquals("\"a\\\"b\\\\c\\nd\\u0001\"", StatusFormat.quote("a\"b\\c\nd\u0001"));
+        Assertions.assertEquals("\"a\\\"b\\\\c\\nd\\u0001\"", StatusFormat.quote("a\"b\\c\nd\u0001"));
     }
 
     @Test

@@ -15,6 +15,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 class ConfigFollowerTest {
     @TempDir
@@ -112,10 +116,10 @@ class ConfigFollowerTest {
     /** The poll is due on whole seconds, where the engine's repair pass is due: one wake-up for both. */
     @Test
     void aOneSecondPollIsDueOnWholeSeconds() throws Exception {
-        java.util.List<Long> delays = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.concurrent.ScheduledThreadPoolExecutor recording = new java.util.concurrent.ScheduledThreadPoolExecutor(1) {
+        List<Long> delays = new CopyOnWriteArrayList<>();
+        ScheduledThreadPoolExecutor recording = new ScheduledThreadPoolExecutor(1) {
             @Override
-            public java.util.concurrent.ScheduledFuture<?> schedule(Runnable r, long delay, TimeUnit unit) {
+            public ScheduledFuture<?> schedule(Runnable r, long delay, TimeUnit unit) {
                 delays.add(unit.toMillis(delay));
                 return super.schedule(r, delay, unit);
             }

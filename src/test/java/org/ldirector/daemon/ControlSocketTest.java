@@ -27,6 +27,8 @@ import java.util.stream.Stream;
 import jdk.net.UnixDomainPrincipal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.ServerSocketChannel;
 
 class ControlSocketTest {
     @TempDir
@@ -78,8 +80,8 @@ class ControlSocketTest {
     @Test
     void aStaleSocketFromAKilledDaemonIsReplaced() throws Exception {
         Path socket = dir.resolve("ldirector.cf.sock");
-        try (java.nio.channels.ServerSocketChannel stale = java.nio.channels.ServerSocketChannel.open(
-                java.net.StandardProtocolFamily.UNIX)) {
+        try (ServerSocketChannel stale = ServerSocketChannel.open(
+                StandardProtocolFamily.UNIX)) {
             stale.bind(UnixDomainSocketAddress.of(socket));
         }
         try (ControlSocket c = open(socket, Duration.ofSeconds(5))) {

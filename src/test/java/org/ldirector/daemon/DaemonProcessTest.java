@@ -19,6 +19,17 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ldirector.testing.Await;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.function.Predicate;
+import org.ldirector.net.RefusingPorts;
+import org.ldirector.sys.NativeException;
+import org.ldirector.sys.NativeSocket;
+import org.ldirector.sys.Sock;
+import org.ldirector.sys.SockAddr;
 
 /**
  * Every verb and signal against a real daemon process started through the real command line,
@@ -58,7 +69,7 @@ class DaemonProcessTest {
 
     /** Two reals: one the test listens on (up), one on a port nothing listens on (down). */
     private void write(int weight) throws IOException {
-        int closed = org.ldirector.net.RefusingPorts.reserve();
+        int closed = RefusingPorts.reserve();
         Files.writeString(cf, "logfile=\"" + log + "\"\ncheckinterval=1\n"
                 + "virtual=10.77.0.100:80\n"
                 + "\treal=127.0.0.1:" + real.getLocalPort() + " masq " + weight + "\n"
@@ -116,7 +127,7 @@ class DaemonProcessTest {
                 "the daemon runs in /, as ldirectord's after its chdir(\"/\")");
         assertFalse(Files.exists(dir.resolve("ldirector.web.cf.start")), "the start log is gone once started");
         assertTrue(Files.exists(dir.resolve("ldirector.web.cf.sock")), "the control socket");
-        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        assertEquals("rw-------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dir.resolve("ldirector.web.cf.sock"))));
 
         await("the up real in the status", () -> status().contains("127.0.0.1:" + real.getLocalPort()));
@@ -272,7 +283,7 @@ class DaemonProcessTest {
         Files.createSymbolicLink(dir.resolve("ldirector.web.cf.start"), victim);
         Run start = run("start");
         assertEquals("precious\n", Files.readString(victim));
-        assertFalse(Files.exists(dir.resolve("ldirector.web.cf.start"), java.nio.file.LinkOption.NOFOLLOW_LINKS),
+        assertFalse(Files.exists(dir.resolve("ldirector.web.cf.start"), LinkOption.NOFOLLOW_LINKS),
                 "a failed start cleans up its start log (issue 24)");
         assertEquals(1, start.code(), start.err());
         assertTrue(start.err().contains("LDIRECTOR_IPVS=bogus: expected 'memory' or nothing"), start.err());
@@ -346,7 +357,7 @@ class DaemonProcessTest {
         // copytruncate: the file is emptied in place and appending goes on from its start, without a hole
         long before = Files.size(log);
         assertTrue(before > 0);
-        try (var ch = java.nio.channels.FileChannel.open(log, java.nio.file.StandardOpenOption.WRITE)) {
+        try (var ch = FileChannel.open(log, StandardOpenOption.WRITE)) {
             ch.truncate(0);
         }
         new ProcessBuilder("kill", "-USR1", Long.toString(pid())).start().waitFor();
@@ -358,9 +369,9 @@ class DaemonProcessTest {
     @Test
     void underSystemdTheDaemonNotifiesReadyReloadingStoppingAndPingsTheWatchdog() throws Exception {
         Path notify = dir.resolve("notify");
-        try (org.ldirector.sys.NativeSocket systemd = org.ldirector.sys.NativeSocket.open(
-                org.ldirector.sys.Sock.AF_UNIX, org.ldirector.sys.Sock.SOCK_DGRAM, 0)) {
-            systemd.bind(org.ldirector.sys.SockAddr.unix(notify.toString()));
+        try (NativeSocket systemd = NativeSocket.open(
+                Sock.AF_UNIX, Sock.SOCK_DGRAM, 0)) {
+            systemd.bind(SockAddr.unix(notify.toString()));
             ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m",
                     "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"), Main.class.getName(), "--foreground",
                     cf.toString(), "start").redirectErrorStream(true).redirectOutput(dir.resolve("fg.txt").toFile());
@@ -371,7 +382,7 @@ class DaemonProcessTest {
             Process p = pb.start();
             List<String> got = new ArrayList<>();
             List<String> unmatched = new ArrayList<>();
-            java.util.function.Predicate<String> until = want -> {
+            Predicate<String> until = want -> {
                 long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (System.nanoTime() < deadline) {
                     // STATUS and WATCHDOG interleave freely: a message that arrived while waiting for
@@ -382,14 +393,14 @@ class DaemonProcessTest {
                             return true;
                         }
                     }
-                    java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4096);
+                    ByteBuffer b = ByteBuffer.allocate(4096);
                     try {
                         if (systemd.receive(b, Duration.ofSeconds(1)).isPresent()) {
                             String m = new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
                             got.add(m);
                             unmatched.add(m);
                         }
-                    } catch (org.ldirector.sys.NativeException e) {
+                    } catch (NativeException e) {
                         throw new IllegalStateException(e);
                     }
                 }

@@ -19,6 +19,7 @@ import org.ldirector.config.ConfigParser;
 import org.ldirector.ipvs.InMemoryIpvsTable;
 import org.ldirector.testing.Await;
 import org.ldirector.check.kinds.Kinds;
+import java.io.IOException;
 
 /** The daemon's own duties, against the in-memory table: autoreload, a broken file, callback, clean stop. */
 class DaemonTest {
@@ -50,7 +51,7 @@ class DaemonTest {
     private static String read(Path file) {
         try {
             return Files.readString(file);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return "";
         }
     }

@@ -12,6 +12,9 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import org.junit.jupiter.api.Assumptions;
 
 class MainTest {
     @TempDir
@@ -25,7 +28,7 @@ class MainTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(List.of(args), new PrintStream(out, true, StandardCharsets.UTF_8),
                 new PrintStream(err, true, StandardCharsets.UTF_8), Files::isRegularFile,
-                java.util.Map.of("LDIRECTOR_RUNDIR", dir.toString(), "LDIRECTOR_IPVS", "memory"));
+                Map.of("LDIRECTOR_RUNDIR", dir.toString(), "LDIRECTOR_IPVS", "memory"));
         return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
     }
 
@@ -171,9 +174,9 @@ class MainTest {
     /** Issue 24: an unreadable config said "cannot read F: F". Root reads anything, so this runs unprivileged only. */
     @Test
     void anUnreadableConfigSaysPermissionDenied() throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(RunFiles.currentUid() != 0, "root reads a mode 000 file");
+        Assumptions.assumeTrue(RunFiles.currentUid() != 0, "root reads a mode 000 file");
         Path cf = write("secret.cf", "virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq\n");
-        Files.setPosixFilePermissions(cf, java.nio.file.attribute.PosixFilePermissions.fromString("---------"));
+        Files.setPosixFilePermissions(cf, PosixFilePermissions.fromString("---------"));
         assertEquals("ldirector: cannot read " + cf + ": Permission denied (EACCES)\n", run("-t", cf.toString()).err());
     }
 
@@ -184,7 +187,7 @@ class MainTest {
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         int code = Main.run(List.of(cf.toString(), "start"), new PrintStream(new ByteArrayOutputStream(), true),
                 new PrintStream(err, true, StandardCharsets.UTF_8), Files::isRegularFile,
-                java.util.Map.of("LDIRECTOR_RUNDIR", "/proc/nope", "LDIRECTOR_IPVS", "memory"));
+                Map.of("LDIRECTOR_RUNDIR", "/proc/nope", "LDIRECTOR_IPVS", "memory"));
         assertEquals(1, code);
         assertEquals("ldirector: cannot start the daemon: cannot create the run dir /proc/nope: No such file or directory"
                 + " (ENOENT)\n", err.toString(StandardCharsets.UTF_8));
@@ -194,7 +197,7 @@ class MainTest {
     @Test
     void aVerbRefusesAnUnsafeRunDir() throws Exception {
         Path cf = write("v.cf", "virtual=10.77.0.1:80\n\treal=10.77.1.1:80 masq\n");
-        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
         Files.writeString(dir.resolve("ldirector.v.cf.pid"), "1\n");
         Run r = run(cf.toString(), "stop");
         assertEquals(1, r.code());

@@ -23,6 +23,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ldirector.config.SyncConfig;
+import java.io.IOException;
+import java.nio.file.LinkOption;
 
 class RunFilesTest {
     @TempDir
@@ -113,7 +115,7 @@ class RunFilesTest {
     void aSymlinkAtThePidFileIsNeverFollowed() throws Exception {
         Path victim = Files.writeString(dir.resolve("victim"), "precious\n");
         Files.createSymbolicLink(files().pidFile(), victim);
-        assertThrows(java.io.IOException.class, () -> files().claim(ProcessHandle.current().pid()));
+        assertThrows(IOException.class, () -> files().claim(ProcessHandle.current().pid()));
         assertEquals("precious\n", Files.readString(victim));
     }
 
@@ -128,7 +130,7 @@ class RunFilesTest {
     }
 
     private static String refusal(Path runDir) {
-        return assertThrows(java.io.IOException.class, () -> in(runDir).checkDir(true)).getMessage();
+        return assertThrows(IOException.class, () -> in(runDir).checkDir(true)).getMessage();
     }
 
     /** Issue 25: with LDIRECTOR_RUNDIR at a place others can write, root wrote wherever they pointed it. */
@@ -180,7 +182,7 @@ class RunFilesTest {
         int me = RunFiles.currentUid();
         new RunFiles(mine, "web.cf", me).checkDir(false);
         if (me != 0) {
-            assertThrows(java.io.IOException.class, () -> new RunFiles(mine, "web.cf", me + 1).checkDir(false));
+            assertThrows(IOException.class, () -> new RunFiles(mine, "web.cf", me + 1).checkDir(false));
         }
     }
 
@@ -213,6 +215,6 @@ class RunFilesTest {
         assertEquals("precious\n", Files.readString(victim));
         assertFalse(Files.isSymbolicLink(role), "the rename replaced the link");
         assertEquals("master\n", Files.readString(role));
-        assertFalse(Files.exists(role.resolveSibling(role.getFileName() + ".tmp"), java.nio.file.LinkOption.NOFOLLOW_LINKS));
+        assertFalse(Files.exists(role.resolveSibling(role.getFileName() + ".tmp"), LinkOption.NOFOLLOW_LINKS));
     }
 }

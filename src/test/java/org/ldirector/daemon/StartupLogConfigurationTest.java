@@ -7,6 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.LoggerContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A fresh JVM on the project's classpath, as at every start and verb: log4j takes its start-up
@@ -17,11 +21,11 @@ import org.junit.jupiter.api.Test;
 class StartupLogConfigurationTest {
     /** The child: one info line and one warning before the daemon configures anything. */
     public static void main(String[] args) {
-        org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("org.example.Lib");
+        Logger log = LoggerFactory.getLogger("org.example.Lib");
         log.info("not shown");
         log.warn("careful");
-        org.apache.logging.log4j.core.LoggerContext ctx =
-                (org.apache.logging.log4j.core.LoggerContext) org.apache.logging.log4j.LogManager.getContext(false);
+        LoggerContext ctx =
+                (LoggerContext) LogManager.getContext(false);
         System.out.println(ctx.getConfiguration().getClass().getName().startsWith(StartupLogConfiguration.class.getName()));
     }
 

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.ArrayList;
 
 /**
  * The shipped units, checked by systemd itself: {@code systemd-analyze verify} (syntax, the
@@ -56,7 +57,7 @@ class SystemdUnitsTest {
     }
 
     private static String analyze(List<String> args, int expectedExit) throws IOException, InterruptedException {
-        List<String> argv = new java.util.ArrayList<>(List.of(ANALYZE.toString()));
+        List<String> argv = new ArrayList<>(List.of(ANALYZE.toString()));
         argv.addAll(args);
         Process p = new ProcessBuilder(argv).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

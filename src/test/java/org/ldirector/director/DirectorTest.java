@@ -21,6 +21,8 @@ import org.ldirector.health.Health;
 import org.ldirector.ipvs.Destination;
 import org.ldirector.ipvs.Forwarding;
 import org.ldirector.ipvs.VirtualService;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.Assertions;
 
 class DirectorTest {
     @TempDir
@@ -115,13 +117,13 @@ class DirectorTest {
     void anUpRealGetsTheWeightItsCheckAsksForAndADownOneItsConfiguredOne() throws Exception {
         Book book = new Book().set("10.77.1.11", Health.UP).set("10.77.1.12", Health.UP);
         Director.Verdicts weighted = book.withWeights((v, r) -> r.address().getHostAddress().equals("10.77.1.11")
-                ? java.util.OptionalInt.of(7) : java.util.OptionalInt.empty());
+                ? OptionalInt.of(7) : OptionalInt.empty());
         DesiredTable.Service s = Director.desired(parse(NAT), weighted, false).services().get(0);
         assertEquals(7, s.dests().get(dk("10.77.1.11", 80)).destination().weight(), "misc_dynamic's weight");
         assertEquals(2, s.dests().get(dk("10.77.1.12", 80)).destination().weight(), "no weight asked: the configured one");
         // a check that asks for weight 0 serves nobody, so the fallback comes in as for a weight-0 real
         Director.Verdicts zero = new Book().set("10.77.1.11", Health.UP).set("10.77.1.12", Health.DOWN)
-                .withWeights((v, r) -> java.util.OptionalInt.of(0));
+                .withWeights((v, r) -> OptionalInt.of(0));
         DesiredTable.Service z = Director.desired(parse(NAT), zero, false).services().get(0);
         assertEquals(0, z.dests().get(dk("10.77.1.11", 80)).destination().weight());
         assertEquals(DesiredTable.Policy.PRESENT, z.dests().get(dk("10.77.1.99", 80)).policy());
@@ -240,7 +242,7 @@ class DirectorTest {
     void schedFlagsFollowIpvsadm() {
         assertEquals(SchedFlags.FLAG1 | SchedFlags.FLAG2, SchedFlags.parse("sh-fallback,sh-port", "sh"));
         assertEquals(SchedFlags.FLAG3, SchedFlags.parse("flag-3", "wrr"));
-        IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        IllegalArgumentException e = Assertions.assertThrows(IllegalArgumentException.class,
                 () -> SchedFlags.parse("sh-port", "wrr"));
         assertEquals("scheduler flag 'sh-port' needs scheduler sh, not wrr", e.getMessage());
     }

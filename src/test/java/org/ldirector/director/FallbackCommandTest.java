@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.ldirector.config.Config;
 import org.ldirector.config.ConfigParser;
 import org.ldirector.config.NameResolver;
+import java.util.Set;
 
 class FallbackCommandTest {
     private final List<List<String>> launched = new ArrayList<>();
@@ -66,7 +67,7 @@ class FallbackCommandTest {
                 + "virtual=3000000000\n\treal=10.77.1.12:53 masq\n\tchecktype=on\n");
         command.update(c.virtuals().get(0), false);
         command.update(c.virtuals().get(1), false);
-        command.retain(java.util.Set.of(c.virtuals().get(1).id()));
+        command.retain(Set.of(c.virtuals().get(1).id()));
         command.update(c.virtuals().get(0), false);
         command.update(c.virtuals().get(1), false);
         assertEquals(List.of(

@@ -37,6 +37,22 @@ import org.ldirector.ipvs.IpvsTable;
 import org.ldirector.ipvs.ServiceKey;
 import org.ldirector.ipvs.VirtualService;
 import org.ldirector.schedule.ManualTicks;
+import java.net.InetAddress;
+import java.time.ZoneId;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.ldirector.config.Real;
+import org.ldirector.config.VirtualConfig;
+import org.ldirector.health.HealthEvent;
+import org.ldirector.ipvs.IpvsException;
+import org.ldirector.reconcile.Reconciler;
+import org.ldirector.sys.Errno;
 
 class EngineTest {
     @TempDir
@@ -139,20 +155,20 @@ class EngineTest {
         engine = new Engine(parse(NAT), parts().build(),
                 new EngineListener() {
                     @Override
-                    public void probed(org.ldirector.config.VirtualConfig v, org.ldirector.config.Real r,
+                    public void probed(VirtualConfig v, Real r,
                             CheckResult result, Instant at) {
                         heard.add("probed " + r.address().getHostAddress() + " " + result.reason() + " " + at);
                     }
 
                     @Override
-                    public void healthChanged(org.ldirector.config.VirtualConfig v, org.ldirector.config.Real r,
-                            org.ldirector.health.HealthEvent e) {
+                    public void healthChanged(VirtualConfig v, Real r,
+                            HealthEvent e) {
                         heard.add("health " + r.address().getHostAddress() + " " + e.kind());
                     }
 
                     @Override
-                    public void applied(java.util.Optional<org.ldirector.config.VirtualConfig> v,
-                            org.ldirector.reconcile.Reconciler.Step step, boolean ok) {
+                    public void applied(Optional<VirtualConfig> v,
+                            Reconciler.Step step, boolean ok) {
                         heard.add("applied " + v.map(c -> c.id().toString()).orElse("?") + " " + step.message() + " " + ok);
                     }
                 });
@@ -173,7 +189,7 @@ class EngineTest {
     @Test
     void probingIsFalseOnlyWhenTheProbeTimersStoppedFiringForTwoIntervals() throws Exception {
         HandClock clock = new HandClock(0);
-        java.util.concurrent.atomic.AtomicLong now = clock.now;
+        AtomicLong now = clock.now;
         engine = new Engine(parse(NAT), parts().clock(clock).build());
         engine.start();
         assertTrue(engine.probing(), "just started: the first probes are still to come");
@@ -322,10 +338,10 @@ class EngineTest {
 
     @Test
     void startAdoptsExistingEntriesWithoutResettingThem() throws Exception {
-        ServiceKey vip = ServiceKey.of(IpvsProtocol.TCP, java.net.InetAddress.getByName("10.77.0.100"), 80);
+        ServiceKey vip = ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.77.0.100"), 80);
         table.addService(VirtualService.of(vip, "wrr"));
-        table.addDestination(vip, Destination.of(java.net.InetAddress.getByName("10.77.1.11"), 80, Forwarding.MASQ, 1));
-        table.addDestination(vip, Destination.of(java.net.InetAddress.getByName("10.77.1.12"), 80, Forwarding.MASQ, 2));
+        table.addDestination(vip, Destination.of(InetAddress.getByName("10.77.1.11"), 80, Forwarding.MASQ, 1));
+        table.addDestination(vip, Destination.of(InetAddress.getByName("10.77.1.12"), 80, Forwarding.MASQ, 2));
         String before = save();
         start(NAT);
         assertEquals(before, save());
@@ -375,9 +391,9 @@ class EngineTest {
         up.put("10.77.1.11", true);
         up.put("10.77.1.12", true);
         round();
-        ServiceKey a = ServiceKey.of(IpvsProtocol.TCP, java.net.InetAddress.getByName("10.77.0.100"), 80);
-        ServiceKey b = ServiceKey.of(IpvsProtocol.TCP, java.net.InetAddress.getByName("10.77.0.101"), 80);
-        table.deleteDestination(b, new Destination.DestinationKey(java.net.InetAddress.getByName("10.77.1.12"), 80));
+        ServiceKey a = ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.77.0.100"), 80);
+        ServiceKey b = ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.77.0.101"), 80);
+        table.deleteDestination(b, new Destination.DestinationKey(InetAddress.getByName("10.77.1.12"), 80));
         reads.clear();
 
         up.put("10.77.1.11", false);
@@ -395,7 +411,7 @@ class EngineTest {
 
     /** Time moved by hand, and by {@code step} ms at every reading of {@link #millis()} when non-zero. */
     static final class HandClock extends Clock {
-        final java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(1_000_000);
+        final AtomicLong now = new AtomicLong(1_000_000);
         private final long step;
 
         HandClock(long step) {
@@ -403,12 +419,12 @@ class EngineTest {
         }
 
         @Override
-        public java.time.ZoneId getZone() {
+        public ZoneId getZone() {
             return ZoneOffset.UTC;
         }
 
         @Override
-        public Clock withZone(java.time.ZoneId zone) {
+        public Clock withZone(ZoneId zone) {
             return this;
         }
 
@@ -424,9 +440,9 @@ class EngineTest {
     }
 
     /** A loop that notes the delay of every delayed one-shot it is given, and when it ends by the clock's last reading. */
-    static final class RecordingLoop extends java.util.concurrent.ScheduledThreadPoolExecutor {
-        final List<Long> delays = new java.util.concurrent.CopyOnWriteArrayList<>();
-        final List<Long> dueAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+    static final class RecordingLoop extends ScheduledThreadPoolExecutor {
+        final List<Long> delays = new CopyOnWriteArrayList<>();
+        final List<Long> dueAt = new CopyOnWriteArrayList<>();
         private final HandClock clock;
 
         RecordingLoop(HandClock clock) {
@@ -435,7 +451,7 @@ class EngineTest {
         }
 
         @Override
-        public java.util.concurrent.ScheduledFuture<?> schedule(Runnable r, long delay, java.util.concurrent.TimeUnit unit) {
+        public ScheduledFuture<?> schedule(Runnable r, long delay, TimeUnit unit) {
             if (delay > 0) { // submit and execute come here with no delay
                 delays.add(unit.toMillis(delay));
                 dueAt.add(clock.now.get() + unit.toMillis(delay));
@@ -457,7 +473,7 @@ class EngineTest {
             assertEquals(1, slow.delays.size(), slow.delays.toString());
             long first = slow.delays.get(0);
             assertTrue(first > 0 && first <= 1000, "the first periodic pass is within one interval of the start: " + first);
-            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (slow.delays.size() < 2 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
@@ -565,8 +581,8 @@ class EngineTest {
         up.put("10.77.1.11", true);
         round();
         assertTrue(save().contains("-r 10.77.1.12:80 -m -w 0"), save());
-        table.deleteDestination(ServiceKey.of(IpvsProtocol.TCP, java.net.InetAddress.getByName("10.77.0.100"), 80),
-                new Destination.DestinationKey(java.net.InetAddress.getByName("10.77.1.12"), 80));
+        table.deleteDestination(ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.77.0.100"), 80),
+                new Destination.DestinationKey(InetAddress.getByName("10.77.1.12"), 80));
         up.put("10.77.1.11", false);
         round();
         up.put("10.77.1.11", true);
@@ -603,17 +619,17 @@ class EngineTest {
      * The in-memory table, made to refuse every operation on the services whose port is in
      * {@code failing} with EINVAL, as a kernel would refuse one service's values.
      */
-    private IpvsTable failingFor(java.util.Set<Integer> failing, List<String> attempts) {
+    private IpvsTable failingFor(Set<Integer> failing, List<String> attempts) {
         return (IpvsTable) Proxy.newProxyInstance(IpvsTable.class.getClassLoader(),
                 new Class<?>[] {IpvsTable.class}, (proxy, method, args) -> {
                     if (method.getName().equals("apply")) {
                         List<IpvsTable.OpResult> out = new ArrayList<>();
                         for (Object o : (List<?>) args[0]) {
-                            org.ldirector.ipvs.IpvsOp op = (org.ldirector.ipvs.IpvsOp) o;
+                            IpvsOp op = (IpvsOp) o;
                             attempts.add(op.getClass().getSimpleName() + " " + op.service().port());
                             if (!op.service().isFwmark() && failing.contains(op.service().port())) {
-                                out.add(new IpvsTable.OpResult(op, org.ldirector.ipvs.IpvsException.forOp(op,
-                                        org.ldirector.sys.Errno.EINVAL)));
+                                out.add(new IpvsTable.OpResult(op, IpvsException.forOp(op,
+                                        Errno.EINVAL)));
                             } else {
                                 out.addAll(table.apply(List.of(op)));
                             }
@@ -630,7 +646,7 @@ class EngineTest {
 
     @Test
     void aVirtualTheKernelRefusesIsLoggedOncePerChangeRetriedEveryPassAndKeepsNoOtherOut() throws Exception {
-        java.util.Set<Integer> failing = ConcurrentHashMap.newKeySet();
+        Set<Integer> failing = ConcurrentHashMap.newKeySet();
         failing.add(80);
         List<String> attempts = Collections.synchronizedList(new ArrayList<>());
         engine = new Engine(parse("""
@@ -667,16 +683,16 @@ class EngineTest {
                 \tchecktype=on
                 """);
         // what the parser now refuses, built by hand: a schedflags word the director cannot turn into bits
-        org.ldirector.config.VirtualConfig v = parsed.virtuals().get(0);
-        org.ldirector.config.VirtualConfig broken = new org.ldirector.config.VirtualConfig(v.line(), v.family(),
+        VirtualConfig v = parsed.virtuals().get(0);
+        VirtualConfig broken = new VirtualConfig(v.line(), v.family(),
                 v.protocol(), v.address(), v.port(), v.fwmark(), v.written(), v.check(), v.checkInterval(),
-                v.checkIntervalOwn(), v.failureCount(), v.scheduler(), java.util.Optional.of("bogus"), v.persistent(),
+                v.checkIntervalOwn(), v.failureCount(), v.scheduler(), Optional.of("bogus"), v.persistent(),
                 v.netmask(), v.ops(), v.reals(), v.fallback(), v.fallbackCommand(), v.quiescent(), v.cleanstop(),
                 v.emailAlert(), v.monitorFile(), v.serviceName(), v.comment(), v.successCount());
         Config config = new Config(parsed.source(), parsed.global(), List.of(broken, parsed.virtuals().get(1)),
                 parsed.warnings());
         table.addService(VirtualService.of(ServiceKey.of(IpvsProtocol.TCP,
-                java.net.InetAddress.getByName("10.77.0.100"), 80), "wrr"));
+                InetAddress.getByName("10.77.0.100"), 80), "wrr"));
         engine = new Engine(config, parts().build());
         engine.start();
         engine.passNow();
@@ -689,7 +705,7 @@ class EngineTest {
 
     @Test
     void aRealSharedByTwoVirtualsWithTheSameCheckIsProbedOnceAndServesBoth() throws Exception {
-        java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
+        AtomicInteger probes = new AtomicInteger();
         engine = new Engine(parse("""
                 virtual=10.77.0.100:80
                 \treal=10.77.1.11:80 masq 1

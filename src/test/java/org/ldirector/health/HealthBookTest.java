@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import org.ldirector.check.CheckResult;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.Protocol;
+import java.util.OptionalInt;
 
 class HealthBookTest {
     private static final CheckResult OK = CheckResult.up(Duration.ofMillis(3), "HTTP 200");
@@ -36,26 +37,26 @@ class HealthBookTest {
         Thresholds t = new Thresholds(2, 1);
         CheckResult ten = CheckResult.upWithWeight(Duration.ZERO, "external: exit 12, weight 10", 10);
         assertEquals(List.of(HealthEvent.Kind.WENT_UP), kinds(book.record(k, t, ten, T0)));
-        assertEquals(java.util.OptionalInt.of(10), book.weight(k));
+        assertEquals(OptionalInt.of(10), book.weight(k));
         assertEquals(List.of(), kinds(book.record(k, t, ten, T0.plusSeconds(1))), "the same weight again: nothing");
         CheckResult three = CheckResult.upWithWeight(Duration.ZERO, "external: exit 5, weight 3", 3);
         List<HealthEvent> changed = book.record(k, t, three, T0.plusSeconds(2));
         assertEquals(List.of(HealthEvent.Kind.WEIGHT_CHANGED), kinds(changed));
-        assertEquals(java.util.OptionalInt.of(3), changed.get(0).result().weight());
+        assertEquals(OptionalInt.of(3), changed.get(0).result().weight());
         // a soft failure keeps the weight; exit 0 goes back to the configured one
         assertEquals(List.of(HealthEvent.Kind.SOFT_FAILURE), kinds(book.record(k, t, FAIL, T0.plusSeconds(3))));
-        assertEquals(java.util.OptionalInt.of(3), book.weight(k));
+        assertEquals(OptionalInt.of(3), book.weight(k));
         assertEquals(List.of(HealthEvent.Kind.SOFT_FAILURE_RESET, HealthEvent.Kind.WEIGHT_CHANGED),
                 kinds(book.record(k, t, OK, T0.plusSeconds(4))));
-        assertEquals(java.util.OptionalInt.empty(), book.weight(k));
+        assertEquals(OptionalInt.empty(), book.weight(k));
         // down forgets it: coming back up without a weight asks for nothing
         book.record(k, t, ten, T0.plusSeconds(5));
         book.record(k, t, FAIL, T0.plusSeconds(6));
         book.record(k, t, FAIL, T0.plusSeconds(7));
         assertEquals(Health.DOWN, book.health(k));
-        assertEquals(java.util.OptionalInt.empty(), book.weight(k));
+        assertEquals(OptionalInt.empty(), book.weight(k));
         assertEquals(List.of(HealthEvent.Kind.WENT_UP), kinds(book.record(k, t, OK, T0.plusSeconds(8))));
-        assertEquals(java.util.OptionalInt.empty(), book.weight(k));
+        assertEquals(OptionalInt.empty(), book.weight(k));
     }
 
     @Test

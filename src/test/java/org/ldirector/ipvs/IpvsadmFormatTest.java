@@ -10,6 +10,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.ldirector.net.InetText;
+import java.net.Inet6Address;
 
 /** The renderer against text the real ipvsadm printed for the same table (resources/.../ipvsadm). */
 class IpvsadmFormatTest {
@@ -98,9 +99,9 @@ class IpvsadmFormatTest {
         assertEquals("fe80::1:0:0:1", InetText.ntop(ip("fe80:0:0:0:1:0:0:1")));
         assertEquals("2001:db8:0:1:1:1:1:1", InetText.ntop(ip("2001:db8:0:1:1:1:1:1")));
         assertEquals("1::", InetText.ntop(ip("1:0:0:0:0:0:0:0")));
-        assertEquals("::ffff:10.1.2.3", InetText.ntop(java.net.Inet6Address.getByAddress(null,
+        assertEquals("::ffff:10.1.2.3", InetText.ntop(Inet6Address.getByAddress(null,
                 new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, (byte) 0xff, (byte) 0xff, 10, 1, 2, 3}, -1)));
-        assertEquals("::10.1.2.3", InetText.ntop(java.net.Inet6Address.getByAddress(null,
+        assertEquals("::10.1.2.3", InetText.ntop(Inet6Address.getByAddress(null,
                 new byte[] {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 10, 1, 2, 3}, -1)));
     }
 }

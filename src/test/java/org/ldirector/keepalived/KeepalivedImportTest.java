@@ -19,6 +19,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.ldirector.config.Config;
 import org.ldirector.config.ConfigParser;
 import org.ldirector.config.NameResolver;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * {@code import-keepalived} over the corpus in test-fixtures/keepalived (each file passes
@@ -314,11 +317,11 @@ class KeepalivedImportTest {
     @MethodSource("corpus")
     void keepalivedAcceptsTheCorpus(Path conf) throws Exception {
         Path keepalived = Path.of("/usr/sbin/keepalived");
-        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(keepalived), "keepalived is not installed");
+        Assumptions.assumeTrue(Files.isExecutable(keepalived), "keepalived is not installed");
         Process p = new ProcessBuilder(keepalived.toString(), "-t", "-f", conf.toAbsolutePath().toString())
                 .redirectErrorStream(true).start();
-        String said = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS));
+        String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), conf + ": keepalived -t says: " + said);
     }
 

@@ -18,6 +18,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ldirector.config.Config;
 import org.ldirector.config.ConfigParser;
 import org.ldirector.config.DaemonState;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 class MetricsEndpointTest {
     @TempDir
@@ -83,7 +89,7 @@ class MetricsEndpointTest {
 
     @Test
     void aPortInUseIsLoggedAndTheDirectorCarriesOn() throws Exception {
-        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress());
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
                 MetricsEndpoint e = new MetricsEndpoint(new Metrics("dev"), log::add)) {
             e.configured(config("metrics=" + taken.getLocalPort() + "\n"));
             assertEquals(Optional.empty(), e.address());
@@ -111,19 +117,19 @@ class MetricsEndpointTest {
     @Test
     void slowlorisClientsDoNotDelayScrapes() throws Exception {
         int port = freePort();
-        List<java.net.Socket> slow = new ArrayList<>();
+        List<Socket> slow = new ArrayList<>();
         try (MetricsEndpoint e = new MetricsEndpoint(new Metrics("dev"), log::add)) {
             e.configured(config("metrics=" + port + "\n"));
             // more half-sent requests than the server has connection slots
             for (int i = 0; i < ScrapeServer.MAX_CONNECTIONS + 8; i++) {
-                java.net.Socket s = new java.net.Socket("127.0.0.1", port);
+                Socket s = new Socket("127.0.0.1", port);
                 slow.add(s);
                 s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slo".getBytes());
                 s.getOutputStream().flush();
             }
             for (int i = 0; i < 20; i++) {
                 long start = System.nanoTime();
-                String answer = rawScrape(port, java.time.Duration.ofSeconds(1));
+                String answer = rawScrape(port, Duration.ofSeconds(1));
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 assertTrue(answer.startsWith("HTTP/1.1 200 OK\r\n"), answer);
                 assertTrue(answer.contains("ldirector_build_info{version=\"dev\"} 1\n"), answer);
@@ -132,27 +138,27 @@ class MetricsEndpointTest {
                 slow.get(slow.size() - 1).getOutputStream().write('x');
             }
         } finally {
-            for (java.net.Socket s : slow) {
+            for (Socket s : slow) {
                 s.close();
             }
         }
     }
 
     /** A Prometheus-style scrape over a plain socket: the whole answer, or a failure after {@code timeout}. */
-    static String rawScrape(int port, java.time.Duration timeout) throws Exception {
-        try (java.net.Socket c = new java.net.Socket()) {
-            c.connect(new java.net.InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
+    static String rawScrape(int port, Duration timeout) throws Exception {
+        try (Socket c = new Socket()) {
+            c.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
             c.setSoTimeout((int) timeout.toMillis());
             c.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
                     + "Accept: text/plain;version=0.0.4\r\nUser-Agent: Prometheus/2.53.0\r\n\r\n").getBytes());
-            return new String(c.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }
 
     private static boolean refused(int port) {
-        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
             return false;
-        } catch (java.io.IOException expected) {
+        } catch (IOException expected) {
             return true;
         }
     }

@@ -35,6 +35,11 @@ import org.ldirector.ipvs.InMemoryIpvsTable;
 import org.ldirector.ipvs.IpvsOp;
 import org.ldirector.reconcile.Reconciler;
 import org.ldirector.schedule.ManualTicks;
+import java.net.InetAddress;
+import org.ldirector.ipvs.Destination;
+import org.ldirector.ipvs.Family;
+import org.ldirector.ipvs.Forwarding;
+import org.ldirector.ipvs.ServiceKey;
 
 class MetricsTest {
     @TempDir
@@ -72,7 +77,7 @@ class MetricsTest {
         m.healthChanged(v, a, event(v, a, HealthEvent.Kind.WENT_UP, Health.UP));
         m.healthChanged(v, b, event(v, b, HealthEvent.Kind.WENT_DOWN, Health.DOWN));
         m.healthChanged(v, b, event(v, b, HealthEvent.Kind.SOFT_FAILURE, Health.DOWN));
-        IpvsOp add = new IpvsOp.DeleteService(org.ldirector.ipvs.ServiceKey.fwmark(1, org.ldirector.ipvs.Family.INET));
+        IpvsOp add = new IpvsOp.DeleteService(ServiceKey.fwmark(1, Family.INET));
         m.applied(Optional.of(v), new Reconciler.Step(add, "x", false), true);
         m.applied(Optional.of(v), new Reconciler.Step(add, "x", true), true);
         m.applied(Optional.empty(), new Reconciler.Step(add, "x", true), false);
@@ -170,9 +175,9 @@ class MetricsTest {
     @Test
     void labelValuesEscapeBackslashQuoteAndNewlineAndOperationKindsAreSnakeCase() {
         assertEquals("a\\\\b\\\"c\\nd", Metrics.escape("a\\b\"c\nd"));
-        org.ldirector.ipvs.ServiceKey key = org.ldirector.ipvs.ServiceKey.fwmark(1, org.ldirector.ipvs.Family.INET);
-        assertEquals("add_destination", Metrics.kind(new IpvsOp.AddDestination(key, org.ldirector.ipvs.Destination.of(
-                java.net.InetAddress.getLoopbackAddress(), 80, org.ldirector.ipvs.Forwarding.MASQ, 1))));
+        ServiceKey key = ServiceKey.fwmark(1, Family.INET);
+        assertEquals("add_destination", Metrics.kind(new IpvsOp.AddDestination(key, Destination.of(
+                InetAddress.getLoopbackAddress(), 80, Forwarding.MASQ, 1))));
         assertEquals("delete_service", Metrics.kind(new IpvsOp.DeleteService(key)));
     }
 

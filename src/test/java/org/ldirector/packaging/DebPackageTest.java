@@ -24,6 +24,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.LinkOption;
 
 /**
  * rpm/build-deb.sh on the jar `mvn package` just built (so this runs in the failsafe phase, as
@@ -382,7 +383,7 @@ class DebPackageTest {
         assertTrue(Files.exists(logrotate.resolve("ldirectord")));
         assertFalse(enabled(root, "ldirector.service"));
         assertFalse(Files.exists(root.resolve("etc/systemd/system/multi-user.target.wants/ldirector@web.cf.service"),
-                java.nio.file.LinkOption.NOFOLLOW_LINKS), "a purged template leaves no dangling instance link");
+                LinkOption.NOFOLLOW_LINKS), "a purged template leaves no dangling instance link");
         logrotateAccepts(root);
     }
 }

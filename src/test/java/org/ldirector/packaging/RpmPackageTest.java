@@ -19,6 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * rpm/build-rpm.sh on the jar `mvn package` just built (so this runs in the failsafe phase):
@@ -114,7 +117,7 @@ class RpmPackageTest {
         int end = script.indexOf('\n', restart);
         return script.substring(from, end < 0 ? script.length() : end).lines().map(String::strip)
                 .filter(l -> !l.startsWith("#")).map(l -> l.replace("|| :", "|| true"))
-                .collect(java.util.stream.Collectors.joining("\n"));
+                .collect(Collectors.joining("\n"));
     }
 
     /** The archive build, the command and its fallback line, as one string. */
@@ -144,7 +147,7 @@ class RpmPackageTest {
 
         // file by file with its mode, as installed; Debian adds its copyright file, and gzips man pages
         // where the RPM leaves that to the build host's brp-compress
-        java.util.Set<String> debFiles = new java.util.TreeSet<>();
+        Set<String> debFiles = new TreeSet<>();
         for (String line : run("dpkg-deb", "-c", deb.toString()).split("\n")) {
             String[] f = line.strip().split("\\s+");
             if (f.length >= 6 && f[0].startsWith("-")) {
@@ -154,7 +157,7 @@ class RpmPackageTest {
                 }
             }
         }
-        java.util.Set<String> rpmFiles = new java.util.TreeSet<>();
+        Set<String> rpmFiles = new TreeSet<>();
         for (String line : run("rpm", "-qp", "--qf", "[%{FILEMODES:perms} %{FILENAMES}\n]", rpm.toString()).split("\n")) {
             if (line.startsWith("-")) {
                 rpmFiles.add(line.replaceAll("(/man/man\\d/[^/]+)\\.gz$", "$1"));

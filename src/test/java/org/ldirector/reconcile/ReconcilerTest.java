@@ -19,6 +19,11 @@ import org.ldirector.ipvs.IpvsOp;
 import org.ldirector.ipvs.IpvsProtocol;
 import org.ldirector.ipvs.ServiceKey;
 import org.ldirector.ipvs.VirtualService;
+import java.util.Set;
+import org.ldirector.ipvs.DestinationEntry;
+import org.ldirector.ipvs.ServiceDump;
+import org.ldirector.ipvs.ServiceEntry;
+import org.ldirector.ipvs.Stats;
 
 class ReconcilerTest {
     private final InMemoryIpvsTable table = new InMemoryIpvsTable();
@@ -169,9 +174,9 @@ class ReconcilerTest {
         reconciler.reconcile(twoUp, "start");
         log.clear();
         reconciler.reconcile(table(), "reload");
-        assertEquals(java.util.Set.of(
+        assertEquals(Set.of(
                 "Purged real server (reload): 10.77.1.11:80 (10.77.0.100:80)",
-                "Purged real server (reload): 10.77.1.12:80 (10.77.0.100:80)"), java.util.Set.copyOf(log.subList(0, 2)));
+                "Purged real server (reload): 10.77.1.12:80 (10.77.0.100:80)"), Set.copyOf(log.subList(0, 2)));
         assertEquals("Purged virtual server (reload): 10.77.0.100:80", log.get(2));
         assertEquals("", table.saveText());
     }
@@ -181,9 +186,9 @@ class ReconcilerTest {
         List<Reconciler.Step> steps = Reconciler.plan(table(service(VIP, "wrr",
                         dest(real("10.77.1.11", 1), Role.REAL, Policy.ABSENT),
                         dest(real("10.77.1.99", 1), Role.FALLBACK, Policy.PRESENT))),
-                java.util.Set.of(), List.of(new org.ldirector.ipvs.ServiceDump(
-                        new org.ldirector.ipvs.ServiceEntry(VirtualService.of(VIP, "wrr"), org.ldirector.ipvs.Stats.ZERO),
-                        List.of(org.ldirector.ipvs.DestinationEntry.idle(real("10.77.1.11", 1))))),
+                Set.of(), List.of(new ServiceDump(
+                        new ServiceEntry(VirtualService.of(VIP, "wrr"), Stats.ZERO),
+                        List.of(DestinationEntry.idle(real("10.77.1.11", 1))))),
                 Map.of(), "reload");
         assertEquals(2, steps.size());
         assertTrue(steps.get(0).op() instanceof IpvsOp.AddDestination, steps.toString());

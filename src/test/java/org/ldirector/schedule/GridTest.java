@@ -4,6 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 class GridTest {
     @Test
@@ -54,11 +64,11 @@ class GridTest {
 
     @Test
     void repeatRunsOnGridLinesSurvivesAThrowingRunAndEndsWithItsExecutor() throws Exception {
-        java.util.concurrent.atomic.AtomicLong now = new java.util.concurrent.atomic.AtomicLong(40_321);
-        java.util.List<Long> dueAt = new java.util.concurrent.CopyOnWriteArrayList<>();
-        java.util.concurrent.ScheduledThreadPoolExecutor executor = new java.util.concurrent.ScheduledThreadPoolExecutor(1) {
+        AtomicLong now = new AtomicLong(40_321);
+        List<Long> dueAt = new CopyOnWriteArrayList<>();
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1) {
             @Override
-            public java.util.concurrent.ScheduledFuture<?> schedule(Runnable r, long delay, java.util.concurrent.TimeUnit unit) {
+            public ScheduledFuture<?> schedule(Runnable r, long delay, TimeUnit unit) {
                 // a fake clock: the run happens at once, at the time it was due
                 long due = now.get() + unit.toMillis(delay);
                 dueAt.add(due);
@@ -68,17 +78,17 @@ class GridTest {
                 }, 0, unit);
             }
         };
-        java.util.concurrent.CountDownLatch five = new java.util.concurrent.CountDownLatch(5);
-        java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
+        CountDownLatch five = new CountDownLatch(5);
+        AtomicInteger runs = new AtomicInteger();
         Grid.repeat(executor, now::get, 10_000, "a test task", () -> {
             five.countDown();
             if (runs.incrementAndGet() == 2) {
                 throw new IllegalStateException("a failed run");
             }
         });
-        assertTrue(five.await(30, java.util.concurrent.TimeUnit.SECONDS), "runs go on after one threw");
+        assertTrue(five.await(30, TimeUnit.SECONDS), "runs go on after one threw");
         executor.shutdown();
-        assertTrue(executor.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS), "the repetition ends with the executor");
+        assertTrue(executor.awaitTermination(30, TimeUnit.SECONDS), "the repetition ends with the executor");
         assertEquals(50_000, dueAt.get(0), "the first run on the last grid line within a period of 40,321");
         for (int i = 0; i < dueAt.size(); i++) {
             assertEquals(0, dueAt.get(i) % Grid.STEP_MILLIS, "due on whole seconds: " + dueAt);
@@ -90,23 +100,23 @@ class GridTest {
 
     @Test
     void aCancelledRepetitionStartsNoFurtherRun() throws Exception {
-        java.util.concurrent.ScheduledExecutorService executor = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
         try {
-            java.util.concurrent.atomic.AtomicInteger runs = new java.util.concurrent.atomic.AtomicInteger();
-            java.util.concurrent.CountDownLatch three = new java.util.concurrent.CountDownLatch(3);
+            AtomicInteger runs = new AtomicInteger();
+            CountDownLatch three = new CountDownLatch(3);
             // a period below a step is kept as it is (align): 1 ms runs, fast
             Grid.Repetition r = Grid.repeat(executor, System::currentTimeMillis, 1, "a test task", () -> {
                 runs.incrementAndGet();
                 three.countDown();
             });
-            assertTrue(three.await(30, java.util.concurrent.TimeUnit.SECONDS));
+            assertTrue(three.await(30, TimeUnit.SECONDS));
             r.cancel();
             // a run under way when cancel came finishes on the executor's one thread: after this, none is
-            executor.submit(() -> { }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            executor.submit(() -> { }).get(30, TimeUnit.SECONDS);
             int after = runs.get();
             // an empty task queued behind what the executor holds now: had a run been pending, it was due in 1 ms
             Thread.sleep(50);
-            executor.submit(() -> { }).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            executor.submit(() -> { }).get(30, TimeUnit.SECONDS);
             assertEquals(after, runs.get(), "no run after cancel");
         } finally {
             executor.shutdownNow();

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import java.io.File;
 
 /**
  * The README's main job (test-fixtures/demo.sh) keeps working: its narrated stages, run against the
@@ -25,7 +26,7 @@ class DemoTest {
         Process demo = new ProcessBuilder("bash", "test-fixtures/demo.sh", "--perl-reference", "--no-install", "--no-build")
                 .directory(UmlHarness.projectRoot().toFile())
                 .redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                 .start();
         String out = new String(demo.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
                 .replaceAll("\u001b\\[[0-9;]*m", "");

@@ -27,6 +27,7 @@ import org.ldirector.config.Config;
 import org.ldirector.config.ConfigException;
 import org.ldirector.config.ConfigParser;
 import org.ldirector.ipvs.IpvsException;
+import java.io.UncheckedIOException;
 
 /**
  * Issue 2's differential test: for every valid fixture, the virtual services and reals ldirector
@@ -216,7 +217,7 @@ class DifferentialTest {
         try {
             return Files.exists(p) ? Files.readString(p, StandardCharsets.UTF_8) : "(" + p.getFileName() + " missing)\n";
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -13,6 +13,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.ldirector.keepalived.Node;
+import java.util.ArrayList;
 
 /**
  * The copy of a keepalived corpus config that the keepalived differential test runs (keepalived on
@@ -182,7 +183,7 @@ final class KeepalivedCorpusCopy {
         for (Map.Entry<String, String> s : servers.entrySet()) {
             byLine.put(s.getValue() + " " + s.getKey().replaceAll("/(udp|tcp)$", ""), "");
         }
-        List<String> lines = new java.util.ArrayList<>(byLine.keySet());
+        List<String> lines = new ArrayList<>(byLine.keySet());
         addresses.forEach(a -> lines.add("addr " + a));
         locals.forEach(a -> lines.add("local " + a));
         return new Reals(List.copyOf(lines), docroots);

@@ -7,6 +7,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import org.ldirector.check.UnverifiedTls;
+import java.util.Locale;
 
 /**
  * {@code ldirector genhash URL}: the MD5 of a page's body, printed as keepalived's genhash prints
@@ -29,7 +30,7 @@ public final class Genhash {
      * @throws IllegalArgumentException for a URL that is not http or https
      */
     public static Page fetch(URI url, Duration timeout) throws IOException, InterruptedException {
-        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(java.util.Locale.ROOT);
+        String scheme = url.getScheme() == null ? "" : url.getScheme().toLowerCase(Locale.ROOT);
         if (!scheme.equals("http") && !scheme.equals("https")) {
             throw new IllegalArgumentException("'" + url + "': expected an http:// or https:// URL");
         }

@@ -52,6 +52,8 @@ import org.ldirector.config.StatusSet;
 import org.ldirector.config.UrlCheck;
 import org.ldirector.config.ServiceType;
 import org.ldirector.net.InetText;
+import java.util.Arrays;
+import java.util.function.Consumer;
 
 /**
  * ldirectord's {@code check_http} for http, https and http_proxy, on the shared non-blocking
@@ -532,7 +534,7 @@ public final class HttpCheck implements Checker {
      */
     private static final class CappedConsumer extends AbstractBinResponseConsumer<Answer> {
         private final AnswerBudget budget;
-        private final java.util.function.Consumer<AnswerBudget.Hold> adopt;
+        private final Consumer<AnswerBudget.Hold> adopt;
         private AnswerBudget.Hold hold;
         private boolean refused;
         private int code;
@@ -542,7 +544,7 @@ public final class HttpCheck implements Checker {
         private int len;
         private boolean truncated;
 
-        CappedConsumer(AnswerBudget budget, java.util.function.Consumer<AnswerBudget.Hold> adopt) {
+        CappedConsumer(AnswerBudget budget, Consumer<AnswerBudget.Hold> adopt) {
             this.budget = budget;
             this.adopt = adopt;
         }
@@ -587,7 +589,7 @@ public final class HttpCheck implements Checker {
             if (n > 0) {
                 if (len + n > buf.length) {
                     long size = declared >= 0 ? Math.min(cap, declared) : Math.min(cap, Math.max(1024, buf.length * 2L));
-                    buf = java.util.Arrays.copyOf(buf, (int) Math.max(len + n, size));
+                    buf = Arrays.copyOf(buf, (int) Math.max(len + n, size));
                 }
                 src.get(buf, len, n);
                 len += n;

@@ -21,6 +21,13 @@ import org.ldirector.check.UnverifiedTls;
 import org.ldirector.check.Reasons;
 import org.ldirector.config.PerlRegex;
 import org.ldirector.net.InetText;
+import java.io.BufferedInputStream;
+import java.util.Arrays;
+import java.util.concurrent.Executor;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * One negotiate dialogue with one real: blocking sockets bounded by a total deadline. Every
@@ -33,8 +40,8 @@ final class Dialogue {
 
     private final InetSocketAddress peer;
     private final long deadlineNanos;
-    private final java.util.function.LongSupplier nanoTime;
-    private final java.util.concurrent.Executor background;
+    private final LongSupplier nanoTime;
+    private final Executor background;
     private final BoundedMatch match;
     private final List<String> secrets = new ArrayList<>();
     private final List<AutoCloseable> open = new CopyOnWriteArrayList<>();
@@ -43,8 +50,8 @@ final class Dialogue {
     private InputStream in;
     private OutputStream out;
 
-    Dialogue(InetSocketAddress peer, Duration timeout, long startNanos, java.util.function.LongSupplier nanoTime,
-            java.util.concurrent.Executor background, BoundedMatch match) {
+    Dialogue(InetSocketAddress peer, Duration timeout, long startNanos, LongSupplier nanoTime,
+            Executor background, BoundedMatch match) {
         this.peer = peer;
         this.match = match;
         this.background = background;
@@ -57,7 +64,7 @@ final class Dialogue {
     }
 
     /** Where a resource closed at the deadline may do blocking work (JDBC's abort), not the timer. */
-    java.util.concurrent.Executor background() {
+    Executor background() {
         return background;
     }
 
@@ -165,7 +172,7 @@ final class Dialogue {
      * connect, TLS at once when asked, one greeting line. A greeting {@code accept} refuses is down
      * as "banner '...' from SERVICE"; an accepted one is handed to {@code next}.
      */
-    Outcome greeted(boolean tls, String service, java.util.function.Predicate<String> accept, AfterGreeting next)
+    Outcome greeted(boolean tls, String service, Predicate<String> accept, AfterGreeting next)
             throws Exception {
         connect(tls);
         String greeting = readLine();
@@ -201,7 +208,7 @@ final class Dialogue {
         socket = s;
         // buffered so a line is not one system call per byte; TLS starts before any read, so no
         // plain-text bytes can be stranded in the old buffer
-        in = new java.io.BufferedInputStream(s.getInputStream());
+        in = new BufferedInputStream(s.getInputStream());
         out = s.getOutputStream();
     }
 
@@ -285,7 +292,7 @@ final class Dialogue {
         socket.setSoTimeout(remainingMillis());
         byte[] buf = new byte[max];
         int n = in.read(buf);
-        return n <= 0 ? new byte[0] : java.util.Arrays.copyOf(buf, n);
+        return n <= 0 ? new byte[0] : Arrays.copyOf(buf, n);
     }
 
     byte[] readExactly(int n) throws IOException {
@@ -376,7 +383,7 @@ final class Dialogue {
      * {@code accept} takes; stray datagrams are skipped. A connected socket is what turns an ICMP
      * port unreachable into a PortUnreachableException ("connect refused") instead of silence.
      */
-    byte[] exchange(byte[] request, java.util.function.Predicate<byte[]> accept) throws IOException {
+    byte[] exchange(byte[] request, Predicate<byte[]> accept) throws IOException {
         return exchange(request, accept, null);
     }
 
@@ -384,7 +391,7 @@ final class Dialogue {
      * The same, sending the request again whenever {@code retransmit} passes without an answer,
      * doubling the wait each time (Net::DNS's UDP schedule); null sends once.
      */
-    byte[] exchange(byte[] request, java.util.function.Predicate<byte[]> accept, Duration retransmit) throws IOException {
+    byte[] exchange(byte[] request, Predicate<byte[]> accept, Duration retransmit) throws IOException {
         DatagramSocket udp = udp();
         udp.send(new DatagramPacket(request, request.length));
         long wait = retransmit == null ? 0 : retransmit.toNanos();
@@ -408,7 +415,7 @@ final class Dialogue {
                 }
                 continue;
             }
-            byte[] got = java.util.Arrays.copyOf(p.getData(), p.getLength());
+            byte[] got = Arrays.copyOf(p.getData(), p.getLength());
             if (accept.test(got)) {
                 return got;
             }
@@ -437,10 +444,10 @@ final class Dialogue {
     }
 
     /** receive= as ldirectord reads it, a Perl regex (see {@link PerlRegex}), searched unanchored. */
-    static java.util.regex.Pattern receive(String regex) throws Down {
+    static Pattern receive(String regex) throws Down {
         try {
             return PerlRegex.compileConfigured(regex);
-        } catch (java.util.regex.PatternSyntaxException e) {
+        } catch (PatternSyntaxException e) {
             throw new Down("receive /" + Reasons.quote(regex) + "/ is not a valid regex: " + Reasons.quote(e.getDescription()));
         }
     }
@@ -450,12 +457,12 @@ final class Dialogue {
      * limit (on this dialogue's worker thread); past the limit the dialogue ends down with the
      * limit's reason.
      */
-    boolean found(java.util.regex.Pattern receive, CharSequence text) throws Down {
+    boolean found(Pattern receive, CharSequence text) throws Down {
         return verdict(match.find(receive, text, false), text.length());
     }
 
     /** The same over bytes, each one char (ISO-8859-1); {@code cut}: a prefix of what the peer sent. */
-    boolean found(java.util.regex.Pattern receive, byte[] bytes, boolean cut) throws Down {
+    boolean found(Pattern receive, byte[] bytes, boolean cut) throws Down {
         return verdict(match.find(receive, bytes, 0, bytes.length, cut), bytes.length);
     }
 

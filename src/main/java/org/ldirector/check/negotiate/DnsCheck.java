@@ -11,6 +11,8 @@ import java.util.regex.Pattern;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.check.Reasons;
 import org.ldirector.config.Protocol;
+import java.net.UnknownHostException;
+import java.time.Duration;
 
 /**
  * dns, as ldirectord's Net::DNS search: request (without its "/") is asked as an A query, or as
@@ -25,10 +27,10 @@ final class DnsCheck implements Conversation {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern IPV6 = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
     private final SecureRandom random = new SecureRandom();
-    private final java.time.Duration retransmit;
+    private final Duration retransmit;
 
     /** @param retransmit first UDP retransmission interval (Net::DNS: 5 s, doubling) */
-    DnsCheck(java.time.Duration retransmit) {
+    DnsCheck(Duration retransmit) {
         this.retransmit = retransmit;
     }
 
@@ -138,7 +140,7 @@ final class DnsCheck implements Conversation {
                 b.position(rdata + len);
             }
             return out;
-        } catch (RuntimeException | java.net.UnknownHostException e) {
+        } catch (RuntimeException | UnknownHostException e) {
             throw new Down("dns: malformed answer");
         }
     }

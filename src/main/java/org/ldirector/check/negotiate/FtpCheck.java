@@ -6,6 +6,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.check.Reasons;
+import java.net.Inet6Address;
 
 /**
  * ftp, as ldirectord drives Net::FTP: 2xx banner, USER/PASS (login defaults to anonymous), CWD /,
@@ -64,7 +65,7 @@ final class FtpCheck implements Conversation {
      * advertises one the director cannot reach and the data must come from the checked real.
      */
     private static InetSocketAddress passive(Dialogue d) throws Exception {
-        boolean v6 = d.peer().getAddress() instanceof java.net.Inet6Address;
+        boolean v6 = d.peer().getAddress() instanceof Inet6Address;
         Dialogue.Reply reply = d.command(v6 ? "EPSV" : "PASV");
         Matcher m = (v6 ? EPSV : PASV).matcher(reply.text());
         if (!reply.positive() || !m.find()) {

@@ -9,6 +9,9 @@ import java.sql.Statement;
 import java.util.Properties;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.check.Reasons;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.sql.SQLTimeoutException;
 
 /**
  * mysql and pgsql, as ldirectord's check_sql: login and request are both required; log in to
@@ -108,7 +111,7 @@ final class SqlCheck implements Conversation {
     /** A refused connection or a timeout keeps its socket cause; anything else is a login failure. */
     private static Exception loginFailure(String service, SQLException e) {
         for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-            if (c instanceof java.net.ConnectException || c instanceof java.net.SocketTimeoutException) {
+            if (c instanceof ConnectException || c instanceof SocketTimeoutException) {
                 return e;
             }
         }
@@ -127,7 +130,7 @@ final class SqlCheck implements Conversation {
     }
 
     private static boolean hasTimeout(SQLException e) {
-        return e instanceof java.sql.SQLTimeoutException
+        return e instanceof SQLTimeoutException
                 || (e.getSQLState() != null && e.getSQLState().equals("57014")); // pg: query cancelled by timeout
     }
 }

@@ -25,6 +25,9 @@ import org.ldirector.config.Protocol;
 import org.ldirector.config.Secret;
 import org.ldirector.config.ServiceType;
 import org.ldirector.check.kinds.Kinds;
+import com.sun.management.OperatingSystemMXBean;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Probe throughput benchmark (not a test; run by test-fixtures/bench/check-bench.sh): one round of
@@ -97,10 +100,10 @@ public final class CheckBench {
         long warmup = Long.parseLong(a[5]);
         long window = Long.parseLong(a[6]);
         List<ProbeTarget> targets = targets(kind, reals, servers);
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
-        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
-        java.util.concurrent.atomic.AtomicLong down = new java.util.concurrent.atomic.AtomicLong();
-        var timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        AtomicLong done = new AtomicLong();
+        AtomicLong down = new AtomicLong();
+        var timer = Executors.newSingleThreadScheduledExecutor();
         try (CheckContext ctx = CheckContext.create()) {
             Checkers checkers = Kinds.checkers(ctx);
             long t0 = System.nanoTime();
@@ -157,7 +160,7 @@ public final class CheckBench {
         List<MemoryPoolMXBean> heap = ManagementFactory.getMemoryPoolMXBeans().stream()
                 .filter(p -> p.getType() == MemoryType.HEAP).toList();
         heap.forEach(MemoryPoolMXBean::resetPeakUsage);
-        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long[] ticks0 = ticks();
         long t0 = System.nanoTime();

@@ -30,6 +30,15 @@ import org.ldirector.check.Targets;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.ServiceType;
 import org.ldirector.check.kinds.Kinds;
+import com.sun.management.GarbageCollectionNotificationInfo;
+import java.lang.management.GarbageCollectorMXBean;
+import java.net.BindException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
+import java.util.stream.IntStream;
+import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
 
 /**
  * The two scenarios of issue 25, on loopback: a real whose answer makes the receive regex
@@ -60,7 +69,7 @@ class AnswerCostScenarioTest {
                 hold.setReuseAddress(true);
                 hold.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
                 return hold;
-            } catch (java.net.BindException e) {
+            } catch (BindException e) {
                 hold.close();
                 if (System.nanoTime() > end) {
                     throw e;
@@ -102,7 +111,7 @@ class AnswerCostScenarioTest {
                 long seenAt = cadence.of("refusing").stream().filter(p -> !p.result().up()).findFirst().orElseThrow().end();
                 // enough rounds for the others to show their cadence, however fast the refusal was seen
                 int n = others.size();
-                waitUntil(() -> java.util.stream.IntStream.range(0, n).allMatch(i -> cadence.of("real" + i).size() >= 4),
+                waitUntil(() -> IntStream.range(0, n).allMatch(i -> cadence.of("real" + i).size() >= 4),
                         Duration.ofSeconds(20));
                 cadence.stop();
                 long detection = seenAt - refusedAt;
@@ -259,17 +268,17 @@ class AnswerCostScenarioTest {
 
     /** The most heap in use right after any garbage collection: what the director really keeps. */
     static final class HeapWatch {
-        private final java.util.concurrent.atomic.AtomicLong liveAfterGc = new java.util.concurrent.atomic.AtomicLong();
-        private final java.util.concurrent.atomic.AtomicInteger collections = new java.util.concurrent.atomic.AtomicInteger();
+        private final AtomicLong liveAfterGc = new AtomicLong();
+        private final AtomicInteger collections = new AtomicInteger();
 
         void start() {
-            for (java.lang.management.GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
-                ((javax.management.NotificationEmitter) gc).addNotificationListener((n, handback) -> {
-                    if (!n.getType().equals(com.sun.management.GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
+            for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                ((NotificationEmitter) gc).addNotificationListener((n, handback) -> {
+                    if (!n.getType().equals(GarbageCollectionNotificationInfo.GARBAGE_COLLECTION_NOTIFICATION)) {
                         return;
                     }
-                    com.sun.management.GarbageCollectionNotificationInfo info = com.sun.management.GarbageCollectionNotificationInfo
-                            .from((javax.management.openmbean.CompositeData) n.getUserData());
+                    GarbageCollectionNotificationInfo info = GarbageCollectionNotificationInfo
+                            .from((CompositeData) n.getUserData());
                     long live = 0;
                     for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
                         MemoryUsage u = pool.getType() == MemoryType.HEAP ? info.getGcInfo().getMemoryUsageAfterGc().get(pool.getName()) : null;
@@ -282,7 +291,7 @@ class AnswerCostScenarioTest {
         }
     }
 
-    private static void waitUntil(java.util.function.BooleanSupplier condition, Duration atMost) throws InterruptedException {
+    private static void waitUntil(BooleanSupplier condition, Duration atMost) throws InterruptedException {
         long until = System.nanoTime() + atMost.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - until > 0) {

@@ -31,6 +31,11 @@ import org.ldirector.config.CheckType;
 import org.ldirector.config.HttpMethod;
 import org.ldirector.config.ServiceType;
 import org.ldirector.check.SharedCheckers;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import org.ldirector.net.RefusingPorts;
 
 /** Every rule of ldirectord's check_http against a real HTTP(S) server (WireMock) on loopback. */
 class HttpCheckTest {
@@ -193,9 +198,9 @@ class HttpCheckTest {
     @Test
     void unansweredConnectTimesOutAtNegotiatetimeout() throws Exception {
         // a listener with a full accept queue drops SYNs: the connect itself hangs (loopback only)
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            java.net.InetSocketAddress at = new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), s.getLocalPort());
-            try (var a = java.nio.channels.SocketChannel.open(at); var b = java.nio.channels.SocketChannel.open(at)) {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+            try (var a = SocketChannel.open(at); var b = SocketChannel.open(at)) {
                 CheckResult r = checkers.run(Targets.of(CheckType.NEGOTIATE, s.getLocalPort()).service(ServiceType.HTTP)
                         .timeouts(Duration.ofSeconds(10), Duration.ofMillis(700)));
                 assertFalse(r.up());
@@ -209,14 +214,14 @@ class HttpCheckTest {
     void bodyBytesAreMatchedOneCharPerByte() throws Exception {
         // LWP's content is raw bytes: a UTF-8 "é" is two bytes, so "caf..$" matches it, "caf.$" does not
         wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200)
-                .withBody("caf\u00e9".getBytes(java.nio.charset.StandardCharsets.UTF_8))));
+                .withBody("caf\u00e9".getBytes(StandardCharsets.UTF_8))));
         assertTrue(checkers.run(http().receive("caf..$")).up());
         assertFalse(checkers.run(http().receive("caf.$")).up());
     }
 
     @Test
     void connectionRefused() throws Exception {
-        int port = org.ldirector.net.RefusingPorts.reserve();
+        int port = RefusingPorts.reserve();
         CheckResult r = checkers.run(Targets.of(CheckType.NEGOTIATE, port).service(ServiceType.HTTP));
         assertFalse(r.up());
         assertEquals("connect refused", r.reason());

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import org.ldirector.check.Targets;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.ServiceType;
+import java.util.Arrays;
 
 /** A loopback HTTP real that answers every connection the same way, after reading the request head. */
 final class RawServer implements AutoCloseable {
@@ -71,7 +72,7 @@ final class RawServer implements AutoCloseable {
     /** {@code bytes} of 'x' followed by {@code tail}, one line. */
     static byte[] line(int bytes, String tail) {
         byte[] b = new byte[bytes + tail.length()];
-        java.util.Arrays.fill(b, 0, bytes, (byte) 'x');
+        Arrays.fill(b, 0, bytes, (byte) 'x');
         System.arraycopy(tail.getBytes(StandardCharsets.ISO_8859_1), 0, b, bytes, tail.length());
         return b;
     }

@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.net.InetAddress;
+import java.util.Comparator;
 
 /**
  * A real server from a Debian package, run by a test on loopback with its output in a log file
@@ -34,7 +36,7 @@ final class Daemon implements AutoCloseable {
         return awaitPort(Probe.LOOPBACK, port, limit);
     }
 
-    Daemon awaitPort(java.net.InetAddress address, int port, Duration limit) throws IOException, InterruptedException {
+    Daemon awaitPort(InetAddress address, int port, Duration limit) throws IOException, InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < end) {
             if (!process.isAlive()) {
@@ -83,7 +85,7 @@ final class Daemon implements AutoCloseable {
     static void delete(Path dir) throws IOException {
         if (Files.exists(dir)) {
             try (var walk = Files.walk(dir)) {
-                walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

@@ -17,6 +17,14 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ldirector.config.Protocol;
 import org.ldirector.config.ServiceType;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.net.DatagramPacket;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
+import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** dns against a real dnsmasq (Debian's dnsmasq-base) serving one host record on loopback. */
 class DnsCheckTest {
@@ -90,17 +98,17 @@ class DnsCheckTest {
     @Test
     void truncatedUdpAnswerIsRetriedOverTcpAsNetDnsDoes() throws Exception {
         try (UdpPeer udp = new UdpPeer(req -> {
-                    byte[] tc = java.util.Arrays.copyOf(req, req.length);
+                    byte[] tc = Arrays.copyOf(req, req.length);
                     tc[2] = (byte) (0x80 | 0x02 | 0x01); // QR, TC, RD
                     return tc;
                 });
                 ScriptedPeer tcp = ScriptedPeer.startOn(udp.port(), c -> {
-                    java.io.DataInputStream in = new java.io.DataInputStream(c.in());
+                    DataInputStream in = new DataInputStream(c.in());
                     byte[] q = new byte[in.readUnsignedShort()];
                     in.readFully(q);
-                    java.io.ByteArrayOutputStream a = new java.io.ByteArrayOutputStream();
-                    a.writeBytes(java.util.Arrays.copyOf(q, 12));
-                    a.writeBytes(java.util.Arrays.copyOfRange(q, 12, q.length));
+                    ByteArrayOutputStream a = new ByteArrayOutputStream();
+                    a.writeBytes(Arrays.copyOf(q, 12));
+                    a.writeBytes(Arrays.copyOfRange(q, 12, q.length));
                     a.writeBytes(new byte[] {(byte) 0xc0, 12, 0, 1, 0, 1, 0, 0, 0, 60, 0, 4, (byte) 192, 0, 2, 77});
                     byte[] ans = a.toByteArray();
                     ans[2] = (byte) 0x81;
@@ -117,19 +125,19 @@ class DnsCheckTest {
     @Test
     void lostUdpQueryIsSentAgain() throws Exception {
         // drops the first query and relays the rest to dnsmasq, as a lossy path would
-        java.util.concurrent.atomic.AtomicInteger seen = new java.util.concurrent.atomic.AtomicInteger();
-        try (java.net.DatagramSocket upstream = new java.net.DatagramSocket();
+        AtomicInteger seen = new AtomicInteger();
+        try (DatagramSocket upstream = new DatagramSocket();
                 UdpPeer lossy = new UdpPeer(req -> {
                     if (seen.getAndIncrement() == 0) {
                         return null;
                     }
                     try {
                         upstream.connect(Probe.LOOPBACK, port);
-                        upstream.send(new java.net.DatagramPacket(req, req.length));
-                        java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[4096], 4096);
+                        upstream.send(new DatagramPacket(req, req.length));
+                        DatagramPacket p = new DatagramPacket(new byte[4096], 4096);
                         upstream.receive(p);
-                        return java.util.Arrays.copyOf(p.getData(), p.getLength());
-                    } catch (java.io.IOException e) {
+                        return Arrays.copyOf(p.getData(), p.getLength());
+                    } catch (IOException e) {
                         return null;
                     }
                 })) {
@@ -151,7 +159,7 @@ class DnsCheckTest {
     @Test
     void ipv6RequestIsAskedInIp6Arpa() throws Exception {
         assertEquals("1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa",
-                DnsCheck.reverseName(java.net.InetAddress.getByName("2001:db8::1")));
+                DnsCheck.reverseName(InetAddress.getByName("2001:db8::1")));
     }
 
     @Test

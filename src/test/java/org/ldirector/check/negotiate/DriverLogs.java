@@ -12,6 +12,7 @@ import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.layout.PatternLayout;
+import java.util.logging.Logger;
 
 /**
  * Everything the JDBC drivers log at their most verbose level while open: pgjdbc logs through
@@ -21,7 +22,7 @@ import org.apache.logging.log4j.core.layout.PatternLayout;
 final class DriverLogs implements AutoCloseable {
     private final StringBuilder jul = new StringBuilder();
     private final StringWriter log4j = new StringWriter();
-    private final java.util.logging.Logger pg = java.util.logging.Logger.getLogger("org.postgresql");
+    private final Logger pg = Logger.getLogger("org.postgresql");
     private final java.util.logging.Level pgLevel = pg.getLevel();
     private final Handler handler = new Handler() {
         private final SimpleFormatter f = new SimpleFormatter();

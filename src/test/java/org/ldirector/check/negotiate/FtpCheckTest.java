@@ -10,6 +10,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ldirector.config.ServiceType;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 
 /** ftp against a real pyftpdlib server (Debian's python3-pyftpdlib) on loopback. */
 class FtpCheckTest {
@@ -68,7 +70,7 @@ class FtpCheckTest {
 
     @Test
     void ipv6RealUsesEpsv() throws Exception {
-        java.net.InetAddress v6 = java.net.InetAddress.getByName("::1");
+        InetAddress v6 = InetAddress.getByName("::1");
         Path root = Daemon.scratch("ftp6");
         Files.writeString(root.resolve("health.txt"), "v6 ok\n");
         int port6 = Daemon.freePort();
@@ -94,7 +96,7 @@ class FtpCheckTest {
     @Test
     void stalledDataConnectionTimesOut() throws Exception {
         // a server that opens passive mode but never sends the file: the data read hits the deadline
-        try (java.net.ServerSocket data = new java.net.ServerSocket(0, 1, Probe.LOOPBACK);
+        try (ServerSocket data = new ServerSocket(0, 1, Probe.LOOPBACK);
                 ScriptedPeer p = ScriptedPeer.start(c -> {
                     c.send("220 (vsFTPd 3.0.3)\r\n");
                     c.line();

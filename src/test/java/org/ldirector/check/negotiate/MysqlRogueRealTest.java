@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.ldirector.check.CheckResult;
 import org.ldirector.config.CheckSpec;
 import org.ldirector.config.ServiceType;
+import java.util.Arrays;
 
 /**
  * A real that speaks MySQL 8's caching_sha2_password and asks for full authentication on a
@@ -83,7 +84,7 @@ class MysqlRogueRealTest {
                     s.login(), s.passwd(), s.database(), s.secret(), s.checkTimeout(), s.negotiateTimeout(),
                     s.checkCount(), s.httpsCaFile(), s.httpsSniName(), true));
             assertFalse(r.up(), "this real never finishes the login");
-            assertTrue(java.util.Arrays.equals(new byte[] {REQUEST_PUBLIC_KEY}, afterFullAuth.get(5, TimeUnit.SECONDS)));
+            assertTrue(Arrays.equals(new byte[] {REQUEST_PUBLIC_KEY}, afterFullAuth.get(5, TimeUnit.SECONDS)));
         }
     }
 

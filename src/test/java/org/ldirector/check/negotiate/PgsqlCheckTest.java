@@ -12,6 +12,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.ldirector.config.ServiceType;
 import org.ldirector.testing.Await;
+import java.net.InetAddress;
+import java.util.ArrayList;
 
 /**
  * pgsql against a real PostgreSQL (Debian's postgresql) made by initdb and run on loopback as the
@@ -69,7 +71,7 @@ class PgsqlCheckTest implements SqlCheckContract {
 
     /** Each statement group in its own -c, since CREATE DATABASE cannot share a transaction. */
     static void psql(Path socket, String db, String... sql) throws Exception {
-        List<String> c = new java.util.ArrayList<>(Commands.as("postgres", BIN.resolve("psql").toString(), "-v", "ON_ERROR_STOP=1",
+        List<String> c = new ArrayList<>(Commands.as("postgres", BIN.resolve("psql").toString(), "-v", "ON_ERROR_STOP=1",
                 "-h", socket.toString(), "-p", Integer.toString(port), "-U", "postgres", "-d", db));
         for (String s : sql) {
             c.add("-c");
@@ -100,7 +102,7 @@ class PgsqlCheckTest implements SqlCheckContract {
 
     @Test
     void ipv6RealIsReachedWithABracketedAddress() throws Exception {
-        probe().address(java.net.InetAddress.getByName("::1")).assertUp();
+        probe().address(InetAddress.getByName("::1")).assertUp();
     }
 
     @Test

@@ -8,6 +8,9 @@ import java.util.List;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.ldirector.config.ServiceType;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import org.junit.jupiter.api.Test;
 
 /** pop and pops against Dovecot's dialogue; every case runs in plain text and in TLS. */
 class PopCheckTest {
@@ -39,9 +42,9 @@ class PopCheckTest {
                 c.send("+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nUSER\r\n" + sasl + "\r\n.\r\n");
             } else if (line.equals("AUTH CRAM-MD5")) {
                 // RFC 2195 section 2: tim, secret "tanstaaftanstaaf"
-                c.send("+ " + java.util.Base64.getEncoder().encodeToString(
-                        "<1896.697170952@postoffice.reston.mci.net>".getBytes(java.nio.charset.StandardCharsets.US_ASCII)) + "\r\n");
-                String answer = new String(java.util.Base64.getDecoder().decode(c.line()), java.nio.charset.StandardCharsets.US_ASCII);
+                c.send("+ " + Base64.getEncoder().encodeToString(
+                        "<1896.697170952@postoffice.reston.mci.net>".getBytes(StandardCharsets.US_ASCII)) + "\r\n");
+                String answer = new String(Base64.getDecoder().decode(c.line()), StandardCharsets.US_ASCII);
                 in = answer.equals("tim b913a602c7eda7a495b4e6e7334d3890");
                 c.send(in ? "+OK Logged in.\r\n" : "-ERR [AUTH] Authentication failed.\r\n");
             } else if (line.equals("NOOP")) {
@@ -151,7 +154,7 @@ class PopCheckTest {
         }
     }
 
-    @org.junit.jupiter.api.Test
+    @Test
     void popsAgainstAPlainTextServerFailsTheHandshake() throws Exception {
         try (ScriptedPeer p = ScriptedPeer.start(PopCheckTest::dovecot)) {
             Probe.of(ServiceType.POPS, p.port()).assertDown("TLS");

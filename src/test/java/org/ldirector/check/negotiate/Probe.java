@@ -22,6 +22,10 @@ import org.ldirector.config.HttpMethod;
 import org.ldirector.config.Protocol;
 import org.ldirector.config.Secret;
 import org.ldirector.config.ServiceType;
+import java.io.IOException;
+import java.net.Inet6Address;
+import java.util.function.UnaryOperator;
+import org.ldirector.net.RefusingPorts;
 
 /**
  * Builds one negotiate probe of a loopback peer and runs it through {@link Negotiators}, with
@@ -74,26 +78,26 @@ record Probe(ServiceType service, Protocol protocol, int port, String request, S
     }
 
     ProbeTarget target() {
-        return target(java.util.function.UnaryOperator.identity());
+        return target(UnaryOperator.identity());
     }
 
     /** The target, its check spec edited first (for settings this builder has no method for). */
-    ProbeTarget target(java.util.function.UnaryOperator<CheckSpec> edit) {
+    ProbeTarget target(UnaryOperator<CheckSpec> edit) {
         CheckSpec spec = edit.apply(new CheckSpec(CheckType.NEGOTIATE, 0, service, "/bin/true", Optional.empty(), request,
                 receive, HttpMethod.GET, Optional.empty(), login, Secret.of(passwd), database, Secret.of(secret),
                 timeout, timeout, 1));
-        AddressFamily family = address instanceof java.net.Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
+        AddressFamily family = address instanceof Inet6Address ? AddressFamily.INET6 : AddressFamily.INET;
         return new ProbeTarget(spec, protocol, family, Optional.of(address), port, address, port,
                 Optional.of(port), request, receive);
     }
 
     /** Runs the probe on fresh executors and returns its result; fails the test if it completes late or badly. */
     CheckResult run() {
-        return run(java.util.function.UnaryOperator.identity());
+        return run(UnaryOperator.identity());
     }
 
     /** As {@link #run()}, with the check spec edited first. */
-    CheckResult run(java.util.function.UnaryOperator<CheckSpec> edit) {
+    CheckResult run(UnaryOperator<CheckSpec> edit) {
         ExecutorService io = Executors.newCachedThreadPool();
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         try {
@@ -135,14 +139,14 @@ record Probe(ServiceType service, Protocol protocol, int port, String request, S
 
     /** A TCP port on loopback that nobody listens on (and nobody can take while the tests run). */
     static int closedTcpPort() {
-        return org.ldirector.net.RefusingPorts.reserve();
+        return RefusingPorts.reserve();
     }
 
     /** A UDP port on loopback that nobody listens on (sends to it earn ICMP port unreachable). */
     static int closedUdpPort() {
         try (DatagramSocket s = new DatagramSocket(0, LOOPBACK)) {
             return s.getLocalPort();
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new AssertionError(e);
         }
     }

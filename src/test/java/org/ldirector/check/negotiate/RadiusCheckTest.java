@@ -15,6 +15,7 @@ import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.ldirector.config.Protocol;
 import org.ldirector.config.ServiceType;
+import java.util.concurrent.ConcurrentHashMap;
 
 class RadiusCheckTest {
     static final String SECRET = "testing123";
@@ -25,7 +26,7 @@ class RadiusCheckTest {
      * answer with {@code signWith}.
      */
     static final class Server {
-        final Map<Integer, byte[]> lastAttributes = new java.util.concurrent.ConcurrentHashMap<>();
+        final Map<Integer, byte[]> lastAttributes = new ConcurrentHashMap<>();
         private final String signWith;
 
         Server(String signWith) {

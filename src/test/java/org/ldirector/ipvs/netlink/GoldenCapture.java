@@ -12,6 +12,7 @@ import java.util.List;
 import org.ldirector.ipvs.Destination;
 import org.ldirector.ipvs.IpvsOp;
 import org.ldirector.ipvs.Timeouts;
+import org.ldirector.ipvs.IpvsException;
 
 /**
  * Regenerates src/test/resources/.../golden/kernel-replies.txt: run as root inside User-Mode Linux
@@ -101,7 +102,7 @@ public final class GoldenCapture {
             };
             try (NetlinkIpvsTable t = NetlinkIpvsTable.open(rec, loader, Duration.ofSeconds(30), 2000)) {
                 System.out.println("unexpected: IPVS present " + t);
-            } catch (org.ldirector.ipvs.IpvsException e) {
+            } catch (IpvsException e) {
                 System.out.println("error: " + e.getMessage());
                 log.println("# error: " + e.getMessage());
             }

@@ -14,6 +14,8 @@ import org.ldirector.ipvs.IpvsOp;
 import org.ldirector.ipvs.SyncDaemon;
 import org.ldirector.ipvs.Timeouts;
 import org.ldirector.ipvs.VirtualService;
+import java.net.InetAddress;
+import org.ldirector.ipvs.ServiceKey;
 
 /**
  * Every request kind we build, compared byte for byte with what ipvsadm 1.31 sent to a real kernel
@@ -135,10 +137,10 @@ class IpvsCodecRequestGoldenTest {
         byte[] services = list.get(0);
         assertRequest("list", 0, w -> IpvsCodec.getServices(w, Golden.FAMILY, Golden.seq(services), Golden.portId(services)));
         // ipvsadm -Ln then dumps destinations per service in its sorted order.
-        List<org.ldirector.ipvs.ServiceKey> order = List.of(TCP4, UDP4, SCTP4, TCP6, FWM7, FWM8);
+        List<ServiceKey> order = List.of(TCP4, UDP4, SCTP4, TCP6, FWM7, FWM8);
         for (int i = 0; i < order.size(); i++) {
             byte[] theirs = list.get(i + 1);
-            org.ldirector.ipvs.ServiceKey key = order.get(i);
+            ServiceKey key = order.get(i);
             assertRequest("list", i + 1, w -> IpvsCodec.getDestinations(w, Golden.FAMILY, Golden.seq(theirs),
                     Golden.portId(theirs), key));
         }
@@ -162,7 +164,7 @@ class IpvsCodecRequestGoldenTest {
 
     @Test
     void syncDaemonCommands() throws Exception {
-        java.net.InetAddress group = java.net.InetAddress.getByName("224.0.0.99");
+        InetAddress group = InetAddress.getByName("224.0.0.99");
         byte[] backup = Golden.ipvsadmRequests("start_daemon_backup").get(0);
         assertRequest("start_daemon_backup", 0, w -> IpvsCodec.startDaemon(w, Golden.FAMILY, Golden.seq(backup),
                 Golden.portId(backup), SyncDaemon.of(SyncDaemon.State.BACKUP, "sync0", 5)));

@@ -32,6 +32,8 @@ import org.ldirector.ipvs.ServiceKey;
 import org.ldirector.ipvs.VirtualService;
 import org.ldirector.sys.Errno;
 import org.ldirector.uml.UmlHarness;
+import org.junit.jupiter.api.Assertions;
+import org.ldirector.ipvs.ServiceDump;
 
 /**
  * ldirector and the real ipvsadm on one kernel, both ways: what we write ipvsadm reads back
@@ -146,7 +148,7 @@ class IpvsadmCrossCheckInUmlTest {
     void errorsAgreeWithIpvsadm() throws Exception {
         ok(null, "-A", "-t", "10.0.0.1:80", "-s", "rr");
         ServiceKey web = ServiceKey.of(IpvsProtocol.TCP, ip("10.0.0.1"), 80);
-        IpvsException dup = org.junit.jupiter.api.Assertions.assertThrows(IpvsException.class,
+        IpvsException dup = Assertions.assertThrows(IpvsException.class,
                 () -> table.addService(VirtualService.of(web, "wlc")));
         assertEquals(Errno.EEXIST, dup.errno());
         table.addDestination(web, Destination.of(ip("10.0.1.1"), 80, Forwarding.ROUTE, 1));
@@ -155,12 +157,12 @@ class IpvsadmCrossCheckInUmlTest {
         assertEquals("Destination already exists\n", again.out());
         Run missing = ipvsadm(null, "-D", "-t", "10.0.0.9:80");
         assertEquals("No such service\n", missing.out());
-        IpvsException ours = org.junit.jupiter.api.Assertions.assertThrows(IpvsException.class,
+        IpvsException ours = Assertions.assertThrows(IpvsException.class,
                 () -> table.deleteService(ServiceKey.of(IpvsProtocol.TCP, ip("10.0.0.9"), 80)));
         assertEquals(Errno.ESRCH, ours.errno());
         Run sched = ipvsadm(null, "-A", "-t", "10.0.0.9:80", "-s", "nosuch");
         assertEquals("Scheduler or persistence engine not found\n", sched.out());
-        assertEquals(Errno.ENOENT, org.junit.jupiter.api.Assertions.assertThrows(IpvsException.class,
+        assertEquals(Errno.ENOENT, Assertions.assertThrows(IpvsException.class,
                 () -> table.addService(VirtualService.of(ServiceKey.of(IpvsProtocol.TCP, ip("10.0.0.9"), 80),
                         "nosuch"))).errno());
     }
@@ -178,7 +180,7 @@ class IpvsadmCrossCheckInUmlTest {
         }
         Files.writeString(rules, sb.toString());
         ok(rules, "-R");
-        List<org.ldirector.ipvs.ServiceDump> dump = table.dump();
+        List<ServiceDump> dump = table.dump();
         assertEquals(100, dump.size());
         assertEquals(10_000, dump.stream().mapToInt(d -> d.destinations().size()).sum());
         assertEquals(ok(null, "-Sn"), table.saveText());

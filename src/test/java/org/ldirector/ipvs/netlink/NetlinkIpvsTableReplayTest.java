@@ -30,6 +30,11 @@ import org.ldirector.ipvs.Stats;
 import org.ldirector.ipvs.Timeouts;
 import org.ldirector.ipvs.VirtualService;
 import org.ldirector.sys.Errno;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import java.util.stream.Collector;
+import java.util.stream.Collectors;
 
 /**
  * NetlinkIpvsTable against a session recorded from the real 6.1 kernel in UML (GoldenCapture): our
@@ -212,8 +217,8 @@ class NetlinkIpvsTableReplayTest {
 
     private static Golden.Datagram firstMessageOnly(Golden.Datagram batch) {
         byte[] b = batch.bytes();
-        int len = java.nio.ByteBuffer.wrap(b).order(java.nio.ByteOrder.nativeOrder()).getInt(0);
-        return new Golden.Datagram(true, java.util.Arrays.copyOf(b, len));
+        int len = ByteBuffer.wrap(b).order(ByteOrder.nativeOrder()).getInt(0);
+        return new Golden.Datagram(true, Arrays.copyOf(b, len));
     }
 
     private static void assertAllOk(List<OpResult> results) {
@@ -227,7 +232,7 @@ class NetlinkIpvsTableReplayTest {
         return entries.stream().map(DestinationEntry::destination).toList();
     }
 
-    private static <T> java.util.stream.Collector<T, ?, Set<T>> toSet() {
-        return java.util.stream.Collectors.toSet();
+    private static <T> Collector<T, ?, Set<T>> toSet() {
+        return Collectors.toSet();
     }
 }

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.ldirector.uml.UmlHarness;
 import org.ldirector.uml.UmlResult;
+import org.ldirector.ipvs.IpvsTableContract;
 
 /** Host side of the real-kernel tests: each boots UML and runs one in-uml class there. */
 @Tag("uml")
@@ -30,8 +31,8 @@ class NetlinkIpvsTableUmlTest {
     void contractSuiteAgainstTheKernel() {
         // the sync-daemon tests bind to a dummy interface with the fake's MTU
         assertPassed(UmlHarness.runJUnit(NetlinkIpvsTableContractInUmlTest.class, Duration.ofSeconds(600),
-                "modprobe dummy && ip link add " + org.ldirector.ipvs.IpvsTableContract.SYNC_IF
-                        + " type dummy && ip link set " + org.ldirector.ipvs.IpvsTableContract.SYNC_IF + " mtu 1500 up"));
+                "modprobe dummy && ip link add " + IpvsTableContract.SYNC_IF
+                        + " type dummy && ip link set " + IpvsTableContract.SYNC_IF + " mtu 1500 up"));
     }
 
     @Test
