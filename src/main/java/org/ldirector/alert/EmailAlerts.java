@@ -30,29 +30,34 @@ import org.ldirector.net.VirtualId;
 import org.ldirector.reconcile.Reconciler;
 
 /**
- * ldirectord's email alerts. Every change of a real or fallback server in the kernel mails its
- * log line as the subject (a quiesced re-add as "Quiescent ..."); a real taken out (deleted or
- * quiesced) is mailed again as "Inaccessible real server: ..." every {@code emailalertfreq}
- * seconds until it is back; {@code emailalertstatus} picks the daemon states that mail at all.
- * Sending happens on the injected executor, never on the engine's loop.
+ * ldirectord's email alerts. Every change of a real or fallback server in the kernel mails its log
+ * line as the subject (a quiesced re-add as "Quiescent ..."); a real taken out (deleted or
+ * quiesced) is mailed again as "Inaccessible real server: ..." every {@code emailalertfreq} seconds
+ * until it is back; {@code emailalertstatus} picks the daemon states that mail at all. Sending
+ * happens on the injected executor, never on the engine's loop.
  */
 public final class EmailAlerts implements EngineListener, AutoCloseable {
-    private static final Pattern CHANGE = Pattern.compile(
-            "^(?:Readd )?(Added|Deleted|Quiescent|Restored|Purged) (real|fallback) server(?: \\([^)]*\\))?: (\\S+) \\((.+?)\\)");
+    private static final Pattern CHANGE =
+            Pattern.compile(
+                    "^(?:Readd )?(Added|Deleted|Quiescent|Restored|Purged) (real|fallback)"
+                            + " server(?: \\([^)]*\\))?: (\\S+) \\((.+?)\\)");
     private static final Path SENDMAIL = Path.of("/usr/sbin/sendmail");
+
     /** The local MTA's SMTP listener (Postfix and Exim listen on loopback by default). */
     static final String LOCAL_SMTP = "127.0.0.1";
 
     /**
      * A real that is out, within its virtual: tcp and udp on one VIP:port log the same text
-     * ("10.0.0.2:53 (10.0.0.1:53)", ldirectord's wording) but are two virtuals with a reminder each.
+     * ("10.0.0.2:53 (10.0.0.1:53)", ldirectord's wording) but are two virtuals with a reminder
+     * each.
      */
-    private record Out(VirtualId virtual, String real) {
-    }
+    private record Out(VirtualId virtual, String real) {}
 
-    /** A real that is out and is mailed about again while it stays out; {@code text} names it in the mail. */
-    private record Reminder(VirtualConfig virtual, String text, Instant alerted) {
-    }
+    /**
+     * A real that is out and is mailed about again while it stays out; {@code text} names it in the
+     * mail.
+     */
+    private record Reminder(VirtualConfig virtual, String text, Instant alerted) {}
 
     private final ScheduledExecutorService executor;
     private final Clock clock;
@@ -61,39 +66,74 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
     private final String user;
     private final int smtpPort;
     private final Path sendmail;
+
     /**
-     * This process cannot gain privileges (NoNewPrivileges=yes, as under the systemd units): a local
-     * sendmail that queues through a setgid or setuid helper (Postfix's postdrop, Exim) cannot work
-     * then, and Postfix's postdrop retries for ever instead of failing.
+     * This process cannot gain privileges (NoNewPrivileges=yes, as under the systemd units): a
+     * local sendmail that queues through a setgid or setuid helper (Postfix's postdrop, Exim)
+     * cannot work then, and Postfix's postdrop retries for ever instead of failing.
      */
     private final boolean noNewPrivileges;
+
     private final SmtpClient smtp = new SmtpClient(Duration.ofSeconds(30));
     private final Map<Out, Reminder> reminders = new ConcurrentHashMap<>();
-    /** The once-a-second reminder check, running only while some real is out: an idle director stays idle. */
+
+    /**
+     * The once-a-second reminder check, running only while some real is out: an idle director stays
+     * idle.
+     */
     private ScheduledFuture<?> resend;
+
     private boolean closed;
     private volatile DaemonState state = DaemonState.STARTING;
 
     /**
      * @param executor runs the sending and the once-a-second reminder check
-     * @param log      the operator log ("emailalert: ..." and failures, in ldirectord's words)
+     * @param log the operator log ("emailalert: ..." and failures, in ldirectord's words)
      */
-    public EmailAlerts(ScheduledExecutorService executor, Clock clock, Consumer<String> log, String hostname, String user) {
-        this(executor, clock, log, hostname, user, 25, SENDMAIL, noNewPrivileges(Path.of("/proc/self/status")));
+    public EmailAlerts(
+            ScheduledExecutorService executor,
+            Clock clock,
+            Consumer<String> log,
+            String hostname,
+            String user) {
+        this(
+                executor,
+                clock,
+                log,
+                hostname,
+                user,
+                25,
+                SENDMAIL,
+                noNewPrivileges(Path.of("/proc/self/status")));
     }
 
-    /** @param smtpPort 25 in service; a test's own relay listens elsewhere */
-    EmailAlerts(ScheduledExecutorService executor, Clock clock, Consumer<String> log, String hostname, String user,
+    /**
+     * @param smtpPort 25 in service; a test's own relay listens elsewhere
+     */
+    EmailAlerts(
+            ScheduledExecutorService executor,
+            Clock clock,
+            Consumer<String> log,
+            String hostname,
+            String user,
             int smtpPort) {
         this(executor, clock, log, hostname, user, smtpPort, SENDMAIL, false);
     }
 
     /**
-     * @param sendmail        the local mailer used without smtp=
-     * @param noNewPrivileges whether this process may not gain privileges (see {@link #noNewPrivileges(Path)})
+     * @param sendmail the local mailer used without smtp=
+     * @param noNewPrivileges whether this process may not gain privileges (see {@link
+     *     #noNewPrivileges(Path)})
      */
-    EmailAlerts(ScheduledExecutorService executor, Clock clock, Consumer<String> log, String hostname, String user,
-            int smtpPort, Path sendmail, boolean noNewPrivileges) {
+    EmailAlerts(
+            ScheduledExecutorService executor,
+            Clock clock,
+            Consumer<String> log,
+            String hostname,
+            String user,
+            int smtpPort,
+            Path sendmail,
+            boolean noNewPrivileges) {
         this.smtpPort = smtpPort;
         this.sendmail = sendmail;
         this.noNewPrivileges = noNewPrivileges;
@@ -137,13 +177,22 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
         }
         String subject = step.message().replaceFirst("^Readd ", "");
         String kind = m.group(1);
-        // ldirectord reminds of a real that went out (deleted or quiesced); a fallback or purge never
-        boolean remind = m.group(2).equals("real") && (kind.equals("Deleted") || kind.equals("Quiescent"));
+        // ldirectord reminds of a real that went out (deleted or quiesced); a fallback or purge
+        // never
+        boolean remind =
+                m.group(2).equals("real") && (kind.equals("Deleted") || kind.equals("Quiescent"));
         Instant now = clock.instant();
         DaemonState at = state; // the state when it happened, not when the mail goes out
         Out out = new Out(virtual.get().id(), m.group(3));
-        executor.execute(() -> alert(virtual.get(), subject, out, m.group(3) + " (" + m.group(4) + ")",
-                remind ? Optional.of(now) : Optional.empty(), at));
+        executor.execute(
+                () ->
+                        alert(
+                                virtual.get(),
+                                subject,
+                                out,
+                                m.group(3) + " (" + m.group(4) + ")",
+                                remind ? Optional.of(now) : Optional.empty(),
+                                at));
     }
 
     private void remind() {
@@ -152,14 +201,24 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
             Reminder r = e.getValue();
             int freq = r.virtual().emailAlert().frequencySeconds();
             if (freq > 0 && !now.isBefore(r.alerted().plusSeconds(freq))) {
-                alert(r.virtual(), "Inaccessible real server: " + r.text(), e.getKey(), r.text(), Optional.of(now),
+                alert(
+                        r.virtual(),
+                        "Inaccessible real server: " + r.text(),
+                        e.getKey(),
+                        r.text(),
+                        Optional.of(now),
                         state);
             }
         }
     }
 
     /** ldirectord's ld_emailalert_send. */
-    private void alert(VirtualConfig v, String subject, Out out, String text, Optional<Instant> remindFrom,
+    private void alert(
+            VirtualConfig v,
+            String subject,
+            Out out,
+            String text,
+            Optional<Instant> remindFrom,
             DaemonState state) {
         EmailAlert settings = v.emailAlert();
         if (remindFrom.isEmpty() || settings.frequencySeconds() == 0) {
@@ -168,7 +227,9 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
             reminders.put(out, new Reminder(v, text, remindFrom.get()));
         }
         remindersChanged();
-        if (!settings.states().contains(state) || settings.to().isEmpty() || settings.to().get().isBlank()) {
+        if (!settings.states().contains(state)
+                || settings.to().isEmpty()
+                || settings.to().get().isBlank()) {
             return;
         }
         log.accept("emailalert: " + subject);
@@ -178,14 +239,28 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
         v.comment().ifPresent(c -> details.append("Comment: ").append(c).append('\n'));
         String from = user + "@" + hostname;
         String to = settings.to().get();
-        String message = "From: " + settings.from().orElse(from) + "\n"
-                + "To: " + to + "\n"
-                + "Subject: " + fullSubject + "\n\n"
-                + "ldirector host: " + hostname + "\n"
-                + "Log-Message: " + subject + "\n"
-                + "Daemon-Status: " + state.keyword() + "\n"
-                + (details.length() == 0 ? "" : "\n" + details + "\n");
-        List<String> rcpts = Arrays.stream(to.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
+        String message =
+                "From: "
+                        + settings.from().orElse(from)
+                        + "\n"
+                        + "To: "
+                        + to
+                        + "\n"
+                        + "Subject: "
+                        + fullSubject
+                        + "\n\n"
+                        + "ldirector host: "
+                        + hostname
+                        + "\n"
+                        + "Log-Message: "
+                        + subject
+                        + "\n"
+                        + "Daemon-Status: "
+                        + state.keyword()
+                        + "\n"
+                        + (details.length() == 0 ? "" : "\n" + details + "\n");
+        List<String> rcpts =
+                Arrays.stream(to.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
         if (settings.smtp().isPresent()) {
             try {
                 smtp.send(settings.smtp().get(), smtpPort, hostname, from, rcpts, message);
@@ -200,20 +275,36 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
             } catch (IOException e) {
                 String viaSmtp = e.getMessage();
                 Optional<String> failed = sendmail(message, Duration.ofSeconds(20));
-                failed.ifPresent(why -> log.accept("failed to send email message: no smtp=, and this process cannot gain"
-                        + " privileges (NoNewPrivileges=yes, as under systemd), so neither SMTP on " + LOCAL_SMTP + ":"
-                        + smtpPort + " (" + viaSmtp + ") nor " + why + " took it; set smtp= to a mail relay,"
-                        + " or run a local MTA that listens on " + LOCAL_SMTP + ":" + smtpPort));
+                failed.ifPresent(
+                        why ->
+                                log.accept(
+                                        "failed to send email message: no smtp=, and this process"
+                                                + " cannot gain privileges (NoNewPrivileges=yes, as"
+                                                + " under systemd), so neither SMTP on "
+                                                + LOCAL_SMTP
+                                                + ":"
+                                                + smtpPort
+                                                + " ("
+                                                + viaSmtp
+                                                + ") nor "
+                                                + why
+                                                + " took it; set smtp= to a mail relay,"
+                                                + " or run a local MTA that listens on "
+                                                + LOCAL_SMTP
+                                                + ":"
+                                                + smtpPort));
             }
         } else {
-            sendmail(message, Duration.ofSeconds(60)).ifPresent(why -> log.accept("failed to send email message: " + why));
+            sendmail(message, Duration.ofSeconds(60))
+                    .ifPresent(why -> log.accept("failed to send email message: " + why));
         }
     }
 
     /** Whether /proc/self/status says NoNewPrivs: 1 (false where it cannot be read). */
     static boolean noNewPrivileges(Path procStatus) {
         try {
-            return Files.readAllLines(procStatus).stream().anyMatch(l -> l.matches("NoNewPrivs:\\s*1\\s*"));
+            return Files.readAllLines(procStatus).stream()
+                    .anyMatch(l -> l.matches("NoNewPrivs:\\s*1\\s*"));
         } catch (IOException | RuntimeException e) {
             return false;
         }
@@ -229,8 +320,11 @@ public final class EmailAlerts implements EngineListener, AutoCloseable {
             return Optional.of("no smtp= and no " + sendmail);
         }
         try {
-            Process p = new ProcessBuilder(sendmail.toString(), "-t", "-i").redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            Process p =
+                    new ProcessBuilder(sendmail.toString(), "-t", "-i")
+                            .redirectErrorStream(true)
+                            .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                            .start();
             try (OutputStream in = p.getOutputStream()) {
                 in.write(message.getBytes(StandardCharsets.UTF_8));
             } catch (IOException e) {

@@ -22,12 +22,23 @@ final class SmtpClient {
         this.timeout = timeout;
     }
 
-    /** @param host smtp= (a name or address: ldirectord's parser keeps no port, so 25) */
-    void send(String host, int port, String helo, String envelopeFrom, List<String> to, String message) throws IOException {
+    /**
+     * @param host smtp= (a name or address: ldirectord's parser keeps no port, so 25)
+     */
+    void send(
+            String host,
+            int port,
+            String helo,
+            String envelopeFrom,
+            List<String> to,
+            String message)
+            throws IOException {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             s.setSoTimeout((int) timeout.toMillis());
-            BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
+            BufferedReader in =
+                    new BufferedReader(
+                            new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
             OutputStream out = s.getOutputStream();
             expect(in, 2, "greeting");
             command(out, "EHLO " + helo);
@@ -45,7 +56,8 @@ final class SmtpClient {
             expect(in, 3, "DATA");
             StringBuilder data = new StringBuilder();
             // the last newline ends the last line rather than starting an empty one
-            String body = message.endsWith("\n") ? message.substring(0, message.length() - 1) : message;
+            String body =
+                    message.endsWith("\n") ? message.substring(0, message.length() - 1) : message;
             for (String line : body.split("\r?\n", -1)) {
                 data.append(line.startsWith(".") ? "." : "").append(line).append("\r\n");
             }

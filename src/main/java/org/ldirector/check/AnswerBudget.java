@@ -10,12 +10,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * page is a few hundred bytes), so small answers never wait on large ones. An answer that outgrows
  * it takes, in one {@link #tryTake}, everything it can still need (its head and the capped body),
  * and keeps that until its verdict is made. Taking it all at once means no probe ever holds part of
- * the budget while waiting for more, so probes waiting for the budget cannot starve each other
- * for good: whoever holds a share can finish and give it back.
+ * the budget while waiting for more, so probes waiting for the budget cannot starve each other for
+ * good: whoever holds a share can finish and give it back.
  */
 public final class AnswerBudget {
     /** Per answer, outside the budget. */
     public static final int ALLOWANCE = 16 * 1024;
+
     /** The default ceiling, whatever the heap. */
     public static final long DEFAULT_MAX = 64L << 20;
 
@@ -25,7 +26,8 @@ public final class AnswerBudget {
 
     public AnswerBudget(long bytes) {
         if (bytes < ALLOWANCE) {
-            throw new IllegalArgumentException("answer budget below " + ALLOWANCE + " bytes: " + bytes);
+            throw new IllegalArgumentException(
+                    "answer budget below " + ALLOWANCE + " bytes: " + bytes);
         }
         this.total = bytes;
         this.free = new AtomicLong(bytes);

@@ -14,8 +14,8 @@ import java.util.regex.Pattern;
  * backtracks, so what a search costs depends on the peer: {@code .*OK.*} over one long line without
  * "OK" is quadratic in the line (seconds at 64 KiB, a minute at 256 KiB). So the search runs under
  * a limit: the text it reads checks a clock every {@link #CHECK_EVERY} characters, and past the
- * limit the search is abandoned and the real is down with {@link #tooSlow}'s reason. Callers run
- * it off the probe loop (http on the context's match executor, dialogues on their own worker).
+ * limit the search is abandoned and the real is down with {@link #tooSlow}'s reason. Callers run it
+ * off the probe loop (http on the context's match executor, dialogues on their own worker).
  *
  * <p>The production clock is the searching thread's CPU time, not the wall clock: the limit is on
  * the work a peer's answer can cost the director, and a director starved of CPU (a busy host, a
@@ -24,24 +24,36 @@ import java.util.regex.Pattern;
  * <p>Bytes are searched as ISO-8859-1, one char per byte, as Perl matches LWP's undecoded content.
  */
 public final class BoundedMatch {
-    /** How long one search may run; an ordinary pattern over a 4 MiB page takes a few milliseconds. */
+    /**
+     * How long one search may run; an ordinary pattern over a 4 MiB page takes a few milliseconds.
+     */
     public static final Duration DEFAULT_LIMIT = Duration.ofMillis(200);
-    /** Characters read between two clock readings: small against the limit, rare against the reading's cost. */
+
+    /**
+     * Characters read between two clock readings: small against the limit, rare against the
+     * reading's cost.
+     */
     static final int CHECK_EVERY = 1 << 14;
 
     /** What a search concluded; the last two are downs with {@link #reason}. */
     public enum Found {
-        YES, NO,
+        YES,
+        NO,
         /** Past the limit. */
         TOO_SLOW,
-        /** The matcher recursed past its thread's stack (alternations repeated over a long input). */
+        /**
+         * The matcher recursed past its thread's stack (alternations repeated over a long input).
+         */
         TOO_DEEP
     }
 
     private final long limitNanos;
     private final LongSupplier clock;
 
-    /** @param clock read on the searching thread; its difference across a search is what the limit bounds */
+    /**
+     * @param clock read on the searching thread; its difference across a search is what the limit
+     *     bounds
+     */
     public BoundedMatch(Duration limit, LongSupplier clock) {
         if (limit.isNegative() || limit.isZero()) {
             throw new IllegalArgumentException("match limit must be positive: " + limit);
@@ -55,7 +67,10 @@ public final class BoundedMatch {
         return new BoundedMatch(DEFAULT_LIMIT, threadCpuTime());
     }
 
-    /** The calling thread's CPU time in nanoseconds, or the monotonic clock where the JVM cannot tell. */
+    /**
+     * The calling thread's CPU time in nanoseconds, or the monotonic clock where the JVM cannot
+     * tell.
+     */
     public static LongSupplier threadCpuTime() {
         ThreadMXBean bean = ManagementFactory.getThreadMXBean();
         if (bean.isCurrentThreadCpuTimeSupported() && bean.isThreadCpuTimeEnabled()) {
@@ -72,7 +87,7 @@ public final class BoundedMatch {
      * Searches {@code length} bytes from {@code offset} (as ISO-8859-1) for {@code p}, unanchored.
      *
      * @param cut the bytes are a prefix of the peer's answer: a match that needs to see the end of
-     *            the input ({@code ok$}) is not trusted, since the answer goes on past the prefix
+     *     the input ({@code ok$}) is not trusted, since the answer goes on past the prefix
      */
     public Found find(Pattern p, byte[] bytes, int offset, int length, boolean cut) {
         return find(p, new Latin1(bytes, offset, length), cut);
@@ -95,7 +110,11 @@ public final class BoundedMatch {
 
     /** The one reason a search past the limit gives, whichever check ran it. */
     public String tooSlow(int bytes) {
-        return "receive: regex took more than " + TimeUnit.NANOSECONDS.toMillis(limitNanos) + " ms on " + bytes + " bytes";
+        return "receive: regex took more than "
+                + TimeUnit.NANOSECONDS.toMillis(limitNanos)
+                + " ms on "
+                + bytes
+                + " bytes";
     }
 
     /** The reason for a search that ended {@link Found#TOO_SLOW} or {@link Found#TOO_DEEP}. */

@@ -1,6 +1,7 @@
 package org.ldirector.check;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
@@ -21,17 +22,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.apache.hc.client5.http.impl.async.CloseableHttpAsyncClient;
 import org.apache.hc.core5.io.CloseMode;
-import java.io.UncheckedIOException;
 
 /**
  * The resources every probe shares, owned here and released by {@link #close()}: one async HTTP
- * client (plus one per distinct https CA file), a timer that keeps deadlines, a bounded executor for
- * the blocking work (negotiate dialogues, starting external commands), the {@link ProbeLoop} of
+ * client (plus one per distinct https CA file), a timer that keeps deadlines, a bounded executor
+ * for the blocking work (negotiate dialogues, starting external commands), the {@link ProbeLoop} of
  * connect and plain-HTTP checks, the clock probes measure latency with, and what bounds the cost of
- * a peer's answer: the {@link BoundedMatch} every receive regex runs under, the small executor
- * http answers are matched on (never the probe loop), and the {@link AnswerBudget} of bytes that
- * answers in flight share. One context serves thousands of concurrent probes; nothing here is
- * static, so tests build their own with their own clock.
+ * a peer's answer: the {@link BoundedMatch} every receive regex runs under, the small executor http
+ * answers are matched on (never the probe loop), and the {@link AnswerBudget} of bytes that answers
+ * in flight share. One context serves thousands of concurrent probes; nothing here is static, so
+ * tests build their own with their own clock.
  */
 public final class CheckContext implements AutoCloseable {
     private final ScheduledExecutorService timer;
@@ -41,7 +41,8 @@ public final class CheckContext implements AutoCloseable {
     private final AnswerBudget answerBudget;
     private final LongSupplier nanoTime;
     private final int ioThreads;
-    private final Map<Optional<Path>, CloseableHttpAsyncClient> httpClients = new ConcurrentHashMap<>();
+    private final Map<Optional<Path>, CloseableHttpAsyncClient> httpClients =
+            new ConcurrentHashMap<>();
     private final Object lazyLock = new Object();
     private Pinger pinger;
     private volatile ProbeLoop probeLoop;
@@ -51,20 +52,36 @@ public final class CheckContext implements AutoCloseable {
         this.nanoTime = b.nanoTime;
         this.ioThreads = b.ioThreads;
         ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("check-timer"));
-        // thousands of deadlines are cancelled early; without this they would sit in the queue until due
+        // thousands of deadlines are cancelled early; without this they would sit in the queue
+        // until due
         t.setRemoveOnCancelPolicy(true);
         this.timer = t;
-        ThreadPoolExecutor io = new ThreadPoolExecutor(b.blockingThreads, b.blockingThreads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(b.blockingQueue), daemon("check-io"));
+        ThreadPoolExecutor io =
+                new ThreadPoolExecutor(
+                        b.blockingThreads,
+                        b.blockingThreads,
+                        30,
+                        TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(b.blockingQueue),
+                        daemon("check-io"));
         io.allowCoreThreadTimeOut(true);
         this.blockingIo = io;
-        ThreadPoolExecutor m = new ThreadPoolExecutor(b.matchThreads, b.matchThreads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(b.matchQueue), daemon("check-match"));
+        ThreadPoolExecutor m =
+                new ThreadPoolExecutor(
+                        b.matchThreads,
+                        b.matchThreads,
+                        30,
+                        TimeUnit.SECONDS,
+                        new LinkedBlockingQueue<>(b.matchQueue),
+                        daemon("check-match"));
         m.allowCoreThreadTimeOut(true);
         this.matching = m;
         this.match = b.match != null ? b.match : BoundedMatch.standard();
-        this.answerBudget = new AnswerBudget(b.answerBudget > 0 ? b.answerBudget
-                : AnswerBudget.defaultBytes(Runtime.getRuntime().maxMemory()));
+        this.answerBudget =
+                new AnswerBudget(
+                        b.answerBudget > 0
+                                ? b.answerBudget
+                                : AnswerBudget.defaultBytes(Runtime.getRuntime().maxMemory()));
     }
 
     public static CheckContext create() throws IOException {
@@ -79,7 +96,10 @@ public final class CheckContext implements AutoCloseable {
         return timer;
     }
 
-    /** Bounded: a flood of hung dialogues fills the queue and further probes are refused (down), not queued forever. */
+    /**
+     * Bounded: a flood of hung dialogues fills the queue and further probes are refused (down), not
+     * queued forever.
+     */
     public ExecutorService blockingIo() {
         return blockingIo;
     }
@@ -139,7 +159,8 @@ public final class CheckContext implements AutoCloseable {
      * The shared async HTTP client: the default one (no certificate verification, as ldirectord)
      * for an empty {@code caFile}, else one that verifies against that CA file, built on first use.
      */
-    public CloseableHttpAsyncClient httpClient(Optional<Path> caFile) throws IOException, GeneralSecurityException {
+    public CloseableHttpAsyncClient httpClient(Optional<Path> caFile)
+            throws IOException, GeneralSecurityException {
         if (closed) {
             throw new IllegalStateException("check context is closed");
         }
@@ -184,7 +205,8 @@ public final class CheckContext implements AutoCloseable {
             clients = new ArrayList<>(httpClients.values());
             httpClients.clear();
         }
-        // GRACEFUL: IMMEDIATE races httpcore's reactor teardown (ClosedSelectorException logged at ERROR)
+        // GRACEFUL: IMMEDIATE races httpcore's reactor teardown (ClosedSelectorException logged at
+        // ERROR)
         clients.forEach(c -> c.close(CloseMode.GRACEFUL));
         synchronized (lazyLock) {
             if (pinger != null) {
@@ -220,8 +242,7 @@ public final class CheckContext implements AutoCloseable {
         private BoundedMatch match;
         private long answerBudget;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** The clock latencies are measured with (deadlines themselves run on the real timer). */
         public Builder nanoTime(LongSupplier clock) {
@@ -257,7 +278,10 @@ public final class CheckContext implements AutoCloseable {
             return this;
         }
 
-        /** Bytes answers in flight share (default {@link AnswerBudget#defaultBytes} of the JVM's max heap). */
+        /**
+         * Bytes answers in flight share (default {@link AnswerBudget#defaultBytes} of the JVM's max
+         * heap).
+         */
         public Builder answerBudget(long bytes) {
             this.answerBudget = bytes;
             return this;

@@ -13,9 +13,9 @@ import org.ldirector.config.ServiceType;
 
 /**
  * From a probe's {@code checktype}, protocol and service to the checker that probes it, as
- * ldirectord's {@code _check_real} dispatches. Also a {@link Checker} itself, so a scheduler can hand
- * every {@link ProbeTarget} here. Holds the per-real state of {@code checktype = N}
- * ({@link #connectCounter()}); everything else is stateless and shared.
+ * ldirectord's {@code _check_real} dispatches. Also a {@link Checker} itself, so a scheduler can
+ * hand every {@link ProbeTarget} here. Holds the per-real state of {@code checktype = N} ({@link
+ * #connectCounter()}); everything else is stateless and shared.
  *
  * <p>The negotiate checkers (http, the dialogues) come from outside, so that this package depends
  * on none of the packages that implement them; {@code org.ldirector.check.kinds.Kinds} puts the
@@ -33,7 +33,7 @@ public final class Checkers implements Checker {
 
     /**
      * @param negotiate the checker of {@code checktype = negotiate} for a service, built once per
-     *                  service on first use; empty when there is none
+     *     service on first use; empty when there is none
      */
     public Checkers(CheckContext ctx, Function<ServiceType, Optional<Checker>> negotiate) {
         this.negotiate = negotiate;
@@ -49,10 +49,12 @@ public final class Checkers implements Checker {
      * proprietary driver, which ldirector does not ship); empty when it can.
      */
     public static Optional<String> unsupported(CheckSpec spec) {
-        boolean negotiates = spec.type() == CheckType.NEGOTIATE || spec.type() == CheckType.COMBINED;
+        boolean negotiates =
+                spec.type() == CheckType.NEGOTIATE || spec.type() == CheckType.COMBINED;
         if (negotiates && spec.service() == ServiceType.ORACLE) {
-            return Optional.of("service = oracle is not supported: it needs Oracle's proprietary JDBC driver; "
-                    + "use checktype = connect, or an external check with sqlplus");
+            return Optional.of(
+                    "service = oracle is not supported: it needs Oracle's proprietary JDBC driver; "
+                            + "use checktype = connect, or an external check with sqlplus");
         }
         return Optional.empty();
     }
@@ -66,15 +68,22 @@ public final class Checkers implements Checker {
     /** The checker for one checktype on one protocol. */
     public Checker checkerFor(CheckType type, Protocol protocol) {
         return switch (type) {
-            // check_connect on a udp virtual is a ping in ldirectord: a udp connect(2) proves nothing
+            // check_connect on a udp virtual is a ping in ldirectord: a udp connect(2) proves
+            // nothing
             case CONNECT -> protocol == Protocol.UDP ? ping : connect;
             case PING -> ping;
             case NEGOTIATE -> this::negotiate;
             case COMBINED -> combined;
             case EXTERNAL -> external;
             case EXTERNAL_PERL -> externalPerl;
-            case ON -> t -> CompletableFuture.completedFuture(CheckResult.up(Duration.ZERO, "checktype on"));
-            case OFF -> t -> CompletableFuture.completedFuture(CheckResult.down(Duration.ZERO, "checktype off"));
+            case ON ->
+                    t ->
+                            CompletableFuture.completedFuture(
+                                    CheckResult.up(Duration.ZERO, "checktype on"));
+            case OFF ->
+                    t ->
+                            CompletableFuture.completedFuture(
+                                    CheckResult.down(Duration.ZERO, "checktype off"));
         };
     }
 
@@ -82,8 +91,11 @@ public final class Checkers implements Checker {
         ServiceType s = t.spec().service();
         Optional<Checker> c = negotiators.computeIfAbsent(s, negotiate);
         if (c.isEmpty()) {
-            return CompletableFuture.completedFuture(CheckResult.down(Duration.ZERO,
-                    unsupported(t.spec()).orElse("service = " + s.keyword() + ": no negotiate check")));
+            return CompletableFuture.completedFuture(
+                    CheckResult.down(
+                            Duration.ZERO,
+                            unsupported(t.spec())
+                                    .orElse("service = " + s.keyword() + ": no negotiate check")));
         }
         return c.get().check(t);
     }

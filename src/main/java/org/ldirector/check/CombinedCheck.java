@@ -24,20 +24,27 @@ final class CombinedCheck implements Checker {
     public CompletableFuture<CheckResult> check(ProbeTarget t) {
         ConnectCounter.Key k = ConnectCounter.Key.of(t);
         if (counter.negotiateNext(k, t.spec().numConnects())) {
-            return negotiate.check(t).thenApply(r -> {
-                counter.negotiated(k, r.up());
-                return r;
-            });
+            return negotiate
+                    .check(t)
+                    .thenApply(
+                            r -> {
+                                counter.negotiated(k, r.up());
+                                return r;
+                            });
         }
         if (t.protocol() == Protocol.UDP) {
             // ldirectord's combined branch calls check_connect even on udp, whose connect(2) sends
-            // nothing and always succeeds: the connect rounds are free passes, the negotiate decides
+            // nothing and always succeeds: the connect rounds are free passes, the negotiate
+            // decides
             counter.connected(k, true);
-            return CompletableFuture.completedFuture(CheckResult.up(Duration.ZERO, "udp connect (nothing sent, as ldirectord)"));
+            return CompletableFuture.completedFuture(
+                    CheckResult.up(Duration.ZERO, "udp connect (nothing sent, as ldirectord)"));
         }
-        return connect.check(t).thenApply(r -> {
-            counter.connected(k, r.up());
-            return r;
-        });
+        return connect.check(t)
+                .thenApply(
+                        r -> {
+                            counter.connected(k, r.up());
+                            return r;
+                        });
     }
 }

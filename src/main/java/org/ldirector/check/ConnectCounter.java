@@ -11,18 +11,27 @@ import org.ldirector.config.CheckSpec;
 /**
  * ldirectord's {@code $$r{num_connects}} for {@code checktype = N}: which kind of check a real gets
  * next. A real starts at 999999 so its first check is a negotiate; a passed negotiate resets the
- * count to 0, a failed one leaves it (so the next check negotiates again); each passed connect
- * adds one and a failed connect sets 999999, forcing a negotiate next. A negotiate runs whenever
- * the count has reached N, i.e. after N passed connects.
+ * count to 0, a failed one leaves it (so the next check negotiates again); each passed connect adds
+ * one and a failed connect sets 999999, forcing a negotiate next. A negotiate runs whenever the
+ * count has reached N, i.e. after N passed connects.
  */
 public final class ConnectCounter {
     /** ldirectord's sentinel: "negotiate next". */
     static final int FORCE_NEGOTIATE = 999_999;
 
-    /** One probe's identity: ldirectord keeps the counter on the real, and a real is its address, check port and checks. */
-    public record Key(InetAddress address, int checkPort, CheckSpec spec, String request, String receive) {
+    /**
+     * One probe's identity: ldirectord keeps the counter on the real, and a real is its address,
+     * check port and checks.
+     */
+    public record Key(
+            InetAddress address, int checkPort, CheckSpec spec, String request, String receive) {
         public static Key of(ProbeTarget t) {
-            return new Key(t.realAddress(), t.checkPort().orElse(t.realPort()), t.spec(), t.request(), t.receive());
+            return new Key(
+                    t.realAddress(),
+                    t.checkPort().orElse(t.realPort()),
+                    t.spec(),
+                    t.request(),
+                    t.receive());
         }
     }
 
@@ -49,7 +58,10 @@ public final class ConnectCounter {
         }
     }
 
-    /** Drops the counters of reals no longer configured (after a reload), keeping the others' place in their cycle. */
+    /**
+     * Drops the counters of reals no longer configured (after a reload), keeping the others' place
+     * in their cycle.
+     */
     public void retain(Collection<ProbeTarget> live) {
         Set<Key> keep = live.stream().map(Key::of).collect(Collectors.toSet());
         counts.keySet().retainAll(keep);

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -22,14 +23,13 @@ import org.ldirector.sys.Sock;
 import org.ldirector.sys.SockAddr;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.Arrays;
 
 /**
  * ICMP echo for ping checks, IPv4 and IPv6, on one socket per family shared by every probe, with
- * one receiver thread per socket. Shared rather than per-probe: a raw ICMP socket receives a copy of
- * every echo reply on the host, so N per-probe raw sockets would each parse N replies (N² work at
- * thousands of reals), and N descriptors; one socket demultiplexes by sequence number and a random
- * token in the payload instead.
+ * one receiver thread per socket. Shared rather than per-probe: a raw ICMP socket receives a copy
+ * of every echo reply on the host, so N per-probe raw sockets would each parse N replies (N² work
+ * at thousands of reals), and N descriptors; one socket demultiplexes by sequence number and a
+ * random token in the payload instead.
  *
  * <p>An unprivileged ICMP datagram socket ({@code net.ipv4.ping_group_range}) is tried first; the
  * kernel then owns the identifier and delivers only our replies. Otherwise a raw socket (root or
@@ -55,18 +55,24 @@ public final class Pinger implements AutoCloseable {
     }
 
     /**
-     * Up at the first echo reply; down when none of {@code attempts} requests, each given
-     * {@code perAttempt} (ldirectord: checkcount pings of checktimeout each), is answered.
+     * Up at the first echo reply; down when none of {@code attempts} requests, each given {@code
+     * perAttempt} (ldirectord: checkcount pings of checktimeout each), is answered.
      */
-    public CompletableFuture<CheckResult> ping(InetAddress target, Duration perAttempt, int attempts) {
+    public CompletableFuture<CheckResult> ping(
+            InetAddress target, Duration perAttempt, int attempts) {
         long start = nanoTime.getAsLong();
         CompletableFuture<CheckResult> result = new CompletableFuture<>();
         Engine e;
         try {
             e = engine(target instanceof Inet6Address ? Sock.AF_INET6 : Sock.AF_INET);
         } catch (NativeException | RuntimeException ex) {
-            result.complete(CheckResult.down(Duration.ZERO, "ping: no ICMP socket (" + Reasons.quote(ex.getMessage())
-                    + "): needs net.ipv4.ping_group_range to include our group, or CAP_NET_RAW"));
+            result.complete(
+                    CheckResult.down(
+                            Duration.ZERO,
+                            "ping: no ICMP socket ("
+                                    + Reasons.quote(ex.getMessage())
+                                    + "): needs net.ipv4.ping_group_range to include our group, or"
+                                    + " CAP_NET_RAW"));
             return result;
         }
         new Probe(e, target, perAttempt, Math.max(1, attempts), start, result).attempt(1);
@@ -91,9 +97,14 @@ public final class Pinger implements AutoCloseable {
         }
     }
 
-    /** "datagram" or "raw": the kind of ICMP socket used for a family (opening it if need be); for tests and diagnostics. */
+    /**
+     * "datagram" or "raw": the kind of ICMP socket used for a family (opening it if need be); for
+     * tests and diagnostics.
+     */
     String socketKind(InetAddress forTarget) throws NativeException {
-        return engine(forTarget instanceof Inet6Address ? Sock.AF_INET6 : Sock.AF_INET).raw ? "raw" : "datagram";
+        return engine(forTarget instanceof Inet6Address ? Sock.AF_INET6 : Sock.AF_INET).raw
+                ? "raw"
+                : "datagram";
     }
 
     @Override
@@ -113,7 +124,12 @@ public final class Pinger implements AutoCloseable {
         private final long start;
         private final CompletableFuture<CheckResult> result;
 
-        Probe(Engine engine, InetAddress target, Duration perAttempt, int attempts, long start,
+        Probe(
+                Engine engine,
+                InetAddress target,
+                Duration perAttempt,
+                int attempts,
+                long start,
                 CompletableFuture<CheckResult> result) {
             this.engine = engine;
             this.target = target;
@@ -135,22 +151,33 @@ public final class Pinger implements AutoCloseable {
                 // Net::Ping counts a failed send as an unanswered attempt
                 engine.pending.remove(seq, p);
                 if (n >= attempts) {
-                    result.complete(CheckResult.down(elapsed(), "ping: " + Reasons.quote(ex.getMessage())));
+                    result.complete(
+                            CheckResult.down(elapsed(), "ping: " + Reasons.quote(ex.getMessage())));
                 } else {
                     attempt(n + 1);
                 }
                 return;
             }
-            timer.schedule(() -> {
-                if (engine.pending.remove(seq, p)) {
-                    if (n >= attempts) {
-                        result.complete(CheckResult.down(elapsed(), "no echo reply to " + attempts
-                                + (attempts == 1 ? " request" : " requests") + " (" + Reasons.seconds(perAttempt) + " each)"));
-                    } else {
-                        attempt(n + 1);
-                    }
-                }
-            }, perAttempt.toNanos(), TimeUnit.NANOSECONDS);
+            timer.schedule(
+                    () -> {
+                        if (engine.pending.remove(seq, p)) {
+                            if (n >= attempts) {
+                                result.complete(
+                                        CheckResult.down(
+                                                elapsed(),
+                                                "no echo reply to "
+                                                        + attempts
+                                                        + (attempts == 1 ? " request" : " requests")
+                                                        + " ("
+                                                        + Reasons.seconds(perAttempt)
+                                                        + " each)"));
+                            } else {
+                                attempt(n + 1);
+                            }
+                        }
+                    },
+                    perAttempt.toNanos(),
+                    TimeUnit.NANOSECONDS);
         }
 
         void replied() {
@@ -162,8 +189,7 @@ public final class Pinger implements AutoCloseable {
         }
     }
 
-    private record Pending(InetAddress target, long token, Probe probe) {
-    }
+    private record Pending(InetAddress target, long token, Probe probe) {}
 
     /** One ICMP socket of one family and the thread that reads it. */
     private final class Engine {
@@ -185,7 +211,9 @@ public final class Pinger implements AutoCloseable {
                 s = NativeSocket.open(family, Sock.SOCK_DGRAM, proto);
                 isRaw = false;
             } catch (NativeException e) {
-                if (e.errno() != Errno.EACCES && e.errno() != Errno.EPERM && e.errno() != Errno.EPROTONOSUPPORT) {
+                if (e.errno() != Errno.EACCES
+                        && e.errno() != Errno.EPERM
+                        && e.errno() != Errno.EPROTONOSUPPORT) {
                     throw e;
                 }
                 s = NativeSocket.open(family, Sock.SOCK_RAW, proto);
@@ -196,17 +224,21 @@ public final class Pinger implements AutoCloseable {
             tune(s, family, isRaw);
             this.ident = random.nextInt(0x10000);
             this.sequence = new AtomicInteger(random.nextInt(0x10000));
-            this.receiver = new Thread(this::receive, "ping-" + (family == Sock.AF_INET6 ? "v6" : "v4"));
+            this.receiver =
+                    new Thread(this::receive, "ping-" + (family == Sock.AF_INET6 ? "v6" : "v4"));
             receiver.setDaemon(true);
             receiver.start();
-            log.debug("ping: {} ICMP socket for {}", raw ? "raw" : "datagram", family == Sock.AF_INET6 ? "IPv6" : "IPv4");
+            log.debug(
+                    "ping: {} ICMP socket for {}",
+                    raw ? "raw" : "datagram",
+                    family == Sock.AF_INET6 ? "IPv6" : "IPv4");
         }
 
         /**
-         * Best effort, each: a receive buffer for thousands of replies arriving at once (the default
-         * ~200 kB holds a few hundred; the rest would be dropped and read as down), and on a raw socket
-         * a kernel filter passing only echo replies, so the host's other ICMP traffic (and the
-         * copies of our own requests to local addresses) never reaches us.
+         * Best effort, each: a receive buffer for thousands of replies arriving at once (the
+         * default ~200 kB holds a few hundred; the rest would be dropped and read as down), and on
+         * a raw socket a kernel filter passing only echo replies, so the host's other ICMP traffic
+         * (and the copies of our own requests to local addresses) never reaches us.
          */
         private void tune(NativeSocket s, int family, boolean isRaw) {
             try {
@@ -234,11 +266,16 @@ public final class Pinger implements AutoCloseable {
                     s.setsockopt(Sock.IPPROTO_ICMPV6, ICMP6_FILTER, filter);
                 }
             } catch (NativeException e) {
-                log.debug("ping: no ICMP filter ({}): replies are filtered in user space only", e.getMessage());
+                log.debug(
+                        "ping: no ICMP filter ({}): replies are filtered in user space only",
+                        e.getMessage());
             }
         }
 
-        /** A free 16-bit sequence number for {@code p}; with 65536 in flight the oldest would be shadowed, so skip used ones. */
+        /**
+         * A free 16-bit sequence number for {@code p}; with 65536 in flight the oldest would be
+         * shadowed, so skip used ones.
+         */
         int register(Pending p) {
             for (int i = 0; i < 0x10000; i++) {
                 int seq = sequence.getAndIncrement() & 0xffff;
@@ -257,11 +294,15 @@ public final class Pinger implements AutoCloseable {
                 b.put((byte) b.position());
             }
             if (family == Sock.AF_INET) {
-                // ICMPv6 checksums are the kernel's (it knows the pseudo-header); ICMPv4 ones are ours on a raw socket
+                // ICMPv6 checksums are the kernel's (it knows the pseudo-header); ICMPv4 ones are
+                // ours on a raw socket
                 b.putShort(2, checksum(b.array()));
             }
             b.flip();
-            SockAddr to = family == Sock.AF_INET6 ? SockAddr.inet6((Inet6Address) target, 0) : SockAddr.inet4((Inet4Address) target, 0);
+            SockAddr to =
+                    family == Sock.AF_INET6
+                            ? SockAddr.inet6((Inet6Address) target, 0)
+                            : SockAddr.inet4((Inet4Address) target, 0);
             synchronized (socket) {
                 socket.sendTo(b, to);
             }

@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One thread and one epoll set that run the network half of connect and plain-HTTP probes, the way
  * keepalived runs its checkers: connect, write, read, deadlines, all in one loop, no hand-off
- * between threads inside a probe, and few system calls: socket, connect, one epoll_ctl, close and
- * a share of epoll_wait for a connect check, plus a send and a recv for an HTTP one, several times
+ * between threads inside a probe, and few system calls: socket, connect, one epoll_ctl, close and a
+ * share of epoll_wait for a connect check, plus a send and a recv for an HTTP one, several times
  * fewer than a {@code Selector} with {@code SocketChannel}s makes. Under User-Mode Linux (or any
  * small VM) the system calls are most of what a probe costs, so a socket is registered once,
  * edge-triggered, for both directions (no epoll_ctl to switch from writing to reading), and the
@@ -44,9 +44,9 @@ import org.slf4j.LoggerFactory;
  * issued, not when it was submitted: time spent waiting in the queue is the director's own delay,
  * not the real's. So an answer that has arrived is read before it can time out, a busy director
  * probes each real less often (the schedule starts a real's next probe only when its last one has
- * ended) rather than declaring healthy reals dead, and a black-holed real costs a socket and a
- * heap entry, never a place in the queue. A loop that opened connections faster than it wrote
- * their requests would, under overload, time every probe out.
+ * ended) rather than declaring healthy reals dead, and a black-holed real costs a socket and a heap
+ * entry, never a place in the queue. A loop that opened connections faster than it wrote their
+ * requests would, under overload, time every probe out.
  *
  * <p>Deadlines run on the loop's own clock, which stops while the loop itself is stalled: a turn
  * that takes longer than {@link #STALL_NANOS} (a garbage collection, a starved CPU, thousands of
@@ -59,18 +59,31 @@ public final class ProbeLoop implements AutoCloseable {
 
     /** New connections per turn; between two batches every answer already received is read. */
     static final int ADMIT_PER_TURN = 64;
+
     /**
      * Reads per socket per turn, so one real streaming a large body cannot hold up the rest; a
-     * socket left with data waits in {@link #unread} (edge-triggered, epoll will not report it again).
+     * socket left with data waits in {@link #unread} (edge-triggered, epoll will not report it
+     * again).
      */
     static final int READS_PER_TURN = 4;
-    /** Registered once for the probe's whole life: connected (out), answered (in), failed (err, hup). */
+
+    /**
+     * Registered once for the probe's whole life: connected (out), answered (in), failed (err,
+     * hup).
+     */
     private static final int INTEREST = Epoll.EPOLLIN | Epoll.EPOLLOUT | Epoll.EPOLLET;
+
     /** Out of file descriptors, the next try to open one comes this much later. */
     static final long RETRY_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
-    /** A turn (or a wake-up) later than this by the director's own doing stretches every deadline by the excess. */
+
+    /**
+     * A turn (or a wake-up) later than this by the director's own doing stretches every deadline by
+     * the excess.
+     */
     static final long STALL_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
     /** How often {@link #turnClock} reads its base clock on the loop's thread. */
     static final long REANCHOR_NANOS = TimeUnit.SECONDS.toNanos(10);
 
@@ -79,7 +92,10 @@ public final class ProbeLoop implements AutoCloseable {
 
     /** How a session ended; {@link Session#ended} hears it exactly once. */
     public enum End {
-        /** {@link Session#connected} returned no request, or {@link Session#received} said the answer is complete. */
+        /**
+         * {@link Session#connected} returned no request, or {@link Session#received} said the
+         * answer is complete.
+         */
         DONE,
         /** The real closed the connection. */
         EOF,
@@ -95,17 +111,29 @@ public final class ProbeLoop implements AutoCloseable {
      */
     public abstract static class Session {
         private TcpStream stream;
-        /** The descriptor in the low half, how often the loop has used that number in the high half. */
+
+        /**
+         * The descriptor in the low half, how often the loop has used that number in the high half.
+         */
         private long token;
+
         private boolean connected;
+
         /** Waiting in the loop's {@code unread} queue. */
         private boolean unread;
+
         /** Waiting in the loop's {@code starved} queue: no room for more of its answer. */
         private boolean starved;
+
         private ByteBuffer out;
         private long deadline;
-        /** The loop's time (real, not stall-adjusted) when the connect was issued, and when the probe ended. */
+
+        /**
+         * The loop's time (real, not stall-adjusted) when the connect was issued, and when the
+         * probe ended.
+         */
         private long startedAt;
+
         private long endedAt;
         private boolean finished;
 
@@ -116,24 +144,28 @@ public final class ProbeLoop implements AutoCloseable {
         protected abstract long timeoutNanos();
 
         /** Called when the connect is issued: the moment the probe's latency counts from. */
-        protected void started() {
-        }
+        protected void started() {}
 
         /**
          * From the connect to the end, for {@link #ended} (zero before): by the loop's clock, which
-         * is read once or twice a turn, not per probe. In User-Mode Linux (no vDSO) every reading is
-         * a system call, and readings per probe would be a large share of a connect probe's calls.
+         * is read once or twice a turn, not per probe. In User-Mode Linux (no vDSO) every reading
+         * is a system call, and readings per probe would be a large share of a connect probe's
+         * calls.
          */
         protected final Duration elapsed() {
             return Duration.ofNanos(Math.max(0, endedAt - startedAt));
         }
 
-        /** The loop's time when the connect was issued (0 before): the start of the probe's timeout. */
+        /**
+         * The loop's time when the connect was issued (0 before): the start of the probe's timeout.
+         */
         protected final long startedAt() {
             return startedAt;
         }
 
-        /** The connection is up: the request to send, or null when connecting was the whole probe. */
+        /**
+         * The connection is up: the request to send, or null when connecting was the whole probe.
+         */
         protected abstract ByteBuffer connected();
 
         /**
@@ -146,7 +178,10 @@ public final class ProbeLoop implements AutoCloseable {
             return Integer.MAX_VALUE;
         }
 
-        /** Bytes arrived (position to limit); true when the answer is complete and the connection can go. */
+        /**
+         * Bytes arrived (position to limit); true when the answer is complete and the connection
+         * can go.
+         */
         protected boolean received(ByteBuffer in) {
             return false;
         }
@@ -156,33 +191,72 @@ public final class ProbeLoop implements AutoCloseable {
     }
 
     private final Epoll epoll;
-    /** Loop thread only: the session on each open descriptor, and how often each number was used. */
+
+    /**
+     * Loop thread only: the session on each open descriptor, and how often each number was used.
+     */
     private Session[] byFd = new Session[1024];
+
     private int[] uses = new int[1024];
     private final Queue<Session> incoming = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sleeping = new AtomicBoolean();
     private final AtomicInteger queued = new AtomicInteger();
-    /** Loop thread only. Finished sessions stay until they reach the top: removal from the middle is O(n). */
-    private final PriorityQueue<Session> deadlines = new PriorityQueue<>(Comparator.comparingLong(s -> s.deadline));
+
+    /**
+     * Loop thread only. Finished sessions stay until they reach the top: removal from the middle is
+     * O(n).
+     */
+    private final PriorityQueue<Session> deadlines =
+            new PriorityQueue<>(Comparator.comparingLong(s -> s.deadline));
+
     /** Direct: the kernel reads into it without a copy through the native layer. */
     private final ByteBuffer readBuffer = ByteBuffer.allocateDirect(16 * 1024);
+
     private final Thread thread;
     private volatile boolean closed;
-    /** Loop thread only: how long the loop has been stalled, all told; its clock is real time minus this. */
+
+    /**
+     * Loop thread only: how long the loop has been stalled, all told; its clock is real time minus
+     * this.
+     */
     private long stalled;
-    /** Loop thread only: the time of this turn, read once after each wait and once after the ready sockets. */
+
+    /**
+     * Loop thread only: the time of this turn, read once after each wait and once after the ready
+     * sockets.
+     */
     private long now;
+
     private final LongSupplier nanoTime;
-    /** Loop thread only: probes that found no file descriptor, first in line once {@link #retryAt} has come. */
+
+    /**
+     * Loop thread only: probes that found no file descriptor, first in line once {@link #retryAt}
+     * has come.
+     */
     private final ArrayDeque<Session> retry = new ArrayDeque<>();
-    /** Loop thread only: sessions that stopped reading at {@link #readsPerTurn} with data still in the socket. */
+
+    /**
+     * Loop thread only: sessions that stopped reading at {@link #readsPerTurn} with data still in
+     * the socket.
+     */
     private ArrayDeque<Session> unread = new ArrayDeque<>();
+
     private ArrayDeque<Session> unreadNext = new ArrayDeque<>();
-    /** Loop thread only: sessions that had no {@link Session#room} for their answer, asked again each turn. */
+
+    /**
+     * Loop thread only: sessions that had no {@link Session#room} for their answer, asked again
+     * each turn.
+     */
     private final ArrayDeque<Session> starved = new ArrayDeque<>();
+
     private long retryAt;
-    /** Loop thread only: a reading of {@link #anchorBase}, and the loop's time when it was taken ({@link #turnClock}). */
+
+    /**
+     * Loop thread only: a reading of {@link #anchorBase}, and the loop's time when it was taken
+     * ({@link #turnClock}).
+     */
     private Clock anchorBase;
+
     private Instant anchorWall;
     private long anchorNanos;
     private long warnedAt = Long.MIN_VALUE / 2;
@@ -195,7 +269,10 @@ public final class ProbeLoop implements AutoCloseable {
         TcpStream connect(InetSocketAddress to) throws NativeException;
     }
 
-    /** @param nanoTime the clock for timeouts and latencies ({@code System::nanoTime}; tests inject their own) */
+    /**
+     * @param nanoTime the clock for timeouts and latencies ({@code System::nanoTime}; tests inject
+     *     their own)
+     */
     public ProbeLoop(String name, LongSupplier nanoTime) throws IOException {
         this(name, nanoTime, TcpStream::connect, READS_PER_TURN);
     }
@@ -204,8 +281,12 @@ public final class ProbeLoop implements AutoCloseable {
         this(name, System::nanoTime, connector, READS_PER_TURN);
     }
 
-    /** @param readsPerTurn {@link #READS_PER_TURN}; tests lower it to reach the socket that still has data */
-    ProbeLoop(String name, LongSupplier nanoTime, Connector connector, int readsPerTurn) throws IOException {
+    /**
+     * @param readsPerTurn {@link #READS_PER_TURN}; tests lower it to reach the socket that still
+     *     has data
+     */
+    ProbeLoop(String name, LongSupplier nanoTime, Connector connector, int readsPerTurn)
+            throws IOException {
         this.nanoTime = nanoTime;
         this.now = nanoTime.getAsLong();
         this.connector = connector;
@@ -228,13 +309,12 @@ public final class ProbeLoop implements AutoCloseable {
 
     /**
      * {@code base}, except on a probe loop's own thread, where it answers with the loop's time of
-     * the current turn, on {@code base}'s scale, and reads {@code base} only every
-     * {@link #REANCHOR_NANOS}. What a probe's result is stamped with (the health book's last probe,
-     * on the loop thread for connect and plain-HTTP probes) then costs no clock reading: under
-     * User-Mode Linux, which has no vDSO, each reading is a system call, a noticeable share of a
-     * probe's own. The answer can be early by up to a
-     * turn's length (milliseconds), and a step of the wall clock shows within
-     * {@link #REANCHOR_NANOS}: plenty for a timestamp shown to operators.
+     * the current turn, on {@code base}'s scale, and reads {@code base} only every {@link
+     * #REANCHOR_NANOS}. What a probe's result is stamped with (the health book's last probe, on the
+     * loop thread for connect and plain-HTTP probes) then costs no clock reading: under User-Mode
+     * Linux, which has no vDSO, each reading is a system call, a noticeable share of a probe's own.
+     * The answer can be early by up to a turn's length (milliseconds), and a step of the wall clock
+     * shows within {@link #REANCHOR_NANOS}: plenty for a timestamp shown to operators.
      */
     public static Clock turnClock(Clock base) {
         return new TurnClock(base);
@@ -249,7 +329,9 @@ public final class ProbeLoop implements AutoCloseable {
 
         @Override
         public Instant instant() {
-            return Thread.currentThread() instanceof LoopThread t ? t.loop.wallTime(base) : base.instant();
+            return Thread.currentThread() instanceof LoopThread t
+                    ? t.loop.wallTime(base)
+                    : base.instant();
         }
 
         @Override
@@ -291,7 +373,10 @@ public final class ProbeLoop implements AutoCloseable {
         }
     }
 
-    /** Probes submitted and not yet started: above zero for long means the director is short of CPU (or of file descriptors). */
+    /**
+     * Probes submitted and not yet started: above zero for long means the director is short of CPU
+     * (or of file descriptors).
+     */
     public int queued() {
         return queued.get();
     }
@@ -336,7 +421,8 @@ public final class ProbeLoop implements AutoCloseable {
                 wait = wait < 0 ? poll : Math.min(wait, poll);
             }
             sleeping.set(true);
-            // re-checked after announcing sleep: a submission in between either sees sleeping or is seen here
+            // re-checked after announcing sleep: a submission in between either sees sleeping or is
+            // seen here
             n = epoll.await(admitIn() == 0 || !unread.isEmpty() ? 0 : wait);
             sleeping.set(false);
         }
@@ -358,7 +444,8 @@ public final class ProbeLoop implements AutoCloseable {
                 ready(s, epoll.events(i));
             }
         }
-        // before readOn, which turns what these reads leave in their sockets into next turn's reading
+        // before readOn, which turns what these reads leave in their sockets into next turn's
+        // reading
         feedStarved();
         readOn();
         if (n > 0) {
@@ -403,7 +490,10 @@ public final class ProbeLoop implements AutoCloseable {
         }
     }
 
-    /** Milliseconds until a probe can be started: 0 now, -1 none waiting, else until the retry after running out of descriptors. */
+    /**
+     * Milliseconds until a probe can be started: 0 now, -1 none waiting, else until the retry after
+     * running out of descriptors.
+     */
     private long admitIn() {
         if (!retry.isEmpty()) {
             long left = retryAt - now;
@@ -444,8 +534,10 @@ public final class ProbeLoop implements AutoCloseable {
             if (e.errno() == Errno.EMFILE || e.errno() == Errno.ENFILE) {
                 if (now - warnedAt >= WARN_EVERY_NANOS) {
                     warnedAt = now;
-                    LOG.warn("out of file descriptors ({}): checks wait until some are free; raise LimitNOFILE "
-                            + "(ulimit -n) if this repeats", e.getMessage());
+                    LOG.warn(
+                            "out of file descriptors ({}): checks wait until some are free; raise"
+                                    + " LimitNOFILE (ulimit -n) if this repeats",
+                            e.getMessage());
                 }
                 return false;
             }
@@ -484,7 +576,10 @@ public final class ProbeLoop implements AutoCloseable {
         try {
             if (!s.connected) {
                 // a refused or unreachable connect is reported as an error; only then ask which
-                int error = (events & (Epoll.EPOLLERR | Epoll.EPOLLHUP)) != 0 ? s.stream.pendingError() : 0;
+                int error =
+                        (events & (Epoll.EPOLLERR | Epoll.EPOLLHUP)) != 0
+                                ? s.stream.pendingError()
+                                : 0;
                 if (error != 0) {
                     finish(s, End.FAILED, java(error, null));
                     return;
@@ -550,7 +645,10 @@ public final class ProbeLoop implements AutoCloseable {
         }
     }
 
-    /** Goes on reading the sockets that had more to give last turn: epoll reports a socket once per arrival. */
+    /**
+     * Goes on reading the sockets that had more to give last turn: epoll reports a socket once per
+     * arrival.
+     */
     private void readOn() {
         Session s;
         while ((s = unread.poll()) != null) {
@@ -573,7 +671,9 @@ public final class ProbeLoop implements AutoCloseable {
         }
     }
 
-    /** Reads a session queued earlier, unless it has ended since; a failure ends that probe only. */
+    /**
+     * Reads a session queued earlier, unless it has ended since; a failure ends that probe only.
+     */
     private void readUnlessFinished(Session s) {
         if (!s.finished) {
             try {
@@ -584,23 +684,30 @@ public final class ProbeLoop implements AutoCloseable {
         }
     }
 
-    /** A failed system call, or a bug in a session's callback: that probe's down result, never the loop's end. */
+    /**
+     * A failed system call, or a bug in a session's callback: that probe's down result, never the
+     * loop's end.
+     */
     private void fail(Session s, Exception e) {
-        IOException why = e instanceof NativeException n ? java(n.errno(), n)
-                : e instanceof IOException io ? io : new IOException(e.toString(), e);
+        IOException why =
+                e instanceof NativeException n
+                        ? java(n.errno(), n)
+                        : e instanceof IOException io ? io : new IOException(e.toString(), e);
         finish(s, End.FAILED, why);
     }
 
     /** The exceptions the JDK's sockets throw for these errors, so checks word them as before. */
     static IOException java(int errno, NativeException cause) {
-        IOException e = switch (errno) {
-            case Errno.ECONNREFUSED -> new ConnectException("Connection refused");
-            case Errno.EHOSTUNREACH -> new NoRouteToHostException("No route to host");
-            case Errno.ENETUNREACH -> new ConnectException("Network is unreachable");
-            case Errno.ETIMEDOUT -> new ConnectException("Connection timed out");
-            case Errno.ECONNRESET -> new IOException("Connection reset by peer");
-            default -> new IOException(cause != null ? cause.getMessage() : Errno.name(errno));
-        };
+        IOException e =
+                switch (errno) {
+                    case Errno.ECONNREFUSED -> new ConnectException("Connection refused");
+                    case Errno.EHOSTUNREACH -> new NoRouteToHostException("No route to host");
+                    case Errno.ENETUNREACH -> new ConnectException("Network is unreachable");
+                    case Errno.ETIMEDOUT -> new ConnectException("Connection timed out");
+                    case Errno.ECONNRESET -> new IOException("Connection reset by peer");
+                    default ->
+                            new IOException(cause != null ? cause.getMessage() : Errno.name(errno));
+                };
         if (cause != null) {
             e.initCause(cause);
         }

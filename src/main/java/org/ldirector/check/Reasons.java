@@ -13,34 +13,49 @@ import java.util.Optional;
  * (bidirectional overrides) are written as escapes ({@code \x0d}, {@code \u202e}), so nothing raw
  * reaches a terminal or splits a log line, and it is cut at {@link #QUOTE_MAX} characters, so a
  * peer cannot fill the log. {@link #line} applies the same rule to a whole reason, with a wider
- * bound, as the last guard on every result {@link Checkers} hands out. Secrets a check knows of (a login's password)
- * are that check's to mask before the reason is made.
+ * bound, as the last guard on every result {@link Checkers} hands out. Secrets a check knows of (a
+ * login's password) are that check's to mask before the reason is made.
  */
 public final class Reasons {
     /** Characters of one quoted piece of outside text, escapes counted, before it is cut. */
     static final int QUOTE_MAX = 120;
-    /** Characters of a whole reason (several quoted pieces and the check's own words) before it is cut. */
+
+    /**
+     * Characters of a whole reason (several quoted pieces and the check's own words) before it is
+     * cut.
+     */
     static final int LINE_MAX = 1024;
+
     /** What ends a piece that was cut. */
     public static final String CUT = "...";
 
-    private Reasons() {
-    }
+    private Reasons() {}
 
-    /** Outside text made safe for a reason: escaped, cut at {@link #QUOTE_MAX}; null as "(no message)". */
+    /**
+     * Outside text made safe for a reason: escaped, cut at {@link #QUOTE_MAX}; null as "(no
+     * message)".
+     */
     public static String quote(String text) {
         return text == null ? "(no message)" : clean(text, QUOTE_MAX);
     }
 
-    /** A whole reason: escaped, cut at {@link #LINE_MAX}; unchanged when it is already clean (the usual case). */
+    /**
+     * A whole reason: escaped, cut at {@link #LINE_MAX}; unchanged when it is already clean (the
+     * usual case).
+     */
     static String line(String reason) {
         return reason == null ? "" : clean(reason, LINE_MAX);
     }
 
-    /** {@code r}, its reason passed through {@link #line}; {@code r} itself when that changes nothing. */
+    /**
+     * {@code r}, its reason passed through {@link #line}; {@code r} itself when that changes
+     * nothing.
+     */
     static CheckResult guard(CheckResult r) {
         String clean = line(r.reason());
-        return clean.equals(r.reason()) ? r : new CheckResult(r.up(), r.latency(), clean, r.weight());
+        return clean.equals(r.reason())
+                ? r
+                : new CheckResult(r.up(), r.latency(), clean, r.weight());
     }
 
     /** A deadline that passed: "timeout after 3.0 s". */
@@ -57,8 +72,10 @@ public final class Reasons {
             return Optional.of("no route to host");
         }
         if (e instanceof ConnectException) {
-            boolean refused = String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("refused");
-            return Optional.of(refused ? "connect refused" : "connect failed: " + quote(e.getMessage()));
+            boolean refused =
+                    String.valueOf(e.getMessage()).toLowerCase(Locale.ROOT).contains("refused");
+            return Optional.of(
+                    refused ? "connect refused" : "connect failed: " + quote(e.getMessage()));
         }
         return Optional.empty();
     }
@@ -68,7 +85,10 @@ public final class Reasons {
         return String.format(Locale.ROOT, "%.1f s", d.toNanos() / 1e9);
     }
 
-    /** {@code text} with the escapes {@link #quote} writes, and no bound: to recognise a secret as a reason shows it. */
+    /**
+     * {@code text} with the escapes {@link #quote} writes, and no bound: to recognise a secret as a
+     * reason shows it.
+     */
     public static String escape(String text) {
         return clean(text, Integer.MAX_VALUE);
     }

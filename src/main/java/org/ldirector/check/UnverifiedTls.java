@@ -11,14 +11,13 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * TLS that accepts any certificate: what ldirectord's checks do (LWP with verify_hostname off,
  * IO::Socket::SSL without a CA), because reals are probed by address and often carry self-signed or
- * VIP-named certificates. The one place every TLS checker takes it from; verification is opt-in
- * per virtual (httpscafile).
+ * VIP-named certificates. The one place every TLS checker takes it from; verification is opt-in per
+ * virtual (httpscafile).
  */
 public final class UnverifiedTls {
     private static final SSLContext CONTEXT = create();
 
-    private UnverifiedTls() {
-    }
+    private UnverifiedTls() {}
 
     public static SSLContext context() {
         return CONTEXT;
@@ -37,28 +36,24 @@ public final class UnverifiedTls {
     /** The extended form, so the JDK does not add its own endpoint identification on top. */
     private static final class TrustEverything extends X509ExtendedTrustManager {
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {
-        }
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) {}
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
+        public void checkClientTrusted(
+                X509Certificate[] chain, String authType, SSLEngine engine) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) {
-        }
+        public void checkServerTrusted(
+                X509Certificate[] chain, String authType, SSLEngine engine) {}
 
         @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkClientTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) {
-        }
+        public void checkServerTrusted(X509Certificate[] chain, String authType) {}
 
         @Override
         public X509Certificate[] getAcceptedIssuers() {

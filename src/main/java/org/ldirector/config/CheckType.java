@@ -1,8 +1,8 @@
 package org.ldirector.config;
 
 /**
- * ldirectord's {@code checktype=}. A number N in the file becomes {@link #COMBINED} with
- * {@link CheckSpec#numConnects()} = N: N connect checks per negotiate check.
+ * ldirectord's {@code checktype=}. A number N in the file becomes {@link #COMBINED} with {@link
+ * CheckSpec#numConnects()} = N: N connect checks per negotiate check.
  */
 public enum CheckType {
     CONNECT("connect"),

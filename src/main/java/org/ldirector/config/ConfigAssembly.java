@@ -13,37 +13,45 @@ import java.util.Optional;
  * resolved as the virtual's own, else the global one, else the default in {@link Directives}.
  */
 final class ConfigAssembly {
-    private ConfigAssembly() {
-    }
+    private ConfigAssembly() {}
 
-    static Config assemble(Path source, GlobalDraft g, Optional<SyncConfig> sync, List<VirtualDraft> drafts,
-                           List<Diagnostic> warnings) {
+    static Config assemble(
+            Path source,
+            GlobalDraft g,
+            Optional<SyncConfig> sync,
+            List<VirtualDraft> drafts,
+            List<Diagnostic> warnings) {
         InheritedSettings s = g.inherited;
-        EmailAlert email = new EmailAlert(Optional.ofNullable(s.emailAlert), Optional.ofNullable(g.emailAlertFrom),
-                or(s.emailAlertFreq, "emailalertfreq"), or(s.emailAlertStatus, "emailalertstatus"),
-                Optional.ofNullable(s.smtp));
-        GlobalConfig global = new GlobalConfig(
-                Optional.ofNullable(s.checkTimeout).map(Duration::ofSeconds),
-                Optional.ofNullable(s.negotiateTimeout).map(Duration::ofSeconds),
-                Duration.ofSeconds(or(s.checkInterval, "checkinterval")),
-                or(s.checkCount, "checkcount"),
-                or(s.failureCount, "failurecount"),
-                g.autoreload,
-                Optional.ofNullable(g.callback),
-                Optional.ofNullable(g.fallback),
-                Optional.ofNullable(g.fallback6),
-                Optional.ofNullable(s.fallbackCommand),
-                g.logTarget,
-                email,
-                List.copyOf(g.execute),
-                g.supervised,
-                g.fork,
-                or(s.quiescent, "quiescent"),
-                g.readdQuiescent,
-                or(s.cleanstop, "cleanstop"),
-                Optional.ofNullable(g.maintenanceDir),
-                Optional.ofNullable(g.metrics),
-                sync);
+        EmailAlert email =
+                new EmailAlert(
+                        Optional.ofNullable(s.emailAlert),
+                        Optional.ofNullable(g.emailAlertFrom),
+                        or(s.emailAlertFreq, "emailalertfreq"),
+                        or(s.emailAlertStatus, "emailalertstatus"),
+                        Optional.ofNullable(s.smtp));
+        GlobalConfig global =
+                new GlobalConfig(
+                        Optional.ofNullable(s.checkTimeout).map(Duration::ofSeconds),
+                        Optional.ofNullable(s.negotiateTimeout).map(Duration::ofSeconds),
+                        Duration.ofSeconds(or(s.checkInterval, "checkinterval")),
+                        or(s.checkCount, "checkcount"),
+                        or(s.failureCount, "failurecount"),
+                        g.autoreload,
+                        Optional.ofNullable(g.callback),
+                        Optional.ofNullable(g.fallback),
+                        Optional.ofNullable(g.fallback6),
+                        Optional.ofNullable(s.fallbackCommand),
+                        g.logTarget,
+                        email,
+                        List.copyOf(g.execute),
+                        g.supervised,
+                        g.fork,
+                        or(s.quiescent, "quiescent"),
+                        g.readdQuiescent,
+                        or(s.cleanstop, "cleanstop"),
+                        Optional.ofNullable(g.maintenanceDir),
+                        Optional.ofNullable(g.metrics),
+                        sync);
         List<VirtualConfig> virtuals = new ArrayList<>();
         for (VirtualDraft d : drafts) {
             virtuals.add(virtual(d, g, email));
@@ -57,45 +65,68 @@ final class ConfigAssembly {
         InheritedSettings own = d.inherited;
         InheritedSettings gs = g.inherited;
         // ld_setup: checktimeout and negotiatetimeout default to each other before the globals.
-        int ct = first(own.checkTimeout, own.negotiateTimeout, gs.checkTimeout, gs.negotiateTimeout,
-                Directives.initial("checktimeout"));
-        int nt = first(own.negotiateTimeout, own.checkTimeout, gs.negotiateTimeout, gs.checkTimeout,
-                Directives.initial("negotiatetimeout"));
-        CheckType type = d.checktype.equals("combined") ? CheckType.COMBINED
-                : CheckType.valueOf(d.checktype.toUpperCase(Locale.ROOT).replace('-', '_'));
-        CheckSpec check = new CheckSpec(
-                type,
-                d.numConnects,
-                ServiceType.fromKeyword(d.service).orElseThrow(),
-                d.checkCommand,
-                Optional.ofNullable(d.checkPort),
-                d.request,
-                d.receive,
-                HttpMethod.valueOf(d.httpMethod),
-                Optional.ofNullable(d.virtualHost),
-                d.login,
-                Secret.of(d.passwd),
-                d.database,
-                Secret.of(d.secret),
-                Duration.ofSeconds(ct),
-                Duration.ofSeconds(nt),
-                inherit(own.checkCount, gs.checkCount, "checkcount"),
-                Optional.ofNullable(d.httpsCaFile).map(Path::of),
-                Optional.ofNullable(d.httpsServerName),
-                d.mysqlPublicKeyRetrieval,
-                new HttpExpect(Optional.ofNullable(d.httpStatus), Optional.ofNullable(d.httpDigest), d.checkUrls),
-                d.externalWeight);
-        // ldirectord's fallback_find looks the global fallback up by protocol (tcp/udp), so a firewall-mark
+        int ct =
+                first(
+                        own.checkTimeout,
+                        own.negotiateTimeout,
+                        gs.checkTimeout,
+                        gs.negotiateTimeout,
+                        Directives.initial("checktimeout"));
+        int nt =
+                first(
+                        own.negotiateTimeout,
+                        own.checkTimeout,
+                        gs.negotiateTimeout,
+                        gs.checkTimeout,
+                        Directives.initial("negotiatetimeout"));
+        CheckType type =
+                d.checktype.equals("combined")
+                        ? CheckType.COMBINED
+                        : CheckType.valueOf(d.checktype.toUpperCase(Locale.ROOT).replace('-', '_'));
+        CheckSpec check =
+                new CheckSpec(
+                        type,
+                        d.numConnects,
+                        ServiceType.fromKeyword(d.service).orElseThrow(),
+                        d.checkCommand,
+                        Optional.ofNullable(d.checkPort),
+                        d.request,
+                        d.receive,
+                        HttpMethod.valueOf(d.httpMethod),
+                        Optional.ofNullable(d.virtualHost),
+                        d.login,
+                        Secret.of(d.passwd),
+                        d.database,
+                        Secret.of(d.secret),
+                        Duration.ofSeconds(ct),
+                        Duration.ofSeconds(nt),
+                        inherit(own.checkCount, gs.checkCount, "checkcount"),
+                        Optional.ofNullable(d.httpsCaFile).map(Path::of),
+                        Optional.ofNullable(d.httpsServerName),
+                        d.mysqlPublicKeyRetrieval,
+                        new HttpExpect(
+                                Optional.ofNullable(d.httpStatus),
+                                Optional.ofNullable(d.httpDigest),
+                                d.checkUrls),
+                        d.externalWeight);
+        // ldirectord's fallback_find looks the global fallback up by protocol (tcp/udp), so a
+        // firewall-mark
         // virtual never gets one.
-        Fallback fb = d.fallback != null ? d.fallback
-                : d.fwmark != null ? null
-                : d.family == AddressFamily.INET ? g.fallback : g.fallback6;
-        EmailAlert email = new EmailAlert(
-                own.emailAlert != null ? Optional.of(own.emailAlert) : globalEmail.to(),
-                globalEmail.from(),
-                own.emailAlertFreq != null ? own.emailAlertFreq : globalEmail.frequencySeconds(),
-                own.emailAlertStatus != null ? own.emailAlertStatus : globalEmail.states(),
-                own.smtp != null ? Optional.of(own.smtp) : globalEmail.smtp());
+        Fallback fb =
+                d.fallback != null
+                        ? d.fallback
+                        : d.fwmark != null
+                                ? null
+                                : d.family == AddressFamily.INET ? g.fallback : g.fallback6;
+        EmailAlert email =
+                new EmailAlert(
+                        own.emailAlert != null ? Optional.of(own.emailAlert) : globalEmail.to(),
+                        globalEmail.from(),
+                        own.emailAlertFreq != null
+                                ? own.emailAlertFreq
+                                : globalEmail.frequencySeconds(),
+                        own.emailAlertStatus != null ? own.emailAlertStatus : globalEmail.states(),
+                        own.smtp != null ? Optional.of(own.smtp) : globalEmail.smtp());
         return new VirtualConfig(
                 d.line,
                 d.family,
@@ -115,7 +146,8 @@ final class ConfigAssembly {
                 d.ops && d.protocol.equals("udp"),
                 d.reals,
                 Optional.ofNullable(fb),
-                Optional.ofNullable(own.fallbackCommand != null ? own.fallbackCommand : gs.fallbackCommand),
+                Optional.ofNullable(
+                        own.fallbackCommand != null ? own.fallbackCommand : gs.fallbackCommand),
                 inherit(own.quiescent, gs.quiescent, "quiescent"),
                 inherit(own.cleanstop, gs.cleanstop, "cleanstop"),
                 email,

@@ -10,6 +10,7 @@ import java.util.stream.Collectors;
  */
 public final class ConfigException extends Exception {
     private static final long serialVersionUID = 1L;
+
     /** Errors a report shows; the others are only counted. */
     public static final int SHOWN = 100;
 
@@ -39,7 +40,13 @@ public final class ConfigException extends Exception {
     }
 
     private static String report(List<Diagnostic> errors) {
-        String first = errors.stream().limit(SHOWN).map(Diagnostic::toString).collect(Collectors.joining("\n"));
-        return errors.size() > SHOWN ? first + "\n(and " + (errors.size() - SHOWN) + " more errors)" : first;
+        String first =
+                errors.stream()
+                        .limit(SHOWN)
+                        .map(Diagnostic::toString)
+                        .collect(Collectors.joining("\n"));
+        return errors.size() > SHOWN
+                ? first + "\n(and " + (errors.size() - SHOWN) + " more errors)"
+                : first;
     }
 }

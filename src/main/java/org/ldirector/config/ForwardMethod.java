@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** How IPVS forwards to a real: gate (LVS-DR), masq (LVS-NAT), ipip (LVS-TUN). */
 public enum ForwardMethod {
-    GATE, MASQ, IPIP;
+    GATE,
+    MASQ,
+    IPIP;
 
     public String keyword() {
         return name().toLowerCase(Locale.ROOT);

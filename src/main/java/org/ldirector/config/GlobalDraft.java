@@ -21,7 +21,8 @@ final class GlobalDraft {
     boolean fork = Directives.initial("fork");
     boolean readdQuiescent = Directives.initial("readdquiescent");
     String maintenanceDir;
-    // syncdaemon and its settings (ldirector extension); the line numbers place errors found at the end
+    // syncdaemon and its settings (ldirector extension); the line numbers place errors found at the
+    // end
     SyncConfig.Role syncRole;
     int syncRoleLine;
     String syncInterface;

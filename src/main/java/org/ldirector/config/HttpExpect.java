@@ -10,10 +10,11 @@ import java.util.Optional;
  *
  * @param status {@code httpstatus=} for the check's request (see {@link UrlCheck#status})
  * @param digest {@code httpdigest=} for the check's request
- * @param more   {@code checkurl=} lines
+ * @param more {@code checkurl=} lines
  */
 public record HttpExpect(Optional<StatusSet> status, Optional<String> digest, List<UrlCheck> more) {
-    public static final HttpExpect NONE = new HttpExpect(Optional.empty(), Optional.empty(), List.of());
+    public static final HttpExpect NONE =
+            new HttpExpect(Optional.empty(), Optional.empty(), List.of());
 
     public HttpExpect {
         more = List.copyOf(more);

@@ -2,5 +2,6 @@ package org.ldirector.config;
 
 /** ldirectord's {@code httpmethod=}. */
 public enum HttpMethod {
-    GET, HEAD
+    GET,
+    HEAD
 }

@@ -8,7 +8,8 @@ import java.util.Optional;
  * (ldirectord treats a value without a "/" that names a facility as syslog).
  */
 public record LogTarget(Optional<Path> file, Optional<String> syslogFacility) {
-    public static final LogTarget DEFAULT = new LogTarget(Optional.of(Path.of("/var/log/ldirectord.log")), Optional.empty());
+    public static final LogTarget DEFAULT =
+            new LogTarget(Optional.of(Path.of("/var/log/ldirectord.log")), Optional.empty());
 
     public static LogTarget file(Path path) {
         return new LogTarget(Optional.of(path), Optional.empty());

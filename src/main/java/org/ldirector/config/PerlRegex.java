@@ -9,50 +9,60 @@ import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
 /**
- * A Perl regular expression, as ldirectord uses one, turned into a {@link Pattern} that gives the same
- * match / no-match answer, or refused with the reason.
+ * A Perl regular expression, as ldirectord uses one, turned into a {@link Pattern} that gives the
+ * same match / no-match answer, or refused with the reason.
  *
- * <p>ldirectord interpolates {@code receive} into {@code $subject =~ /$re/}: the text between the quotes
- * reaches Perl's regex compiler as it is (no second interpolation, so {@code $name} is an anchor and a
- * name, and {@code \Q}, {@code \E}, {@code \U}, {@code \L} are unknown escapes standing for the letter),
- * with no flags, searched unanchored. The config file and every subject are bytes (Latin-1 here), so
- * Perl's {@code /d} rules apply: {@code \w}, {@code \d}, {@code \s}, POSIX classes and {@code (?i)} are
- * ASCII-only, which is Java's default.
+ * <p>ldirectord interpolates {@code receive} into {@code $subject =~ /$re/}: the text between the
+ * quotes reaches Perl's regex compiler as it is (no second interpolation, so {@code $name} is an
+ * anchor and a name, and {@code \Q}, {@code \E}, {@code \U}, {@code \L} are unknown escapes
+ * standing for the letter), with no flags, searched unanchored. The config file and every subject
+ * are bytes (Latin-1 here), so Perl's {@code /d} rules apply: {@code \w}, {@code \d}, {@code \s},
+ * POSIX classes and {@code (?i)} are ASCII-only, which is Java's default.
  *
  * <p>The pattern is scanned character by character and written again in Java's syntax: literals are
  * escaped, {@code .} {@code $} {@code \Z} take Perl's meaning through {@link Pattern#UNIX_LINES},
  * {@code \b} is spelled with look-arounds (Java 17's {@code \b} counts Latin-1 letters as word
  * characters), POSIX bracket classes become {@code \p{..}}, {@code /x} whitespace and comments are
- * dropped here (Java's comments mode also ignores blanks inside brackets, Perl's does not), numbered and
- * named back-references are resolved to numbers, and {@code \K} becomes an empty group (it moves the start
- * of the reported match, which a yes/no search never looks at). What would match something else in Java is
- * refused: recursion, code, conditionals, branch reset, backtracking verbs, Unicode properties and names
- * and code points above {@code \xFF} (each switches Perl to Unicode rules for the whole pattern),
- * {@code (?u)}, {@code (?l)}, {@code (?n)}.
+ * dropped here (Java's comments mode also ignores blanks inside brackets, Perl's does not),
+ * numbered and named back-references are resolved to numbers, and {@code \K} becomes an empty group
+ * (it moves the start of the reported match, which a yes/no search never looks at). What would
+ * match something else in Java is refused: recursion, code, conditionals, branch reset,
+ * backtracking verbs, Unicode properties and names and code points above {@code \xFF} (each
+ * switches Perl to Unicode rules for the whole pattern), {@code (?u)}, {@code (?l)}, {@code (?n)}.
  */
 public final class PerlRegex {
 
     private static final String WORD_BOUNDARY = "(?:(?<=\\w)(?!\\w)|(?<!\\w)(?=\\w))";
     private static final String NOT_WORD_BOUNDARY = "(?:(?<=\\w)(?=\\w)|(?<!\\w)(?!\\w))";
+
     /** Perl's \R: a CR LF pair taken whole, or one vertical whitespace character. */
     private static final String LINEBREAK =
             "(?>\\x{0D}\\x{0A}|[\\x{0A}\\x{0B}\\x{0C}\\x{0D}\\x{85}\\x{2028}\\x{2029}])";
 
-    private static final Map<String, String> POSIX = Map.ofEntries(
-            Map.entry("alpha", "Alpha"), Map.entry("digit", "Digit"), Map.entry("alnum", "Alnum"),
-            Map.entry("upper", "Upper"), Map.entry("lower", "Lower"), Map.entry("punct", "Punct"),
-            Map.entry("graph", "Graph"), Map.entry("print", "Print"), Map.entry("space", "Space"),
-            Map.entry("blank", "Blank"), Map.entry("cntrl", "Cntrl"), Map.entry("xdigit", "XDigit"),
-            Map.entry("ascii", "ASCII"), Map.entry("word", "word"));
+    private static final Map<String, String> POSIX =
+            Map.ofEntries(
+                    Map.entry("alpha", "Alpha"),
+                    Map.entry("digit", "Digit"),
+                    Map.entry("alnum", "Alnum"),
+                    Map.entry("upper", "Upper"),
+                    Map.entry("lower", "Lower"),
+                    Map.entry("punct", "Punct"),
+                    Map.entry("graph", "Graph"),
+                    Map.entry("print", "Print"),
+                    Map.entry("space", "Space"),
+                    Map.entry("blank", "Blank"),
+                    Map.entry("cntrl", "Cntrl"),
+                    Map.entry("xdigit", "XDigit"),
+                    Map.entry("ascii", "ASCII"),
+                    Map.entry("word", "word"));
 
-    private PerlRegex() {
-    }
+    private PerlRegex() {}
 
     /**
      * The Java pattern for Perl regex {@code perl}.
      *
-     * @throws PatternSyntaxException when Perl would reject the pattern, or when it uses a construct Java
-     *     cannot match the same way; the description names the construct and why
+     * @throws PatternSyntaxException when Perl would reject the pattern, or when it uses a
+     *     construct Java cannot match the same way; the description names the construct and why
      */
     public static Pattern compile(String perl) {
         String java = translate(perl);
@@ -71,7 +81,8 @@ public final class PerlRegex {
      * @throws PatternSyntaxException as {@link #compile}
      */
     public static Pattern compileConfigured(String text) {
-        return compile(new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
+        return compile(
+                new String(text.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
     }
 
     /** The Java spelling of {@code perl}, to be compiled with {@link Pattern#UNIX_LINES}. */
@@ -84,8 +95,8 @@ public final class PerlRegex {
     }
 
     /**
-     * What is in force inside one group: Perl's /i, /m and /x (Java applies /i and /m itself; they are
-     * tracked for [:upper:] and ^), and whether the group is inside a look-around.
+     * What is in force inside one group: Perl's /i, /m and /x (Java applies /i and /m itself; they
+     * are tracked for [:upper:] and ^), and whether the group is inside a look-around.
      */
     private record Frame(boolean ignoreCase, boolean multiline, int extended, Around around) {
         boolean lookaround() {
@@ -93,28 +104,47 @@ public final class PerlRegex {
         }
     }
 
-    /** Whether a group is inside a look-ahead or a look-behind (the latter wins: Perl bounds its length). */
+    /**
+     * Whether a group is inside a look-ahead or a look-behind (the latter wins: Perl bounds its
+     * length).
+     */
     private enum Around {
-        NONE, AHEAD, BEHIND
+        NONE,
+        AHEAD,
+        BEHIND
     }
 
-    /** What the last token was: a quantifier needs an atom, and Perl reads "{3}" after nothing as text. */
+    /**
+     * What the last token was: a quantifier needs an atom, and Perl reads "{3}" after nothing as
+     * text.
+     */
     private enum Last {
-        NOTHING, ATOM, QUANTIFIER, SUFFIXED, KEEP
+        NOTHING,
+        ATOM,
+        QUANTIFIER,
+        SUFFIXED,
+        KEEP
     }
 
     private static final class Scanner {
         private final String src;
-        /** The first pass over the pattern, which counted its groups and named them; null during that pass. */
+
+        /**
+         * The first pass over the pattern, which counted its groups and named them; null during
+         * that pass.
+         */
         private final Scanner counted;
+
         private final StringBuilder out = new StringBuilder();
         private final Deque<Frame> frames = new ArrayDeque<>();
         private final Map<String, Integer> names = new HashMap<>();
         private Frame frame = new Frame(false, false, 0, Around.NONE);
         private int pos;
         private int groups;
+
         /** What was written last, for Perl's rules on quantifiers and braces. */
         private Last last = Last.NOTHING;
+
         /** The last token was a backslash and a letter, after which Perl refuses a literal "{". */
         private boolean letterEscape;
 
@@ -170,7 +200,8 @@ public final class PerlRegex {
                         last = Last.NOTHING;
                     }
                     case '^' -> {
-                        // Java's multi-line ^ never matches an empty subject; Perl's does, at its start
+                        // Java's multi-line ^ never matches an empty subject; Perl's does, at its
+                        // start
                         out.append(frame.multiline() ? "(?:^|\\A)" : "^");
                         pos++;
                         last = Last.ATOM;
@@ -195,13 +226,17 @@ public final class PerlRegex {
         }
 
         private static boolean blank(char c) {
-            return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r' || c == 0x85;
+            return c == ' ' || c == '\t' || c == '\n' || c == 0x0B || c == '\f' || c == '\r'
+                    || c == 0x85;
         }
 
         private void literal(int c) {
             if (c > 0xFF) {
-                throw refuse(String.format("character U+%04X is above \\xFF: Perl then matches with Unicode rules,"
-                        + " and the subject is bytes", c));
+                throw refuse(
+                        String.format(
+                                "character U+%04X is above \\xFF: Perl then matches with Unicode"
+                                        + " rules, and the subject is bytes",
+                                c));
             }
             if (c < 0x80 && Character.isLetterOrDigit(c)) {
                 out.append((char) c);
@@ -212,9 +247,11 @@ public final class PerlRegex {
             }
         }
 
-        /** {n}, {n,}, {n,m} or {,m} at pos (blanks allowed, as Perl 5.34 on): its bounds and end, or null. */
-        private record Bounds(int low, int high, int end) {
-        }
+        /**
+         * {n}, {n,}, {n,m} or {,m} at pos (blanks allowed, as Perl 5.34 on): its bounds and end, or
+         * null.
+         */
+        private record Bounds(int low, int high, int end) {}
 
         private Bounds bounds() {
             int close = src.indexOf('}', pos);
@@ -225,8 +262,9 @@ public final class PerlRegex {
             int comma = inner.indexOf(',');
             String min = comma < 0 ? inner : inner.substring(0, comma);
             String max = comma < 0 ? null : inner.substring(comma + 1);
-            boolean digits = min.chars().allMatch(Character::isDigit)
-                    && (max == null || max.chars().allMatch(Character::isDigit));
+            boolean digits =
+                    min.chars().allMatch(Character::isDigit)
+                            && (max == null || max.chars().allMatch(Character::isDigit));
             if (!digits || inner.isEmpty() || (min.isEmpty() && (max == null || max.isEmpty()))) {
                 return null;
             }
@@ -235,7 +273,10 @@ public final class PerlRegex {
             return new Bounds(low, high, close + 1);
         }
 
-        /** *, +, ? and their lazy and possessive forms; Perl refuses one on nothing, on \K, or on another. */
+        /**
+         * *, +, ? and their lazy and possessive forms; Perl refuses one on nothing, on \K, or on
+         * another.
+         */
         private void quantifier(char c) {
             if (last == Last.QUANTIFIER && (c == '?' || c == '+')) {
                 out.append(c);
@@ -252,27 +293,35 @@ public final class PerlRegex {
             last = Last.QUANTIFIER;
         }
 
-        /** @param unbounded whether the quantifier has no upper bound (Perl forbids those on \\K) */
+        /**
+         * @param unbounded whether the quantifier has no upper bound (Perl forbids those on \\K)
+         */
         private void quantifiable(boolean unbounded) {
             switch (last) {
                 case NOTHING -> throw refuse("quantifier follows nothing");
                 case QUANTIFIER, SUFFIXED -> throw refuse("nested quantifiers");
                 case KEEP -> {
                     if (unbounded) {
-                        throw refuse("\\K with *, + or {n,} is forbidden: it matches the empty string many times");
+                        throw refuse(
+                                "\\K with *, + or {n,} is forbidden: it matches the empty string"
+                                        + " many times");
                     }
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
 
-        /** "{" quantifies only in the form of {@link #bounds} and after something; else it is a brace. */
+        /**
+         * "{" quantifies only in the form of {@link #bounds} and after something; else it is a
+         * brace.
+         */
         private void brace(boolean afterLetterEscape) {
             Bounds b = last == Last.NOTHING ? null : bounds();
             if (b == null) {
                 if (afterLetterEscape || last == Last.KEEP) {
-                    throw refuse("unescaped left brace right after a \\letter escape is illegal in Perl");
+                    throw refuse(
+                            "unescaped left brace right after a \\letter escape is illegal in"
+                                    + " Perl");
                 }
                 out.append("\\{");
                 pos++;
@@ -288,7 +337,8 @@ public final class PerlRegex {
             }
             pos = b.end();
             if (b.high() >= 0 && b.high() < b.low()) {
-                // Perl compiles {3,2} to a point that never matches, with nothing left for a ? or + to quantify
+                // Perl compiles {3,2} to a point that never matches, with nothing left for a ? or +
+                // to quantify
                 out.append("{0}(?!)");
                 last = Last.NOTHING;
                 return;
@@ -342,20 +392,34 @@ public final class PerlRegex {
                 String name = name(end);
                 groups++;
                 if (counted == null && names.putIfAbsent(name, groups) != null) {
-                    throw refuse("the group name '" + name + "' is used twice; Java needs each name once");
+                    throw refuse(
+                            "the group name '"
+                                    + name
+                                    + "' is used twice; Java needs each name once");
                 }
                 open("(", Around.NONE);
             } else if (at("P=")) {
                 pos += 2;
                 backref(named(name(')')));
-            } else if (at("P>") || at("&") || at("R") || at("0") || (pos < src.length()
-                    && (Character.isDigit(src.charAt(pos)) || ((src.charAt(pos) == '+' || src.charAt(pos) == '-')
-                            && pos + 1 < src.length() && Character.isDigit(src.charAt(pos + 1)))))) {
-                throw refuse("recursion into a group (?R), (?1), (?&name) is not supported by Java's regex engine");
+            } else if (at("P>")
+                    || at("&")
+                    || at("R")
+                    || at("0")
+                    || (pos < src.length()
+                            && (Character.isDigit(src.charAt(pos))
+                                    || ((src.charAt(pos) == '+' || src.charAt(pos) == '-')
+                                            && pos + 1 < src.length()
+                                            && Character.isDigit(src.charAt(pos + 1)))))) {
+                throw refuse(
+                        "recursion into a group (?R), (?1), (?&name) is not supported by Java's"
+                                + " regex engine");
             } else if (at("{") || at("?{") || at("??{")) {
-                throw refuse("code in a regex (?{...}) is refused by Perl at run time and not supported");
+                throw refuse(
+                        "code in a regex (?{...}) is refused by Perl at run time and not"
+                                + " supported");
             } else if (at("(")) {
-                throw refuse("conditionals (?(cond)yes|no) are not supported by Java's regex engine");
+                throw refuse(
+                        "conditionals (?(cond)yes|no) are not supported by Java's regex engine");
             } else if (at("|")) {
                 throw refuse("branch reset (?|...) is not supported by Java's regex engine");
             } else if (at("[")) {
@@ -397,7 +461,8 @@ public final class PerlRegex {
                 if (counted == null) {
                     return 1;
                 }
-                throw refuse("reference to the group '" + name + "', which the regex does not have");
+                throw refuse(
+                        "reference to the group '" + name + "', which the regex does not have");
             }
             return n;
         }
@@ -405,24 +470,31 @@ public final class PerlRegex {
         /** (*VERB) and (*alpha_assertion:...): only those with a Java equivalent. */
         private void verb() {
             int end = pos + 1;
-            while (end < src.length() && (Character.isLetter(src.charAt(end)) || src.charAt(end) == '_')) {
+            while (end < src.length()
+                    && (Character.isLetter(src.charAt(end)) || src.charAt(end) == '_')) {
                 end++;
             }
             String word = src.substring(pos + 1, end);
-            String java = switch (word) {
-                case "pla", "positive_lookahead" -> "(?=";
-                case "nla", "negative_lookahead" -> "(?!";
-                case "plb", "positive_lookbehind" -> "(?<=";
-                case "nlb", "negative_lookbehind" -> "(?<!";
-                case "atomic" -> "(?>";
-                default -> null;
-            };
+            String java =
+                    switch (word) {
+                        case "pla", "positive_lookahead" -> "(?=";
+                        case "nla", "negative_lookahead" -> "(?!";
+                        case "plb", "positive_lookbehind" -> "(?<=";
+                        case "nlb", "negative_lookbehind" -> "(?<!";
+                        case "atomic" -> "(?>";
+                        default -> null;
+                    };
             if (java != null && end < src.length() && src.charAt(end) == ':') {
                 pos = end + 1;
-                open(java, java.equals("(?>") ? Around.NONE : java.startsWith("(?<") ? Around.BEHIND : Around.AHEAD);
+                open(
+                        java,
+                        java.equals("(?>")
+                                ? Around.NONE
+                                : java.startsWith("(?<") ? Around.BEHIND : Around.AHEAD);
                 return;
             }
-            if ((word.equals("FAIL") || word.equals("F")) && end < src.length()
+            if ((word.equals("FAIL") || word.equals("F"))
+                    && end < src.length()
                     && (src.charAt(end) == ')' || src.charAt(end) == ':')) {
                 int close = src.indexOf(')', end);
                 if (close < 0) {
@@ -433,12 +505,15 @@ public final class PerlRegex {
                 last = Last.ATOM;
                 return;
             }
-            throw refuse("the backtracking control (*" + word + ") is not supported by Java's regex engine");
+            throw refuse(
+                    "the backtracking control (*"
+                            + word
+                            + ") is not supported by Java's regex engine");
         }
 
         /**
-         * (?flags), (?flags:...), (?^flags...): i, m, s go to Java; x is applied here; a, d, p change
-         * nothing on bytes.
+         * (?flags), (?flags:...), (?^flags...): i, m, s go to Java; x is applied here; a, d, p
+         * change nothing on bytes.
          */
         private void flags() {
             boolean caret = at("^");
@@ -478,7 +553,9 @@ public final class PerlRegex {
                     }
                     case 'n' -> {
                         if (!negative) {
-                            throw refuse("(?n) makes plain groups non-capturing; not supported, write (?:...)");
+                            throw refuse(
+                                    "(?n) makes plain groups non-capturing; not supported, write"
+                                            + " (?:...)");
                         }
                     }
                     case 'p', 'a', 'd' -> {
@@ -486,7 +563,9 @@ public final class PerlRegex {
                             throw refuse("(?-" + f + ") is not allowed in Perl");
                         }
                     }
-                    case 'u' -> throw refuse("(?u) Unicode rules are not supported: the subject is bytes");
+                    case 'u' ->
+                            throw refuse(
+                                    "(?u) Unicode rules are not supported: the subject is bytes");
                     case 'l' -> throw refuse("(?l) locale rules are not supported");
                     default -> throw refuse("unknown flag '" + f + "' in (?...)");
                 }
@@ -517,7 +596,8 @@ public final class PerlRegex {
             }
         }
 
-        // ------------------------------------------------------------------ escapes outside brackets
+        // ------------------------------------------------------------------ escapes outside
+        // brackets
 
         private void escape() {
             if (pos >= src.length()) {
@@ -544,7 +624,9 @@ public final class PerlRegex {
                 case 'N' -> {
                     // \N{3} is three non-newlines; any other \N{...} names a character
                     if (at("{") && bounds() == null) {
-                        throw refuse("\\N{...} named characters switch Perl to Unicode rules; write \\xHH");
+                        throw refuse(
+                                "\\N{...} named characters switch Perl to Unicode rules; write"
+                                        + " \\xHH");
                     }
                     out.append("[^\\n]");
                 }
@@ -552,13 +634,19 @@ public final class PerlRegex {
                     if (frame.lookaround()) {
                         throw refuse("\\K is not permitted in a look-ahead or look-behind");
                     }
-                    // \K only moves where the reported match starts; whether there is a match is unchanged.
+                    // \K only moves where the reported match starts; whether there is a match is
+                    // unchanged.
                     // An empty group keeps a quantifier after it (Perl allows \K+) in place.
                     out.append("(?:)");
                     last = Last.KEEP;
                 }
-                case 'p', 'P' -> throw refuse("\\" + c + "{...} Unicode properties switch Perl to Unicode rules for"
-                        + " the whole regex; not reproduced, use a bracket class such as [[:alpha:]]");
+                case 'p', 'P' ->
+                        throw refuse(
+                                "\\"
+                                        + c
+                                        + "{...} Unicode properties switch Perl to Unicode rules"
+                                        + " for the whole regex; not reproduced, use a bracket"
+                                        + " class such as [[:alpha:]]");
                 case 'C' -> throw refuse("\\C is no longer supported by Perl");
                 case 'g' -> backref(relative());
                 case 'k' -> {
@@ -580,10 +668,12 @@ public final class PerlRegex {
                         pos = end;
                         backref(n);
                     } else {
-                        // Perl: \10 and above are a back-reference only when that many groups opened before it,
+                        // Perl: \10 and above are a back-reference only when that many groups
+                        // opened before it,
                         // else octal (\18 is \001 then '8'); \81 is neither
                         if (c > '7') {
-                            throw refuse("reference to group " + n + ", which the regex does not have");
+                            throw refuse(
+                                    "reference to group " + n + ", which the regex does not have");
                         }
                         pos = start;
                         literal(octal(3));
@@ -649,8 +739,9 @@ public final class PerlRegex {
         }
 
         /**
-         * The code of the character an escape stands for, pos just after the letter c; for letters Perl does
-         * not know (\Q, \E, \U, \L, \y...) the letter itself, as Perl passes them through.
+         * The code of the character an escape stands for, pos just after the letter c; for letters
+         * Perl does not know (\Q, \E, \U, \L, \y...) the letter itself, as Perl passes them
+         * through.
          */
         private int character(char c) {
             switch (c) {
@@ -679,7 +770,9 @@ public final class PerlRegex {
                         return braced(16);
                     }
                     int end = pos;
-                    while (end < src.length() && end < pos + 2 && Character.digit(src.charAt(end), 16) >= 0) {
+                    while (end < src.length()
+                            && end < pos + 2
+                            && Character.digit(src.charAt(end), 16) >= 0) {
                         end++;
                     }
                     int v = end == pos ? 0 : Integer.parseInt(src.substring(pos, end), 16);
@@ -701,7 +794,10 @@ public final class PerlRegex {
         private int octal(int max) {
             int v = 0;
             int n = 0;
-            while (n < max && pos < src.length() && src.charAt(pos) >= '0' && src.charAt(pos) <= '7') {
+            while (n < max
+                    && pos < src.length()
+                    && src.charAt(pos) >= '0'
+                    && src.charAt(pos) <= '7') {
                 v = v * 8 + (src.charAt(pos++) - '0');
                 n++;
             }
@@ -729,8 +825,7 @@ public final class PerlRegex {
         // ------------------------------------------------------------------ bracket classes
 
         /** A class item: one character (code >= 0) or a whole class already in Java syntax. */
-        private record Item(int code, String java) {
-        }
+        private record Item(int code, String java) {}
 
         private void bracket() {
             StringBuilder b = new StringBuilder("[");
@@ -754,7 +849,10 @@ public final class PerlRegex {
                 }
                 first = false;
                 Item item = classItem();
-                if (item.java() == null && at("-") && pos + 1 < src.length() && src.charAt(pos + 1) != ']') {
+                if (item.java() == null
+                        && at("-")
+                        && pos + 1 < src.length()
+                        && src.charAt(pos + 1) != ']') {
                     int dash = pos;
                     pos++;
                     Item to = classItem();
@@ -785,11 +883,14 @@ public final class PerlRegex {
                 while (end < src.length() && Character.isLetter(src.charAt(end))) {
                     end++;
                 }
-                if (end + 1 < src.length() && src.charAt(end) == kind && src.charAt(end + 1) == ']') {
+                if (end + 1 < src.length()
+                        && src.charAt(end) == kind
+                        && src.charAt(end + 1) == ']') {
                     String name = src.substring(pos + 2, end);
                     pos = end + 2;
                     if (kind != ':') {
-                        throw refuse("POSIX syntax [" + kind + " " + kind + "] is reserved in Perl");
+                        throw refuse(
+                                "POSIX syntax [" + kind + " " + kind + "] is reserved in Perl");
                     }
                     return new Item(-1, posix(name));
                 }
@@ -806,10 +907,17 @@ public final class PerlRegex {
                 case 'd', 'D', 'w', 'W', 's', 'S', 'h', 'H', 'v', 'V' -> {
                     return new Item(-1, "\\" + e);
                 }
-                case 'p', 'P' -> throw refuse("\\" + e + "{...} Unicode properties switch Perl to Unicode rules for"
-                        + " the whole regex; not reproduced, use a bracket class such as [[:alpha:]]");
-                case 'N' -> throw refuse("\\N in a [] class must name a character, and named characters switch Perl"
-                        + " to Unicode rules");
+                case 'p', 'P' ->
+                        throw refuse(
+                                "\\"
+                                        + e
+                                        + "{...} Unicode properties switch Perl to Unicode rules"
+                                        + " for the whole regex; not reproduced, use a bracket"
+                                        + " class such as [[:alpha:]]");
+                case 'N' ->
+                        throw refuse(
+                                "\\N in a [] class must name a character, and named characters"
+                                        + " switch Perl to Unicode rules");
                 case 'b' -> {
                     return new Item(0x08, null);
                 }
@@ -820,8 +928,11 @@ public final class PerlRegex {
                 default -> {
                     int code = character(e);
                     if (code > 0xFF) {
-                        throw refuse(String.format("character U+%04X is above \\xFF: Perl then matches with Unicode"
-                                + " rules, and the subject is bytes", code));
+                        throw refuse(
+                                String.format(
+                                        "character U+%04X is above \\xFF: Perl then matches with"
+                                                + " Unicode rules, and the subject is bytes",
+                                        code));
                     }
                     return new Item(code, null);
                 }
@@ -847,8 +958,11 @@ public final class PerlRegex {
 
         private String classChar(int c) {
             if (c > 0xFF) {
-                throw refuse(String.format("character U+%04X is above \\xFF: Perl then matches with Unicode rules,"
-                        + " and the subject is bytes", c));
+                throw refuse(
+                        String.format(
+                                "character U+%04X is above \\xFF: Perl then matches with Unicode"
+                                        + " rules, and the subject is bytes",
+                                c));
             }
             if (c < 0x80 && Character.isLetterOrDigit(c)) {
                 return String.valueOf((char) c);

@@ -1,14 +1,13 @@
 package org.ldirector.config;
 
 /**
- * Text from the config file made safe to print on a terminal or in a log: control characters
- * (C0, DEL, C1) and invisible format characters (such as the bidirectional overrides that can make
- * a line read differently from what it holds) are written as escapes, {@code \x1b} or
- * {@code \u202e}; everything else, including any letter of any script, is kept as it is.
+ * Text from the config file made safe to print on a terminal or in a log: control characters (C0,
+ * DEL, C1) and invisible format characters (such as the bidirectional overrides that can make a
+ * line read differently from what it holds) are written as escapes, {@code \x1b} or {@code \u202e};
+ * everything else, including any letter of any script, is kept as it is.
  */
 final class Printable {
-    private Printable() {
-    }
+    private Printable() {}
 
     static String escape(String s) {
         return escape(s, false);
@@ -19,8 +18,9 @@ final class Printable {
         StringBuilder b = null;
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean escape = (Character.isISOControl(c) && !(keepTabs && c == '\t'))
-                    || Character.getType(c) == Character.FORMAT;
+            boolean escape =
+                    (Character.isISOControl(c) && !(keepTabs && c == '\t'))
+                            || Character.getType(c) == Character.FORMAT;
             if (escape && b == null) {
                 b = new StringBuilder(s.length() + 8).append(s, 0, i);
             }

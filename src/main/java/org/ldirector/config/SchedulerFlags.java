@@ -13,8 +13,7 @@ public final class SchedulerFlags {
     public static final int FLAG_2 = 2;
     public static final int FLAG_3 = 4;
 
-    private SchedulerFlags() {
-    }
+    private SchedulerFlags() {}
 
     /**
      * @return the flags as a bit set of {@link #FLAG_1}, {@link #FLAG_2} and {@link #FLAG_3}
@@ -24,26 +23,36 @@ public final class SchedulerFlags {
         int bits = 0;
         for (String raw : text.split(",", -1)) {
             String word = raw.trim().toLowerCase(Locale.ROOT);
-            bits |= switch (word) {
-                case "flag-1" -> FLAG_1;
-                case "flag-2" -> FLAG_2;
-                case "flag-3" -> FLAG_3;
-                case "sh-fallback" -> only("sh", scheduler, word, FLAG_1);
-                case "sh-port" -> only("sh", scheduler, word, FLAG_2);
-                case "mh-fallback" -> only("mh", scheduler, word, FLAG_1);
-                case "mh-port" -> only("mh", scheduler, word, FLAG_2);
-                default -> throw new IllegalArgumentException("unknown scheduler flag '" + ConfigParser.abbreviate(word)
-                        + "' (expected flag-1, flag-2, flag-3, sh-fallback, sh-port, mh-fallback or mh-port,"
-                        + " separated by commas)");
-            };
+            bits |=
+                    switch (word) {
+                        case "flag-1" -> FLAG_1;
+                        case "flag-2" -> FLAG_2;
+                        case "flag-3" -> FLAG_3;
+                        case "sh-fallback" -> only("sh", scheduler, word, FLAG_1);
+                        case "sh-port" -> only("sh", scheduler, word, FLAG_2);
+                        case "mh-fallback" -> only("mh", scheduler, word, FLAG_1);
+                        case "mh-port" -> only("mh", scheduler, word, FLAG_2);
+                        default ->
+                                throw new IllegalArgumentException(
+                                        "unknown scheduler flag '"
+                                                + ConfigParser.abbreviate(word)
+                                                + "' (expected flag-1, flag-2, flag-3, sh-fallback,"
+                                                + " sh-port, mh-fallback or mh-port, separated by"
+                                                + " commas)");
+                    };
         }
         return bits;
     }
 
     private static int only(String wanted, String scheduler, String word, int bit) {
         if (!wanted.equals(scheduler)) {
-            throw new IllegalArgumentException("scheduler flag '" + word + "' needs scheduler " + wanted
-                    + ", not " + scheduler);
+            throw new IllegalArgumentException(
+                    "scheduler flag '"
+                            + word
+                            + "' needs scheduler "
+                            + wanted
+                            + ", not "
+                            + scheduler);
         }
         return bit;
     }

@@ -9,9 +9,27 @@ import java.util.Optional;
  * a real that has no port of its own).
  */
 public enum ServiceType {
-    DNS(53), FTP(21), HTTP(80), HTTPS(443), HTTP_PROXY(3128), IMAP(143), IMAPS(993), LDAP(389),
-    LDAPS(636), MYSQL(3306), NNTP(119), NONE(0), ORACLE(1521), POP(110), POPS(995), RADIUS(1812),
-    PGSQL(5432), SIP(5060), SMTP(25), SUBMISSION(587), SIMPLETCP(0);
+    DNS(53),
+    FTP(21),
+    HTTP(80),
+    HTTPS(443),
+    HTTP_PROXY(3128),
+    IMAP(143),
+    IMAPS(993),
+    LDAP(389),
+    LDAPS(636),
+    MYSQL(3306),
+    NNTP(119),
+    NONE(0),
+    ORACLE(1521),
+    POP(110),
+    POPS(995),
+    RADIUS(1812),
+    PGSQL(5432),
+    SIP(5060),
+    SMTP(25),
+    SUBMISSION(587),
+    SIMPLETCP(0);
 
     private final int defaultPort;
 

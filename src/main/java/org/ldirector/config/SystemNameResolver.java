@@ -12,7 +12,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
-/** {@link NameResolver} backed by the JDK resolver (getaddrinfo underneath) and an /etc/services file. */
+/**
+ * {@link NameResolver} backed by the JDK resolver (getaddrinfo underneath) and an /etc/services
+ * file.
+ */
 final class SystemNameResolver implements NameResolver {
     private final Path servicesFile;
     private List<String[]> services; // name/aliases..., port, protocol — read on first use
@@ -28,7 +31,9 @@ final class SystemNameResolver implements NameResolver {
         }
         try {
             for (InetAddress a : InetAddress.getAllByName(name)) {
-                if (family == AddressFamily.INET ? a instanceof Inet4Address : a instanceof Inet6Address) {
+                if (family == AddressFamily.INET
+                        ? a instanceof Inet4Address
+                        : a instanceof Inet6Address) {
                     return Optional.of(a);
                 }
             }
@@ -64,9 +69,13 @@ final class SystemNameResolver implements NameResolver {
         if (env != null) {
             return env;
         }
-        // uname's node name without a DNS lookup; getLocalHost() could block on a misconfigured resolver.
+        // uname's node name without a DNS lookup; getLocalHost() could block on a misconfigured
+        // resolver.
         try {
-            String node = Files.readString(Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII).strip();
+            String node =
+                    Files.readString(
+                                    Path.of("/proc/sys/kernel/hostname"), StandardCharsets.US_ASCII)
+                            .strip();
             if (!node.isEmpty()) {
                 return node;
             }

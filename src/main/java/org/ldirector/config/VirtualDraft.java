@@ -6,13 +6,14 @@ import java.util.List;
 
 /**
  * One virtual block as read, before the globals (which may come later in the file) are applied by
- * {@link ConfigAssembly}. The line numbers place the warnings and errors found once the block is read.
+ * {@link ConfigAssembly}. The line numbers place the warnings and errors found once the block is
+ * read.
  */
 final class VirtualDraft {
     int line;
     AddressFamily family;
     String written;
-    String ipPort;          // host:port as written, null for a fwmark
+    String ipPort; // host:port as written, null for a fwmark
     String hostPart;
     String portPart;
     Integer fwmark;
@@ -35,8 +36,13 @@ final class VirtualDraft {
     StatusSet httpStatus;
     String httpDigest;
     final List<UrlCheck> checkUrls = new ArrayList<>();
-    /** The last httpstatus, httpdigest or checkurl line, for the warning when the check does not use them. */
+
+    /**
+     * The last httpstatus, httpdigest or checkurl line, for the warning when the check does not use
+     * them.
+     */
     int httpExpectLine;
+
     boolean externalWeight = Directives.initial("externalweight");
     int externalWeightLine;
     String login = Directives.initial("login");

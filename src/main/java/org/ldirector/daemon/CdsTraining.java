@@ -25,15 +25,14 @@ import org.ldirector.sys.Processes;
  * reals are a one-line HTTP server of its own on loopback; it touches neither the kernel's table
  * nor the operator's run dir, log or reals.
  *
- * <p>Exit status 0 when the director added both reals and stopped; otherwise 1, and the archive
- * the JVM writes on exit still holds what was loaded (the launcher keeps it only on 0).
+ * <p>Exit status 0 when the director added both reals and stopped; otherwise 1, and the archive the
+ * JVM writes on exit still holds what was loaded (the launcher keeps it only on 0).
  */
 public final class CdsTraining {
     /** How long the run may take before it gives up (a start here takes about a second). */
     static final Duration LIMIT = Duration.ofSeconds(60);
 
-    private CdsTraining() {
-    }
+    private CdsTraining() {}
 
     public static void main(String[] args) throws Exception {
         PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
@@ -51,15 +50,30 @@ public final class CdsTraining {
             Path log = dir.resolve("l.log");
             Path cf = dir.resolve("l.cf");
             Files.writeString(cf, config(server.getLocalPort(), log));
-            Map<String, String> env = Map.of(RunFiles.RUNDIR_ENV, run.toString(), "LDIRECTOR_IPVS", "memory");
+            Map<String, String> env =
+                    Map.of(RunFiles.RUNDIR_ENV, run.toString(), "LDIRECTOR_IPVS", "memory");
             int[] status = {-1};
-            Thread director = new Thread(() -> status[0] = Main.run(List.of("--foreground", cf.toString(), "start"),
-                    out, out, Files::isRegularFile, env), "cds-training-director");
+            Thread director =
+                    new Thread(
+                            () ->
+                                    status[0] =
+                                            Main.run(
+                                                    List.of("--foreground", cf.toString(), "start"),
+                                                    out,
+                                                    out,
+                                                    Files::isRegularFile,
+                                                    env),
+                            "cds-training-director");
             director.start();
             boolean added = waitFor(() -> count(log, "Added real server") >= 2);
             // the verbs' own path, and a reload (a HUP through the verb, as an operator sends it)
             Main.run(List.of(cf.toString(), "status"), out, out, Files::isRegularFile, env);
-            Main.run(List.of(cf.toString(), "--json", "status"), out, out, Files::isRegularFile, env);
+            Main.run(
+                    List.of(cf.toString(), "--json", "status"),
+                    out,
+                    out,
+                    Files::isRegularFile,
+                    env);
             Main.run(List.of(cf.toString(), "reload"), out, out, Files::isRegularFile, env);
             Thread.sleep(1000); // the reload runs on the daemon's own thread
             try {
@@ -74,9 +88,12 @@ public final class CdsTraining {
         }
     }
 
-    /** One HTTP virtual service and one TCP-connect one, with the launcher's loopback real in each. */
+    /**
+     * One HTTP virtual service and one TCP-connect one, with the launcher's loopback real in each.
+     */
     static String config(int port, Path log) {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "checkinterval=1",
                 "checktimeout=1",
                 "logfile=\"" + log + "\"",
@@ -93,9 +110,12 @@ public final class CdsTraining {
     }
 
     private static void answer(ServerSocket server) {
-        byte[] ok = "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n".getBytes(StandardCharsets.US_ASCII);
+        byte[] ok =
+                "HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nok\n"
+                        .getBytes(StandardCharsets.US_ASCII);
         while (!server.isClosed()) {
-            try (Socket s = server.accept(); InputStream in = s.getInputStream()) {
+            try (Socket s = server.accept();
+                    InputStream in = s.getInputStream()) {
                 s.setSoTimeout(1000);
                 in.read(new byte[4096]);
                 s.getOutputStream().write(ok);

@@ -8,13 +8,14 @@ import java.nio.file.StandardWatchEventKinds;
 import java.nio.file.WatchEvent;
 import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
@@ -26,7 +27,6 @@ import org.apache.commons.configuration2.reloading.FileHandlerReloadingDetector;
 import org.apache.commons.configuration2.reloading.ReloadingController;
 import org.apache.commons.configuration2.reloading.ReloadingEvent;
 import org.ldirector.schedule.Grid;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,6 +48,7 @@ final class ConfigFollower implements AutoCloseable {
      * reload should not wait much longer than that.
      */
     static final Duration SETTLE = Duration.ofMillis(100);
+
     /**
      * Behind inotify, for what it cannot see (a config on NFS, or edited from outside a VM):
      * ldirectord's own pace in its forking mode.
@@ -56,8 +57,12 @@ final class ConfigFollower implements AutoCloseable {
 
     private final Path file;
     private final ScheduledExecutorService loop;
-    /** The content last seen (read, or deliberately ignored); null when the file could not be read. */
+
+    /**
+     * The content last seen (read, or deliberately ignored); null when the file could not be read.
+     */
     private volatile String digest;
+
     private Watch watch;
 
     /** Takes the file's content as it is now as seen; nothing is watched before {@link #follow}. */
@@ -68,9 +73,9 @@ final class ConfigFollower implements AutoCloseable {
     }
 
     /**
-     * Starts watching. {@code changed} runs on the loop with the new content's digest; it marks what
-     * it handled with {@link #seen()} or {@link #seen(String)}, or the same content is reported again
-     * on the next sign of a change.
+     * Starts watching. {@code changed} runs on the loop with the new content's digest; it marks
+     * what it handled with {@link #seen()} or {@link #seen(String)}, or the same content is
+     * reported again on the next sign of a change.
      */
     ConfigFollower follow(Consumer<String> changed) {
         watch = new Watch(file, POLL, loop, () -> onFileChanged(changed));
@@ -117,7 +122,9 @@ final class ConfigFollower implements AutoCloseable {
 
     static String digest(Path file) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
+            return HexFormat.of()
+                    .formatHex(
+                            MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(file)));
         } catch (IOException e) {
             return null;
         } catch (NoSuchAlgorithmException e) {
@@ -126,9 +133,9 @@ final class ConfigFollower implements AutoCloseable {
     }
 
     /**
-     * Notices that the file may have changed on disk, at once where the kernel
-     * says so (inotify, through the JDK's {@link WatchService}), and otherwise within one polling
-     * period (ldirectord polls every second, or every checkinterval).
+     * Notices that the file may have changed on disk, at once where the kernel says so (inotify,
+     * through the JDK's {@link WatchService}), and otherwise within one polling period (ldirectord
+     * polls every second, or every checkinterval).
      *
      * <p>commons-configuration2's detector watches the modification time. Editors and config
      * management often replace the file instead of writing it (write a temp file, rename over), and
@@ -149,31 +156,48 @@ final class ConfigFollower implements AutoCloseable {
             handler.setFile(file.toFile());
             IdentityAwareDetector detector = new IdentityAwareDetector(handler, file);
             ReloadingController controller = new ReloadingController(detector);
-            controller.addEventListener(ReloadingEvent.ANY, event -> {
-                // Arms the controller for the next change (without this it reports once only), and
-                // before onChange: what the detector records as seen is the file as it is now, so an
-                // edit made while onChange runs is the next change, not absorbed into this one.
-                controller.resetReloadingState();
-                onChange.run();
-            });
-            Runnable check = () -> {
-                try {
-                    controller.checkForReloading(null);
-                } catch (RuntimeException e) {
-                    LOG.warn("checking {} for changes failed; trying again", file, e);
-                    controller.resetReloadingState();
-                }
-            };
-            // Polled here rather than by commons' PeriodicReloadingTrigger: a periodic task that throws
+            controller.addEventListener(
+                    ReloadingEvent.ANY,
+                    event -> {
+                        // Arms the controller for the next change (without this it reports once
+                        // only), and
+                        // before onChange: what the detector records as seen is the file as it is
+                        // now, so an
+                        // edit made while onChange runs is the next change, not absorbed into this
+                        // one.
+                        controller.resetReloadingState();
+                        onChange.run();
+                    });
+            Runnable check =
+                    () -> {
+                        try {
+                            controller.checkForReloading(null);
+                        } catch (RuntimeException e) {
+                            LOG.warn("checking {} for changes failed; trying again", file, e);
+                            controller.resetReloadingState();
+                        }
+                    };
+            // Polled here rather than by commons' PeriodicReloadingTrigger: a periodic task that
+            // throws
             // once is never run again, and autoreload would stop without a word.
             // On whole seconds (Grid), where the director's other periodic work is due: a poll then
             // costs no wake-up of its own.
-            polling = Grid.repeat(executor, System::currentTimeMillis, period.toMillis(), "checking " + file + " for changes", check);
+            polling =
+                    Grid.repeat(
+                            executor,
+                            System::currentTimeMillis,
+                            period.toMillis(),
+                            "checking " + file + " for changes",
+                            check);
             inotify = watch(file, executor, check);
         }
 
-        /** Runs {@code check} on the executor whenever the kernel reports a change to the file's name; null when it cannot. */
-        private static WatchService watch(Path file, ScheduledExecutorService executor, Runnable check) {
+        /**
+         * Runs {@code check} on the executor whenever the kernel reports a change to the file's
+         * name; null when it cannot.
+         */
+        private static WatchService watch(
+                Path file, ScheduledExecutorService executor, Runnable check) {
             Set<Path> names = new LinkedHashSet<>();
             Path absolute = file.toAbsolutePath();
             names.add(absolute);
@@ -187,16 +211,23 @@ final class ConfigFollower implements AutoCloseable {
                 service = absolute.getFileSystem().newWatchService();
                 for (Path p : names) {
                     if (p.getParent() != null) {
-                        p.getParent().register(service, StandardWatchEventKinds.ENTRY_CREATE,
-                                StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_DELETE);
+                        p.getParent()
+                                .register(
+                                        service,
+                                        StandardWatchEventKinds.ENTRY_CREATE,
+                                        StandardWatchEventKinds.ENTRY_MODIFY,
+                                        StandardWatchEventKinds.ENTRY_DELETE);
                     }
                 }
             } catch (IOException | RuntimeException e) {
-                // out of inotify instances or watches (fs.inotify.max_user_*), or a file system without it
-                LOG.warn("cannot watch {} for changes ({}); polling it instead", file, e.toString());
+                // out of inotify instances or watches (fs.inotify.max_user_*), or a file system
+                // without it
+                LOG.warn(
+                        "cannot watch {} for changes ({}); polling it instead", file, e.toString());
                 if (service != null) {
                     try {
-                        service.close(); // its inotify instance, when only a watch could not be added
+                        service.close(); // its inotify instance, when only a watch could not be
+                        // added
                     } catch (IOException closing) {
                         e.addSuppressed(closing);
                     }
@@ -206,24 +237,32 @@ final class ConfigFollower implements AutoCloseable {
             Set<Path> fileNames = new HashSet<>();
             names.forEach(p -> fileNames.add(p.getFileName()));
             WatchService watching = service;
-            Thread t = new Thread(() -> {
-                try {
-                    while (true) {
-                        WatchKey key = watching.take();
-                        boolean ours = false;
-                        for (WatchEvent<?> e : key.pollEvents()) {
-                            // an overflow lost the names: check rather than miss it
-                            ours |= e.kind() == StandardWatchEventKinds.OVERFLOW || fileNames.contains(e.context());
-                        }
-                        if (ours) {
-                            executor.execute(check);
-                        }
-                        key.reset(); // false when the directory is gone: polling carries on
-                    }
-                } catch (ClosedWatchServiceException | InterruptedException | RejectedExecutionException e) {
-                    // closed, or the daemon is stopping
-                }
-            }, "ldirector-config-watch");
+            Thread t =
+                    new Thread(
+                            () -> {
+                                try {
+                                    while (true) {
+                                        WatchKey key = watching.take();
+                                        boolean ours = false;
+                                        for (WatchEvent<?> e : key.pollEvents()) {
+                                            // an overflow lost the names: check rather than miss it
+                                            ours |=
+                                                    e.kind() == StandardWatchEventKinds.OVERFLOW
+                                                            || fileNames.contains(e.context());
+                                        }
+                                        if (ours) {
+                                            executor.execute(check);
+                                        }
+                                        key.reset(); // false when the directory is gone:
+                                        // polling carries on
+                                    }
+                                } catch (ClosedWatchServiceException
+                                        | InterruptedException
+                                        | RejectedExecutionException e) {
+                                    // closed, or the daemon is stopping
+                                }
+                            },
+                            "ldirector-config-watch");
             t.setDaemon(true);
             t.start();
             return watching;
@@ -243,13 +282,15 @@ final class ConfigFollower implements AutoCloseable {
 
         /**
          * The modification time, as commons-configuration2 checks it, plus inode and size, all from
-         * one stat(2) per look: commons' own lookup (locate the file, check it exists, read its time)
-         * takes several, every poll, on a director that is otherwise idle.
+         * one stat(2) per look: commons' own lookup (locate the file, check it exists, read its
+         * time) takes several, every poll, on a director that is otherwise idle.
          */
         static final class IdentityAwareDetector extends FileHandlerReloadingDetector {
             private final Path file;
+
             /** What the last look saw; null when the file was missing. */
             private BasicFileAttributes current;
+
             private Object seen;
 
             IdentityAwareDetector(FileHandler handler, Path file) {
@@ -286,7 +327,9 @@ final class ConfigFollower implements AutoCloseable {
             /** Identity as of the last look (the refresh delay is 0, so every check looks). */
             private Object identity() {
                 // A file that is briefly missing mid-replace is not a change yet.
-                return current == null ? seen : List.of(String.valueOf(current.fileKey()), current.size());
+                return current == null
+                        ? seen
+                        : List.of(String.valueOf(current.fileKey()), current.size());
             }
         }
     }

@@ -2,6 +2,7 @@ package org.ldirector.daemon;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
@@ -11,26 +12,25 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.nio.file.LinkOption;
+import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.time.Duration;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
-import java.io.UncheckedIOException;
-import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The running daemon's local door: a UNIX stream socket that answers one line of command with text
@@ -39,8 +39,8 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Who may ask: the socket is mode 0600 from the moment it has its name, and each peer's
  * credentials (SO_PEERCRED, which the kernel fills in at connect) must be uid 0 or the socket's
- * owner. A client has {@code timeout} for the whole exchange; a few workers serve, and a
- * connection that finds them all busy and the queue full is closed at once.
+ * owner. A client has {@code timeout} for the whole exchange; a few workers serve, and a connection
+ * that finds them all busy and the queue full is closed at once.
  */
 final class ControlSocket implements AutoCloseable {
     static final int MAX_COMMAND = 256;
@@ -57,12 +57,15 @@ final class ControlSocket implements AutoCloseable {
     private final Duration timeout;
     private final Set<UserPrincipal> allowed;
 
-    /** @param handler turns a command line (without its newline) into the answer */
+    /**
+     * @param handler turns a command line (without its newline) into the answer
+     */
     ControlSocket(Path path, Function<String, String> handler) throws IOException {
         this(path, handler, TIMEOUT, Daemon.threads("ldirector-control"));
     }
 
-    ControlSocket(Path path, Function<String, String> handler, Duration timeout, ThreadFactory threads)
+    ControlSocket(
+            Path path, Function<String, String> handler, Duration timeout, ThreadFactory threads)
             throws IOException {
         this.path = path;
         this.handler = handler;
@@ -71,14 +74,21 @@ final class ControlSocket implements AutoCloseable {
         try {
             UserPrincipal owner = bindPrivately(server, path);
             // "0" is looked up by name first and, as no user is named 0, read as the uid
-            UserPrincipal root = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("0");
+            UserPrincipal root =
+                    path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("0");
             allowed = Set.copyOf(List.of(owner, root)); // one element when the daemon runs as root
         } catch (IOException | RuntimeException e) {
             server.close();
             throw e;
         }
-        workers = new ThreadPoolExecutor(WORKERS, WORKERS, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(QUEUE),
-                threads);
+        workers =
+                new ThreadPoolExecutor(
+                        WORKERS,
+                        WORKERS,
+                        0,
+                        TimeUnit.MILLISECONDS,
+                        new ArrayBlockingQueue<>(QUEUE),
+                        threads);
         acceptor = threads.newThread(this::accept);
         acceptor.start();
     }
@@ -89,13 +99,18 @@ final class ControlSocket implements AutoCloseable {
      * process-wide, so changing it would race with every other thread that creates a file. Instead
      * the socket is bound in a new 0700 directory beside {@code path} (only its owner can reach
      * anything inside), made 0600 there, and renamed into place: rename(2) is atomic and replaces
-     * whatever had the name (a stale socket, or a symlink, which is replaced and not followed).
-     * The chmod cannot meet a link: the name in the private directory was just created by bind.
+     * whatever had the name (a stale socket, or a symlink, which is replaced and not followed). The
+     * chmod cannot meet a link: the name in the private directory was just created by bind.
      */
-    private static UserPrincipal bindPrivately(ServerSocketChannel server, Path path) throws IOException {
+    private static UserPrincipal bindPrivately(ServerSocketChannel server, Path path)
+            throws IOException {
         Path parent = path.toAbsolutePath().getParent();
-        Path staging = Files.createTempDirectory(parent, "." + path.getFileName() + ".",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Path staging =
+                Files.createTempDirectory(
+                        parent,
+                        "." + path.getFileName() + ".",
+                        PosixFilePermissions.asFileAttribute(
+                                PosixFilePermissions.fromString("rwx------")));
         Path temp = staging.resolve("s");
         try {
             server.bind(UnixDomainSocketAddress.of(temp));
@@ -132,7 +147,8 @@ final class ControlSocket implements AutoCloseable {
 
     private void serve(SocketChannel c) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        try (c; Selector selector = Selector.open()) {
+        try (c;
+                Selector selector = Selector.open()) {
             c.configureBlocking(false);
             SelectionKey key = c.register(selector, 0);
             boolean permitted = permitted(c.getOption(ExtendedSocketOptions.SO_PEERCRED), allowed);
@@ -170,7 +186,8 @@ final class ControlSocket implements AutoCloseable {
         key.selector().selectedKeys().clear();
     }
 
-    private static String readLine(SocketChannel c, SelectionKey key, long deadline) throws IOException {
+    private static String readLine(SocketChannel c, SelectionKey key, long deadline)
+            throws IOException {
         ByteArrayOutputStream line = new ByteArrayOutputStream();
         ByteBuffer one = ByteBuffer.allocate(64);
         while (line.size() < MAX_COMMAND) {
@@ -204,31 +221,38 @@ final class ControlSocket implements AutoCloseable {
 
     /** The client side: sends one command, returns the whole answer. */
     static String request(Path path, String command, Duration timeout) throws IOException {
-        CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
-            try (SocketChannel c = SocketChannel.open(UnixDomainSocketAddress.of(path))) {
-                ByteBuffer out = ByteBuffer.wrap((command + "\n").getBytes(StandardCharsets.UTF_8));
-                while (out.hasRemaining()) {
-                    c.write(out);
-                }
-                ByteArrayOutputStream in = new ByteArrayOutputStream();
-                ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
-                while (c.read(buf) >= 0) {
-                    in.write(buf.array(), 0, buf.position());
-                    buf.clear();
-                }
-                return in.toString(StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
+        CompletableFuture<String> answer =
+                CompletableFuture.supplyAsync(
+                        () -> {
+                            try (SocketChannel c =
+                                    SocketChannel.open(UnixDomainSocketAddress.of(path))) {
+                                ByteBuffer out =
+                                        ByteBuffer.wrap(
+                                                (command + "\n").getBytes(StandardCharsets.UTF_8));
+                                while (out.hasRemaining()) {
+                                    c.write(out);
+                                }
+                                ByteArrayOutputStream in = new ByteArrayOutputStream();
+                                ByteBuffer buf = ByteBuffer.allocate(64 * 1024);
+                                while (c.read(buf) >= 0) {
+                                    in.write(buf.array(), 0, buf.position());
+                                    buf.clear();
+                                }
+                                return in.toString(StandardCharsets.UTF_8);
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                        });
         try {
             return answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            Throwable c = e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
+            Throwable c =
+                    e.getCause() instanceof UncheckedIOException u ? u.getCause() : e.getCause();
             throw c instanceof IOException io ? io : new IOException(c);
         } catch (TimeoutException e) {
             answer.cancel(true);
-            throw new IOException("no answer from " + path + " within " + timeout.toSeconds() + " s");
+            throw new IOException(
+                    "no answer from " + path + " within " + timeout.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted");

@@ -11,23 +11,31 @@ import java.nio.file.NotDirectoryException;
 import java.util.Map;
 
 /**
- * The system's reason for a failed file operation, as {@code strerror (ENAME)}. The JDK's
- * {@link FileSystemException} messages are often the bare path (an AccessDeniedException says
- * only "/etc/x"), which leaves the operator guessing, so every daemon message goes through here.
+ * The system's reason for a failed file operation, as {@code strerror (ENAME)}. The JDK's {@link
+ * FileSystemException} messages are often the bare path (an AccessDeniedException says only
+ * "/etc/x"), which leaves the operator guessing, so every daemon message goes through here.
  */
 final class IoErrors {
-    /** strerror(3) texts the JDK puts in {@link FileSystemException#getReason()}, with their errno names. */
-    private static final Map<String, String> NAMES = Map.ofEntries(
-            Map.entry("Permission denied", "EACCES"), Map.entry("Operation not permitted", "EPERM"),
-            Map.entry("No such file or directory", "ENOENT"), Map.entry("Read-only file system", "EROFS"),
-            Map.entry("Is a directory", "EISDIR"), Map.entry("Not a directory", "ENOTDIR"),
-            Map.entry("Too many levels of symbolic links", "ELOOP"), Map.entry("No space left on device", "ENOSPC"),
-            Map.entry("File exists", "EEXIST"), Map.entry("Disk quota exceeded", "EDQUOT"),
-            Map.entry("File name too long", "ENAMETOOLONG"), Map.entry("Input/output error", "EIO"),
-            Map.entry("No such device or address", "ENXIO"), Map.entry("Text file busy", "ETXTBSY"));
+    /**
+     * strerror(3) texts the JDK puts in {@link FileSystemException#getReason()}, with their errno
+     * names.
+     */
+    private static final Map<String, String> NAMES =
+            Map.ofEntries(
+                    Map.entry("Permission denied", "EACCES"),
+                            Map.entry("Operation not permitted", "EPERM"),
+                    Map.entry("No such file or directory", "ENOENT"),
+                            Map.entry("Read-only file system", "EROFS"),
+                    Map.entry("Is a directory", "EISDIR"), Map.entry("Not a directory", "ENOTDIR"),
+                    Map.entry("Too many levels of symbolic links", "ELOOP"),
+                            Map.entry("No space left on device", "ENOSPC"),
+                    Map.entry("File exists", "EEXIST"), Map.entry("Disk quota exceeded", "EDQUOT"),
+                    Map.entry("File name too long", "ENAMETOOLONG"),
+                            Map.entry("Input/output error", "EIO"),
+                    Map.entry("No such device or address", "ENXIO"),
+                            Map.entry("Text file busy", "ETXTBSY"));
 
-    private IoErrors() {
-    }
+    private IoErrors() {}
 
     /** The reason alone: "Read-only file system (EROFS)". */
     static String reason(IOException e) {
@@ -59,13 +67,17 @@ final class IoErrors {
     /** The path and the reason: "/var/log/x.log: Read-only file system (EROFS)". */
     static String describe(IOException e) {
         if (e instanceof FileSystemException f && f.getFile() != null) {
-            return f.getFile() + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "") + ": " + reason(e);
+            return f.getFile()
+                    + (f.getOtherFile() != null ? " -> " + f.getOtherFile() : "")
+                    + ": "
+                    + reason(e);
         }
         return reason(e);
     }
 
     private static String named(String text) {
-        // The JDK sometimes extends the text ("... or unable to access attributes of symbolic link").
+        // The JDK sometimes extends the text ("... or unable to access attributes of symbolic
+        // link").
         for (Map.Entry<String, String> n : NAMES.entrySet()) {
             if (text.startsWith(n.getKey())) {
                 return n.getKey() + " (" + n.getValue() + ")";

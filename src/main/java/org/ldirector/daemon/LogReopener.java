@@ -5,8 +5,8 @@ import org.ldirector.engine.EngineListener;
 
 /**
  * Re-opens the log with every config that comes into force: after a SIGHUP (so logrotate's
- * postrotate can signal ldirector, as it does ldirectord) and after an edit that changes
- * {@code logfile=}. Between rotations, appending with O_APPEND keeps copytruncate safe as well.
+ * postrotate can signal ldirector, as it does ldirectord) and after an edit that changes {@code
+ * logfile=}. Between rotations, appending with O_APPEND keeps copytruncate safe as well.
  */
 final class LogReopener implements EngineListener {
     private final String configName;
@@ -21,6 +21,7 @@ final class LogReopener implements EngineListener {
 
     @Override
     public void configured(Config config) {
-        Logging.configure(configName, config.global().logTarget(), console, debug).ifPresent(Logging.events()::info);
+        Logging.configure(configName, config.global().logTarget(), console, debug)
+                .ifPresent(Logging.events()::info);
     }
 }

@@ -4,8 +4,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.util.Optional;
 import org.apache.logging.log4j.Level;
+import org.apache.logging.log4j.LogManager;
+import org.apache.logging.log4j.core.Appender;
 import org.apache.logging.log4j.core.LoggerContext;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.config.builder.api.AppenderComponentBuilder;
@@ -16,25 +19,21 @@ import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
 import org.ldirector.config.LogTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.time.Clock;
-import org.apache.logging.log4j.LogManager;
-import org.apache.logging.log4j.core.Appender;
 
 /**
  * Log setup. The operator log keeps ldirectord's line format, so existing tail -f habits and
- * grep-based alerting keep working:
- * {@code [Mon Nov 23 18:47:32 2026|ldirectord.cf|773] Added real server: ...}
- * (the middle field is the config file's name, the day of month space-padded).
+ * grep-based alerting keep working: {@code [Mon Nov 23 18:47:32 2026|ldirectord.cf|773] Added real
+ * server: ...} (the middle field is the config file's name, the day of month space-padded).
  */
 public final class Logging {
     /** The logger whose lines are the operator's event log. */
     public static final String EVENTS = "ldirector.events";
 
-    // log4j2's date converter has no space-padded day; three conversions of the same event time do it.
+    // log4j2's date converter has no space-padded day; three conversions of the same event time do
+    // it.
     private static final String TIME = "%d{EEE MMM} %2d{d} %d{HH:mm:ss yyyy}";
 
-    private Logging() {
-    }
+    private Logging() {}
 
     public static Logger events() {
         return LoggerFactory.getLogger(EVENTS);
@@ -44,13 +43,14 @@ public final class Logging {
     static final String FALLBACK_FACILITY = "daemon";
 
     /**
-     * @param target   logfile= (a path, or a syslog facility)
-     * @param console  also (or only, when supervised) write to stdout
-     * @param debug    -d: debug lines too
-     * @return why the log file could not be opened and where the log goes instead, in one line
-     *         for the caller to show; empty when it opened
+     * @param target logfile= (a path, or a syslog facility)
+     * @param console also (or only, when supervised) write to stdout
+     * @param debug -d: debug lines too
+     * @return why the log file could not be opened and where the log goes instead, in one line for
+     *     the caller to show; empty when it opened
      */
-    public static Optional<String> configure(String configName, LogTarget target, boolean console, boolean debug) {
+    public static Optional<String> configure(
+            String configName, LogTarget target, boolean console, boolean debug) {
         return configure(configName, target, console, debug, SyslogAppender.DEV_LOG);
     }
 
@@ -67,12 +67,19 @@ public final class Logging {
         Path dir = file.toAbsolutePath().getParent();
         if (dir == null || !Files.isDirectory(dir) || !Files.isWritable(dir)) {
             // fails, with the system's reason (had it succeeded, the file is simply there early)
-            Files.newByteChannel(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+            Files.newByteChannel(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+                    .close();
         }
     }
 
-    /** @param syslogSocket where syslog lines go ({@code /dev/log}; tests bind their own) */
-    static Optional<String> configure(String configName, LogTarget target, boolean console, boolean debug,
+    /**
+     * @param syslogSocket where syslog lines go ({@code /dev/log}; tests bind their own)
+     */
+    static Optional<String> configure(
+            String configName,
+            LogTarget target,
+            boolean console,
+            boolean debug,
             Path syslogSocket) {
         // The file is opened here first: log4j, when it cannot, prints pages of stack traces on
         // stderr and goes on logging nowhere. One line and syslog instead (ldirectord dies there).
@@ -83,34 +90,53 @@ public final class Logging {
             try {
                 probe(file.get());
             } catch (IOException e) {
-                problem = Optional.of("cannot open logfile " + file.get() + ": " + IoErrors.reason(e)
-                        + "; logging to syslog (facility " + FALLBACK_FACILITY + ")" + (console ? " and stdout" : ""));
+                problem =
+                        Optional.of(
+                                "cannot open logfile "
+                                        + file.get()
+                                        + ": "
+                                        + IoErrors.reason(e)
+                                        + "; logging to syslog (facility "
+                                        + FALLBACK_FACILITY
+                                        + ")"
+                                        + (console ? " and stdout" : ""));
                 file = Optional.empty();
                 facility = Optional.of(FALLBACK_FACILITY);
             }
         }
-        ConfigurationBuilder<BuiltConfiguration> b = ConfigurationBuilderFactory.newConfigurationBuilder();
+        ConfigurationBuilder<BuiltConfiguration> b =
+                ConfigurationBuilderFactory.newConfigurationBuilder();
         b.setStatusLevel(Level.ERROR);
         b.setConfigurationName("ldirector");
         String pattern = "[" + TIME + "|" + configName.replace("%", "%%") + "|%pid] %m%n";
         RootLoggerComponentBuilder root = b.newRootLogger(debug ? Level.DEBUG : Level.INFO);
         if (console) {
-            b.add(b.newAppender("stdout", "Console").add(b.newLayout("PatternLayout").addAttribute("pattern", pattern)));
+            b.add(
+                    b.newAppender("stdout", "Console")
+                            .add(b.newLayout("PatternLayout").addAttribute("pattern", pattern)));
             root.add(b.newAppenderRef("stdout"));
         }
         if (file.isPresent()) {
             // append, never truncate: copytruncate rotation and tail -f both keep working
-            AppenderComponentBuilder f = b.newAppender("file", "File")
-                    .addAttribute("fileName", file.get().toString())
-                    .addAttribute("append", true)
-                    .add(b.newLayout("PatternLayout").addAttribute("pattern", pattern));
+            AppenderComponentBuilder f =
+                    b.newAppender("file", "File")
+                            .addAttribute("fileName", file.get().toString())
+                            .addAttribute("append", true)
+                            .add(b.newLayout("PatternLayout").addAttribute("pattern", pattern));
             b.add(f);
             root.add(b.newAppenderRef("file"));
         }
         b.add(root);
         // Library chatter (Quartz's start-up banner, httpclient, JDBC drivers) stays out of the
         // operator log even with -d: it would bury ldirector's own lines.
-        for (String noisy : new String[] {"org.quartz", "org.apache.hc", "org.apache.commons", "org.postgresql", "org.mariadb"}) {
+        for (String noisy :
+                new String[] {
+                    "org.quartz",
+                    "org.apache.hc",
+                    "org.apache.commons",
+                    "org.postgresql",
+                    "org.mariadb"
+                }) {
             b.add(b.newLogger(noisy, Level.WARN));
         }
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
@@ -125,8 +151,12 @@ public final class Logging {
         }
         Configurator.reconfigure(b.build());
         if (facility.isPresent()) {
-            SyslogAppender syslog = new SyslogAppender(facility.get(), syslogSocket,
-                    Clock.systemDefaultZone(), ProcessHandle.current().pid());
+            SyslogAppender syslog =
+                    new SyslogAppender(
+                            facility.get(),
+                            syslogSocket,
+                            Clock.systemDefaultZone(),
+                            ProcessHandle.current().pid());
             syslog.start();
             ctx.getConfiguration().addAppender(syslog);
             ctx.getConfiguration().getRootLogger().addAppender(syslog, null, null);

@@ -4,57 +4,64 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.Map;
-import java.util.Optional;
 import java.util.function.Predicate;
+import org.ldirector.alert.EmailAlerts;
+import org.ldirector.check.CheckContext;
+import org.ldirector.check.Checkers;
+import org.ldirector.check.ProbeLoop;
+import org.ldirector.check.kinds.Kinds;
 import org.ldirector.config.Config;
 import org.ldirector.config.ConfigException;
 import org.ldirector.config.ConfigParser;
 import org.ldirector.config.ConfigPrinter;
 import org.ldirector.config.Diagnostic;
-import org.ldirector.check.CheckContext;
-import org.ldirector.check.Checkers;
-import org.ldirector.check.ProbeLoop;
+import org.ldirector.engine.EngineListener;
+import org.ldirector.ipvs.InMemoryIpvsTable;
 import org.ldirector.ipvs.IpvsException;
 import org.ldirector.ipvs.IpvsTable;
-import org.ldirector.ipvs.InMemoryIpvsTable;
+import org.ldirector.ipvs.netlink.NetlinkIpvsTable;
+import org.ldirector.metrics.Metrics;
+import org.ldirector.metrics.MetricsEndpoint;
 import org.ldirector.sys.NativeException;
 import org.ldirector.sys.Processes;
-import org.ldirector.ipvs.netlink.NetlinkIpvsTable;
-import org.ldirector.engine.EngineListener;
-import org.ldirector.alert.EmailAlerts;
-import org.ldirector.metrics.Metrics;
 import sun.misc.Signal;
-import org.ldirector.metrics.MetricsEndpoint;
-import org.ldirector.check.kinds.Kinds;
 
 /** Entry point: parses the command line and dispatches. */
 public final class Main {
     /** LSB: status of a stopped service. */
     static final int EXIT_STOPPED = 3;
+
     static final int EXIT_USAGE = 2;
+
     /** LSB: status unknown (the run dir cannot be trusted, so neither can its pid file). */
     static final int EXIT_STATUS_UNKNOWN = 4;
 
-    private Main() {
-    }
+    private Main() {}
 
     public static void main(String[] args) {
-        System.exit(run(List.of(args), System.out, System.err, Files::isRegularFile, System.getenv()));
+        System.exit(
+                run(List.of(args), System.out, System.err, Files::isRegularFile, System.getenv()));
     }
 
     static int run(List<String> args, PrintStream out, PrintStream err, Predicate<Path> isFile) {
         return run(args, out, err, isFile, System.getenv());
     }
 
-    static int run(List<String> args, PrintStream out, PrintStream err, Predicate<Path> isFile, Map<String, String> env) {
+    static int run(
+            List<String> args,
+            PrintStream out,
+            PrintStream err,
+            Predicate<Path> isFile,
+            Map<String, String> env) {
         if (!args.isEmpty() && CommandLine.TOOLS.contains(args.get(0))) {
             return Tools.run(args, out, err); // no ldirectord.cf, no daemon
         }
@@ -83,8 +90,11 @@ public final class Main {
         RunFiles files = RunFiles.of(file, env);
         if (!cl.test()) {
             try {
-                // a verb trusts the pid in there and writes there: an unsafe dir is refused before anything
-                files.checkDir(cl.verb().orElseThrow().equals("sync") && !cl.syncRole().orElseThrow().equals("status"));
+                // a verb trusts the pid in there and writes there: an unsafe dir is refused before
+                // anything
+                files.checkDir(
+                        cl.verb().orElseThrow().equals("sync")
+                                && !cl.syncRole().orElseThrow().equals("status"));
             } catch (IOException e) {
                 err.println("ldirector: " + e.getMessage());
                 return cl.verb().orElseThrow().equals("status") ? EXIT_STATUS_UNKNOWN : 1;
@@ -110,8 +120,7 @@ public final class Main {
                         return 0;
                     }
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
         Config config;
@@ -124,8 +133,13 @@ public final class Main {
             if (e.notShown() > 0) {
                 err.println("ldirector: " + e.notShown() + " more errors not shown");
             }
-            err.println("ldirector: " + file + ": " + e.errors().size()
-                    + (e.errors().size() == 1 ? " error" : " errors") + ", configuration not usable");
+            err.println(
+                    "ldirector: "
+                            + file
+                            + ": "
+                            + e.errors().size()
+                            + (e.errors().size() == 1 ? " error" : " errors")
+                            + ", configuration not usable");
             return 1;
         } catch (IOException e) {
             err.println("ldirector: cannot read " + file + ": " + IoErrors.reason(e));
@@ -163,8 +177,16 @@ public final class Main {
         return start(file, config, cl, files, env, err);
     }
 
-    /** Runs the director in this process until TERM/INT: the foreground start and the daemon child. */
-    static int start(Path file, Config config, CommandLine cl, RunFiles files, Map<String, String> env, PrintStream err) {
+    /**
+     * Runs the director in this process until TERM/INT: the foreground start and the daemon child.
+     */
+    static int start(
+            Path file,
+            Config config,
+            CommandLine cl,
+            RunFiles files,
+            Map<String, String> env,
+            PrintStream err) {
         long pid = ProcessHandle.current().pid();
         if (cl.daemonChild()) {
             try {
@@ -173,13 +195,21 @@ public final class Main {
                 err.println("ldirector: setsid: " + e.getMessage());
             }
         }
-        // stdout is the journal under systemd (--foreground) and the console with -d; a daemon has neither
-        boolean console = !cl.daemonChild() && (cl.debug() || cl.foreground() || config.global().supervised());
-        Logging.configure(file.getFileName().toString(), config.global().logTarget(), console, cl.debug())
-                .ifPresent(problem -> {
-                    err.println("ldirector: " + problem);
-                    Logging.events().info(problem);
-                });
+        // stdout is the journal under systemd (--foreground) and the console with -d; a daemon has
+        // neither
+        boolean console =
+                !cl.daemonChild()
+                        && (cl.debug() || cl.foreground() || config.global().supervised());
+        Logging.configure(
+                        file.getFileName().toString(),
+                        config.global().logTarget(),
+                        console,
+                        cl.debug())
+                .ifPresent(
+                        problem -> {
+                            err.println("ldirector: " + problem);
+                            Logging.events().info(problem);
+                        });
         RunFiles.Claim claim;
         try {
             claim = files.claim(pid);
@@ -188,33 +218,59 @@ public final class Main {
             return 1;
         }
         if (claim instanceof RunFiles.Taken other) {
-            err.println("ldirector for " + file + " is already running"
-                    + (other.pid() > 0 ? " with pid: " + other.pid() : " (" + files.pidFile() + " is locked)"));
+            err.println(
+                    "ldirector for "
+                            + file
+                            + " is already running"
+                            + (other.pid() > 0
+                                    ? " with pid: " + other.pid()
+                                    : " (" + files.pidFile() + " is locked)"));
             return 0;
         }
         RunFiles.PidFile pidFile = ((RunFiles.Held) claim).pidFile();
-        // From the lock on, `status` says running: a TERM or INT must be a clean stop from here, not
-        // the JVM's default exit, though the daemon's own handlers come only once its engine exists.
+        // From the lock on, `status` says running: a TERM or INT must be a clean stop from here,
+        // not
+        // the JVM's default exit, though the daemon's own handlers come only once its engine
+        // exists.
         CountDownLatch earlyStop = new CountDownLatch(1);
         for (String name : List.of("TERM", "INT")) {
             Signal.handle(new Signal(name), s -> earlyStop.countDown());
         }
         Metrics metrics = new Metrics(version());
         // mail goes out on a thread of its own: a slow relay never holds the loop
-        ScheduledExecutorService alertExecutor = Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-emailalert"));
-        try (IpvsTable table = openTable(env); CheckContext ctx = CheckContext.create();
+        ScheduledExecutorService alertExecutor =
+                Executors.newSingleThreadScheduledExecutor(Daemon.threads("ldirector-emailalert"));
+        try (IpvsTable table = openTable(env);
+                CheckContext ctx = CheckContext.create();
                 MetricsEndpoint endpoint = new MetricsEndpoint(metrics, Logging.events()::info);
-                MonitorFiles monitorFiles = new MonitorFiles(ProbeLoop.turnClock(Clock.systemDefaultZone()), pid,
-                        Logging.events()::info);
-                EmailAlerts alerts = new EmailAlerts(alertExecutor, Clock.systemUTC(), Logging.events()::info, hostname(),
-                        System.getProperty("user.name", "root"))) {
+                MonitorFiles monitorFiles =
+                        new MonitorFiles(
+                                ProbeLoop.turnClock(Clock.systemDefaultZone()),
+                                pid,
+                                Logging.events()::info);
+                EmailAlerts alerts =
+                        new EmailAlerts(
+                                alertExecutor,
+                                Clock.systemUTC(),
+                                Logging.events()::info,
+                                hostname(),
+                                System.getProperty("user.name", "root"))) {
             Checkers checkers = Kinds.checkers(ctx);
             metrics.probesWaiting(ctx::probesWaiting);
-            EngineListener listeners = EngineListener.all(List.of(
-                    new LogReopener(file.getFileName().toString(), console, cl.debug()), metrics, endpoint, monitorFiles,
-                    alerts));
-            return new Daemon(file, listeners).withControlSocket(files.socket()).withSyncRoleFile(files.syncRole())
-                    .withEarlyStop(earlyStop).run(config, table, checkers);
+            EngineListener listeners =
+                    EngineListener.all(
+                            List.of(
+                                    new LogReopener(
+                                            file.getFileName().toString(), console, cl.debug()),
+                                    metrics,
+                                    endpoint,
+                                    monitorFiles,
+                                    alerts));
+            return new Daemon(file, listeners)
+                    .withControlSocket(files.socket())
+                    .withSyncRoleFile(files.syncRole())
+                    .withEarlyStop(earlyStop)
+                    .run(config, table, checkers);
         } catch (IpvsException e) {
             err.println("ldirector: " + e.getMessage());
             Logging.events().info("Error: {}", e.getMessage());
@@ -231,9 +287,9 @@ public final class Main {
     }
 
     /**
-     * Why the config file cannot be read, in the system's words; empty when it can. A missing
-     * file keeps ldirectord's message; anything else that is not a readable regular file (a
-     * directory, a FIFO, a device, a symlink loop, no permission) says what it is instead.
+     * Why the config file cannot be read, in the system's words; empty when it can. A missing file
+     * keeps ldirectord's message; anything else that is not a readable regular file (a directory, a
+     * FIFO, a device, a symlink loop, no permission) says what it is instead.
      */
     static Optional<String> configProblem(Path file) {
         BasicFileAttributes a;
@@ -289,10 +345,14 @@ public final class Main {
     static IpvsTable openTable(Map<String, String> env) throws IpvsException {
         String ipvs = env.getOrDefault("LDIRECTOR_IPVS", "");
         if (!ipvs.isEmpty() && !ipvs.equals("memory")) {
-            throw new IllegalArgumentException("LDIRECTOR_IPVS=" + ipvs + ": expected 'memory' or nothing");
+            throw new IllegalArgumentException(
+                    "LDIRECTOR_IPVS=" + ipvs + ": expected 'memory' or nothing");
         }
         if (ipvs.equals("memory")) {
-            Logging.events().info("Using an in-memory IPVS table (LDIRECTOR_IPVS=memory): the kernel is not touched");
+            Logging.events()
+                    .info(
+                            "Using an in-memory IPVS table (LDIRECTOR_IPVS=memory): the kernel is"
+                                    + " not touched");
             return InMemoryIpvsTable.withHostInterfaces();
         }
         return NetlinkIpvsTable.open();

@@ -17,28 +17,33 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The files a daemon keeps for its config, named after the config file as ldirectord names its
- * pid file: {@code /run/ldirector.ldirectord.cf.pid} and the control socket
- * {@code /run/ldirector.ldirectord.cf.sock}. {@code LDIRECTOR_RUNDIR} moves them (tests, non-root).
+ * The files a daemon keeps for its config, named after the config file as ldirectord names its pid
+ * file: {@code /run/ldirector.ldirectord.cf.pid} and the control socket {@code
+ * /run/ldirector.ldirectord.cf.sock}. {@code LDIRECTOR_RUNDIR} moves them (tests, non-root).
  *
  * <p>Liveness is the pid file's lock, not the pid: the daemon holds an exclusive lock on its pid
  * file for its whole life and the kernel drops it when the process dies, however it dies. A pid
  * number outlives a crash and may belong to another program since (an editor of ldirectord.cf, a
- * tail of its log), so "a process with this pid whose command line says ldirector" proved
- * nothing. Locks are fcntl(2) record locks, which a process loses when it closes any descriptor
- * of the file: the daemon therefore never opens its own pid file a second time.
+ * tail of its log), so "a process with this pid whose command line says ldirector" proved nothing.
+ * Locks are fcntl(2) record locks, which a process loses when it closes any descriptor of the file:
+ * the daemon therefore never opens its own pid file a second time.
  *
- * <p>Root writes and signals through these files, so the run dir must be one only root (or the
- * user running ldirector, for unprivileged test runs) can change: see {@link #checkDir(boolean)}.
+ * <p>Root writes and signals through these files, so the run dir must be one only root (or the user
+ * running ldirector, for unprivileged test runs) can change: see {@link #checkDir(boolean)}.
  *
  * @param uid the user running ldirector, who besides root may own the run dir
  */
 record RunFiles(Path dir, String configName, int uid) {
     static final String RUNDIR_ENV = "LDIRECTOR_RUNDIR";
+
     /** How long a verb or a start waits for a daemon that holds the lock to write its pid. */
     private static final int PID_READS = 40;
+
     private static final long PID_READ_PAUSE_MS = 25;
-    /** How many times in a row a start finds the lock taken before it believes a daemon holds it. */
+
+    /**
+     * How many times in a row a start finds the lock taken before it believes a daemon holds it.
+     */
     private static final int REFUSALS = 8;
 
     static RunFiles of(Path config, Map<String, String> env) {
@@ -47,9 +52,12 @@ record RunFiles(Path dir, String configName, int uid) {
 
     static RunFiles of(Path config, Map<String, String> env, int uid) {
         String dir = env.getOrDefault(RUNDIR_ENV, "/run");
-        // absolute: the daemon runs in / (see Verbs.daemonize), where a relative dir means another place
-        return new RunFiles(Path.of(dir.isEmpty() ? "/run" : dir).toAbsolutePath().normalize(),
-                config.getFileName().toString(), uid);
+        // absolute: the daemon runs in / (see Verbs.daemonize), where a relative dir means another
+        // place
+        return new RunFiles(
+                Path.of(dir.isEmpty() ? "/run" : dir).toAbsolutePath().normalize(),
+                config.getFileName().toString(),
+                uid);
     }
 
     /** The effective uid: /proc/self belongs to it. */
@@ -77,7 +85,10 @@ record RunFiles(Path dir, String configName, int uid) {
         return dir.resolve("ldirector." + configName + ".sync");
     }
 
-    /** Where a daemonizing start's child writes until its log takes over; read back if it fails to start. */
+    /**
+     * Where a daemonizing start's child writes until its log takes over; read back if it fails to
+     * start.
+     */
     Path startLog() {
         return dir.resolve("ldirector." + configName + ".start");
     }
@@ -89,7 +100,8 @@ record RunFiles(Path dir, String configName, int uid) {
      * or by the user running ldirector; the run dir must not be writable by group or others, the
      * dirs above only when sticky (as /tmp, where nobody can rename another's entry away).
      *
-     * @param create make the dir (mode 0755) when it is missing; else a missing dir is fine (it holds nothing)
+     * @param create make the dir (mode 0755) when it is missing; else a missing dir is fine (it
+     *     holds nothing)
      */
     void checkDir(boolean create) throws IOException {
         if (!Files.exists(dir, LinkOption.NOFOLLOW_LINKS) && !Files.isSymbolicLink(dir)) {
@@ -97,7 +109,10 @@ record RunFiles(Path dir, String configName, int uid) {
                 return;
             }
             try {
-                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+                Files.createDirectories(
+                        dir,
+                        PosixFilePermissions.asFileAttribute(
+                                PosixFilePermissions.fromString("rwxr-xr-x")));
             } catch (IOException e) {
                 throw new IOException("cannot create the run dir " + IoErrors.describe(e), e);
             }
@@ -107,7 +122,8 @@ record RunFiles(Path dir, String configName, int uid) {
 
     private void checkTrusted(Path path, boolean isRunDir, int depth) throws IOException {
         if (depth > 8) {
-            throw new IOException("unsafe run dir " + dir + ": too many symbolic links under " + path);
+            throw new IOException(
+                    "unsafe run dir " + dir + ": too many symbolic links under " + path);
         }
         Path prefix = path.getRoot();
         checkOne(prefix, false);
@@ -134,15 +150,24 @@ record RunFiles(Path dir, String configName, int uid) {
         try {
             a = Files.readAttributes(p, "unix:uid,mode", LinkOption.NOFOLLOW_LINKS);
         } catch (IOException e) {
-            throw new IOException("cannot check the run dir " + dir + ": " + IoErrors.describe(e), e);
+            throw new IOException(
+                    "cannot check the run dir " + dir + ": " + IoErrors.describe(e), e);
         }
         int owner = (Integer) a.get("uid");
         int mode = (Integer) a.get("mode");
         boolean isLink = (mode & 0170000) == 0120000;
         String what = p.equals(dir) ? "run dir " + dir : "run dir " + dir + ": " + p;
         if (owner != 0 && owner != uid) {
-            throw new IOException("unsafe " + what + " is owned by uid " + owner + ", not by root"
-                    + (uid != 0 ? " or uid " + uid : "") + "; set " + RUNDIR_ENV + " to a dir only root can change");
+            throw new IOException(
+                    "unsafe "
+                            + what
+                            + " is owned by uid "
+                            + owner
+                            + ", not by root"
+                            + (uid != 0 ? " or uid " + uid : "")
+                            + "; set "
+                            + RUNDIR_ENV
+                            + " to a dir only root can change");
         }
         if (isLink) {
             return;
@@ -152,26 +177,29 @@ record RunFiles(Path dir, String configName, int uid) {
         }
         boolean sticky = (mode & 01000) != 0;
         if ((mode & 0022) != 0 && (isRunDir || !sticky)) {
-            throw new IOException("unsafe " + what + " is writable by " + ((mode & 0020) != 0 ? "its group" : "others")
-                    + " (mode " + String.format("%04o", mode & 07777) + "); set " + RUNDIR_ENV
-                    + " to a dir only root can change");
+            throw new IOException(
+                    "unsafe "
+                            + what
+                            + " is writable by "
+                            + ((mode & 0020) != 0 ? "its group" : "others")
+                            + " (mode "
+                            + String.format("%04o", mode & 07777)
+                            + "); set "
+                            + RUNDIR_ENV
+                            + " to a dir only root can change");
         }
     }
 
     /** What the pid file says. */
-    sealed interface State {
-    }
+    sealed interface State {}
 
-    record Stopped() implements State {
-    }
+    record Stopped() implements State {}
 
     /** A pid file nobody holds: its daemon died without removing it. 0 when it names no pid. */
-    record Stale(long pid) implements State {
-    }
+    record Stale(long pid) implements State {}
 
     /** A daemon holds the pid file. 0 when it has locked the file but not yet written its pid. */
-    record Running(long pid) implements State {
-    }
+    record Running(long pid) implements State {}
 
     /** Asks the pid file's lock: a verb's view, from another process than the daemon's. */
     State state() {
@@ -181,7 +209,9 @@ record RunFiles(Path dir, String configName, int uid) {
         } catch (NoSuchFileException e) {
             return new Stopped();
         } catch (IOException e) {
-            return new Stale(0); // a symlink or something unreadable where the pid file belongs: no daemon holds it
+            return new Stale(
+                    0); // a symlink or something unreadable where the pid file belongs: no daemon
+            // holds it
         }
         try (ch) {
             if (!heldElsewhere(ch)) {
@@ -221,7 +251,8 @@ record RunFiles(Path dir, String configName, int uid) {
 
     /** What the pid file says, without looking at its lock. */
     Optional<Long> readPid() {
-        try (FileChannel ch = FileChannel.open(pidFile(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
+        try (FileChannel ch =
+                FileChannel.open(pidFile(), StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)) {
             return readPid(ch);
         } catch (IOException e) {
             return Optional.empty();
@@ -234,26 +265,26 @@ record RunFiles(Path dir, String configName, int uid) {
             // a pid file is a few bytes; read until full or at its end
         }
         String text = new String(b.array(), 0, b.position(), StandardCharsets.US_ASCII).strip();
-        return text.matches("\\d{1,10}") && Long.parseLong(text) > 0 ? Optional.of(Long.parseLong(text)) : Optional.empty();
+        return text.matches("\\d{1,10}") && Long.parseLong(text) > 0
+                ? Optional.of(Long.parseLong(text))
+                : Optional.empty();
     }
 
     /** What {@link #claim} found. */
-    sealed interface Claim {
-    }
+    sealed interface Claim {}
 
     /** The pid file is ours and locked until {@link PidFile#release()}. */
-    record Held(PidFile pidFile) implements Claim {
-    }
+    record Held(PidFile pidFile) implements Claim {}
 
     /** Another daemon holds it; pid 0 when it has not written its pid. */
-    record Taken(long pid) implements Claim {
-    }
+    record Taken(long pid) implements Claim {}
 
     /**
      * Takes and locks the pid file for {@code pid} and writes the pid, for the daemon's life. A
      * stale file (nobody holds its lock) is taken over in place. The file is opened without
      * following a symlink, and checked to be still the one at the path once locked: a stopping
-     * daemon removes its file before letting the lock go, so a lock won on a removed file is retried.
+     * daemon removes its file before letting the lock go, so a lock won on a removed file is
+     * retried.
      */
     Claim claim(long pid) throws IOException {
         checkDir(true);
@@ -262,8 +293,13 @@ record RunFiles(Path dir, String configName, int uid) {
             Optional<Object> before = fileKey(pidFile());
             FileChannel ch;
             try {
-                ch = FileChannel.open(pidFile(), StandardOpenOption.CREATE, StandardOpenOption.READ,
-                        StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+                ch =
+                        FileChannel.open(
+                                pidFile(),
+                                StandardOpenOption.CREATE,
+                                StandardOpenOption.READ,
+                                StandardOpenOption.WRITE,
+                                LinkOption.NOFOLLOW_LINKS);
             } catch (IOException e) {
                 throw new IOException("cannot open the pid file " + IoErrors.describe(e), e);
             }
@@ -275,7 +311,8 @@ record RunFiles(Path dir, String configName, int uid) {
             }
             if (lock == null) {
                 if (++refused < REFUSALS) {
-                    // a verb's liveness probe holds its lock for an instant; a daemon holds it for good
+                    // a verb's liveness probe holds its lock for an instant; a daemon holds it for
+                    // good
                     ch.close();
                     pause();
                     continue;
@@ -300,17 +337,23 @@ record RunFiles(Path dir, String configName, int uid) {
             }
             return new Held(new PidFile(this, ch, after.get()));
         }
-        throw new IOException("cannot take the pid file " + pidFile() + ": it keeps being replaced");
+        throw new IOException(
+                "cannot take the pid file " + pidFile() + ": it keeps being replaced");
     }
 
     /**
      * Removes a stale pid file (and the socket beside it), unless a daemon has taken it meanwhile:
-     * the file is locked while it is removed, so a starting daemon cannot have claimed it in between.
+     * the file is locked while it is removed, so a starting daemon cannot have claimed it in
+     * between.
      */
     void removeStale() throws IOException {
         Optional<Object> before = fileKey(pidFile());
-        try (FileChannel ch = FileChannel.open(pidFile(), StandardOpenOption.READ, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
+        try (FileChannel ch =
+                FileChannel.open(
+                        pidFile(),
+                        StandardOpenOption.READ,
+                        StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS)) {
             FileLock lock = ch.tryLock();
             if (lock == null || !before.equals(fileKey(pidFile()))) {
                 return; // a daemon holds it now, or it was replaced
@@ -326,7 +369,9 @@ record RunFiles(Path dir, String configName, int uid) {
 
     private static Optional<Object> fileKey(Path p) {
         try {
-            return Optional.ofNullable(Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey());
+            return Optional.ofNullable(
+                    Files.readAttributes(p, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS)
+                            .fileKey());
         } catch (IOException e) {
             return Optional.empty();
         }

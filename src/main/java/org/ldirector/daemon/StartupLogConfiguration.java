@@ -38,10 +38,18 @@ public final class StartupLogConfiguration extends ConfigurationFactory {
         return new AbstractConfiguration(ctx, ConfigurationSource.NULL_SOURCE) {
             @Override
             protected void doConfigure() {
-                PatternLayout layout = PatternLayout.newBuilder().withConfiguration(this)
-                        .withPattern("%d{ISO8601} %-5level %logger{1}: %msg%n").build();
-                ConsoleAppender stderr = ConsoleAppender.newBuilder().setName("stderr")
-                        .setTarget(ConsoleAppender.Target.SYSTEM_ERR).setLayout(layout).setConfiguration(this).build();
+                PatternLayout layout =
+                        PatternLayout.newBuilder()
+                                .withConfiguration(this)
+                                .withPattern("%d{ISO8601} %-5level %logger{1}: %msg%n")
+                                .build();
+                ConsoleAppender stderr =
+                        ConsoleAppender.newBuilder()
+                                .setName("stderr")
+                                .setTarget(ConsoleAppender.Target.SYSTEM_ERR)
+                                .setLayout(layout)
+                                .setConfiguration(this)
+                                .build();
                 stderr.start();
                 addAppender(stderr);
                 LoggerConfig root = getRootLogger();

@@ -10,13 +10,12 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Optional;
 import java.util.function.Consumer;
-
 import org.ldirector.config.SyncConfig;
 import org.ldirector.sync.KeptRole;
 
 /**
- * The IPVS sync role last set by the {@code sync} verb ({@link RunFiles#syncRole()}), written by the
- * running daemon and, when none runs, by the verb itself for the next start.
+ * The IPVS sync role last set by the {@code sync} verb ({@link RunFiles#syncRole()}), written by
+ * the running daemon and, when none runs, by the verb itself for the next start.
  */
 record SyncRoleFile(Path path) {
 
@@ -37,14 +36,21 @@ record SyncRoleFile(Path path) {
     void write(SyncConfig.Role role) throws IOException {
         Path tmp = path.resolveSibling(path.getFileName() + ".tmp");
         Files.deleteIfExists(tmp);
-        try (OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                LinkOption.NOFOLLOW_LINKS)) {
+        try (OutputStream out =
+                Files.newOutputStream(
+                        tmp,
+                        StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE,
+                        LinkOption.NOFOLLOW_LINKS)) {
             out.write((role.word() + "\n").getBytes(StandardCharsets.US_ASCII));
         }
         Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
-    /** This file as the running daemon keeps the role in it: a write that fails is a warning to {@code events}. */
+    /**
+     * This file as the running daemon keeps the role in it: a write that fails is a warning to
+     * {@code events}.
+     */
     KeptRole kept(Consumer<String> events) {
         return new KeptRole() {
             @Override
@@ -57,8 +63,12 @@ record SyncRoleFile(Path path) {
                 try {
                     write(role);
                 } catch (IOException e) {
-                    events.accept("Warning: cannot keep the sync role in " + path + ": " + IoErrors.reason(e)
-                            + " (a restart will use syncdaemon from the config)");
+                    events.accept(
+                            "Warning: cannot keep the sync role in "
+                                    + path
+                                    + ": "
+                                    + IoErrors.reason(e)
+                                    + " (a restart will use syncdaemon from the config)");
                 }
             }
 

@@ -23,7 +23,9 @@ final class SystemdState implements EngineListener {
     private int virtuals;
     private String lastStatus = "";
 
-    /** @param notify sends one sd_notify message; must not throw */
+    /**
+     * @param notify sends one sd_notify message; must not throw
+     */
     SystemdState(Consumer<String> notify) {
         this.notify = notify;
     }
@@ -70,16 +72,22 @@ final class SystemdState implements EngineListener {
         }
         switch (state) {
             case RUNNING -> notify.accept("READY=1\nSTATUS=" + status);
-            case RELOADING -> notify.accept("RELOADING=1\nMONOTONIC_USEC=" + System.nanoTime() / 1000
-                    + "\nSTATUS=Reloading the configuration");
+            case RELOADING ->
+                    notify.accept(
+                            "RELOADING=1\nMONOTONIC_USEC="
+                                    + System.nanoTime() / 1000
+                                    + "\nSTATUS=Reloading the configuration");
             case STOPPING -> notify.accept("STOPPING=1\nSTATUS=Stopping");
-            default -> {
-            }
+            default -> {}
         }
     }
 
     synchronized String status() {
-        return virtuals + (virtuals == 1 ? " virtual service, " : " virtual services, ") + up.size() + "/"
-                + configured.size() + " real servers up";
+        return virtuals
+                + (virtuals == 1 ? " virtual service, " : " virtual services, ")
+                + up.size()
+                + "/"
+                + configured.size()
+                + " real servers up";
     }
 }

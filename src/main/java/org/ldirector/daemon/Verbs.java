@@ -14,24 +14,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.ldirector.config.SyncConfig;
 import org.ldirector.sys.NativeException;
 import org.ldirector.sys.Processes;
-import org.ldirector.config.SyncConfig;
 
 /**
- * The verbs that act on a running daemon through its pid file and control socket, with
- * ldirectord's words and LSB's exit codes (status: 0 running, 1 dead with a pid file, 3 stopped).
+ * The verbs that act on a running daemon through its pid file and control socket, with ldirectord's
+ * words and LSB's exit codes (status: 0 running, 1 dead with a pid file, 3 stopped).
  */
 final class Verbs {
     static final int EXIT_DEAD = 1;
-    /** How long stop waits for the daemon to finish its clean stop (cleanstop removes entries first). */
+
+    /**
+     * How long stop waits for the daemon to finish its clean stop (cleanstop removes entries
+     * first).
+     */
     static final Duration STOP_WAIT = Duration.ofSeconds(60);
+
     /** How long a daemonizing start waits for the child's first reconciliation. */
     static final Duration START_WAIT = Duration.ofSeconds(120);
+
     static final Duration STATUS_WAIT = Duration.ofSeconds(20);
 
-    private Verbs() {
-    }
+    private Verbs() {}
 
     static int status(RunFiles files, Path config, boolean json, PrintStream out) {
         RunFiles.State s = files.state();
@@ -40,20 +45,42 @@ final class Verbs {
                 out.println("ldirector for " + config + " is running with pid: " + r.pid());
             }
             try {
-                out.print(ControlSocket.request(files.socket(), json ? "status json" : "status", STATUS_WAIT));
+                out.print(
+                        ControlSocket.request(
+                                files.socket(), json ? "status json" : "status", STATUS_WAIT));
             } catch (IOException e) {
                 // running is still the truth for the exit code; the table is a bonus
-                out.println(json ? "{\"config\":" + StatusFormat.quote(config.toString()) + ",\"pid\":" + r.pid()
-                        + ",\"running\":true,\"error\":" + StatusFormat.quote("no status from " + files.socket()
-                        + ": " + e.getMessage()) + "}"
-                        : "(no status table: " + files.socket() + ": " + e.getMessage() + ")");
+                out.println(
+                        json
+                                ? "{\"config\":"
+                                        + StatusFormat.quote(config.toString())
+                                        + ",\"pid\":"
+                                        + r.pid()
+                                        + ",\"running\":true,\"error\":"
+                                        + StatusFormat.quote(
+                                                "no status from "
+                                                        + files.socket()
+                                                        + ": "
+                                                        + e.getMessage())
+                                        + "}"
+                                : "(no status table: "
+                                        + files.socket()
+                                        + ": "
+                                        + e.getMessage()
+                                        + ")");
             }
             return 0;
         }
         if (json) {
-            out.println("{\"config\":" + StatusFormat.quote(config.toString()) + ",\"pid\":null,\"running\":false"
-                    + (s instanceof RunFiles.Stale ? ",\"stale_pid_file\":" + StatusFormat.quote(files.pidFile().toString()) : "")
-                    + "}");
+            out.println(
+                    "{\"config\":"
+                            + StatusFormat.quote(config.toString())
+                            + ",\"pid\":null,\"running\":false"
+                            + (s instanceof RunFiles.Stale
+                                    ? ",\"stale_pid_file\":"
+                                            + StatusFormat.quote(files.pidFile().toString())
+                                    : "")
+                            + "}");
         } else {
             if (s instanceof RunFiles.Stale) {
                 out.println("ldirector stale pid file " + files.pidFile() + " for " + config);
@@ -81,13 +108,23 @@ final class Verbs {
                 err.println("ldirector: cannot write " + IoErrors.describe(e));
                 return 1;
             }
-            out.println("ldirector is stopped for " + config + "; it will start with IPVS sync role " + role
-                    + " (kept in " + files.syncRole() + ")");
+            out.println(
+                    "ldirector is stopped for "
+                            + config
+                            + "; it will start with IPVS sync role "
+                            + role
+                            + " (kept in "
+                            + files.syncRole()
+                            + ")");
             return 0;
         }
         String answer;
         try {
-            answer = ControlSocket.request(files.socket(), role.equals("status") ? "sync status" : "sync " + role, SYNC_WAIT);
+            answer =
+                    ControlSocket.request(
+                            files.socket(),
+                            role.equals("status") ? "sync status" : "sync " + role,
+                            SYNC_WAIT);
         } catch (IOException e) {
             err.println("ldirector: no answer from " + files.socket() + ": " + e.getMessage());
             return 1;
@@ -100,7 +137,9 @@ final class Verbs {
         return 0;
     }
 
-    /** A role switch waits for the kernel: stopping a backup thread can take a couple of seconds. */
+    /**
+     * A role switch waits for the kernel: stopping a backup thread can take a couple of seconds.
+     */
     static final Duration SYNC_WAIT = Duration.ofSeconds(30);
 
     /**
@@ -141,8 +180,14 @@ final class Verbs {
             sleep(50);
         }
         if (files.state() instanceof RunFiles.Running || h.isPresent() && h.get().isAlive()) {
-            err.println("ldirector for " + config + " (pid " + r.pid() + ") did not stop within "
-                    + STOP_WAIT.toSeconds() + " s");
+            err.println(
+                    "ldirector for "
+                            + config
+                            + " (pid "
+                            + r.pid()
+                            + ") did not stop within "
+                            + STOP_WAIT.toSeconds()
+                            + " s");
             return 1;
         }
         return 0;
@@ -153,11 +198,16 @@ final class Verbs {
         if (r.pid() > 0) {
             return true;
         }
-        err.println("ldirector: " + files.pidFile() + " is locked by a daemon that has not written its pid; try again");
+        err.println(
+                "ldirector: "
+                        + files.pidFile()
+                        + " is locked by a daemon that has not written its pid; try again");
         return false;
     }
 
-    /** The control socket's answer to reload comes before the reload runs: it only has to be heard. */
+    /**
+     * The control socket's answer to reload comes before the reload runs: it only has to be heard.
+     */
     static final Duration RELOAD_WAIT = Duration.ofSeconds(5);
 
     static int reload(RunFiles files, Path config, PrintStream out, PrintStream err) {
@@ -200,7 +250,11 @@ final class Verbs {
      */
     static int daemonize(RunFiles files, Path config, PrintStream err) {
         List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + "/bin/java"));
+        cmd.add(
+                ProcessHandle.current()
+                        .info()
+                        .command()
+                        .orElse(System.getProperty("java.home") + "/bin/java"));
         cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         cmd.add("-cp");
         cmd.add(absoluteClassPath(System.getProperty("java.class.path")));
@@ -216,17 +270,20 @@ final class Verbs {
             err.println("ldirector: cannot start the daemon: " + e.getMessage());
             return 1;
         }
-        ProcessBuilder pb = new ProcessBuilder(cmd)
-                .directory(new File("/"))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                // appendTo: the file was just made empty and exclusively; no O_TRUNC on whatever is there
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(files.startLog().toFile()))
-                .redirectErrorStream(true);
+        ProcessBuilder pb =
+                new ProcessBuilder(cmd)
+                        .directory(new File("/"))
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        // appendTo: the file was just made empty and exclusively; no O_TRUNC on
+                        // whatever is there
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(files.startLog().toFile()))
+                        .redirectErrorStream(true);
         pb.environment().put(RunFiles.RUNDIR_ENV, files.dir().toString());
         try {
             child = pb.start();
         } catch (IOException e) {
-            err.println("ldirector: cannot start the daemon (" + cmd.get(0) + "): " + e.getMessage());
+            err.println(
+                    "ldirector: cannot start the daemon (" + cmd.get(0) + "): " + e.getMessage());
             deleteStartLog(files);
             return 1;
         }
@@ -235,30 +292,51 @@ final class Verbs {
             if (!child.isAlive()) {
                 err.print(startLog(files));
                 deleteStartLog(files);
-                err.println("ldirector: the daemon for " + config + " exited with status " + child.exitValue()
-                        + " while starting");
+                err.println(
+                        "ldirector: the daemon for "
+                                + config
+                                + " exited with status "
+                                + child.exitValue()
+                                + " while starting");
                 return child.exitValue() == 0 ? 0 : 1; // 0: another instance was already running
             }
             if (files.readPid().equals(Optional.of(child.pid())) && answers(files)) {
-                // what the daemon said while starting (a logfile it could not open) is the operator's to see
+                // what the daemon said while starting (a logfile it could not open) is the
+                // operator's to see
                 err.print(startLog(files));
                 deleteStartLog(files);
                 return 0;
             }
             sleep(100);
         }
-        err.println("ldirector: the daemon for " + config + " (pid " + child.pid() + ") is not ready after "
-                + START_WAIT.toSeconds() + " s; it keeps running, see its log and " + files.startLog());
+        err.println(
+                "ldirector: the daemon for "
+                        + config
+                        + " (pid "
+                        + child.pid()
+                        + ") is not ready after "
+                        + START_WAIT.toSeconds()
+                        + " s; it keeps running, see its log and "
+                        + files.startLog());
         return 1;
     }
 
-    /** The start log, new and empty: a leftover is removed, and a symlink put in its place is never followed. */
+    /**
+     * The start log, new and empty: a leftover is removed, and a symlink put in its place is never
+     * followed.
+     */
     private static void createStartLog(Path startLog) throws IOException {
         try {
             Files.deleteIfExists(startLog);
-            Files.newByteChannel(startLog, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    LinkOption.NOFOLLOW_LINKS), PosixFilePermissions.asFileAttribute(
-                    PosixFilePermissions.fromString("rw-------"))).close();
+            Files.newByteChannel(
+                            startLog,
+                            Set.of(
+                                    StandardOpenOption.CREATE_NEW,
+                                    StandardOpenOption.WRITE,
+                                    LinkOption.NOFOLLOW_LINKS),
+                            PosixFilePermissions.asFileAttribute(
+                                    PosixFilePermissions.fromString("rw-------")))
+                    .close();
         } catch (IOException e) {
             throw new IOException("cannot create " + IoErrors.describe(e), e);
         }
@@ -276,7 +354,10 @@ final class Verbs {
     static String absoluteClassPath(String classPath) {
         List<String> entries = new ArrayList<>();
         for (String e : classPath.split(File.pathSeparator, -1)) {
-            entries.add(e.isEmpty() ? Path.of("").toAbsolutePath().toString() : Path.of(e).toAbsolutePath().toString());
+            entries.add(
+                    e.isEmpty()
+                            ? Path.of("").toAbsolutePath().toString()
+                            : Path.of(e).toAbsolutePath().toString());
         }
         return String.join(File.pathSeparator, entries);
     }

@@ -13,8 +13,8 @@ import java.util.function.Consumer;
 /**
  * Pings systemd's watchdog only while the daemon really works. Every half interval it sends
  * WATCHDOG=1 if the heartbeat it handed the engine's loop last time has run (so the loop is not
- * wedged in a pass or a kernel call) and the probes are alive; then it hands the loop a new one.
- * A wedged loop stops the pings and systemd restarts the service (Restart=on-failure).
+ * wedged in a pass or a kernel call) and the probes are alive; then it hands the loop a new one. A
+ * wedged loop stops the pings and systemd restarts the service (Restart=on-failure).
  */
 final class Watchdog implements AutoCloseable {
     private final Consumer<String> notify;
@@ -25,10 +25,14 @@ final class Watchdog implements AutoCloseable {
     private final ScheduledFuture<?> timer;
 
     /**
-     * @param timer       runs the checks; not the loop, which is what is being watched
+     * @param timer runs the checks; not the loop, which is what is being watched
      * @param probesAlive whether the probe scheduler has fired recently enough
      */
-    Watchdog(Duration interval, ScheduledExecutorService timer, Executor loop, BooleanSupplier probesAlive,
+    Watchdog(
+            Duration interval,
+            ScheduledExecutorService timer,
+            Executor loop,
+            BooleanSupplier probesAlive,
             Consumer<String> notify) {
         this.notify = notify;
         this.loop = loop;

@@ -5,11 +5,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.function.BiConsumer;
+import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
 import java.util.function.Predicate;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.Config;
 import org.ldirector.config.ForwardMethod;
+import org.ldirector.config.Protocol;
 import org.ldirector.config.Real;
 import org.ldirector.config.VirtualConfig;
 import org.ldirector.health.Health;
@@ -18,28 +22,24 @@ import org.ldirector.ipvs.Family;
 import org.ldirector.ipvs.Forwarding;
 import org.ldirector.ipvs.ServiceKey;
 import org.ldirector.ipvs.VirtualService;
-import java.util.OptionalInt;
-import java.util.function.BiFunction;
-import java.util.function.BiPredicate;
-import org.ldirector.config.Protocol;
 
 /**
  * Config + health → the IPVS table ldirector wants. A pure function: no sockets, no clock, no
  * state, so every rule below is a unit test away.
  *
  * <ul>
- * <li>An up real is present with its configured weight and thresholds.</li>
- * <li>A down real is deleted, or with quiescent=yes kept with weight 0 so its connections drain.
- * ldirectord's start lists every real of a quiescent virtual, so a real whose first verdict is down
- * is added at weight 0. After that, with readdquiescent=no, a quiesced real that someone deleted by
- * hand stays deleted (ldirectord's rule).</li>
- * <li>A real with no verdict yet is left exactly as the kernel has it: a restart adopts what is
- * there without touching a connection, and a new real is not added before its first check.</li>
- * <li>The fallback is present when no real is up with a weight above 0, absent as soon as one is;
- * while some real still has no verdict the fallback is left as it is, so start-up never flaps it
- * in and out.</li>
- * <li>checktype=on is up and off is down without a probe; a maintenance file is down whatever the
- * checktype says (ldirectord checks it first).</li>
+ *   <li>An up real is present with its configured weight and thresholds.
+ *   <li>A down real is deleted, or with quiescent=yes kept with weight 0 so its connections drain.
+ *       ldirectord's start lists every real of a quiescent virtual, so a real whose first verdict
+ *       is down is added at weight 0. After that, with readdquiescent=no, a quiesced real that
+ *       someone deleted by hand stays deleted (ldirectord's rule).
+ *   <li>A real with no verdict yet is left exactly as the kernel has it: a restart adopts what is
+ *       there without touching a connection, and a new real is not added before its first check.
+ *   <li>The fallback is present when no real is up with a weight above 0, absent as soon as one is;
+ *       while some real still has no verdict the fallback is left as it is, so start-up never flaps
+ *       it in and out.
+ *   <li>checktype=on is up and off is down without a probe; a maintenance file is down whatever the
+ *       checktype says (ldirectord checks it first).
  * </ul>
  */
 public final class Director {
@@ -59,18 +59,21 @@ public final class Director {
             return true;
         }
 
-        static Verdicts of(BiFunction<VirtualConfig, Real, Health> health,
+        static Verdicts of(
+                BiFunction<VirtualConfig, Real, Health> health,
                 BiPredicate<VirtualConfig, Real> inMaintenance) {
             return of(health, inMaintenance, (v, r) -> true);
         }
 
-        static Verdicts of(BiFunction<VirtualConfig, Real, Health> health,
+        static Verdicts of(
+                BiFunction<VirtualConfig, Real, Health> health,
                 BiPredicate<VirtualConfig, Real> inMaintenance,
                 BiPredicate<VirtualConfig, Real> placed) {
             return of(health, inMaintenance, placed, (v, r) -> OptionalInt.empty());
         }
 
-        static Verdicts of(BiFunction<VirtualConfig, Real, Health> health,
+        static Verdicts of(
+                BiFunction<VirtualConfig, Real, Health> health,
                 BiPredicate<VirtualConfig, Real> inMaintenance,
                 BiPredicate<VirtualConfig, Real> placed,
                 BiFunction<VirtualConfig, Real, OptionalInt> weights) {
@@ -116,12 +119,11 @@ public final class Director {
         }
     }
 
-    private Director() {
-    }
+    private Director() {}
 
     /**
      * @param firstPass true for the first reconciliation after start (quiesced reals are added even
-     *                  with readdquiescent=no, as ldirectord's start does)
+     *     with readdquiescent=no, as ldirectord's start does)
      */
     public static DesiredTable desired(Config config, Verdicts verdicts, boolean firstPass) {
         return desired(config, verdicts, firstPass, v -> true);
@@ -129,14 +131,19 @@ public final class Director {
 
     /**
      * The desired table of the virtuals {@code which} accepts, in config order: each virtual's
-     * services depend on its own reals only, so a health change needs only the virtuals of the
-     * real that changed.
+     * services depend on its own reals only, so a health change needs only the virtuals of the real
+     * that changed.
      */
-    public static DesiredTable desired(Config config, Verdicts verdicts, boolean firstPass,
-            Predicate<VirtualConfig> which) {
-        return desired(config, verdicts, firstPass, which, (v, e) -> {
-            throw e;
-        });
+    public static DesiredTable desired(
+            Config config, Verdicts verdicts, boolean firstPass, Predicate<VirtualConfig> which) {
+        return desired(
+                config,
+                verdicts,
+                firstPass,
+                which,
+                (v, e) -> {
+                    throw e;
+                });
     }
 
     /**
@@ -144,13 +151,19 @@ public final class Director {
      * be built is handed to {@code failed} and left out, so it never keeps the others from being
      * programmed. The parser refuses every value that could fail here; this is the second line.
      */
-    public static DesiredTable desired(Config config, Verdicts verdicts, boolean firstPass,
-            Predicate<VirtualConfig> which, BiConsumer<VirtualConfig, RuntimeException> failed) {
+    public static DesiredTable desired(
+            Config config,
+            Verdicts verdicts,
+            boolean firstPass,
+            Predicate<VirtualConfig> which,
+            BiConsumer<VirtualConfig, RuntimeException> failed) {
         List<DesiredTable.Service> services = new ArrayList<>();
         for (VirtualConfig v : config.virtuals()) {
             if (which.test(v)) {
                 try {
-                    services.add(desiredService(v, verdicts, firstPass, config.global().readdQuiescent()));
+                    services.add(
+                            desiredService(
+                                    v, verdicts, firstPass, config.global().readdQuiescent()));
                 } catch (RuntimeException e) {
                     failed.accept(v, e);
                 }
@@ -159,7 +172,8 @@ public final class Director {
         return new DesiredTable(services);
     }
 
-    static DesiredTable.Service desiredService(VirtualConfig v, Verdicts verdicts, boolean firstPass, boolean readdQuiescent) {
+    static DesiredTable.Service desiredService(
+            VirtualConfig v, Verdicts verdicts, boolean firstPass, boolean readdQuiescent) {
         VirtualService service = virtualService(v);
         Map<Destination.DestinationKey, DesiredTable.Dest> dests = new LinkedHashMap<>();
         boolean anyServing = false;
@@ -168,8 +182,15 @@ public final class Director {
             Health h = verdict(v, r, verdicts);
             // an up real's check may ask for another weight (keepalived's misc_dynamic)
             int weight = h == Health.UP ? verdicts.weight(v, r).orElse(r.weight()) : r.weight();
-            Destination d = destination(v, r.address(), r.port(), r.forward(), weight,
-                    r.upperThreshold().orElse(0), r.lowerThreshold().orElse(0));
+            Destination d =
+                    destination(
+                            v,
+                            r.address(),
+                            r.port(),
+                            r.forward(),
+                            weight,
+                            r.upperThreshold().orElse(0),
+                            r.lowerThreshold().orElse(0));
             DesiredTable.Policy policy;
             switch (h) {
                 case UP -> {
@@ -183,8 +204,10 @@ public final class Director {
                 default -> {
                     if (v.quiescent()) {
                         d = d.withWeight(0);
-                        policy = readdQuiescent || firstPass || !verdicts.placed(v, r)
-                                ? DesiredTable.Policy.PRESENT : DesiredTable.Policy.IF_PRESENT;
+                        policy =
+                                readdQuiescent || firstPass || !verdicts.placed(v, r)
+                                        ? DesiredTable.Policy.PRESENT
+                                        : DesiredTable.Policy.IF_PRESENT;
                     } else {
                         policy = DesiredTable.Policy.ABSENT;
                     }
@@ -198,9 +221,15 @@ public final class Director {
         }
         if (v.fallback().isPresent()) {
             var f = v.fallback().get();
-            Destination d = destination(v, f.address(), v.fallbackPort().orElseThrow(), f.forward(), 1, 0, 0);
-            DesiredTable.Policy policy = anyServing ? DesiredTable.Policy.ABSENT
-                    : anyPending ? DesiredTable.Policy.UNTOUCHED : DesiredTable.Policy.PRESENT;
+            Destination d =
+                    destination(
+                            v, f.address(), v.fallbackPort().orElseThrow(), f.forward(), 1, 0, 0);
+            DesiredTable.Policy policy =
+                    anyServing
+                            ? DesiredTable.Policy.ABSENT
+                            : anyPending
+                                    ? DesiredTable.Policy.UNTOUCHED
+                                    : DesiredTable.Policy.PRESENT;
             // A fallback that is also a real: the real's rule wins unless the fallback must serve.
             if (!dests.containsKey(d.key()) || policy == DesiredTable.Policy.PRESENT) {
                 dests.put(d.key(), new DesiredTable.Dest(d, DesiredTable.Role.FALLBACK, policy));
@@ -209,7 +238,9 @@ public final class Director {
         return new DesiredTable.Service(v, service, dests, anyServing, !anyPending);
     }
 
-    /** The verdict the table follows: a maintenance file, then checktype on/off, then the checks. */
+    /**
+     * The verdict the table follows: a maintenance file, then checktype on/off, then the checks.
+     */
     public static Health verdict(VirtualConfig v, Real r, Verdicts verdicts) {
         if (verdicts.inMaintenance(v, r)) {
             return Health.DOWN;
@@ -230,7 +261,10 @@ public final class Director {
         Family family = key.family();
         VirtualService s = VirtualService.of(key, v.scheduler());
         if (v.persistent().isPresent()) {
-            int mask = v.netmask().map(m -> netmask(m, family)).orElse(VirtualService.defaultNetmask(family));
+            int mask =
+                    v.netmask()
+                            .map(m -> netmask(m, family))
+                            .orElse(VirtualService.defaultNetmask(family));
             s = s.persistent(v.persistent().get(), mask);
         }
         // ldirectord passes -o only for udp virtuals.
@@ -261,13 +295,20 @@ public final class Director {
      * address:port virtual (so "real=10.0.0.2:8080 gate" has always meant port 80 on a port-80
      * virtual) and keeps 0 for masq, which the kernel reads as "the port the client asked for".
      */
-    public static Destination destination(VirtualConfig v, InetAddress address, int port, ForwardMethod method,
-            int weight, int upper, int lower) {
-        Forwarding fwd = switch (method) {
-            case GATE -> Forwarding.ROUTE;
-            case MASQ -> Forwarding.MASQ;
-            case IPIP -> Forwarding.TUNNEL;
-        };
+    public static Destination destination(
+            VirtualConfig v,
+            InetAddress address,
+            int port,
+            ForwardMethod method,
+            int weight,
+            int upper,
+            int lower) {
+        Forwarding fwd =
+                switch (method) {
+                    case GATE -> Forwarding.ROUTE;
+                    case MASQ -> Forwarding.MASQ;
+                    case IPIP -> Forwarding.TUNNEL;
+                };
         int effectivePort = !v.isFwmark() && method != ForwardMethod.MASQ ? v.port() : port;
         return new Destination(address, effectivePort, fwd, weight, upper, lower);
     }

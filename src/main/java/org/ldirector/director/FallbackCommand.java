@@ -14,8 +14,8 @@ import org.ldirector.net.VirtualId;
  * virtual loses its last real (start) or gets one back (stop), never twice in a row for the same
  * state of the same virtual. The state is kept per {@link VirtualId}: tcp and udp on one VIP:port
  * (DNS) are two virtuals; one entry shared by both would have their verdicts overwrite each other
- * and run the command on every pass. As in ldirectord the first verdict after start runs whichever it is,
- * so the command's world is put in line with the table even after a crash.
+ * and run the command on every pass. As in ldirectord the first verdict after start runs whichever
+ * it is, so the command's world is put in line with the table even after a crash.
  *
  * <p>The command line goes through {@code /bin/sh -c}, as ldirectord's {@code system()} does, so
  * operators' existing commands with arguments and redirections keep working; the three arguments
@@ -44,8 +44,10 @@ public final class FallbackCommand {
         if (v.fallbackCommand().isEmpty()) {
             return Optional.empty();
         }
-        List<String> argv = ShellCommand.argv(v.fallbackCommand().get(),
-                List.of(start ? "start" : "stop", address(v), v.protocol().keyword()));
+        List<String> argv =
+                ShellCommand.argv(
+                        v.fallbackCommand().get(),
+                        List.of(start ? "start" : "stop", address(v), v.protocol().keyword()));
         launcher.accept(argv);
         return Optional.of(argv);
     }

@@ -24,7 +24,7 @@ public final class MaintenanceDir {
 
     /**
      * @param reverseLookup the real's host name, if it has one (ldirectord uses gethostbyaddr);
-     *                      injected so tests do not depend on DNS
+     *     injected so tests do not depend on DNS
      */
     public MaintenanceDir(Path dir, Function<InetAddress, Optional<String>> reverseLookup) {
         this.dir = dir;

@@ -13,10 +13,11 @@ final class SchedFlags {
     static final int FLAG2 = VirtualService.F_SCHED2;
     static final int FLAG3 = VirtualService.F_SCHED3;
 
-    private SchedFlags() {
-    }
+    private SchedFlags() {}
 
-    /** @throws IllegalArgumentException naming the word that is not a flag for this scheduler */
+    /**
+     * @throws IllegalArgumentException naming the word that is not a flag for this scheduler
+     */
     static int parse(String text, String scheduler) {
         int generic = SchedulerFlags.parse(text, scheduler);
         return ((generic & SchedulerFlags.FLAG_1) != 0 ? FLAG1 : 0)

@@ -4,18 +4,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The argv that runs an operator's command line through {@code /bin/sh}, as ldirectord's
- * {@code system()} does, with the arguments ldirector adds passed as positional parameters
- * ({@code sh -c 'COMMAND "$@"' sh ARG…}). The shell parses only the command the operator wrote;
- * an argument (a config path, an address) reaches the command as one word, whatever characters it
- * holds, and is never expanded, split or run.
+ * The argv that runs an operator's command line through {@code /bin/sh}, as ldirectord's {@code
+ * system()} does, with the arguments ldirector adds passed as positional parameters ({@code sh -c
+ * 'COMMAND "$@"' sh ARG…}). The shell parses only the command the operator wrote; an argument (a
+ * config path, an address) reaches the command as one word, whatever characters it holds, and is
+ * never expanded, split or run.
  */
 public final class ShellCommand {
     private static final String SHELL = "/bin/sh";
     private static final String ARGS = " \"$@\"";
 
-    private ShellCommand() {
-    }
+    private ShellCommand() {}
 
     public static List<String> argv(String command, List<String> args) {
         List<String> argv = new ArrayList<>(List.of(SHELL, "-c", command + ARGS, "sh"));

@@ -21,11 +21,14 @@ import org.ldirector.health.Thresholds;
 record ProbePlan(Map<ProbeKey, Probe> probes) {
 
     /** One probe and the (virtual, real) pairs its verdict applies to. */
-    record Probe(ProbeKey key, ProbeTarget target, Duration interval, Thresholds thresholds, List<Use> uses) {
-    }
+    record Probe(
+            ProbeKey key,
+            ProbeTarget target,
+            Duration interval,
+            Thresholds thresholds,
+            List<Use> uses) {}
 
-    record Use(VirtualConfig virtual, Real real) {
-    }
+    record Use(VirtualConfig virtual, Real real) {}
 
     static ProbePlan of(Config config) {
         Map<ProbeKey, List<Use>> uses = new LinkedHashMap<>();
@@ -38,11 +41,20 @@ record ProbePlan(Map<ProbeKey, Probe> probes) {
         for (Map.Entry<ProbeKey, List<Use>> e : uses.entrySet()) {
             Use first = e.getValue().get(0);
             // A shared real is probed as often as its most demanding virtual asks.
-            Duration interval = e.getValue().stream().map(u -> u.virtual().checkInterval())
-                    .min(Duration::compareTo).orElseThrow();
+            Duration interval =
+                    e.getValue().stream()
+                            .map(u -> u.virtual().checkInterval())
+                            .min(Duration::compareTo)
+                            .orElseThrow();
             VirtualConfig v = first.virtual();
-            probes.put(e.getKey(), new Probe(e.getKey(), ProbeTarget.of(v, first.real()), interval,
-                    new Thresholds(v.failureCount(), v.successCount()), List.copyOf(e.getValue())));
+            probes.put(
+                    e.getKey(),
+                    new Probe(
+                            e.getKey(),
+                            ProbeTarget.of(v, first.real()),
+                            interval,
+                            new Thresholds(v.failureCount(), v.successCount()),
+                            List.copyOf(e.getValue())));
         }
         return new ProbePlan(probes);
     }

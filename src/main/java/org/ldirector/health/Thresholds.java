@@ -10,7 +10,8 @@ public record Thresholds(int failureCount, int successCount) {
 
     public Thresholds {
         if (failureCount < 1 || successCount < 1) {
-            throw new IllegalArgumentException("thresholds must be at least 1: " + failureCount + "/" + successCount);
+            throw new IllegalArgumentException(
+                    "thresholds must be at least 1: " + failureCount + "/" + successCount);
         }
     }
 }

@@ -8,8 +8,13 @@ import org.ldirector.net.InetText;
  * A real server inside a virtual service. Thresholds are connection counts, 0 = unlimited. For
  * fwmark services the port may be 0 (use the packet's port).
  */
-public record Destination(InetAddress address, int port, Forwarding forwarding, int weight,
-                          int upperThreshold, int lowerThreshold) {
+public record Destination(
+        InetAddress address,
+        int port,
+        Forwarding forwarding,
+        int weight,
+        int upperThreshold,
+        int lowerThreshold) {
     public Destination {
         Objects.requireNonNull(address, "address");
         Objects.requireNonNull(forwarding, "forwarding");
@@ -31,7 +36,8 @@ public record Destination(InetAddress address, int port, Forwarding forwarding, 
     }
 
     public Destination withWeight(int newWeight) {
-        return new Destination(address, port, forwarding, newWeight, upperThreshold, lowerThreshold);
+        return new Destination(
+                address, port, forwarding, newWeight, upperThreshold, lowerThreshold);
     }
 
     public Destination withThresholds(int upper, int lower) {

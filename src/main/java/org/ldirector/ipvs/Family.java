@@ -5,7 +5,8 @@ import java.net.InetAddress;
 
 /** Address family of a virtual service or destination, with the kernel's AF_* number. */
 public enum Family {
-    INET(2, 4), INET6(10, 16);
+    INET(2, 4),
+    INET6(10, 16);
 
     private final int af;
     private final int addressLength;

@@ -42,7 +42,9 @@ public enum Forwarding {
             case "gate" -> ROUTE;
             case "masq" -> MASQ;
             case "ipip" -> TUNNEL;
-            default -> throw new IllegalArgumentException("forwarding method must be gate, masq or ipip: " + keyword);
+            default ->
+                    throw new IllegalArgumentException(
+                            "forwarding method must be gate, masq or ipip: " + keyword);
         };
     }
 

@@ -1,17 +1,16 @@
 package org.ldirector.ipvs;
 
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-
-import org.ldirector.sys.Errno;
 import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.ldirector.sys.Errno;
 
 /**
  * An IPVS table in memory that answers like the 6.1 kernel for everything ldirector does: the same
@@ -23,14 +22,18 @@ import java.util.Collections;
 public final class InMemoryIpvsTable implements IpvsTable {
     /** Schedulers the Debian kernel ships as modules (net/netfilter/ipvs/ip_vs_*.ko). */
     public static final Set<String> KERNEL_SCHEDULERS =
-            Set.of("rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos");
+            Set.of(
+                    "rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf",
+                    "mh", "twos");
 
     private final Set<String> schedulers;
     private final IpvsInfo info;
     private final Map<ServiceKey, Service> services = new LinkedHashMap<>();
     private Timeouts timeouts = Timeouts.DEFAULTS;
+
     /** Interface name to MTU: what the sync daemons may bind to. */
     private final Map<String, Integer> interfaces = new LinkedHashMap<>();
+
     private SyncDaemon master;
     private SyncDaemon backup;
 
@@ -51,7 +54,10 @@ public final class InMemoryIpvsTable implements IpvsTable {
         return this;
     }
 
-    /** A table that knows this host's interfaces (for dry runs: sync settings are checked as the kernel would). */
+    /**
+     * A table that knows this host's interfaces (for dry runs: sync settings are checked as the
+     * kernel would).
+     */
     public static InMemoryIpvsTable withHostInterfaces() {
         InMemoryIpvsTable t = new InMemoryIpvsTable();
         try {
@@ -118,13 +124,16 @@ public final class InMemoryIpvsTable implements IpvsTable {
         if (op instanceof IpvsOp.DeleteDestination d) {
             return svc.dests.remove(d.destination()) == null ? Errno.ENOENT : 0;
         }
-        Destination dest = op instanceof IpvsOp.AddDestination a ? a.destination()
-                : ((IpvsOp.UpdateDestination) op).destination();
+        Destination dest =
+                op instanceof IpvsOp.AddDestination a
+                        ? a.destination()
+                        : ((IpvsOp.UpdateDestination) op).destination();
         // A destination of the other family is only allowed for tunnels.
         if (dest.family() != op.service().family() && dest.forwarding() != Forwarding.TUNNEL) {
             return Errno.EINVAL;
         }
-        if (dest.weight() < 0 || Integer.compareUnsigned(dest.lowerThreshold(), dest.upperThreshold()) > 0) {
+        if (dest.weight() < 0
+                || Integer.compareUnsigned(dest.lowerThreshold(), dest.upperThreshold()) > 0) {
             return Errno.ERANGE;
         }
         boolean exists = svc.dests.containsKey(dest.key());
@@ -182,9 +191,11 @@ public final class InMemoryIpvsTable implements IpvsTable {
 
     @Override
     public synchronized void setTimeouts(Timeouts t) {
-        timeouts = new Timeouts(t.tcp() != 0 ? t.tcp() : timeouts.tcp(),
-                t.tcpFin() != 0 ? t.tcpFin() : timeouts.tcpFin(),
-                t.udp() != 0 ? t.udp() : timeouts.udp());
+        timeouts =
+                new Timeouts(
+                        t.tcp() != 0 ? t.tcp() : timeouts.tcp(),
+                        t.tcpFin() != 0 ? t.tcpFin() : timeouts.tcpFin(),
+                        t.udp() != 0 ? t.udp() : timeouts.udp());
     }
 
     @Override
@@ -221,8 +232,15 @@ public final class InMemoryIpvsTable implements IpvsTable {
             maxLen = Math.max(isBackup ? 1500 : 1024, Math.min(mtu, 65535)) - hlen;
         }
         InetAddress group = d.group() != null ? d.group() : DEFAULT_GROUP;
-        SyncDaemon running = new SyncDaemon(d.state(), d.multicastInterface(), d.syncId(), maxLen, group,
-                d.port() != 0 ? d.port() : SyncDaemon.DEFAULT_PORT, d.ttl() != 0 ? d.ttl() : SyncDaemon.DEFAULT_TTL);
+        SyncDaemon running =
+                new SyncDaemon(
+                        d.state(),
+                        d.multicastInterface(),
+                        d.syncId(),
+                        maxLen,
+                        group,
+                        d.port() != 0 ? d.port() : SyncDaemon.DEFAULT_PORT,
+                        d.ttl() != 0 ? d.ttl() : SyncDaemon.DEFAULT_TTL);
         if (isBackup) {
             backup = running;
         } else {
@@ -233,7 +251,8 @@ public final class InMemoryIpvsTable implements IpvsTable {
     @Override
     public synchronized void stopSyncDaemon(SyncDaemon.State state) throws IpvsException {
         if ((state == SyncDaemon.State.MASTER ? master : backup) == null) {
-            throw new IpvsException(Errno.ESRCH, "cannot stop the " + state.word() + " sync daemon (ESRCH)");
+            throw new IpvsException(
+                    Errno.ESRCH, "cannot stop the " + state.word() + " sync daemon (ESRCH)");
         }
         if (state == SyncDaemon.State.MASTER) {
             master = null;
@@ -265,6 +284,5 @@ public final class InMemoryIpvsTable implements IpvsTable {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

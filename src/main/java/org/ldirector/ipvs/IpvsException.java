@@ -4,8 +4,8 @@ import org.ldirector.sys.Errno;
 
 /**
  * A refused or failed IPVS operation. {@link #errno()} is the kernel's errno (0 when the failure is
- * not an errno, e.g. a malformed reply); the message is written for an operator, e.g.
- * "virtual service 10.0.0.1:80/tcp already exists (EEXIST)".
+ * not an errno, e.g. a malformed reply); the message is written for an operator, e.g. "virtual
+ * service 10.0.0.1:80/tcp already exists (EEXIST)".
  */
 public class IpvsException extends Exception {
     private final int errno;
@@ -26,56 +26,74 @@ public class IpvsException extends Exception {
 
     /**
      * The one place kernel errnos become words, shared by the netlink adapter and the in-memory
-     * fake so both fail with identical messages. The meanings follow net/netfilter/ipvs/ip_vs_ctl.c.
+     * fake so both fail with identical messages. The meanings follow
+     * net/netfilter/ipvs/ip_vs_ctl.c.
      */
     public static IpvsException forOp(IpvsOp op, int errno) {
         String svc = "virtual service " + op.service();
         String what;
         if (op instanceof IpvsOp.AddService a) {
-            what = switch (errno) {
-                case Errno.EEXIST -> svc + " already exists";
-                case Errno.ENOENT -> "cannot add " + svc + ": " + unknownScheduler(a.virtualService());
-                default -> "cannot add " + svc + ": " + generic(errno);
-            };
+            what =
+                    switch (errno) {
+                        case Errno.EEXIST -> svc + " already exists";
+                        case Errno.ENOENT ->
+                                "cannot add " + svc + ": " + unknownScheduler(a.virtualService());
+                        default -> "cannot add " + svc + ": " + generic(errno);
+                    };
         } else if (op instanceof IpvsOp.UpdateService u) {
-            what = switch (errno) {
-                case Errno.ESRCH -> "cannot change " + svc + ": no such service";
-                case Errno.ENOENT -> "cannot change " + svc + ": " + unknownScheduler(u.virtualService());
-                default -> "cannot change " + svc + ": " + generic(errno);
-            };
+            what =
+                    switch (errno) {
+                        case Errno.ESRCH -> "cannot change " + svc + ": no such service";
+                        case Errno.ENOENT ->
+                                "cannot change "
+                                        + svc
+                                        + ": "
+                                        + unknownScheduler(u.virtualService());
+                        default -> "cannot change " + svc + ": " + generic(errno);
+                    };
         } else if (op instanceof IpvsOp.DeleteService) {
-            what = errno == Errno.ESRCH
-                    ? "cannot delete " + svc + ": no such service"
-                    : "cannot delete " + svc + ": " + generic(errno);
+            what =
+                    errno == Errno.ESRCH
+                            ? "cannot delete " + svc + ": no such service"
+                            : "cannot delete " + svc + ": " + generic(errno);
         } else if (op instanceof IpvsOp.AddDestination a) {
             String real = "real server " + a.destination().key();
-            what = switch (errno) {
-                case Errno.EEXIST -> real + " already exists in " + svc;
-                case Errno.ESRCH -> "cannot add " + real + ": no such " + svc;
-                case Errno.ERANGE -> "cannot add " + real + " to " + svc + ": " + badRange();
-                default -> "cannot add " + real + " to " + svc + ": " + generic(errno);
-            };
+            what =
+                    switch (errno) {
+                        case Errno.EEXIST -> real + " already exists in " + svc;
+                        case Errno.ESRCH -> "cannot add " + real + ": no such " + svc;
+                        case Errno.ERANGE ->
+                                "cannot add " + real + " to " + svc + ": " + badRange();
+                        default -> "cannot add " + real + " to " + svc + ": " + generic(errno);
+                    };
         } else if (op instanceof IpvsOp.UpdateDestination u) {
             String real = "real server " + u.destination().key();
-            what = switch (errno) {
-                case Errno.ENOENT -> "cannot change " + real + ": not in " + svc;
-                case Errno.ESRCH -> "cannot change " + real + ": no such " + svc;
-                case Errno.ERANGE -> "cannot change " + real + " in " + svc + ": " + badRange();
-                default -> "cannot change " + real + " in " + svc + ": " + generic(errno);
-            };
+            what =
+                    switch (errno) {
+                        case Errno.ENOENT -> "cannot change " + real + ": not in " + svc;
+                        case Errno.ESRCH -> "cannot change " + real + ": no such " + svc;
+                        case Errno.ERANGE ->
+                                "cannot change " + real + " in " + svc + ": " + badRange();
+                        default -> "cannot change " + real + " in " + svc + ": " + generic(errno);
+                    };
         } else {
             String real = "real server " + ((IpvsOp.DeleteDestination) op).destination();
-            what = switch (errno) {
-                case Errno.ENOENT -> "cannot delete " + real + ": not in " + svc;
-                case Errno.ESRCH -> "cannot delete " + real + ": no such " + svc;
-                default -> "cannot delete " + real + " from " + svc + ": " + generic(errno);
-            };
+            what =
+                    switch (errno) {
+                        case Errno.ENOENT -> "cannot delete " + real + ": not in " + svc;
+                        case Errno.ESRCH -> "cannot delete " + real + ": no such " + svc;
+                        default -> "cannot delete " + real + " from " + svc + ": " + generic(errno);
+                    };
         }
         return new IpvsException(errno, what + " (" + Errno.name(errno) + ")");
     }
 
     private static String unknownScheduler(VirtualService vs) {
-        return "unknown scheduler '" + vs.scheduler() + "' (no kernel module ip_vs_" + vs.scheduler() + ")";
+        return "unknown scheduler '"
+                + vs.scheduler()
+                + "' (no kernel module ip_vs_"
+                + vs.scheduler()
+                + ")";
     }
 
     private static String badRange() {

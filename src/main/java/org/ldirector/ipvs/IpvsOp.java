@@ -2,11 +2,16 @@ package org.ldirector.ipvs;
 
 import java.util.Objects;
 
-/** One change to the IPVS table. A batch of these is applied in order, pipelined, each acked on its own. */
+/**
+ * One change to the IPVS table. A batch of these is applied in order, pipelined, each acked on its
+ * own.
+ */
 public sealed interface IpvsOp {
     ServiceKey service();
 
-    /** An op that carries a whole virtual service (an add or an update); its key is the service's. */
+    /**
+     * An op that carries a whole virtual service (an add or an update); its key is the service's.
+     */
     sealed interface WholeService extends IpvsOp {
         VirtualService virtualService();
 
@@ -48,7 +53,8 @@ public sealed interface IpvsOp {
         }
     }
 
-    record DeleteDestination(ServiceKey service, Destination.DestinationKey destination) implements IpvsOp {
+    record DeleteDestination(ServiceKey service, Destination.DestinationKey destination)
+            implements IpvsOp {
         public DeleteDestination {
             Objects.requireNonNull(service);
             Objects.requireNonNull(destination);

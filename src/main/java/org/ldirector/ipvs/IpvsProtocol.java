@@ -4,7 +4,9 @@ import java.util.Locale;
 
 /** The transport protocols IPVS balances, with their IPPROTO numbers and ipvsadm spellings. */
 public enum IpvsProtocol {
-    TCP(6, "-t"), UDP(17, "-u"), SCTP(132, "--sctp-service");
+    TCP(6, "-t"),
+    UDP(17, "-u"),
+    SCTP(132, "--sctp-service");
 
     private final int number;
     private final String ipvsadmOption;

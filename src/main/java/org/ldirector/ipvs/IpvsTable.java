@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * The kernel's IPVS table, as ldirector uses it. Implementations: {@code NetlinkIpvsTable} (the
- * real kernel, generic netlink) and {@link InMemoryIpvsTable} (a faithful fake). Both fail with
- * the same {@link IpvsException}s for the same mistakes.
+ * real kernel, generic netlink) and {@link InMemoryIpvsTable} (a faithful fake). Both fail with the
+ * same {@link IpvsException}s for the same mistakes.
  */
 public interface IpvsTable extends AutoCloseable {
 
@@ -72,11 +72,13 @@ public interface IpvsTable extends AutoCloseable {
         applyOne(new IpvsOp.AddDestination(service, destination));
     }
 
-    default void updateDestination(ServiceKey service, Destination destination) throws IpvsException {
+    default void updateDestination(ServiceKey service, Destination destination)
+            throws IpvsException {
         applyOne(new IpvsOp.UpdateDestination(service, destination));
     }
 
-    default void deleteDestination(ServiceKey service, Destination.DestinationKey destination) throws IpvsException {
+    default void deleteDestination(ServiceKey service, Destination.DestinationKey destination)
+            throws IpvsException {
         applyOne(new IpvsOp.DeleteDestination(service, destination));
     }
 

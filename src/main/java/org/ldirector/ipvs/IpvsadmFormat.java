@@ -7,18 +7,20 @@ import java.util.List;
 import org.ldirector.net.InetText;
 
 /**
- * Renders a table exactly as ipvsadm 1.31 prints it with {@code -Ln} and {@code -Sn} (checked
- * byte for byte against the real ipvsadm in User-Mode Linux). Pure functions of the dump.
+ * Renders a table exactly as ipvsadm 1.31 prints it with {@code -Ln} and {@code -Sn} (checked byte
+ * for byte against the real ipvsadm in User-Mode Linux). Pure functions of the dump.
  */
 public final class IpvsadmFormat {
-    private IpvsadmFormat() {
-    }
+    private IpvsadmFormat() {}
 
     /** {@code ipvsadm -Ln}. */
     public static String list(IpvsInfo info, List<ServiceDump> table) {
         StringBuilder out = new StringBuilder();
-        out.append("IP Virtual Server version ").append(info.versionText())
-                .append(" (size=").append(info.connTableSize()).append(")\n");
+        out.append("IP Virtual Server version ")
+                .append(info.versionText())
+                .append(" (size=")
+                .append(info.connTableSize())
+                .append(")\n");
         out.append("Prot LocalAddress:Port Scheduler Flags\n");
         out.append("  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n");
         for (ServiceDump s : sortServices(table)) {
@@ -38,17 +40,24 @@ public final class IpvsadmFormat {
             out.append('\n');
             for (DestinationEntry d : sortDestinations(s.destinations())) {
                 Destination dest = d.destination();
-                // ipvsadm: "  -> %-28s %-7s %-6d %-10u %-10u\n" (numeric IPv4 never reaches its 28-char cut)
-                out.append(String.format("  -> %-28s %-7s %-6d %-10s %-10s\n",
-                        InetText.withPort(dest.address(), dest.port()), dest.forwarding().listName(),
-                        dest.weight(), Integer.toUnsignedString(d.activeConnections()),
-                        Integer.toUnsignedString(d.inactiveConnections())));
+                // ipvsadm: "  -> %-28s %-7s %-6d %-10u %-10u\n" (numeric IPv4 never reaches its
+                // 28-char cut)
+                out.append(
+                        String.format(
+                                "  -> %-28s %-7s %-6d %-10s %-10s\n",
+                                InetText.withPort(dest.address(), dest.port()),
+                                dest.forwarding().listName(),
+                                dest.weight(),
+                                Integer.toUnsignedString(d.activeConnections()),
+                                Integer.toUnsignedString(d.inactiveConnections())));
             }
         }
         return out.toString();
     }
 
-    /** {@code ipvsadm -Sn}: the rules that rebuild the table (thresholds are not saved by ipvsadm). */
+    /**
+     * {@code ipvsadm -Sn}: the rules that rebuild the table (thresholds are not saved by ipvsadm).
+     */
     public static String save(List<ServiceDump> table) {
         StringBuilder out = new StringBuilder();
         for (ServiceDump s : sortServices(table)) {
@@ -69,11 +78,17 @@ public final class IpvsadmFormat {
             out.append('\n');
             for (DestinationEntry d : sortDestinations(s.destinations())) {
                 Destination dest = d.destination();
-                out.append("-a ").append(name).append(" -r ")
-                        .append(InetText.withPort(dest.address(), dest.port())).append(' ')
-                        .append(dest.forwarding().ipvsadmSwitch()).append(" -w ").append(dest.weight());
+                out.append("-a ")
+                        .append(name)
+                        .append(" -r ")
+                        .append(InetText.withPort(dest.address(), dest.port()))
+                        .append(' ')
+                        .append(dest.forwarding().ipvsadmSwitch())
+                        .append(" -w ")
+                        .append(dest.weight());
                 if (dest.forwarding() == Forwarding.TUNNEL) {
-                    // ipvsadm 1.31 names the tunnel type; ldirector only creates plain ipip tunnels.
+                    // ipvsadm 1.31 names the tunnel type; ldirector only creates plain ipip
+                    // tunnels.
                     out.append(" --tun-type ipip");
                 }
                 out.append('\n');
@@ -87,7 +102,8 @@ public final class IpvsadmFormat {
             // ipvsadm prints the mark with %d: marks above 2^31 come out negative, and so do we.
             return "FWM  " + key.fwmark() + (key.family() == Family.INET6 ? " IPv6" : "");
         }
-        return String.format("%-4s %s", key.protocol().name(), InetText.withPort(key.address(), key.port()));
+        return String.format(
+                "%-4s %s", key.protocol().name(), InetText.withPort(key.address(), key.port()));
     }
 
     private static String ruleName(ServiceKey key) {
@@ -101,8 +117,14 @@ public final class IpvsadmFormat {
         if (vs.key().family() == Family.INET) {
             if (vs.netmask() != 0xffffffff) {
                 int m = vs.netmask();
-                out.append(label).append((m >>> 24) & 0xff).append('.').append((m >>> 16) & 0xff)
-                        .append('.').append((m >>> 8) & 0xff).append('.').append(m & 0xff);
+                out.append(label)
+                        .append((m >>> 24) & 0xff)
+                        .append('.')
+                        .append((m >>> 16) & 0xff)
+                        .append('.')
+                        .append((m >>> 8) & 0xff)
+                        .append('.')
+                        .append(m & 0xff);
             }
         } else if (vs.netmask() != 128) {
             out.append(label).append(vs.netmask());
@@ -131,34 +153,38 @@ public final class IpvsadmFormat {
      * order; Java's List.sort may reject it, hence glibc's own stable merge sort below.
      */
     static List<ServiceDump> sortServices(List<ServiceDump> table) {
-        return mergeSort(table, (a, b) -> {
-            ServiceKey x = a.entry().service().key();
-            ServiceKey y = b.entry().service().key();
-            int r = x.fwmark() - y.fwmark();
-            if (r != 0) {
-                return r;
-            }
-            r = x.family().af() - y.family().af();
-            if (r != 0) {
-                return r;
-            }
-            r = protocolNumber(x) - protocolNumber(y);
-            if (r != 0) {
-                return r;
-            }
-            r = compareAddress(x.family(), x.address(), y.address());
-            return r != 0 ? r : x.port() - y.port();
-        });
+        return mergeSort(
+                table,
+                (a, b) -> {
+                    ServiceKey x = a.entry().service().key();
+                    ServiceKey y = b.entry().service().key();
+                    int r = x.fwmark() - y.fwmark();
+                    if (r != 0) {
+                        return r;
+                    }
+                    r = x.family().af() - y.family().af();
+                    if (r != 0) {
+                        return r;
+                    }
+                    r = protocolNumber(x) - protocolNumber(y);
+                    if (r != 0) {
+                        return r;
+                    }
+                    r = compareAddress(x.family(), x.address(), y.address());
+                    return r != 0 ? r : x.port() - y.port();
+                });
     }
 
     /** libipvs's ipvs_cmp_dests: address (family of the first operand), then port. */
     static List<DestinationEntry> sortDestinations(List<DestinationEntry> dests) {
-        return mergeSort(dests, (a, b) -> {
-            Destination x = a.destination();
-            Destination y = b.destination();
-            int r = compareAddress(x.family(), x.address(), y.address());
-            return r != 0 ? r : x.port() - y.port();
-        });
+        return mergeSort(
+                dests,
+                (a, b) -> {
+                    Destination x = a.destination();
+                    Destination y = b.destination();
+                    int r = compareAddress(x.family(), x.address(), y.address());
+                    return r != 0 ? r : x.port() - y.port();
+                });
     }
 
     private static int protocolNumber(ServiceKey key) {
@@ -186,13 +212,19 @@ public final class IpvsadmFormat {
         byte[] b = address.getAddress();
         int[] w = new int[b.length / 4];
         for (int i = 0; i < w.length; i++) {
-            w[i] = ((b[4 * i] & 0xff) << 24) | ((b[4 * i + 1] & 0xff) << 16) | ((b[4 * i + 2] & 0xff) << 8)
-                    | (b[4 * i + 3] & 0xff);
+            w[i] =
+                    ((b[4 * i] & 0xff) << 24)
+                            | ((b[4 * i + 1] & 0xff) << 16)
+                            | ((b[4 * i + 2] & 0xff) << 8)
+                            | (b[4 * i + 3] & 0xff);
         }
         return w;
     }
 
-    /** glibc msort: split at n/2, sort halves, merge taking the left element unless it compares greater. */
+    /**
+     * glibc msort: split at n/2, sort halves, merge taking the left element unless it compares
+     * greater.
+     */
     private static <T> List<T> mergeSort(List<T> in, Comparator<T> cmp) {
         List<T> list = new ArrayList<>(in);
         msort(list, 0, list.size(), cmp, new ArrayList<>(list));

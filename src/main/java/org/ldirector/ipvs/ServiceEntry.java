@@ -1,5 +1,4 @@
 package org.ldirector.ipvs;
 
 /** A virtual service read back from the table, with its counters. */
-public record ServiceEntry(VirtualService service, Stats stats) {
-}
+public record ServiceEntry(VirtualService service, Stats stats) {}

@@ -3,8 +3,8 @@ package org.ldirector.ipvs;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.Objects;
 import java.util.Locale;
+import java.util.Objects;
 
 /**
  * One of the kernel's IPVS connection-synchronisation threads ({@code ipvsadm --start-daemon}). A
@@ -16,15 +16,22 @@ import java.util.Locale;
  * interface's MTU, group 224.0.0.81, port 8848, TTL 1. Read back from the kernel every field is
  * filled in.
  *
- * @param maxLength  sync_maxlen, the largest sync message's payload (0: from the MTU)
- * @param group      multicast group, IPv4 or IPv6 (null: 224.0.0.81)
+ * @param maxLength sync_maxlen, the largest sync message's payload (0: from the MTU)
+ * @param group multicast group, IPv4 or IPv6 (null: 224.0.0.81)
  */
-public record SyncDaemon(State state, String multicastInterface, int syncId, int maxLength,
-                         InetAddress group, int port, int ttl) {
+public record SyncDaemon(
+        State state,
+        String multicastInterface,
+        int syncId,
+        int maxLength,
+        InetAddress group,
+        int port,
+        int ttl) {
 
     /** The kernel's IP_VS_STATE_MASTER / _BACKUP, as they travel in IPVS_DAEMON_ATTR_STATE. */
     public enum State {
-        MASTER(1), BACKUP(2);
+        MASTER(1),
+        BACKUP(2);
 
         private final int code;
 
@@ -53,6 +60,7 @@ public record SyncDaemon(State state, String multicastInterface, int syncId, int
 
     /** IFNAMSIZ is 16 with the NUL. */
     public static final int MAX_INTERFACE_LENGTH = 15;
+
     public static final int DEFAULT_PORT = 8848;
     public static final int DEFAULT_TTL = 1;
 
@@ -61,8 +69,12 @@ public record SyncDaemon(State state, String multicastInterface, int syncId, int
         Objects.requireNonNull(multicastInterface, "multicastInterface");
         int len = multicastInterface.getBytes(StandardCharsets.US_ASCII).length;
         if (len == 0 || len > MAX_INTERFACE_LENGTH) {
-            throw new IllegalArgumentException("sync interface name must have 1 to " + MAX_INTERFACE_LENGTH
-                    + " characters: \"" + multicastInterface + "\"");
+            throw new IllegalArgumentException(
+                    "sync interface name must have 1 to "
+                            + MAX_INTERFACE_LENGTH
+                            + " characters: \""
+                            + multicastInterface
+                            + "\"");
         }
         // The sync message carries the id in one byte; ipvsadm refuses more, so do we.
         if (syncId < 0 || syncId > 255) {
@@ -72,7 +84,8 @@ public record SyncDaemon(State state, String multicastInterface, int syncId, int
             throw new IllegalArgumentException("sync max length must be 0..65535: " + maxLength);
         }
         if (group != null && !group.isMulticastAddress()) {
-            throw new IllegalArgumentException("sync group must be a multicast address: " + group.getHostAddress());
+            throw new IllegalArgumentException(
+                    "sync group must be a multicast address: " + group.getHostAddress());
         }
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("sync port must be 0..65535: " + port);
@@ -92,30 +105,43 @@ public record SyncDaemon(State state, String multicastInterface, int syncId, int
     }
 
     /**
-     * True when a running daemon (as the kernel reports it, defaults filled in) is what this request
-     * would start: every field the request leaves at 0 accepts the kernel's value.
+     * True when a running daemon (as the kernel reports it, defaults filled in) is what this
+     * request would start: every field the request leaves at 0 accepts the kernel's value.
      */
     public boolean satisfiedBy(SyncDaemon running) {
         return state == running.state
                 && multicastInterface.equals(running.multicastInterface)
                 && syncId == running.syncId
                 && (maxLength == 0 || maxLength == running.maxLength)
-                && (group == null ? running.group == null || isDefaultGroup(running.group) : group.equals(running.group))
-                && (port == 0 ? running.port == DEFAULT_PORT || running.port == 0 : port == running.port)
+                && (group == null
+                        ? running.group == null || isDefaultGroup(running.group)
+                        : group.equals(running.group))
+                && (port == 0
+                        ? running.port == DEFAULT_PORT || running.port == 0
+                        : port == running.port)
                 && (ttl == 0 ? running.ttl == DEFAULT_TTL || running.ttl == 0 : ttl == running.ttl);
     }
 
     private static boolean isDefaultGroup(InetAddress a) {
         byte[] b = a.getAddress();
-        return b.length == 4 && (b[0] & 0xff) == 224 && b[1] == 0 && b[2] == 0 && (b[3] & 0xff) == 81;
+        return b.length == 4
+                && (b[0] & 0xff) == 224
+                && b[1] == 0
+                && b[2] == 0
+                && (b[3] & 0xff) == 81;
     }
 
     /** As {@code ipvsadm -L --daemon} prints it. */
     public String describe() {
-        return state.word() + " sync daemon (mcast=" + multicastInterface + ", syncid=" + syncId
+        return state.word()
+                + " sync daemon (mcast="
+                + multicastInterface
+                + ", syncid="
+                + syncId
                 + (maxLength != 0 ? ", maxlen=" + maxLength : "")
                 + (group != null ? ", group=" + group.getHostAddress() : "")
                 + (port != 0 ? ", port=" + port : "")
-                + (ttl != 0 ? ", ttl=" + ttl : "") + ")";
+                + (ttl != 0 ? ", ttl=" + ttl : "")
+                + ")";
     }
 }

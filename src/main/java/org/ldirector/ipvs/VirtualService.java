@@ -8,16 +8,23 @@ import java.util.Objects;
  * in seconds; {@code netmask} is the persistence granularity: an IPv4 mask as a 32-bit value
  * (0xffffffff = per client address) or an IPv6 prefix length (128).
  */
-public record VirtualService(ServiceKey key, String scheduler, int flags, int timeout, int netmask) {
+public record VirtualService(
+        ServiceKey key, String scheduler, int flags, int timeout, int netmask) {
     public static final int F_PERSISTENT = 0x0001;
-    /** Set by the kernel on every service it has hashed; never meaningful to us, stripped on read. */
+
+    /**
+     * Set by the kernel on every service it has hashed; never meaningful to us, stripped on read.
+     */
     public static final int F_HASHED = 0x0002;
+
     public static final int F_ONEPACKET = 0x0004;
     public static final int F_SCHED1 = 0x0008;
     public static final int F_SCHED2 = 0x0010;
     public static final int F_SCHED3 = 0x0020;
+
     /** The bits ldirector owns; everything else is masked away on read. */
     public static final int SETTABLE = F_PERSISTENT | F_ONEPACKET | F_SCHED1 | F_SCHED2 | F_SCHED3;
+
     /** IP_VS_SCHEDNAME_MAXLEN includes the terminating NUL. */
     public static final int SCHEDNAME_MAX = 15;
 
@@ -25,10 +32,12 @@ public record VirtualService(ServiceKey key, String scheduler, int flags, int ti
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(scheduler, "scheduler");
         if (scheduler.isEmpty() || scheduler.length() > SCHEDNAME_MAX) {
-            throw new IllegalArgumentException("scheduler name must be 1-15 characters: '" + scheduler + "'");
+            throw new IllegalArgumentException(
+                    "scheduler name must be 1-15 characters: '" + scheduler + "'");
         }
         if ((flags & ~SETTABLE) != 0) {
-            throw new IllegalArgumentException("unsupported service flags 0x" + Integer.toHexString(flags));
+            throw new IllegalArgumentException(
+                    "unsupported service flags 0x" + Integer.toHexString(flags));
         }
     }
 

@@ -15,17 +15,19 @@ import java.util.function.Consumer;
 /**
  * keepalived's configuration language into a tree of {@link Node}s, as its parser reads it:
  * whitespace-separated words, {@code "double quoted"} words that keep their spaces, a {@code #} or
- * {@code !} outside quotes starting a comment, blocks in braces (the opening brace on the statement's
- * line or alone on the next one; a block may also close on the line it opened: {@code url { path / }}).
- * {@code include PATTERN} (and its variants includer, includem, includew, includeb, includea) is
- * replaced by the statements of every file the glob matches, sorted, a relative pattern taken from
- * the directory of the file that includes it (keepalived changes into that directory while reading
- * it). What keepalived would reject or this reader cannot follow — an unmatched brace, a missing
- * include, conditional lines ({@code @name}), parameter definitions ({@code $NAME=}) — is reported
- * to the problem sink with FILE:LINE; reading goes on.
+ * {@code !} outside quotes starting a comment, blocks in braces (the opening brace on the
+ * statement's line or alone on the next one; a block may also close on the line it opened: {@code
+ * url { path / }}). {@code include PATTERN} (and its variants includer, includem, includew,
+ * includeb, includea) is replaced by the statements of every file the glob matches, sorted, a
+ * relative pattern taken from the directory of the file that includes it (keepalived changes into
+ * that directory while reading it). What keepalived would reject or this reader cannot follow — an
+ * unmatched brace, a missing include, conditional lines ({@code @name}), parameter definitions
+ * ({@code $NAME=}) — is reported to the problem sink with FILE:LINE; reading goes on.
  */
 public final class KeepalivedParser {
-    static final Set<String> INCLUDES = Set.of("include", "includer", "includem", "includew", "includeb", "includea");
+    static final Set<String> INCLUDES =
+            Set.of("include", "includer", "includem", "includew", "includeb", "includea");
+
     /** keepalived has no limit, but a file that includes itself must end somewhere. */
     private static final int MAX_DEPTH = 32;
 
@@ -56,7 +58,10 @@ public final class KeepalivedParser {
         return p.statements(null);
     }
 
-    /** As {@link #parse(Path, Consumer)} for text that claims to come from {@code file}; includes are read from disk. */
+    /**
+     * As {@link #parse(Path, Consumer)} for text that claims to come from {@code file}; includes
+     * are read from disk.
+     */
     static List<Node> parse(Path file, String text, Consumer<String> problems) {
         KeepalivedParser p = new KeepalivedParser(problems);
         p.lex(file, text, 0);
@@ -72,9 +77,19 @@ public final class KeepalivedParser {
             }
             Token first = words.get(0);
             if (!first.quoted() && (first.text().startsWith("@") || first.text().startsWith("$"))) {
-                problems.accept(file + ":" + (n + 1) + ": " + (first.text().startsWith("@")
-                        ? "conditional configuration (" + first.text() + ") is not followed by the importer: line skipped"
-                        : "parameter substitution (" + first.text() + ") is not followed by the importer: line skipped"));
+                problems.accept(
+                        file
+                                + ":"
+                                + (n + 1)
+                                + ": "
+                                + (first.text().startsWith("@")
+                                        ? "conditional configuration ("
+                                                + first.text()
+                                                + ") is not followed by the importer: line skipped"
+                                        : "parameter substitution ("
+                                                + first.text()
+                                                + ") is not followed by the importer: line"
+                                                + " skipped"));
                 continue;
             }
             if (!first.quoted() && INCLUDES.contains(first.text())) {
@@ -88,11 +103,18 @@ public final class KeepalivedParser {
 
     private void include(Path file, int line, List<Token> words, int depth) {
         if (words.size() < 2) {
-            problems.accept(file + ":" + line + ": " + words.get(0).text() + " without a file name");
+            problems.accept(
+                    file + ":" + line + ": " + words.get(0).text() + " without a file name");
             return;
         }
         if (depth >= MAX_DEPTH) {
-            problems.accept(file + ":" + line + ": include nested deeper than " + MAX_DEPTH + " files (does a file include itself?)");
+            problems.accept(
+                    file
+                            + ":"
+                            + line
+                            + ": include nested deeper than "
+                            + MAX_DEPTH
+                            + " files (does a file include itself?)");
             return;
         }
         for (Token w : words.subList(1, words.size())) {
@@ -104,20 +126,31 @@ public final class KeepalivedParser {
                 try {
                     lex(p, Files.readString(p, StandardCharsets.ISO_8859_1), depth + 1);
                 } catch (IOException e) {
-                    problems.accept(file + ":" + line + ": include " + p + ": cannot read: " + e.getMessage());
+                    problems.accept(
+                            file
+                                    + ":"
+                                    + line
+                                    + ": include "
+                                    + p
+                                    + ": cannot read: "
+                                    + e.getMessage());
                 }
             }
         }
     }
 
-    /** The files a pattern names, sorted (glob(3) sorts), relative to the including file's directory. */
+    /**
+     * The files a pattern names, sorted (glob(3) sorts), relative to the including file's
+     * directory.
+     */
     static List<Path> glob(Path includer, String pattern) {
         Path dir = includer.getParent() == null ? Path.of("") : includer.getParent();
         Path whole = dir.resolve(pattern).normalize();
         if (!pattern.contains("*") && !pattern.contains("?") && !pattern.contains("[")) {
             return Files.isRegularFile(whole) ? List.of(whole) : List.of();
         }
-        // wildcards in the last component only, the common conf.d/*.conf form; a directory glob is walked level by level
+        // wildcards in the last component only, the common conf.d/*.conf form; a directory glob is
+        // walked level by level
         List<Path> out = new ArrayList<>();
         walk(whole.isAbsolute() ? whole.getRoot() : Path.of(""), whole, 0, out);
         out.sort(null);
@@ -176,8 +209,11 @@ public final class KeepalivedParser {
                 i = end + 1;
             } else {
                 int start = i;
-                // a comment may start anywhere outside quotes, even inside a word (keepalived.conf(5))
-                while (i < s.length() && !Character.isWhitespace(s.charAt(i)) && "{}\"#!".indexOf(s.charAt(i)) < 0) {
+                // a comment may start anywhere outside quotes, even inside a word
+                // (keepalived.conf(5))
+                while (i < s.length()
+                        && !Character.isWhitespace(s.charAt(i))
+                        && "{}\"#!".indexOf(s.charAt(i)) < 0) {
                     i++;
                 }
                 out.add(new Token(file, line, s.substring(start, i), false));
@@ -201,9 +237,14 @@ public final class KeepalivedParser {
                 }
                 return out;
             } else if (t.is("{")) {
-                // a block with no statement before it: read and drop it, so its contents do not leak upward
+                // a block with no statement before it: read and drop it, so its contents do not
+                // leak upward
                 pos++;
-                problems.accept(t.file() + ":" + t.line() + ": '{' opens a block with no keyword before it: block skipped");
+                problems.accept(
+                        t.file()
+                                + ":"
+                                + t.line()
+                                + ": '{' opens a block with no keyword before it: block skipped");
                 statements(t);
             } else {
                 out.add(statement());
@@ -218,7 +259,10 @@ public final class KeepalivedParser {
     private Node statement() {
         Token first = tokens.get(pos);
         List<String> words = new ArrayList<>();
-        while (pos < tokens.size() && !tokens.get(pos).is("\n") && !tokens.get(pos).is("{") && !tokens.get(pos).is("}")) {
+        while (pos < tokens.size()
+                && !tokens.get(pos).is("\n")
+                && !tokens.get(pos).is("{")
+                && !tokens.get(pos).is("}")) {
             words.add(tokens.get(pos).text());
             pos++;
         }
@@ -230,7 +274,12 @@ public final class KeepalivedParser {
         if (look < tokens.size() && tokens.get(look).is("{")) {
             Token open = tokens.get(look);
             pos = look + 1;
-            return new Node(first.file(), first.line(), List.copyOf(words), List.copyOf(statements(open)), true);
+            return new Node(
+                    first.file(),
+                    first.line(),
+                    List.copyOf(words),
+                    List.copyOf(statements(open)),
+                    true);
         }
         return new Node(first.file(), first.line(), List.copyOf(words), List.of(), false);
     }

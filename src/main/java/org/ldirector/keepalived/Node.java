@@ -7,11 +7,11 @@ import java.util.List;
  * One keepalived statement: its keyword and arguments as words, where it was written, and the
  * statements of its {@code { }} block (empty for a plain statement).
  *
- * @param file     the file it was read from (an included file's own path)
- * @param line     its line in that file
- * @param words    keyword first, then the arguments, quotes removed
+ * @param file the file it was read from (an included file's own path)
+ * @param line its line in that file
+ * @param words keyword first, then the arguments, quotes removed
  * @param children the block's statements, in order
- * @param block    whether it had a block ({@code url { }} with nothing inside still has one)
+ * @param block whether it had a block ({@code url { }} with nothing inside still has one)
  */
 public record Node(Path file, int line, List<String> words, List<Node> children, boolean block) {
 

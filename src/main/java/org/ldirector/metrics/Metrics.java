@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntSupplier;
 import org.ldirector.check.CheckResult;
 import org.ldirector.config.Config;
 import org.ldirector.config.Real;
@@ -20,23 +21,26 @@ import org.ldirector.health.Health;
 import org.ldirector.health.HealthEvent;
 import org.ldirector.ipvs.IpvsOp;
 import org.ldirector.reconcile.Reconciler;
-import java.util.function.IntSupplier;
 
 /**
  * The numbers behind {@code /metrics}, kept from the engine's events.
  *
- * <p>The probe path only touches adders in maps keyed by the real, so thousands of probes a
- * second cost no locks. Series belong to the config in force: a real or virtual dropped by a
- * reload loses its series at once, so the page never grows with the history of edits.
+ * <p>The probe path only touches adders in maps keyed by the real, so thousands of probes a second
+ * cost no locks. Series belong to the config in force: a real or virtual dropped by a reload loses
+ * its series at once, so the page never grows with the history of edits.
  */
 public final class Metrics implements EngineListener {
-    /** Upper bounds in seconds: LAN checks answer in well under a second; the tail shows timeouts. */
-    static final double[] BUCKETS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    /**
+     * Upper bounds in seconds: LAN checks answer in well under a second; the tail shows timeouts.
+     */
+    static final double[] BUCKETS = {
+        0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10
+    };
 
     /**
-     * A series' labels: the virtual and the real as the log names them (both printed by
-     * {@link org.ldirector.net.VirtualId} and {@link org.ldirector.net.RealId}, so the pair is as
-     * unique as the identity), ordered as the page lists them.
+     * A series' labels: the virtual and the real as the log names them (both printed by {@link
+     * org.ldirector.net.VirtualId} and {@link org.ldirector.net.RealId}, so the pair is as unique
+     * as the identity), ordered as the page lists them.
      */
     record RealKey(String virtual, String real) implements Comparable<RealKey> {
         @Override
@@ -94,7 +98,10 @@ public final class Metrics implements EngineListener {
         this.version = version;
     }
 
-    /** Where {@code ldirector_probes_waiting} comes from: checks due but not started (the probe loop's queue). */
+    /**
+     * Where {@code ldirector_probes_waiting} comes from: checks due but not started (the probe
+     * loop's queue).
+     */
     public void probesWaiting(IntSupplier waiting) {
         this.probesWaiting = waiting;
     }
@@ -144,14 +151,15 @@ public final class Metrics implements EngineListener {
                 s.health = Health.DOWN;
                 s.wentDown.increment();
             }
-            default -> {
-            }
+            default -> {}
         }
     }
 
     @Override
     public void applied(Optional<VirtualConfig> virtual, Reconciler.Step step, boolean ok) {
-        operations.computeIfAbsent(kind(step.op()) + (ok ? ",ok" : ",failed"), x -> new LongAdder()).increment();
+        operations
+                .computeIfAbsent(kind(step.op()) + (ok ? ",ok" : ",failed"), x -> new LongAdder())
+                .increment();
         if (ok && step.repair()) {
             repairs.increment();
         }
@@ -169,59 +177,130 @@ public final class Metrics implements EngineListener {
         b.append("ldirector_build_info{version=\"").append(escape(version)).append("\"} 1\n");
 
         Map<RealKey, RealSeries> sorted = new TreeMap<>(reals);
-        family(b, "ldirector_real_up", "gauge",
-                "1 if the checks put the real server in service, 0 if they took it out; absent before the first verdict.");
-        sorted.forEach((k, s) -> {
-            if (s.health != Health.UNKNOWN) {
-                sample(b, "ldirector_real_up", k, "", s.health == Health.UP ? 1 : 0);
-            }
-        });
-        family(b, "ldirector_probe_last_latency_seconds", "gauge", "How long the real server's last check took.");
-        sorted.forEach((k, s) -> {
-            if (!Double.isNaN(s.lastLatency)) {
-                sample(b, "ldirector_probe_last_latency_seconds", k, "", s.lastLatency);
-            }
-        });
+        family(
+                b,
+                "ldirector_real_up",
+                "gauge",
+                "1 if the checks put the real server in service, 0 if they took it out; absent"
+                        + " before the first verdict.");
+        sorted.forEach(
+                (k, s) -> {
+                    if (s.health != Health.UNKNOWN) {
+                        sample(b, "ldirector_real_up", k, "", s.health == Health.UP ? 1 : 0);
+                    }
+                });
+        family(
+                b,
+                "ldirector_probe_last_latency_seconds",
+                "gauge",
+                "How long the real server's last check took.");
+        sorted.forEach(
+                (k, s) -> {
+                    if (!Double.isNaN(s.lastLatency)) {
+                        sample(b, "ldirector_probe_last_latency_seconds", k, "", s.lastLatency);
+                    }
+                });
         family(b, "ldirector_probes_total", "counter", "Checks of the real server, by result.");
-        sorted.forEach((k, s) -> {
-            sample(b, "ldirector_probes_total", k, ",result=\"up\"", s.probesUp.sum());
-            sample(b, "ldirector_probes_total", k, ",result=\"down\"", s.probesDown.sum());
-        });
-        family(b, "ldirector_real_transitions_total", "counter", "Times the real server was put in or taken out of service.");
-        sorted.forEach((k, s) -> {
-            sample(b, "ldirector_real_transitions_total", k, ",to=\"up\"", s.wentUp.sum());
-            sample(b, "ldirector_real_transitions_total", k, ",to=\"down\"", s.wentDown.sum());
-        });
+        sorted.forEach(
+                (k, s) -> {
+                    sample(b, "ldirector_probes_total", k, ",result=\"up\"", s.probesUp.sum());
+                    sample(b, "ldirector_probes_total", k, ",result=\"down\"", s.probesDown.sum());
+                });
+        family(
+                b,
+                "ldirector_real_transitions_total",
+                "counter",
+                "Times the real server was put in or taken out of service.");
+        sorted.forEach(
+                (k, s) -> {
+                    sample(b, "ldirector_real_transitions_total", k, ",to=\"up\"", s.wentUp.sum());
+                    sample(
+                            b,
+                            "ldirector_real_transitions_total",
+                            k,
+                            ",to=\"down\"",
+                            s.wentDown.sum());
+                });
 
-        family(b, "ldirector_probe_duration_seconds", "histogram", "How long checks took, per virtual service.");
-        new TreeMap<>(latency).forEach((v, h) -> {
-            String label = "virtual=\"" + escape(v) + "\"";
-            long cumulative = 0;
-            for (int i = 0; i < BUCKETS.length; i++) {
-                cumulative += h.buckets[i].sum();
-                b.append("ldirector_probe_duration_seconds_bucket{").append(label).append(",le=\"")
-                        .append(number(BUCKETS[i])).append("\"} ").append(cumulative).append('\n');
-            }
-            long count = h.count.sum();
-            b.append("ldirector_probe_duration_seconds_bucket{").append(label).append(",le=\"+Inf\"} ").append(count).append('\n');
-            b.append("ldirector_probe_duration_seconds_sum{").append(label).append("} ").append(number(h.sum.sum())).append('\n');
-            b.append("ldirector_probe_duration_seconds_count{").append(label).append("} ").append(count).append('\n');
-        });
+        family(
+                b,
+                "ldirector_probe_duration_seconds",
+                "histogram",
+                "How long checks took, per virtual service.");
+        new TreeMap<>(latency)
+                .forEach(
+                        (v, h) -> {
+                            String label = "virtual=\"" + escape(v) + "\"";
+                            long cumulative = 0;
+                            for (int i = 0; i < BUCKETS.length; i++) {
+                                cumulative += h.buckets[i].sum();
+                                b.append("ldirector_probe_duration_seconds_bucket{")
+                                        .append(label)
+                                        .append(",le=\"")
+                                        .append(number(BUCKETS[i]))
+                                        .append("\"} ")
+                                        .append(cumulative)
+                                        .append('\n');
+                            }
+                            long count = h.count.sum();
+                            b.append("ldirector_probe_duration_seconds_bucket{")
+                                    .append(label)
+                                    .append(",le=\"+Inf\"} ")
+                                    .append(count)
+                                    .append('\n');
+                            b.append("ldirector_probe_duration_seconds_sum{")
+                                    .append(label)
+                                    .append("} ")
+                                    .append(number(h.sum.sum()))
+                                    .append('\n');
+                            b.append("ldirector_probe_duration_seconds_count{")
+                                    .append(label)
+                                    .append("} ")
+                                    .append(count)
+                                    .append('\n');
+                        });
 
-        family(b, "ldirector_kernel_operations_total", "counter", "IPVS table changes ldirector made, by kind and result.");
-        new TreeMap<>(operations).forEach((k, n) -> {
-            String[] parts = k.split(",");
-            b.append("ldirector_kernel_operations_total{op=\"").append(parts[0]).append("\",result=\"").append(parts[1])
-                    .append("\"} ").append(n.sum()).append('\n');
-        });
-        family(b, "ldirector_probes_waiting", "gauge",
-                "Checks due but not started yet; above 0 for long, the director is short of CPU and checks reals less often.");
+        family(
+                b,
+                "ldirector_kernel_operations_total",
+                "counter",
+                "IPVS table changes ldirector made, by kind and result.");
+        new TreeMap<>(operations)
+                .forEach(
+                        (k, n) -> {
+                            String[] parts = k.split(",");
+                            b.append("ldirector_kernel_operations_total{op=\"")
+                                    .append(parts[0])
+                                    .append("\",result=\"")
+                                    .append(parts[1])
+                                    .append("\"} ")
+                                    .append(n.sum())
+                                    .append('\n');
+                        });
+        family(
+                b,
+                "ldirector_probes_waiting",
+                "gauge",
+                "Checks due but not started yet; above 0 for long, the director is short of CPU and"
+                        + " checks reals less often.");
         b.append("ldirector_probes_waiting ").append(probesWaiting.getAsInt()).append('\n');
-        family(b, "ldirector_kernel_repairs_total", "counter", "Table entries changed by someone else and put back.");
+        family(
+                b,
+                "ldirector_kernel_repairs_total",
+                "counter",
+                "Table entries changed by someone else and put back.");
         b.append("ldirector_kernel_repairs_total ").append(repairs.sum()).append('\n');
-        family(b, "ldirector_config_reloads_total", "counter", "Configuration reloads; failed ones kept the running config.");
-        b.append("ldirector_config_reloads_total{result=\"ok\"} ").append(reloadsOk.sum()).append('\n');
-        b.append("ldirector_config_reloads_total{result=\"failed\"} ").append(reloadsFailed.sum()).append('\n');
+        family(
+                b,
+                "ldirector_config_reloads_total",
+                "counter",
+                "Configuration reloads; failed ones kept the running config.");
+        b.append("ldirector_config_reloads_total{result=\"ok\"} ")
+                .append(reloadsOk.sum())
+                .append('\n');
+        b.append("ldirector_config_reloads_total{result=\"failed\"} ")
+                .append(reloadsFailed.sum())
+                .append('\n');
         return b.toString();
     }
 
@@ -231,7 +310,10 @@ public final class Metrics implements EngineListener {
 
     static String kind(IpvsOp op) {
         // AddService -> add_service
-        return op.getClass().getSimpleName().replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(Locale.ROOT);
+        return op.getClass()
+                .getSimpleName()
+                .replaceAll("([a-z])([A-Z])", "$1_$2")
+                .toLowerCase(Locale.ROOT);
     }
 
     private static void family(StringBuilder b, String name, String type, String help) {
@@ -239,9 +321,18 @@ public final class Metrics implements EngineListener {
         b.append("# TYPE ").append(name).append(' ').append(type).append('\n');
     }
 
-    private static void sample(StringBuilder b, String name, RealKey k, String moreLabels, double value) {
-        b.append(name).append("{virtual=\"").append(escape(k.virtual())).append("\",real=\"").append(escape(k.real()))
-                .append('"').append(moreLabels).append("} ").append(number(value)).append('\n');
+    private static void sample(
+            StringBuilder b, String name, RealKey k, String moreLabels, double value) {
+        b.append(name)
+                .append("{virtual=\"")
+                .append(escape(k.virtual()))
+                .append("\",real=\"")
+                .append(escape(k.real()))
+                .append('"')
+                .append(moreLabels)
+                .append("} ")
+                .append(number(value))
+                .append('\n');
     }
 
     /** Label values escape backslash, double quote and newline (the exposition format's rule). */
@@ -249,7 +340,9 @@ public final class Metrics implements EngineListener {
         return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
-    /** Integers without ".0", others in Java's shortest round-trip form (Prometheus parses both). */
+    /**
+     * Integers without ".0", others in Java's shortest round-trip form (Prometheus parses both).
+     */
     static String number(double d) {
         if (d == Math.rint(d) && !Double.isInfinite(d) && Math.abs(d) < 1e15) {
             return Long.toString((long) d);

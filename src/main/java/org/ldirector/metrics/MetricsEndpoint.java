@@ -12,8 +12,8 @@ import org.ldirector.net.InetText;
 /**
  * Serves {@link Metrics} on {@code metrics=} with a {@link ScrapeServer}: one thread, GET and HEAD
  * {@code /metrics} only, every connection bounded in size and time so a slow client cannot stall a
- * scrape. It follows the config: a reload that sets, changes or removes
- * {@code metrics=} opens, moves or closes the port; without it no port is ever opened.
+ * scrape. It follows the config: a reload that sets, changes or removes {@code metrics=} opens,
+ * moves or closes the port; without it no port is ever opened.
  */
 public final class MetricsEndpoint implements EngineListener, AutoCloseable {
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -23,7 +23,9 @@ public final class MetricsEndpoint implements EngineListener, AutoCloseable {
     private ScrapeServer server;
     private Optional<InetSocketAddress> bound = Optional.empty();
 
-    /** @param log the operator log, for the one line a failed bind gets */
+    /**
+     * @param log the operator log, for the one line a failed bind gets
+     */
     public MetricsEndpoint(Metrics metrics, Consumer<String> log) {
         this.metrics = metrics;
         this.log = log;
@@ -45,7 +47,8 @@ public final class MetricsEndpoint implements EngineListener, AutoCloseable {
             log.accept("Metrics on http://" + text(server.address()) + "/metrics");
         } catch (IOException e) {
             // The director works without its metrics: say so once and carry on.
-            log.accept("Error: cannot serve metrics on " + text(want.get()) + ": " + e.getMessage());
+            log.accept(
+                    "Error: cannot serve metrics on " + text(want.get()) + ": " + e.getMessage());
             close();
         }
     }
@@ -67,11 +70,15 @@ public final class MetricsEndpoint implements EngineListener, AutoCloseable {
     }
 
     private void open(InetSocketAddress address) throws IOException {
-        server = new ScrapeServer(address, metrics::scrape, r -> {
-            Thread t = new Thread(r, "ldirector-metrics");
-            t.setDaemon(true);
-            return t;
-        });
+        server =
+                new ScrapeServer(
+                        address,
+                        metrics::scrape,
+                        r -> {
+                            Thread t = new Thread(r, "ldirector-metrics");
+                            t.setDaemon(true);
+                            return t;
+                        });
     }
 
     private static String text(InetSocketAddress a) {

@@ -23,14 +23,14 @@ import java.util.function.Supplier;
  * closed ({@code Connection: close}). One thread runs a selector over non-blocking sockets, so no
  * client can hold a thread: a peer that sends half a request only holds one connection slot, and
  * only until its deadline. The JDK's {@code HttpServer} reads each request head with a blocking
- * read on its executor, so as many slow clients as it has threads stop every scrape; its
- * {@code sun.net.httpserver.maxReqTime} is a JVM-wide property read once, and even with it a
- * scrape waits for the timer.
+ * read on its executor, so as many slow clients as it has threads stop every scrape; its {@code
+ * sun.net.httpserver.maxReqTime} is a JVM-wide property read once, and even with it a scrape waits
+ * for the timer.
  *
- * <p>Limits: a request head of at most {@link #MAX_HEAD} bytes; at most {@code maxConnections}
- * open at once, and when full the oldest connection that has not yet sent a whole request is
- * dropped to make room, so new scrapes always get in; every connection is closed once
- * {@code deadline} after it was accepted, whatever it is doing.
+ * <p>Limits: a request head of at most {@link #MAX_HEAD} bytes; at most {@code maxConnections} open
+ * at once, and when full the oldest connection that has not yet sent a whole request is dropped to
+ * make room, so new scrapes always get in; every connection is closed once {@code deadline} after
+ * it was accepted, whatever it is doing.
  */
 final class ScrapeServer implements AutoCloseable {
     static final int MAX_HEAD = 8 * 1024;
@@ -38,8 +38,13 @@ final class ScrapeServer implements AutoCloseable {
     static final int MAX_CONNECTIONS = 64;
 
     /** The answer to one request; {@code headOnly} for HEAD, which gets the headers of a GET. */
-    record Response(int status, String reason, String headers, String type, String body, boolean headOnly) {
-    }
+    record Response(
+            int status,
+            String reason,
+            String headers,
+            String type,
+            String body,
+            boolean headOnly) {}
 
     private final ServerSocketChannel server;
     private final Selector selector;
@@ -51,13 +56,20 @@ final class ScrapeServer implements AutoCloseable {
     private final Thread thread;
     private volatile boolean closing;
 
-    ScrapeServer(InetSocketAddress address, Supplier<String> scrape, ThreadFactory threads) throws IOException {
+    ScrapeServer(InetSocketAddress address, Supplier<String> scrape, ThreadFactory threads)
+            throws IOException {
         this(address, scrape, threads, System::nanoTime, DEADLINE, MAX_CONNECTIONS);
     }
 
     /** Binds now (so a port in use fails here, in the caller) and serves on a thread of its own. */
-    ScrapeServer(InetSocketAddress address, Supplier<String> scrape, ThreadFactory threads, LongSupplier nanoClock,
-            Duration deadline, int maxConnections) throws IOException {
+    ScrapeServer(
+            InetSocketAddress address,
+            Supplier<String> scrape,
+            ThreadFactory threads,
+            LongSupplier nanoClock,
+            Duration deadline,
+            int maxConnections)
+            throws IOException {
         this.scrape = scrape;
         this.nanoClock = nanoClock;
         this.deadlineNanos = deadline.toNanos();
@@ -151,10 +163,14 @@ final class ScrapeServer implements AutoCloseable {
         SocketChannel ch;
         while ((ch = server.accept()) != null) {
             if (conns.size() >= maxConnections) {
-                // make room: a scrape sends its request at once, a client still sending after others
+                // make room: a scrape sends its request at once, a client still sending after
+                // others
                 // arrived is slow or hostile, and an answered client being drained is done
-                conns.stream().filter(c -> c.draining || c.reading())
-                        .min(Comparator.comparing((Conn c) -> !c.draining).thenComparingLong(c -> c.acceptedAt))
+                conns.stream()
+                        .filter(c -> c.draining || c.reading())
+                        .min(
+                                Comparator.comparing((Conn c) -> !c.draining)
+                                        .thenComparingLong(c -> c.acceptedAt))
                         .ifPresent(this::drop);
             }
             if (conns.size() >= maxConnections) {
@@ -162,7 +178,9 @@ final class ScrapeServer implements AutoCloseable {
                 continue;
             }
             ch.configureBlocking(false);
-            Conn c = new Conn(ch, ch.register(selector, SelectionKey.OP_READ), nanoClock.getAsLong());
+            Conn c =
+                    new Conn(
+                            ch, ch.register(selector, SelectionKey.OP_READ), nanoClock.getAsLong());
             c.key.attach(c);
             conns.add(c); // accepted in order, so conns stays sorted by deadline
         }
@@ -192,10 +210,19 @@ final class ScrapeServer implements AutoCloseable {
         }
         int end = headEnd(c.in);
         if (end >= 0) {
-            answer(c, respond(new String(c.in.array(), 0, end, StandardCharsets.ISO_8859_1), scrape));
+            answer(
+                    c,
+                    respond(new String(c.in.array(), 0, end, StandardCharsets.ISO_8859_1), scrape));
         } else if (!c.in.hasRemaining()) {
-            answer(c, new Response(431, "Request Header Fields Too Large", "", "text/plain; charset=utf-8",
-                    "request head over " + MAX_HEAD + " bytes\n", false));
+            answer(
+                    c,
+                    new Response(
+                            431,
+                            "Request Header Fields Too Large",
+                            "",
+                            "text/plain; charset=utf-8",
+                            "request head over " + MAX_HEAD + " bytes\n",
+                            false));
         }
     }
 
@@ -204,7 +231,9 @@ final class ScrapeServer implements AutoCloseable {
         byte[] b = in.array();
         int len = in.position();
         for (int i = 0; i + 1 < len; i++) {
-            if (b[i] == '\n' && (b[i + 1] == '\n' || (b[i + 1] == '\r' && i + 2 < len && b[i + 2] == '\n'))) {
+            if (b[i] == '\n'
+                    && (b[i + 1] == '\n'
+                            || (b[i + 1] == '\r' && i + 2 < len && b[i + 2] == '\n'))) {
                 return i;
             }
         }
@@ -216,7 +245,8 @@ final class ScrapeServer implements AutoCloseable {
         String line = head.lines().findFirst().orElse("").strip();
         String[] parts = line.split(" ");
         if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
-            return new Response(400, "Bad Request", "", "text/plain; charset=utf-8", "bad request\n", false);
+            return new Response(
+                    400, "Bad Request", "", "text/plain; charset=utf-8", "bad request\n", false);
         }
         String method = parts[0];
         boolean headOnly = method.equals("HEAD");
@@ -224,12 +254,22 @@ final class ScrapeServer implements AutoCloseable {
         int query = target.indexOf('?');
         String path = query < 0 ? target : target.substring(0, query);
         if (!path.equals("/metrics")) {
-            return new Response(404, "Not Found", "", "text/plain; charset=utf-8", "not found; try /metrics\n",
+            return new Response(
+                    404,
+                    "Not Found",
+                    "",
+                    "text/plain; charset=utf-8",
+                    "not found; try /metrics\n",
                     headOnly);
         }
         if (!method.equals("GET") && !method.equals("HEAD")) {
-            return new Response(405, "Method Not Allowed", "Allow: GET, HEAD\r\n", "text/plain; charset=utf-8",
-                    "method not allowed\n", false);
+            return new Response(
+                    405,
+                    "Method Not Allowed",
+                    "Allow: GET, HEAD\r\n",
+                    "text/plain; charset=utf-8",
+                    "method not allowed\n",
+                    false);
         }
         return new Response(200, "OK", "", MetricsEndpoint.CONTENT_TYPE, scrape.get(), headOnly);
     }
@@ -237,11 +277,20 @@ final class ScrapeServer implements AutoCloseable {
     private void answer(Conn c, Response r) throws IOException {
         boolean head = r.headOnly();
         byte[] body = r.body().getBytes(StandardCharsets.UTF_8);
-        String headers = "HTTP/1.1 " + r.status() + " " + r.reason() + "\r\n"
-                + "Content-Type: " + r.type() + "\r\n"
-                + r.headers()
-                + "Content-Length: " + body.length + "\r\n"
-                + "Connection: close\r\n\r\n";
+        String headers =
+                "HTTP/1.1 "
+                        + r.status()
+                        + " "
+                        + r.reason()
+                        + "\r\n"
+                        + "Content-Type: "
+                        + r.type()
+                        + "\r\n"
+                        + r.headers()
+                        + "Content-Length: "
+                        + body.length
+                        + "\r\n"
+                        + "Connection: close\r\n\r\n";
         byte[] h = headers.getBytes(StandardCharsets.ISO_8859_1);
         c.out = ByteBuffer.allocate(h.length + (head ? 0 : body.length));
         c.out.put(h);

@@ -5,14 +5,17 @@ import java.net.InetAddress;
 
 /**
  * Addresses as the C library writes them (inet_ntop, and getnameinfo with NI_NUMERICHOST): what
- * ipvsadm prints, what ldirectord puts in URLs, Host headers and log lines. Java's own form does not
- * compress IPv6 ("0:0:0:0:0:0:0:1" for "::1"), so every place that must match those tools uses this.
+ * ipvsadm prints, what ldirectord puts in URLs, Host headers and log lines. Java's own form does
+ * not compress IPv6 ("0:0:0:0:0:0:0:1" for "::1"), so every place that must match those tools uses
+ * this.
  */
 public final class InetText {
-    private InetText() {
-    }
+    private InetText() {}
 
-    /** inet_ntop(3) output: dotted quad, or RFC 5952 compressed IPv6 (Java's own form is not compressed). */
+    /**
+     * inet_ntop(3) output: dotted quad, or RFC 5952 compressed IPv6 (Java's own form is not
+     * compressed).
+     */
     public static String ntop(InetAddress address) {
         if (!(address instanceof Inet6Address)) {
             return address.getHostAddress();
@@ -43,8 +46,10 @@ public final class InetText {
         if (bestLen < 2) {
             bestStart = -1;
         }
-        // glibc prints IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible addresses with a dotted tail.
-        boolean dottedTail = bestStart == 0 && (bestLen == 6 || (bestLen == 5 && words[5] == 0xffff));
+        // glibc prints IPv4-mapped (::ffff:a.b.c.d) and IPv4-compatible addresses with a dotted
+        // tail.
+        boolean dottedTail =
+                bestStart == 0 && (bestLen == 6 || (bestLen == 5 && words[5] == 0xffff));
         StringBuilder sb = new StringBuilder();
         int limit = dottedTail ? 6 : 8;
         for (int i = 0; i < limit; i++) {
@@ -62,18 +67,29 @@ public final class InetText {
             if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
                 sb.append(':');
             }
-            sb.append(a[12] & 0xff).append('.').append(a[13] & 0xff).append('.')
-                    .append(a[14] & 0xff).append('.').append(a[15] & 0xff);
+            sb.append(a[12] & 0xff)
+                    .append('.')
+                    .append(a[13] & 0xff)
+                    .append('.')
+                    .append(a[14] & 0xff)
+                    .append('.')
+                    .append(a[15] & 0xff);
         }
         return sb.toString();
     }
 
-    /** Dotted quad, or compressed IPv6 in brackets, as ldirectord and ipvsadm write an address next to a port. */
+    /**
+     * Dotted quad, or compressed IPv6 in brackets, as ldirectord and ipvsadm write an address next
+     * to a port.
+     */
     public static String bracketed(InetAddress address) {
         return address instanceof Inet6Address ? "[" + ntop(address) + "]" : ntop(address);
     }
 
-    /** "10.0.0.1:80" or "[2001:db8::1]:443": an address next to a port, as ipvsadm and ldirectord write it. */
+    /**
+     * "10.0.0.1:80" or "[2001:db8::1]:443": an address next to a port, as ipvsadm and ldirectord
+     * write it.
+     */
     public static String withPort(InetAddress address, int port) {
         return bracketed(address) + ":" + port;
     }

@@ -10,8 +10,8 @@ import java.util.Objects;
  *
  * @param virtual the virtual it serves
  * @param address the real's address
- * @param port    the port as written on the {@code real=} line, 0 when none was (ldirectord's log
- *                lines name a real by what was written, not by the port IPVS ends up with)
+ * @param port the port as written on the {@code real=} line, 0 when none was (ldirectord's log
+ *     lines name a real by what was written, not by the port IPVS ends up with)
  */
 public record RealId(VirtualId virtual, InetAddress address, int port) {
 
@@ -28,7 +28,10 @@ public record RealId(VirtualId virtual, InetAddress address, int port) {
         return InetText.withPort(address, port);
     }
 
-    /** {@code 10.0.0.2:80 (tcp:10.0.0.1:80)}: the real and its virtual, as ldirectord's check lines write them. */
+    /**
+     * {@code 10.0.0.2:80 (tcp:10.0.0.1:80)}: the real and its virtual, as ldirectord's check lines
+     * write them.
+     */
     @Override
     public String toString() {
         return server() + " (" + virtual + ")";

@@ -12,21 +12,25 @@ import java.util.Objects;
  * (keepalived's {@code FMT_VS} is the model). Identity text built in several places drifts apart:
  * tcp and udp on one VIP:port end up sharing state, and marks above 2^31 print as negative ints.
  *
- * <p>It lives here, below both {@code config} (which builds it from {@code virtual=}) and
- * {@code ipvs} (whose {@code ServiceKey} is this id with the kernel's protocol and family numbers),
+ * <p>It lives here, below both {@code config} (which builds it from {@code virtual=}) and {@code
+ * ipvs} (whose {@code ServiceKey} is this id with the kernel's protocol and family numbers),
  * because config must not know IPVS and IPVS must not know the config.
  *
  * @param protocol tcp, udp, sctp, or fwm for a firewall mark
- * @param inet6    a virtual6= (an IPv6 address, or a mark matched on IPv6 packets)
- * @param address  the address; null for a mark
- * @param port     the port; 0 for a mark
- * @param mark     the firewall mark, 1..4294967295; 0 for an address
+ * @param inet6 a virtual6= (an IPv6 address, or a mark matched on IPv6 packets)
+ * @param address the address; null for a mark
+ * @param port the port; 0 for a mark
+ * @param mark the firewall mark, 1..4294967295; 0 for an address
  */
-public record VirtualId(Protocol protocol, boolean inet6, InetAddress address, int port, long mark) {
+public record VirtualId(
+        Protocol protocol, boolean inet6, InetAddress address, int port, long mark) {
 
     /** The protocols of a virtual service as ldirectord names them ({@code protocol=}). */
     public enum Protocol {
-        TCP, UDP, SCTP, FWM;
+        TCP,
+        UDP,
+        SCTP,
+        FWM;
 
         /** "tcp", "udp", "sctp", "fwm". */
         public String keyword() {
@@ -41,15 +45,18 @@ public record VirtualId(Protocol protocol, boolean inet6, InetAddress address, i
         Objects.requireNonNull(protocol, "protocol");
         if (protocol == Protocol.FWM) {
             if (address != null || port != 0) {
-                throw new IllegalArgumentException("a firewall-mark virtual has no address or port");
+                throw new IllegalArgumentException(
+                        "a firewall-mark virtual has no address or port");
             }
             if (mark < 1 || mark > MAX_MARK) {
-                throw new IllegalArgumentException("firewall mark " + mark + " is not in 1.." + MAX_MARK);
+                throw new IllegalArgumentException(
+                        "firewall mark " + mark + " is not in 1.." + MAX_MARK);
             }
         } else {
             Objects.requireNonNull(address, "address");
             if (inet6 != address instanceof Inet6Address) {
-                throw new IllegalArgumentException(address + (inet6 ? " is not" : " is") + " an IPv6 address");
+                throw new IllegalArgumentException(
+                        address + (inet6 ? " is not" : " is") + " an IPv6 address");
             }
             if (port < 0 || port > 65535) {
                 throw new IllegalArgumentException("port out of range: " + port);
@@ -81,9 +88,9 @@ public record VirtualId(Protocol protocol, boolean inet6, InetAddress address, i
     }
 
     /**
-     * ldirectord's {@code get_virtual}, the virtual as its add/delete lines name it:
-     * {@code 10.0.0.1:80}, {@code [2001:db8::1]:80}, or the bare mark {@code 3000000000}. It does not
-     * tell tcp from udp; {@link #toString()} does.
+     * ldirectord's {@code get_virtual}, the virtual as its add/delete lines name it: {@code
+     * 10.0.0.1:80}, {@code [2001:db8::1]:80}, or the bare mark {@code 3000000000}. It does not tell
+     * tcp from udp; {@link #toString()} does.
      */
     public String vip() {
         return isMark() ? Long.toString(mark) : InetText.withPort(address, port);

@@ -29,10 +29,10 @@ import org.ldirector.ipvs.VirtualService;
  *
  * <p>Each pass reads back what it covers (a whole pass: the whole table), so an entry someone
  * deleted or changed by hand is put back on the next whole pass and logged as a repair; a failed
- * operation is logged and simply tried again next pass, and never stops the others. Order:
- * services are added or changed before their destinations; within a service, additions come
- * before deletions so a virtual is never left with nothing to send to while its fallback swaps in
- * or out; services no longer configured go last. It never flushes.
+ * operation is logged and simply tried again next pass, and never stops the others. Order: services
+ * are added or changed before their destinations; within a service, additions come before deletions
+ * so a virtual is never left with nothing to send to while its fallback swaps in or out; services
+ * no longer configured go last. It never flushes.
  *
  * <p>Log lines use ldirectord's wording ("Added real server: 10.0.0.2:80 (10.0.0.1:80) (Weight set
  * to 1)", the virtual as {@link org.ldirector.net.VirtualId#vip()} prints it) so existing greps
@@ -41,18 +41,18 @@ import org.ldirector.ipvs.VirtualService;
 public final class Reconciler {
 
     /** One planned change and the line the log gets when it succeeds. */
-    public record Step(IpvsOp op, String message, boolean repair) {
-    }
+    public record Step(IpvsOp op, String message, boolean repair) {}
 
     /** What a pass did. */
-    public record Outcome(int applied, int failed, int repairs) {
-    }
+    public record Outcome(int applied, int failed, int repairs) {}
 
     /** Hears every applied step with the virtual it belongs to (email alerts and metrics). */
     public interface StepListener {
-        StepListener NONE = (virtual, step, ok) -> { };
+        StepListener NONE = (virtual, step, ok) -> {};
 
-        /** @param virtual empty for an adopted entry with no config behind it */
+        /**
+         * @param virtual empty for an adopted entry with no config behind it
+         */
         void applied(Optional<VirtualConfig> virtual, Step step, boolean ok);
     }
 
@@ -60,6 +60,7 @@ public final class Reconciler {
     private final Consumer<String> log;
     private final StepListener listener;
     private Map<ServiceKey, DesiredTable.Service> last = Map.of();
+
     /**
      * Steps that failed, by their log message, with the error logged for each: a step that fails
      * the same way pass after pass is logged once, and again only when its error changes or after
@@ -115,11 +116,14 @@ public final class Reconciler {
     }
 
     /**
-     * Applies {@code steps} and records {@code services}, on top of {@code kept}, as what the kernel
-     * was last asked to hold.
+     * Applies {@code steps} and records {@code services}, on top of {@code kept}, as what the
+     * kernel was last asked to hold.
      */
-    private Outcome applyAndRecord(List<Step> steps, List<DesiredTable.Service> services,
-            Map<ServiceKey, DesiredTable.Service> kept) throws IpvsException {
+    private Outcome applyAndRecord(
+            List<Step> steps,
+            List<DesiredTable.Service> services,
+            Map<ServiceKey, DesiredTable.Service> kept)
+            throws IpvsException {
         Outcome outcome = apply(steps, owners(services));
         Map<ServiceKey, DesiredTable.Service> now = new LinkedHashMap<>(kept);
         services.forEach(s -> now.put(s.key(), s));
@@ -127,7 +131,10 @@ public final class Reconciler {
         return outcome;
     }
 
-    /** Removes the given owned virtuals and everything in them (cleanstop, or virtuals gone from the config). */
+    /**
+     * Removes the given owned virtuals and everything in them (cleanstop, or virtuals gone from the
+     * config).
+     */
     public Outcome purge(List<DesiredTable.Service> services, String tag) throws IpvsException {
         Map<ServiceKey, ServiceDump> actual = byKey(table.dump());
         List<Step> steps = new ArrayList<>();
@@ -152,7 +159,8 @@ public final class Reconciler {
         return owners;
     }
 
-    private Outcome apply(List<Step> steps, Map<ServiceKey, VirtualConfig> owners) throws IpvsException {
+    private Outcome apply(List<Step> steps, Map<ServiceKey, VirtualConfig> owners)
+            throws IpvsException {
         if (steps.isEmpty()) {
             return new Outcome(0, 0, 0);
         }
@@ -174,14 +182,21 @@ public final class Reconciler {
                 failed++;
                 String error = String.valueOf(r.error().getMessage());
                 if (!error.equals(failing.put(step.message(), error))) {
-                    log.accept("Failed: " + step.message() + ": " + error + "; will retry (logged again only"
-                            + " if the error changes)");
+                    log.accept(
+                            "Failed: "
+                                    + step.message()
+                                    + ": "
+                                    + error
+                                    + "; will retry (logged again only"
+                                    + " if the error changes)");
                 }
             }
             try {
-                listener.applied(Optional.ofNullable(owners.get(step.op().service())), step, r.ok());
+                listener.applied(
+                        Optional.ofNullable(owners.get(step.op().service())), step, r.ok());
             } catch (RuntimeException e) {
-                // a listener (mail, metrics) failing for one step must not cost the others their report
+                // a listener (mail, metrics) failing for one step must not cost the others their
+                // report
                 log.accept("Error: reporting '" + step.message() + "' failed: " + e);
             }
         }
@@ -191,12 +206,17 @@ public final class Reconciler {
     /**
      * The steps that take {@code actual} to {@code desired}. Pure, for tests.
      *
-     * @param previouslyOwned services owned before (e.g. the last config): removed if not desired now
-     * @param last            the previous pass's desired table: a step for an entry whose desired
-     *                        state did not change is a repair of drift
+     * @param previouslyOwned services owned before (e.g. the last config): removed if not desired
+     *     now
+     * @param last the previous pass's desired table: a step for an entry whose desired state did
+     *     not change is a repair of drift
      */
-    public static List<Step> plan(DesiredTable desired, Set<ServiceKey> previouslyOwned, List<ServiceDump> actual,
-            Map<ServiceKey, DesiredTable.Service> last, String tag) {
+    public static List<Step> plan(
+            DesiredTable desired,
+            Set<ServiceKey> previouslyOwned,
+            List<ServiceDump> actual,
+            Map<ServiceKey, DesiredTable.Service> last,
+            String tag) {
         Map<ServiceKey, ServiceDump> current = byKey(actual);
         List<Step> services = new ArrayList<>();
         List<Step> additions = new ArrayList<>();
@@ -209,29 +229,49 @@ public final class Reconciler {
             ServiceDump have = current.get(key);
             Map<Destination.DestinationKey, Destination> haveDests = new HashMap<>();
             if (have == null) {
-                services.add(new Step(new IpvsOp.AddService(want.service()), "Added virtual server: " + vip, serviceSteady));
+                services.add(
+                        new Step(
+                                new IpvsOp.AddService(want.service()),
+                                "Added virtual server: " + vip,
+                                serviceSteady));
             } else {
                 if (!sameService(have.entry().service(), want.service())) {
-                    services.add(new Step(new IpvsOp.UpdateService(want.service()), "Changed virtual server: " + vip, serviceSteady));
+                    services.add(
+                            new Step(
+                                    new IpvsOp.UpdateService(want.service()),
+                                    "Changed virtual server: " + vip,
+                                    serviceSteady));
                 }
                 for (DestinationEntry d : have.destinations()) {
                     haveDests.put(d.destination().key(), d.destination());
                 }
             }
-            for (Map.Entry<Destination.DestinationKey, DesiredTable.Dest> e : want.dests().entrySet()) {
+            for (Map.Entry<Destination.DestinationKey, DesiredTable.Dest> e :
+                    want.dests().entrySet()) {
                 DesiredTable.Dest dest = e.getValue();
                 Destination target = dest.destination();
                 Destination present = haveDests.remove(e.getKey());
-                boolean steady = before != null && Objects.equals(before.dests().get(e.getKey()), dest);
-                String who = (dest.role() == DesiredTable.Role.FALLBACK ? "fallback" : "real") + " server: "
-                        + e.getKey() + " (" + vip + ")";
+                boolean steady =
+                        before != null && Objects.equals(before.dests().get(e.getKey()), dest);
+                String who =
+                        (dest.role() == DesiredTable.Role.FALLBACK ? "fallback" : "real")
+                                + " server: "
+                                + e.getKey()
+                                + " ("
+                                + vip
+                                + ")";
                 switch (dest.policy()) {
                     case PRESENT -> {
                         if (present == null) {
-                            String verb = target.weight() == 0 && dest.role() == DesiredTable.Role.REAL
-                                    ? "Readd Quiescent " : "Added ";
-                            additions.add(new Step(new IpvsOp.AddDestination(key, target),
-                                    verb + who + " (Weight set to " + target.weight() + ")", steady));
+                            String verb =
+                                    target.weight() == 0 && dest.role() == DesiredTable.Role.REAL
+                                            ? "Readd Quiescent "
+                                            : "Added ";
+                            additions.add(
+                                    new Step(
+                                            new IpvsOp.AddDestination(key, target),
+                                            verb + who + " (Weight set to " + target.weight() + ")",
+                                            steady));
                         } else if (!sameDestination(present, target)) {
                             additions.add(update(key, target, dest, who, steady));
                         }
@@ -243,7 +283,11 @@ public final class Reconciler {
                     }
                     case ABSENT -> {
                         if (present != null) {
-                            deletions.add(new Step(new IpvsOp.DeleteDestination(key, e.getKey()), "Deleted " + who, steady));
+                            deletions.add(
+                                    new Step(
+                                            new IpvsOp.DeleteDestination(key, e.getKey()),
+                                            "Deleted " + who,
+                                            steady));
                         }
                     }
                     case UNTOUCHED -> {
@@ -253,8 +297,17 @@ public final class Reconciler {
             }
             // Left over: in an owned service but in no real= or fallback= line any more.
             for (Destination stale : haveDests.values()) {
-                deletions.add(new Step(new IpvsOp.DeleteDestination(key, stale.key()),
-                        "Purged real server (" + tag + "): " + stale.key() + " (" + vip + ")", false));
+                deletions.add(
+                        new Step(
+                                new IpvsOp.DeleteDestination(key, stale.key()),
+                                "Purged real server ("
+                                        + tag
+                                        + "): "
+                                        + stale.key()
+                                        + " ("
+                                        + vip
+                                        + ")",
+                                false));
             }
         }
         List<Step> removals = new ArrayList<>();
@@ -266,7 +319,9 @@ public final class Reconciler {
                 removals.addAll(purgeSteps(dump, gone.id().vip(), tag));
             }
         }
-        List<Step> all = new ArrayList<>(services.size() + additions.size() + deletions.size() + removals.size());
+        List<Step> all =
+                new ArrayList<>(
+                        services.size() + additions.size() + deletions.size() + removals.size());
         all.addAll(services);
         all.addAll(additions);
         all.addAll(deletions);
@@ -274,9 +329,20 @@ public final class Reconciler {
         return all;
     }
 
-    private static Step update(ServiceKey key, Destination target, DesiredTable.Dest dest, String who, boolean steady) {
-        String verb = target.weight() == 0 && dest.role() == DesiredTable.Role.REAL ? "Quiescent " : "Restored ";
-        return new Step(new IpvsOp.UpdateDestination(key, target), verb + who + " (Weight set to " + target.weight() + ")", steady);
+    private static Step update(
+            ServiceKey key,
+            Destination target,
+            DesiredTable.Dest dest,
+            String who,
+            boolean steady) {
+        String verb =
+                target.weight() == 0 && dest.role() == DesiredTable.Role.REAL
+                        ? "Quiescent "
+                        : "Restored ";
+        return new Step(
+                new IpvsOp.UpdateDestination(key, target),
+                verb + who + " (Weight set to " + target.weight() + ")",
+                steady);
     }
 
     private static List<Step> purgeSteps(ServiceDump dump, String vip, String tag) {
@@ -285,10 +351,23 @@ public final class Reconciler {
         // Deleting the service drops its destinations in the kernel too; they are logged one by
         // one first, as ldirectord does, so an operator sees each real leave.
         for (DestinationEntry d : dump.destinations()) {
-            steps.add(new Step(new IpvsOp.DeleteDestination(key, d.destination().key()),
-                    "Purged real server (" + tag + "): " + d.destination().key() + " (" + vip + ")", false));
+            steps.add(
+                    new Step(
+                            new IpvsOp.DeleteDestination(key, d.destination().key()),
+                            "Purged real server ("
+                                    + tag
+                                    + "): "
+                                    + d.destination().key()
+                                    + " ("
+                                    + vip
+                                    + ")",
+                            false));
         }
-        steps.add(new Step(new IpvsOp.DeleteService(key), "Purged virtual server (" + tag + "): " + vip, false));
+        steps.add(
+                new Step(
+                        new IpvsOp.DeleteService(key),
+                        "Purged virtual server (" + tag + "): " + vip,
+                        false));
         return steps;
     }
 
@@ -297,7 +376,8 @@ public final class Reconciler {
         if (!have.scheduler().equals(want.scheduler()) || have.flags() != want.flags()) {
             return false;
         }
-        return !want.isPersistent() || (have.timeout() == want.timeout() && have.netmask() == want.netmask());
+        return !want.isPersistent()
+                || (have.timeout() == want.timeout() && have.netmask() == want.netmask());
     }
 
     /**
@@ -305,9 +385,12 @@ public final class Reconciler {
      * was asked; counting that as a difference would rewrite a local fallback on every pass.
      */
     static boolean sameDestination(Destination have, Destination want) {
-        boolean sameForwarding = have.forwarding() == want.forwarding() || have.forwarding() == Forwarding.LOCAL;
-        return sameForwarding && have.weight() == want.weight()
-                && have.upperThreshold() == want.upperThreshold() && have.lowerThreshold() == want.lowerThreshold();
+        boolean sameForwarding =
+                have.forwarding() == want.forwarding() || have.forwarding() == Forwarding.LOCAL;
+        return sameForwarding
+                && have.weight() == want.weight()
+                && have.upperThreshold() == want.upperThreshold()
+                && have.lowerThreshold() == want.lowerThreshold();
     }
 
     private static Map<ServiceKey, ServiceDump> byKey(List<ServiceDump> dumps) {

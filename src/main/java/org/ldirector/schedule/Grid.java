@@ -10,17 +10,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Timer coalescing, as the kernel's {@code round_jiffies}: the director's periodic housekeeping
- * (the table repair pass, the config file poll) is due on whole seconds of the clock, so tasks
- * with the same period wake the loop thread once between them instead of once each: an idle
- * director's wake-ups are its cost.
+ * (the table repair pass, the config file poll) is due on whole seconds of the clock, so tasks with
+ * the same period wake the loop thread once between them instead of once each: an idle director's
+ * wake-ups are its cost.
  */
 public final class Grid {
     private static final Logger LOG = LoggerFactory.getLogger(Grid.class);
+
     /** The spacing of the grid lines, in milliseconds. */
     public static final long STEP_MILLIS = 1000;
 
-    private Grid() {
-    }
+    private Grid() {}
 
     /**
      * The delay from {@code nowMillis} to the last grid line at or before {@code nowMillis +
@@ -47,15 +47,19 @@ public final class Grid {
     }
 
     /**
-     * Runs {@code task} on {@code executor} about every {@code periodMillis}, each run due on a grid
-     * line ({@link #align}), until {@link Repetition#cancel} or the executor shuts down. A run that
-     * throws is logged and does not end the repetition, unlike {@code scheduleWithFixedDelay}, which
-     * stops for good without a word: the next run may find things put right.
+     * Runs {@code task} on {@code executor} about every {@code periodMillis}, each run due on a
+     * grid line ({@link #align}), until {@link Repetition#cancel} or the executor shuts down. A run
+     * that throws is logged and does not end the repetition, unlike {@code scheduleWithFixedDelay},
+     * which stops for good without a word: the next run may find things put right.
      *
      * @param name what the task is, for the log
      */
-    public static Repetition repeat(ScheduledExecutorService executor, LongSupplier nowMillis, long periodMillis,
-            String name, Runnable task) {
+    public static Repetition repeat(
+            ScheduledExecutorService executor,
+            LongSupplier nowMillis,
+            long periodMillis,
+            String name,
+            Runnable task) {
         Repetition r = new Repetition(executor, nowMillis, periodMillis, name, task);
         r.next();
         return r;
@@ -71,7 +75,11 @@ public final class Grid {
         private volatile ScheduledFuture<?> pending;
         private volatile boolean cancelled;
 
-        private Repetition(ScheduledExecutorService executor, LongSupplier nowMillis, long periodMillis, String name,
+        private Repetition(
+                ScheduledExecutorService executor,
+                LongSupplier nowMillis,
+                long periodMillis,
+                String name,
                 Runnable task) {
             this.executor = executor;
             this.nowMillis = nowMillis;
@@ -85,7 +93,11 @@ public final class Grid {
                 return;
             }
             try {
-                pending = executor.schedule(this::runOnce, align(nowMillis.getAsLong(), periodMillis), TimeUnit.MILLISECONDS);
+                pending =
+                        executor.schedule(
+                                this::runOnce,
+                                align(nowMillis.getAsLong(), periodMillis),
+                                TimeUnit.MILLISECONDS);
             } catch (RejectedExecutionException e) {
                 // the executor is shut down: the repetition ends with it
             }

@@ -34,7 +34,8 @@ public final class ParkedThreadPool implements ThreadPool {
 
     public void setThreadCount(int threadCount) {
         if (threadCount < 1) {
-            throw new IllegalArgumentException("threadCount must be at least 1, not " + threadCount);
+            throw new IllegalArgumentException(
+                    "threadCount must be at least 1, not " + threadCount);
         }
         this.threadCount = threadCount;
     }
@@ -44,12 +45,19 @@ public final class ParkedThreadPool implements ThreadPool {
         idle = new Semaphore(threadCount);
         String prefix = instanceName + "-worker-" + POOLS.incrementAndGet() + "-";
         AtomicInteger n = new AtomicInteger();
-        workers = new ThreadPoolExecutor(threadCount, threadCount, 0, TimeUnit.MILLISECONDS,
-                new LinkedBlockingQueue<>(), r -> {
-                    Thread t = new Thread(r, prefix + n.incrementAndGet());
-                    t.setDaemon(true); // a timer thread must never keep the JVM from exiting
-                    return t;
-                });
+        workers =
+                new ThreadPoolExecutor(
+                        threadCount,
+                        threadCount,
+                        0,
+                        TimeUnit.MILLISECONDS,
+                        new LinkedBlockingQueue<>(),
+                        r -> {
+                            Thread t = new Thread(r, prefix + n.incrementAndGet());
+                            t.setDaemon(
+                                    true); // a timer thread must never keep the JVM from exiting
+                            return t;
+                        });
     }
 
     @Override
@@ -64,13 +72,14 @@ public final class ParkedThreadPool implements ThreadPool {
             return false;
         }
         try {
-            workers.execute(() -> {
-                try {
-                    job.run();
-                } finally {
-                    idle.release();
-                }
-            });
+            workers.execute(
+                    () -> {
+                        try {
+                            job.run();
+                        } finally {
+                            idle.release();
+                        }
+                    });
             return true;
         } catch (RejectedExecutionException e) {
             idle.release();
@@ -84,7 +93,8 @@ public final class ParkedThreadPool implements ThreadPool {
             return 0;
         }
         try {
-            // wait for a free worker without taking it: runInThread takes it when Quartz hands one a job
+            // wait for a free worker without taking it: runInThread takes it when Quartz hands one
+            // a job
             idle.acquire();
             idle.release();
         } catch (InterruptedException e) {

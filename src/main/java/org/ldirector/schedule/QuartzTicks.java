@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * asynchronous probe and return), so two Quartz threads serve thousands of timers. Between ticks
  * its threads sleep: the scheduler's until the next trigger, the workers' until a job arrives.
  *
- * <p>Misfires use "next with remaining count": a tick missed while the JVM stalled is skipped,
- * so a stall never releases a burst of probes.
+ * <p>Misfires use "next with remaining count": a tick missed while the JVM stalled is skipped, so a
+ * stall never releases a burst of probes.
  */
 public final class QuartzTicks implements Ticks {
     private static final Logger LOG = LoggerFactory.getLogger(QuartzTicks.class);
@@ -37,7 +37,9 @@ public final class QuartzTicks implements Ticks {
     public QuartzTicks(int threads) {
         Properties p = new Properties();
         // A distinct name per instance: Quartz keeps a JVM-wide repository of schedulers by name.
-        p.setProperty(StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME, "ldirector-" + INSTANCES.incrementAndGet());
+        p.setProperty(
+                StdSchedulerFactory.PROP_SCHED_INSTANCE_NAME,
+                "ldirector-" + INSTANCES.incrementAndGet());
         // idle workers that sleep instead of polling twice a second (see ParkedThreadPool)
         p.setProperty("org.quartz.threadPool.class", ParkedThreadPool.class.getName());
         p.setProperty("org.quartz.threadPool.threadCount", Integer.toString(threads));
@@ -47,22 +49,25 @@ public final class QuartzTicks implements Ticks {
         p.setProperty("org.quartz.jobStore.misfireThreshold", "1000");
         try {
             quartz = new StdSchedulerFactory(p).getScheduler();
-            // Jobs are looked up here instead of instantiated by class, so no static state is needed.
-            quartz.setJobFactory((bundle, scheduler) -> {
-                String id = bundle.getJobDetail().getKey().getName();
-                Runnable task = tasks.get(id);
-                return (Job) context -> {
-                    if (task == null) {
-                        return;
-                    }
-                    try {
-                        task.run();
-                    } catch (RuntimeException e) {
-                        // A task that throws must not kill its timer.
-                        LOG.error("scheduled task {} failed", id, e);
-                    }
-                };
-            });
+            // Jobs are looked up here instead of instantiated by class, so no static state is
+            // needed.
+            quartz.setJobFactory(
+                    (bundle, scheduler) -> {
+                        String id = bundle.getJobDetail().getKey().getName();
+                        Runnable task = tasks.get(id);
+                        return (Job)
+                                context -> {
+                                    if (task == null) {
+                                        return;
+                                    }
+                                    try {
+                                        task.run();
+                                    } catch (RuntimeException e) {
+                                        // A task that throws must not kill its timer.
+                                        LOG.error("scheduled task {} failed", id, e);
+                                    }
+                                };
+                    });
             quartz.start();
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot start the Quartz scheduler", e);
@@ -72,17 +77,21 @@ public final class QuartzTicks implements Ticks {
     @Override
     public void every(String id, Duration firstDelay, Duration interval, Runnable task) {
         tasks.put(id, task);
-        Trigger trigger = TriggerBuilder.newTrigger()
-                .withIdentity(id, GROUP)
-                .startAt(new Date(System.currentTimeMillis() + firstDelay.toMillis()))
-                .withSchedule(SimpleScheduleBuilder.simpleSchedule()
-                        .withIntervalInMilliseconds(Math.max(1, interval.toMillis()))
-                        .repeatForever()
-                        .withMisfireHandlingInstructionNextWithRemainingCount())
-                .build();
+        Trigger trigger =
+                TriggerBuilder.newTrigger()
+                        .withIdentity(id, GROUP)
+                        .startAt(new Date(System.currentTimeMillis() + firstDelay.toMillis()))
+                        .withSchedule(
+                                SimpleScheduleBuilder.simpleSchedule()
+                                        .withIntervalInMilliseconds(
+                                                Math.max(1, interval.toMillis()))
+                                        .repeatForever()
+                                        .withMisfireHandlingInstructionNextWithRemainingCount())
+                        .build();
         try {
             quartz.deleteJob(new JobKey(id, GROUP));
-            quartz.scheduleJob(JobBuilder.newJob(Job.class).withIdentity(id, GROUP).build(), trigger);
+            quartz.scheduleJob(
+                    JobBuilder.newJob(Job.class).withIdentity(id, GROUP).build(), trigger);
         } catch (SchedulerException e) {
             throw new IllegalStateException("cannot schedule " + id, e);
         }

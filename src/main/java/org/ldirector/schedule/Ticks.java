@@ -8,9 +8,9 @@ import java.time.Duration;
  */
 public interface Ticks extends AutoCloseable {
     /**
-     * Runs {@code task} after {@code firstDelay} and then every {@code interval}. A tick that
-     * could not run on time is dropped, never queued: after a stall the task runs once, not once
-     * per missed tick. Replaces any timer of the same id.
+     * Runs {@code task} after {@code firstDelay} and then every {@code interval}. A tick that could
+     * not run on time is dropped, never queued: after a stall the task runs once, not once per
+     * missed tick. Replaces any timer of the same id.
      */
     void every(String id, Duration firstDelay, Duration interval, Runnable task);
 

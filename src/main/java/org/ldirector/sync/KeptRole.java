@@ -1,7 +1,6 @@
 package org.ldirector.sync;
 
 import java.util.Optional;
-
 import org.ldirector.config.SyncConfig;
 
 /**
@@ -12,7 +11,10 @@ public interface KeptRole {
     /** The kept role; empty when there is none or it cannot be read. */
     Optional<SyncConfig.Role> read();
 
-    /** Keeps {@code role} for the next start; a failure is the keeper's to report, the role in force stands. */
+    /**
+     * Keeps {@code role} for the next start; a failure is the keeper's to report, the role in force
+     * stands.
+     */
     void keep(SyncConfig.Role role);
 
     /** Forgets the kept role: the config's syncdaemon rules again. */
@@ -21,23 +23,22 @@ public interface KeptRole {
     /** Where the role is kept, for the log. */
     String where();
 
-    KeptRole NONE = new KeptRole() {
-        @Override
-        public Optional<SyncConfig.Role> read() {
-            return Optional.empty();
-        }
+    KeptRole NONE =
+            new KeptRole() {
+                @Override
+                public Optional<SyncConfig.Role> read() {
+                    return Optional.empty();
+                }
 
-        @Override
-        public void keep(SyncConfig.Role role) {
-        }
+                @Override
+                public void keep(SyncConfig.Role role) {}
 
-        @Override
-        public void forget() {
-        }
+                @Override
+                public void forget() {}
 
-        @Override
-        public String where() {
-            return "nowhere";
-        }
-    };
+                @Override
+                public String where() {
+                    return "nowhere";
+                }
+            };
 }

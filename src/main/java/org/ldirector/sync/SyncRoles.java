@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Consumer;
-
 import org.ldirector.config.SyncConfig;
 import org.ldirector.ipvs.IpvsException;
 import org.ldirector.ipvs.IpvsTable;
@@ -14,12 +13,12 @@ import org.ldirector.ipvs.SyncDaemon;
 /**
  * Keeps the kernel's sync threads to one role. The role comes from {@code syncdaemon} at start and
  * from the HA manager afterwards ({@link #switchTo}); what the kernel runs is compared with it on
- * every {@link #enforce} and put right: a master is started, a thread of the other role or with other
- * settings is stopped first. When the config has no {@code syncdaemon} nothing is managed and the
- * kernel's threads are never touched.
+ * every {@link #enforce} and put right: a master is started, a thread of the other role or with
+ * other settings is stopped first. When the config has no {@code syncdaemon} nothing is managed and
+ * the kernel's threads are never touched.
  *
- * <p>The sync verb's role is kept ({@link KeptRole}) and wins at the next start; a reload that changes
- * {@code syncdaemon} forgets it, since the file is then the operator's newer word.
+ * <p>The sync verb's role is kept ({@link KeptRole}) and wins at the next start; a reload that
+ * changes {@code syncdaemon} forgets it, since the file is then the operator's newer word.
  *
  * <p>Thread-safe by synchronisation: the periodic check runs on the daemon's loop, a role switch on
  * the control socket's thread.
@@ -30,6 +29,7 @@ public final class SyncRoles {
     private final KeptRole kept;
     private Optional<SyncConfig> config = Optional.empty();
     private SyncConfig.Role role = SyncConfig.Role.NONE;
+
     /** The last failure, logged once until something changes. */
     private String lastError;
 
@@ -60,7 +60,8 @@ public final class SyncRoles {
     }
 
     /** The sync verb: {@link #switchTo}, then the role is kept for a restart. */
-    public synchronized SyncDaemonsChanged switchAndKeep(SyncConfig.Role next) throws SyncException {
+    public synchronized SyncDaemonsChanged switchAndKeep(SyncConfig.Role next)
+            throws SyncException {
         SyncDaemonsChanged changes = switchTo(next);
         kept.keep(next);
         return changes;
@@ -73,7 +74,12 @@ public final class SyncRoles {
         }
         Optional<SyncConfig.Role> last = kept.read();
         if (last.isPresent()) {
-            events.accept("IPVS sync role " + last.get().word() + ", as last set by the sync verb (" + kept.where() + ")");
+            events.accept(
+                    "IPVS sync role "
+                            + last.get().word()
+                            + ", as last set by the sync verb ("
+                            + kept.where()
+                            + ")");
             return last.get();
         }
         return settings.get().role();
@@ -92,16 +98,19 @@ public final class SyncRoles {
     }
 
     /** What the kernel runs and what ldirector wants of it, for status output. */
-    public record Status(boolean managed, SyncConfig.Role role, List<SyncDaemon> kernel, Optional<String> error) {
-    }
+    public record Status(
+            boolean managed,
+            SyncConfig.Role role,
+            List<SyncDaemon> kernel,
+            Optional<String> error) {}
 
     public synchronized SyncConfig.Role role() {
         return role;
     }
 
     /**
-     * Takes a config's sync settings (empty: unmanaged from now on, the kernel's threads stay as they
-     * are) with the role to play, and enforces it.
+     * Takes a config's sync settings (empty: unmanaged from now on, the kernel's threads stay as
+     * they are) with the role to play, and enforces it.
      */
     public synchronized void configure(Optional<SyncConfig> settings, SyncConfig.Role roleToPlay) {
         boolean changed = !settings.equals(config) || roleToPlay != role;
@@ -121,11 +130,14 @@ public final class SyncRoles {
      */
     public synchronized SyncDaemonsChanged switchTo(SyncConfig.Role next) throws SyncException {
         if (config.isEmpty()) {
-            throw new SyncException("syncdaemon is not set in the configuration: ldirector leaves the kernel's"
-                    + " sync daemons alone (set syncdaemon = master, backup or none, with syncinterface)");
+            throw new SyncException(
+                    "syncdaemon is not set in the configuration: ldirector leaves the kernel's sync"
+                            + " daemons alone (set syncdaemon = master, backup or none, with"
+                            + " syncinterface)");
         }
         if (next != SyncConfig.Role.NONE && config.get().iface().isEmpty()) {
-            throw new SyncException("syncdaemon " + next.word() + " needs syncinterface in the configuration");
+            throw new SyncException(
+                    "syncdaemon " + next.word() + " needs syncinterface in the configuration");
         }
         SyncConfig.Role before = role;
         role = next;
@@ -141,7 +153,8 @@ public final class SyncRoles {
     }
 
     /** What {@link #enforce} did: the daemons stopped and started, and a failure if one came. */
-    public record SyncDaemonsChanged(List<SyncDaemon> stopped, List<SyncDaemon> started, Optional<String> error) {
+    public record SyncDaemonsChanged(
+            List<SyncDaemon> stopped, List<SyncDaemon> started, Optional<String> error) {
         public boolean none() {
             return stopped.isEmpty() && started.isEmpty();
         }
@@ -188,9 +201,17 @@ public final class SyncRoles {
             return Optional.empty();
         }
         SyncConfig c = config.get();
-        SyncDaemon.State state = role == SyncConfig.Role.MASTER ? SyncDaemon.State.MASTER : SyncDaemon.State.BACKUP;
-        return Optional.of(new SyncDaemon(state, c.iface().get(), c.syncId(), c.maxLength(), c.group().orElse(null),
-                c.port(), c.ttl()));
+        SyncDaemon.State state =
+                role == SyncConfig.Role.MASTER ? SyncDaemon.State.MASTER : SyncDaemon.State.BACKUP;
+        return Optional.of(
+                new SyncDaemon(
+                        state,
+                        c.iface().get(),
+                        c.syncId(),
+                        c.maxLength(),
+                        c.group().orElse(null),
+                        c.port(),
+                        c.ttl()));
     }
 
     /** On a clean stop: the threads this role runs are stopped, as the services are removed. */

@@ -7,14 +7,15 @@ import java.nio.ByteOrder;
  * An epoll instance with an eventfd to wake it from other threads. Owned by one thread (the one
  * that calls {@link #await}); {@link #wakeup} is the only method other threads may call.
  *
- * <p>A descriptor leaves the set when it is closed, so there is no remove: one system call less
- * per connection than a {@code Selector}, which deregisters and then closes.
+ * <p>A descriptor leaves the set when it is closed, so there is no remove: one system call less per
+ * connection than a {@code Selector}, which deregisters and then closes.
  */
 public final class Epoll implements AutoCloseable {
     public static final int EPOLLIN = 0x001;
     public static final int EPOLLOUT = 0x004;
     public static final int EPOLLERR = 0x008;
     public static final int EPOLLHUP = 0x010;
+
     /** Edge-triggered: an event is reported when readiness changes, not for as long as it lasts. */
     public static final int EPOLLET = 0x80000000;
 
@@ -22,13 +23,16 @@ public final class Epoll implements AutoCloseable {
     private static final int EPOLL_CLOEXEC = 0x80000;
     private static final int EFD_NONBLOCK = 0x800;
     private static final int EFD_CLOEXEC = 0x80000;
+
     /**
      * struct epoll_event is {u32 events; u64 data}: packed on x86-64 (12 bytes, data at offset 4),
      * naturally aligned everywhere else (16 bytes, data at offset 8).
      */
     static final boolean PACKED = System.getProperty("os.arch", "").matches("amd64|x86_64");
+
     static final int EVENT_SIZE = PACKED ? 12 : 16;
     private static final int DATA_OFFSET = PACKED ? 4 : 8;
+
     /** The token {@link #await} reports for the wake-up eventfd; callers must never use it. */
     public static final long WAKEUP = -1;
 
@@ -46,10 +50,13 @@ public final class Epoll implements AutoCloseable {
         this.epfd = epfd;
         this.wakeFd = wakeFd;
         this.capacity = capacity;
-        this.events = ByteBuffer.allocateDirect(capacity * EVENT_SIZE).order(ByteOrder.nativeOrder());
+        this.events =
+                ByteBuffer.allocateDirect(capacity * EVENT_SIZE).order(ByteOrder.nativeOrder());
     }
 
-    /** @param capacity how many ready descriptors one {@link #await} reports at most */
+    /**
+     * @param capacity how many ready descriptors one {@link #await} reports at most
+     */
     public static Epoll open(int capacity) throws NativeException {
         Native lib = Native.get();
         int epfd = (int) lib.call("epoll_create1", () -> lib.libc.epoll_create1(EPOLL_CLOEXEC));
@@ -88,7 +95,11 @@ public final class Epoll implements AutoCloseable {
      */
     public int await(long timeoutMillis) throws NativeException {
         int t = (int) Math.max(-1, Math.min(timeoutMillis, Integer.MAX_VALUE));
-        long n = lib.callAllowing("epoll_wait", Errno.EINTR, () -> lib.libc.epoll_wait(epfd, events, capacity, t));
+        long n =
+                lib.callAllowing(
+                        "epoll_wait",
+                        Errno.EINTR,
+                        () -> lib.libc.epoll_wait(epfd, events, capacity, t));
         return (int) Math.max(0, n);
     }
 
@@ -106,7 +117,8 @@ public final class Epoll implements AutoCloseable {
         synchronized (lifecycle) {
             // never after close: the number may already belong to another descriptor
             if (!closed) {
-                lib.libc.write(wakeFd, add, 8); // EAGAIN only when the counter is full: it is awake anyway
+                lib.libc.write(
+                        wakeFd, add, 8); // EAGAIN only when the counter is full: it is awake anyway
             }
         }
     }

@@ -42,23 +42,44 @@ public final class Errno {
     public static final int ECONNREFUSED = 111;
     public static final int EHOSTUNREACH = 113;
 
-    private static final Map<Integer, String> NAMES = Map.ofEntries(
-            Map.entry(EPERM, "EPERM"), Map.entry(ENOENT, "ENOENT"), Map.entry(ESRCH, "ESRCH"),
-            Map.entry(EINTR, "EINTR"), Map.entry(EIO, "EIO"), Map.entry(EBADF, "EBADF"),
-            Map.entry(EAGAIN, "EAGAIN"), Map.entry(ENOMEM, "ENOMEM"), Map.entry(EACCES, "EACCES"),
-            Map.entry(EFAULT, "EFAULT"), Map.entry(EBUSY, "EBUSY"), Map.entry(EEXIST, "EEXIST"),
-            Map.entry(ENODEV, "ENODEV"), Map.entry(EINVAL, "EINVAL"), Map.entry(ENFILE, "ENFILE"), Map.entry(EMFILE, "EMFILE"),
-            Map.entry(ENOSPC, "ENOSPC"), Map.entry(EPIPE, "EPIPE"), Map.entry(ERANGE, "ERANGE"),
-            Map.entry(ENOSYS, "ENOSYS"), Map.entry(ENOTSOCK, "ENOTSOCK"), Map.entry(EMSGSIZE, "EMSGSIZE"),
-            Map.entry(ENOPROTOOPT, "ENOPROTOOPT"), Map.entry(EPROTONOSUPPORT, "EPROTONOSUPPORT"),
-            Map.entry(EOPNOTSUPP, "EOPNOTSUPP"), Map.entry(EAFNOSUPPORT, "EAFNOSUPPORT"),
-            Map.entry(EADDRINUSE, "EADDRINUSE"), Map.entry(EADDRNOTAVAIL, "EADDRNOTAVAIL"),
-            Map.entry(ENETUNREACH, "ENETUNREACH"), Map.entry(ECONNRESET, "ECONNRESET"),
-            Map.entry(ENOBUFS, "ENOBUFS"), Map.entry(ETIMEDOUT, "ETIMEDOUT"),
-            Map.entry(ECONNREFUSED, "ECONNREFUSED"), Map.entry(EHOSTUNREACH, "EHOSTUNREACH"));
+    private static final Map<Integer, String> NAMES =
+            Map.ofEntries(
+                    Map.entry(EPERM, "EPERM"),
+                    Map.entry(ENOENT, "ENOENT"),
+                    Map.entry(ESRCH, "ESRCH"),
+                    Map.entry(EINTR, "EINTR"),
+                    Map.entry(EIO, "EIO"),
+                    Map.entry(EBADF, "EBADF"),
+                    Map.entry(EAGAIN, "EAGAIN"),
+                    Map.entry(ENOMEM, "ENOMEM"),
+                    Map.entry(EACCES, "EACCES"),
+                    Map.entry(EFAULT, "EFAULT"),
+                    Map.entry(EBUSY, "EBUSY"),
+                    Map.entry(EEXIST, "EEXIST"),
+                    Map.entry(ENODEV, "ENODEV"),
+                    Map.entry(EINVAL, "EINVAL"),
+                    Map.entry(ENFILE, "ENFILE"),
+                    Map.entry(EMFILE, "EMFILE"),
+                    Map.entry(ENOSPC, "ENOSPC"),
+                    Map.entry(EPIPE, "EPIPE"),
+                    Map.entry(ERANGE, "ERANGE"),
+                    Map.entry(ENOSYS, "ENOSYS"),
+                    Map.entry(ENOTSOCK, "ENOTSOCK"),
+                    Map.entry(EMSGSIZE, "EMSGSIZE"),
+                    Map.entry(ENOPROTOOPT, "ENOPROTOOPT"),
+                    Map.entry(EPROTONOSUPPORT, "EPROTONOSUPPORT"),
+                    Map.entry(EOPNOTSUPP, "EOPNOTSUPP"),
+                    Map.entry(EAFNOSUPPORT, "EAFNOSUPPORT"),
+                    Map.entry(EADDRINUSE, "EADDRINUSE"),
+                    Map.entry(EADDRNOTAVAIL, "EADDRNOTAVAIL"),
+                    Map.entry(ENETUNREACH, "ENETUNREACH"),
+                    Map.entry(ECONNRESET, "ECONNRESET"),
+                    Map.entry(ENOBUFS, "ENOBUFS"),
+                    Map.entry(ETIMEDOUT, "ETIMEDOUT"),
+                    Map.entry(ECONNREFUSED, "ECONNREFUSED"),
+                    Map.entry(EHOSTUNREACH, "EHOSTUNREACH"));
 
-    private Errno() {
-    }
+    private Errno() {}
 
     /** The symbolic name ("EEXIST"), or "errno N" for numbers not listed here. */
     public static String name(int errno) {

@@ -1,8 +1,8 @@
 package org.ldirector.sys;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.function.LongSupplier;
-
 import jnr.ffi.LastError;
 import jnr.ffi.LibraryLoader;
 import jnr.ffi.Runtime;
@@ -11,7 +11,6 @@ import jnr.ffi.annotations.Out;
 import jnr.ffi.annotations.SaveError;
 import jnr.ffi.types.size_t;
 import jnr.ffi.types.ssize_t;
-import java.nio.ByteOrder;
 
 /**
  * The only place ldirector binds libc. Package-private: nothing outside {@code sys} can name it, so
@@ -39,7 +38,9 @@ final class Native {
         return LastError.getLastError(runtime);
     }
 
-    /** The one EINTR loop: runs {@code syscall} until it succeeds or fails with anything but EINTR. */
+    /**
+     * The one EINTR loop: runs {@code syscall} until it succeeds or fails with anything but EINTR.
+     */
     long call(String what, LongSupplier syscall) throws NativeException {
         return callAllowing(what, 0, syscall);
     }
@@ -65,7 +66,9 @@ final class Native {
     int intOption(int fd, int level, int option) throws NativeException {
         byte[] value = new byte[4];
         int[] len = {4};
-        call("getsockopt(" + level + ", " + option + ")", () -> libc.getsockopt(fd, level, option, value, len));
+        call(
+                "getsockopt(" + level + ", " + option + ")",
+                () -> libc.getsockopt(fd, level, option, value, len));
         return ByteBuffer.wrap(value).order(ByteOrder.nativeOrder()).getInt();
     }
 
@@ -76,52 +79,93 @@ final class Native {
      * Buffers are passed as slices so their position is zero at the call.
      */
     public interface LibC {
-        @SaveError int socket(int domain, int type, int protocol);
+        @SaveError
+        int socket(int domain, int type, int protocol);
 
-        @SaveError int bind(int fd, @In byte[] addr, int addrlen);
+        @SaveError
+        int bind(int fd, @In byte[] addr, int addrlen);
 
-        @SaveError int connect(int fd, @In byte[] addr, int addrlen);
+        @SaveError
+        int connect(int fd, @In byte[] addr, int addrlen);
 
-        @SaveError @ssize_t long send(int fd, @In ByteBuffer buf, @size_t long len, int flags);
+        @SaveError
+        @ssize_t
+        long send(int fd, @In ByteBuffer buf, @size_t long len, int flags);
 
-        @SaveError @ssize_t long sendto(int fd, @In ByteBuffer buf, @size_t long len, int flags,
-                                        @In byte[] addr, int addrlen);
+        @SaveError
+        @ssize_t
+        long sendto(
+                int fd,
+                @In ByteBuffer buf,
+                @size_t long len,
+                int flags,
+                @In byte[] addr,
+                int addrlen);
 
-        /** {@code addrlen} is in/out: capacity of {@code addr} on entry, the real length on return. */
-        @SaveError @ssize_t long recvfrom(int fd, @Out ByteBuffer buf, @size_t long len, int flags,
-                                          @Out byte[] addr, int[] addrlen);
+        /**
+         * {@code addrlen} is in/out: capacity of {@code addr} on entry, the real length on return.
+         */
+        @SaveError
+        @ssize_t
+        long recvfrom(
+                int fd,
+                @Out ByteBuffer buf,
+                @size_t long len,
+                int flags,
+                @Out byte[] addr,
+                int[] addrlen);
 
-        @SaveError int close(int fd);
+        @SaveError
+        int close(int fd);
 
-        /** {@code fds} holds struct pollfd {int fd; short events; short revents;} entries, 8 bytes each. */
-        @SaveError int poll(byte[] fds, long nfds, int timeoutMillis);
+        /**
+         * {@code fds} holds struct pollfd {int fd; short events; short revents;} entries, 8 bytes
+         * each.
+         */
+        @SaveError
+        int poll(byte[] fds, long nfds, int timeoutMillis);
 
-        @SaveError int setsockopt(int fd, int level, int optname, @In byte[] optval, int optlen);
+        @SaveError
+        int setsockopt(int fd, int level, int optname, @In byte[] optval, int optlen);
 
-        @SaveError int getsockopt(int fd, int level, int optname, @Out byte[] optval, int[] optlen);
+        @SaveError
+        int getsockopt(int fd, int level, int optname, @Out byte[] optval, int[] optlen);
 
-        @SaveError int getsockname(int fd, @Out byte[] addr, int[] addrlen);
+        @SaveError
+        int getsockname(int fd, @Out byte[] addr, int[] addrlen);
 
         String strerror(int errnum);
 
-        @SaveError @ssize_t long recv(int fd, @Out ByteBuffer buf, @size_t long len, int flags);
+        @SaveError
+        @ssize_t
+        long recv(int fd, @Out ByteBuffer buf, @size_t long len, int flags);
 
-        @SaveError @ssize_t long read(int fd, @Out byte[] buf, @size_t long count);
+        @SaveError
+        @ssize_t
+        long read(int fd, @Out byte[] buf, @size_t long count);
 
-        @SaveError @ssize_t long write(int fd, @In byte[] buf, @size_t long count);
+        @SaveError
+        @ssize_t
+        long write(int fd, @In byte[] buf, @size_t long count);
 
-        @SaveError int epoll_create1(int flags);
+        @SaveError
+        int epoll_create1(int flags);
 
         /** {@code event} is one struct epoll_event ({@link Epoll#EVENT_SIZE} bytes). */
-        @SaveError int epoll_ctl(int epfd, int op, int fd, @In byte[] event);
+        @SaveError
+        int epoll_ctl(int epfd, int op, int fd, @In byte[] event);
 
         /** {@code events} must be a direct buffer: the kernel writes into it without a copy. */
-        @SaveError int epoll_wait(int epfd, @Out ByteBuffer events, int maxevents, int timeoutMillis);
+        @SaveError
+        int epoll_wait(int epfd, @Out ByteBuffer events, int maxevents, int timeoutMillis);
 
-        @SaveError int eventfd(int initval, int flags);
+        @SaveError
+        int eventfd(int initval, int flags);
 
-        @SaveError int kill(int pid, int sig);
+        @SaveError
+        int kill(int pid, int sig);
 
-        @SaveError int setsid();
+        @SaveError
+        int setsid();
     }
 }

@@ -32,8 +32,11 @@ public final class NativeSocket implements AutoCloseable {
      */
     public static NativeSocket open(int domain, int type, int protocol) throws NativeException {
         Native lib = Native.get();
-        int fd = (int) lib.call("socket(" + domain + ", " + type + ", " + protocol + ")",
-                () -> lib.libc.socket(domain, type | Sock.SOCK_CLOEXEC, protocol));
+        int fd =
+                (int)
+                        lib.call(
+                                "socket(" + domain + ", " + type + ", " + protocol + ")",
+                                () -> lib.libc.socket(domain, type | Sock.SOCK_CLOEXEC, protocol));
         return new NativeSocket(lib, fd);
     }
 
@@ -67,8 +70,18 @@ public final class NativeSocket implements AutoCloseable {
     public int sendTo(ByteBuffer data, SockAddr to) throws NativeException {
         ByteBuffer slice = data.slice();
         byte[] raw = to.raw();
-        int n = (int) lib.call("sendto(" + to + ")",
-                () -> lib.libc.sendto(fd(), slice, slice.remaining(), 0, raw, raw.length));
+        int n =
+                (int)
+                        lib.call(
+                                "sendto(" + to + ")",
+                                () ->
+                                        lib.libc.sendto(
+                                                fd(),
+                                                slice,
+                                                slice.remaining(),
+                                                0,
+                                                raw,
+                                                raw.length));
         data.position(data.position() + n);
         return n;
     }
@@ -76,9 +89,9 @@ public final class NativeSocket implements AutoCloseable {
     /**
      * Reads one datagram into {@code into} from its position, waiting up to {@code timeout}.
      * Returns empty on timeout. A datagram already queued is read without a poll(2) first (one
-     * syscall per datagram when busy). A datagram larger than the space left is an error
-     * (EMSGSIZE) rather than silently truncated: callers size their buffers. Pass a direct buffer
-     * for large reads: heap buffers are copied by the native layer.
+     * syscall per datagram when busy). A datagram larger than the space left is an error (EMSGSIZE)
+     * rather than silently truncated: callers size their buffers. Pass a direct buffer for large
+     * reads: heap buffers are copied by the native layer.
      */
     public Optional<Received> receive(ByteBuffer into, Duration timeout) throws NativeException {
         Optional<Received> r = tryReceive(into);
@@ -92,17 +105,30 @@ public final class NativeSocket implements AutoCloseable {
         ByteBuffer slice = into.slice();
         byte[] from = new byte[SockAddr.STORAGE_SIZE];
         int[] fromLen = {from.length};
-        long n = lib.callAllowing("recvfrom", Errno.EAGAIN, () -> lib.libc.recvfrom(fd(), slice, slice.remaining(),
-                Sock.MSG_TRUNC | Sock.MSG_DONTWAIT, from, fromLen));
+        long n =
+                lib.callAllowing(
+                        "recvfrom",
+                        Errno.EAGAIN,
+                        () ->
+                                lib.libc.recvfrom(
+                                        fd(),
+                                        slice,
+                                        slice.remaining(),
+                                        Sock.MSG_TRUNC | Sock.MSG_DONTWAIT,
+                                        from,
+                                        fromLen));
         if (n < 0) {
             return Optional.empty();
         }
         if (n > slice.remaining()) {
-            throw new NativeException("recvfrom: datagram of " + n + " bytes, buffer " + slice.remaining(),
-                    Errno.EMSGSIZE, "Message too long");
+            throw new NativeException(
+                    "recvfrom: datagram of " + n + " bytes, buffer " + slice.remaining(),
+                    Errno.EMSGSIZE,
+                    "Message too long");
         }
         into.position(into.position() + (int) n);
-        return Optional.of(new Received((int) n, SockAddr.ofBytes(from, Math.min(fromLen[0], from.length))));
+        return Optional.of(
+                new Received((int) n, SockAddr.ofBytes(from, Math.min(fromLen[0], from.length))));
     }
 
     /**
@@ -111,21 +137,36 @@ public final class NativeSocket implements AutoCloseable {
      */
     public boolean awaitReadable(Duration timeout) throws NativeException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        byte[] pollfd = ByteBuffer.allocate(8).order(ByteOrder.nativeOrder())
-                .putInt(fd()).putShort(POLLIN).putShort((short) 0).array();
-        long ready = lib.call("poll", () -> {
-            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
-            return lib.libc.poll(pollfd, 1, (int) Math.max(0, Math.min(left, Integer.MAX_VALUE)));
-        });
+        byte[] pollfd =
+                ByteBuffer.allocate(8)
+                        .order(ByteOrder.nativeOrder())
+                        .putInt(fd())
+                        .putShort(POLLIN)
+                        .putShort((short) 0)
+                        .array();
+        long ready =
+                lib.call(
+                        "poll",
+                        () -> {
+                            long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                            return lib.libc.poll(
+                                    pollfd,
+                                    1,
+                                    (int) Math.max(0, Math.min(left, Integer.MAX_VALUE)));
+                        });
         return ready > 0;
     }
 
     public void setsockopt(int level, int option, int value) throws NativeException {
-        setsockopt(level, option, ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array());
+        setsockopt(
+                level,
+                option,
+                ByteBuffer.allocate(4).order(ByteOrder.nativeOrder()).putInt(value).array());
     }
 
     public void setsockopt(int level, int option, byte[] value) throws NativeException {
-        lib.call("setsockopt(" + level + ", " + option + ")",
+        lib.call(
+                "setsockopt(" + level + ", " + option + ")",
                 () -> lib.libc.setsockopt(fd(), level, option, value, value.length));
     }
 
@@ -155,6 +196,5 @@ public final class NativeSocket implements AutoCloseable {
     }
 
     /** One datagram: its length and who sent it. */
-    public record Received(int length, SockAddr from) {
-    }
+    public record Received(int length, SockAddr from) {}
 }

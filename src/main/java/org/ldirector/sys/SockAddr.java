@@ -15,12 +15,13 @@ import java.util.HexFormat;
  * A raw {@code struct sockaddr_*} as the kernel wants it: an immutable byte image plus helpers to
  * build and read the families ldirector uses (netlink, IPv4, IPv6, unix datagram).
  *
- * <p>Byte order differs inside one struct: {@code sa_family} (and netlink pid/groups, IPv6 scope id)
- * are host order, while IP ports are network order.
+ * <p>Byte order differs inside one struct: {@code sa_family} (and netlink pid/groups, IPv6 scope
+ * id) are host order, while IP ports are network order.
  */
 public final class SockAddr {
     /** sizeof(struct sockaddr_storage): big enough for any family on recvfrom. */
     static final int STORAGE_SIZE = 128;
+
     private static final int UNIX_PATH_MAX = 108;
 
     private final byte[] bytes;
@@ -29,12 +30,17 @@ public final class SockAddr {
         this.bytes = bytes;
     }
 
-    /** Wraps an address image as returned by the kernel (first {@code length} bytes of {@code raw}). */
+    /**
+     * Wraps an address image as returned by the kernel (first {@code length} bytes of {@code raw}).
+     */
     public static SockAddr ofBytes(byte[] raw, int length) {
         return new SockAddr(Arrays.copyOf(raw, length));
     }
 
-    /** {@code struct sockaddr_nl}: portId 0 lets the kernel pick one (bind) or means the kernel (sendto). */
+    /**
+     * {@code struct sockaddr_nl}: portId 0 lets the kernel pick one (bind) or means the kernel
+     * (sendto).
+     */
     public static SockAddr netlink(int portId, int groups) {
         ByteBuffer b = host(12);
         b.putShort((short) Sock.AF_NETLINK).putShort((short) 0).putInt(portId).putInt(groups);
@@ -89,7 +95,8 @@ public final class SockAddr {
     }
 
     public int family() {
-        return Short.toUnsignedInt(ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).getShort(0));
+        return Short.toUnsignedInt(
+                ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).getShort(0));
     }
 
     /** The netlink port id (nl_pid) of an AF_NETLINK address. */
@@ -104,7 +111,8 @@ public final class SockAddr {
         int port = Short.toUnsignedInt(b.getShort(2));
         try {
             if (family() == Sock.AF_INET) {
-                return new InetSocketAddress(InetAddress.getByAddress(Arrays.copyOfRange(bytes, 4, 8)), port);
+                return new InetSocketAddress(
+                        InetAddress.getByAddress(Arrays.copyOfRange(bytes, 4, 8)), port);
             }
             requireFamily(Sock.AF_INET6);
             int scope = ByteBuffer.wrap(bytes).order(ByteOrder.nativeOrder()).getInt(24);

@@ -1,8 +1,8 @@
 package org.ldirector.sys;
 
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
-import java.net.Inet6Address;
 
 /**
  * A non-blocking TCP connection for probes, opened and connected in two system calls (socket with
@@ -13,6 +13,7 @@ public final class TcpStream implements AutoCloseable {
     private static final int SOCK_NONBLOCK = 0x800;
     private static final int SO_ERROR = 4;
     private static final int EINPROGRESS = 115;
+
     /** No SIGPIPE when the real has already closed its end. */
     private static final int MSG_NOSIGNAL = 0x4000;
 
@@ -31,13 +32,24 @@ public final class TcpStream implements AutoCloseable {
      * Starts a connect to {@code to}. {@link #connectedNow()} tells whether it completed at once
      * (loopback may); otherwise wait for {@link Epoll#EPOLLOUT} and ask {@link #pendingError()}.
      *
-     * @throws NativeException when the socket cannot be made (EMFILE) or the connect fails at once (ENETUNREACH)
+     * @throws NativeException when the socket cannot be made (EMFILE) or the connect fails at once
+     *     (ENETUNREACH)
      */
     public static TcpStream connect(InetSocketAddress to) throws NativeException {
         Native lib = Native.get();
         byte[] raw = SockAddr.inet(to).raw();
         int family = to.getAddress() instanceof Inet6Address ? Sock.AF_INET6 : Sock.AF_INET;
-        int fd = (int) lib.call("socket", () -> lib.libc.socket(family, Sock.SOCK_STREAM | SOCK_NONBLOCK | Sock.SOCK_CLOEXEC, 0));
+        int fd =
+                (int)
+                        lib.call(
+                                "socket",
+                                () ->
+                                        lib.libc.socket(
+                                                family,
+                                                Sock.SOCK_STREAM
+                                                        | SOCK_NONBLOCK
+                                                        | Sock.SOCK_CLOEXEC,
+                                                0));
         if (lib.libc.connect(fd, raw, raw.length) == 0) {
             return new TcpStream(lib, fd, true);
         }
@@ -58,15 +70,25 @@ public final class TcpStream implements AutoCloseable {
         return connected;
     }
 
-    /** After the socket became writable: 0 when the connect succeeded, else why it failed (an errno). */
+    /**
+     * After the socket became writable: 0 when the connect succeeded, else why it failed (an
+     * errno).
+     */
     public int pendingError() throws NativeException {
         return lib.intOption(fd, Sock.SOL_SOCKET, SO_ERROR);
     }
 
-    /** Sends what {@code src} has left; returns the bytes sent (0: the socket's buffer is full) and advances it. */
+    /**
+     * Sends what {@code src} has left; returns the bytes sent (0: the socket's buffer is full) and
+     * advances it.
+     */
     public int write(ByteBuffer src) throws NativeException {
         ByteBuffer slice = src.slice();
-        long n = lib.callAllowing("send", Errno.EAGAIN, () -> lib.libc.send(fd, slice, slice.remaining(), MSG_NOSIGNAL));
+        long n =
+                lib.callAllowing(
+                        "send",
+                        Errno.EAGAIN,
+                        () -> lib.libc.send(fd, slice, slice.remaining(), MSG_NOSIGNAL));
         if (n <= 0) {
             return 0;
         }
@@ -80,7 +102,9 @@ public final class TcpStream implements AutoCloseable {
      */
     public int read(ByteBuffer dst) throws NativeException {
         ByteBuffer slice = dst.slice();
-        long n = lib.callAllowing("recv", Errno.EAGAIN, () -> lib.libc.recv(fd, slice, slice.remaining(), 0));
+        long n =
+                lib.callAllowing(
+                        "recv", Errno.EAGAIN, () -> lib.libc.recv(fd, slice, slice.remaining(), 0));
         if (n < 0) {
             return 0;
         }

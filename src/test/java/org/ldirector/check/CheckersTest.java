@@ -4,21 +4,20 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.Protocol;
 import org.ldirector.config.ServiceType;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 
 /** _check_real's dispatch: which probe each checktype, protocol and service gets. */
 class CheckersTest {
-    @RegisterExtension
-    static final SharedCheckers checkers = new SharedCheckers();
+    @RegisterExtension static final SharedCheckers checkers = new SharedCheckers();
 
     @Test
     void onIsUpAndOffIsDownWithoutAProbe() throws Exception {
@@ -39,18 +38,27 @@ class CheckersTest {
     @Test
     void negotiateOfOtherServicesGoesToTheirDialogue() throws Exception {
         try (ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread peer = new Thread(() -> {
-                try (var c = s.accept()) {
-                    c.getOutputStream().write("hello from simpletcp\n".getBytes(StandardCharsets.US_ASCII));
-                    c.getOutputStream().flush();
-                    c.getInputStream().read();
-                } catch (IOException ignored) {
-                    // the check hung up first
-                }
-            });
+            Thread peer =
+                    new Thread(
+                            () -> {
+                                try (var c = s.accept()) {
+                                    c.getOutputStream()
+                                            .write(
+                                                    "hello from simpletcp\n"
+                                                            .getBytes(StandardCharsets.US_ASCII));
+                                    c.getOutputStream().flush();
+                                    c.getInputStream().read();
+                                } catch (IOException ignored) {
+                                    // the check hung up first
+                                }
+                            });
             peer.start();
-            CheckResult r = checkers.run(Targets.of(CheckType.NEGOTIATE, s.getLocalPort()).service(ServiceType.SIMPLETCP)
-                    .request("hi").receive("simpletcp"));
+            CheckResult r =
+                    checkers.run(
+                            Targets.of(CheckType.NEGOTIATE, s.getLocalPort())
+                                    .service(ServiceType.SIMPLETCP)
+                                    .request("hi")
+                                    .receive("simpletcp"));
             assertTrue(r.up(), r.reason());
             peer.join(5000);
         }
@@ -63,7 +71,12 @@ class CheckersTest {
         CheckResult r = checkers.run(t);
         assertFalse(r.up());
         assertTrue(r.reason().contains("oracle"), r.reason());
-        assertTrue(Checkers.unsupported(Targets.of(CheckType.CONNECT, 1521).service(ServiceType.ORACLE).spec()).isEmpty());
+        assertTrue(
+                Checkers.unsupported(
+                                Targets.of(CheckType.CONNECT, 1521)
+                                        .service(ServiceType.ORACLE)
+                                        .spec())
+                        .isEmpty());
     }
 
     @Test

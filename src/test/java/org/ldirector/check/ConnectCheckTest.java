@@ -14,12 +14,11 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.ldirector.config.CheckType;
 import org.ldirector.check.kinds.Kinds;
+import org.ldirector.config.CheckType;
 
 class ConnectCheckTest {
-    @RegisterExtension
-    static final SharedCheckers checkers = new SharedCheckers();
+    @RegisterExtension static final SharedCheckers checkers = new SharedCheckers();
 
     @Test
     void upWhenTheHandshakeCompletes() throws Exception {
@@ -34,7 +33,10 @@ class ConnectCheckTest {
     void upOnIpv6Loopback() throws Exception {
         InetAddress v6 = Targets.address("::1");
         try (ServerSocket s = new ServerSocket(0, 50, v6)) {
-            CheckResult r = checkers.run(Targets.of(CheckType.CONNECT, s.getLocalPort()).real(v6, s.getLocalPort(), s.getLocalPort()));
+            CheckResult r =
+                    checkers.run(
+                            Targets.of(CheckType.CONNECT, s.getLocalPort())
+                                    .real(v6, s.getLocalPort(), s.getLocalPort()));
             assertTrue(r.up(), r.reason());
         }
     }
@@ -59,15 +61,20 @@ class ConnectCheckTest {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             List<SocketChannel> fillers = new ArrayList<>();
             try {
-                InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+                InetSocketAddress at =
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
                 for (int i = 0; i < 2; i++) {
                     fillers.add(SocketChannel.open(at));
                 }
-                CheckResult r = checkers.run(Targets.of(CheckType.CONNECT, s.getLocalPort())
-                        .timeouts(Duration.ofMillis(700), Duration.ofSeconds(5)));
+                CheckResult r =
+                        checkers.run(
+                                Targets.of(CheckType.CONNECT, s.getLocalPort())
+                                        .timeouts(Duration.ofMillis(700), Duration.ofSeconds(5)));
                 assertFalse(r.up(), r.reason());
                 assertEquals("timeout after 0.7 s", r.reason());
-                assertTrue(r.latency().toMillis() >= 650 && r.latency().toMillis() < 2000, "latency " + r.latency());
+                assertTrue(
+                        r.latency().toMillis() >= 650 && r.latency().toMillis() < 2000,
+                        "latency " + r.latency());
             } finally {
                 for (SocketChannel c : fillers) {
                     c.close();
@@ -79,13 +86,18 @@ class ConnectCheckTest {
     @Test
     void latencyComesFromTheInjectedClock() throws Exception {
         long[] now = {0};
-        try (CheckContext fake = CheckContext.builder().nanoTime(() -> now[0] += 1_000_000).build();
+        try (CheckContext fake =
+                        CheckContext.builder().nanoTime(() -> now[0] += 1_000_000).build();
                 ServerSocket s = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            CheckResult r = Kinds.checkers(fake).check(Targets.of(CheckType.CONNECT, s.getLocalPort()).target())
-                    .get(10, TimeUnit.SECONDS);
+            CheckResult r =
+                    Kinds.checkers(fake)
+                            .check(Targets.of(CheckType.CONNECT, s.getLocalPort()).target())
+                            .get(10, TimeUnit.SECONDS);
             assertTrue(r.up());
             // the clock advances 1 ms per reading: start and end are two readings apart at least
-            assertTrue(r.latency().toMillis() >= 1 && r.latency().toMillis() < 100, "latency " + r.latency());
+            assertTrue(
+                    r.latency().toMillis() >= 1 && r.latency().toMillis() < 100,
+                    "latency " + r.latency());
         }
     }
 }

@@ -12,9 +12,15 @@ import org.junit.jupiter.api.Test;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.Protocol;
 
-/** checktype = N: the exact order of negotiate (N) and connect (C) checks ldirectord's counter produces. */
+/**
+ * checktype = N: the exact order of negotiate (N) and connect (C) checks ldirectord's counter
+ * produces.
+ */
 class ConnectCounterTest {
-    /** Runs checks; each script letter is the next result: '+' up, '-' down. Returns which kind ran, e.g. "N+ C+ C- N+". */
+    /**
+     * Runs checks; each script letter is the next result: '+' up, '-' down. Returns which kind ran,
+     * e.g. "N+ C+ C- N+".
+     */
     private static String run(int n, String results, Protocol protocol) {
         List<String> log = new ArrayList<>();
         Deque<Boolean> script = new ArrayDeque<>();
@@ -32,7 +38,8 @@ class ConnectCounterTest {
         return String.join(" ", log);
     }
 
-    private static CompletableFuture<CheckResult> answer(List<String> log, String kind, Deque<Boolean> script) {
+    private static CompletableFuture<CheckResult> answer(
+            List<String> log, String kind, Deque<Boolean> script) {
         boolean up = script.remove();
         log.add(kind + (up ? "+" : "-"));
         return CompletableFuture.completedFuture(new CheckResult(up, Duration.ZERO, kind));
@@ -65,12 +72,16 @@ class ConnectCounterTest {
 
     @Test
     void onUdpTheConnectRoundsSendNothingAndPass() {
-        // ldirectord calls check_connect on udp too, where connect(2) cannot fail: only negotiates are real checks
+        // ldirectord calls check_connect on udp too, where connect(2) cannot fail: only negotiates
+        // are real checks
         List<String> log = new ArrayList<>();
         Deque<Boolean> script = new ArrayDeque<>(List.of(true, false, true));
         ConnectCounter counter = new ConnectCounter();
-        CombinedCheck combined = new CombinedCheck(t -> answer(log, "N", script), t -> answer(log, "C", script), counter);
-        ProbeTarget t = Targets.of(CheckType.COMBINED, 53).combined(2).protocol(Protocol.UDP).target();
+        CombinedCheck combined =
+                new CombinedCheck(
+                        t -> answer(log, "N", script), t -> answer(log, "C", script), counter);
+        ProbeTarget t =
+                Targets.of(CheckType.COMBINED, 53).combined(2).protocol(Protocol.UDP).target();
         List<Boolean> ups = new ArrayList<>();
         for (int i = 0; i < 7; i++) {
             ups.add(combined.check(t).join().up());
@@ -93,7 +104,8 @@ class ConnectCounterTest {
         c.negotiated(kb, true);
         c.retain(List.of(a));
         assertEquals(1, c.size());
-        assertEquals(false, c.negotiateNext(ka, 2), "a keeps its place in its cycle across a reload");
+        assertEquals(
+                false, c.negotiateNext(ka, 2), "a keeps its place in its cycle across a reload");
         c.connected(ka, true);
         assertEquals(true, c.negotiateNext(ka, 2));
     }

@@ -16,22 +16,34 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.HttpExpect;
 
-/** externalweight=yes: keepalived's misc_dynamic exit codes (0 up, 1 down, 2..255 up with weight status - 2). */
+/**
+ * externalweight=yes: keepalived's misc_dynamic exit codes (0 up, 1 down, 2..255 up with weight
+ * status - 2).
+ */
 class ExternalWeightTest {
-    @RegisterExtension
-    static final SharedCheckers checkers = new SharedCheckers();
+    @RegisterExtension static final SharedCheckers checkers = new SharedCheckers();
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private CheckResult exits(int status, boolean weighted) throws Exception {
         Path p = dir.resolve("exit" + status);
         Files.writeString(p, "#!/bin/sh\nexit " + status + "\n");
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwx------"));
         ProbeTarget t = Targets.of(CheckType.EXTERNAL, 80).command(p.toString()).target();
-        ProbeTarget w = new ProbeTarget(t.spec().withKeepalived(HttpExpect.NONE, weighted), t.protocol(), t.family(),
-                t.virtualAddress(), t.virtualPort(), t.realAddress(), t.realPort(), t.checkPort(), t.request(),
-                t.receive(), t.fwmark(), t.writtenRealPort());
+        ProbeTarget w =
+                new ProbeTarget(
+                        t.spec().withKeepalived(HttpExpect.NONE, weighted),
+                        t.protocol(),
+                        t.family(),
+                        t.virtualAddress(),
+                        t.virtualPort(),
+                        t.realAddress(),
+                        t.realPort(),
+                        t.checkPort(),
+                        t.request(),
+                        t.receive(),
+                        t.fwmark(),
+                        t.writtenRealPort());
         return checkers.check(w).get(30, TimeUnit.SECONDS);
     }
 
@@ -47,7 +59,8 @@ class ExternalWeightTest {
         assertEquals("external: exit 12, weight 10", twelve.reason());
         CheckResult two = exits(2, true);
         assertTrue(two.up());
-        assertEquals(OptionalInt.of(0), two.weight(), "2 is up at weight 0 (quiesced, as keepalived)");
+        assertEquals(
+                OptionalInt.of(0), two.weight(), "2 is up at weight 0 (quiesced, as keepalived)");
     }
 
     @Test
@@ -60,9 +73,12 @@ class ExternalWeightTest {
 
     @Test
     void verdictCoversTheWholeRange() {
-        assertEquals(OptionalInt.of(253), ExternalCheck.verdict(255, Duration.ZERO, "external", true).weight());
+        assertEquals(
+                OptionalInt.of(253),
+                ExternalCheck.verdict(255, Duration.ZERO, "external", true).weight());
         assertFalse(ExternalCheck.verdict(1, Duration.ZERO, "external", true).up());
-        // a signal death is reported by Java as 128+N: still in 2..255, as keepalived sees WEXITSTATUS of a shell
+        // a signal death is reported by Java as 128+N: still in 2..255, as keepalived sees
+        // WEXITSTATUS of a shell
         assertTrue(ExternalCheck.verdict(137, Duration.ZERO, "external", true).up());
     }
 }

@@ -13,11 +13,14 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.ldirector.check.kinds.Kinds;
 import org.ldirector.config.CheckType;
 import org.ldirector.uml.UmlHarness;
-import org.ldirector.check.kinds.Kinds;
 
-/** Inside UML only (see {@link PingUmlTest}): 10.77.99.9 exists only in this guest, behind a dummy interface. */
+/**
+ * Inside UML only (see {@link PingUmlTest}): 10.77.99.9 exists only in this guest, behind a dummy
+ * interface.
+ */
 @Tag("in-uml")
 class PingInUmlTest {
     private static CheckContext ctx;
@@ -25,7 +28,9 @@ class PingInUmlTest {
 
     @BeforeAll
     static void start() throws Exception {
-        assumeTrue(UmlHarness.insideUml(), "pings a non-loopback address: only inside User-Mode Linux");
+        assumeTrue(
+                UmlHarness.insideUml(),
+                "pings a non-loopback address: only inside User-Mode Linux");
         ctx = CheckContext.create();
         checkers = Kinds.checkers(ctx);
     }
@@ -45,25 +50,45 @@ class PingInUmlTest {
 
     @Test
     void loopbackAnswersOnBothFamilies() throws Exception {
-        assertTrue(checkers.check(Targets.of(CheckType.PING, 0).target()).get(30, TimeUnit.SECONDS).up());
-        CheckResult v6 = checkers.check(Targets.of(CheckType.PING, 0).real(Targets.address("::1"), 0, 0).target())
-                .get(30, TimeUnit.SECONDS);
+        assertTrue(
+                checkers.check(Targets.of(CheckType.PING, 0).target())
+                        .get(30, TimeUnit.SECONDS)
+                        .up());
+        CheckResult v6 =
+                checkers.check(
+                                Targets.of(CheckType.PING, 0)
+                                        .real(Targets.address("::1"), 0, 0)
+                                        .target())
+                        .get(30, TimeUnit.SECONDS);
         assertTrue(v6.up(), v6.reason());
     }
 
     @Test
     void silentHostIsDownAfterCheckcountAttemptsOfChecktimeout() throws Exception {
-        CheckResult r = checkers.check(Targets.of(CheckType.PING, 0).real(Targets.address("10.77.99.9"), 0, 0)
-                .timeouts(Duration.ofMillis(1500), Duration.ofSeconds(5)).checkCount(2).target()).get(60, TimeUnit.SECONDS);
+        CheckResult r =
+                checkers.check(
+                                Targets.of(CheckType.PING, 0)
+                                        .real(Targets.address("10.77.99.9"), 0, 0)
+                                        .timeouts(Duration.ofMillis(1500), Duration.ofSeconds(5))
+                                        .checkCount(2)
+                                        .target())
+                        .get(60, TimeUnit.SECONDS);
         assertFalse(r.up());
         assertEquals("no echo reply to 2 requests (1.5 s each)", r.reason());
         // UML is slow, so only a lower bound and a generous upper one
-        assertTrue(r.latency().toMillis() >= 2900 && r.latency().toMillis() < 15000, "latency " + r.latency());
+        assertTrue(
+                r.latency().toMillis() >= 2900 && r.latency().toMillis() < 15000,
+                "latency " + r.latency());
     }
 
     @Test
     void theGuestsOwnAddressAnswers() throws Exception {
-        assertTrue(checkers.check(Targets.of(CheckType.PING, 0).real(Targets.address("10.77.99.1"), 0, 0).target())
-                .get(30, TimeUnit.SECONDS).up());
+        assertTrue(
+                checkers.check(
+                                Targets.of(CheckType.PING, 0)
+                                        .real(Targets.address("10.77.99.1"), 0, 0)
+                                        .target())
+                        .get(30, TimeUnit.SECONDS)
+                        .up());
     }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -11,29 +12,28 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.ldirector.net.RefusingPorts;
-import org.ldirector.sys.TcpStream;
-import java.io.ByteArrayOutputStream;
-import java.time.Clock;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicLong;
 import org.ldirector.sys.Errno;
 import org.ldirector.sys.NativeException;
+import org.ldirector.sys.TcpStream;
 
 class ProbeLoopTest {
     /** A connect-only session that reports how it ended and how long after its start. */
@@ -85,8 +85,10 @@ class ProbeLoopTest {
     }
 
     private static Map<ProbeLoop.End, Long> ends(List<Probe> probes) throws Exception {
-        CompletableFuture.allOf(probes.stream().map(p -> p.end).toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
-        return probes.stream().collect(Collectors.groupingBy(p -> p.end.join(), Collectors.counting()));
+        CompletableFuture.allOf(probes.stream().map(p -> p.end).toArray(CompletableFuture[]::new))
+                .get(60, TimeUnit.SECONDS);
+        return probes.stream()
+                .collect(Collectors.groupingBy(p -> p.end.join(), Collectors.counting()));
     }
 
     /** Asks one byte and takes the first byte back as the answer. */
@@ -114,21 +116,26 @@ class ProbeLoopTest {
 
         SlowServer(long delayMillis) throws IOException {
             socket = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
-            acceptor = new Thread(() -> {
-                while (!socket.isClosed()) {
-                    try {
-                        Socket c = socket.accept();
-                        answers.schedule(() -> {
-                            try (c) {
-                                c.getOutputStream().write('!');
-                            }
-                            return null;
-                        }, delayMillis, TimeUnit.MILLISECONDS);
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
+            acceptor =
+                    new Thread(
+                            () -> {
+                                while (!socket.isClosed()) {
+                                    try {
+                                        Socket c = socket.accept();
+                                        answers.schedule(
+                                                () -> {
+                                                    try (c) {
+                                                        c.getOutputStream().write('!');
+                                                    }
+                                                    return null;
+                                                },
+                                                delayMillis,
+                                                TimeUnit.MILLISECONDS);
+                                    } catch (IOException e) {
+                                        return;
+                                    }
+                                }
+                            });
             acceptor.start();
         }
 
@@ -146,18 +153,21 @@ class ProbeLoopTest {
      */
     @Test
     void timeToWaitInTheQueueIsNotCountedAgainstTheReal() throws Exception {
-        try (SlowServer server = new SlowServer(150); ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime)) {
-            Probe stall = new Probe(at(server.socket), 10_000) {
-                @Override
-                protected ByteBuffer connected() {
-                    // stands in for a director short of CPU: the loop does nothing else for 800 ms
-                    long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(800);
-                    while (System.nanoTime() < until) {
-                        Thread.onSpinWait();
-                    }
-                    return null;
-                }
-            };
+        try (SlowServer server = new SlowServer(150);
+                ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime)) {
+            Probe stall =
+                    new Probe(at(server.socket), 10_000) {
+                        @Override
+                        protected ByteBuffer connected() {
+                            // stands in for a director short of CPU: the loop does nothing else for
+                            // 800 ms
+                            long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(800);
+                            while (System.nanoTime() < until) {
+                                Thread.onSpinWait();
+                            }
+                            return null;
+                        }
+                    };
             loop.submit(stall);
             List<Probe> behind = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
@@ -192,10 +202,14 @@ class ProbeLoopTest {
                 }
                 others.forEach(loop::submit);
                 assertEquals(Map.of(ProbeLoop.End.DONE, 200L), ends(others));
-                assertTrue(hanging.stream().noneMatch(p -> p.end.isDone()), "the hung probes end only at their deadline");
+                assertTrue(
+                        hanging.stream().noneMatch(p -> p.end.isDone()),
+                        "the hung probes end only at their deadline");
                 assertEquals(Map.of(ProbeLoop.End.TIMEOUT, 20L), ends(hanging));
                 for (Probe p : hanging) {
-                    assertTrue(p.millis() >= 1400 && p.millis() < 5000, "timed out after " + p.millis() + " ms");
+                    assertTrue(
+                            p.millis() >= 1400 && p.millis() < 5000,
+                            "timed out after " + p.millis() + " ms");
                 }
             } finally {
                 for (SocketChannel c : fillers) {
@@ -207,46 +221,57 @@ class ProbeLoopTest {
 
     /**
      * Sockets are registered once, edge-triggered: epoll reports each arrival once. An answer that
-     * comes in pieces with pauses must be read to its end, and so must one that is already whole
-     * in the socket when the loop stops reading it for the turn (here after one read of 16 KB).
+     * comes in pieces with pauses must be read to its end, and so must one that is already whole in
+     * the socket when the loop stops reading it for the turn (here after one read of 16 KB).
      */
     @Test
     void anAnswerInPiecesWithPausesIsReadToTheEnd() throws Exception {
         byte[] big = new byte[60 * 1024]; // one write, one arrival, four reads
         Arrays.fill(big, (byte) 'x');
         try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getLoopbackAddress());
-                ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime, TcpStream::connect, 1)) {
-            Thread answering = new Thread(() -> {
-                try (Socket c = server.accept()) {
-                    assertEquals('?', c.getInputStream().read());
-                    var out = c.getOutputStream();
-                    out.write("head-".getBytes());
-                    out.flush();
-                    Thread.sleep(150);
-                    out.write(big);
-                    out.flush();
-                    Thread.sleep(150);
-                    out.write("-end".getBytes());
-                    out.flush();
-                    c.getInputStream().read(); // keeps the connection open until the probe closes it
-                } catch (IOException | InterruptedException e) {
-                    throw new IllegalStateException(e);
-                }
-            });
+                ProbeLoop loop =
+                        new ProbeLoop("test-loop", System::nanoTime, TcpStream::connect, 1)) {
+            Thread answering =
+                    new Thread(
+                            () -> {
+                                try (Socket c = server.accept()) {
+                                    assertEquals('?', c.getInputStream().read());
+                                    var out = c.getOutputStream();
+                                    out.write("head-".getBytes());
+                                    out.flush();
+                                    Thread.sleep(150);
+                                    out.write(big);
+                                    out.flush();
+                                    Thread.sleep(150);
+                                    out.write("-end".getBytes());
+                                    out.flush();
+                                    c.getInputStream()
+                                            .read(); // keeps the connection open until the probe
+                                    // closes it
+                                } catch (IOException | InterruptedException e) {
+                                    throw new IllegalStateException(e);
+                                }
+                            });
             answering.start();
             ByteArrayOutputStream got = new ByteArrayOutputStream();
-            Probe p = new Asking(at(server), 20_000) {
-                @Override
-                protected boolean received(ByteBuffer in) {
-                    byte[] b = new byte[in.remaining()];
-                    in.get(b);
-                    got.write(b, 0, b.length);
-                    return got.size() == 5 + big.length + 4;
-                }
-            };
+            Probe p =
+                    new Asking(at(server), 20_000) {
+                        @Override
+                        protected boolean received(ByteBuffer in) {
+                            byte[] b = new byte[in.remaining()];
+                            in.get(b);
+                            got.write(b, 0, b.length);
+                            return got.size() == 5 + big.length + 4;
+                        }
+                    };
             loop.submit(p);
-            assertEquals(ProbeLoop.End.DONE, p.end.get(30, TimeUnit.SECONDS), () -> got.size() + " bytes read");
-            assertTrue(got.toString().startsWith("head-x") && got.toString().endsWith("x-end"), "the answer in order");
+            assertEquals(
+                    ProbeLoop.End.DONE,
+                    p.end.get(30, TimeUnit.SECONDS),
+                    () -> got.size() + " bytes read");
+            assertTrue(
+                    got.toString().startsWith("head-x") && got.toString().endsWith("x-end"),
+                    "the answer in order");
             answering.join();
         }
     }
@@ -260,10 +285,13 @@ class ProbeLoopTest {
     void theClockIsReadPerTurnNotPerProbe() throws Exception {
         AtomicLong reads = new AtomicLong();
         try (ServerSocket server = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
-                ProbeLoop loop = new ProbeLoop("test-loop", () -> {
-                    reads.incrementAndGet();
-                    return System.nanoTime();
-                })) {
+                ProbeLoop loop =
+                        new ProbeLoop(
+                                "test-loop",
+                                () -> {
+                                    reads.incrementAndGet();
+                                    return System.nanoTime();
+                                })) {
             List<Probe> probes = new ArrayList<>();
             for (int i = 0; i < 200; i++) {
                 probes.add(new Probe(at(server), 10_000));
@@ -271,7 +299,12 @@ class ProbeLoopTest {
             probes.forEach(loop::submit);
             assertEquals(Map.of(ProbeLoop.End.DONE, 200L), ends(probes));
             assertTrue(reads.get() < 100, reads.get() + " clock readings for 200 probes");
-            assertTrue(probes.stream().allMatch(p -> !p.elapsed().isNegative() && p.elapsed().toMillis() < 10_000));
+            assertTrue(
+                    probes.stream()
+                            .allMatch(
+                                    p ->
+                                            !p.elapsed().isNegative()
+                                                    && p.elapsed().toMillis() < 10_000));
         }
     }
 
@@ -307,13 +340,14 @@ class ProbeLoopTest {
         List<Instant> stamps = Collections.synchronizedList(new ArrayList<>());
         List<Probe> probes = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            probes.add(new Probe(at(server), 10_000) {
-                @Override
-                protected void ended(ProbeLoop.End how, IOException error) {
-                    stamps.add(clock.instant());
-                    super.ended(how, error);
-                }
-            });
+            probes.add(
+                    new Probe(at(server), 10_000) {
+                        @Override
+                        protected void ended(ProbeLoop.End how, IOException error) {
+                            stamps.add(clock.instant());
+                            super.ended(how, error);
+                        }
+                    });
         }
         probes.forEach(loop::submit);
         assertEquals(Map.of(ProbeLoop.End.DONE, (long) n), ends(probes));
@@ -336,11 +370,15 @@ class ProbeLoopTest {
             assertEquals(1, base.reads.get(), "one reading for a hundred probes");
 
             loopTime.addAndGet(TimeUnit.SECONDS.toNanos(3));
-            assertEquals(List.of(wall.plusSeconds(3)), stamps(loop, server, turn, 1), "the loop's time since the reading");
+            assertEquals(
+                    List.of(wall.plusSeconds(3)),
+                    stamps(loop, server, turn, 1),
+                    "the loop's time since the reading");
             assertEquals(1, base.reads.get());
 
             loopTime.addAndGet(TimeUnit.SECONDS.toNanos(10));
-            assertEquals(List.of(wall), stamps(loop, server, turn, 1), "read again after ten seconds");
+            assertEquals(
+                    List.of(wall), stamps(loop, server, turn, 1), "read again after ten seconds");
             assertEquals(2, base.reads.get());
 
             assertEquals(wall, turn.instant());
@@ -350,16 +388,18 @@ class ProbeLoopTest {
 
     @Test
     void aRefusedConnectFailsWithTheError() throws Exception {
-        InetSocketAddress refused = new InetSocketAddress(InetAddress.getLoopbackAddress(), RefusingPorts.reserve());
+        InetSocketAddress refused =
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), RefusingPorts.reserve());
         try (ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime)) {
             CompletableFuture<IOException> error = new CompletableFuture<>();
-            loop.submit(new Probe(refused, 5000) {
-                @Override
-                protected void ended(ProbeLoop.End how, IOException e) {
-                    assertEquals(ProbeLoop.End.FAILED, how);
-                    error.complete(e);
-                }
-            });
+            loop.submit(
+                    new Probe(refused, 5000) {
+                        @Override
+                        protected void ended(ProbeLoop.End how, IOException e) {
+                            assertEquals(ProbeLoop.End.FAILED, how);
+                            error.complete(e);
+                        }
+                    });
             assertEquals("connect refused", ConnectCheck.reason(error.get(10, TimeUnit.SECONDS)));
         }
     }
@@ -391,16 +431,20 @@ class ProbeLoopTest {
         }
     }
 
-    /** Running out of file descriptors is the director's shortage: the probes wait, no real is failed for it. */
+    /**
+     * Running out of file descriptors is the director's shortage: the probes wait, no real is
+     * failed for it.
+     */
     @Test
     void probesWaitWhileThereAreNoFileDescriptorsAndNoneFails() throws Exception {
         AtomicInteger calls = new AtomicInteger();
-        ProbeLoop.Connector exhausted = to -> {
-            if (calls.incrementAndGet() <= 3) {
-                throw new NativeException("socket", Errno.EMFILE, "Too many open files");
-            }
-            return TcpStream.connect(to);
-        };
+        ProbeLoop.Connector exhausted =
+                to -> {
+                    if (calls.incrementAndGet() <= 3) {
+                        throw new NativeException("socket", Errno.EMFILE, "Too many open files");
+                    }
+                    return TcpStream.connect(to);
+                };
         try (ServerSocket server = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
                 ProbeLoop loop = new ProbeLoop("test-loop", exhausted)) {
             List<Probe> probes = new ArrayList<>();
@@ -411,7 +455,9 @@ class ProbeLoopTest {
             probes.forEach(loop::submit);
             assertEquals(Map.of(ProbeLoop.End.DONE, 100L), ends(probes));
             long waited = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - before);
-            assertTrue(waited >= 250, "three refusals, each followed by a 100 ms pause, took " + waited + " ms");
+            assertTrue(
+                    waited >= 250,
+                    "three refusals, each followed by a 100 ms pause, took " + waited + " ms");
             assertEquals(103, calls.get(), "the first probe was tried four times, the others once");
             assertEquals(0, loop.queued());
         }
@@ -423,17 +469,18 @@ class ProbeLoopTest {
         try (ServerSocket server = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
                 ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime)) {
             CompletableFuture<IOException> error = new CompletableFuture<>();
-            loop.submit(new Probe(at(server), 5000) {
-                @Override
-                protected ByteBuffer connected() {
-                    throw new IllegalStateException("bug");
-                }
+            loop.submit(
+                    new Probe(at(server), 5000) {
+                        @Override
+                        protected ByteBuffer connected() {
+                            throw new IllegalStateException("bug");
+                        }
 
-                @Override
-                protected void ended(ProbeLoop.End how, IOException e) {
-                    error.complete(e);
-                }
-            });
+                        @Override
+                        protected void ended(ProbeLoop.End how, IOException e) {
+                            error.complete(e);
+                        }
+                    });
             assertTrue(error.get(10, TimeUnit.SECONDS).getMessage().contains("bug"));
             Probe next = new Probe(at(server), 5000);
             loop.submit(next);
@@ -448,23 +495,32 @@ class ProbeLoopTest {
 
         Blurter(int bytes) throws IOException {
             socket = new ServerSocket(0, 100, InetAddress.getLoopbackAddress());
-            acceptor = new Thread(() -> {
-                while (!socket.isClosed()) {
-                    try {
-                        Socket c = socket.accept();
-                        new Thread(() -> {
-                            try (c) {
-                                c.getInputStream().read(); // the question: unread, the close would be a reset
-                                c.getOutputStream().write(new byte[bytes]);
-                            } catch (IOException e) {
-                                // the probe may close first
-                            }
-                        }).start();
-                    } catch (IOException e) {
-                        return;
-                    }
-                }
-            });
+            acceptor =
+                    new Thread(
+                            () -> {
+                                while (!socket.isClosed()) {
+                                    try {
+                                        Socket c = socket.accept();
+                                        new Thread(
+                                                        () -> {
+                                                            try (c) {
+                                                                c.getInputStream()
+                                                                        .read(); // the question:
+                                                                // unread, the
+                                                                // close would be a
+                                                                // reset
+                                                                c.getOutputStream()
+                                                                        .write(new byte[bytes]);
+                                                            } catch (IOException e) {
+                                                                // the probe may close first
+                                                            }
+                                                        })
+                                                .start();
+                                    } catch (IOException e) {
+                                        return;
+                                    }
+                                }
+                            });
             acceptor.start();
         }
 
@@ -506,7 +562,8 @@ class ProbeLoopTest {
      */
     @Test
     void aSessionWithoutRoomWaitsWhileTheOthersAreServed() throws Exception {
-        try (Blurter big = new Blurter(300_000); SlowServer fine = new SlowServer(0);
+        try (Blurter big = new Blurter(300_000);
+                SlowServer fine = new SlowServer(0);
                 ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime)) {
             AtomicInteger room = new AtomicInteger(0);
             Rationed starved = new Rationed(at(big.socket), 20_000, room);
@@ -529,11 +586,14 @@ class ProbeLoopTest {
     /** Waiting for room is no way around the deadline. */
     @Test
     void aSessionWithoutRoomStillTimesOut() throws Exception {
-        try (Blurter big = new Blurter(300_000); ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime)) {
+        try (Blurter big = new Blurter(300_000);
+                ProbeLoop loop = new ProbeLoop("test-loop", System::nanoTime)) {
             Rationed starved = new Rationed(at(big.socket), 300, new AtomicInteger(0));
             loop.submit(starved);
             assertEquals(ProbeLoop.End.TIMEOUT, starved.end.get(10, TimeUnit.SECONDS));
-            assertTrue(starved.millis() >= 290 && starved.millis() < 3000, "timed out after " + starved.millis() + " ms");
+            assertTrue(
+                    starved.millis() >= 290 && starved.millis() < 3000,
+                    "timed out after " + starved.millis() + " ms");
         }
     }
 }

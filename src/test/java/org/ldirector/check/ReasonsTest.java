@@ -40,7 +40,12 @@ class ReasonsTest {
     void theGuardLeavesACleanResultAloneAndBoundsAnyOther() {
         CheckResult clean = CheckResult.down(Duration.ofMillis(3), "HTTP 503");
         assertSame(clean, Reasons.guard(clean));
-        CheckResult raw = new CheckResult(true, Duration.ofMillis(3), "exit 2\n" + "y".repeat(5_000), OptionalInt.of(7));
+        CheckResult raw =
+                new CheckResult(
+                        true,
+                        Duration.ofMillis(3),
+                        "exit 2\n" + "y".repeat(5_000),
+                        OptionalInt.of(7));
         CheckResult g = Reasons.guard(raw);
         assertEquals("exit 2\\x0a" + "y".repeat(Reasons.LINE_MAX - 10) + "...", g.reason());
         assertEquals(raw.up(), g.up());
@@ -56,9 +61,14 @@ class ReasonsTest {
 
     @Test
     void aConnectFailureReadsTheSameFromEveryCheck() {
-        assertEquals(Optional.of("no route to host"), Reasons.connectFailure(new NoRouteToHostException("x")));
-        assertEquals(Optional.of("connect refused"), Reasons.connectFailure(new ConnectException("Connection refused")));
-        assertEquals(Optional.of("connect failed: Network is unreachable\\x0a"),
+        assertEquals(
+                Optional.of("no route to host"),
+                Reasons.connectFailure(new NoRouteToHostException("x")));
+        assertEquals(
+                Optional.of("connect refused"),
+                Reasons.connectFailure(new ConnectException("Connection refused")));
+        assertEquals(
+                Optional.of("connect failed: Network is unreachable\\x0a"),
                 Reasons.connectFailure(new ConnectException("Network is unreachable\n")));
         assertEquals(Optional.empty(), Reasons.connectFailure(new IOException("refused")));
         assertEquals("timeout after 2.5 s", Reasons.timeout(Duration.ofMillis(2500)));

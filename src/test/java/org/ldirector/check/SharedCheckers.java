@@ -9,7 +9,8 @@ import org.ldirector.check.kinds.Kinds;
 
 /**
  * One production {@link Checkers} (with its real context: reactor, ping sockets) per test class,
- * closed after the class: {@code @RegisterExtension static final SharedCheckers CHECKERS = new SharedCheckers();}
+ * closed after the class: {@code @RegisterExtension static final SharedCheckers CHECKERS = new
+ * SharedCheckers();}
  */
 public final class SharedCheckers implements BeforeAllCallback, AfterAllCallback {
     private CheckContext ctx;
@@ -30,7 +31,10 @@ public final class SharedCheckers implements BeforeAllCallback, AfterAllCallback
         return checkers.check(target);
     }
 
-    /** Runs one probe and waits for its result (30 s at most: a hung probe fails the test, not the build). */
+    /**
+     * Runs one probe and waits for its result (30 s at most: a hung probe fails the test, not the
+     * build).
+     */
     public CheckResult run(Targets t) throws Exception {
         return run(t.target());
     }

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 
 /** The -t rendering is an interface operators read and diff: pinned in full for one fixture. */
 class ConfigPrinterTest {
@@ -15,9 +15,13 @@ class ConfigPrinterTest {
     @Test
     void lvsNatFixtureRendersEveryEffectiveValue() throws Exception {
         Path file = Path.of("test-fixtures/configs/valid/lvs-nat.cf");
-        Config c = ConfigParser.parse(Files.readString(file, StandardCharsets.ISO_8859_1), Path.of("lvs-nat.cf"),
-                new FixedResolver());
-        String expected = """
+        Config c =
+                ConfigParser.parse(
+                        Files.readString(file, StandardCharsets.ISO_8859_1),
+                        Path.of("lvs-nat.cf"),
+                        new FixedResolver());
+        String expected =
+                """
                 # effective configuration of lvs-nat.cf
                 # global
                 checktimeout=4
@@ -73,8 +77,11 @@ class ConfigPrinterTest {
 
     @Test
     void rangesAreExpandedOneRealPerLineAndFwmarkVirtualsPrintTheirMark() throws Exception {
-        Config c = ConfigParser.parse("virtual=3\n\treal=10.77.1.1->10.77.1.3 gate 2 l:1 u:5\n", Path.of("r.cf"),
-                new FixedResolver());
+        Config c =
+                ConfigParser.parse(
+                        "virtual=3\n\treal=10.77.1.1->10.77.1.3 gate 2 l:1 u:5\n",
+                        Path.of("r.cf"),
+                        new FixedResolver());
         String out = ConfigPrinter.print(c);
         assertTrue(out.contains("virtual=3\n"), out);
         assertTrue(out.contains("\treal=10.77.1.1:0 gate 2 l:1 u:5\t# line 2\n"), out);
@@ -84,9 +91,15 @@ class ConfigPrinterTest {
 
     @Test
     void warningsAreFileLineWarning() throws Exception {
-        Config c = ConfigParser.parse("supervised\nvirtual=10.77.0.1:80\n\treal=10.77.1.1 gate\n", Path.of("w.cf"),
-                new FixedResolver());
-        assertEquals(List.of("w.cf:1: warning: bare 'supervised' means supervised=yes; please write supervised=yes"),
+        Config c =
+                ConfigParser.parse(
+                        "supervised\nvirtual=10.77.0.1:80\n\treal=10.77.1.1 gate\n",
+                        Path.of("w.cf"),
+                        new FixedResolver());
+        assertEquals(
+                List.of(
+                        "w.cf:1: warning: bare 'supervised' means supervised=yes; please write"
+                                + " supervised=yes"),
                 ConfigPrinter.warnings(c));
     }
 }

@@ -16,7 +16,8 @@ import java.util.Optional;
  */
 final class FixedResolver implements NameResolver {
     private final Map<String, InetAddress> hosts = new HashMap<>();
-    private final List<String[]> services = SystemNameResolver.readServices(Path.of("/etc/services"));
+    private final List<String[]> services =
+            SystemNameResolver.readServices(Path.of("/etc/services"));
 
     FixedResolver() {
         host("localhost", "127.0.0.1");
@@ -38,14 +39,19 @@ final class FixedResolver implements NameResolver {
             return Optional.of(named);
         }
         // Only well-formed literals reach InetAddress, so it can never fall back to a DNS query.
-        boolean v4 = name.matches("(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
+        boolean v4 =
+                name.matches(
+                        "(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)(\\.(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)){3}");
         boolean v6 = name.matches("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*");
         if (!v4 && !v6) {
             return Optional.empty();
         }
         try {
             InetAddress a = InetAddress.getByName(name.contains(":") ? "[" + name + "]" : name);
-            boolean fits = family == AddressFamily.INET ? a instanceof Inet4Address : a instanceof Inet6Address;
+            boolean fits =
+                    family == AddressFamily.INET
+                            ? a instanceof Inet4Address
+                            : a instanceof Inet6Address;
             return fits ? Optional.of(a) : Optional.empty();
         } catch (UnknownHostException e) {
             return Optional.empty();

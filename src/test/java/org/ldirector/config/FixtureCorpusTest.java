@@ -16,10 +16,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The fixture corpus in test-fixtures/configs. Every valid/*.cf must parse; every invalid/NAME.cf must be
- * rejected with exactly the lines of NAME.cf.expected. Convention: diagnostics name the file as
- * {@code NAME.cf} (the path relative to its folder), so the expected files do not depend on where the
- * repository is checked out.
+ * The fixture corpus in test-fixtures/configs. Every valid/*.cf must parse; every invalid/NAME.cf
+ * must be rejected with exactly the lines of NAME.cf.expected. Convention: diagnostics name the
+ * file as {@code NAME.cf} (the path relative to its folder), so the expected files do not depend on
+ * where the repository is checked out.
  */
 class FixtureCorpusTest {
     static final Path ROOT = Path.of("test-fixtures/configs");
@@ -49,7 +49,9 @@ class FixtureCorpusTest {
             }
             // The -t output of every valid fixture renders without failing and names each virtual.
             String printed = ConfigPrinter.print(c);
-            assertEquals(c.virtuals().size(), printed.lines().filter(l -> l.startsWith("virtual")).count());
+            assertEquals(
+                    c.virtuals().size(),
+                    printed.lines().filter(l -> l.startsWith("virtual")).count());
         } catch (ConfigException e) {
             fail("valid fixture rejected:\n" + e.getMessage());
         }
@@ -66,7 +68,8 @@ class FixtureCorpusTest {
             ConfigParser.parse(text, file.getFileName(), new FixedResolver());
             fail(file + " was accepted");
         } catch (ConfigException e) {
-            assertEquals(String.join("\n", expected),
+            assertEquals(
+                    String.join("\n", expected),
                     String.join("\n", e.errors().stream().map(Diagnostic::toString).toList()));
         }
     }

@@ -21,23 +21,27 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The installed Perl ldirectord as the oracle for parsing, without a kernel: its own read_config and
- * ld_setup run on each fixture (a copy of /usr/sbin/ldirectord whose main program is replaced by a dump
- * of @VIRTUAL), and the effective values are compared with ConfigParser's: addresses, ports, protocol,
- * service inference, the timeout chain, counts, scheduler, persistence, request/receive, login and
- * password defaults, effective fallback, quiescent, and every real with weight and thresholds. Invalid
- * fixtures must be rejected by ldirectord too, except the ldirector-only rules. Complements the
- * differential test in UML, which compares only the IPVS table.
+ * The installed Perl ldirectord as the oracle for parsing, without a kernel: its own read_config
+ * and ld_setup run on each fixture (a copy of /usr/sbin/ldirectord whose main program is replaced
+ * by a dump of @VIRTUAL), and the effective values are compared with ConfigParser's: addresses,
+ * ports, protocol, service inference, the timeout chain, counts, scheduler, persistence,
+ * request/receive, login and password defaults, effective fallback, quiescent, and every real with
+ * weight and thresholds. Invalid fixtures must be rejected by ldirectord too, except the
+ * ldirector-only rules. Complements the differential test in UML, which compares only the IPVS
+ * table.
  */
 class PerlParseOracleTest {
     private static final Path LDIRECTORD = Path.of("/usr/sbin/ldirectord");
     private static final String HOST = "director.example.test";
-    /** ldirector rejects these on purpose; ldirectord accepts them (see test-fixtures/configs/README.md). */
-    private static final Set<String> LDIRECTOR_ONLY = Set.of("service-oracle.cf", "oracle-inferred-from-port.cf",
-            "real-bracketed-ipv4.cf");
 
-    @TempDir
-    static Path work;
+    /**
+     * ldirector rejects these on purpose; ldirectord accepts them (see
+     * test-fixtures/configs/README.md).
+     */
+    private static final Set<String> LDIRECTOR_ONLY =
+            Set.of("service-oracle.cf", "oracle-inferred-from-port.cf", "real-bracketed-ipv4.cf");
+
+    @TempDir static Path work;
     private static Path oracle;
 
     @BeforeAll
@@ -52,7 +56,8 @@ class PerlParseOracleTest {
         if (start < 0 || end < 0) {
             return; // another ldirectord version: the test is skipped
         }
-        String dump = """
+        String dump =
+                """
                 $DAEMON_STATUS = $DAEMON_STATUS_STARTING;
                 $opt_d = 1;
                 $HOSTNAME = $ENV{HOSTNAME};
@@ -88,18 +93,19 @@ class PerlParseOracleTest {
         return FixtureCorpusTest.invalid();
     }
 
-    private record Perl(int exit, List<String> out, String err) {
-    }
+    private record Perl(int exit, List<String> out, String err) {}
 
     private static Perl perl(Path fixture) throws Exception {
         assumeTrue(oracle != null, "no ldirectord 4.x at " + LDIRECTORD);
-        ProcessBuilder pb = new ProcessBuilder("perl", oracle.toString(), fixture.toAbsolutePath().toString());
+        ProcessBuilder pb =
+                new ProcessBuilder("perl", oracle.toString(), fixture.toAbsolutePath().toString());
         pb.environment().put("HOSTNAME", HOST);
         pb.redirectError(work.resolve("err.txt").toFile());
         Process p = pb.start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS), "perl did not finish");
-        return new Perl(p.exitValue(), out.lines().toList(), Files.readString(work.resolve("err.txt")));
+        return new Perl(
+                p.exitValue(), out.lines().toList(), Files.readString(work.resolve("err.txt")));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -108,23 +114,26 @@ class PerlParseOracleTest {
         Perl p = perl(fixture);
         assertEquals(0, p.exit(), () -> "ldirectord rejected " + fixture + ":\n" + p.err());
         NameResolver system = NameResolver.system();
-        NameResolver resolver = new NameResolver() {
-            @Override
-            public Optional<InetAddress> host(String name, AddressFamily family) {
-                return system.host(name, family);
-            }
+        NameResolver resolver =
+                new NameResolver() {
+                    @Override
+                    public Optional<InetAddress> host(String name, AddressFamily family) {
+                        return system.host(name, family);
+                    }
 
-            @Override
-            public Optional<Integer> service(String name, String protocol) {
-                return system.service(name, protocol);
-            }
+                    @Override
+                    public Optional<Integer> service(String name, String protocol) {
+                        return system.service(name, protocol);
+                    }
 
-            @Override
-            public String localHostName() {
-                return HOST;
-            }
-        };
-        Config c = ConfigParser.parse(Files.readString(fixture, StandardCharsets.ISO_8859_1), fixture, resolver);
+                    @Override
+                    public String localHostName() {
+                        return HOST;
+                    }
+                };
+        Config c =
+                ConfigParser.parse(
+                        Files.readString(fixture, StandardCharsets.ISO_8859_1), fixture, resolver);
         assertEquals(String.join("\n", canonical(p.out())), String.join("\n", dump(c)));
     }
 
@@ -135,7 +144,9 @@ class PerlParseOracleTest {
         if (LDIRECTOR_ONLY.contains(fixture.getFileName().toString())) {
             assertEquals(0, p.exit(), "listed as accepted by ldirectord: " + p.err());
         } else {
-            assertTrue(p.err().contains("Error ["), () -> "ldirectord accepted " + fixture + "\n" + p.out());
+            assertTrue(
+                    p.err().contains("Error ["),
+                    () -> "ldirectord accepted " + fixture + "\n" + p.out());
         }
     }
 
@@ -172,20 +183,52 @@ class PerlParseOracleTest {
         List<String> out = new ArrayList<>();
         for (VirtualConfig v : c.virtuals()) {
             CheckSpec k = v.check();
-            String fb = v.fallback().map(f -> f.address().getHostAddress() + ":" + v.fallbackPort().orElseThrow() + " "
-                    + f.forward().keyword()).orElse("-");
-            out.add(String.join("|", "V", v.protocol().keyword(), v.address().map(InetAddress::getHostAddress).orElse("-"),
-                    Integer.toString(v.port()), v.fwmark().map(Object::toString).orElse("-"), k.service().keyword(),
-                    k.type().keyword(), Integer.toString(k.numConnects()), Long.toString(k.checkTimeout().toSeconds()),
-                    Long.toString(k.negotiateTimeout().toSeconds()), Integer.toString(k.checkCount()),
-                    Integer.toString(v.failureCount()), v.scheduler(), v.persistent().map(Object::toString).orElse("-"),
-                    v.netmask().orElse("-"), k.request(), k.receive(), k.login(), k.passwd().reveal(), fb,
-                    v.quiescent() ? "yes" : "no"));
+            String fb =
+                    v.fallback()
+                            .map(
+                                    f ->
+                                            f.address().getHostAddress()
+                                                    + ":"
+                                                    + v.fallbackPort().orElseThrow()
+                                                    + " "
+                                                    + f.forward().keyword())
+                            .orElse("-");
+            out.add(
+                    String.join(
+                            "|",
+                            "V",
+                            v.protocol().keyword(),
+                            v.address().map(InetAddress::getHostAddress).orElse("-"),
+                            Integer.toString(v.port()),
+                            v.fwmark().map(Object::toString).orElse("-"),
+                            k.service().keyword(),
+                            k.type().keyword(),
+                            Integer.toString(k.numConnects()),
+                            Long.toString(k.checkTimeout().toSeconds()),
+                            Long.toString(k.negotiateTimeout().toSeconds()),
+                            Integer.toString(k.checkCount()),
+                            Integer.toString(v.failureCount()),
+                            v.scheduler(),
+                            v.persistent().map(Object::toString).orElse("-"),
+                            v.netmask().orElse("-"),
+                            k.request(),
+                            k.receive(),
+                            k.login(),
+                            k.passwd().reveal(),
+                            fb,
+                            v.quiescent() ? "yes" : "no"));
             for (Real r : v.reals()) {
-                out.add(String.join("|", "R", r.address().getHostAddress(), Integer.toString(r.port()),
-                        r.forward().keyword(), Integer.toString(r.weight()),
-                        r.lowerThreshold().map(Object::toString).orElse("-"),
-                        r.upperThreshold().map(Object::toString).orElse("-"), r.receive().orElse(k.receive())));
+                out.add(
+                        String.join(
+                                "|",
+                                "R",
+                                r.address().getHostAddress(),
+                                Integer.toString(r.port()),
+                                r.forward().keyword(),
+                                Integer.toString(r.weight()),
+                                r.lowerThreshold().map(Object::toString).orElse("-"),
+                                r.upperThreshold().map(Object::toString).orElse("-"),
+                                r.receive().orElse(k.receive())));
             }
         }
         return out;

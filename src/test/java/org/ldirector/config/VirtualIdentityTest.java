@@ -24,8 +24,10 @@ class VirtualIdentityTest {
 
     @Test
     void tcpAndUdpOnOneAddressAndPortAreTwoVirtuals() throws Exception {
-        Config c = parse("virtual=10.77.0.53:53\n\tprotocol=tcp\n\treal=10.77.1.2:53 gate\n"
-                + "virtual=10.77.0.53:53\n\treal=10.77.1.2:53 gate\n");
+        Config c =
+                parse(
+                        "virtual=10.77.0.53:53\n\tprotocol=tcp\n\treal=10.77.1.2:53 gate\n"
+                                + "virtual=10.77.0.53:53\n\treal=10.77.1.2:53 gate\n");
         VirtualConfig tcp = c.virtuals().get(0);
         VirtualConfig udp = c.virtuals().get(1);
         assertEquals("tcp:10.77.0.53:53", tcp.id().toString());
@@ -37,17 +39,28 @@ class VirtualIdentityTest {
 
     @Test
     void theSameProtocolTwiceIsADuplicateNamedByItsId() {
-        List<String> e = errors("virtual=10.77.0.53:53\n\treal=10.77.1.2:53 gate\n"
-                + "virtual=10.77.0.53:domain\n\treal=10.77.1.3:53 gate\n");
-        assertTrue(e.stream().anyMatch(m -> m.startsWith("id.cf:3:")
-                && m.contains("duplicate virtual server 10.77.0.53:domain (udp:10.77.0.53:53)")
-                && m.contains("at line 1")), e.toString());
+        List<String> e =
+                errors(
+                        "virtual=10.77.0.53:53\n\treal=10.77.1.2:53 gate\n"
+                                + "virtual=10.77.0.53:domain\n\treal=10.77.1.3:53 gate\n");
+        assertTrue(
+                e.stream()
+                        .anyMatch(
+                                m ->
+                                        m.startsWith("id.cf:3:")
+                                                && m.contains(
+                                                        "duplicate virtual server 10.77.0.53:domain"
+                                                                + " (udp:10.77.0.53:53)")
+                                                && m.contains("at line 1")),
+                e.toString());
     }
 
     @Test
     void anIpv6DuplicateIsNamedCompressedAsInetNtopWritesIt() {
-        List<String> e = errors("virtual6=[2001:db8::1]:80\n\treal6=[2001:db8::2]:80 gate\n"
-                + "virtual6=[2001:db8:0:0::1]:80\n\treal6=[2001:db8::3]:80 gate\n");
+        List<String> e =
+                errors(
+                        "virtual6=[2001:db8::1]:80\n\treal6=[2001:db8::2]:80 gate\n"
+                                + "virtual6=[2001:db8:0:0::1]:80\n\treal6=[2001:db8::3]:80 gate\n");
         assertTrue(e.stream().anyMatch(m -> m.contains("(tcp:[2001:db8::1]:80)")), e.toString());
     }
 
@@ -62,22 +75,31 @@ class VirtualIdentityTest {
         assertTrue(dump.contains("\nvirtual=3000000000\n"), dump);
         assertTrue(!dump.contains("-1294967296"), dump);
 
-        List<String> e = errors("virtual=3000000000\n\treal=10.77.1.2:80 gate\n"
-                + "virtual=3000000000\n\treal=10.77.1.3:80 gate\n");
+        List<String> e =
+                errors(
+                        "virtual=3000000000\n\treal=10.77.1.2:80 gate\n"
+                                + "virtual=3000000000\n\treal=10.77.1.3:80 gate\n");
         assertTrue(e.stream().anyMatch(m -> m.contains("(fwm:3000000000)")), e.toString());
     }
 
     @Test
     void oneMarkForIpv4AndForIpv6IsTwoVirtuals() throws Exception {
-        Config c = parse("virtual=7\n\treal=10.77.1.2:80 gate\nvirtual6=7\n\treal6=[2001:db8::2]:80 gate\n");
+        Config c =
+                parse(
+                        "virtual=7\n"
+                                + "\treal=10.77.1.2:80 gate\n"
+                                + "virtual6=7\n"
+                                + "\treal6=[2001:db8::2]:80 gate\n");
         assertEquals("fwm:7", c.virtuals().get(0).id().toString());
         assertEquals("fwm6:7", c.virtuals().get(1).id().toString());
     }
 
     @Test
     void theConfigDumpWritesIpv6AsInetNtopDoes() throws Exception {
-        Config c = parse("virtual6=[2001:db8:0:0::1]:80\n\treal6=[2001:db8:0:0:0:0:0:2]:80 masq\n"
-                + "\tfallback6=[2001:db8:0::99]:80 masq\n");
+        Config c =
+                parse(
+                        "virtual6=[2001:db8:0:0::1]:80\n\treal6=[2001:db8:0:0:0:0:0:2]:80 masq\n"
+                                + "\tfallback6=[2001:db8:0::99]:80 masq\n");
         String dump = ConfigPrinter.print(c);
         assertTrue(dump.contains("\nvirtual6=[2001:db8::1]:80\n"), dump);
         assertTrue(dump.contains("\treal6=[2001:db8::2]:80 masq 1"), dump);

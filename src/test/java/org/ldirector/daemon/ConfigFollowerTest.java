@@ -8,21 +8,20 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
 
 class ConfigFollowerTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private final ScheduledExecutorService executor = Executors.newSingleThreadScheduledExecutor();
     private final Semaphore changes = new Semaphore(0);
@@ -82,7 +81,9 @@ class ConfigFollowerTest {
                 // a late event of the edits above
             }
             Files.writeString(dir.resolve("other.cf"), "checktimeout=9\n");
-            assertTrue(!changes.tryAcquire(500, TimeUnit.MILLISECONDS), "another file of the directory is not a change");
+            assertTrue(
+                    !changes.tryAcquire(500, TimeUnit.MILLISECONDS),
+                    "another file of the directory is not a change");
         }
     }
 
@@ -90,7 +91,10 @@ class ConfigFollowerTest {
     void aSymlinkedConfigIsWatchedWhereItsTargetLives() throws Exception {
         Path real = Files.createDirectory(dir.resolve("conf"));
         Path target = Files.writeString(real.resolve("ld.cf"), "checktimeout=3\n");
-        Path link = Files.createSymbolicLink(Files.createDirectory(dir.resolve("ha.d")).resolve("ldirectord.cf"), target);
+        Path link =
+                Files.createSymbolicLink(
+                        Files.createDirectory(dir.resolve("ha.d")).resolve("ldirectord.cf"),
+                        target);
         try (ConfigFollower.Watch w = watchWithoutPolling(link)) {
             Files.writeString(target, "checktimeout=4\n");
             assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "edit of the target noticed");
@@ -100,41 +104,60 @@ class ConfigFollowerTest {
     /** The symlink moves to a directory nobody watches: polling still follows it. */
     @Test
     void pollingFollowsASymlinkMovedToAnotherDirectory() throws Exception {
-        Path a = Files.writeString(Files.createDirectory(dir.resolve("a")).resolve("ld.cf"), "checktimeout=3\n");
-        Path b = Files.writeString(Files.createDirectory(dir.resolve("b")).resolve("ld.cf"), "checktimeout=3\n");
+        Path a =
+                Files.writeString(
+                        Files.createDirectory(dir.resolve("a")).resolve("ld.cf"),
+                        "checktimeout=3\n");
+        Path b =
+                Files.writeString(
+                        Files.createDirectory(dir.resolve("b")).resolve("ld.cf"),
+                        "checktimeout=3\n");
         Path link = Files.createSymbolicLink(dir.resolve("ldirectord.cf"), a);
         try (ConfigFollower.Watch w = watch(link)) {
             Path next = Files.createSymbolicLink(dir.resolve(".next"), b);
-            Files.move(next, link, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            Files.move(
+                    next,
+                    link,
+                    StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
             assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "the link moved");
             changes.drainPermits();
             Files.writeString(b, "checktimeout=40\n");
-            assertTrue(changes.tryAcquire(30, TimeUnit.SECONDS), "edit in the new directory noticed");
+            assertTrue(
+                    changes.tryAcquire(30, TimeUnit.SECONDS), "edit in the new directory noticed");
         }
     }
 
-    /** The poll is due on whole seconds, where the engine's repair pass is due: one wake-up for both. */
+    /**
+     * The poll is due on whole seconds, where the engine's repair pass is due: one wake-up for
+     * both.
+     */
     @Test
     void aOneSecondPollIsDueOnWholeSeconds() throws Exception {
         List<Long> delays = new CopyOnWriteArrayList<>();
-        ScheduledThreadPoolExecutor recording = new ScheduledThreadPoolExecutor(1) {
-            @Override
-            public ScheduledFuture<?> schedule(Runnable r, long delay, TimeUnit unit) {
-                delays.add(unit.toMillis(delay));
-                return super.schedule(r, delay, unit);
-            }
-        };
+        ScheduledThreadPoolExecutor recording =
+                new ScheduledThreadPoolExecutor(1) {
+                    @Override
+                    public ScheduledFuture<?> schedule(Runnable r, long delay, TimeUnit unit) {
+                        delays.add(unit.toMillis(delay));
+                        return super.schedule(r, delay, unit);
+                    }
+                };
         Path f = Files.writeString(dir.resolve("ldirectord.cf"), "checktimeout=3\n");
         try {
             long before = System.currentTimeMillis();
-            ConfigFollower.Watch w = new ConfigFollower.Watch(f, Duration.ofSeconds(1), recording, changes::release);
+            ConfigFollower.Watch w =
+                    new ConfigFollower.Watch(f, Duration.ofSeconds(1), recording, changes::release);
             long after = System.currentTimeMillis();
             w.close();
             assertEquals(1, delays.size(), delays.toString());
             long d = delays.get(0);
             assertTrue(d > 0 && d <= 1000, "within one period: " + d);
-            // the poll's clock reading lies between before and after: a whole second lies between their due times
-            assertTrue(Math.floorDiv(after + d, 1000) * 1000 >= before + d, "due on a whole second: " + before + " + " + d);
+            // the poll's clock reading lies between before and after: a whole second lies between
+            // their due times
+            assertTrue(
+                    Math.floorDiv(after + d, 1000) * 1000 >= before + d,
+                    "due on a whole second: " + before + " + " + d);
         } finally {
             recording.shutdownNow();
         }

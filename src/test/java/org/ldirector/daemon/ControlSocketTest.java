@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -27,18 +29,16 @@ import java.util.stream.Stream;
 import jdk.net.UnixDomainPrincipal;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import java.net.StandardProtocolFamily;
-import java.nio.channels.ServerSocketChannel;
 
 class ControlSocketTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private final AtomicInteger asked = new AtomicInteger();
-    private final Function<String, String> handler = command -> {
-        asked.incrementAndGet();
-        return "you said " + command + "\n";
-    };
+    private final Function<String, String> handler =
+            command -> {
+                asked.incrementAndGet();
+                return "you said " + command + "\n";
+            };
 
     private ControlSocket open(Path socket, Duration timeout) throws IOException {
         return new ControlSocket(socket, handler, timeout, Thread::new);
@@ -52,17 +52,23 @@ class ControlSocketTest {
     void answersOneLineOnASocketOfMode0600AndLeavesNothingElseBehind() throws Exception {
         Path socket = dir.resolve("ldirector.cf.sock");
         try (ControlSocket c = open(socket, Duration.ofSeconds(5))) {
-            assertEquals("you said status\n", ControlSocket.request(socket, "status", Duration.ofSeconds(5)));
+            assertEquals(
+                    "you said status\n",
+                    ControlSocket.request(socket, "status", Duration.ofSeconds(5)));
             assertTrue(lstat(socket).isOther(), "a socket");
             assertEquals("rw-------", PosixFilePermissions.toString(lstat(socket).permissions()));
             try (Stream<Path> files = Files.list(dir)) {
-                assertEquals(List.of(socket), files.toList(), "the private staging directory is gone");
+                assertEquals(
+                        List.of(socket), files.toList(), "the private staging directory is gone");
             }
         }
         assertFalse(Files.exists(socket, LinkOption.NOFOLLOW_LINKS));
     }
 
-    /** chmod follows links: a link planted at the socket's name must be replaced, never chmod'ed through. */
+    /**
+     * chmod follows links: a link planted at the socket's name must be replaced, never chmod'ed
+     * through.
+     */
     @Test
     void aSymlinkAtTheSocketPathIsReplacedNotFollowed() throws Exception {
         Path target = Files.writeString(dir.resolve("shadow"), "keep me\n");
@@ -80,12 +86,13 @@ class ControlSocketTest {
     @Test
     void aStaleSocketFromAKilledDaemonIsReplaced() throws Exception {
         Path socket = dir.resolve("ldirector.cf.sock");
-        try (ServerSocketChannel stale = ServerSocketChannel.open(
-                StandardProtocolFamily.UNIX)) {
+        try (ServerSocketChannel stale = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             stale.bind(UnixDomainSocketAddress.of(socket));
         }
         try (ControlSocket c = open(socket, Duration.ofSeconds(5))) {
-            assertEquals("you said status\n", ControlSocket.request(socket, "status", Duration.ofSeconds(5)));
+            assertEquals(
+                    "you said status\n",
+                    ControlSocket.request(socket, "status", Duration.ofSeconds(5)));
         }
     }
 
@@ -99,8 +106,11 @@ class ControlSocketTest {
                 silent.add(SocketChannel.open(UnixDomainSocketAddress.of(socket)));
             }
             long start = System.nanoTime();
-            assertEquals("you said status\n", ControlSocket.request(socket, "status", Duration.ofSeconds(5)));
-            assertEquals(-1, silent.get(0).read(ByteBuffer.allocate(16)), "closed without an answer");
+            assertEquals(
+                    "you said status\n",
+                    ControlSocket.request(socket, "status", Duration.ofSeconds(5)));
+            assertEquals(
+                    -1, silent.get(0).read(ByteBuffer.allocate(16)), "closed without an answer");
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertTrue(millis < 3000, millis + " ms");
         } finally {
@@ -139,9 +149,15 @@ class ControlSocketTest {
         var nobody = users.lookupPrincipalByName("nobody");
         var daemonUser = users.lookupPrincipalByName("daemon");
         var group = users.lookupPrincipalByGroupName("nogroup");
-        assertTrue(ControlSocket.permitted(new UnixDomainPrincipal(root, group), Set.of(daemonUser, root)));
-        assertTrue(ControlSocket.permitted(new UnixDomainPrincipal(daemonUser, group), Set.of(daemonUser, root)));
-        assertFalse(ControlSocket.permitted(new UnixDomainPrincipal(nobody, group), Set.of(daemonUser, root)));
+        assertTrue(
+                ControlSocket.permitted(
+                        new UnixDomainPrincipal(root, group), Set.of(daemonUser, root)));
+        assertTrue(
+                ControlSocket.permitted(
+                        new UnixDomainPrincipal(daemonUser, group), Set.of(daemonUser, root)));
+        assertFalse(
+                ControlSocket.permitted(
+                        new UnixDomainPrincipal(nobody, group), Set.of(daemonUser, root)));
     }
 
     /**
@@ -150,9 +166,15 @@ class ControlSocketTest {
      */
     @Test
     void anotherUserIsRefusedEvenWhenTheFileModeLetsItConnect() throws Exception {
-        assumeTrue(dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("0")
-                .equals(Files.getOwner(dir)), "needs root, to run a client as nobody");
-        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")) && Files.isExecutable(Path.of("/usr/bin/perl")),
+        assumeTrue(
+                dir.getFileSystem()
+                        .getUserPrincipalLookupService()
+                        .lookupPrincipalByName("0")
+                        .equals(Files.getOwner(dir)),
+                "needs root, to run a client as nobody");
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/setpriv"))
+                        && Files.isExecutable(Path.of("/usr/bin/perl")),
                 "needs setpriv and perl");
         Path open = Files.createDirectory(dir.resolve("open"));
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx--x--x"));
@@ -160,17 +182,30 @@ class ControlSocketTest {
         Path socket = open.resolve("s.sock");
         try (ControlSocket c = open(socket, Duration.ofSeconds(5))) {
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
-            Process p = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                    "/usr/bin/perl", "-MIO::Socket::UNIX", "-e",
-                    "my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die \"connect: $!\\n\";"
-                            + " print $s \"status\\n\"; local $/; print <$s>;",
-                    socket.toString()).redirectErrorStream(true).start();
+            Process p =
+                    new ProcessBuilder(
+                                    "/usr/bin/setpriv",
+                                    "--reuid=65534",
+                                    "--regid=65534",
+                                    "--clear-groups",
+                                    "/usr/bin/perl",
+                                    "-MIO::Socket::UNIX",
+                                    "-e",
+                                    "my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die"
+                                            + " \"connect: $!\\n"
+                                            + "\"; print $s \"status\\n"
+                                            + "\"; local $/; print <$s>;",
+                                    socket.toString())
+                            .redirectErrorStream(true)
+                            .start();
             assertTrue(p.waitFor(10, TimeUnit.SECONDS));
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertEquals(ControlSocket.REFUSED, out);
             assertEquals(0, asked.get(), "the command never reached the handler");
             // and root, the owner, still gets its answer
-            assertEquals("you said status\n", ControlSocket.request(socket, "status", Duration.ofSeconds(5)));
+            assertEquals(
+                    "you said status\n",
+                    ControlSocket.request(socket, "status", Duration.ofSeconds(5)));
         }
     }
 }

@@ -24,40 +24,42 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ldirector.testing.Await;
 
 /**
- * bin/ldirector's stop and reload without a JVM, against the Java verbs over the same cases: a
- * real daemon (in-memory table) for the cases the launcher decides itself, where its words and exit
- * code must be the Java verb's; and the cases it must leave to the Java verb (no daemon, a stale
- * pid file, a pid file naming another process than the lock holder, an unsafe run dir), where the
+ * bin/ldirector's stop and reload without a JVM, against the Java verbs over the same cases: a real
+ * daemon (in-memory table) for the cases the launcher decides itself, where its words and exit code
+ * must be the Java verb's; and the cases it must leave to the Java verb (no daemon, a stale pid
+ * file, a pid file naming another process than the lock holder, an unsafe run dir), where the
  * launcher is seen to hand over to java (a stand-in that says so).
  */
 class FastVerbsTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Path cf;
     private Path launcher;
     private ServerSocket real;
 
-    record Run(int code, String out, String err) {
-    }
+    record Run(int code, String out, String err) {}
 
     @BeforeEach
     void setUp() throws IOException {
         real = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        Thread acceptor = new Thread(() -> {
-            while (!real.isClosed()) {
-                try {
-                    real.accept().close();
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "real-server");
+        Thread acceptor =
+                new Thread(
+                        () -> {
+                            while (!real.isClosed()) {
+                                try {
+                                    real.accept().close();
+                                } catch (IOException e) {
+                                    return;
+                                }
+                            }
+                        },
+                        "real-server");
         acceptor.setDaemon(true);
         acceptor.start();
         cf = dir.resolve("web.cf");
         write(1);
-        // the launcher in a tree of its own: its jar lookup finds a jar there, and "java" is a stand-in
+        // the launcher in a tree of its own: its jar lookup finds a jar there, and "java" is a
+        // stand-in
         // that only says it was asked, so a hand-over to the Java verb shows in the output
         Path tree = dir.resolve("tree");
         Files.createDirectories(tree.resolve("bin"));
@@ -67,7 +69,13 @@ class FastVerbsTest {
         Files.copy(Path.of("bin/ldirector"), launcher, StandardCopyOption.COPY_ATTRIBUTES);
         Files.writeString(tree.resolve("target/ldirector.jar"), "");
         Path java = tree.resolve("jdk/bin/java");
-        Files.writeString(java, "#!/bin/sh\nwhile [ \"$1\" != -jar ]; do shift; done\nshift 2\necho \"java verb: $*\"\nexit 42\n");
+        Files.writeString(
+                java,
+                "#!/bin/sh\n"
+                        + "while [ \"$1\" != -jar ]; do shift; done\n"
+                        + "shift 2\n"
+                        + "echo \"java verb: $*\"\n"
+                        + "exit 42\n");
         java.toFile().setExecutable(true);
     }
 
@@ -78,13 +86,27 @@ class FastVerbsTest {
     }
 
     private void write(int weight) throws IOException {
-        Files.writeString(cf, "logfile=\"" + dir.resolve("ldirector.log") + "\"\ncheckinterval=1\n"
-                + "virtual=10.77.0.100:80\n\treal=127.0.0.1:" + real.getLocalPort() + " masq " + weight + "\n\tchecktype=connect\n");
+        Files.writeString(
+                cf,
+                "logfile=\""
+                        + dir.resolve("ldirector.log")
+                        + "\"\ncheckinterval=1\n"
+                        + "virtual=10.77.0.100:80\n\treal=127.0.0.1:"
+                        + real.getLocalPort()
+                        + " masq "
+                        + weight
+                        + "\n\tchecktype=connect\n");
     }
 
     private void awaitWeight(int weight) throws Exception {
-        Await.until("weight " + weight + " in the kernel", Duration.ofSeconds(60), Duration.ofMillis(100),
-                () -> java("status").out().matches("(?s).*127\\.0\\.0\\.1:\\d+ +up +" + weight + " .*"));
+        Await.until(
+                "weight " + weight + " in the kernel",
+                Duration.ofSeconds(60),
+                Duration.ofMillis(100),
+                () ->
+                        java("status")
+                                .out()
+                                .matches("(?s).*127\\.0\\.0\\.1:\\d+ +up +" + weight + " .*"));
     }
 
     private Run exec(List<String> cmd, Map<String, String> env) throws Exception {
@@ -101,13 +123,27 @@ class FastVerbsTest {
 
     /** The Java verb, as DaemonProcessTest runs it. */
     private Run java(String verb) throws Exception {
-        return exec(List.of(ProcessHandle.current().info().command().orElse("java"), "-Xmx128m", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), Main.class.getName(), cf.toString(), verb), Map.of());
+        return exec(
+                List.of(
+                        ProcessHandle.current().info().command().orElse("java"),
+                        "-Xmx128m",
+                        "-XX:+UseSerialGC",
+                        "-cp",
+                        System.getProperty("java.class.path"),
+                        Main.class.getName(),
+                        cf.toString(),
+                        verb),
+                Map.of());
     }
 
-    /** The launcher's fast path; its hand-over to the Java verb answers "java verb: CONFIG VERB", exit 42. */
+    /**
+     * The launcher's fast path; its hand-over to the Java verb answers "java verb: CONFIG VERB",
+     * exit 42.
+     */
     private Run fast(String verb) throws Exception {
-        return exec(List.of(launcher.toString(), cf.toString(), verb), Map.of("JAVA_HOME", dir.resolve("tree/jdk").toString()));
+        return exec(
+                List.of(launcher.toString(), cf.toString(), verb),
+                Map.of("JAVA_HOME", dir.resolve("tree/jdk").toString()));
     }
 
     private Run handedOver(String verb) {
@@ -143,7 +179,9 @@ class FastVerbsTest {
 
         Run fastStop = fast("stop");
         assertFalse(alive(first), "stop returns once the daemon is gone");
-        assertFalse(Files.exists(dir.resolve("ldirector.web.cf.pid")), "a clean stop: the daemon removed its pid file");
+        assertFalse(
+                Files.exists(dir.resolve("ldirector.web.cf.pid")),
+                "a clean stop: the daemon removed its pid file");
         long second = start();
         Run javaStop = java("stop");
         assertFalse(alive(second));
@@ -204,11 +242,19 @@ class FastVerbsTest {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         }
         // options and unusual forms are the Java verb's too
-        List<String> cmd = new ArrayList<>(List.of(launcher.toString(), "-d", cf.toString(), "stop"));
+        List<String> cmd =
+                new ArrayList<>(List.of(launcher.toString(), "-d", cf.toString(), "stop"));
         Run withOption = exec(cmd, Map.of("JAVA_HOME", dir.resolve("tree/jdk").toString()));
         assertEquals(new Run(42, "java verb: -d " + cf + " stop\n", ""), withOption);
-        assertEquals(handedOver("stop"), exec(List.of(launcher.toString(), cf.toString(), "stop"),
-                Map.of("JAVA_HOME", dir.resolve("tree/jdk").toString(), "LDIRECTOR_FAST_VERBS", "off")));
+        assertEquals(
+                handedOver("stop"),
+                exec(
+                        List.of(launcher.toString(), cf.toString(), "stop"),
+                        Map.of(
+                                "JAVA_HOME",
+                                dir.resolve("tree/jdk").toString(),
+                                "LDIRECTOR_FAST_VERBS",
+                                "off")));
         assertTrue(alive(pid));
     }
 }

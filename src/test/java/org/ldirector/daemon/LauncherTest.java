@@ -27,8 +27,7 @@ import org.ldirector.testing.Await;
  * config's reals, and the class data sharing archive used when it is there and never needed.
  */
 class LauncherTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
     private Path launcher;
     private Path javaHome;
     private Path calls;
@@ -40,12 +39,17 @@ class LauncherTest {
         Path repo = Files.createDirectories(dir.resolve("repo"));
         launcher = Files.createDirectories(repo.resolve("bin")).resolve("ldirector");
         Files.copy(Path.of("bin/ldirector"), launcher);
-        jar = Files.writeString(Files.createDirectories(repo.resolve("target")).resolve("ldirector.jar"), "jar v1");
+        jar =
+                Files.writeString(
+                        Files.createDirectories(repo.resolve("target")).resolve("ldirector.jar"),
+                        "jar v1");
         javaHome = dir.resolve("jdk");
         Path java = Files.createDirectories(javaHome.resolve("bin")).resolve("java");
         calls = dir.resolve("calls");
         // records each call's arguments on a line; "writes" the archive a training run is asked for
-        Files.writeString(java, """
+        Files.writeString(
+                java,
+                """
                 #!/bin/sh
                 echo "$*" >> "%s"
                 for a in "$@"; do
@@ -54,13 +58,13 @@ class LauncherTest {
                     esac
                 done
                 exit 0
-                """.formatted(calls));
+                """
+                        .formatted(calls));
         Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
         cache = dir.resolve("cache");
     }
 
-    private record Run(int exit, String out, String err) {
-    }
+    private record Run(int exit, String out, String err) {}
 
     private Run run(Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
@@ -100,7 +104,11 @@ class LauncherTest {
     private Path config(int reals) throws IOException {
         StringBuilder b = new StringBuilder("virtual=10.0.0.1:80\n");
         for (int i = 0; i < reals; i++) {
-            b.append("\treal=10.1.").append(i / 250).append('.').append(i % 250 + 1).append(":80 masq\n");
+            b.append("\treal=10.1.")
+                    .append(i / 250)
+                    .append('.')
+                    .append(i % 250 + 1)
+                    .append(":80 masq\n");
         }
         return Files.writeString(dir.resolve("l" + reals + ".cf"), b.toString());
     }
@@ -113,10 +121,18 @@ class LauncherTest {
         assertEquals(0, run(noCds, config(2500).toString(), "start").exit());
         assertTrue(startCall().contains("-XX:+UseParallelGC "), startCall());
         assertFalse(startCall().contains("UseSerialGC"), startCall());
-        assertEquals(0, run(noCds, config(2500).toString(), "status").exit(), "a verb: a short client, the small size");
+        assertEquals(
+                0,
+                run(noCds, config(2500).toString(), "status").exit(),
+                "a verb: a short client, the small size");
         assertTrue(startCall().contains("-XX:+UseSerialGC -jar"), startCall());
-        assertEquals(0, run(Map.of("LDIRECTOR_JAVA_OPTS", "-Xmx1g"), config(100).toString(), "status").exit());
-        assertTrue(startCall().startsWith("-Xmx1g -jar "), "LDIRECTOR_JAVA_OPTS replaces every flag: " + startCall());
+        assertEquals(
+                0,
+                run(Map.of("LDIRECTOR_JAVA_OPTS", "-Xmx1g"), config(100).toString(), "status")
+                        .exit());
+        assertTrue(
+                startCall().startsWith("-Xmx1g -jar "),
+                "LDIRECTOR_JAVA_OPTS replaces every flag: " + startCall());
     }
 
     @Test
@@ -126,9 +142,17 @@ class LauncherTest {
         assertEquals(0, first.exit());
         assertEquals("", first.out() + first.err(), "nothing said about the archive");
         assertFalse(startCall().contains("SharedArchiveFile"), startCall());
-        Await.until("the archive built in the background", Duration.ofSeconds(20), Duration.ofMillis(50),
+        Await.until(
+                "the archive built in the background",
+                Duration.ofSeconds(20),
+                Duration.ofMillis(50),
                 () -> archives().size() == 1);
-        assertTrue(calls().stream().anyMatch(c -> c.contains("-cp " + jar) && c.endsWith("org.ldirector.daemon.CdsTraining")),
+        assertTrue(
+                calls().stream()
+                        .anyMatch(
+                                c ->
+                                        c.contains("-cp " + jar)
+                                                && c.endsWith("org.ldirector.daemon.CdsTraining")),
                 calls().toString());
         Path archive = archives().get(0);
 
@@ -139,8 +163,13 @@ class LauncherTest {
         Files.writeString(jar, "jar v2, longer");
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now().plusSeconds(5)));
         assertEquals(0, run(Map.of(), "--foreground", cf.toString(), "start").exit());
-        assertFalse(startCall().contains("SharedArchiveFile"), "a stale archive is not used: " + startCall());
-        Await.until("the archive rebuilt", Duration.ofSeconds(20), Duration.ofMillis(50),
+        assertFalse(
+                startCall().contains("SharedArchiveFile"),
+                "a stale archive is not used: " + startCall());
+        Await.until(
+                "the archive rebuilt",
+                Duration.ofSeconds(20),
+                Duration.ofMillis(50),
                 () -> {
                     List<Path> now = archives(); // read once: the build renames into place
                     return now.size() == 1 && !now.get(0).equals(archive);
@@ -152,11 +181,16 @@ class LauncherTest {
         Path cf = config(10);
         // a cache dir that cannot be made (its parent is a file): root cannot either
         Path file = Files.writeString(dir.resolve("a-file"), "");
-        Run r = run(Map.of("LDIRECTOR_CACHE_DIR", file.resolve("cache").toString()), cf.toString(), "start");
+        Run r =
+                run(
+                        Map.of("LDIRECTOR_CACHE_DIR", file.resolve("cache").toString()),
+                        cf.toString(),
+                        "start");
         assertEquals(0, r.exit());
         assertEquals("", r.out() + r.err());
         assertFalse(startCall().contains("SharedArchiveFile"), startCall());
-        Run build = run(Map.of("LDIRECTOR_CACHE_DIR", file.resolve("cache").toString()), "--build-cds");
+        Run build =
+                run(Map.of("LDIRECTOR_CACHE_DIR", file.resolve("cache").toString()), "--build-cds");
         assertEquals(1, build.exit());
         assertTrue(build.err().contains("is not writable"), build.err());
 
@@ -165,7 +199,9 @@ class LauncherTest {
         assertTrue(failed.err().contains("building"), failed.err());
         assertEquals(List.of(), archives(), "nothing half-built left to be used");
         try (Stream<Path> s = Files.list(cache)) {
-            assertTrue(s.noneMatch(p -> p.getFileName().toString().endsWith(".jsa")), "no temporary archive left");
+            assertTrue(
+                    s.noneMatch(p -> p.getFileName().toString().endsWith(".jsa")),
+                    "no temporary archive left");
         }
 
         Run built = run(Map.of(), "--build-cds");
@@ -176,7 +212,9 @@ class LauncherTest {
         assertFalse(startCall().contains("SharedArchiveFile"), "LDIRECTOR_CDS=off: " + startCall());
         assertEquals(before + 1, calls().size(), "and no build either");
         assertEquals(0, run(Map.of(), cf.toString(), "status").exit());
-        assertFalse(startCall().contains("SharedArchiveFile"), "a verb without the archive: " + startCall());
+        assertFalse(
+                startCall().contains("SharedArchiveFile"),
+                "a verb without the archive: " + startCall());
         assertEquals(before + 2, calls().size(), "and no build for it");
     }
 }

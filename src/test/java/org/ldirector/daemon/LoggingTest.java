@@ -18,8 +18,7 @@ import org.ldirector.sys.Sock;
 import org.ldirector.sys.SockAddr;
 
 class LoggingTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     @AfterEach
     void quiet() {
@@ -37,9 +36,15 @@ class LoggingTest {
         Path socket = dir.resolve("syslog");
         try (NativeSocket syslog = NativeSocket.open(Sock.AF_UNIX, Sock.SOCK_DGRAM, 0)) {
             syslog.bind(SockAddr.unix(socket.toString()));
-            Optional<String> problem = Logging.configure("web.cf", LogTarget.file(logfile), false, false, socket);
-            assertEquals(Optional.of("cannot open logfile " + logfile + ": Not a directory (ENOTDIR); logging to syslog"
-                    + " (facility daemon)"), problem);
+            Optional<String> problem =
+                    Logging.configure("web.cf", LogTarget.file(logfile), false, false, socket);
+            assertEquals(
+                    Optional.of(
+                            "cannot open logfile "
+                                    + logfile
+                                    + ": Not a directory (ENOTDIR); logging to syslog"
+                                    + " (facility daemon)"),
+                    problem);
             Logging.events().info("Added real server: 10.77.1.1:80");
             ByteBuffer b = ByteBuffer.allocate(1024);
             assertTrue(syslog.receive(b, Duration.ofSeconds(5)).isPresent());
@@ -52,9 +57,14 @@ class LoggingTest {
     @Test
     void anOpenableLogfileIsUsedAndNothingIsSaid() throws Exception {
         Path logfile = dir.resolve("ldirectord.log");
-        assertEquals(Optional.empty(), Logging.configure("web.cf", LogTarget.file(logfile), false, false, dir.resolve("none")));
+        assertEquals(
+                Optional.empty(),
+                Logging.configure(
+                        "web.cf", LogTarget.file(logfile), false, false, dir.resolve("none")));
         Logging.events().info("hello");
-        assertTrue(Files.readString(logfile).endsWith("|web.cf|" + ProcessHandle.current().pid() + "] hello\n"),
+        assertTrue(
+                Files.readString(logfile)
+                        .endsWith("|web.cf|" + ProcessHandle.current().pid() + "] hello\n"),
                 Files.readString(logfile));
     }
 }

@@ -5,12 +5,11 @@ import java.util.Map;
 
 /**
  * A stand-in daemon for {@link RunFilesTest}: takes the pid file of CONFIG in RUNDIR as the daemon
- * does, says "held" (or "taken PID") on stdout, and keeps the lock until its stdin closes.
- * A process of its own, because a lock is per process and a verb asks from another one.
+ * does, says "held" (or "taken PID") on stdout, and keeps the lock until its stdin closes. A
+ * process of its own, because a lock is per process and a verb asks from another one.
  */
 public final class PidLockHolder {
-    private PidLockHolder() {
-    }
+    private PidLockHolder() {}
 
     public static void main(String[] args) throws Exception {
         RunFiles files = RunFiles.of(Path.of(args[1]), Map.of(RunFiles.RUNDIR_ENV, args[0]));

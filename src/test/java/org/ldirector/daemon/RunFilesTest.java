@@ -8,10 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
@@ -23,12 +25,9 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.ldirector.config.SyncConfig;
-import java.io.IOException;
-import java.nio.file.LinkOption;
 
 class RunFilesTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private final List<Process> started = new ArrayList<>();
 
@@ -38,23 +37,41 @@ class RunFilesTest {
     }
 
     private RunFiles files() {
-        return RunFiles.of(Path.of("/etc/ha.d/web.cf"), Map.of(RunFiles.RUNDIR_ENV, dir.toString()));
+        return RunFiles.of(
+                Path.of("/etc/ha.d/web.cf"), Map.of(RunFiles.RUNDIR_ENV, dir.toString()));
     }
 
     /** A stand-in daemon in a process of its own, holding the pid file once this returns. */
     private Process holder() throws Exception {
-        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx32m",
-                "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
-                PidLockHolder.class.getName(), dir.toString(), "web.cf").redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(
+                                ProcessHandle.current().info().command().orElse("java"),
+                                "-Xmx32m",
+                                "-XX:+UseSerialGC",
+                                "-XX:TieredStopAtLevel=1",
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                PidLockHolder.class.getName(),
+                                dir.toString(),
+                                "web.cf")
+                        .redirectErrorStream(true)
+                        .start();
         started.add(p);
-        BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        BufferedReader r =
+                new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
         assertEquals("held", r.readLine());
         return p;
     }
 
-    /** A live process whose command line says ldirector and that is not the daemon (an editor, a tail). */
+    /**
+     * A live process whose command line says ldirector and that is not the daemon (an editor, a
+     * tail).
+     */
     private Process impostor() throws Exception {
-        Process p = new ProcessBuilder("bash", "-c", "exec -a 'vi ldirectord.cf ldirector' sleep 300").start();
+        Process p =
+                new ProcessBuilder("bash", "-c", "exec -a 'vi ldirectord.cf ldirector' sleep 300")
+                        .start();
         started.add(p);
         return p;
     }
@@ -63,13 +80,16 @@ class RunFilesTest {
     void aPidFileIsAliveWhileItsDaemonHoldsTheLockAndStaleTheMomentItDies() throws Exception {
         Process daemon = holder();
         assertEquals(new RunFiles.Running(daemon.pid()), files().state());
-        assertEquals(new RunFiles.Taken(daemon.pid()), files().claim(ProcessHandle.current().pid()),
+        assertEquals(
+                new RunFiles.Taken(daemon.pid()),
+                files().claim(ProcessHandle.current().pid()),
                 "a second start finds it taken");
         files().removeStale();
         assertTrue(Files.exists(files().pidFile()), "a held pid file is never removed as stale");
 
         daemon.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // a crash: no clean-up ran
-        assertEquals(new RunFiles.Stale(daemon.pid()), files().state(), "the kernel dropped the lock");
+        assertEquals(
+                new RunFiles.Stale(daemon.pid()), files().state(), "the kernel dropped the lock");
         RunFiles.Claim mine = files().claim(ProcessHandle.current().pid());
         assertInstanceOf(RunFiles.Held.class, mine, "a stale pid file is taken over");
         ((RunFiles.Held) mine).pidFile().release();
@@ -97,10 +117,16 @@ class RunFilesTest {
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int code = Verbs.stop(files(), Path.of("/etc/ha.d/web.cf"), new PrintStream(out, true, StandardCharsets.UTF_8),
-                new PrintStream(err, true, StandardCharsets.UTF_8));
+        int code =
+                Verbs.stop(
+                        files(),
+                        Path.of("/etc/ha.d/web.cf"),
+                        new PrintStream(out, true, StandardCharsets.UTF_8),
+                        new PrintStream(err, true, StandardCharsets.UTF_8));
         assertEquals(0, code, err.toString(StandardCharsets.UTF_8));
-        assertEquals("ldirector is stopped for /etc/ha.d/web.cf\n", out.toString(StandardCharsets.UTF_8));
+        assertEquals(
+                "ldirector is stopped for /etc/ha.d/web.cf\n",
+                out.toString(StandardCharsets.UTF_8));
         assertFalse(other.waitFor(300, TimeUnit.MILLISECONDS), "the other process got no signal");
         assertFalse(Files.exists(files().pidFile()), "the stale file is gone");
 
@@ -133,17 +159,26 @@ class RunFilesTest {
         return assertThrows(IOException.class, () -> in(runDir).checkDir(true)).getMessage();
     }
 
-    /** Issue 25: with LDIRECTOR_RUNDIR at a place others can write, root wrote wherever they pointed it. */
+    /**
+     * Issue 25: with LDIRECTOR_RUNDIR at a place others can write, root wrote wherever they pointed
+     * it.
+     */
     @Test
     void aRunDirOthersCanWriteIsRefused() throws Exception {
         Path group = mkdir("group", "rwxrwxr-x");
-        assertEquals("unsafe run dir " + group + " is writable by its group (mode 0775); set LDIRECTOR_RUNDIR to a dir"
-                + " only root can change", refusal(group));
+        assertEquals(
+                "unsafe run dir "
+                        + group
+                        + " is writable by its group (mode 0775); set LDIRECTOR_RUNDIR to a dir"
+                        + " only root can change",
+                refusal(group));
         Path world = mkdir("world", "rwxr-xrwx");
         assertTrue(refusal(world).contains("is writable by others (mode 0757)"), refusal(world));
         Path sticky = mkdir("sticky", "rwxrwxrwx");
         Files.setAttribute(sticky, "unix:mode", 01777);
-        assertTrue(refusal(sticky).contains("is writable by its group (mode 1777)"), "sticky is not enough for the run dir itself");
+        assertTrue(
+                refusal(sticky).contains("is writable by its group (mode 1777)"),
+                "sticky is not enough for the run dir itself");
         in(mkdir("fine", "rwxr-xr-x")).checkDir(false);
     }
 
@@ -151,9 +186,17 @@ class RunFilesTest {
     void aDirAboveTheRunDirOthersCanWriteIsRefusedUnlessSticky() throws Exception {
         Path open = mkdir("open", "rwxrwxrwx");
         Path run = Files.createDirectory(open.resolve("run"));
-        assertTrue(refusal(run).startsWith("unsafe run dir " + run + ": " + open + " is writable by its group (mode 0777)"),
+        assertTrue(
+                refusal(run)
+                        .startsWith(
+                                "unsafe run dir "
+                                        + run
+                                        + ": "
+                                        + open
+                                        + " is writable by its group (mode 0777)"),
                 refusal(run));
-        Files.setAttribute(open, "unix:mode", 01777); // as /tmp: nobody renames another's entry away
+        Files.setAttribute(
+                open, "unix:mode", 01777); // as /tmp: nobody renames another's entry away
         in(run).checkDir(false);
     }
 
@@ -168,11 +211,16 @@ class RunFilesTest {
 
     @Test
     void aRunDirOwnedBySomeoneElseIsRefused() throws Exception {
-        Assumptions.assumeTrue(RunFiles.currentUid() == 0, "chown needs root (the CI runs as root)");
+        Assumptions.assumeTrue(
+                RunFiles.currentUid() == 0, "chown needs root (the CI runs as root)");
         Path theirs = mkdir("theirs", "rwxr-xr-x");
         Files.setAttribute(theirs, "unix:uid", 65534);
-        assertEquals("unsafe run dir " + theirs + " is owned by uid 65534, not by root; set LDIRECTOR_RUNDIR to a dir"
-                + " only root can change", refusal(theirs));
+        assertEquals(
+                "unsafe run dir "
+                        + theirs
+                        + " is owned by uid 65534, not by root; set LDIRECTOR_RUNDIR to a dir"
+                        + " only root can change",
+                refusal(theirs));
     }
 
     @Test
@@ -182,7 +230,8 @@ class RunFilesTest {
         int me = RunFiles.currentUid();
         new RunFiles(mine, "web.cf", me).checkDir(false);
         if (me != 0) {
-            assertThrows(IOException.class, () -> new RunFiles(mine, "web.cf", me + 1).checkDir(false));
+            assertThrows(
+                    IOException.class, () -> new RunFiles(mine, "web.cf", me + 1).checkDir(false));
         }
     }
 
@@ -195,7 +244,8 @@ class RunFilesTest {
         assertTrue(Files.isDirectory(missing));
         Path file = Files.writeString(dir.resolve("file"), "");
         assertEquals("run dir " + file + " is not a directory", refusal(file));
-        assertEquals("cannot create the run dir /proc/nope: No such file or directory (ENOENT)",
+        assertEquals(
+                "cannot create the run dir /proc/nope: No such file or directory (ENOENT)",
                 refusal(Path.of("/proc/nope")));
     }
 
@@ -204,7 +254,9 @@ class RunFilesTest {
         assertEquals(Path.of("").toAbsolutePath().resolve("run"), in(Path.of("run")).dir());
     }
 
-    /** Issue 25: the sync role's temporary file was written through a symlink planted at its name. */
+    /**
+     * Issue 25: the sync role's temporary file was written through a symlink planted at its name.
+     */
     @Test
     void theSyncRoleFileIsNeverWrittenThroughASymlink() throws Exception {
         Path victim = Files.writeString(dir.resolve("victim"), "precious\n");
@@ -215,6 +267,9 @@ class RunFilesTest {
         assertEquals("precious\n", Files.readString(victim));
         assertFalse(Files.isSymbolicLink(role), "the rename replaced the link");
         assertEquals("master\n", Files.readString(role));
-        assertFalse(Files.exists(role.resolveSibling(role.getFileName() + ".tmp"), LinkOption.NOFOLLOW_LINKS));
+        assertFalse(
+                Files.exists(
+                        role.resolveSibling(role.getFileName() + ".tmp"),
+                        LinkOption.NOFOLLOW_LINKS));
     }
 }

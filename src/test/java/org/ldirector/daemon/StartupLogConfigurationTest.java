@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.LoggerContext;
+import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,16 +24,25 @@ class StartupLogConfigurationTest {
         Logger log = LoggerFactory.getLogger("org.example.Lib");
         log.info("not shown");
         log.warn("careful");
-        LoggerContext ctx =
-                (LoggerContext) LogManager.getContext(false);
-        System.out.println(ctx.getConfiguration().getClass().getName().startsWith(StartupLogConfiguration.class.getName()));
+        LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        System.out.println(
+                ctx.getConfiguration()
+                        .getClass()
+                        .getName()
+                        .startsWith(StartupLogConfiguration.class.getName()));
     }
 
     @Test
     void aFreshJvmLogsWarningsToStderrWithoutParsingXml() throws Exception {
-        Process p = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xmx64m",
-                "-Xlog:class+load=info:stdout", "-cp", System.getProperty("java.class.path"),
-                StartupLogConfigurationTest.class.getName()).start();
+        Process p =
+                new ProcessBuilder(
+                                ProcessHandle.current().info().command().orElse("java"),
+                                "-Xmx64m",
+                                "-Xlog:class+load=info:stdout",
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                StartupLogConfigurationTest.class.getName())
+                        .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS));
@@ -41,9 +50,19 @@ class StartupLogConfigurationTest {
         List<String> lines = err.lines().toList();
         assertEquals(1, lines.size(), err);
         // the layout the XML start-up file had: %d{ISO8601} %-5level %logger{1}: %msg%n
-        assertTrue(lines.get(0).matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d,\\d{3} WARN  Lib: careful"), err);
-        // the child's answer among the class loading lines (the JVM's exit loads a few more after it)
-        assertTrue(out.lines().anyMatch("true"::equals) && out.lines().noneMatch("false"::equals), "log4j's configuration is ours");
-        assertTrue(!out.contains("javax.xml.parsers.DocumentBuilderFactory "), "the XML parser was loaded");
+        assertTrue(
+                lines.get(0)
+                        .matches(
+                                "\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d,\\d{3} WARN  Lib:"
+                                        + " careful"),
+                err);
+        // the child's answer among the class loading lines (the JVM's exit loads a few more after
+        // it)
+        assertTrue(
+                out.lines().anyMatch("true"::equals) && out.lines().noneMatch("false"::equals),
+                "log4j's configuration is ours");
+        assertTrue(
+                !out.contains("javax.xml.parsers.DocumentBuilderFactory "),
+                "the XML parser was loaded");
     }
 }

@@ -21,13 +21,13 @@ import org.ldirector.sys.Sock;
 import org.ldirector.sys.SockAddr;
 
 class SystemdNotifierTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     /** What systemd's side reads: the next datagram on the bound socket. */
     private static String receive(NativeSocket systemd) throws Exception {
         ByteBuffer b = ByteBuffer.allocate(4096);
-        assertTrue(systemd.receive(b, Duration.ofSeconds(10)).isPresent(), "no datagram within 10 s");
+        assertTrue(
+                systemd.receive(b, Duration.ofSeconds(10)).isPresent(), "no datagram within 10 s");
         return new String(b.array(), 0, b.position(), StandardCharsets.UTF_8);
     }
 
@@ -36,10 +36,13 @@ class SystemdNotifierTest {
         String path = dir.resolve("notify").toString();
         try (NativeSocket systemd = NativeSocket.open(Sock.AF_UNIX, Sock.SOCK_DGRAM, 0)) {
             systemd.bind(SockAddr.unix(path));
-            try (SystemdNotifier n = SystemdNotifier.fromEnvironment(Map.of("NOTIFY_SOCKET", path), 42).orElseThrow()) {
+            try (SystemdNotifier n =
+                    SystemdNotifier.fromEnvironment(Map.of("NOTIFY_SOCKET", path), 42)
+                            .orElseThrow()) {
                 n.send("READY=1\nSTATUS=1 virtual service, 2/3 real servers up");
                 n.send("STOPPING=1");
-                assertEquals("READY=1\nSTATUS=1 virtual service, 2/3 real servers up", receive(systemd));
+                assertEquals(
+                        "READY=1\nSTATUS=1 virtual service, 2/3 real servers up", receive(systemd));
                 assertEquals("STOPPING=1", receive(systemd));
                 assertEquals(Optional.empty(), n.watchdog());
             }
@@ -51,7 +54,9 @@ class SystemdNotifierTest {
         String name = "@ldirector-test-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         try (NativeSocket systemd = NativeSocket.open(Sock.AF_UNIX, Sock.SOCK_DGRAM, 0)) {
             systemd.bind(SockAddr.unix(name));
-            try (SystemdNotifier n = SystemdNotifier.fromEnvironment(Map.of("NOTIFY_SOCKET", name), 42).orElseThrow()) {
+            try (SystemdNotifier n =
+                    SystemdNotifier.fromEnvironment(Map.of("NOTIFY_SOCKET", name), 42)
+                            .orElseThrow()) {
                 n.send("WATCHDOG=1");
                 assertEquals("WATCHDOG=1", receive(systemd));
             }
@@ -61,14 +66,36 @@ class SystemdNotifierTest {
     @Test
     void absentOutsideSystemdAndTheWatchdogIsOursOnlyForOurPid() throws Exception {
         assertEquals(Optional.empty(), SystemdNotifier.fromEnvironment(Map.of(), 42));
-        assertEquals(Optional.empty(), SystemdNotifier.fromEnvironment(Map.of("NOTIFY_SOCKET", ""), 42));
+        assertEquals(
+                Optional.empty(), SystemdNotifier.fromEnvironment(Map.of("NOTIFY_SOCKET", ""), 42));
         String path = dir.resolve("n").toString();
-        try (SystemdNotifier mine = SystemdNotifier.fromEnvironment(
-                Map.of("NOTIFY_SOCKET", path, "WATCHDOG_USEC", "30000000", "WATCHDOG_PID", "42"), 42).orElseThrow();
-                SystemdNotifier unset = SystemdNotifier.fromEnvironment(
-                        Map.of("NOTIFY_SOCKET", path, "WATCHDOG_USEC", "2000000"), 42).orElseThrow();
-                SystemdNotifier other = SystemdNotifier.fromEnvironment(
-                        Map.of("NOTIFY_SOCKET", path, "WATCHDOG_USEC", "30000000", "WATCHDOG_PID", "7"), 42).orElseThrow()) {
+        try (SystemdNotifier mine =
+                        SystemdNotifier.fromEnvironment(
+                                        Map.of(
+                                                "NOTIFY_SOCKET",
+                                                path,
+                                                "WATCHDOG_USEC",
+                                                "30000000",
+                                                "WATCHDOG_PID",
+                                                "42"),
+                                        42)
+                                .orElseThrow();
+                SystemdNotifier unset =
+                        SystemdNotifier.fromEnvironment(
+                                        Map.of("NOTIFY_SOCKET", path, "WATCHDOG_USEC", "2000000"),
+                                        42)
+                                .orElseThrow();
+                SystemdNotifier other =
+                        SystemdNotifier.fromEnvironment(
+                                        Map.of(
+                                                "NOTIFY_SOCKET",
+                                                path,
+                                                "WATCHDOG_USEC",
+                                                "30000000",
+                                                "WATCHDOG_PID",
+                                                "7"),
+                                        42)
+                                .orElseThrow()) {
             assertEquals(Optional.of(Duration.ofSeconds(30)), mine.watchdog());
             assertEquals(Optional.of(Duration.ofSeconds(2)), unset.watchdog());
             assertEquals(Optional.empty(), other.watchdog());
@@ -82,7 +109,8 @@ class SystemdNotifierTest {
         AtomicBoolean probing = new AtomicBoolean(true);
         ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor();
         // an hour: the timer never fires in this test; ticks are called by hand
-        try (Watchdog w = new Watchdog(Duration.ofHours(1), timer, loopQueue::add, probing::get, sent::add)) {
+        try (Watchdog w =
+                new Watchdog(Duration.ofHours(1), timer, loopQueue::add, probing::get, sent::add)) {
             w.tick();
             assertEquals(List.of(), sent, "the first heartbeat has not run on the loop yet");
             loopQueue.remove(0).run();
@@ -95,7 +123,10 @@ class SystemdNotifierTest {
             loopQueue.remove(0).run();
             probing.set(false);
             w.tick();
-            assertEquals(List.of("WATCHDOG=1"), sent, "probe timers that stopped firing also stop the pings");
+            assertEquals(
+                    List.of("WATCHDOG=1"),
+                    sent,
+                    "probe timers that stopped firing also stop the pings");
             probing.set(true);
             w.tick();
             assertEquals(List.of("WATCHDOG=1", "WATCHDOG=1"), sent);

@@ -21,8 +21,7 @@ import org.ldirector.health.HealthEvent;
 import org.ldirector.health.ProbeKey;
 
 class SystemdStateTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private Config parse(String text) throws Exception {
         Path f = dir.resolve("ldirectord.cf");
@@ -31,7 +30,13 @@ class SystemdStateTest {
     }
 
     private static HealthEvent event(VirtualConfig v, Real r, HealthEvent.Kind kind) {
-        return new HealthEvent(ProbeKey.of(v, r), kind, Health.UNKNOWN, Health.UP, 1, 1,
+        return new HealthEvent(
+                ProbeKey.of(v, r),
+                kind,
+                Health.UNKNOWN,
+                Health.UP,
+                1,
+                1,
                 CheckResult.up(Duration.ZERO, "x"));
     }
 
@@ -39,18 +44,26 @@ class SystemdStateTest {
     void readyReloadingStoppingAndAStatusLineThatFollowsTheReals() throws Exception {
         List<String> sent = new ArrayList<>();
         SystemdState s = new SystemdState(sent::add);
-        Config c = parse("virtual=10.77.0.100:80\n\treal=10.77.1.11:80 masq\n\treal=10.77.1.12:80 masq\n");
+        Config c =
+                parse(
+                        "virtual=10.77.0.100:80\n"
+                                + "\treal=10.77.1.11:80 masq\n"
+                                + "\treal=10.77.1.12:80 masq\n");
         VirtualConfig v = c.virtuals().get(0);
         s.configured(c);
         s.daemonState(DaemonState.STARTING);
         s.healthChanged(v, v.reals().get(0), event(v, v.reals().get(0), HealthEvent.Kind.WENT_UP));
         s.daemonState(DaemonState.RUNNING);
         s.healthChanged(v, v.reals().get(1), event(v, v.reals().get(1), HealthEvent.Kind.WENT_UP));
-        s.healthChanged(v, v.reals().get(1), event(v, v.reals().get(1), HealthEvent.Kind.SOFT_FAILURE));
-        s.healthChanged(v, v.reals().get(0), event(v, v.reals().get(0), HealthEvent.Kind.WENT_DOWN));
+        s.healthChanged(
+                v, v.reals().get(1), event(v, v.reals().get(1), HealthEvent.Kind.SOFT_FAILURE));
+        s.healthChanged(
+                v, v.reals().get(0), event(v, v.reals().get(0), HealthEvent.Kind.WENT_DOWN));
         s.daemonState(DaemonState.RELOADING);
-        s.configured(parse("virtual=10.77.0.100:80\n\treal=10.77.1.12:80 masq\n"
-                + "virtual=10.77.0.101:80\n\treal=10.77.1.13:80 masq\n"));
+        s.configured(
+                parse(
+                        "virtual=10.77.0.100:80\n\treal=10.77.1.12:80 masq\n"
+                                + "virtual=10.77.0.101:80\n\treal=10.77.1.13:80 masq\n"));
         s.daemonState(DaemonState.RUNNING);
         s.daemonState(DaemonState.STOPPING);
 
@@ -59,7 +72,13 @@ class SystemdStateTest {
         assertEquals("READY=1\nSTATUS=1 virtual service, 1/2 real servers up", sent.get(1));
         assertEquals("STATUS=1 virtual service, 2/2 real servers up", sent.get(2));
         assertEquals("STATUS=1 virtual service, 1/2 real servers up", sent.get(3));
-        assertTrue(sent.get(4).matches("RELOADING=1\nMONOTONIC_USEC=\\d+\nSTATUS=Reloading the configuration"), sent.get(4));
+        assertTrue(
+                sent.get(4)
+                        .matches(
+                                "RELOADING=1\n"
+                                        + "MONOTONIC_USEC=\\d+\n"
+                                        + "STATUS=Reloading the configuration"),
+                sent.get(4));
         assertEquals("READY=1\nSTATUS=2 virtual services, 1/2 real servers up", sent.get(5));
         assertEquals("STOPPING=1\nSTATUS=Stopping", sent.get(6));
     }

@@ -11,8 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class MaintenanceDirTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private final InetAddress real = addr("10.77.1.11");
 
@@ -30,7 +29,14 @@ class MaintenanceDirTest {
 
     @Test
     void triesLdirectordsNamesInItsOrder() {
-        assertEquals(List.of("10.77.1.11:80", "10.77.1.11", "web1.example.org:80", "web1.example.org", "web1:80", "web1"),
+        assertEquals(
+                List.of(
+                        "10.77.1.11:80",
+                        "10.77.1.11",
+                        "web1.example.org:80",
+                        "web1.example.org",
+                        "web1:80",
+                        "web1"),
                 named("web1.example.org").candidates(real, 80));
         assertEquals(List.of("10.77.1.11:80", "10.77.1.11"), named(null).candidates(real, 80));
     }
@@ -42,7 +48,14 @@ class MaintenanceDirTest {
 
     @Test
     void eachNameFormTakesTheRealOut() throws Exception {
-        for (String name : List.of("10.77.1.11:80", "10.77.1.11", "web1.example.org:80", "web1.example.org", "web1:80", "web1")) {
+        for (String name :
+                List.of(
+                        "10.77.1.11:80",
+                        "10.77.1.11",
+                        "web1.example.org:80",
+                        "web1.example.org",
+                        "web1:80",
+                        "web1")) {
             Path f = Files.createFile(dir.resolve(name));
             assertEquals(Optional.of(f), named("web1.example.org").fileFor(real, 80), name);
             Files.delete(f);

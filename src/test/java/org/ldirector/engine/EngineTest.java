@@ -5,20 +5,30 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
+import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -28,52 +38,54 @@ import org.ldirector.check.Checker;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.config.Config;
 import org.ldirector.config.ConfigParser;
+import org.ldirector.config.Real;
+import org.ldirector.config.VirtualConfig;
+import org.ldirector.health.HealthEvent;
 import org.ldirector.ipvs.Destination;
 import org.ldirector.ipvs.Forwarding;
 import org.ldirector.ipvs.InMemoryIpvsTable;
+import org.ldirector.ipvs.IpvsException;
 import org.ldirector.ipvs.IpvsOp;
 import org.ldirector.ipvs.IpvsProtocol;
 import org.ldirector.ipvs.IpvsTable;
 import org.ldirector.ipvs.ServiceKey;
 import org.ldirector.ipvs.VirtualService;
-import org.ldirector.schedule.ManualTicks;
-import java.net.InetAddress;
-import java.time.ZoneId;
-import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
-import org.ldirector.config.Real;
-import org.ldirector.config.VirtualConfig;
-import org.ldirector.health.HealthEvent;
-import org.ldirector.ipvs.IpvsException;
 import org.ldirector.reconcile.Reconciler;
+import org.ldirector.schedule.ManualTicks;
 import org.ldirector.sys.Errno;
 
 class EngineTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private final InMemoryIpvsTable table = new InMemoryIpvsTable();
     private final ManualTicks ticks = new ManualTicks();
     private final ScheduledExecutorService loop = Executors.newSingleThreadScheduledExecutor();
     private final List<String> log = Collections.synchronizedList(new ArrayList<>());
     private final List<List<String>> commands = Collections.synchronizedList(new ArrayList<>());
+
     /** What the fake checker answers per real address; absent = down. */
     private final Map<String, Boolean> up = new ConcurrentHashMap<>();
-    /** The weight the fake checker asks for per real address (externalweight=yes); absent = none. */
+
+    /**
+     * The weight the fake checker asks for per real address (externalweight=yes); absent = none.
+     */
     private final Map<String, Integer> asks = new ConcurrentHashMap<>();
-    private final Checker checker = t -> CompletableFuture.completedFuture(
-            !up.getOrDefault(t.realAddress().getHostAddress(), false)
-                    ? CheckResult.down(Duration.ofMillis(1), "connect refused")
-                    : asks.containsKey(t.realAddress().getHostAddress())
-                    ? CheckResult.upWithWeight(Duration.ofMillis(1), "external: exit "
-                            + (asks.get(t.realAddress().getHostAddress()) + 2), asks.get(t.realAddress().getHostAddress()))
-                    : CheckResult.up(Duration.ofMillis(1), "HTTP 200"));
+
+    private final Checker checker =
+            t ->
+                    CompletableFuture.completedFuture(
+                            !up.getOrDefault(t.realAddress().getHostAddress(), false)
+                                    ? CheckResult.down(Duration.ofMillis(1), "connect refused")
+                                    : asks.containsKey(t.realAddress().getHostAddress())
+                                            ? CheckResult.upWithWeight(
+                                                    Duration.ofMillis(1),
+                                                    "external: exit "
+                                                            + (asks.get(
+                                                                            t.realAddress()
+                                                                                    .getHostAddress())
+                                                                    + 2),
+                                                    asks.get(t.realAddress().getHostAddress()))
+                                            : CheckResult.up(Duration.ofMillis(1), "HTTP 200"));
     private Engine engine;
 
     @AfterEach
@@ -84,7 +96,8 @@ class EngineTest {
         loop.shutdownNow();
     }
 
-    static final String NAT = """
+    static final String NAT =
+            """
             checktimeout=3
             checkinterval=5
             fallbackcommand="/usr/local/sbin/sorry"
@@ -152,38 +165,64 @@ class EngineTest {
     @Test
     void theListenerHearsProbesHealthChangesAndKernelOperationsWithTheirVirtual() throws Exception {
         List<String> heard = Collections.synchronizedList(new ArrayList<>());
-        engine = new Engine(parse(NAT), parts().build(),
-                new EngineListener() {
-                    @Override
-                    public void probed(VirtualConfig v, Real r,
-                            CheckResult result, Instant at) {
-                        heard.add("probed " + r.address().getHostAddress() + " " + result.reason() + " " + at);
-                    }
+        engine =
+                new Engine(
+                        parse(NAT),
+                        parts().build(),
+                        new EngineListener() {
+                            @Override
+                            public void probed(
+                                    VirtualConfig v, Real r, CheckResult result, Instant at) {
+                                heard.add(
+                                        "probed "
+                                                + r.address().getHostAddress()
+                                                + " "
+                                                + result.reason()
+                                                + " "
+                                                + at);
+                            }
 
-                    @Override
-                    public void healthChanged(VirtualConfig v, Real r,
-                            HealthEvent e) {
-                        heard.add("health " + r.address().getHostAddress() + " " + e.kind());
-                    }
+                            @Override
+                            public void healthChanged(VirtualConfig v, Real r, HealthEvent e) {
+                                heard.add(
+                                        "health " + r.address().getHostAddress() + " " + e.kind());
+                            }
 
-                    @Override
-                    public void applied(Optional<VirtualConfig> v,
-                            Reconciler.Step step, boolean ok) {
-                        heard.add("applied " + v.map(c -> c.id().toString()).orElse("?") + " " + step.message() + " " + ok);
-                    }
-                });
+                            @Override
+                            public void applied(
+                                    Optional<VirtualConfig> v, Reconciler.Step step, boolean ok) {
+                                heard.add(
+                                        "applied "
+                                                + v.map(c -> c.id().toString()).orElse("?")
+                                                + " "
+                                                + step.message()
+                                                + " "
+                                                + ok);
+                            }
+                        });
         engine.start();
         up.put("10.77.1.11", true);
         ticks.fireAll();
         engine.passNow();
         String vid = engine.config().virtuals().get(0).id().toString();
-        assertTrue(heard.contains("applied " + vid + " Added virtual server: 10.77.0.100:80 true"), heard.toString());
-        assertTrue(heard.contains("probed 10.77.1.11 HTTP 200 2026-11-23T20:00:00Z"), heard.toString());
-        assertTrue(heard.contains("probed 10.77.1.12 connect refused 2026-11-23T20:00:00Z"), heard.toString());
+        assertTrue(
+                heard.contains("applied " + vid + " Added virtual server: 10.77.0.100:80 true"),
+                heard.toString());
+        assertTrue(
+                heard.contains("probed 10.77.1.11 HTTP 200 2026-11-23T20:00:00Z"),
+                heard.toString());
+        assertTrue(
+                heard.contains("probed 10.77.1.12 connect refused 2026-11-23T20:00:00Z"),
+                heard.toString());
         assertTrue(heard.contains("health 10.77.1.11 WENT_UP"), heard.toString());
         assertTrue(heard.contains("health 10.77.1.12 WENT_DOWN"), heard.toString());
-        assertTrue(heard.contains("applied " + vid
-                + " Added real server: 10.77.1.11:80 (10.77.0.100:80) (Weight set to 1) true"), heard.toString());
+        assertTrue(
+                heard.contains(
+                        "applied "
+                                + vid
+                                + " Added real server: 10.77.1.11:80 (10.77.0.100:80) (Weight set"
+                                + " to 1) true"),
+                heard.toString());
     }
 
     @Test
@@ -193,7 +232,8 @@ class EngineTest {
         engine = new Engine(parse(NAT), parts().clock(clock).build());
         engine.start();
         assertTrue(engine.probing(), "just started: the first probes are still to come");
-        now.addAndGet(11_001); // checkinterval=5: 2 intervals and 1 s grace have passed without a probe
+        now.addAndGet(
+                11_001); // checkinterval=5: 2 intervals and 1 s grace have passed without a probe
         assertTrue(!engine.probing());
         ticks.fireAll();
         assertTrue(engine.probing());
@@ -209,9 +249,11 @@ class EngineTest {
         drain();
     }
 
-    /** Waits until the loop has run everything queued before now (the fake checker answers at once). */
+    /**
+     * Waits until the loop has run everything queued before now (the fake checker answers at once).
+     */
     private void drain() throws Exception {
-        loop.submit(() -> { }).get();
+        loop.submit(() -> {}).get();
     }
 
     private String save() throws Exception {
@@ -232,37 +274,72 @@ class EngineTest {
         up.put("10.77.1.11", true);
         up.put("10.77.1.12", true);
         round();
-        assertEquals("""
+        assertEquals(
+                """
                 -A -t 10.77.0.100:80 -s wrr
                 -a -t 10.77.0.100:80 -r 10.77.1.11:80 -m -w 1
                 -a -t 10.77.0.100:80 -r 10.77.1.12:80 -m -w 2
-                """, save());
-        assertEquals(List.of(List.of("/bin/sh", "-c", "/usr/local/sbin/sorry \"$@\"", "sh", "stop", "10.77.0.100:80", "tcp")), commands);
+                """,
+                save());
+        assertEquals(
+                List.of(
+                        List.of(
+                                "/bin/sh",
+                                "-c",
+                                "/usr/local/sbin/sorry \"$@\"",
+                                "sh",
+                                "stop",
+                                "10.77.0.100:80",
+                                "tcp")),
+                commands);
 
         up.put("10.77.1.12", false);
         round();
-        assertTrue(log.contains("Deleted real server: 10.77.1.12:80 (10.77.0.100:80)"), log.toString());
-        assertTrue(log.contains("Real server 10.77.1.12:80 (tcp:10.77.0.100:80) is down: connect refused"), log.toString());
+        assertTrue(
+                log.contains("Deleted real server: 10.77.1.12:80 (10.77.0.100:80)"),
+                log.toString());
+        assertTrue(
+                log.contains(
+                        "Real server 10.77.1.12:80 (tcp:10.77.0.100:80) is down: connect refused"),
+                log.toString());
 
         up.put("10.77.1.11", false);
         round();
-        assertEquals("""
+        assertEquals(
+                """
                 -A -t 10.77.0.100:80 -s wrr
                 -a -t 10.77.0.100:80 -r 10.77.1.99:80 -m -w 1
-                """, save());
-        assertTrue(log.contains("Added fallback server: 10.77.1.99:80 (10.77.0.100:80) (Weight set to 1)"), log.toString());
-        assertEquals(List.of("/bin/sh", "-c", "/usr/local/sbin/sorry \"$@\"", "sh", "start", "10.77.0.100:80", "tcp"), commands.get(1));
+                """,
+                save());
+        assertTrue(
+                log.contains(
+                        "Added fallback server: 10.77.1.99:80 (10.77.0.100:80) (Weight set to 1)"),
+                log.toString());
+        assertEquals(
+                List.of(
+                        "/bin/sh",
+                        "-c",
+                        "/usr/local/sbin/sorry \"$@\"",
+                        "sh",
+                        "start",
+                        "10.77.0.100:80",
+                        "tcp"),
+                commands.get(1));
 
         round();
         assertEquals(2, commands.size(), "the same state never runs the command twice");
 
         up.put("10.77.1.12", true);
         round();
-        assertEquals("""
+        assertEquals(
+                """
                 -A -t 10.77.0.100:80 -s wrr
                 -a -t 10.77.0.100:80 -r 10.77.1.12:80 -m -w 2
-                """, save());
-        assertTrue(log.contains("Deleted fallback server: 10.77.1.99:80 (10.77.0.100:80)"), log.toString());
+                """,
+                save());
+        assertTrue(
+                log.contains("Deleted fallback server: 10.77.1.99:80 (10.77.0.100:80)"),
+                log.toString());
         assertEquals(3, commands.size());
     }
 
@@ -273,20 +350,27 @@ class EngineTest {
         up.put("10.77.1.12", true);
         asks.put("10.77.1.11", 10);
         round();
-        assertEquals("""
+        assertEquals(
+                """
                 -A -t 10.77.0.100:80 -s wrr
                 -a -t 10.77.0.100:80 -r 10.77.1.11:80 -m -w 10
                 -a -t 10.77.0.100:80 -r 10.77.1.12:80 -m -w 2
-                """, save());
+                """,
+                save());
         log.clear();
         asks.put("10.77.1.11", 4);
         round();
         assertTrue(save().contains("-r 10.77.1.11:80 -m -w 4\n"), save());
-        assertTrue(log.contains("Real server 10.77.1.11:80 (tcp:10.77.0.100:80) weight set to 4 by its check: external: exit 6"),
+        assertTrue(
+                log.contains(
+                        "Real server 10.77.1.11:80 (tcp:10.77.0.100:80) weight set to 4 by its"
+                                + " check: external: exit 6"),
                 log.toString());
         asks.remove("10.77.1.11");
         round();
-        assertTrue(save().contains("-r 10.77.1.11:80 -m -w 1\n"), "back to the configured weight: " + save());
+        assertTrue(
+                save().contains("-r 10.77.1.11:80 -m -w 1\n"),
+                "back to the configured weight: " + save());
     }
 
     @Test
@@ -297,11 +381,16 @@ class EngineTest {
         round();
         up.put("10.77.1.11", false);
         round();
-        assertTrue(log.contains("Soft failure real server: 10.77.1.11:80 (tcp:10.77.0.100:80) failure 1/2"), log.toString());
+        assertTrue(
+                log.contains(
+                        "Soft failure real server: 10.77.1.11:80 (tcp:10.77.0.100:80) failure 1/2"),
+                log.toString());
         assertTrue(save().contains("10.77.1.11"));
         up.put("10.77.1.11", true);
         round();
-        assertTrue(log.contains("Resetting soft failure count: 10.77.1.11:80 (tcp:10.77.0.100:80)"), log.toString());
+        assertTrue(
+                log.contains("Resetting soft failure count: 10.77.1.11:80 (tcp:10.77.0.100:80)"),
+                log.toString());
     }
 
     @Test
@@ -314,21 +403,31 @@ class EngineTest {
         engine.reload(parse(NAT)).get();
         assertEquals(List.of(), log, "unchanged config: zero kernel operations");
 
-        String more = NAT.replace("\treal=10.77.1.12:80 masq 2\n", "\treal=10.77.1.12:80 masq 2\n\treal=10.77.1.13:80 masq 3\n");
+        String more =
+                NAT.replace(
+                        "\treal=10.77.1.12:80 masq 2\n",
+                        "\treal=10.77.1.12:80 masq 2\n\treal=10.77.1.13:80 masq 3\n");
         engine.reload(parse(more)).get();
-        assertEquals(List.of(), log, "the new real is not added before it passes a check; the others are untouched");
+        assertEquals(
+                List.of(),
+                log,
+                "the new real is not added before it passes a check; the others are untouched");
         up.put("10.77.1.13", true);
         round();
-        assertEquals(List.of("Added real server: 10.77.1.13:80 (10.77.0.100:80) (Weight set to 3)"), log);
+        assertEquals(
+                List.of("Added real server: 10.77.1.13:80 (10.77.0.100:80) (Weight set to 3)"),
+                log);
     }
 
     @Test
     void aVirtualRemovedFromTheConfigIsRemovedFromTheKernel() throws Exception {
-        String two = NAT + """
-                virtual=10.77.0.101:80
-                \treal=10.77.1.11:80 masq 1
-                \tchecktype=on
-                """;
+        String two =
+                NAT
+                        + """
+                        virtual=10.77.0.101:80
+                        \treal=10.77.1.11:80 masq 1
+                        \tchecktype=on
+                        """;
         start(two);
         assertTrue(save().contains("-A -t 10.77.0.101:80"));
         engine.reload(parse(NAT)).get();
@@ -340,8 +439,10 @@ class EngineTest {
     void startAdoptsExistingEntriesWithoutResettingThem() throws Exception {
         ServiceKey vip = ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.77.0.100"), 80);
         table.addService(VirtualService.of(vip, "wrr"));
-        table.addDestination(vip, Destination.of(InetAddress.getByName("10.77.1.11"), 80, Forwarding.MASQ, 1));
-        table.addDestination(vip, Destination.of(InetAddress.getByName("10.77.1.12"), 80, Forwarding.MASQ, 2));
+        table.addDestination(
+                vip, Destination.of(InetAddress.getByName("10.77.1.11"), 80, Forwarding.MASQ, 1));
+        table.addDestination(
+                vip, Destination.of(InetAddress.getByName("10.77.1.12"), 80, Forwarding.MASQ, 2));
         String before = save();
         start(NAT);
         assertEquals(before, save());
@@ -362,54 +463,80 @@ class EngineTest {
     }
 
     @Test
-    void aHealthChangeReadsBackOnlyTheVirtualsOfTheRealThatChangedAndTheWholePassRepairsTheRest() throws Exception {
+    void aHealthChangeReadsBackOnlyTheVirtualsOfTheRealThatChangedAndTheWholePassRepairsTheRest()
+            throws Exception {
         Map<String, Integer> reads = new ConcurrentHashMap<>();
-        IpvsTable counting = (IpvsTable) Proxy.newProxyInstance(IpvsTable.class.getClassLoader(),
-                new Class<?>[] {IpvsTable.class}, (proxy, method, args) -> {
-                    String what = method.getName().equals("destinations") ? "destinations " + args[0] : method.getName();
-                    reads.merge(what, 1, Integer::sum);
-                    try {
-                        return method.invoke(table, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+        IpvsTable counting =
+                (IpvsTable)
+                        Proxy.newProxyInstance(
+                                IpvsTable.class.getClassLoader(),
+                                new Class<?>[] {IpvsTable.class},
+                                (proxy, method, args) -> {
+                                    String what =
+                                            method.getName().equals("destinations")
+                                                    ? "destinations " + args[0]
+                                                    : method.getName();
+                                    reads.merge(what, 1, Integer::sum);
+                                    try {
+                                        return method.invoke(table, args);
+                                    } catch (InvocationTargetException e) {
+                                        throw e.getCause();
+                                    }
+                                });
         // checkinterval 60: the whole pass of the interval (on the real loop's clock) does not
         // come between the reads counted here
-        engine = new Engine(parse("""
-                checkinterval=60
-                virtual=10.77.0.100:80
-                \treal=10.77.1.11:80 masq 1
-                \tservice=http
-                \tchecktype=negotiate
-                virtual=10.77.0.101:80
-                \treal=10.77.1.12:80 masq 1
-                \tservice=http
-                \tchecktype=negotiate
-                """), parts().table(counting).clock(Clock.systemUTC()).build());
+        engine =
+                new Engine(
+                        parse(
+                                """
+                                checkinterval=60
+                                virtual=10.77.0.100:80
+                                \treal=10.77.1.11:80 masq 1
+                                \tservice=http
+                                \tchecktype=negotiate
+                                virtual=10.77.0.101:80
+                                \treal=10.77.1.12:80 masq 1
+                                \tservice=http
+                                \tchecktype=negotiate
+                                """),
+                        parts().table(counting).clock(Clock.systemUTC()).build());
         engine.start();
         up.put("10.77.1.11", true);
         up.put("10.77.1.12", true);
         round();
         ServiceKey a = ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.77.0.100"), 80);
         ServiceKey b = ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.77.0.101"), 80);
-        table.deleteDestination(b, new Destination.DestinationKey(InetAddress.getByName("10.77.1.12"), 80));
+        table.deleteDestination(
+                b, new Destination.DestinationKey(InetAddress.getByName("10.77.1.12"), 80));
         reads.clear();
 
         up.put("10.77.1.11", false);
         round();
-        assertEquals(Map.of("services", 1, "destinations " + a, 1, "apply", 1), reads,
+        assertEquals(
+                Map.of("services", 1, "destinations " + a, 1, "apply", 1),
+                reads,
                 "one service list, the changed virtual's destinations, one batch of operations");
-        assertEquals("-A -t 10.77.0.100:80 -s wrr\n-A -t 10.77.0.101:80 -s wrr\n", save(),
+        assertEquals(
+                "-A -t 10.77.0.100:80 -s wrr\n-A -t 10.77.0.101:80 -s wrr\n",
+                save(),
                 "10.77.1.11 left; 10.77.0.101's drift waits for the whole pass");
-        assertTrue(log.contains("Deleted real server: 10.77.1.11:80 (10.77.0.100:80)"), log.toString());
+        assertTrue(
+                log.contains("Deleted real server: 10.77.1.11:80 (10.77.0.100:80)"),
+                log.toString());
 
         engine.passNow();
         assertTrue(save().contains("-a -t 10.77.0.101:80 -r 10.77.1.12:80 -m -w 1"), save());
-        assertTrue(log.contains("Added real server: 10.77.1.12:80 (10.77.0.101:80) (Weight set to 1) (repair)"), log.toString());
+        assertTrue(
+                log.contains(
+                        "Added real server: 10.77.1.12:80 (10.77.0.101:80) (Weight set to 1)"
+                                + " (repair)"),
+                log.toString());
     }
 
-    /** Time moved by hand, and by {@code step} ms at every reading of {@link #millis()} when non-zero. */
+    /**
+     * Time moved by hand, and by {@code step} ms at every reading of {@link #millis()} when
+     * non-zero.
+     */
     static final class HandClock extends Clock {
         final AtomicLong now = new AtomicLong(1_000_000);
         private final long step;
@@ -439,7 +566,10 @@ class EngineTest {
         }
     }
 
-    /** A loop that notes the delay of every delayed one-shot it is given, and when it ends by the clock's last reading. */
+    /**
+     * A loop that notes the delay of every delayed one-shot it is given, and when it ends by the
+     * clock's last reading.
+     */
     static final class RecordingLoop extends ScheduledThreadPoolExecutor {
         final List<Long> delays = new CopyOnWriteArrayList<>();
         final List<Long> dueAt = new CopyOnWriteArrayList<>();
@@ -463,25 +593,35 @@ class EngineTest {
     /** Regression (issue 8): at 10,000 reals on one CPU a pass every second starved the probes. */
     @Test
     void aSlowPassMakesThePeriodicPassWaitTwentyTimesItsDuration() throws Exception {
-        // every reading of the clock is 400 ms after the last: the repair pass reads it before and after
+        // every reading of the clock is 400 ms after the last: the repair pass reads it before and
+        // after
         HandClock crawling = new HandClock(400);
         RecordingLoop slow = new RecordingLoop(crawling);
         try {
-            engine = new Engine(parse(NAT.replace("checkinterval=5", "checkinterval=1")),
-                    parts().loop(slow).clock(crawling).build());
+            engine =
+                    new Engine(
+                            parse(NAT.replace("checkinterval=5", "checkinterval=1")),
+                            parts().loop(slow).clock(crawling).build());
             engine.start();
             assertEquals(1, slow.delays.size(), slow.delays.toString());
             long first = slow.delays.get(0);
-            assertTrue(first > 0 && first <= 1000, "the first periodic pass is within one interval of the start: " + first);
+            assertTrue(
+                    first > 0 && first <= 1000,
+                    "the first periodic pass is within one interval of the start: " + first);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             while (slow.delays.size() < 2 && System.nanoTime() < deadline) {
                 Thread.sleep(20);
             }
             assertEquals(2, slow.delays.size(), slow.delays.toString());
             long rest = slow.delays.get(1);
-            assertTrue(rest >= 8000 && rest < 9000, "a 400 ms pass is followed by at least 20 x 400 ms of rest: " + rest);
+            assertTrue(
+                    rest >= 8000 && rest < 9000,
+                    "a 400 ms pass is followed by at least 20 x 400 ms of rest: " + rest);
             for (long due : slow.dueAt) {
-                assertEquals(0, due % 1000, "passes are due on whole seconds, with the config poll: " + slow.dueAt);
+                assertEquals(
+                        0,
+                        due % 1000,
+                        "passes are due on whole seconds, with the config poll: " + slow.dueAt);
             }
         } finally {
             engine.close();
@@ -514,23 +654,43 @@ class EngineTest {
         up.put("10.77.1.12", false);
         round();
         assertTrue(save().contains("-r 10.77.1.12:80 -m -w 0"), save());
-        assertTrue(log.contains("Quiescent real server: 10.77.1.12:80 (10.77.0.100:80) (Weight set to 0)"), log.toString());
+        assertTrue(
+                log.contains(
+                        "Quiescent real server: 10.77.1.12:80 (10.77.0.100:80) (Weight set to 0)"),
+                log.toString());
     }
 
-    /** ldirectord's start lists every real of a quiescent virtual; one whose first check fails stays at weight 0. */
+    /**
+     * ldirectord's start lists every real of a quiescent virtual; one whose first check fails stays
+     * at weight 0.
+     */
     @Test
-    void quiescentAddsARealWhoseFirstCheckFailsAtWeightZeroAsLdirectordsStartDoes() throws Exception {
+    void quiescentAddsARealWhoseFirstCheckFailsAtWeightZeroAsLdirectordsStartDoes()
+            throws Exception {
         start(NAT.replace("\tchecktype=negotiate\n", "\tchecktype=negotiate\n\tquiescent=yes\n"));
-        assertEquals("-A -t 10.77.0.100:80 -s wrr\n", save(), "before any verdict no real is in the table");
+        assertEquals(
+                "-A -t 10.77.0.100:80 -s wrr\n",
+                save(),
+                "before any verdict no real is in the table");
         up.put("10.77.1.11", true);
         round();
-        assertEquals("""
+        assertEquals(
+                """
                 -A -t 10.77.0.100:80 -s wrr
                 -a -t 10.77.0.100:80 -r 10.77.1.11:80 -m -w 1
                 -a -t 10.77.0.100:80 -r 10.77.1.12:80 -m -w 0
-                """, save());
-        assertTrue(log.contains("Quiescent real server: 10.77.1.12:80 (10.77.0.100:80) (Weight set to 0)")
-                || log.stream().anyMatch(l -> l.contains("10.77.1.12:80") && l.contains("Weight set to 0")), log.toString());
+                """,
+                save());
+        assertTrue(
+                log.contains(
+                                "Quiescent real server: 10.77.1.12:80 (10.77.0.100:80) (Weight set"
+                                        + " to 0)")
+                        || log.stream()
+                                .anyMatch(
+                                        l ->
+                                                l.contains("10.77.1.12:80")
+                                                        && l.contains("Weight set to 0")),
+                log.toString());
         up.put("10.77.1.12", true);
         round();
         assertTrue(save().contains("-r 10.77.1.12:80 -m -w 2"), save());
@@ -542,46 +702,77 @@ class EngineTest {
      * added at weight 0 by the next pass, even with readdquiescent=no.
      */
     @Test
-    void aQuiescentRealWhoseFirstFailureLandsWhileAPassAppliesIsStillAddedAtWeightZero() throws Exception {
+    void aQuiescentRealWhoseFirstFailureLandsWhileAPassAppliesIsStillAddedAtWeightZero()
+            throws Exception {
         CompletableFuture<CheckResult> late = new CompletableFuture<>();
         // The first add (real1 up) lets real2's failure land in the middle of that pass.
-        IpvsTable landing = (IpvsTable) Proxy.newProxyInstance(IpvsTable.class.getClassLoader(),
-                new Class<?>[] {IpvsTable.class}, (proxy, method, args) -> {
-                    try {
-                        return method.invoke(table, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    } finally {
-                        if (method.getName().equals("apply") && args[0] instanceof List<?> ops
-                                && ops.stream().anyMatch(o -> o instanceof IpvsOp.AddDestination)) {
-                            late.complete(CheckResult.down(Duration.ofMillis(1), "connect refused"));
-                        }
-                    }
-                });
-        Checker split = t -> t.realAddress().getHostAddress().equals("10.77.1.12") ? late
-                : CompletableFuture.completedFuture(CheckResult.up(Duration.ofMillis(1), "HTTP 200"));
-        engine = new Engine(parse(NAT.replace("\tchecktype=negotiate\n", "\tchecktype=negotiate\n\tquiescent=yes\n")),
-                parts().table(landing).checkers(t -> split).build());
+        IpvsTable landing =
+                (IpvsTable)
+                        Proxy.newProxyInstance(
+                                IpvsTable.class.getClassLoader(),
+                                new Class<?>[] {IpvsTable.class},
+                                (proxy, method, args) -> {
+                                    try {
+                                        return method.invoke(table, args);
+                                    } catch (InvocationTargetException e) {
+                                        throw e.getCause();
+                                    } finally {
+                                        if (method.getName().equals("apply")
+                                                && args[0] instanceof List<?> ops
+                                                && ops.stream()
+                                                        .anyMatch(
+                                                                o ->
+                                                                        o
+                                                                                instanceof
+                                                                                IpvsOp
+                                                                                        .AddDestination)) {
+                                            late.complete(
+                                                    CheckResult.down(
+                                                            Duration.ofMillis(1),
+                                                            "connect refused"));
+                                        }
+                                    }
+                                });
+        Checker split =
+                t ->
+                        t.realAddress().getHostAddress().equals("10.77.1.12")
+                                ? late
+                                : CompletableFuture.completedFuture(
+                                        CheckResult.up(Duration.ofMillis(1), "HTTP 200"));
+        engine =
+                new Engine(
+                        parse(
+                                NAT.replace(
+                                        "\tchecktype=negotiate\n",
+                                        "\tchecktype=negotiate\n\tquiescent=yes\n")),
+                        parts().table(landing).checkers(t -> split).build());
         engine.start();
         ticks.fireAll();
         drain(); // the pass real1's verdict asked for, during which real2's failure lands
         drain(); // the pass real2's failure asked for
         assertTrue(late.isDone(), "the failure was to land during the first pass");
-        assertEquals("""
+        assertEquals(
+                """
                 -A -t 10.77.0.100:80 -s wrr
                 -a -t 10.77.0.100:80 -r 10.77.1.11:80 -m -w 1
                 -a -t 10.77.0.100:80 -r 10.77.1.12:80 -m -w 0
-                """, save(), log.toString());
+                """,
+                save(),
+                log.toString());
     }
 
-    /** readdquiescent=no (the default): once placed, a quiesced real an operator deleted stays deleted. */
+    /**
+     * readdquiescent=no (the default): once placed, a quiesced real an operator deleted stays
+     * deleted.
+     */
     @Test
     void aQuiescedRealDeletedByHandAfterItsFirstVerdictStaysDeleted() throws Exception {
         start(NAT.replace("\tchecktype=negotiate\n", "\tchecktype=negotiate\n\tquiescent=yes\n"));
         up.put("10.77.1.11", true);
         round();
         assertTrue(save().contains("-r 10.77.1.12:80 -m -w 0"), save());
-        table.deleteDestination(ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.77.0.100"), 80),
+        table.deleteDestination(
+                ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.77.0.100"), 80),
                 new Destination.DestinationKey(InetAddress.getByName("10.77.1.12"), 80));
         up.put("10.77.1.11", false);
         round();
@@ -590,19 +781,24 @@ class EngineTest {
         assertTrue(!save().contains("10.77.1.12"), save());
     }
 
-    /** quiescent=no keeps the start rule: a real that never passed is never added, so nothing flaps. */
+    /**
+     * quiescent=no keeps the start rule: a real that never passed is never added, so nothing flaps.
+     */
     @Test
     void withoutQuiescentARealWhoseFirstCheckFailsIsNeverAdded() throws Exception {
         start(NAT);
         up.put("10.77.1.11", true);
         round();
         assertTrue(!save().contains("10.77.1.12"), save());
-        assertTrue(log.stream().noneMatch(l -> l.contains("10.77.1.12:80 (10.77.0.100:80) (Weight")), log.toString());
+        assertTrue(
+                log.stream().noneMatch(l -> l.contains("10.77.1.12:80 (10.77.0.100:80) (Weight")),
+                log.toString());
     }
 
     @Test
     void aKernelErrorOnOneVirtualDoesNotStopTheOthers() throws Exception {
-        start("""
+        start(
+                """
                 virtual=10.77.0.100:80
                 \treal=10.77.1.11:80 masq 1
                 \tscheduler=nosuchsched
@@ -612,51 +808,68 @@ class EngineTest {
                 \tchecktype=on
                 """);
         assertTrue(save().contains("-A -t 10.77.0.101:80"), save());
-        assertTrue(log.stream().anyMatch(l -> l.startsWith("Failed: Added virtual server: 10.77.0.100:80")), log.toString());
+        assertTrue(
+                log.stream()
+                        .anyMatch(
+                                l -> l.startsWith("Failed: Added virtual server: 10.77.0.100:80")),
+                log.toString());
     }
 
     /**
-     * The in-memory table, made to refuse every operation on the services whose port is in
-     * {@code failing} with EINVAL, as a kernel would refuse one service's values.
+     * The in-memory table, made to refuse every operation on the services whose port is in {@code
+     * failing} with EINVAL, as a kernel would refuse one service's values.
      */
     private IpvsTable failingFor(Set<Integer> failing, List<String> attempts) {
-        return (IpvsTable) Proxy.newProxyInstance(IpvsTable.class.getClassLoader(),
-                new Class<?>[] {IpvsTable.class}, (proxy, method, args) -> {
-                    if (method.getName().equals("apply")) {
-                        List<IpvsTable.OpResult> out = new ArrayList<>();
-                        for (Object o : (List<?>) args[0]) {
-                            IpvsOp op = (IpvsOp) o;
-                            attempts.add(op.getClass().getSimpleName() + " " + op.service().port());
-                            if (!op.service().isFwmark() && failing.contains(op.service().port())) {
-                                out.add(new IpvsTable.OpResult(op, IpvsException.forOp(op,
-                                        Errno.EINVAL)));
-                            } else {
-                                out.addAll(table.apply(List.of(op)));
+        return (IpvsTable)
+                Proxy.newProxyInstance(
+                        IpvsTable.class.getClassLoader(),
+                        new Class<?>[] {IpvsTable.class},
+                        (proxy, method, args) -> {
+                            if (method.getName().equals("apply")) {
+                                List<IpvsTable.OpResult> out = new ArrayList<>();
+                                for (Object o : (List<?>) args[0]) {
+                                    IpvsOp op = (IpvsOp) o;
+                                    attempts.add(
+                                            op.getClass().getSimpleName()
+                                                    + " "
+                                                    + op.service().port());
+                                    if (!op.service().isFwmark()
+                                            && failing.contains(op.service().port())) {
+                                        out.add(
+                                                new IpvsTable.OpResult(
+                                                        op, IpvsException.forOp(op, Errno.EINVAL)));
+                                    } else {
+                                        out.addAll(table.apply(List.of(op)));
+                                    }
+                                }
+                                return out;
                             }
-                        }
-                        return out;
-                    }
-                    try {
-                        return method.invoke(table, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                });
+                            try {
+                                return method.invoke(table, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
     }
 
     @Test
-    void aVirtualTheKernelRefusesIsLoggedOncePerChangeRetriedEveryPassAndKeepsNoOtherOut() throws Exception {
+    void aVirtualTheKernelRefusesIsLoggedOncePerChangeRetriedEveryPassAndKeepsNoOtherOut()
+            throws Exception {
         Set<Integer> failing = ConcurrentHashMap.newKeySet();
         failing.add(80);
         List<String> attempts = Collections.synchronizedList(new ArrayList<>());
-        engine = new Engine(parse("""
-                virtual=10.77.0.100:80
-                \treal=10.77.1.11:80 masq 1
-                \tchecktype=on
-                virtual=10.77.0.100:81
-                \treal=10.77.1.11:81 masq 1
-                \tchecktype=on
-                """), parts().table(failingFor(failing, attempts)).build());
+        engine =
+                new Engine(
+                        parse(
+                                """
+                                virtual=10.77.0.100:80
+                                \treal=10.77.1.11:80 masq 1
+                                \tchecktype=on
+                                virtual=10.77.0.100:81
+                                \treal=10.77.1.11:81 masq 1
+                                \tchecktype=on
+                                """),
+                        parts().table(failingFor(failing, attempts)).build());
         engine.start();
         engine.passNow();
         engine.passNow();
@@ -664,61 +877,119 @@ class EngineTest {
         assertTrue(save().contains("-a -t 10.77.0.100:81 -r 10.77.1.11:81 -m -w 1"), save());
         long addService80 = attempts.stream().filter(a -> a.equals("AddService 80")).count();
         assertEquals(3, addService80, "tried on every pass: " + attempts);
-        assertEquals(1, log.stream().filter(l -> l.startsWith("Failed: Added virtual server: 10.77.0.100:80:")).count(),
+        assertEquals(
+                1,
+                log.stream()
+                        .filter(l -> l.startsWith("Failed: Added virtual server: 10.77.0.100:80:"))
+                        .count(),
                 log.toString());
         failing.clear();
         engine.passNow();
         assertTrue(save().contains("-A -t 10.77.0.100:80"), save());
-        assertTrue(log.stream().anyMatch(l -> l.startsWith("Added virtual server: 10.77.0.100:80")), log.toString());
+        assertTrue(
+                log.stream().anyMatch(l -> l.startsWith("Added virtual server: 10.77.0.100:80")),
+                log.toString());
     }
 
     @Test
-    void aVirtualTheDirectorCannotBuildIsLoggedOnceAndTheOthersAreStillProgrammed() throws Exception {
-        Config parsed = parse("""
-                virtual=10.77.0.100:80
-                \treal=10.77.1.11:80 masq 1
-                \tchecktype=on
-                virtual=10.77.0.100:81
-                \treal=10.77.1.11:81 masq 1
-                \tchecktype=on
-                """);
-        // what the parser now refuses, built by hand: a schedflags word the director cannot turn into bits
+    void aVirtualTheDirectorCannotBuildIsLoggedOnceAndTheOthersAreStillProgrammed()
+            throws Exception {
+        Config parsed =
+                parse(
+                        """
+                        virtual=10.77.0.100:80
+                        \treal=10.77.1.11:80 masq 1
+                        \tchecktype=on
+                        virtual=10.77.0.100:81
+                        \treal=10.77.1.11:81 masq 1
+                        \tchecktype=on
+                        """);
+        // what the parser now refuses, built by hand: a schedflags word the director cannot turn
+        // into bits
         VirtualConfig v = parsed.virtuals().get(0);
-        VirtualConfig broken = new VirtualConfig(v.line(), v.family(),
-                v.protocol(), v.address(), v.port(), v.fwmark(), v.written(), v.check(), v.checkInterval(),
-                v.checkIntervalOwn(), v.failureCount(), v.scheduler(), Optional.of("bogus"), v.persistent(),
-                v.netmask(), v.ops(), v.reals(), v.fallback(), v.fallbackCommand(), v.quiescent(), v.cleanstop(),
-                v.emailAlert(), v.monitorFile(), v.serviceName(), v.comment(), v.successCount());
-        Config config = new Config(parsed.source(), parsed.global(), List.of(broken, parsed.virtuals().get(1)),
-                parsed.warnings());
-        table.addService(VirtualService.of(ServiceKey.of(IpvsProtocol.TCP,
-                InetAddress.getByName("10.77.0.100"), 80), "wrr"));
+        VirtualConfig broken =
+                new VirtualConfig(
+                        v.line(),
+                        v.family(),
+                        v.protocol(),
+                        v.address(),
+                        v.port(),
+                        v.fwmark(),
+                        v.written(),
+                        v.check(),
+                        v.checkInterval(),
+                        v.checkIntervalOwn(),
+                        v.failureCount(),
+                        v.scheduler(),
+                        Optional.of("bogus"),
+                        v.persistent(),
+                        v.netmask(),
+                        v.ops(),
+                        v.reals(),
+                        v.fallback(),
+                        v.fallbackCommand(),
+                        v.quiescent(),
+                        v.cleanstop(),
+                        v.emailAlert(),
+                        v.monitorFile(),
+                        v.serviceName(),
+                        v.comment(),
+                        v.successCount());
+        Config config =
+                new Config(
+                        parsed.source(),
+                        parsed.global(),
+                        List.of(broken, parsed.virtuals().get(1)),
+                        parsed.warnings());
+        table.addService(
+                VirtualService.of(
+                        ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.77.0.100"), 80),
+                        "wrr"));
         engine = new Engine(config, parts().build());
         engine.start();
         engine.passNow();
         assertTrue(save().contains("-a -t 10.77.0.100:81 -r 10.77.1.11:81 -m -w 1"), save());
-        assertTrue(save().contains("-A -t 10.77.0.100:80 -s wrr"), "what the broken virtual owns is not purged: " + save());
-        assertEquals(1, log.stream().filter(l -> l.startsWith("Cannot program virtual service 10.77.0.100:80 (line 1):"
-                + " unknown scheduler flag 'bogus'")).count(), log.toString());
-        assertEquals(2, engine.status().virtuals().size(), "status answers, for the broken virtual too");
+        assertTrue(
+                save().contains("-A -t 10.77.0.100:80 -s wrr"),
+                "what the broken virtual owns is not purged: " + save());
+        assertEquals(
+                1,
+                log.stream()
+                        .filter(
+                                l ->
+                                        l.startsWith(
+                                                "Cannot program virtual service 10.77.0.100:80"
+                                                    + " (line 1): unknown scheduler flag 'bogus'"))
+                        .count(),
+                log.toString());
+        assertEquals(
+                2, engine.status().virtuals().size(), "status answers, for the broken virtual too");
     }
 
     @Test
     void aRealSharedByTwoVirtualsWithTheSameCheckIsProbedOnceAndServesBoth() throws Exception {
         AtomicInteger probes = new AtomicInteger();
-        engine = new Engine(parse("""
-                virtual=10.77.0.100:80
-                \treal=10.77.1.11:80 masq 1
-                \tservice=http
-                \tchecktype=negotiate
-                virtual=10.77.0.101:80
-                \treal=10.77.1.11:80 masq 3
-                \tservice=http
-                \tchecktype=negotiate
-                """), parts().checkers(t -> target -> {
-                    probes.incrementAndGet();
-                    return checker.check(target);
-                }).clock(Clock.systemUTC()).build());
+        engine =
+                new Engine(
+                        parse(
+                                """
+                                virtual=10.77.0.100:80
+                                \treal=10.77.1.11:80 masq 1
+                                \tservice=http
+                                \tchecktype=negotiate
+                                virtual=10.77.0.101:80
+                                \treal=10.77.1.11:80 masq 3
+                                \tservice=http
+                                \tchecktype=negotiate
+                                """),
+                        parts().checkers(
+                                        t ->
+                                                target -> {
+                                                    probes.incrementAndGet();
+                                                    return checker.check(target);
+                                                })
+                                .clock(Clock.systemUTC())
+                                .build());
         engine.start();
         assertEquals(1, ticks.timers.size(), "one timer for the shared real");
         up.put("10.77.1.11", true);
@@ -730,16 +1001,23 @@ class EngineTest {
 
     @Test
     void ipv6VirtualsAreProgrammedLikeAnyOther() throws Exception {
-        start("""
+        start(
+                """
                 virtual6=[2001:db8::100]:80
                 \treal6=[2001:db8:1::11]:80 masq 2
                 \tchecktype=on
                 """);
-        assertEquals("""
+        assertEquals(
+                """
                 -A -t [2001:db8::100]:80 -s wrr
                 -a -t [2001:db8::100]:80 -r [2001:db8:1::11]:80 -m -w 2
-                """, save());
-        assertTrue(log.contains("Added real server: [2001:db8:1::11]:80 ([2001:db8::100]:80) (Weight set to 2)"), log.toString());
+                """,
+                save());
+        assertTrue(
+                log.contains(
+                        "Added real server: [2001:db8:1::11]:80 ([2001:db8::100]:80) (Weight set to"
+                                + " 2)"),
+                log.toString());
     }
 
     /**
@@ -749,7 +1027,8 @@ class EngineTest {
      */
     @Test
     void tcpAndUdpOnOneAddressAndPortRunTheFallbackCommandOncePerVirtual() throws Exception {
-        start("""
+        start(
+                """
                 fallbackcommand="/usr/local/sbin/sorry"
                 virtual=10.77.0.53:53
                 \treal=10.77.1.11:53 masq
@@ -763,21 +1042,41 @@ class EngineTest {
         for (int pass = 0; pass < 3; pass++) {
             engine.passNow();
         }
-        assertEquals(List.of(
-                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry \"$@\"", "sh", "stop", "10.77.0.53:53", "tcp"),
-                List.of("/bin/sh", "-c", "/usr/local/sbin/sorry \"$@\"", "sh", "start", "10.77.0.53:53", "udp")), commands);
-        assertEquals("""
+        assertEquals(
+                List.of(
+                        List.of(
+                                "/bin/sh",
+                                "-c",
+                                "/usr/local/sbin/sorry \"$@\"",
+                                "sh",
+                                "stop",
+                                "10.77.0.53:53",
+                                "tcp"),
+                        List.of(
+                                "/bin/sh",
+                                "-c",
+                                "/usr/local/sbin/sorry \"$@\"",
+                                "sh",
+                                "start",
+                                "10.77.0.53:53",
+                                "udp")),
+                commands);
+        assertEquals(
+                """
                 -A -t 10.77.0.53:53 -s wrr
                 -a -t 10.77.0.53:53 -r 10.77.1.11:53 -m -w 1
                 -A -u 10.77.0.53:53 -s wrr
-                """, save());
-        List<String> ids = engine.status().virtuals().stream().map(StatusSnapshot.Virtual::id).toList();
+                """,
+                save());
+        List<String> ids =
+                engine.status().virtuals().stream().map(StatusSnapshot.Virtual::id).toList();
         assertEquals(List.of("tcp:10.77.0.53:53", "udp:10.77.0.53:53"), ids);
     }
 
     @Test
     void aMarkAbove2To31IsUnsignedInLogsAndStatus() throws Exception {
-        start("""
+        start(
+                """
                 checktimeout=3
                 checkinterval=5
                 failurecount=2
@@ -790,8 +1089,13 @@ class EngineTest {
         up.put("10.77.1.11", false);
         round();
         assertTrue(log.contains("Added virtual server: 3000000000"), log.toString());
-        assertTrue(log.contains("Added real server: 10.77.1.11:80 (3000000000) (Weight set to 1)"), log.toString());
-        assertTrue(log.contains("Soft failure real server: 10.77.1.11:80 (fwm:3000000000) failure 1/2"), log.toString());
+        assertTrue(
+                log.contains("Added real server: 10.77.1.11:80 (3000000000) (Weight set to 1)"),
+                log.toString());
+        assertTrue(
+                log.contains(
+                        "Soft failure real server: 10.77.1.11:80 (fwm:3000000000) failure 1/2"),
+                log.toString());
         StatusSnapshot.Virtual v = engine.status().virtuals().get(0);
         assertEquals("fwm:3000000000", v.id());
         assertEquals("10.77.1.11:80", v.reals().get(0).id());

@@ -12,14 +12,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-
 import org.junit.jupiter.api.Test;
 import org.ldirector.sys.Errno;
 
 /**
- * What every {@link IpvsTable} must do, as the 6.1 kernel does it. Runs against
- * {@link InMemoryIpvsTable} in the unit run and against NetlinkIpvsTable inside User-Mode Linux,
- * so the fake cannot drift from the kernel. Each test starts from an empty table.
+ * What every {@link IpvsTable} must do, as the 6.1 kernel does it. Runs against {@link
+ * InMemoryIpvsTable} in the unit run and against NetlinkIpvsTable inside User-Mode Linux, so the
+ * fake cannot drift from the kernel. Each test starts from an empty table.
  */
 public abstract class IpvsTableContract {
 
@@ -44,7 +43,8 @@ public abstract class IpvsTableContract {
 
     static final Destination R1 = Destination.of(ip("10.77.1.1"), 80, Forwarding.ROUTE, 1);
     static final Destination R2 = Destination.of(ip("10.77.1.2"), 8080, Forwarding.MASQ, 5);
-    static final Destination R3 = new Destination(ip("10.77.1.3"), 80, Forwarding.TUNNEL, 0, 1000, 100);
+    static final Destination R3 =
+            new Destination(ip("10.77.1.3"), 80, Forwarding.TUNNEL, 0, 1000, 100);
     static final Destination R6 = Destination.of(ip("2001:db8::10"), 443, Forwarding.ROUTE, 2);
 
     private Set<VirtualService> services() throws Exception {
@@ -70,14 +70,17 @@ public abstract class IpvsTableContract {
 
     @Test
     void everyKindOfServiceReadsBackAsWritten() throws Exception {
-        List<VirtualService> written = List.of(
-                VirtualService.of(WEB, "wlc"),
-                VirtualService.of(DNS, "rr").persistent(300, 0xffffff00).onePacket(),
-                VirtualService.of(WEB6, "sh").withSchedulerFlags(VirtualService.F_SCHED1 | VirtualService.F_SCHED2)
-                        .persistent(60, 64),
-                VirtualService.of(SCTP, "wrr"),
-                VirtualService.of(MARK, "lc").persistent(900),
-                VirtualService.of(MARK6, "sed"));
+        List<VirtualService> written =
+                List.of(
+                        VirtualService.of(WEB, "wlc"),
+                        VirtualService.of(DNS, "rr").persistent(300, 0xffffff00).onePacket(),
+                        VirtualService.of(WEB6, "sh")
+                                .withSchedulerFlags(
+                                        VirtualService.F_SCHED1 | VirtualService.F_SCHED2)
+                                .persistent(60, 64),
+                        VirtualService.of(SCTP, "wrr"),
+                        VirtualService.of(MARK, "lc").persistent(900),
+                        VirtualService.of(MARK6, "sed"));
         for (VirtualService vs : written) {
             table().addService(vs);
         }
@@ -147,9 +150,12 @@ public abstract class IpvsTableContract {
     @Test
     void missingServiceIsEsrchForDeleteUpdateAndDestinations() throws Exception {
         assertEquals(Errno.ESRCH, failure(new IpvsOp.DeleteService(ABSENT)).errno());
-        assertEquals("cannot delete virtual service 10.77.0.99:80/tcp: no such service (ESRCH)",
+        assertEquals(
+                "cannot delete virtual service 10.77.0.99:80/tcp: no such service (ESRCH)",
                 failure(new IpvsOp.DeleteService(ABSENT)).getMessage());
-        assertEquals(Errno.ESRCH, failure(new IpvsOp.UpdateService(VirtualService.of(ABSENT, "rr"))).errno());
+        assertEquals(
+                Errno.ESRCH,
+                failure(new IpvsOp.UpdateService(VirtualService.of(ABSENT, "rr"))).errno());
         assertEquals(Errno.ESRCH, failure(new IpvsOp.AddDestination(ABSENT, R1)).errno());
         assertEquals(Errno.ESRCH, failure(new IpvsOp.DeleteDestination(ABSENT, R1.key())).errno());
         assertEquals(Errno.ESRCH, failure(new IpvsOp.DeleteService(MARK6)).errno());
@@ -159,10 +165,14 @@ public abstract class IpvsTableContract {
     void unknownSchedulerIsEnoent() throws Exception {
         IpvsException e = failure(new IpvsOp.AddService(VirtualService.of(WEB, "nosuch")));
         assertEquals(Errno.ENOENT, e.errno());
-        assertEquals("cannot add virtual service 10.77.0.1:80/tcp: unknown scheduler 'nosuch' "
-                + "(no kernel module ip_vs_nosuch) (ENOENT)", e.getMessage());
+        assertEquals(
+                "cannot add virtual service 10.77.0.1:80/tcp: unknown scheduler 'nosuch' "
+                        + "(no kernel module ip_vs_nosuch) (ENOENT)",
+                e.getMessage());
         table().addService(VirtualService.of(WEB, "rr"));
-        assertEquals(Errno.ENOENT, failure(new IpvsOp.UpdateService(VirtualService.of(WEB, "nosuch"))).errno());
+        assertEquals(
+                Errno.ENOENT,
+                failure(new IpvsOp.UpdateService(VirtualService.of(WEB, "nosuch"))).errno());
         assertEquals(Set.of(VirtualService.of(WEB, "rr")), services());
     }
 
@@ -172,34 +182,51 @@ public abstract class IpvsTableContract {
         table().addDestination(WEB, R1);
         IpvsException dup = failure(new IpvsOp.AddDestination(WEB, R1.withWeight(9)));
         assertEquals(Errno.EEXIST, dup.errno());
-        assertEquals("real server 10.77.1.1:80 already exists in virtual service 10.77.0.1:80/tcp (EEXIST)",
+        assertEquals(
+                "real server 10.77.1.1:80 already exists in virtual service 10.77.0.1:80/tcp"
+                        + " (EEXIST)",
                 dup.getMessage());
         IpvsException missing = failure(new IpvsOp.DeleteDestination(WEB, R2.key()));
         assertEquals(Errno.ENOENT, missing.errno());
-        assertEquals("cannot delete real server 10.77.1.2:8080: not in virtual service 10.77.0.1:80/tcp (ENOENT)",
+        assertEquals(
+                "cannot delete real server 10.77.1.2:8080: not in virtual service 10.77.0.1:80/tcp"
+                        + " (ENOENT)",
                 missing.getMessage());
         assertEquals(Errno.ENOENT, failure(new IpvsOp.UpdateDestination(WEB, R2)).errno());
         // The kernel checks thresholds before existence.
-        assertEquals(Errno.ERANGE, failure(new IpvsOp.AddDestination(WEB, R2.withThresholds(5, 10))).errno());
-        assertEquals(Errno.ERANGE, failure(new IpvsOp.AddDestination(WEB, R1.withThresholds(0, 1))).errno());
-        assertEquals(Errno.ERANGE, failure(new IpvsOp.AddDestination(WEB, R2.withWeight(-1))).errno());
+        assertEquals(
+                Errno.ERANGE,
+                failure(new IpvsOp.AddDestination(WEB, R2.withThresholds(5, 10))).errno());
+        assertEquals(
+                Errno.ERANGE,
+                failure(new IpvsOp.AddDestination(WEB, R1.withThresholds(0, 1))).errno());
+        assertEquals(
+                Errno.ERANGE, failure(new IpvsOp.AddDestination(WEB, R2.withWeight(-1))).errno());
         assertEquals(List.of(R1), destinations(WEB));
     }
 
     @Test
     void ipv6PrefixOutsideOneTo128IsEinval() throws Exception {
-        assertEquals(Errno.EINVAL, failure(new IpvsOp.AddService(VirtualService.of(WEB6, "rr").persistent(60, 0))).errno());
-        assertEquals(Errno.EINVAL, failure(new IpvsOp.AddService(VirtualService.of(WEB6, "rr").persistent(60, 129))).errno());
+        assertEquals(
+                Errno.EINVAL,
+                failure(new IpvsOp.AddService(VirtualService.of(WEB6, "rr").persistent(60, 0)))
+                        .errno());
+        assertEquals(
+                Errno.EINVAL,
+                failure(new IpvsOp.AddService(VirtualService.of(WEB6, "rr").persistent(60, 129)))
+                        .errno());
     }
 
     @Test
     void aFailingOpDoesNotStopTheRestOfItsBatch() throws Exception {
-        List<IpvsTable.OpResult> results = table().apply(List.of(
-                new IpvsOp.AddService(VirtualService.of(WEB, "rr")),
-                new IpvsOp.AddService(VirtualService.of(WEB, "rr")),
-                new IpvsOp.AddDestination(WEB, R1),
-                new IpvsOp.AddDestination(ABSENT, R1),
-                new IpvsOp.AddDestination(WEB, R2)));
+        List<IpvsTable.OpResult> results =
+                table().apply(
+                                List.of(
+                                        new IpvsOp.AddService(VirtualService.of(WEB, "rr")),
+                                        new IpvsOp.AddService(VirtualService.of(WEB, "rr")),
+                                        new IpvsOp.AddDestination(WEB, R1),
+                                        new IpvsOp.AddDestination(ABSENT, R1),
+                                        new IpvsOp.AddDestination(WEB, R2)));
         assertEquals(5, results.size());
         assertNull(results.get(0).error());
         assertEquals(Errno.EEXIST, results.get(1).error().errno());
@@ -234,7 +261,12 @@ public abstract class IpvsTableContract {
         ops.add(new IpvsOp.AddService(VirtualService.of(big, "wrr")));
         Set<Destination> expected = new HashSet<>();
         for (int i = 0; i < 10_000; i++) {
-            Destination d = Destination.of(ip("10.78." + (i / 200) + "." + (i % 200 + 1)), 80, Forwarding.MASQ, i % 7);
+            Destination d =
+                    Destination.of(
+                            ip("10.78." + (i / 200) + "." + (i % 200 + 1)),
+                            80,
+                            Forwarding.MASQ,
+                            i % 7);
             expected.add(d);
             ops.add(new IpvsOp.AddDestination(big, d));
         }
@@ -250,14 +282,18 @@ public abstract class IpvsTableContract {
         table().addDestination(WEB, R1);
         table().addDestination(WEB, R2);
         table().addService(VirtualService.of(MARK6, "lc").onePacket());
-        assertEquals("""
+        assertEquals(
+                """
                 -A -t 10.77.0.1:80 -s wlc
                 -a -t 10.77.0.1:80 -r 10.77.1.1:80 -g -w 1
                 -a -t 10.77.0.1:80 -r 10.77.1.2:8080 -m -w 5
                 -A -f 8 -6 -s lc -o
-                """, table().saveText());
-        // ipvsadm pads the InActConn column: the trailing blanks are real (\s keeps them in the text block).
-        assertEquals("""
+                """,
+                table().saveText());
+        // ipvsadm pads the InActConn column: the trailing blanks are real (\s keeps them in the
+        // text block).
+        assertEquals(
+                """
                 IP Virtual Server version 1.2.1 (size=4096)
                 Prot LocalAddress:Port Scheduler Flags
                   -> RemoteAddress:Port           Forward Weight ActiveConn InActConn
@@ -265,7 +301,8 @@ public abstract class IpvsTableContract {
                   -> 10.77.1.1:80                 Route   1      0          0        \s
                   -> 10.77.1.2:8080               Masq    5      0          0        \s
                 FWM  8 IPv6 lc ops
-                """, table().listText());
+                """,
+                table().listText());
     }
 
     // ---- connection-sync daemons ----
@@ -281,7 +318,8 @@ public abstract class IpvsTableContract {
         assertEquals(List.of(), table().syncDaemons());
     }
 
-    private static SyncDaemon running(SyncDaemon.State state, int id, int maxLen, String group, int port, int ttl) {
+    private static SyncDaemon running(
+            SyncDaemon.State state, int id, int maxLen, String group, int port, int ttl) {
         return new SyncDaemon(state, SYNC_IF, id, maxLen, ip(group), port, ttl);
     }
 
@@ -290,8 +328,12 @@ public abstract class IpvsTableContract {
         noSyncDaemons();
         table().startSyncDaemon(SyncDaemon.of(SyncDaemon.State.MASTER, SYNC_IF, 7));
         // sync_maxlen = MTU 1500 - IPv4 and UDP headers; group 224.0.0.81, port 8848, TTL 1
-        assertEquals(List.of(running(SyncDaemon.State.MASTER, 7, 1472, "224.0.0.81", 8848, 1)), table().syncDaemons());
-        assertTrue(SyncDaemon.of(SyncDaemon.State.MASTER, SYNC_IF, 7).satisfiedBy(table().syncDaemons().get(0)));
+        assertEquals(
+                List.of(running(SyncDaemon.State.MASTER, 7, 1472, "224.0.0.81", 8848, 1)),
+                table().syncDaemons());
+        assertTrue(
+                SyncDaemon.of(SyncDaemon.State.MASTER, SYNC_IF, 7)
+                        .satisfiedBy(table().syncDaemons().get(0)));
         table().stopSyncDaemon(SyncDaemon.State.MASTER);
         assertEquals(List.of(), table().syncDaemons());
     }
@@ -299,10 +341,13 @@ public abstract class IpvsTableContract {
     @Test
     void masterAndBackupRunTogetherMasterListedFirst() throws Exception {
         noSyncDaemons();
-        SyncDaemon backup = new SyncDaemon(SyncDaemon.State.BACKUP, SYNC_IF, 9, 4000, ip("224.0.0.99"), 9999, 3);
+        SyncDaemon backup =
+                new SyncDaemon(
+                        SyncDaemon.State.BACKUP, SYNC_IF, 9, 4000, ip("224.0.0.99"), 9999, 3);
         table().startSyncDaemon(backup);
         table().startSyncDaemon(SyncDaemon.of(SyncDaemon.State.MASTER, SYNC_IF, 9));
-        assertEquals(List.of(running(SyncDaemon.State.MASTER, 9, 1472, "224.0.0.81", 8848, 1), backup),
+        assertEquals(
+                List.of(running(SyncDaemon.State.MASTER, 9, 1472, "224.0.0.81", 8848, 1), backup),
                 table().syncDaemons());
         table().stopSyncDaemon(SyncDaemon.State.MASTER);
         assertEquals(List.of(backup), table().syncDaemons());
@@ -313,8 +358,13 @@ public abstract class IpvsTableContract {
     void aSecondDaemonOfTheSameStateIsRefusedAndTheFirstKeepsItsSettings() throws Exception {
         noSyncDaemons();
         table().startSyncDaemon(SyncDaemon.of(SyncDaemon.State.MASTER, SYNC_IF, 1));
-        IpvsException e = assertThrows(IpvsException.class,
-                () -> table().startSyncDaemon(SyncDaemon.of(SyncDaemon.State.MASTER, SYNC_IF, 2)));
+        IpvsException e =
+                assertThrows(
+                        IpvsException.class,
+                        () ->
+                                table().startSyncDaemon(
+                                                SyncDaemon.of(
+                                                        SyncDaemon.State.MASTER, SYNC_IF, 2)));
         assertEquals(Errno.EEXIST, e.errno());
         assertEquals(1, table().syncDaemons().get(0).syncId());
         noSyncDaemons();
@@ -323,23 +373,46 @@ public abstract class IpvsTableContract {
     @Test
     void syncDaemonErrorsAsTheKernelGivesThem() throws Exception {
         noSyncDaemons();
-        assertEquals(Errno.ESRCH, assertThrows(IpvsException.class,
-                () -> table().stopSyncDaemon(SyncDaemon.State.BACKUP)).errno());
-        assertEquals(Errno.ENODEV, assertThrows(IpvsException.class,
-                () -> table().startSyncDaemon(SyncDaemon.of(SyncDaemon.State.BACKUP, "nosuch0", 1))).errno());
+        assertEquals(
+                Errno.ESRCH,
+                assertThrows(
+                                IpvsException.class,
+                                () -> table().stopSyncDaemon(SyncDaemon.State.BACKUP))
+                        .errno());
+        assertEquals(
+                Errno.ENODEV,
+                assertThrows(
+                                IpvsException.class,
+                                () ->
+                                        table().startSyncDaemon(
+                                                        SyncDaemon.of(
+                                                                SyncDaemon.State.BACKUP,
+                                                                "nosuch0",
+                                                                1)))
+                        .errno());
         assertEquals(List.of(), table().syncDaemons());
         // the sync protocol cannot carry a service whose destination is of the other family
         table().addService(VirtualService.of(WEB, "wlc"));
         table().addDestination(WEB, Destination.of(ip("2001:db8::10"), 80, Forwarding.TUNNEL, 1));
-        assertEquals(Errno.EINVAL, assertThrows(IpvsException.class,
-                () -> table().startSyncDaemon(SyncDaemon.of(SyncDaemon.State.MASTER, SYNC_IF, 1))).errno());
+        assertEquals(
+                Errno.EINVAL,
+                assertThrows(
+                                IpvsException.class,
+                                () ->
+                                        table().startSyncDaemon(
+                                                        SyncDaemon.of(
+                                                                SyncDaemon.State.MASTER,
+                                                                SYNC_IF,
+                                                                1)))
+                        .errno());
         assertEquals(List.of(), table().syncDaemons());
     }
 
     @Test
     void aBackupsMaxLengthIsRaisedToTheKernelsMinimum() throws Exception {
         noSyncDaemons();
-        table().startSyncDaemon(new SyncDaemon(SyncDaemon.State.BACKUP, SYNC_IF, 0, 10, null, 0, 0));
+        table().startSyncDaemon(
+                        new SyncDaemon(SyncDaemon.State.BACKUP, SYNC_IF, 0, 10, null, 0, 0));
         assertEquals(1024, table().syncDaemons().get(0).maxLength());
         noSyncDaemons();
     }

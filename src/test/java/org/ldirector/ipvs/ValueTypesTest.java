@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.InetAddress;
-
 import org.junit.jupiter.api.Test;
 import org.ldirector.net.VirtualId;
 
@@ -13,11 +12,17 @@ class ValueTypesTest {
 
     @Test
     void serviceKeysNameThemselvesForOperators() throws Exception {
-        assertEquals("10.0.0.1:80/tcp", ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.0.0.1"), 80).toString());
-        assertEquals("[2001:db8::1]:443/sctp",
-                ServiceKey.of(IpvsProtocol.SCTP, InetAddress.getByName("2001:db8:0::1"), 443).toString());
+        assertEquals(
+                "10.0.0.1:80/tcp",
+                ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.0.0.1"), 80).toString());
+        assertEquals(
+                "[2001:db8::1]:443/sctp",
+                ServiceKey.of(IpvsProtocol.SCTP, InetAddress.getByName("2001:db8:0::1"), 443)
+                        .toString());
         assertEquals("fwmark 7", ServiceKey.fwmark(7, Family.INET).toString());
-        assertEquals("fwmark 3000000000/IPv6", ServiceKey.fwmark((int) 3_000_000_000L, Family.INET6).toString());
+        assertEquals(
+                "fwmark 3000000000/IPv6",
+                ServiceKey.fwmark((int) 3_000_000_000L, Family.INET6).toString());
     }
 
     @Test
@@ -28,18 +33,34 @@ class ValueTypesTest {
         assertEquals((int) 3_000_000_000L, fromKernel.fwmark());
         assertEquals("fwm:3000000000", fromKernel.id().toString());
         ServiceKey udp = ServiceKey.of(IpvsProtocol.UDP, InetAddress.getByName("10.0.0.53"), 53);
-        assertEquals(new ServiceKey(VirtualId.service(VirtualId.Protocol.UDP, InetAddress.getByName("10.0.0.53"), 53)), udp);
-        assertNotEquals(ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.0.0.53"), 53), udp);
+        assertEquals(
+                new ServiceKey(
+                        VirtualId.service(
+                                VirtualId.Protocol.UDP, InetAddress.getByName("10.0.0.53"), 53)),
+                udp);
+        assertNotEquals(
+                ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.0.0.53"), 53), udp);
         assertEquals(IpvsProtocol.UDP, udp.protocol());
-        assertEquals(Family.INET6, ServiceKey.of(IpvsProtocol.SCTP, InetAddress.getByName("2001:db8::1"), 9).family());
+        assertEquals(
+                Family.INET6,
+                ServiceKey.of(IpvsProtocol.SCTP, InetAddress.getByName("2001:db8::1"), 9).family());
     }
 
     @Test
     void invalidKeysAreRefused() throws Exception {
         assertThrows(IllegalArgumentException.class, () -> ServiceKey.fwmark(0, Family.INET));
-        assertThrows(IllegalArgumentException.class,
-                () -> new ServiceKey(new VirtualId(VirtualId.Protocol.TCP, true, InetAddress.getByName("10.0.0.1"), 80, 0)));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
+                () ->
+                        new ServiceKey(
+                                new VirtualId(
+                                        VirtualId.Protocol.TCP,
+                                        true,
+                                        InetAddress.getByName("10.0.0.1"),
+                                        80,
+                                        0)));
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.0.0.1"), 65536));
     }
 
@@ -48,8 +69,12 @@ class ValueTypesTest {
         ServiceKey v4 = ServiceKey.of(IpvsProtocol.UDP, InetAddress.getByName("10.0.0.1"), 53);
         assertEquals(new VirtualService(v4, "wlc", 0, 0, 0xffffffff), VirtualService.of(v4, "wlc"));
         assertEquals(128, VirtualService.of(ServiceKey.fwmark(1, Family.INET6), "rr").netmask());
-        assertThrows(IllegalArgumentException.class, () -> new VirtualService(v4, "rr", VirtualService.F_HASHED, 0, -1));
-        assertThrows(IllegalArgumentException.class, () -> VirtualService.of(v4, "a-scheduler-name-too-long"));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new VirtualService(v4, "rr", VirtualService.F_HASHED, 0, -1));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> VirtualService.of(v4, "a-scheduler-name-too-long"));
         VirtualService p = VirtualService.of(v4, "rr").persistent(300, 0xffffff00).onePacket();
         assertEquals(VirtualService.F_PERSISTENT | VirtualService.F_ONEPACKET, p.flags());
     }

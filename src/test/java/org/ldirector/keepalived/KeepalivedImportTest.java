@@ -5,13 +5,16 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,21 +22,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 import org.ldirector.config.Config;
 import org.ldirector.config.ConfigParser;
 import org.ldirector.config.NameResolver;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
- * {@code import-keepalived} over the corpus in test-fixtures/keepalived (each file passes
- * {@code keepalived -t}): the ldirectord.cf it prints and the warnings it gives are the reviewed
- * golden files beside it (NAME.cf, NAME.warnings), the output parses with ldirector's own parser,
- * and every warning names a FILE:LINE whose line holds the keyword it names.
+ * {@code import-keepalived} over the corpus in test-fixtures/keepalived (each file passes {@code
+ * keepalived -t}): the ldirectord.cf it prints and the warnings it gives are the reviewed golden
+ * files beside it (NAME.cf, NAME.warnings), the output parses with ldirector's own parser, and
+ * every warning names a FILE:LINE whose line holds the keyword it names.
  */
 class KeepalivedImportTest {
     static final Path CORPUS = Path.of("test-fixtures/keepalived");
 
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     static Stream<Path> corpus() throws IOException {
         List<Path> out = new ArrayList<>();
@@ -64,13 +63,31 @@ class KeepalivedImportTest {
             all.append(Files.readString(p));
         }
         try (Stream<Path> s = Files.walk(CORPUS.resolve("12-include"))) {
-            for (Path p : s.filter(Files::isRegularFile).filter(p -> p.toString().endsWith(".conf")).toList()) {
+            for (Path p :
+                    s.filter(Files::isRegularFile)
+                            .filter(p -> p.toString().endsWith(".conf"))
+                            .toList()) {
                 all.append(Files.readString(p));
             }
         }
-        for (String k : List.of("lvs_method DR", "lb_kind NAT", "lvs_method TUN", "virtual_server fwmark",
-                "persistence_timeout", "sorry_server", "digest", "status_code", "SSL_GET", "MISC_CHECK",
-                "connect_port", "virtual_server 2001:db8", "include", "DNS_CHECK", "SMTP_CHECK", "misc_dynamic")) {
+        for (String k :
+                List.of(
+                        "lvs_method DR",
+                        "lb_kind NAT",
+                        "lvs_method TUN",
+                        "virtual_server fwmark",
+                        "persistence_timeout",
+                        "sorry_server",
+                        "digest",
+                        "status_code",
+                        "SSL_GET",
+                        "MISC_CHECK",
+                        "connect_port",
+                        "virtual_server 2001:db8",
+                        "include",
+                        "DNS_CHECK",
+                        "SMTP_CHECK",
+                        "misc_dynamic")) {
             assertTrue(all.indexOf(k) >= 0, "the corpus has no " + k);
         }
     }
@@ -80,7 +97,10 @@ class KeepalivedImportTest {
     void printsTheReviewedConfigAndWarnings(Path conf) throws Exception {
         KeepalivedImport.Result r = KeepalivedImport.run(conf);
         assertEquals(Files.readString(golden(conf, ".cf")), r.config(), conf + ": output");
-        assertEquals(Files.readAllLines(golden(conf, ".warnings")), messages(r), conf + ": warnings and notes");
+        assertEquals(
+                Files.readAllLines(golden(conf, ".warnings")),
+                messages(r),
+                conf + ": warnings and notes");
     }
 
     @ParameterizedTest
@@ -93,10 +113,14 @@ class KeepalivedImportTest {
         assertTrue(virtuals > 0, conf.toString());
         // the check extensions arrive in the parsed checks, not only in the text
         if (r.config().contains("\thttpdigest=") || r.config().contains("\tcheckurl=")) {
-            assertTrue(c.virtuals().stream().anyMatch(v -> !v.check().http().isNone()), conf.toString());
+            assertTrue(
+                    c.virtuals().stream().anyMatch(v -> !v.check().http().isNone()),
+                    conf.toString());
         }
         if (r.config().contains("\texternalweight=yes")) {
-            assertTrue(c.virtuals().stream().allMatch(v -> v.check().externalWeight()), conf.toString());
+            assertTrue(
+                    c.virtuals().stream().allMatch(v -> v.check().externalWeight()),
+                    conf.toString());
         }
     }
 
@@ -126,11 +150,21 @@ class KeepalivedImportTest {
         Path conf = CORPUS.resolve("14-readme-example.conf");
         KeepalivedImport.Result r = KeepalivedImport.run(conf);
         String asEtc = "/etc/keepalived/keepalived.conf";
-        assertTrue(section.contains("```\n" + Files.readString(conf) + "```\n"), "the keepalived file");
-        assertTrue(section.contains("```\n" + r.config().replace(conf.toString(), asEtc) + "```\n"), "the output");
-        assertTrue(section.contains("```\n" + String.join("\n", messages(r)).replace(conf.toString(), asEtc) + "\n"),
+        assertTrue(
+                section.contains("```\n" + Files.readString(conf) + "```\n"),
+                "the keepalived file");
+        assertTrue(
+                section.contains("```\n" + r.config().replace(conf.toString(), asEtc) + "```\n"),
+                "the output");
+        assertTrue(
+                section.contains(
+                        "```\n"
+                                + String.join("\n", messages(r)).replace(conf.toString(), asEtc)
+                                + "\n"),
                 "the warnings");
-        assertTrue(section.contains("ldirector: " + r.warnings().size() + " keywords of " + asEtc), "the summary");
+        assertTrue(
+                section.contains("ldirector: " + r.warnings().size() + " keywords of " + asEtc),
+                "the summary");
     }
 
     private KeepalivedImport.Result text(String conf) throws IOException {
@@ -141,66 +175,79 @@ class KeepalivedImportTest {
 
     @Test
     void keepalivedsDefaultsAreWrittenOut() throws Exception {
-        KeepalivedImport.Result r = text("""
-                virtual_server 10.0.0.1 80 {
-                    protocol TCP
-                    real_server 10.0.1.1 80 {
-                        TCP_CHECK {
+        KeepalivedImport.Result r =
+                text(
+                        """
+                        virtual_server 10.0.0.1 80 {
+                            protocol TCP
+                            real_server 10.0.1.1 80 {
+                                TCP_CHECK {
+                                }
+                            }
                         }
-                    }
-                }
-                """);
+                        """);
         assertTrue(r.complete(), r.warnings().toString());
         // NAT, wlc, delay_loop 60, connect_timeout 5, retry 1: none of them ldirectord's defaults
-        assertTrue(r.config().contains("""
-                virtual=10.0.0.1:80
-                	real=10.0.1.1:80 masq
-                	scheduler=wlc
-                	protocol=tcp
-                	quiescent=no
-                	checktype=connect
-                	checktimeout=5
-                	checkinterval=60
-                	failurecount=2
-                """), r.config());
+        assertTrue(
+                r.config()
+                        .contains(
+                                """
+                                virtual=10.0.0.1:80
+                                	real=10.0.1.1:80 masq
+                                	scheduler=wlc
+                                	protocol=tcp
+                                	quiescent=no
+                                	checktype=connect
+                                	checktimeout=5
+                                	checkinterval=60
+                                	failurecount=2
+                                """),
+                r.config());
     }
 
     @Test
     void noProtocolIsUdpAsKeepalivedSetsItWithAWarning() throws Exception {
-        KeepalivedImport.Result r = text("""
-                virtual_server 10.0.0.1 53 {
-                    ops
-                    real_server 10.0.1.1 53 {
-                    }
-                }
-                """);
+        KeepalivedImport.Result r =
+                text(
+                        """
+                        virtual_server 10.0.0.1 53 {
+                            ops
+                            real_server 10.0.1.1 53 {
+                            }
+                        }
+                        """);
         assertTrue(r.config().contains("\tprotocol=udp\n\tops=yes\n"), r.config());
         assertEquals(1, r.warnings().size(), r.warnings().toString());
-        assertTrue(r.warnings().get(0).contains(":1: virtual_server: no protocol: keepalived defaults to UDP"));
+        assertTrue(
+                r.warnings()
+                        .get(0)
+                        .contains(":1: virtual_server: no protocol: keepalived defaults to UDP"));
         // and a real without a checker stays up in keepalived: checktype=on
         assertTrue(r.config().contains("\tchecktype=on\n"));
     }
 
     @Test
     void oldKeywordNamesMapAsTheNewOnes() throws Exception {
-        KeepalivedImport.Result r = text("""
-                virtual_server 10.0.0.1 80 {
-                    protocol TCP
-                    lb_algo sh
-                    lb_kind TUN
-                    delay_loop 7
-                    real_server 10.0.1.1 80 {
-                        HTTP_GET {
-                            url {
-                                path /
-                                regex "up and running"
+        KeepalivedImport.Result r =
+                text(
+                        """
+                        virtual_server 10.0.0.1 80 {
+                            protocol TCP
+                            lb_algo sh
+                            lb_kind TUN
+                            delay_loop 7
+                            real_server 10.0.1.1 80 {
+                                HTTP_GET {
+                                    url {
+                                        path /
+                                        regex "up and running"
+                                    }
+                                    nb_get_retry 4
+                                    delay_before_retry 7
+                                }
                             }
-                            nb_get_retry 4
-                            delay_before_retry 7
                         }
-                    }
-                }
-                """);
+                        """);
         assertTrue(r.complete(), r.warnings().toString());
         assertTrue(r.config().contains("real=10.0.1.1:80 ipip\n\tscheduler=sh\n"), r.config());
         assertTrue(r.config().contains("\treceive=\"up and running\"\n"), r.config());
@@ -209,117 +256,180 @@ class KeepalivedImportTest {
 
     @Test
     void whatCannotBeCarriedIsWarnedNeverDropped() throws Exception {
-        KeepalivedImport.Result r = text("""
-                virtual_server 10.0.0.1 80 {
-                    protocol SCTP
-                    delay_loop 10
-                    lvs_method TUN type gue port 6080
-                    real_server 10.0.1.1 80 {
-                        MISC_CHECK {
-                            misc_path "/usr/bin/check --deep"
-                            user nobody
+        KeepalivedImport.Result r =
+                text(
+                        """
+                        virtual_server 10.0.0.1 80 {
+                            protocol SCTP
+                            delay_loop 10
+                            lvs_method TUN type gue port 6080
+                            real_server 10.0.1.1 80 {
+                                MISC_CHECK {
+                                    misc_path "/usr/bin/check --deep"
+                                    user nobody
+                                }
+                            }
+                            real_server 10.0.1.2 80 {
+                                MISC_CHECK {
+                                    misc_path "/usr/bin/check --deep"
+                                    user nobody
+                                    retry 2
+                                    delay_before_retry 1
+                                }
+                            }
+                            frobnicate
                         }
-                    }
-                    real_server 10.0.1.2 80 {
-                        MISC_CHECK {
-                            misc_path "/usr/bin/check --deep"
-                            user nobody
-                            retry 2
-                            delay_before_retry 1
+                        vrrp_script chk { script /bin/true }
+                        made_up_block {
                         }
-                    }
-                    frobnicate
-                }
-                vrrp_script chk { script /bin/true }
-                made_up_block {
-                }
-                """);
+                        """);
         List<String> w = r.warnings();
         String f = dir.resolve("keepalived.conf").toString();
-        assertTrue(w.contains(f + ":2: protocol: ldirector has no sctp virtual services (tcp, udp or a firewall mark): tcp written instead"), w.toString());
-        assertTrue(w.stream().anyMatch(x -> x.startsWith(f + ":4: lvs_method: ldirector's ipip forwarding has no tunnel type options (type gue port 6080)")), w.toString());
-        assertTrue(w.stream().anyMatch(x -> x.startsWith(f + ":6: MISC_CHECK: misc_path has arguments")), w.toString());
+        assertTrue(
+                w.contains(
+                        f
+                                + ":2: protocol: ldirector has no sctp virtual services (tcp, udp"
+                                + " or a firewall mark): tcp written instead"),
+                w.toString());
+        assertTrue(
+                w.stream()
+                        .anyMatch(
+                                x ->
+                                        x.startsWith(
+                                                f
+                                                        + ":4: lvs_method: ldirector's ipip"
+                                                        + " forwarding has no tunnel type options"
+                                                        + " (type gue port 6080)")),
+                w.toString());
+        assertTrue(
+                w.stream()
+                        .anyMatch(x -> x.startsWith(f + ":6: MISC_CHECK: misc_path has arguments")),
+                w.toString());
         assertTrue(w.stream().anyMatch(x -> x.startsWith(f + ":8: user: ")), w.toString());
-        assertTrue(w.stream().anyMatch(x -> x.startsWith(f + ":12: MISC_CHECK: ldirectord checks every real of a virtual alike")), w.toString());
+        assertTrue(
+                w.stream()
+                        .anyMatch(
+                                x ->
+                                        x.startsWith(
+                                                f
+                                                        + ":12: MISC_CHECK: ldirectord checks every"
+                                                        + " real of a virtual alike")),
+                w.toString());
         assertTrue(w.stream().anyMatch(x -> x.startsWith(f + ":19: frobnicate: ")), w.toString());
-        assertTrue(w.stream().anyMatch(x -> x.startsWith(f + ":22: made_up_block: ")), w.toString());
+        assertTrue(
+                w.stream().anyMatch(x -> x.startsWith(f + ":22: made_up_block: ")), w.toString());
         assertTrue(r.config().contains("\tcheckcommand=\"/usr/bin/check\"\n"), r.config());
-        assertEquals(List.of("note: left to keepalived, which keeps running VRRP and the addresses: " + f + ":21 vrrp_script chk"),
+        assertEquals(
+                List.of(
+                        "note: left to keepalived, which keeps running VRRP and the addresses: "
+                                + f
+                                + ":21 vrrp_script chk"),
                 r.notes());
-        // the second real's own delay_before_retry is only in the check that is not used: still not silent
+        // the second real's own delay_before_retry is only in the check that is not used: still not
+        // silent
         assertFalse(r.complete());
     }
 
     @Test
     void dnsChecksThatAreNotAnAQueryAreWarned() throws Exception {
-        KeepalivedImport.Result r = text("""
-                virtual_server 10.0.0.1 53 {
-                    protocol UDP
-                    real_server 10.0.1.1 53 {
-                        DNS_CHECK {
+        KeepalivedImport.Result r =
+                text(
+                        """
+                        virtual_server 10.0.0.1 53 {
+                            protocol UDP
+                            real_server 10.0.1.1 53 {
+                                DNS_CHECK {
+                                }
+                            }
                         }
-                    }
-                }
-                """);
+                        """);
         assertEquals(1, r.warnings().size(), r.warnings().toString());
-        assertTrue(r.warnings().get(0).contains(":4: DNS_CHECK: ldirector's dns check asks an A query"), r.warnings().get(0));
+        assertTrue(
+                r.warnings()
+                        .get(0)
+                        .contains(":4: DNS_CHECK: ldirector's dns check asks an A query"),
+                r.warnings().get(0));
         // DNS_CHECK's retry default is 3
         assertTrue(r.config().contains("\tfailurecount=4\n"), r.config());
     }
 
     @Test
     void bracesMayOpenOnTheNextLineOrCloseOnTheSame() throws Exception {
-        KeepalivedImport.Result r = text("""
-                virtual_server 10.0.0.1 80
-                {
-                    protocol TCP   # a comment
-                    real_server 10.0.1.1 80 { weight 3 } ! another
-                    real_server 10.0.1.2 80{
-                        HTTP_GET { url { path /a status_code 200 } url { path /b } }
-                    }
-                }
-                """);
+        KeepalivedImport.Result r =
+                text(
+                        """
+                        virtual_server 10.0.0.1 80
+                        {
+                            protocol TCP   # a comment
+                            real_server 10.0.1.1 80 { weight 3 } ! another
+                            real_server 10.0.1.2 80{
+                                HTTP_GET { url { path /a status_code 200 } url { path /b } }
+                            }
+                        }
+                        """);
         // the first real has no checker: the only warning, on its line
         assertEquals(1, r.warnings().size(), r.warnings().toString());
-        assertTrue(r.warnings().get(0).contains("keepalived.conf:4: real_server: this real has no checker"), r.warnings().get(0));
-        assertTrue(r.config().contains("real=10.0.1.1:80 masq 3\n\treal=10.0.1.2:80 masq\n"), r.config());
+        assertTrue(
+                r.warnings()
+                        .get(0)
+                        .contains("keepalived.conf:4: real_server: this real has no checker"),
+                r.warnings().get(0));
+        assertTrue(
+                r.config().contains("real=10.0.1.1:80 masq 3\n\treal=10.0.1.2:80 masq\n"),
+                r.config());
         assertTrue(r.config().contains("\tcheckurl=/b httpstatus=200-299\n"), r.config());
     }
 
     @Test
     void fractionalTimersAreRoundedUpToWholeSecondsWithAWarning() throws Exception {
-        KeepalivedImport.Result r = text("""
-                virtual_server 10.0.0.1 80 {
-                    protocol TCP
-                    delay_loop 2.5
-                    real_server 10.0.1.1 80 {
-                        TCP_CHECK {
-                            connect_timeout 0.2
+        KeepalivedImport.Result r =
+                text(
+                        """
+                        virtual_server 10.0.0.1 80 {
+                            protocol TCP
+                            delay_loop 2.5
+                            real_server 10.0.1.1 80 {
+                                TCP_CHECK {
+                                    connect_timeout 0.2
+                                }
+                            }
                         }
-                    }
-                }
-                """);
+                        """);
         String f = dir.resolve("keepalived.conf").toString();
-        assertEquals(List.of(f + ":3: delay_loop: ldirector counts whole seconds (at least 1): 3 written for 2.5",
-                f + ":6: connect_timeout: ldirector counts whole seconds (at least 1): 1 written for 0.2"), r.warnings());
+        assertEquals(
+                List.of(
+                        f
+                                + ":3: delay_loop: ldirector counts whole seconds (at least 1): 3"
+                                + " written for 2.5",
+                        f
+                                + ":6: connect_timeout: ldirector counts whole seconds (at least"
+                                + " 1): 1 written for 0.2"),
+                r.warnings());
         assertTrue(r.config().contains("\tchecktimeout=1\n\tcheckinterval=3\n"), r.config());
     }
 
     @Test
     void aCommentMayStartInsideAWord() throws Exception {
-        KeepalivedImport.Result r = text("virtual_server 10.0.0.1 80 {\n protocol TCP#tcp\n lvs_sched rr!robin\n}\n");
+        KeepalivedImport.Result r =
+                text("virtual_server 10.0.0.1 80 {\n protocol TCP#tcp\n lvs_sched rr!robin\n}\n");
         assertTrue(r.complete(), r.warnings().toString());
         assertTrue(r.config().contains("\tscheduler=rr\n\tprotocol=tcp\n"), r.config());
     }
 
-    /** keepalived itself accepts every file of the corpus (skipped where keepalived is not installed). */
+    /**
+     * keepalived itself accepts every file of the corpus (skipped where keepalived is not
+     * installed).
+     */
     @ParameterizedTest
     @MethodSource("corpus")
     void keepalivedAcceptsTheCorpus(Path conf) throws Exception {
         Path keepalived = Path.of("/usr/sbin/keepalived");
         Assumptions.assumeTrue(Files.isExecutable(keepalived), "keepalived is not installed");
-        Process p = new ProcessBuilder(keepalived.toString(), "-t", "-f", conf.toAbsolutePath().toString())
-                .redirectErrorStream(true).start();
+        Process p =
+                new ProcessBuilder(
+                                keepalived.toString(), "-t", "-f", conf.toAbsolutePath().toString())
+                        .redirectErrorStream(true)
+                        .start();
         String said = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(60, TimeUnit.SECONDS));
         assertEquals(0, p.exitValue(), conf + ": keepalived -t says: " + said);
@@ -328,29 +438,55 @@ class KeepalivedImportTest {
     @Test
     void includeFollowsGlobsRelativeToTheIncludingFile() throws Exception {
         Path sub = Files.createDirectories(dir.resolve("etc/conf.d"));
-        Files.writeString(dir.resolve("etc/keepalived.conf"), "include conf.d/*.conf\ninclude missing/*.conf\n");
-        Files.writeString(sub.resolve("b.conf"), "virtual_server 10.0.0.2 80 {\n protocol TCP\n}\n");
-        Files.writeString(sub.resolve("a.conf"), "include ../more/x.conf\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n}\n");
+        Files.writeString(
+                dir.resolve("etc/keepalived.conf"),
+                "include conf.d/*.conf\ninclude missing/*.conf\n");
+        Files.writeString(
+                sub.resolve("b.conf"), "virtual_server 10.0.0.2 80 {\n protocol TCP\n}\n");
+        Files.writeString(
+                sub.resolve("a.conf"),
+                "include ../more/x.conf\nvirtual_server 10.0.0.1 80 {\n protocol TCP\n}\n");
         Files.createDirectories(dir.resolve("etc/more"));
-        Files.writeString(dir.resolve("etc/more/x.conf"), "virtual_server 10.0.0.3 80 {\n protocol TCP\n}\n");
+        Files.writeString(
+                dir.resolve("etc/more/x.conf"), "virtual_server 10.0.0.3 80 {\n protocol TCP\n}\n");
         Files.writeString(sub.resolve(".hidden.conf"), "virtual_server 10.0.0.9 80 {\n}\n");
         KeepalivedImport.Result r = KeepalivedImport.run(dir.resolve("etc/keepalived.conf"));
         List<String> virtuals = r.config().lines().filter(l -> l.startsWith("virtual=")).toList();
-        assertEquals(List.of("virtual=10.0.0.3:80", "virtual=10.0.0.1:80", "virtual=10.0.0.2:80"), virtuals);
-        assertTrue(r.config().contains("# " + dir.resolve("etc/more/x.conf") + ":1 virtual_server 10.0.0.3 80\n"), r.config());
-        assertEquals(List.of(dir.resolve("etc/keepalived.conf") + ":2: include missing/*.conf: no file matches"), r.warnings());
+        assertEquals(
+                List.of("virtual=10.0.0.3:80", "virtual=10.0.0.1:80", "virtual=10.0.0.2:80"),
+                virtuals);
+        assertTrue(
+                r.config()
+                        .contains(
+                                "# "
+                                        + dir.resolve("etc/more/x.conf")
+                                        + ":1 virtual_server 10.0.0.3 80\n"),
+                r.config());
+        assertEquals(
+                List.of(
+                        dir.resolve("etc/keepalived.conf")
+                                + ":2: include missing/*.conf: no file matches"),
+                r.warnings());
     }
 
     @Test
     void aFileThatIncludesItselfEnds() throws Exception {
         Files.writeString(dir.resolve("loop.conf"), "include loop.conf\n");
         KeepalivedImport.Result r = KeepalivedImport.run(dir.resolve("loop.conf"));
-        assertTrue(r.warnings().stream().anyMatch(w -> w.contains("include nested deeper than")), r.warnings().toString());
+        assertTrue(
+                r.warnings().stream().anyMatch(w -> w.contains("include nested deeper than")),
+                r.warnings().toString());
     }
 
     @Test
     void unbalancedBracesAreReportedWithTheirLine() throws Exception {
-        KeepalivedImport.Result r = text("virtual_server 10.0.0.1 80 {\n protocol TCP\n}\n}\nvirtual_server 10.0.0.2 80 {\n");
+        KeepalivedImport.Result r =
+                text(
+                        "virtual_server 10.0.0.1 80 {\n"
+                                + " protocol TCP\n"
+                                + "}\n"
+                                + "}\n"
+                                + "virtual_server 10.0.0.2 80 {\n");
         String f = dir.resolve("keepalived.conf").toString();
         assertTrue(r.warnings().contains(f + ":4: '}' closes no block"), r.warnings().toString());
         assertTrue(r.warnings().contains(f + ":5: '{' is never closed"), r.warnings().toString());

@@ -3,13 +3,19 @@ package org.ldirector.metrics;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -18,16 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ldirector.config.Config;
 import org.ldirector.config.ConfigParser;
 import org.ldirector.config.DaemonState;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 
 class MetricsEndpointTest {
-    @TempDir
-    Path dir;
+    @TempDir Path dir;
 
     private final List<String> log = new ArrayList<>();
     private final HttpClient http = HttpClient.newHttpClient();
@@ -45,8 +44,11 @@ class MetricsEndpointTest {
     }
 
     private HttpResponse<String> get(int port, String path, String method) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
-                .method(method, HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        return http.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                        .method(method, HttpRequest.BodyPublishers.noBody())
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Test
@@ -69,7 +71,9 @@ class MetricsEndpointTest {
 
             HttpResponse<String> r = get(port, "/metrics", "GET");
             assertEquals(200, r.statusCode());
-            assertEquals("text/plain; version=0.0.4; charset=utf-8", r.headers().firstValue("Content-Type").orElse(""));
+            assertEquals(
+                    "text/plain; version=0.0.4; charset=utf-8",
+                    r.headers().firstValue("Content-Type").orElse(""));
             assertTrue(r.body().contains("ldirector_build_info{version=\"9.9\"} 1\n"), r.body());
             assertEquals(404, get(port, "/", "GET").statusCode());
             assertEquals(404, get(port, "/metrics/x", "GET").statusCode());
@@ -94,7 +98,12 @@ class MetricsEndpointTest {
             e.configured(config("metrics=" + taken.getLocalPort() + "\n"));
             assertEquals(Optional.empty(), e.address());
             assertEquals(1, log.size());
-            assertTrue(log.get(0).startsWith("Error: cannot serve metrics on 127.0.0.1:" + taken.getLocalPort() + ": "),
+            assertTrue(
+                    log.get(0)
+                            .startsWith(
+                                    "Error: cannot serve metrics on 127.0.0.1:"
+                                            + taken.getLocalPort()
+                                            + ": "),
                     log.get(0));
         }
     }
@@ -124,7 +133,10 @@ class MetricsEndpointTest {
             for (int i = 0; i < ScrapeServer.MAX_CONNECTIONS + 8; i++) {
                 Socket s = new Socket("127.0.0.1", port);
                 slow.add(s);
-                s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slo".getBytes());
+                s.getOutputStream()
+                        .write(
+                                "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slo"
+                                        .getBytes());
                 s.getOutputStream().flush();
             }
             for (int i = 0; i < 20; i++) {
@@ -144,13 +156,22 @@ class MetricsEndpointTest {
         }
     }
 
-    /** A Prometheus-style scrape over a plain socket: the whole answer, or a failure after {@code timeout}. */
+    /**
+     * A Prometheus-style scrape over a plain socket: the whole answer, or a failure after {@code
+     * timeout}.
+     */
     static String rawScrape(int port, Duration timeout) throws Exception {
         try (Socket c = new Socket()) {
             c.connect(new InetSocketAddress("127.0.0.1", port), (int) timeout.toMillis());
             c.setSoTimeout((int) timeout.toMillis());
-            c.getOutputStream().write(("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:" + port + "\r\n"
-                    + "Accept: text/plain;version=0.0.4\r\nUser-Agent: Prometheus/2.53.0\r\n\r\n").getBytes());
+            c.getOutputStream()
+                    .write(
+                            ("GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:"
+                                            + port
+                                            + "\r\n"
+                                            + "Accept: text/plain;version=0.0.4\r\n"
+                                            + "User-Agent: Prometheus/2.53.0\r\n\r\n")
+                                    .getBytes());
             return new String(c.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         }
     }

@@ -16,8 +16,14 @@ class ScrapeServerTest {
     private ScrapeServer server;
 
     private int start(Duration deadline, int maxConnections) throws Exception {
-        server = new ScrapeServer(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), () -> "up 1\n",
-                Thread::new, System::nanoTime, deadline, maxConnections);
+        server =
+                new ScrapeServer(
+                        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                        () -> "up 1\n",
+                        Thread::new,
+                        System::nanoTime,
+                        deadline,
+                        maxConnections);
         return server.address().getPort();
     }
 
@@ -39,13 +45,20 @@ class ScrapeServerTest {
     @Test
     void answersGetAndHeadAndClosesTheConnection() throws Exception {
         int port = start(Duration.ofSeconds(5), 4);
-        assertEquals("HTTP/1.1 200 OK\r\nContent-Type: " + MetricsEndpoint.CONTENT_TYPE + "\r\n"
-                + "Content-Length: 5\r\nConnection: close\r\n\r\nup 1\n",
+        assertEquals(
+                "HTTP/1.1 200 OK\r\nContent-Type: "
+                        + MetricsEndpoint.CONTENT_TYPE
+                        + "\r\n"
+                        + "Content-Length: 5\r\nConnection: close\r\n\r\nup 1\n",
                 exchange(port, "GET /metrics?x=1 HTTP/1.1\r\nHost: h\r\n\r\n"));
-        assertEquals("HTTP/1.1 200 OK\r\nContent-Type: " + MetricsEndpoint.CONTENT_TYPE + "\r\n"
-                + "Content-Length: 5\r\nConnection: close\r\n\r\n",
+        assertEquals(
+                "HTTP/1.1 200 OK\r\nContent-Type: "
+                        + MetricsEndpoint.CONTENT_TYPE
+                        + "\r\n"
+                        + "Content-Length: 5\r\nConnection: close\r\n\r\n",
                 exchange(port, "HEAD /metrics HTTP/1.0\n\n"));
-        assertTrue(exchange(port, "GET / HTTP/1.1\r\n\r\n").startsWith("HTTP/1.1 404 Not Found\r\n"));
+        assertTrue(
+                exchange(port, "GET / HTTP/1.1\r\n\r\n").startsWith("HTTP/1.1 404 Not Found\r\n"));
         String post = exchange(port, "POST /metrics HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc");
         assertTrue(post.startsWith("HTTP/1.1 405 Method Not Allowed\r\n"), post);
         assertTrue(post.contains("\r\nAllow: GET, HEAD\r\n"), post);
@@ -55,7 +68,12 @@ class ScrapeServerTest {
     @Test
     void anOversizedHeadIsRefused() throws Exception {
         int port = start(Duration.ofSeconds(5), 4);
-        String answer = exchange(port, "GET /metrics HTTP/1.1\r\nX: " + "a".repeat(ScrapeServer.MAX_HEAD) + "\r\n\r\n");
+        String answer =
+                exchange(
+                        port,
+                        "GET /metrics HTTP/1.1\r\nX: "
+                                + "a".repeat(ScrapeServer.MAX_HEAD)
+                                + "\r\n\r\n");
         assertTrue(answer.startsWith("HTTP/1.1 431 "), answer);
     }
 
@@ -64,7 +82,8 @@ class ScrapeServerTest {
         int port = start(Duration.ofMillis(300), 4);
         try (Socket c = new Socket(InetAddress.getLoopbackAddress(), port)) {
             c.setSoTimeout(5000);
-            c.getOutputStream().write("GET /metrics HTTP/1.1\r\nHo".getBytes(StandardCharsets.ISO_8859_1));
+            c.getOutputStream()
+                    .write("GET /metrics HTTP/1.1\r\nHo".getBytes(StandardCharsets.ISO_8859_1));
             long start = System.nanoTime();
             InputStream in = c.getInputStream();
             assertEquals(-1, in.read(), "closed without an answer");
@@ -82,7 +101,9 @@ class ScrapeServerTest {
             first.getOutputStream().write('G');
             second.getOutputStream().write('G');
             // a third, whole request is answered at once, and the oldest half-sent one was dropped
-            assertTrue(exchange(port, "GET /metrics HTTP/1.1\r\n\r\n").startsWith("HTTP/1.1 200 OK\r\n"));
+            assertTrue(
+                    exchange(port, "GET /metrics HTTP/1.1\r\n\r\n")
+                            .startsWith("HTTP/1.1 200 OK\r\n"));
             assertEquals(-1, first.getInputStream().read());
         }
     }

@@ -20,13 +20,17 @@ class InetTextTest {
         "1:0:1:0:1:0:1:0, 1:0:1:0:1:0:1:0, [1:0:1:0:1:0:1:0]",
         "2001:db8:0:1:1:1:1:1, 2001:db8:0:1:1:1:1:1, [2001:db8:0:1:1:1:1:1]",
     })
-    void writesAddressesAsTheCLibraryDoes(String in, String ntop, String bracketed) throws Exception {
+    void writesAddressesAsTheCLibraryDoes(String in, String ntop, String bracketed)
+            throws Exception {
         InetAddress a = InetAddress.getByName(in);
         assertEquals(ntop, InetText.ntop(a));
         assertEquals(bracketed, InetText.bracketed(a));
     }
 
-    /** An address next to a port, as ipvsadm, ldirectord's logs, a SIP Via and a Host header write it. */
+    /**
+     * An address next to a port, as ipvsadm, ldirectord's logs, a SIP Via and a Host header write
+     * it.
+     */
     @ParameterizedTest
     @CsvSource({
         "127.0.0.1, 80, 127.0.0.1:80",

@@ -17,8 +17,7 @@ import java.util.List;
 public final class RefusingPorts {
     private static final List<Socket> HELD = new ArrayList<>();
 
-    private RefusingPorts() {
-    }
+    private RefusingPorts() {}
 
     /** A port on 127.0.0.1 that refuses connections until the JVM exits. */
     public static synchronized int reserve() {

@@ -55,21 +55,32 @@ class VirtualIdTest {
         byVirtual.put(tcp, "tcp");
         byVirtual.put(VirtualId.service(VirtualId.Protocol.UDP, ip("10.77.0.53"), 53), "udp");
         assertEquals(2, byVirtual.size());
-        assertEquals("tcp", byVirtual.get(VirtualId.service(VirtualId.Protocol.TCP, ip("10.77.0.53"), 53)));
+        assertEquals(
+                "tcp",
+                byVirtual.get(VirtualId.service(VirtualId.Protocol.TCP, ip("10.77.0.53"), 53)));
     }
 
     @Test
     void invalidIdsAreRefused() throws Exception {
         assertThrows(IllegalArgumentException.class, () -> VirtualId.mark(0, false));
-        assertThrows(IllegalArgumentException.class, () -> VirtualId.mark(VirtualId.MAX_MARK + 1, false));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> VirtualId.mark(VirtualId.MAX_MARK + 1, false));
         assertThrows(IllegalArgumentException.class, () -> VirtualId.mark(-1294967296L, false));
-        assertThrows(IllegalArgumentException.class, () -> VirtualId.service(VirtualId.Protocol.FWM, ip("10.0.0.1"), 80));
-        assertThrows(IllegalArgumentException.class, () -> VirtualId.service(VirtualId.Protocol.TCP, ip("10.0.0.1"), 65536));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> VirtualId.service(VirtualId.Protocol.FWM, ip("10.0.0.1"), 80));
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> VirtualId.service(VirtualId.Protocol.TCP, ip("10.0.0.1"), 65536));
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new VirtualId(VirtualId.Protocol.TCP, true, ip("10.0.0.1"), 80, 0));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new VirtualId(VirtualId.Protocol.TCP, false, ip("10.0.0.1"), 80, 7));
-        assertThrows(IllegalArgumentException.class,
+        assertThrows(
+                IllegalArgumentException.class,
                 () -> new RealId(VirtualId.mark(7, false), ip("10.0.0.2"), -1));
     }
 }

@@ -8,14 +8,14 @@ import java.util.Map;
 /** {@link Ticks} fired by hand, so tests of timing logic never sleep. */
 public final class ManualTicks implements Ticks {
     /** One registered timer. */
-    public record Timer(Duration firstDelay, Duration interval, Runnable task) {
-    }
+    public record Timer(Duration firstDelay, Duration interval, Runnable task) {}
 
     public final Map<String, Timer> timers = new LinkedHashMap<>();
     public int everyCalls;
 
     @Override
-    public synchronized void every(String id, Duration firstDelay, Duration interval, Runnable task) {
+    public synchronized void every(
+            String id, Duration firstDelay, Duration interval, Runnable task) {
         everyCalls++;
         timers.put(id, new Timer(firstDelay, interval, task));
     }

@@ -26,7 +26,8 @@ class ParkedThreadPoolTest {
 
     private static List<Thread> workers(String name) {
         return Thread.getAllStackTraces().keySet().stream()
-                .filter(t -> t.getName().startsWith(name + "-worker-")).toList();
+                .filter(t -> t.getName().startsWith(name + "-worker-"))
+                .toList();
     }
 
     @Test
@@ -45,12 +46,16 @@ class ParkedThreadPoolTest {
             }
             List<Thread> workers = workers("parked");
             assertEquals(2, workers.size(), workers.toString());
-            // Quartz's SimpleThreadPool shows TIMED_WAITING here: its idle workers poll every 500 ms
+            // Quartz's SimpleThreadPool shows TIMED_WAITING here: its idle workers poll every 500
+            // ms
             while (!workers.stream().allMatch(t -> t.getState() == Thread.State.WAITING)) {
-                assertTrue(System.nanoTime() < deadline, () -> workers + " " + workers.stream().map(Thread::getState).toList());
+                assertTrue(
+                        System.nanoTime() < deadline,
+                        () -> workers + " " + workers.stream().map(Thread::getState).toList());
                 Thread.sleep(10);
             }
-            assertTrue(workers.stream().allMatch(Thread::isDaemon), "no worker keeps the JVM alive");
+            assertTrue(
+                    workers.stream().allMatch(Thread::isDaemon), "no worker keeps the JVM alive");
         } finally {
             pool.shutdown(true);
         }
@@ -62,28 +67,37 @@ class ParkedThreadPoolTest {
         try {
             CountDownLatch release = new CountDownLatch(1);
             CountDownLatch started = new CountDownLatch(1);
-            assertTrue(pool.runInThread(() -> {
-                started.countDown();
-                try {
-                    release.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }));
+            assertTrue(
+                    pool.runInThread(
+                            () -> {
+                                started.countDown();
+                                try {
+                                    release.await();
+                                } catch (InterruptedException e) {
+                                    Thread.currentThread().interrupt();
+                                }
+                            }));
             assertTrue(started.await(30, TimeUnit.SECONDS));
-            CompletableFuture<Integer> available = CompletableFuture.supplyAsync(pool::blockForAvailableThreads);
+            CompletableFuture<Integer> available =
+                    CompletableFuture.supplyAsync(pool::blockForAvailableThreads);
             CountDownLatch second = new CountDownLatch(1);
-            CompletableFuture<Boolean> handed = CompletableFuture.supplyAsync(() -> pool.runInThread(second::countDown));
+            CompletableFuture<Boolean> handed =
+                    CompletableFuture.supplyAsync(() -> pool.runInThread(second::countDown));
             assertThrowsTimeout(available);
             assertThrowsTimeout(handed);
-            assertEquals(1, second.getCount(), "the second job waits for a worker, it is not queued");
+            assertEquals(
+                    1, second.getCount(), "the second job waits for a worker, it is not queued");
 
             release.countDown();
             assertTrue(handed.get(30, TimeUnit.SECONDS));
             assertTrue(second.await(30, TimeUnit.SECONDS));
-            // released by the freed worker; the count it read may already be 0 again (the second job took it)
+            // released by the freed worker; the count it read may already be 0 again (the second
+            // job took it)
             available.get(30, TimeUnit.SECONDS);
-            assertEquals(1, pool.blockForAvailableThreads(), "both jobs done: the one worker is free again");
+            assertEquals(
+                    1,
+                    pool.blockForAvailableThreads(),
+                    "both jobs done: the one worker is free again");
         } finally {
             pool.shutdown(true);
         }
@@ -93,18 +107,21 @@ class ParkedThreadPoolTest {
     void shutdownReleasesAWaitingSchedulerAndRefusesJobs() throws Exception {
         ParkedThreadPool pool = pool(1);
         CountDownLatch stuck = new CountDownLatch(1);
-        assertTrue(pool.runInThread(() -> {
-            try {
-                stuck.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }));
-        CompletableFuture<Integer> available = CompletableFuture.supplyAsync(pool::blockForAvailableThreads);
+        assertTrue(
+                pool.runInThread(
+                        () -> {
+                            try {
+                                stuck.await();
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }));
+        CompletableFuture<Integer> available =
+                CompletableFuture.supplyAsync(pool::blockForAvailableThreads);
         assertThrowsTimeout(available);
         pool.shutdown(false);
         assertEquals(0, available.get(30, TimeUnit.SECONDS));
-        assertFalse(pool.runInThread(() -> { }));
+        assertFalse(pool.runInThread(() -> {}));
         assertEquals(0, pool.blockForAvailableThreads());
     }
 

@@ -30,12 +30,15 @@ class ProbeScheduleTest {
     private final ManualTicks ticks = new ManualTicks();
     private final List<String> started = new ArrayList<>();
     private final Map<String, CompletableFuture<Void>> running = new HashMap<>();
-    private final ProbeSchedule<String> schedule = new ProbeSchedule<>(ticks, key -> {
-        started.add(key);
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        running.put(key, f);
-        return f;
-    });
+    private final ProbeSchedule<String> schedule =
+            new ProbeSchedule<>(
+                    ticks,
+                    key -> {
+                        started.add(key);
+                        CompletableFuture<Void> f = new CompletableFuture<>();
+                        running.put(key, f);
+                        return f;
+                    });
 
     @Test
     void aTurnThatComesWhileTheProbeRunsStartsTheNextProbeWhenItEnds() {
@@ -47,7 +50,10 @@ class ProbeScheduleTest {
         assertEquals(2, schedule.lateTurns());
         CompletableFuture<Void> first = running.get("a");
         first.complete(null);
-        assertEquals(List.of("a", "a"), started, "the turns that came meanwhile make one probe, started at once");
+        assertEquals(
+                List.of("a", "a"),
+                started,
+                "the turns that came meanwhile make one probe, started at once");
         running.get("a").complete(null);
         assertEquals(List.of("a", "a"), started, "nothing more was owed");
         ticks.fireAll();
@@ -56,20 +62,30 @@ class ProbeScheduleTest {
 
     @Test
     void atStartEveryKeyIsProbedAtOnceAndNoSlotTurnsAgainBeforeAnInterval() {
-        ProbeSchedule<String> s = new ProbeSchedule<>(ticks, key -> {
-            started.add(key);
-            return CompletableFuture.completedFuture(null);
-        }, 1000);
+        ProbeSchedule<String> s =
+                new ProbeSchedule<>(
+                        ticks,
+                        key -> {
+                            started.add(key);
+                            return CompletableFuture.completedFuture(null);
+                        },
+                        1000);
         Map<String, Duration> keys = new HashMap<>();
         for (int i = 0; i < 300; i++) {
             keys.put("r" + i, Duration.ofSeconds(1));
         }
         s.apply(keys);
-        assertEquals(keys.keySet(), new HashSet<>(started), "all 300 probed by apply itself, before any tick");
+        assertEquals(
+                keys.keySet(),
+                new HashSet<>(started),
+                "all 300 probed by apply itself, before any tick");
         assertEquals(300, started.size(), "each once");
-        assertTrue(ticks.timers.size() > 1, "the regular turns still spread over slots: " + ticks.timers.size());
+        assertTrue(
+                ticks.timers.size() > 1,
+                "the regular turns still spread over slots: " + ticks.timers.size());
         for (ManualTicks.Timer t : ticks.timers.values()) {
-            assertTrue(!t.firstDelay().isZero(), "no slot's first turn repeats the burst at 0: " + t);
+            assertTrue(
+                    !t.firstDelay().isZero(), "no slot's first turn repeats the burst at 0: " + t);
         }
         s.apply(Map.of("r1", Duration.ofSeconds(1)));
         assertEquals(300, started.size(), "a later apply bursts nothing");
@@ -77,17 +93,22 @@ class ProbeScheduleTest {
 
     @Test
     void theFirstBurstProbesNoMoreKeysThanItIsAllowed() {
-        ProbeSchedule<String> s = new ProbeSchedule<>(ticks, key -> {
-            started.add(key);
-            return new CompletableFuture<>();
-        }, 50);
+        ProbeSchedule<String> s =
+                new ProbeSchedule<>(
+                        ticks,
+                        key -> {
+                            started.add(key);
+                            return new CompletableFuture<>();
+                        },
+                        50);
         Map<String, Duration> keys = new HashMap<>();
         for (int i = 0; i < 200; i++) {
             keys.put("r" + i, Duration.ofSeconds(1));
         }
         s.apply(keys);
         assertEquals(50, started.size(), "the burst is bounded");
-        assertTrue(ticks.timers.values().stream().anyMatch(t -> t.firstDelay().isZero()),
+        assertTrue(
+                ticks.timers.values().stream().anyMatch(t -> t.firstDelay().isZero()),
                 "the keys left out keep their slot's turn at 0");
         ticks.fireAll();
         assertEquals(200, new HashSet<>(started).size(), "the rest at their slots' turns");
@@ -101,15 +122,21 @@ class ProbeScheduleTest {
 
     @Test
     void theBurstIsTheSoftOpenFileLimitLessAReserve() {
-        String limits = """
+        String limits =
+                """
                 Limit                     Soft Limit           Hard Limit           Units
                 Max cpu time              unlimited            unlimited            seconds
                 Max open files            1024                 524288               files
                 Max locked memory         8388608              8388608              bytes
                 """;
         assertEquals(1024 - ProbeSchedule.RESERVED_FDS, ProbeSchedule.firstBurst(limits));
-        assertEquals(0, ProbeSchedule.firstBurst(limits.replace("1024   ", "100    ")), "below the reserve: no burst");
-        assertEquals(Integer.MAX_VALUE, ProbeSchedule.firstBurst(limits.replace("1024   ", "unlimited")));
+        assertEquals(
+                0,
+                ProbeSchedule.firstBurst(limits.replace("1024   ", "100    ")),
+                "below the reserve: no burst");
+        assertEquals(
+                Integer.MAX_VALUE,
+                ProbeSchedule.firstBurst(limits.replace("1024   ", "unlimited")));
         assertEquals(0, ProbeSchedule.firstBurst("garbage"), "unreadable: no burst");
         assertTrue(ProbeSchedule.firstBurst() >= 0);
     }
@@ -133,7 +160,10 @@ class ProbeScheduleTest {
         schedule.apply(Map.of("b", Duration.ofSeconds(1)));
         running.get("a").complete(null);
         running.get("b").complete(null);
-        assertEquals(List.of("a", "b", "b"), sorted(started), "b's owed turn ran, a's was dropped with a");
+        assertEquals(
+                List.of("a", "b", "b"),
+                sorted(started),
+                "b's owed turn ran, a's was dropped with a");
     }
 
     @Test
@@ -144,36 +174,45 @@ class ProbeScheduleTest {
         AtomicInteger most = new AtomicInteger();
         AtomicInteger probes = new AtomicInteger();
         AtomicBoolean firing = new AtomicBoolean(true);
-        ProbeSchedule<String> s = new ProbeSchedule<>(ticks, key -> {
-            most.accumulateAndGet(now.incrementAndGet(), Math::max);
-            probes.incrementAndGet();
-            CompletableFuture<Void> f = new CompletableFuture<>();
-            open.add(f);
-            return f;
-        });
-        // ends a probe; an owed probe starts inside complete(), so once the queue is empty nothing runs
-        Runnable endOne = () -> {
-            CompletableFuture<Void> f = open.poll();
-            if (f != null) {
-                now.decrementAndGet();
-                f.complete(null);
-            }
-        };
+        ProbeSchedule<String> s =
+                new ProbeSchedule<>(
+                        ticks,
+                        key -> {
+                            most.accumulateAndGet(now.incrementAndGet(), Math::max);
+                            probes.incrementAndGet();
+                            CompletableFuture<Void> f = new CompletableFuture<>();
+                            open.add(f);
+                            return f;
+                        });
+        // ends a probe; an owed probe starts inside complete(), so once the queue is empty nothing
+        // runs
+        Runnable endOne =
+                () -> {
+                    CompletableFuture<Void> f = open.poll();
+                    if (f != null) {
+                        now.decrementAndGet();
+                        f.complete(null);
+                    }
+                };
         try {
             s.apply(Map.of("a", Duration.ofSeconds(1)));
-            Thread ender = new Thread(() -> {
-                while (firing.get()) {
-                    endOne.run();
-                }
-            });
+            Thread ender =
+                    new Thread(
+                            () -> {
+                                while (firing.get()) {
+                                    endOne.run();
+                                }
+                            });
             ender.start();
             List<Future<?>> turns = new ArrayList<>();
             for (int t = 0; t < 3; t++) {
-                turns.add(pool.submit(() -> {
-                    for (int i = 0; i < 20_000; i++) {
-                        s.fire("a");
-                    }
-                }));
+                turns.add(
+                        pool.submit(
+                                () -> {
+                                    for (int i = 0; i < 20_000; i++) {
+                                        s.fire("a");
+                                    }
+                                }));
             }
             for (Future<?> f : turns) {
                 f.get(30, TimeUnit.SECONDS);
@@ -186,10 +225,18 @@ class ProbeScheduleTest {
             assertEquals(1, most.get(), "at most one probe of the key at any time");
             assertEquals(0, now.get());
             int before = probes.get();
-            assertTrue(before <= 60_000 && before + s.lateTurns() >= 60_000,
-                    "every turn started a probe or found one running: " + before + " probes, " + s.lateTurns() + " late turns");
+            assertTrue(
+                    before <= 60_000 && before + s.lateTurns() >= 60_000,
+                    "every turn started a probe or found one running: "
+                            + before
+                            + " probes, "
+                            + s.lateTurns()
+                            + " late turns");
             s.fire("a");
-            assertEquals(before + 1, probes.get(), "idle at the end: a turn starts a probe at once, nothing stranded");
+            assertEquals(
+                    before + 1,
+                    probes.get(),
+                    "idle at the end: a turn starts a probe at once, nothing stranded");
         } finally {
             firing.set(false);
             pool.shutdownNow();
@@ -205,10 +252,13 @@ class ProbeScheduleTest {
     @Test
     void aProbeThatFailsToStartDoesNotBlockItsNextTurn() {
         List<String> calls = new ArrayList<>();
-        ProbeSchedule<String> s = new ProbeSchedule<>(ticks, key -> {
-            calls.add(key);
-            throw new IllegalStateException("boom");
-        });
+        ProbeSchedule<String> s =
+                new ProbeSchedule<>(
+                        ticks,
+                        key -> {
+                            calls.add(key);
+                            throw new IllegalStateException("boom");
+                        });
         s.apply(Map.of("a", Duration.ofSeconds(1)));
         ticks.fireAll();
         ticks.fireAll();
@@ -234,7 +284,14 @@ class ProbeScheduleTest {
     void applyTouchesOnlyWhatChanged() {
         schedule.apply(Map.of("a", Duration.ofSeconds(10), "b", Duration.ofSeconds(10)));
         ManualTicks.Timer a = timerOf("a");
-        schedule.apply(Map.of("a", Duration.ofSeconds(10), "b", Duration.ofSeconds(5), "c", Duration.ofSeconds(10)));
+        schedule.apply(
+                Map.of(
+                        "a",
+                        Duration.ofSeconds(10),
+                        "b",
+                        Duration.ofSeconds(5),
+                        "c",
+                        Duration.ofSeconds(10)));
         assertTrue(a == timerOf("a"), "a's timer is untouched");
         assertEquals(Duration.ofSeconds(5), timerOf("b").interval(), "b re-timed");
         assertEquals(Duration.ofSeconds(10), timerOf("c").interval(), "c added");
@@ -245,13 +302,24 @@ class ProbeScheduleTest {
         assertEquals(Duration.ofSeconds(10), ticks.timers.values().iterator().next().interval());
     }
 
-    /** At start the first probes are spread over the interval; a real added by a reload is probed at once. */
+    /**
+     * At start the first probes are spread over the interval; a real added by a reload is probed at
+     * once.
+     */
     @Test
     void aKeyAddedByALaterApplyIsProbedAtOnceTheFirstOnesWaitForTheirSlots() {
         schedule.apply(Map.of("a", Duration.ofSeconds(5), "b", Duration.ofSeconds(5)));
         assertEquals(List.of(), started, "start: nothing before the slots' turns");
-        schedule.apply(Map.of("a", Duration.ofSeconds(5), "b", Duration.ofSeconds(10), "c", Duration.ofSeconds(5)));
-        assertEquals(List.of("c"), started, "the new key at once; b, only re-timed, waits for its slot");
+        schedule.apply(
+                Map.of(
+                        "a",
+                        Duration.ofSeconds(5),
+                        "b",
+                        Duration.ofSeconds(10),
+                        "c",
+                        Duration.ofSeconds(5)));
+        assertEquals(
+                List.of("c"), started, "the new key at once; b, only re-timed, waits for its slot");
         running.get("c").complete(null);
         ticks.fireAll();
         assertEquals(3, new HashSet<>(started).size());
@@ -287,11 +355,16 @@ class ProbeScheduleTest {
             distinct.add(d.toMillis());
         }
         for (int b : buckets) {
-            assertTrue(b > 50 && b < 150, "each second of the interval gets about a tenth: " + Arrays.toString(buckets));
+            assertTrue(
+                    b > 50 && b < 150,
+                    "each second of the interval gets about a tenth: " + Arrays.toString(buckets));
         }
         assertEquals(50, distinct.size(), "10 s in 50 slots of 200 ms, every one in use");
-        assertEquals(List.of(Duration.ZERO, Duration.ofMillis(200)),
-                List.of(ProbeSchedule.phase(0, 5, Duration.ofSeconds(1)), ProbeSchedule.phase(1, 5, Duration.ofSeconds(1))));
+        assertEquals(
+                List.of(Duration.ZERO, Duration.ofMillis(200)),
+                List.of(
+                        ProbeSchedule.phase(0, 5, Duration.ofSeconds(1)),
+                        ProbeSchedule.phase(1, 5, Duration.ofSeconds(1))));
     }
 
     /**
@@ -311,11 +384,20 @@ class ProbeScheduleTest {
             wanted.put("10.77.1." + i + ":80", Duration.ofSeconds(1));
         }
         schedule.apply(wanted);
-        assertEquals(2, schedule.timers(), "one more than a slot holds: a second slot, half an interval later");
-        assertEquals(Set.of(Duration.ZERO, Duration.ofMillis(500)),
-                ticks.timers.values().stream().map(ManualTicks.Timer::firstDelay).collect(Collectors.toSet()));
+        assertEquals(
+                2,
+                schedule.timers(),
+                "one more than a slot holds: a second slot, half an interval later");
+        assertEquals(
+                Set.of(Duration.ZERO, Duration.ofMillis(500)),
+                ticks.timers.values().stream()
+                        .map(ManualTicks.Timer::firstDelay)
+                        .collect(Collectors.toSet()));
         ticks.fireAll();
-        assertEquals(ProbeSchedule.PER_SLOT + 1, new HashSet<>(started).size(), "every key is still probed, once a turn");
+        assertEquals(
+                ProbeSchedule.PER_SLOT + 1,
+                new HashSet<>(started).size(),
+                "every key is still probed, once a turn");
         wanted.keySet().removeIf(k -> !k.endsWith(".1:80") && !k.endsWith(".2:80"));
         schedule.apply(wanted);
         assertEquals(1, schedule.timers(), "back to one slot when keys go");
@@ -327,12 +409,17 @@ class ProbeScheduleTest {
         try (QuartzTicks quartz = new QuartzTicks(2)) {
             CountDownLatch three = new CountDownLatch(3);
             Set<String> threads = ConcurrentHashMap.newKeySet();
-            quartz.every("t", Duration.ZERO, Duration.ofMillis(20), () -> {
-                threads.add(Thread.currentThread().getName());
-                three.countDown();
-            });
+            quartz.every(
+                    "t",
+                    Duration.ZERO,
+                    Duration.ofMillis(20),
+                    () -> {
+                        threads.add(Thread.currentThread().getName());
+                        three.countDown();
+                    });
             assertTrue(three.await(30, TimeUnit.SECONDS), "three ticks arrive");
-            assertTrue(threads.stream().allMatch(n -> n.matches("ldirector-\\d+-worker-\\d+-\\d+")),
+            assertTrue(
+                    threads.stream().allMatch(n -> n.matches("ldirector-\\d+-worker-\\d+-\\d+")),
                     "ticks run on the parked pool: " + threads);
             quartz.cancel("t");
             CountDownLatch none = new CountDownLatch(1);

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-
 import org.junit.jupiter.api.Test;
 import org.ldirector.config.SyncConfig;
 import org.ldirector.config.SyncConfig.Role;
@@ -16,7 +15,8 @@ import org.ldirector.ipvs.SyncDaemon;
 import org.ldirector.ipvs.SyncDaemon.State;
 
 class SyncRolesTest {
-    private final InMemoryIpvsTable table = new InMemoryIpvsTable().withInterface("eth1", 1500).withInterface("eth2", 1500);
+    private final InMemoryIpvsTable table =
+            new InMemoryIpvsTable().withInterface("eth1", 1500).withInterface("eth2", 1500);
     private final List<String> log = new ArrayList<>();
     private final SyncRoles roles = new SyncRoles(table, log::add);
 
@@ -25,7 +25,9 @@ class SyncRolesTest {
     }
 
     private List<String> kernel() throws Exception {
-        return table.syncDaemons().stream().map(d -> d.state().word() + " " + d.multicastInterface() + " " + d.syncId()).toList();
+        return table.syncDaemons().stream()
+                .map(d -> d.state().word() + " " + d.multicastInterface() + " " + d.syncId())
+                .toList();
     }
 
     @Test
@@ -45,13 +47,17 @@ class SyncRolesTest {
 
     @Test
     void withoutSyncdaemonTheKernelsThreadsAreNeverTouched() throws Exception {
-        table.startSyncDaemon(SyncDaemon.of(State.MASTER, "eth2", 9)); // someone else's, e.g. keepalived's
+        table.startSyncDaemon(
+                SyncDaemon.of(State.MASTER, "eth2", 9)); // someone else's, e.g. keepalived's
         roles.configure(Optional.empty(), Role.NONE);
         roles.enforce();
         roles.stopAll();
         assertEquals(List.of("master eth2 9"), kernel());
-        SyncRoles.SyncException e = assertThrows(SyncRoles.SyncException.class, () -> roles.switchTo(Role.BACKUP));
-        assertTrue(e.getMessage().startsWith("syncdaemon is not set in the configuration"), e.getMessage());
+        SyncRoles.SyncException e =
+                assertThrows(SyncRoles.SyncException.class, () -> roles.switchTo(Role.BACKUP));
+        assertTrue(
+                e.getMessage().startsWith("syncdaemon is not set in the configuration"),
+                e.getMessage());
         assertEquals(List.of("master eth2 9"), kernel());
     }
 
@@ -73,7 +79,10 @@ class SyncRolesTest {
         roles.configure(Optional.of(settings(Role.BACKUP, "nosuch0", 1)), Role.BACKUP);
         roles.enforce();
         roles.enforce();
-        assertEquals(1, log.stream().filter(l -> l.startsWith("Error: ") && l.contains("ENODEV")).count(), log::toString);
+        assertEquals(
+                1,
+                log.stream().filter(l -> l.startsWith("Error: ") && l.contains("ENODEV")).count(),
+                log::toString);
         assertTrue(roles.status().error().orElseThrow().contains("ENODEV"));
         assertThrows(SyncRoles.SyncException.class, () -> roles.switchTo(Role.MASTER));
         assertEquals(List.of(), kernel());
@@ -82,9 +91,13 @@ class SyncRolesTest {
     @Test
     void noneWithoutAnInterfaceStopsEverythingAndCannotBecomeMaster() throws Exception {
         table.startSyncDaemon(SyncDaemon.of(State.BACKUP, "eth1", 0));
-        roles.configure(Optional.of(new SyncConfig(Role.NONE, Optional.empty(), 0, 0, Optional.empty(), 0, 0)), Role.NONE);
+        roles.configure(
+                Optional.of(
+                        new SyncConfig(Role.NONE, Optional.empty(), 0, 0, Optional.empty(), 0, 0)),
+                Role.NONE);
         assertEquals(List.of(), kernel());
-        SyncRoles.SyncException e = assertThrows(SyncRoles.SyncException.class, () -> roles.switchTo(Role.MASTER));
+        SyncRoles.SyncException e =
+                assertThrows(SyncRoles.SyncException.class, () -> roles.switchTo(Role.MASTER));
         assertEquals("syncdaemon master needs syncinterface in the configuration", e.getMessage());
     }
 
@@ -138,7 +151,9 @@ class SyncRolesTest {
         SyncRoles restarted = new SyncRoles(table, log::add, kept);
         restarted.start(backup);
         assertEquals(Role.MASTER, restarted.role());
-        assertTrue(log.contains("IPVS sync role master, as last set by the sync verb (memory)"), log::toString);
+        assertTrue(
+                log.contains("IPVS sync role master, as last set by the sync verb (memory)"),
+                log::toString);
 
         restarted.reload(backup, Optional.of(settings(Role.NONE, "eth1", 3)));
         assertEquals(Role.NONE, restarted.role());
@@ -147,7 +162,8 @@ class SyncRolesTest {
     }
 
     @Test
-    void aRoleSwitchThatFailsKeepsNothingAndAConfigWithoutSyncForgetsTheKeptRole() throws Exception {
+    void aRoleSwitchThatFailsKeepsNothingAndAConfigWithoutSyncForgetsTheKeptRole()
+            throws Exception {
         Memory kept = new Memory();
         SyncRoles r = new SyncRoles(table, log::add, kept);
         r.start(Optional.empty());

@@ -32,7 +32,8 @@ class SourceStyleTest {
                             + "\\.([A-Z][A-Za-z0-9_]*)");
     private static final Pattern IMPORT =
             Pattern.compile("^import\\s+([\\w.]+)\\.(\\w+);", Pattern.MULTILINE);
-    private static final Pattern ANY_IMPORT = Pattern.compile("^import\\s[^\n]*\n", Pattern.MULTILINE);
+    private static final Pattern ANY_IMPORT =
+            Pattern.compile("^import\\s[^\n]*\n", Pattern.MULTILINE);
     private static final Pattern DECLARED =
             Pattern.compile("\\b(?:class|interface|record|enum)\\s+([A-Z]\\w*)");
 
@@ -111,7 +112,13 @@ class SourceStyleTest {
                             || (imported.containsKey(simple) && !imported.get(simple).equals(full))
                             || bySimple.get(simple).size() > 1;
             if (!clash) {
-                int line = 1 + (int) code.substring(0, hit.start()).chars().filter(c -> c == '\n').count();
+                int line =
+                        1
+                                + (int)
+                                        code.substring(0, hit.start())
+                                                .chars()
+                                                .filter(c -> c == '\n')
+                                                .count();
                 out.add(name + ":" + line + ": " + full);
             }
         }

@@ -17,8 +17,7 @@ import org.junit.platform.launcher.listeners.TestExecutionSummary;
  */
 public final class InUmlMain {
 
-    private InUmlMain() {
-    }
+    private InUmlMain() {}
 
     public static void main(String[] args) {
         if (args.length == 0) {
@@ -38,9 +37,16 @@ public final class InUmlMain {
         summary.printTo(out);
         summary.printFailuresTo(out, 50);
         boolean ok = summary.getTotalFailureCount() == 0 && summary.getTestsSucceededCount() > 0;
-        out.println("IN-UML RESULT: " + (ok ? "PASSED" : "FAILED") + " (" + summary.getTestsSucceededCount()
-                + " succeeded, " + summary.getTotalFailureCount() + " failed, "
-                + summary.getTestsSkippedCount() + " skipped)");
+        out.println(
+                "IN-UML RESULT: "
+                        + (ok ? "PASSED" : "FAILED")
+                        + " ("
+                        + summary.getTestsSucceededCount()
+                        + " succeeded, "
+                        + summary.getTotalFailureCount()
+                        + " failed, "
+                        + summary.getTestsSkippedCount()
+                        + " skipped)");
         out.flush();
         System.exit(ok ? 0 : 1);
     }

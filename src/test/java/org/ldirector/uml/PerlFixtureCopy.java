@@ -4,10 +4,10 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The copy of a fixture the Perl ldirectord runs in the differential test: identical except that every
- * virtual is forced to {@code checktype=on}, so all reals are up without any server behind them, and
- * {@code emailalert=} is commented out: UML has no mail transport and ldirectord exits after its first
- * failed alert (seen in UML), while alerts play no part in the IPVS table.
+ * The copy of a fixture the Perl ldirectord runs in the differential test: identical except that
+ * every virtual is forced to {@code checktype=on}, so all reals are up without any server behind
+ * them, and {@code emailalert=} is commented out: UML has no mail transport and ldirectord exits
+ * after its first failed alert (seen in UML), while alerts play no part in the IPVS table.
  */
 final class PerlFixtureCopy {
 
@@ -16,8 +16,7 @@ final class PerlFixtureCopy {
     private static final Pattern OWN_CHECKTYPE = Pattern.compile("^([ \\t]+)checktype\\s*=.*");
     private static final Pattern EMAIL_ALERT = Pattern.compile("^([ \\t]*)(emailalert\\s*=.*)");
 
-    private PerlFixtureCopy() {
-    }
+    private PerlFixtureCopy() {}
 
     static String forceCheckTypeOn(String text) {
         StringBuilder out = new StringBuilder(text.length() + 64);
@@ -36,7 +35,10 @@ final class PerlFixtureCopy {
                 out.append(own.group(1)).append("#differential: ").append(own.group(2)).append(eol);
             } else if (VIRTUAL.matcher(body).matches()) {
                 // Put first so a later checktype= of the virtual is rewritten by the branch above.
-                out.append(body).append(eol.isEmpty() ? "\n" : eol).append("\tchecktype=on").append(eol);
+                out.append(body)
+                        .append(eol.isEmpty() ? "\n" : eol)
+                        .append("\tchecktype=on")
+                        .append(eol);
             } else {
                 out.append(line);
             }

@@ -16,17 +16,19 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 26's side-by-side run: the Perl ldirectord and ldirector, one after the other in the same
  * kernel, on one config whose {@code receive=} regexes depend on Perl's semantics and whose
- * quiescent virtual has a real that is down from the start. Both IPVS tables, read back with
- * {@code ipvsadm -Sn}, must be equal and must hold what Perl decides:
+ * quiescent virtual has a real that is down from the start. Both IPVS tables, read back with {@code
+ * ipvsadm -Sn}, must be equal and must hold what Perl decides:
+ *
  * <ul>
  *   <li>{@code receive="ok.*done"} against the body {@code ok\rdone}: up (Perl's {@code .} matches
- *       {@code \r}; java.util.regex's does not without translation);</li>
- *   <li>{@code receive="^test$"} against {@code test\r\n}: down (Perl's {@code $} matches only at the
- *       end or before a final {@code \n}, so not before the {@code \r});</li>
+ *       {@code \r}; java.util.regex's does not without translation);
+ *   <li>{@code receive="^test$"} against {@code test\r\n}: down (Perl's {@code $} matches only at
+ *       the end or before a final {@code \n}, so not before the {@code \r});
  *   <li>{@code receive="^[[:digit:]]+ items"} against {@code 12 items}: up (a POSIX class, which
- *       java.util.regex would read as a plain character class);</li>
- *   <li>{@code quiescent=yes}: the real whose first check fails is listed at weight 0.</li>
+ *       java.util.regex would read as a plain character class);
+ *   <li>{@code quiescent=yes}: the real whose first check fails is listed at weight 0.
  * </ul>
+ *
  * The expected table is written out, so the test fails when either implementation changes.
  */
 @Tag("uml")
@@ -35,8 +37,12 @@ class PerlSemanticsSideBySideTest {
     @BeforeAll
     static void needsUmlJarAndLdirectord() {
         assumeTrue(UmlHarness.available(), "User-Mode Linux is not installed");
-        assumeTrue(Files.exists(UmlHarness.projectRoot().resolve("target/ldirector.jar")), "run mvn package first");
-        assumeTrue(Files.isExecutable(Path.of("/usr/sbin/ldirectord")), "the Perl ldirectord is not installed");
+        assumeTrue(
+                Files.exists(UmlHarness.projectRoot().resolve("target/ldirector.jar")),
+                "run mvn package first");
+        assumeTrue(
+                Files.isExecutable(Path.of("/usr/sbin/ldirectord")),
+                "the Perl ldirectord is not installed");
     }
 
     /**
@@ -44,7 +50,8 @@ class PerlSemanticsSideBySideTest {
      * listens on 10.77.1.12:8080: that real is stopped from the start. No fallback: ldirectord adds
      * and removes it around the first checks, which says nothing about these cases.
      */
-    static final String CONFIG = """
+    static final String CONFIG =
+            """
             checktimeout=3
             checkinterval=1
             autoreload=no
@@ -83,20 +90,25 @@ class PerlSemanticsSideBySideTest {
             """;
 
     /** What Perl decides for CONFIG, as {@code ipvsadm -Sn | LC_ALL=C sort} prints it. */
-    static final List<String> EXPECTED = List.of(
-            "-A -t 10.77.0.100:80 -s wrr",
-            "-A -t 10.77.0.100:81 -s wrr",
-            "-A -t 10.77.0.100:82 -s wrr",
-            "-A -t 10.77.0.100:83 -s wrr",
-            "-a -t 10.77.0.100:80 -r 10.77.1.11:80 -m -w 1",
-            "-a -t 10.77.0.100:82 -r 10.77.1.13:80 -m -w 1",
-            "-a -t 10.77.0.100:83 -r 10.77.1.11:80 -m -w 1",
-            "-a -t 10.77.0.100:83 -r 10.77.1.12:8080 -m -w 0");
+    static final List<String> EXPECTED =
+            List.of(
+                    "-A -t 10.77.0.100:80 -s wrr",
+                    "-A -t 10.77.0.100:81 -s wrr",
+                    "-A -t 10.77.0.100:82 -s wrr",
+                    "-A -t 10.77.0.100:83 -s wrr",
+                    "-a -t 10.77.0.100:80 -r 10.77.1.11:80 -m -w 1",
+                    "-a -t 10.77.0.100:82 -r 10.77.1.13:80 -m -w 1",
+                    "-a -t 10.77.0.100:83 -r 10.77.1.11:80 -m -w 1",
+                    "-a -t 10.77.0.100:83 -r 10.77.1.12:8080 -m -w 0");
 
     private static String script() {
         String root = UmlHarness.projectRoot().toString();
-        return "ROOT=" + UmlHarness.shellQuote(root) + "\n"
-                + "cat > \"$UML_OUT/ld26.cf\" <<'EOF'\n" + CONFIG + "EOF\n"
+        return "ROOT="
+                + UmlHarness.shellQuote(root)
+                + "\n"
+                + "cat > \"$UML_OUT/ld26.cf\" <<'EOF'\n"
+                + CONFIG
+                + "EOF\n"
                 + """
                 set -u
                 . "$ROOT/test-fixtures/uml/topology.sh"
@@ -164,8 +176,12 @@ class PerlSemanticsSideBySideTest {
         assertEquals(0, r.exitCode(), r::describe);
         List<String> perl = lines(out.resolve("perl.sn"));
         List<String> ldirector = lines(out.resolve("ldirector.sn"));
-        assertEquals(EXPECTED, perl, () -> "the Perl ldirectord's verdicts changed\n" + r.describe());
-        assertEquals(perl, ldirector, () -> "ldirector's table differs from ldirectord's\n" + r.describe());
+        assertEquals(
+                EXPECTED, perl, () -> "the Perl ldirectord's verdicts changed\n" + r.describe());
+        assertEquals(
+                perl,
+                ldirector,
+                () -> "ldirector's table differs from ldirectord's\n" + r.describe());
     }
 
     private static List<String> lines(Path file) {

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
  * installs the package rpm/build-deb.sh built from the jar and runs start, status, reload,
  * autoreload, a failing real with its email alert, an instance unit, an upgrade to a second build
  * with the daemons running while the IPVS table is watched, and stop; then the RPM that
- * rpm/build-rpm.sh built is installed on the same root with rpm, started, upgraded the same way
- * and stopped. This test reads the guest's results.
+ * rpm/build-rpm.sh built is installed on the same root with rpm, started, upgraded the same way and
+ * stopped. This test reads the guest's results.
  *
  * <p>Alone: {@code nice mvn -B -o verify -Puml -Dit.test=SystemdPackageUmlTest -Dtest=NoSuchTest
  * -Dsurefire.failIfNoSpecifiedTests=false}
@@ -37,9 +37,24 @@ import org.junit.jupiter.api.Test;
 @Tag("uml")
 class SystemdPackageUmlTest {
     /** Every step the guest runs, in order; each must report ok. */
-    static final List<String> STEPS = List.of("setup", "install", "start", "status", "reload", "autoreload",
-            "failing-real", "email", "real-back", "instance", "upgrade", "stop",
-            "rpm-install", "rpm-start", "rpm-upgrade", "rpm-stop");
+    static final List<String> STEPS =
+            List.of(
+                    "setup",
+                    "install",
+                    "start",
+                    "status",
+                    "reload",
+                    "autoreload",
+                    "failing-real",
+                    "email",
+                    "real-back",
+                    "instance",
+                    "upgrade",
+                    "stop",
+                    "rpm-install",
+                    "rpm-start",
+                    "rpm-upgrade",
+                    "rpm-stop");
 
     static String run(Map<String, String> env, String... argv) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
@@ -52,29 +67,58 @@ class SystemdPackageUmlTest {
     }
 
     @Test
-    void theDebUnderSystemdStartsReloadsFailsOverMailsUpgradesWithoutTouchingTheTableAndStops() throws Exception {
+    void theDebUnderSystemdStartsReloadsFailsOverMailsUpgradesWithoutTouchingTheTableAndStops()
+            throws Exception {
         assumeTrue(UmlHarness.available(), "User-Mode Linux is not installed");
-        assumeTrue("root".equals(System.getProperty("user.name")), "debootstrap and the guest's root need root");
+        assumeTrue(
+                "root".equals(System.getProperty("user.name")),
+                "debootstrap and the guest's root need root");
         Path project = UmlHarness.projectRoot();
-        assertTrue(Files.isRegularFile(project.resolve("target/ldirector.jar")), "mvn package has not built the jar");
+        assertTrue(
+                Files.isRegularFile(project.resolve("target/ldirector.jar")),
+                "mvn package has not built the jar");
         Path work = project.resolve("target/systemd-uml");
         run(Map.of(), "rm", "-rf", "--one-file-system", work.toString());
         Files.createDirectories(work);
 
         long t0 = System.nanoTime();
-        Path first = Path.of(run(Map.of(), project.resolve("rpm/build-deb.sh").toString(), work.resolve("deb1").toString()).strip());
+        Path first =
+                Path.of(
+                        run(
+                                        Map.of(),
+                                        project.resolve("rpm/build-deb.sh").toString(),
+                                        work.resolve("deb1").toString())
+                                .strip());
         String version = run(Map.of(), "dpkg-deb", "-f", first.toString(), "Version").strip();
         // sorts after the first build's version, as a newer release does
-        Path second = Path.of(run(Map.of("DEB_VERSION", version + ".1"),
-                project.resolve("rpm/build-deb.sh").toString(), work.resolve("deb2").toString()).strip());
+        Path second =
+                Path.of(
+                        run(
+                                        Map.of("DEB_VERSION", version + ".1"),
+                                        project.resolve("rpm/build-deb.sh").toString(),
+                                        work.resolve("deb2").toString())
+                                .strip());
 
-        Path firstRpm = Path.of(lastLine(run(Map.of(), project.resolve("rpm/build-rpm.sh").toString(),
-                work.resolve("rpm1").toString())));
-        String release = run(Map.of(), "rpm", "-qp", "--qf", "%{RELEASE}", firstRpm.toString()).strip();
-        Path secondRpm = Path.of(lastLine(run(Map.of("RPM_RELEASE", release + ".1"),
-                project.resolve("rpm/build-rpm.sh").toString(), work.resolve("rpm2").toString())));
+        Path firstRpm =
+                Path.of(
+                        lastLine(
+                                run(
+                                        Map.of(),
+                                        project.resolve("rpm/build-rpm.sh").toString(),
+                                        work.resolve("rpm1").toString())));
+        String release =
+                run(Map.of(), "rpm", "-qp", "--qf", "%{RELEASE}", firstRpm.toString()).strip();
+        Path secondRpm =
+                Path.of(
+                        lastLine(
+                                run(
+                                        Map.of("RPM_RELEASE", release + ".1"),
+                                        project.resolve("rpm/build-rpm.sh").toString(),
+                                        work.resolve("rpm2").toString())));
 
-        String cached = run(Map.of(), project.resolve("test-fixtures/uml/systemd-root.sh").toString()).strip();
+        String cached =
+                run(Map.of(), project.resolve("test-fixtures/uml/systemd-root.sh").toString())
+                        .strip();
         Path pristine = Path.of(lastLine(cached));
         long prepared = System.nanoTime();
         // the guest writes to its root: a copy, so the cached one stays as built
@@ -87,22 +131,34 @@ class SystemdPackageUmlTest {
         Files.copy(firstRpm, root.resolve("root/rpms/first.rpm"));
         Files.copy(secondRpm, root.resolve("root/rpms/second.rpm"));
         Path script = root.resolve("usr/local/sbin/ldirector-package-test");
-        Files.copy(project.resolve("test-fixtures/uml/systemd/ldirector-package-test"), script,
+        Files.copy(
+                project.resolve("test-fixtures/uml/systemd/ldirector-package-test"),
+                script,
                 StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-xr-x"));
         Path unit = root.resolve("etc/systemd/system/ldirector-package-test.service");
-        Files.copy(project.resolve("test-fixtures/uml/systemd/ldirector-package-test.service"), unit);
+        Files.copy(
+                project.resolve("test-fixtures/uml/systemd/ldirector-package-test.service"), unit);
         Path wants = root.resolve("etc/systemd/system/multi-user.target.wants");
         Files.createDirectories(wants);
-        Files.createSymbolicLink(wants.resolve("ldirector-package-test.service"),
+        Files.createSymbolicLink(
+                wants.resolve("ldirector-package-test.service"),
                 Path.of("/etc/systemd/system/ldirector-package-test.service"));
         long copied = System.nanoTime();
 
-        Process boot = new ProcessBuilder("bash", project.resolve("test-fixtures/uml/systemd-boot.sh").toString(),
-                root.toString(), "1200").redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Process boot =
+                new ProcessBuilder(
+                                "bash",
+                                project.resolve("test-fixtures/uml/systemd-boot.sh").toString(),
+                                root.toString(),
+                                "1200")
+                        .redirectErrorStream(true)
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .start();
         StringBuilder console = new StringBuilder();
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(boot.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(
+                        new InputStreamReader(boot.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 System.out.println("[uml] " + line);
@@ -111,16 +167,23 @@ class SystemdPackageUmlTest {
         }
         assertTrue(boot.waitFor(60, TimeUnit.SECONDS), "systemd-boot.sh did not end");
         long booted = System.nanoTime();
-        assertEquals(0, boot.exitValue(), "the guest did not power off by itself:\n" + tail(console));
+        assertEquals(
+                0, boot.exitValue(), "the guest did not power off by itself:\n" + tail(console));
 
         Path resultsFile = root.resolve("var/lib/ldirector-test/results");
-        assertTrue(Files.isRegularFile(resultsFile), "the guest's test unit never ran:\n" + tail(console));
+        assertTrue(
+                Files.isRegularFile(resultsFile),
+                "the guest's test unit never ran:\n" + tail(console));
         List<String> results = Files.readAllLines(resultsFile);
-        System.out.printf("SystemdPackageUmlTest: debs and root ready after %.1f s, root copied in %.1f s, guest ran %.1f s%n",
+        System.out.printf(
+                "SystemdPackageUmlTest: debs and root ready after %.1f s, root copied in %.1f s,"
+                        + " guest ran %.1f s%n",
                 (prepared - t0) / 1e9, (copied - prepared) / 1e9, (booted - copied) / 1e9);
         results.forEach(l -> System.out.println("SystemdPackageUmlTest: " + l));
-        String diagnosis = String.join("\n", results) + "\n--- journal (tail) ---\n"
-                + tail(readOr(root.resolve("var/lib/ldirector-test/journal.txt")));
+        String diagnosis =
+                String.join("\n", results)
+                        + "\n--- journal (tail) ---\n"
+                        + tail(readOr(root.resolve("var/lib/ldirector-test/journal.txt")));
         List<String> ran = new ArrayList<>();
         for (String l : results) {
             if (l.startsWith("STEP ")) {

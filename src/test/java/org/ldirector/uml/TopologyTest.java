@@ -28,21 +28,25 @@ class TopologyTest {
 
     @Test
     void natSpreadsByWeightAndTheLocalFallbackServesWhenNoRealIsLeft() {
-        UmlResult r = UmlHarness.runScript(topology() + """
-                set -e
-                topo_nat_up
-                ipvsadm -A -t 10.77.0.100:80 -s wrr
-                for n in 1 2 3; do ipvsadm -a -t 10.77.0.100:80 -r 10.77.1.1$n:80 -m -w $n; done
-                echo "spread: $(for i in $(seq 1 12); do client_curl http://10.77.0.100/; done | sort | uniq -c | xargs)"
-                real_stop 2
-                real_up 2 || echo "real2 is down"
-                for n in 1 2 3; do ipvsadm -d -t 10.77.0.100:80 -r 10.77.1.1$n:80; done
-                sorry_start
-                ipvsadm -a -t 10.77.0.100:80 -r 127.0.0.1:80 -g -w 1
-                echo "fallback: $(client_curl http://10.77.0.100/)"
-                real_start 2
-                echo "real2 back: $(curl -s http://10.77.1.12/)"
-                """, Duration.ofSeconds(240));
+        UmlResult r =
+                UmlHarness.runScript(
+                        topology()
+                                + """
+                                set -e
+                                topo_nat_up
+                                ipvsadm -A -t 10.77.0.100:80 -s wrr
+                                for n in 1 2 3; do ipvsadm -a -t 10.77.0.100:80 -r 10.77.1.1$n:80 -m -w $n; done
+                                echo "spread: $(for i in $(seq 1 12); do client_curl http://10.77.0.100/; done | sort | uniq -c | xargs)"
+                                real_stop 2
+                                real_up 2 || echo "real2 is down"
+                                for n in 1 2 3; do ipvsadm -d -t 10.77.0.100:80 -r 10.77.1.1$n:80; done
+                                sorry_start
+                                ipvsadm -a -t 10.77.0.100:80 -r 127.0.0.1:80 -g -w 1
+                                echo "fallback: $(client_curl http://10.77.0.100/)"
+                                real_start 2
+                                echo "real2 back: $(curl -s http://10.77.1.12/)"
+                                """,
+                        Duration.ofSeconds(240));
         assertEquals(0, r.exitCode(), r::describe);
         // wrr with weights 1:2:3 over 12 requests is exact, not statistical.
         assertTrue(r.output().contains("spread: 2 real1 4 real2 6 real3"), r::describe);
@@ -53,14 +57,18 @@ class TopologyTest {
 
     @Test
     void drRealsAnswerOnTheVipAndLongDownloadsComplete() {
-        UmlResult r = UmlHarness.runScript(topology() + """
-                set -e
-                topo_dr_up
-                ipvsadm -A -t 10.77.0.100:80 -s rr
-                for n in 1 2 3; do ipvsadm -a -t 10.77.0.100:80 -r 10.77.1.1$n:80 -g -w 1; done
-                echo "spread: $(for i in $(seq 1 6); do client_curl http://10.77.0.100/; done | sort | uniq -c | xargs)"
-                echo "downloaded: $(client_curl http://10.77.0.100/bytes/2000000 | wc -c)"
-                """, Duration.ofSeconds(240));
+        UmlResult r =
+                UmlHarness.runScript(
+                        topology()
+                                + """
+                                set -e
+                                topo_dr_up
+                                ipvsadm -A -t 10.77.0.100:80 -s rr
+                                for n in 1 2 3; do ipvsadm -a -t 10.77.0.100:80 -r 10.77.1.1$n:80 -g -w 1; done
+                                echo "spread: $(for i in $(seq 1 6); do client_curl http://10.77.0.100/; done | sort | uniq -c | xargs)"
+                                echo "downloaded: $(client_curl http://10.77.0.100/bytes/2000000 | wc -c)"
+                                """,
+                        Duration.ofSeconds(240));
         assertEquals(0, r.exitCode(), r::describe);
         assertTrue(r.output().contains("spread: 2 real1 2 real2 2 real3"), r::describe);
         assertTrue(r.output().contains("downloaded: 2000000"), r::describe);

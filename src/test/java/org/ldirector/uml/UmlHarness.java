@@ -19,25 +19,27 @@ import java.util.stream.Stream;
 
 /**
  * Runs code as root against a real Linux kernel: User-Mode Linux (Debian package user-mode-linux),
- * booted by test-fixtures/uml/run.sh with the host filesystem as a read-only root. Inside, PATH is set,
- * ip_vs is loadable, /tmp and /run are tmpfs, and {@code $UML_OUT} names a writable host directory
- * at the same path on both sides.
+ * booted by test-fixtures/uml/run.sh with the host filesystem as a read-only root. Inside, PATH is
+ * set, ip_vs is loadable, /tmp and /run are tmpfs, and {@code $UML_OUT} names a writable host
+ * directory at the same path on both sides.
  *
  * <p>UML runs on one virtual CPU and its syscalls are 20-60x slower than the host's: callers should
  * wait for conditions with generous deadlines instead of sleeping.
  */
 public final class UmlHarness {
 
-    /** Set inside UML by {@link #runJUnit}; in-uml tests may check it to refuse running on the host. */
+    /**
+     * Set inside UML by {@link #runJUnit}; in-uml tests may check it to refuse running on the host.
+     */
     public static final String IN_UML_PROPERTY = "ldirector.inuml";
 
     private static final Path LINUX = Paths.get("/usr/bin/linux");
     private static final Path MODULES = Paths.get("/usr/lib/uml/modules");
+
     /** Time run.sh needs beyond the script's own deadline to kill UML and clean up. */
     private static final Duration GRACE = Duration.ofSeconds(30);
 
-    private UmlHarness() {
-    }
+    private UmlHarness() {}
 
     /** True when the UML kernel and its modules are installed, i.e. UML tests can run. */
     public static boolean available() {
@@ -72,9 +74,12 @@ public final class UmlHarness {
             Files.createDirectories(outDir);
             Path script = Files.createTempFile(outDir, "script-", ".sh");
             Files.writeString(script, bashScript, StandardCharsets.UTF_8);
-            ProcessBuilder pb = new ProcessBuilder("bash",
-                    projectRoot.resolve("test-fixtures/uml/run.sh").toString(),
-                    script.toString(), Long.toString(Math.max(1, timeout.toSeconds())));
+            ProcessBuilder pb =
+                    new ProcessBuilder(
+                            "bash",
+                            projectRoot.resolve("test-fixtures/uml/run.sh").toString(),
+                            script.toString(),
+                            Long.toString(Math.max(1, timeout.toSeconds())));
             pb.environment().put("UML_OUT", outDir.toAbsolutePath().toString());
             pb.redirectErrorStream(true);
             pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -91,8 +96,11 @@ public final class UmlHarness {
                     process.destroyForcibly();
                 }
                 pump.join(5_000);
-                return new UmlResult(124, output + "\nUmlHarness: run.sh did not return within "
-                        + timeout.plus(GRACE));
+                return new UmlResult(
+                        124,
+                        output
+                                + "\nUmlHarness: run.sh did not return within "
+                                + timeout.plus(GRACE));
             }
             pump.join(10_000);
             synchronized (output) {
@@ -112,28 +120,39 @@ public final class UmlHarness {
     }
 
     /**
-     * Runs one JUnit class inside UML in a JVM with this JVM's test classpath and
-     * {@code -Dldirector.inuml=true}, after {@code setupScript} (bash, e.g. bringing up a topology;
-     * a failing setup ends the run with its exit code). Exit code 0 means at least one test ran and
+     * Runs one JUnit class inside UML in a JVM with this JVM's test classpath and {@code
+     * -Dldirector.inuml=true}, after {@code setupScript} (bash, e.g. bringing up a topology; a
+     * failing setup ends the run with its exit code). Exit code 0 means at least one test ran and
      * none failed; the output holds the JUnit summary and every failure's stack trace.
      */
     public static UmlResult runJUnit(Class<?> testClass, Duration timeout, String setupScript) {
         String java = Paths.get(System.getProperty("java.home"), "bin", "java").toString();
-        String script = "set -e\n"
-                + setupScript + "\n"
-                + "exec " + shellQuote(java)
-                + " -D" + IN_UML_PROPERTY + "=true"
-                // One slow CPU: a small heap, the serial collector and C1 only start fastest.
-                + " -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.io.tmpdir=/tmp"
-                + " -cp " + shellQuote(testClasspath())
-                + " " + InUmlMain.class.getName() + " " + shellQuote(testClass.getName()) + "\n";
+        String script =
+                "set -e\n"
+                        + setupScript
+                        + "\n"
+                        + "exec "
+                        + shellQuote(java)
+                        + " -D"
+                        + IN_UML_PROPERTY
+                        + "=true"
+                        // One slow CPU: a small heap, the serial collector and C1 only start
+                        // fastest.
+                        + " -Xmx512m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -Djava.io.tmpdir=/tmp"
+                        + " -cp "
+                        + shellQuote(testClasspath())
+                        + " "
+                        + InUmlMain.class.getName()
+                        + " "
+                        + shellQuote(testClass.getName())
+                        + "\n";
         return runScript(script, timeout);
     }
 
     /**
-     * The classpath of this JVM (under surefire/failsafe: target/test-classes, target/classes and every
-     * dependency jar in ~/.m2). Entries under /tmp are dropped (the guest's /tmp is its own tmpfs,
-     * e.g. surefire's booter jars), except those in the checkout, which init.sh mounts back.
+     * The classpath of this JVM (under surefire/failsafe: target/test-classes, target/classes and
+     * every dependency jar in ~/.m2). Entries under /tmp are dropped (the guest's /tmp is its own
+     * tmpfs, e.g. surefire's booter jars), except those in the checkout, which init.sh mounts back.
      */
     static String testClasspath() {
         String cp = System.getProperty("java.class.path", "");
@@ -180,8 +199,9 @@ public final class UmlHarness {
     }
 
     private static void pump(Process process, StringBuilder output) {
-        try (BufferedReader r = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader r =
+                new BufferedReader(
+                        new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = r.readLine()) != null) {
                 System.out.println("[uml] " + line);

@@ -1,7 +1,5 @@
 package org.ldirector.check.http;
 
-import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketTimeoutException;
 import java.net.URI;
@@ -11,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Locale;
 import java.util.Map;
@@ -24,9 +23,11 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import javax.net.ssl.SSLException;
+import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
 import org.apache.hc.client5.http.async.methods.SimpleHttpRequest;
 import org.apache.hc.client5.http.async.methods.SimpleRequestProducer;
 import org.apache.hc.client5.http.config.RequestConfig;
@@ -37,7 +38,6 @@ import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.Header;
 import org.apache.hc.core5.http.HttpHost;
 import org.apache.hc.core5.http.HttpResponse;
-import org.apache.hc.client5.http.async.methods.AbstractBinResponseConsumer;
 import org.apache.hc.core5.util.Timeout;
 import org.ldirector.check.AnswerBudget;
 import org.ldirector.check.BoundedMatch;
@@ -48,28 +48,30 @@ import org.ldirector.check.ProbeTarget;
 import org.ldirector.check.Reasons;
 import org.ldirector.config.HttpExpect;
 import org.ldirector.config.PerlRegex;
+import org.ldirector.config.ServiceType;
 import org.ldirector.config.StatusSet;
 import org.ldirector.config.UrlCheck;
-import org.ldirector.config.ServiceType;
 import org.ldirector.net.InetText;
-import java.util.Arrays;
-import java.util.function.Consumer;
 
 /**
  * ldirectord's {@code check_http} for http, https and http_proxy, on the shared non-blocking
  * client: GET or HEAD of {@code scheme://real:checkport/request}, {@code Host:} = virtualhost else
- * the real's address (no port, as ldirectord sets it), up when the final status is 2xx and
- * {@code receive} (an unanchored regular expression) occurs in the body. Redirects are followed as
- * LWP::UserAgent does: up to 7, Host and Cookie headers dropped on each hop. negotiatetimeout bounds
- * the whole exchange, redirects included (ldirectord arms one alarm around {@code $ua->request}).
+ * the real's address (no port, as ldirectord sets it), up when the final status is 2xx and {@code
+ * receive} (an unanchored regular expression) occurs in the body. Redirects are followed as
+ * LWP::UserAgent does: up to 7, Host and Cookie headers dropped on each hop. negotiatetimeout
+ * bounds the whole exchange, redirects included (ldirectord arms one alarm around {@code
+ * $ua->request}).
  *
- * <p>The body is searched for receive on the context's match executor, never on the probe loop
- * that read it, under the context's {@link BoundedMatch} limit; the bytes an answer holds count
- * against the context's {@link AnswerBudget} until the probe's verdict is made.
+ * <p>The body is searched for receive on the context's match executor, never on the probe loop that
+ * read it, under the context's {@link BoundedMatch} limit; the bytes an answer holds count against
+ * the context's {@link AnswerBudget} until the probe's verdict is made.
  */
 public final class HttpCheck implements Checker {
-    /** LWP::UserAgent's max_redirect: the 8th redirect response is returned as the result (down). */
+    /**
+     * LWP::UserAgent's max_redirect: the 8th redirect response is returned as the result (down).
+     */
     static final int MAX_REDIRECTS = 7;
+
     /** LWP reads the whole body; a cap keeps thousands of probes of a misbehaving real bounded. */
     static final int BODY_LIMIT = 4 << 20;
 
@@ -81,8 +83,7 @@ public final class HttpCheck implements Checker {
     }
 
     /** What one URL's answer must be: httpstatus= (empty: ldirectord's rule) and httpdigest=. */
-    private record Expect(Optional<StatusSet> status, Optional<String> digest) {
-    }
+    private record Expect(Optional<StatusSet> status, Optional<String> digest) {}
 
     /**
      * The check's own request, then each {@code checkurl=} in turn (keepalived's several urls per
@@ -97,14 +98,31 @@ public final class HttpCheck implements Checker {
         }
         CompletableFuture<CheckResult> chain = first;
         for (UrlCheck u : e.more()) {
-            chain = chain.thenCompose(r -> {
-                if (!r.up()) {
-                    return CompletableFuture.completedFuture(r);
-                }
-                return one(withRequest(t, u.path()), new Expect(u.status(), u.digest()))
-                        .thenApply(n -> new CheckResult(n.up(), r.latency().plus(n.latency()),
-                                n.up() ? r.reason() + "; " + u.path() + ": " + n.reason() : "checkurl " + u.path() + ": " + n.reason()));
-            });
+            chain =
+                    chain.thenCompose(
+                            r -> {
+                                if (!r.up()) {
+                                    return CompletableFuture.completedFuture(r);
+                                }
+                                return one(
+                                                withRequest(t, u.path()),
+                                                new Expect(u.status(), u.digest()))
+                                        .thenApply(
+                                                n ->
+                                                        new CheckResult(
+                                                                n.up(),
+                                                                r.latency().plus(n.latency()),
+                                                                n.up()
+                                                                        ? r.reason()
+                                                                                + "; "
+                                                                                + u.path()
+                                                                                + ": "
+                                                                                + n.reason()
+                                                                        : "checkurl "
+                                                                                + u.path()
+                                                                                + ": "
+                                                                                + n.reason()));
+                            });
         }
         return chain;
     }
@@ -112,8 +130,19 @@ public final class HttpCheck implements Checker {
     /** {@code t} asking {@code path} (ldirectord's leading "/" added) with no receive. */
     static ProbeTarget withRequest(ProbeTarget t, String path) {
         String request = path.startsWith("/") || path.contains("://") ? path : "/" + path;
-        return new ProbeTarget(t.spec(), t.protocol(), t.family(), t.virtualAddress(), t.virtualPort(), t.realAddress(),
-                t.realPort(), t.checkPort(), request, "", t.fwmark(), t.writtenRealPort());
+        return new ProbeTarget(
+                t.spec(),
+                t.protocol(),
+                t.family(),
+                t.virtualAddress(),
+                t.virtualPort(),
+                t.realAddress(),
+                t.realPort(),
+                t.checkPort(),
+                request,
+                "",
+                t.fwmark(),
+                t.writtenRealPort());
     }
 
     private CompletableFuture<CheckResult> one(ProbeTarget t, Expect expect) {
@@ -122,7 +151,13 @@ public final class HttpCheck implements Checker {
             begin(t, expect, result);
         } catch (RuntimeException e) {
             // a bug here is still a down result, never a lost probe
-            result.complete(CheckResult.down(Duration.ZERO, "http: " + e.getClass().getSimpleName() + ": " + Reasons.quote(e.getMessage())));
+            result.complete(
+                    CheckResult.down(
+                            Duration.ZERO,
+                            "http: "
+                                    + e.getClass().getSimpleName()
+                                    + ": "
+                                    + Reasons.quote(e.getMessage())));
         }
         return result;
     }
@@ -131,21 +166,33 @@ public final class HttpCheck implements Checker {
         ServiceType service = t.spec().service();
         int port = t.checkPort().orElse(0);
         if (port <= 0) {
-            result.complete(CheckResult.down(Duration.ZERO, service.keyword() + ": no port to check (set checkport)"));
+            result.complete(
+                    CheckResult.down(
+                            Duration.ZERO,
+                            service.keyword() + ": no port to check (set checkport)"));
             return;
         }
         Pattern receive;
         try {
-            receive = t.receive().isEmpty() ? null : patterns.computeIfAbsent(t.receive(), PerlRegex::compileConfigured);
+            receive =
+                    t.receive().isEmpty()
+                            ? null
+                            : patterns.computeIfAbsent(t.receive(), PerlRegex::compileConfigured);
         } catch (PatternSyntaxException e) {
-            result.complete(CheckResult.down(Duration.ZERO, "receive /" + t.receive() + "/ is not a valid regular expression"));
+            result.complete(
+                    CheckResult.down(
+                            Duration.ZERO,
+                            "receive /" + t.receive() + "/ is not a valid regular expression"));
             return;
         }
         URI url;
         try {
             url = new URI(url(t, port));
         } catch (URISyntaxException e) {
-            result.complete(CheckResult.down(Duration.ZERO, service.keyword() + ": bad URL " + Reasons.quote(e.getInput())));
+            result.complete(
+                    CheckResult.down(
+                            Duration.ZERO,
+                            service.keyword() + ": bad URL " + Reasons.quote(e.getInput())));
             return;
         }
         Exchange x = new Exchange(t, receive, expect, t.spec().negotiateTimeout(), result);
@@ -158,9 +205,9 @@ public final class HttpCheck implements Checker {
     }
 
     /**
-     * ldirectord's {@code $$r{url}}: one leading "/" of request is dropped, then the URL is
-     * {@code scheme://server:port/request}. The request is the URL itself for http_proxy (whose
-     * request is absolute), and for a per-real request that contains "scheme://" anywhere (ldirectord's
+     * ldirectord's {@code $$r{url}}: one leading "/" of request is dropped, then the URL is {@code
+     * scheme://server:port/request}. The request is the URL itself for http_proxy (whose request is
+     * absolute), and for a per-real request that contains "scheme://" anywhere (ldirectord's
      * unanchored test; a virtual's own request never gets that treatment).
      */
     static String url(ProbeTarget t, int port) {
@@ -182,15 +229,28 @@ public final class HttpCheck implements Checker {
         private final Duration timeout;
         private final CompletableFuture<CheckResult> result;
         private final AtomicReference<Future<?>> inFlight = new AtomicReference<>();
-        /** From the check's call, or from the connect when the first request runs on the probe loop. */
+
+        /**
+         * From the check's call, or from the connect when the first request runs on the probe loop.
+         */
         private volatile long start;
-        /** The probe loop's measure of the first request, while the answer being judged is that one. */
+
+        /**
+         * The probe loop's measure of the first request, while the answer being judged is that one.
+         */
         private volatile Duration onLoop;
+
         private volatile boolean armed;
+
         /** The budget shares this probe's answers hold, returned when its verdict is made. */
         private final Queue<AnswerBudget.Hold> holds = new ConcurrentLinkedQueue<>();
 
-        Exchange(ProbeTarget t, Pattern receive, Expect expect, Duration timeout, CompletableFuture<CheckResult> result) {
+        Exchange(
+                ProbeTarget t,
+                Pattern receive,
+                Expect expect,
+                Duration timeout,
+                CompletableFuture<CheckResult> result) {
             this.t = t;
             this.receive = receive;
             this.expect = expect;
@@ -200,7 +260,10 @@ public final class HttpCheck implements Checker {
             result.whenComplete((r, e) -> releaseHolds());
         }
 
-        /** Takes on an answer's share of the budget; returned at once if the verdict is already made. */
+        /**
+         * Takes on an answer's share of the budget; returned at once if the verdict is already
+         * made.
+         */
         void adopt(AnswerBudget.Hold h) {
             if (h != null) {
                 holds.add(h);
@@ -223,47 +286,67 @@ public final class HttpCheck implements Checker {
          * probes late instead of timing healthy reals out. A redirect continues on the HTTP client.
          */
         void onLoop(URI url) {
-            ctx.probeLoop().submit(new LoopHttpSession(new InetSocketAddress(t.realAddress(), portOf(url)),
-                    timeout.toNanos(), t.spec().httpMethod().name(), pathOf(url), firstHost(), ctx.answerBudget(),
-                    new LoopHttpSession.Listener() {
-                        @Override
-                        public void started(long at) {
-                            start = at;
-                        }
+            ctx.probeLoop()
+                    .submit(
+                            new LoopHttpSession(
+                                    new InetSocketAddress(t.realAddress(), portOf(url)),
+                                    timeout.toNanos(),
+                                    t.spec().httpMethod().name(),
+                                    pathOf(url),
+                                    firstHost(),
+                                    ctx.answerBudget(),
+                                    new LoopHttpSession.Listener() {
+                                        @Override
+                                        public void started(long at) {
+                                            start = at;
+                                        }
 
-                        @Override
-                        public void answered(Answer a, Duration elapsed) {
-                            onLoop = elapsed;
-                            adopt(a.hold());
-                            Exchange.this.answered(url, a, 0);
-                        }
+                                        @Override
+                                        public void answered(Answer a, Duration elapsed) {
+                                            onLoop = elapsed;
+                                            adopt(a.hold());
+                                            Exchange.this.answered(url, a, 0);
+                                        }
 
-                        @Override
-                        public void failed(Exception e, Duration elapsed) {
-                            finish(CheckResult.down(elapsed, reason(e)));
-                        }
+                                        @Override
+                                        public void failed(Exception e, Duration elapsed) {
+                                            finish(CheckResult.down(elapsed, reason(e)));
+                                        }
 
-                        @Override
-                        public void timedOut(Duration elapsed) {
-                            finish(CheckResult.down(elapsed, Reasons.timeout(timeout)));
-                        }
-                    }));
+                                        @Override
+                                        public void timedOut(Duration elapsed) {
+                                            finish(
+                                                    CheckResult.down(
+                                                            elapsed, Reasons.timeout(timeout)));
+                                        }
+                                    }));
         }
 
-        /** negotiatetimeout bounds the whole exchange: one alarm, armed with the first request the client sends. */
+        /**
+         * negotiatetimeout bounds the whole exchange: one alarm, armed with the first request the
+         * client sends.
+         */
         private void arm() {
             if (armed) {
                 return;
             }
             armed = true;
             long left = start + timeout.toNanos() - ctx.nanoTime();
-            ScheduledFuture<?> alarm = ctx.timer().schedule(() -> {
-                // the verdict first, then abort: a slow teardown can never make the result late
-                releaseHolds();
-                if (result.complete(CheckResult.down(elapsed(), Reasons.timeout(timeout)))) {
-                    abort();
-                }
-            }, Math.max(0, left), TimeUnit.NANOSECONDS);
+            ScheduledFuture<?> alarm =
+                    ctx.timer()
+                            .schedule(
+                                    () -> {
+                                        // the verdict first, then abort: a slow teardown can never
+                                        // make the result late
+                                        releaseHolds();
+                                        if (result.complete(
+                                                CheckResult.down(
+                                                        elapsed(), Reasons.timeout(timeout)))) {
+                                            abort();
+                                        }
+                                    },
+                                    Math.max(0, left),
+                                    TimeUnit.NANOSECONDS);
             result.whenComplete((r, e) -> alarm.cancel(false));
         }
 
@@ -284,8 +367,13 @@ public final class HttpCheck implements Checker {
             try {
                 client = ctx.httpClient(t.spec().httpsCaFile());
             } catch (Exception e) {
-                finish(CheckResult.down(Duration.ZERO, "https: cannot use CA file "
-                        + t.spec().httpsCaFile().map(Object::toString).orElse("") + ": " + Reasons.quote(e.getMessage())));
+                finish(
+                        CheckResult.down(
+                                Duration.ZERO,
+                                "https: cannot use CA file "
+                                        + t.spec().httpsCaFile().map(Object::toString).orElse("")
+                                        + ": "
+                                        + Reasons.quote(e.getMessage())));
                 return;
             }
             SimpleHttpRequest req;
@@ -299,99 +387,169 @@ public final class HttpCheck implements Checker {
             }
             req = new SimpleHttpRequest(t.spec().httpMethod().name(), target, pathOf(url));
             if (first && !proxied) {
-                // ldirectord sets Host to the bare name, without the port; LWP drops it on redirects
+                // ldirectord sets Host to the bare name, without the port; LWP drops it on
+                // redirects
                 req.setHeader("Host", firstHost());
             } else {
-                // as LWP (and RFC 9110): the URL's host, with its port only when not the scheme's default
-                boolean defaultPort = url.getPort() < 0 || url.getPort() == ("https".equals(target.getSchemeName()) ? 443 : 80);
+                // as LWP (and RFC 9110): the URL's host, with its port only when not the scheme's
+                // default
+                boolean defaultPort =
+                        url.getPort() < 0
+                                || url.getPort()
+                                        == ("https".equals(target.getSchemeName()) ? 443 : 80);
                 req.setHeader("Host", url.getHost() + (defaultPort ? "" : ":" + url.getPort()));
             }
-            // LWP's "Connection: TE, close": every check is its own connection, closed by the server
+            // LWP's "Connection: TE, close": every check is its own connection, closed by the
+            // server
             req.setHeader("Connection", "close");
-            long left = Math.max(1, TimeUnit.NANOSECONDS.toMillis(start + timeout.toNanos() - ctx.nanoTime()));
-            RequestConfig.Builder cfg = RequestConfig.custom()
-                    .setResponseTimeout(Timeout.ofMilliseconds(left))
-                    .setConnectionRequestTimeout(Timeout.ofMilliseconds(left));
+            long left =
+                    Math.max(
+                            1,
+                            TimeUnit.NANOSECONDS.toMillis(
+                                    start + timeout.toNanos() - ctx.nanoTime()));
+            RequestConfig.Builder cfg =
+                    RequestConfig.custom()
+                            .setResponseTimeout(Timeout.ofMilliseconds(left))
+                            .setConnectionRequestTimeout(Timeout.ofMilliseconds(left));
             setConnectTimeout(cfg, left);
             if (proxied) {
-                setProxy(cfg, new HttpHost("http", t.realAddress(), InetText.bracketed(t.realAddress()), t.checkPort().orElse(0)));
+                setProxy(
+                        cfg,
+                        new HttpHost(
+                                "http",
+                                t.realAddress(),
+                                InetText.bracketed(t.realAddress()),
+                                t.checkPort().orElse(0)));
             }
             HttpClientContext context = HttpClientContext.create();
             context.setRequestConfig(cfg.build());
-            // the explicit target carries the real's address: no DNS, and its name is only for TLS (SNI, verification)
-            Future<Answer> f = client.execute(target, SimpleRequestProducer.create(req), new CappedConsumer(ctx.answerBudget(), this::adopt), null, context,
-                    new FutureCallback<>() {
-                        @Override
-                        public void completed(Answer a) {
-                            answered(url, a, redirects);
-                        }
+            // the explicit target carries the real's address: no DNS, and its name is only for TLS
+            // (SNI, verification)
+            Future<Answer> f =
+                    client.execute(
+                            target,
+                            SimpleRequestProducer.create(req),
+                            new CappedConsumer(ctx.answerBudget(), this::adopt),
+                            null,
+                            context,
+                            new FutureCallback<>() {
+                                @Override
+                                public void completed(Answer a) {
+                                    answered(url, a, redirects);
+                                }
 
-                        @Override
-                        public void failed(Exception e) {
-                            finish(CheckResult.down(elapsed(), reason(e)));
-                        }
+                                @Override
+                                public void failed(Exception e) {
+                                    finish(CheckResult.down(elapsed(), reason(e)));
+                                }
 
-                        @Override
-                        public void cancelled() {
-                            finish(CheckResult.down(elapsed(), Reasons.timeout(t.spec().negotiateTimeout())));
-                        }
-                    });
+                                @Override
+                                public void cancelled() {
+                                    finish(
+                                            CheckResult.down(
+                                                    elapsed(),
+                                                    Reasons.timeout(t.spec().negotiateTimeout())));
+                                }
+                            });
             inFlight.set(f);
             if (result.isDone()) {
                 f.cancel(true);
             }
         }
 
-        /** ldirectord's Host of the first request: virtualhost, else the real's address without the port. */
+        /**
+         * ldirectord's Host of the first request: virtualhost, else the real's address without the
+         * port.
+         */
         private String firstHost() {
             return t.spec().virtualHost().orElse(InetText.bracketed(t.realAddress()));
         }
 
-        /** The real itself for the first hop (no DNS, the SNI name if configured); a redirect's host as written. */
+        /**
+         * The real itself for the first hop (no DNS, the SNI name if configured); a redirect's host
+         * as written.
+         */
         private HttpHost targetOf(URI url, boolean real) {
             int port = portOf(url);
-            String scheme = url.getScheme() == null ? "http" : url.getScheme().toLowerCase(Locale.ROOT);
+            String scheme =
+                    url.getScheme() == null ? "http" : url.getScheme().toLowerCase(Locale.ROOT);
             if (real) {
-                String name = t.spec().httpsSniName().orElse(InetText.bracketed(t.realAddress()).replace("[", "").replace("]", ""));
+                String name =
+                        t.spec()
+                                .httpsSniName()
+                                .orElse(
+                                        InetText.bracketed(t.realAddress())
+                                                .replace("[", "")
+                                                .replace("]", ""));
                 return new HttpHost(scheme, t.realAddress(), name, port);
             }
             String host = url.getHost();
             if (host == null) {
                 throw new IllegalArgumentException("no host in " + url);
             }
-            // -1 keeps a default port out of the absolute request line a proxy sees, as LWP writes it
-            return new HttpHost(scheme, host.startsWith("[") ? host.substring(1, host.length() - 1) : host, url.getPort());
+            // -1 keeps a default port out of the absolute request line a proxy sees, as LWP writes
+            // it
+            return new HttpHost(
+                    scheme,
+                    host.startsWith("[") ? host.substring(1, host.length() - 1) : host,
+                    url.getPort());
         }
 
         private void answered(URI url, Answer a, int redirects) {
             int code = a.code();
-            // LWP redirects GET and HEAD (requests_redirectable), the only methods ldirectord sends;
+            // LWP redirects GET and HEAD (requests_redirectable), the only methods ldirectord
+            // sends;
             // with httpstatus= the first answer is the one judged, as keepalived judges it
             if (isRedirect(code) && a.location() != null && expect.status().isEmpty()) {
                 if (redirects >= MAX_REDIRECTS) {
-                    finish(CheckResult.down(elapsed(), "HTTP " + code + ": more than " + MAX_REDIRECTS + " redirects"));
+                    finish(
+                            CheckResult.down(
+                                    elapsed(),
+                                    "HTTP "
+                                            + code
+                                            + ": more than "
+                                            + MAX_REDIRECTS
+                                            + " redirects"));
                     return;
                 }
                 URI next;
                 try {
                     next = url.resolve(new URI(a.location().trim()));
                 } catch (URISyntaxException | IllegalArgumentException e) {
-                    finish(CheckResult.down(elapsed(), "HTTP " + code + ": bad Location " + Reasons.quote(a.location())));
+                    finish(
+                            CheckResult.down(
+                                    elapsed(),
+                                    "HTTP "
+                                            + code
+                                            + ": bad Location "
+                                            + Reasons.quote(a.location())));
                     return;
                 }
-                String scheme = next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
+                String scheme =
+                        next.getScheme() == null ? "" : next.getScheme().toLowerCase(Locale.ROOT);
                 if (scheme.equals("http") || scheme.equals("https")) {
                     releaseHolds(); // this answer's body is done with
                     send(next, redirects + 1, false);
                     return;
                 }
             }
-            if (expect.status().isPresent() ? !expect.status().get().contains(code) : code < 200 || code > 299) {
-                finish(CheckResult.down(elapsed(), "HTTP " + code
-                        + expect.status().map(st -> " not in httpstatus " + st).orElse("")));
+            if (expect.status().isPresent()
+                    ? !expect.status().get().contains(code)
+                    : code < 200 || code > 299) {
+                finish(
+                        CheckResult.down(
+                                elapsed(),
+                                "HTTP "
+                                        + code
+                                        + expect.status()
+                                                .map(st -> " not in httpstatus " + st)
+                                                .orElse("")));
                 return;
             }
-            String after = redirects == 0 ? "" : " after " + redirects + (redirects == 1 ? " redirect" : " redirects");
+            String after =
+                    redirects == 0
+                            ? ""
+                            : " after " + redirects + (redirects == 1 ? " redirect" : " redirects");
             if (receive == null && expect.digest().isEmpty()) {
                 finish(CheckResult.up(elapsed(), "HTTP " + code + after));
                 return;
@@ -400,7 +558,9 @@ public final class HttpCheck implements Checker {
             try {
                 ctx.matching().execute(() -> match(a, code, after));
             } catch (RejectedExecutionException e) {
-                finish(CheckResult.down(elapsed(), "receive: too many answers waiting to be matched"));
+                finish(
+                        CheckResult.down(
+                                elapsed(), "receive: too many answers waiting to be matched"));
             }
         }
 
@@ -410,14 +570,28 @@ public final class HttpCheck implements Checker {
             }
             if (expect.digest().isPresent()) {
                 if (a.truncated()) {
-                    finish(CheckResult.down(elapsed(), "httpdigest: body cut at " + a.length() + " bytes"
-                            + (a.budgetCut() ? " (answer budget in use)" : "") + ", its digest cannot be checked"));
+                    finish(
+                            CheckResult.down(
+                                    elapsed(),
+                                    "httpdigest: body cut at "
+                                            + a.length()
+                                            + " bytes"
+                                            + (a.budgetCut() ? " (answer budget in use)" : "")
+                                            + ", its digest cannot be checked"));
                     return;
                 }
                 String got = md5(a.body(), a.offset(), a.length());
                 if (!got.equals(expect.digest().get())) {
-                    finish(CheckResult.down(elapsed(), "HTTP " + code + after + ", body digest " + got + ", expected "
-                            + expect.digest().get()));
+                    finish(
+                            CheckResult.down(
+                                    elapsed(),
+                                    "HTTP "
+                                            + code
+                                            + after
+                                            + ", body digest "
+                                            + got
+                                            + ", expected "
+                                            + expect.digest().get()));
                     return;
                 }
                 if (receive == null) {
@@ -427,18 +601,50 @@ public final class HttpCheck implements Checker {
             }
             BoundedMatch.Found found;
             try {
-                // LWP's content is bytes; each byte is one char (ISO-8859-1) so the regex sees the same units
+                // LWP's content is bytes; each byte is one char (ISO-8859-1) so the regex sees the
+                // same units
                 found = ctx.match().find(receive, a.body(), a.offset(), a.length(), a.truncated());
             } catch (RuntimeException e) {
-                finish(CheckResult.down(elapsed(), "receive: " + e.getClass().getSimpleName() + ": " + Reasons.quote(e.getMessage())));
+                finish(
+                        CheckResult.down(
+                                elapsed(),
+                                "receive: "
+                                        + e.getClass().getSimpleName()
+                                        + ": "
+                                        + Reasons.quote(e.getMessage())));
                 return;
             }
             switch (found) {
-                case YES -> finish(CheckResult.up(elapsed(), "HTTP " + code + after + ", receive /" + t.receive() + "/ found"));
-                case NO -> finish(CheckResult.down(elapsed(), "receive /" + t.receive() + "/ not found in " + a.length() + " bytes"
-                        + (a.budgetCut() ? " (body cut at " + a.length() + " bytes: answer budget in use)"
-                        : a.truncated() ? " (body cut at " + a.length() + " bytes)" : "")));
-                case TOO_SLOW, TOO_DEEP -> finish(CheckResult.down(elapsed(), ctx.match().reason(found, a.length())));
+                case YES ->
+                        finish(
+                                CheckResult.up(
+                                        elapsed(),
+                                        "HTTP "
+                                                + code
+                                                + after
+                                                + ", receive /"
+                                                + t.receive()
+                                                + "/ found"));
+                case NO ->
+                        finish(
+                                CheckResult.down(
+                                        elapsed(),
+                                        "receive /"
+                                                + t.receive()
+                                                + "/ not found in "
+                                                + a.length()
+                                                + " bytes"
+                                                + (a.budgetCut()
+                                                        ? " (body cut at "
+                                                                + a.length()
+                                                                + " bytes: answer budget in use)"
+                                                        : a.truncated()
+                                                                ? " (body cut at "
+                                                                        + a.length()
+                                                                        + " bytes)"
+                                                                : "")));
+                case TOO_SLOW, TOO_DEEP ->
+                        finish(CheckResult.down(elapsed(), ctx.match().reason(found, a.length())));
             }
         }
 
@@ -447,7 +653,10 @@ public final class HttpCheck implements Checker {
             result.complete(r);
         }
 
-        /** Since the start: as the probe loop measured it for its answer (no clock reading of our own), else now. */
+        /**
+         * Since the start: as the probe loop measured it for its answer (no clock reading of our
+         * own), else now.
+         */
         private Duration elapsed() {
             Duration d = onLoop;
             return d != null ? d : ctx.since(start);
@@ -471,7 +680,11 @@ public final class HttpCheck implements Checker {
                     return "TLS handshake failed: " + Reasons.quote(c.getMessage());
                 }
             }
-            return t.spec().service().keyword() + ": " + e.getClass().getSimpleName() + ": " + Reasons.quote(e.getMessage());
+            return t.spec().service().keyword()
+                    + ": "
+                    + e.getClass().getSimpleName()
+                    + ": "
+                    + Reasons.quote(e.getMessage());
         }
     }
 
@@ -488,11 +701,14 @@ public final class HttpCheck implements Checker {
 
     /** The URL's port, else its scheme's. */
     private static int portOf(URI url) {
-        return url.getPort() > 0 ? url.getPort() : ("https".equalsIgnoreCase(url.getScheme()) ? 443 : 80);
+        return url.getPort() > 0
+                ? url.getPort()
+                : ("https".equalsIgnoreCase(url.getScheme()) ? 443 : 80);
     }
 
     private static String pathOf(URI url) {
-        String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
+        String path =
+                url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         return url.getRawQuery() == null ? path : path + "?" + url.getRawQuery();
     }
 
@@ -508,18 +724,33 @@ public final class HttpCheck implements Checker {
 
     @SuppressWarnings("deprecation")
     private static void setProxy(RequestConfig.Builder b, HttpHost proxy) {
-        // ldirectord: $ua->proxy("http", "http://real:port/"), so the request line carries the absolute URL
+        // ldirectord: $ua->proxy("http", "http://real:port/"), so the request line carries the
+        // absolute URL
         b.setProxy(proxy);
     }
 
     /**
-     * The status, the Location header and the first {@link #BODY_LIMIT} bytes of the body:
-     * {@code length} bytes of {@code body} from {@code offset}; {@code hold} is the budget share
-     * those bytes count against (null within the allowance).
+     * The status, the Location header and the first {@link #BODY_LIMIT} bytes of the body: {@code
+     * length} bytes of {@code body} from {@code offset}; {@code hold} is the budget share those
+     * bytes count against (null within the allowance).
      */
-    record Answer(int code, String location, byte[] body, int offset, int length, boolean truncated,
-            AnswerBudget.Hold hold, boolean budgetCut) {
-        Answer(int code, String location, byte[] body, int offset, int length, boolean truncated, AnswerBudget.Hold hold) {
+    record Answer(
+            int code,
+            String location,
+            byte[] body,
+            int offset,
+            int length,
+            boolean truncated,
+            AnswerBudget.Hold hold,
+            boolean budgetCut) {
+        Answer(
+                int code,
+                String location,
+                byte[] body,
+                int offset,
+                int length,
+                boolean truncated,
+                AnswerBudget.Hold hold) {
             this(code, location, body, offset, length, truncated, hold, false);
         }
     }
@@ -569,7 +800,10 @@ public final class HttpCheck implements Checker {
 
         /** What the body may keep: the cap, within the allowance until it has a share. */
         private int cap() {
-            long share = hold == null ? AnswerBudget.ALLOWANCE : Math.max(AnswerBudget.ALLOWANCE, hold.bytes());
+            long share =
+                    hold == null
+                            ? AnswerBudget.ALLOWANCE
+                            : Math.max(AnswerBudget.ALLOWANCE, hold.bytes());
             return (int) Math.min(BODY_LIMIT, share);
         }
 
@@ -588,7 +822,10 @@ public final class HttpCheck implements Checker {
             }
             if (n > 0) {
                 if (len + n > buf.length) {
-                    long size = declared >= 0 ? Math.min(cap, declared) : Math.min(cap, Math.max(1024, buf.length * 2L));
+                    long size =
+                            declared >= 0
+                                    ? Math.min(cap, declared)
+                                    : Math.min(cap, Math.max(1024, buf.length * 2L));
                     buf = Arrays.copyOf(buf, (int) Math.max(len + n, size));
                 }
                 src.get(buf, len, n);

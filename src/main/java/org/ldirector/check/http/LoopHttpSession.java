@@ -8,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
-import org.ldirector.check.AnswerBudget;
 import org.apache.hc.core5.http.ClassicHttpResponse;
 import org.apache.hc.core5.http.ConnectionClosedException;
 import org.apache.hc.core5.http.ContentLengthStrategy;
@@ -20,15 +19,16 @@ import org.apache.hc.core5.http.impl.io.ContentLengthInputStream;
 import org.apache.hc.core5.http.impl.io.DefaultHttpResponseParser;
 import org.apache.hc.core5.http.impl.io.IdentityInputStream;
 import org.apache.hc.core5.http.impl.io.SessionInputBufferImpl;
+import org.ldirector.check.AnswerBudget;
 import org.ldirector.check.ProbeLoop;
 
 /**
- * The first request of a plain-http check, run on the {@link ProbeLoop}: the request written
- * as the HTTP client wrote it (HTTP/1.1, {@code Host}, {@code Connection: close},
- * {@code User-Agent}), the answer gathered until it is complete (by its Content-Length, the end of
- * its head for HEAD, 204 and 304, else the real closing the connection), then parsed by httpcore's
- * own message parser and body decoders, so chunked and length-delimited bodies mean what they meant
- * to the client. Redirects, https and proxies stay with the HTTP client.
+ * The first request of a plain-http check, run on the {@link ProbeLoop}: the request written as the
+ * HTTP client wrote it (HTTP/1.1, {@code Host}, {@code Connection: close}, {@code User-Agent}), the
+ * answer gathered until it is complete (by its Content-Length, the end of its head for HEAD, 204
+ * and 304, else the real closing the connection), then parsed by httpcore's own message parser and
+ * body decoders, so chunked and length-delimited bodies mean what they meant to the client.
+ * Redirects, https and proxies stay with the HTTP client.
  *
  * <p>Memory: the answer lives in one array, read into once, and the body is decoded in place in it
  * (a body is never longer than its encoding), so a probe holds one copy of what it keeps. Up to
@@ -36,15 +36,20 @@ import org.ldirector.check.ProbeLoop;
  * shared {@link AnswerBudget} all it can still need, and while the budget has not that much free it
  * reads no more: the real's bytes wait in the socket and the probe goes on when other answers have
  * been judged, or times out at its deadline. Waiting rather than judging a prefix keeps the verdict
- * the real's: a director short of memory never takes down a real whose receive text lies further in.
+ * the real's: a director short of memory never takes down a real whose receive text lies further
+ * in.
  */
 final class LoopHttpSession extends ProbeLoop.Session {
     /** A head larger than this is not an HTTP answer a health check should wait for. */
     static final int HEAD_LIMIT = 64 * 1024;
 
-    /** What the check hears: every path ends in exactly one of answered or failed, or in timedOut. */
+    /**
+     * What the check hears: every path ends in exactly one of answered or failed, or in timedOut.
+     */
     interface Listener {
-        /** @param at the loop's time of the connect, on the check context's clock */
+        /**
+         * @param at the loop's time of the connect, on the check context's clock
+         */
         void started(long at);
 
         void answered(HttpCheck.Answer a, Duration elapsed);
@@ -60,29 +65,57 @@ final class LoopHttpSession extends ProbeLoop.Session {
     private final boolean head;
     private final Listener listener;
     private final AnswerBudget budget;
-    /** This answer's share of the budget once it outgrows its allowance; handed on with the answer. */
+
+    /**
+     * This answer's share of the budget once it outgrows its allowance; handed on with the answer.
+     */
     private AnswerBudget.Hold hold;
+
     private static final byte[] NOTHING = new byte[0];
+
     /** A check page's answer is a few hundred bytes; larger ones grow it. */
     private byte[] data = new byte[1024];
+
     private int length;
     private int headEnd = -1;
-    /** Where the answer is complete, once the head says (-1: when the real closes the connection). */
+
+    /**
+     * Where the answer is complete, once the head says (-1: when the real closes the connection).
+     */
     private long complete = -1;
-    /** The final answer's head, parsed once when it is in (null: interim answers first, or unparseable). */
+
+    /**
+     * The final answer's head, parsed once when it is in (null: interim answers first, or
+     * unparseable).
+     */
     private ClassicHttpResponse parsedHead;
+
     private boolean truncated;
 
-    LoopHttpSession(InetSocketAddress remote, long timeoutNanos, String method, String path, String host,
-            AnswerBudget budget, Listener listener) {
+    LoopHttpSession(
+            InetSocketAddress remote,
+            long timeoutNanos,
+            String method,
+            String path,
+            String host,
+            AnswerBudget budget,
+            Listener listener) {
         this.remote = remote;
         this.budget = budget;
         this.timeoutNanos = timeoutNanos;
         this.head = method.equals("HEAD");
         this.listener = listener;
-        // "Connection: close": a new connection per check, as LWP; the real closes it after answering
-        this.request = (method + " " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n"
-                + "User-Agent: ldirector\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        // "Connection: close": a new connection per check, as LWP; the real closes it after
+        // answering
+        this.request =
+                (method
+                                + " "
+                                + path
+                                + " HTTP/1.1\r\nHost: "
+                                + host
+                                + "\r\nConnection: close\r\n"
+                                + "User-Agent: ldirector\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1);
     }
 
     @Override
@@ -105,7 +138,10 @@ final class LoopHttpSession extends ProbeLoop.Session {
         return ByteBuffer.wrap(request);
     }
 
-    /** The most of this answer worth keeping: its head, then its body up to the cap (or its declared end). */
+    /**
+     * The most of this answer worth keeping: its head, then its body up to the cap (or its declared
+     * end).
+     */
     private long wanted() {
         if (headEnd < 0) {
             return HEAD_LIMIT + (long) HttpCheck.BODY_LIMIT;
@@ -116,7 +152,9 @@ final class LoopHttpSession extends ProbeLoop.Session {
 
     /** What this answer may keep now: its allowance, or its share once it has one. */
     private long allowed() {
-        return hold == null ? AnswerBudget.ALLOWANCE : Math.max(AnswerBudget.ALLOWANCE, hold.bytes());
+        return hold == null
+                ? AnswerBudget.ALLOWANCE
+                : Math.max(AnswerBudget.ALLOWANCE, hold.bytes());
     }
 
     @Override
@@ -138,13 +176,19 @@ final class LoopHttpSession extends ProbeLoop.Session {
         int n = (int) Math.min(in.remaining(), Math.min(allowed(), wanted()) - length);
         if (length + n > data.length) {
             // a declared length is allocated once; an open-ended body doubles, never past its share
-            long size = complete >= 0 ? Math.min(allowed(), wanted()) : Math.min(allowed(), Math.max(length + n, data.length * 2L));
+            long size =
+                    complete >= 0
+                            ? Math.min(allowed(), wanted())
+                            : Math.min(allowed(), Math.max(length + n, data.length * 2L));
             data = Arrays.copyOf(data, (int) Math.max(length + n, size));
         }
         in.get(data, length, n);
         int before = length;
         length += n;
-        boolean full = length >= allowed() && hold != null; // a share smaller than the need: the budget itself is that small
+        boolean full =
+                length >= allowed()
+                        && hold != null; // a share smaller than the need: the budget itself is that
+        // small
         if (headEnd < 0) {
             headEnd = headEnd(data, Math.max(0, before - 3), length);
             if (headEnd < 0) {
@@ -193,7 +237,8 @@ final class LoopHttpSession extends ProbeLoop.Session {
             default -> {
                 if (length == 0) {
                     release();
-                    listener.failed(new ConnectionClosedException("Connection closed by peer"), elapsed());
+                    listener.failed(
+                            new ConnectionClosedException("Connection closed by peer"), elapsed());
                     return;
                 }
                 HttpCheck.Answer a;
@@ -201,7 +246,11 @@ final class LoopHttpSession extends ProbeLoop.Session {
                     a = parse();
                 } catch (IOException | HttpException | RuntimeException e) {
                     release();
-                    listener.failed(e instanceof RuntimeException ? new IOException(e.toString(), e) : (Exception) e, elapsed());
+                    listener.failed(
+                            e instanceof RuntimeException
+                                    ? new IOException(e.toString(), e)
+                                    : (Exception) e,
+                            elapsed());
                     return;
                 }
                 // the share goes with the bytes: the check returns it when its verdict is made
@@ -228,8 +277,11 @@ final class LoopHttpSession extends ProbeLoop.Session {
     /** Where the answer ends by its head, or -1 when only the connection's end tells. */
     private long expectedLength() {
         try {
-            ClassicHttpResponse r = new DefaultHttpResponseParser().parse(parseBuffer(headEnd),
-                    new ByteArrayInputStream(data, 0, headEnd));
+            ClassicHttpResponse r =
+                    new DefaultHttpResponseParser()
+                            .parse(
+                                    parseBuffer(headEnd),
+                                    new ByteArrayInputStream(data, 0, headEnd));
             if (r == null || r.getCode() < 200) {
                 return -1;
             }
@@ -281,9 +333,12 @@ final class LoopHttpSession extends ProbeLoop.Session {
             return new HttpCheck.Answer(r.getCode(), loc, data, 0, 0, false, hold);
         }
         long declared = DefaultContentLengthStrategy.INSTANCE.determineLength(r);
-        InputStream body = declared == ContentLengthStrategy.CHUNKED ? new ChunkedInputStream(buffer, in)
-                : declared >= 0 ? new ContentLengthInputStream(buffer, in, declared)
-                : new IdentityInputStream(buffer, in);
+        InputStream body =
+                declared == ContentLengthStrategy.CHUNKED
+                        ? new ChunkedInputStream(buffer, in)
+                        : declared >= 0
+                                ? new ContentLengthInputStream(buffer, in, declared)
+                                : new IdentityInputStream(buffer, in);
         // Decoded into the same array, from where the first head ends: the decoder has always read
         // at least as many raw bytes past that point as it has written, so it never overwrites a
         // byte it has yet to read (a final head after interim ones starts further on still).
@@ -296,7 +351,8 @@ final class LoopHttpSession extends ProbeLoop.Session {
                 n += k;
             }
             if (!truncated) {
-                // all that came is decoded: the decoder now sees the end, or says the body was cut short
+                // all that came is decoded: the decoder now sees the end, or says the body was cut
+                // short
                 body.read();
             }
         } catch (IOException e) {

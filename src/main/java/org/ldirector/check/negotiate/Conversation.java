@@ -6,8 +6,8 @@ import org.ldirector.check.ProbeTarget;
 @FunctionalInterface
 interface Conversation {
     /**
-     * @return up or down with a reason; failing I/O may simply throw, {@link DialogueChecker}
-     *         turns the exception into a reason ("connect refused", "timeout after 3.0 s")
+     * @return up or down with a reason; failing I/O may simply throw, {@link DialogueChecker} turns
+     *     the exception into a reason ("connect refused", "timeout after 3.0 s")
      */
     Outcome talk(Dialogue d, ProbeTarget t) throws Exception;
 }

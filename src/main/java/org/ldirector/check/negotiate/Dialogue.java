@@ -1,5 +1,6 @@
 package org.ldirector.check.negotiate;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.IOException;
@@ -13,27 +14,26 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.net.ssl.SSLSocket;
-import org.ldirector.check.BoundedMatch;
-import org.ldirector.check.UnverifiedTls;
-import org.ldirector.check.Reasons;
-import org.ldirector.config.PerlRegex;
-import org.ldirector.net.InetText;
-import java.io.BufferedInputStream;
-import java.util.Arrays;
 import java.util.concurrent.Executor;
 import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import javax.net.ssl.SSLSocket;
+import org.ldirector.check.BoundedMatch;
+import org.ldirector.check.Reasons;
+import org.ldirector.check.UnverifiedTls;
+import org.ldirector.config.PerlRegex;
+import org.ldirector.net.InetText;
 
 /**
- * One negotiate dialogue with one real: blocking sockets bounded by a total deadline. Every
- * connect and read gets the time that is left as its timeout, and {@link #expire()} (called by the
- * timer at the deadline) closes whatever is open so that no read can outlive the deadline even if
- * the peer trickles bytes. Lines are ISO-8859-1 so bytes survive unchanged into reasons and regexes.
+ * One negotiate dialogue with one real: blocking sockets bounded by a total deadline. Every connect
+ * and read gets the time that is left as its timeout, and {@link #expire()} (called by the timer at
+ * the deadline) closes whatever is open so that no read can outlive the deadline even if the peer
+ * trickles bytes. Lines are ISO-8859-1 so bytes survive unchanged into reasons and regexes.
  */
 final class Dialogue {
     private static final int MAX_LINE = 8192;
@@ -50,8 +50,13 @@ final class Dialogue {
     private InputStream in;
     private OutputStream out;
 
-    Dialogue(InetSocketAddress peer, Duration timeout, long startNanos, LongSupplier nanoTime,
-            Executor background, BoundedMatch match) {
+    Dialogue(
+            InetSocketAddress peer,
+            Duration timeout,
+            long startNanos,
+            LongSupplier nanoTime,
+            Executor background,
+            BoundedMatch match) {
         this.peer = peer;
         this.match = match;
         this.background = background;
@@ -63,7 +68,9 @@ final class Dialogue {
         return peer;
     }
 
-    /** Where a resource closed at the deadline may do blocking work (JDBC's abort), not the timer. */
+    /**
+     * Where a resource closed at the deadline may do blocking work (JDBC's abort), not the timer.
+     */
     Executor background() {
         return background;
     }
@@ -95,7 +102,9 @@ final class Dialogue {
 
     private static final String MASK = "********";
 
-    /** Before each cut mark, the longest beginning of {@code secret} that stands there is masked. */
+    /**
+     * Before each cut mark, the longest beginning of {@code secret} that stands there is masked.
+     */
     private static String maskCutPrefix(String r, String secret) {
         int from = 0;
         for (int at = r.indexOf(Reasons.CUT); at >= 0; at = r.indexOf(Reasons.CUT, from)) {
@@ -153,7 +162,10 @@ final class Dialogue {
         use(connectTo(peer));
     }
 
-    /** Connects, and for the implicit-TLS services (imaps, pops, ldaps) wraps the connection in TLS at once. */
+    /**
+     * Connects, and for the implicit-TLS services (imaps, pops, ldaps) wraps the connection in TLS
+     * at once.
+     */
     void connect(boolean tls) throws IOException {
         connect();
         if (tls) {
@@ -195,8 +207,15 @@ final class Dialogue {
      * Perl modules do: a health check asks whether the service answers, not who it is.
      */
     void startTls() throws IOException {
-        SSLSocket tls = (SSLSocket) UnverifiedTls.context().getSocketFactory()
-                .createSocket(socket, peer.getAddress().getHostAddress(), peer.getPort(), true);
+        SSLSocket tls =
+                (SSLSocket)
+                        UnverifiedTls.context()
+                                .getSocketFactory()
+                                .createSocket(
+                                        socket,
+                                        peer.getAddress().getHostAddress(),
+                                        peer.getPort(),
+                                        true);
         closeOnDeadline(tls);
         tls.setUseClientMode(true);
         tls.setSoTimeout(remainingMillis());
@@ -267,7 +286,9 @@ final class Dialogue {
         return s.endsWith("\r") ? s.substring(0, s.length() - 1) : s;
     }
 
-    /** One line with its terminator, as Perl's {@code <$sock>} returns it; null at end of stream. */
+    /**
+     * One line with its terminator, as Perl's {@code <$sock>} returns it; null at end of stream.
+     */
     String readRawLine() throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         // once per line, not per byte: a peer trickling a line past the deadline is cut by expire()
@@ -287,7 +308,9 @@ final class Dialogue {
         }
     }
 
-    /** Whatever one read returns (at most {@code max} bytes), or an empty array at end of stream. */
+    /**
+     * Whatever one read returns (at most {@code max} bytes), or an empty array at end of stream.
+     */
     byte[] readSome(int max) throws IOException {
         socket.setSoTimeout(remainingMillis());
         byte[] buf = new byte[max];
@@ -335,15 +358,21 @@ final class Dialogue {
     Reply readReply() throws IOException {
         while (true) {
             String line = readLine();
-            if (line.length() >= 3 && isCode(line) && (line.length() == 3 || line.charAt(3) == ' ')) {
-                return new Reply(Integer.parseInt(line.substring(0, 3)), line.substring(Math.min(4, line.length())));
+            if (line.length() >= 3
+                    && isCode(line)
+                    && (line.length() == 3 || line.charAt(3) == ' ')) {
+                return new Reply(
+                        Integer.parseInt(line.substring(0, 3)),
+                        line.substring(Math.min(4, line.length())));
             }
             // "250-..." continuation, or a free-form line inside an FTP multi-line reply
         }
     }
 
     private static boolean isCode(String line) {
-        return Character.isDigit(line.charAt(0)) && Character.isDigit(line.charAt(1)) && Character.isDigit(line.charAt(2));
+        return Character.isDigit(line.charAt(0))
+                && Character.isDigit(line.charAt(1))
+                && Character.isDigit(line.charAt(2));
     }
 
     /** A numbered reply; {@link #toString()} is the form reasons quote ("421 too busy"). */
@@ -391,7 +420,8 @@ final class Dialogue {
      * The same, sending the request again whenever {@code retransmit} passes without an answer,
      * doubling the wait each time (Net::DNS's UDP schedule); null sends once.
      */
-    byte[] exchange(byte[] request, Predicate<byte[]> accept, Duration retransmit) throws IOException {
+    byte[] exchange(byte[] request, Predicate<byte[]> accept, Duration retransmit)
+            throws IOException {
         DatagramSocket udp = udp();
         udp.send(new DatagramPacket(request, request.length));
         long wait = retransmit == null ? 0 : retransmit.toNanos();
@@ -400,7 +430,13 @@ final class Dialogue {
         while (true) {
             int timeout = remainingMillis();
             if (retransmit != null) {
-                timeout = (int) Math.max(1, Math.min(timeout, (resendAt - nanoTime.getAsLong()) / 1_000_000));
+                timeout =
+                        (int)
+                                Math.max(
+                                        1,
+                                        Math.min(
+                                                timeout,
+                                                (resendAt - nanoTime.getAsLong()) / 1_000_000));
             }
             udp.setSoTimeout(timeout);
             DatagramPacket p = new DatagramPacket(buf, buf.length);
@@ -443,12 +479,18 @@ final class Dialogue {
         return InetText.withPort(peer.getAddress(), peer.getPort());
     }
 
-    /** receive= as ldirectord reads it, a Perl regex (see {@link PerlRegex}), searched unanchored. */
+    /**
+     * receive= as ldirectord reads it, a Perl regex (see {@link PerlRegex}), searched unanchored.
+     */
     static Pattern receive(String regex) throws Down {
         try {
             return PerlRegex.compileConfigured(regex);
         } catch (PatternSyntaxException e) {
-            throw new Down("receive /" + Reasons.quote(regex) + "/ is not a valid regex: " + Reasons.quote(e.getDescription()));
+            throw new Down(
+                    "receive /"
+                            + Reasons.quote(regex)
+                            + "/ is not a valid regex: "
+                            + Reasons.quote(e.getDescription()));
         }
     }
 
@@ -461,7 +503,9 @@ final class Dialogue {
         return verdict(match.find(receive, text, false), text.length());
     }
 
-    /** The same over bytes, each one char (ISO-8859-1); {@code cut}: a prefix of what the peer sent. */
+    /**
+     * The same over bytes, each one char (ISO-8859-1); {@code cut}: a prefix of what the peer sent.
+     */
     boolean found(Pattern receive, byte[] bytes, boolean cut) throws Down {
         return verdict(match.find(receive, bytes, 0, bytes.length, cut), bytes.length);
     }

@@ -6,6 +6,7 @@ import java.net.PortUnreachableException;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
@@ -13,7 +14,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
-import java.util.Optional;
 import javax.net.ssl.SSLException;
 import org.ldirector.check.BoundedMatch;
 import org.ldirector.check.CheckResult;
@@ -23,8 +23,8 @@ import org.ldirector.check.Reasons;
 
 /**
  * Runs a {@link Conversation} on the blocking executor under negotiatetimeout. The clock starts
- * when {@link #check} is called, so time spent queued for a worker counts against the deadline;
- * at the deadline the timer completes the future with "timeout after N s" and closes the sockets,
+ * when {@link #check} is called, so time spent queued for a worker counts against the deadline; at
+ * the deadline the timer completes the future with "timeout after N s" and closes the sockets,
  * whether or not the worker thread has noticed yet. The future never completes exceptionally.
  */
 final class DialogueChecker implements Checker {
@@ -35,14 +35,25 @@ final class DialogueChecker implements Checker {
     private final LongSupplier nanoTime;
     private final BoundedMatch match;
 
-    DialogueChecker(String service, Conversation conversation, ExecutorService blockingIo,
-            ScheduledExecutorService timer, LongSupplier nanoTime) {
+    DialogueChecker(
+            String service,
+            Conversation conversation,
+            ExecutorService blockingIo,
+            ScheduledExecutorService timer,
+            LongSupplier nanoTime) {
         this(service, conversation, blockingIo, timer, nanoTime, BoundedMatch.standard());
     }
 
-    /** @param match the limit receive regexes run under, on the dialogue's worker thread */
-    DialogueChecker(String service, Conversation conversation, ExecutorService blockingIo,
-            ScheduledExecutorService timer, LongSupplier nanoTime, BoundedMatch match) {
+    /**
+     * @param match the limit receive regexes run under, on the dialogue's worker thread
+     */
+    DialogueChecker(
+            String service,
+            Conversation conversation,
+            ExecutorService blockingIo,
+            ScheduledExecutorService timer,
+            LongSupplier nanoTime,
+            BoundedMatch match) {
         this.match = match;
         this.service = service;
         this.conversation = conversation;
@@ -57,27 +68,44 @@ final class DialogueChecker implements Checker {
         CompletableFuture<CheckResult> result = new CompletableFuture<>();
         int port = t.checkPort().orElse(t.realPort());
         if (port <= 0) {
-            result.complete(CheckResult.down(Duration.ZERO, service + ": no port to check (set checkport)"));
+            result.complete(
+                    CheckResult.down(
+                            Duration.ZERO, service + ": no port to check (set checkport)"));
             return result;
         }
         Duration timeout = t.spec().negotiateTimeout();
-        Dialogue d = new Dialogue(new InetSocketAddress(t.realAddress(), port), timeout, start, nanoTime, blockingIo, match);
+        Dialogue d =
+                new Dialogue(
+                        new InetSocketAddress(t.realAddress(), port),
+                        timeout,
+                        start,
+                        nanoTime,
+                        blockingIo,
+                        match);
         d.secret(t.spec().passwd().reveal());
         d.secret(t.spec().secret().reveal());
         try {
-            ScheduledFuture<?> alarm = timer.schedule(() -> {
-                // the verdict first, so a slow close can never make the result late
-                result.complete(CheckResult.down(elapsed(start), Reasons.timeout(timeout)));
-                d.expire();
-            }, timeout.toNanos(), TimeUnit.NANOSECONDS);
-            blockingIo.execute(() -> {
-                CheckResult r = run(d, t, start, timeout);
-                alarm.cancel(false);
-                result.complete(r);
-            });
+            ScheduledFuture<?> alarm =
+                    timer.schedule(
+                            () -> {
+                                // the verdict first, so a slow close can never make the result late
+                                result.complete(
+                                        CheckResult.down(elapsed(start), Reasons.timeout(timeout)));
+                                d.expire();
+                            },
+                            timeout.toNanos(),
+                            TimeUnit.NANOSECONDS);
+            blockingIo.execute(
+                    () -> {
+                        CheckResult r = run(d, t, start, timeout);
+                        alarm.cancel(false);
+                        result.complete(r);
+                    });
         } catch (RejectedExecutionException e) {
             d.closeAll();
-            result.complete(CheckResult.down(elapsed(start), service + ": probe executor is shut down or full"));
+            result.complete(
+                    CheckResult.down(
+                            elapsed(start), service + ": probe executor is shut down or full"));
         }
         return result;
     }
@@ -127,6 +155,10 @@ final class DialogueChecker implements Checker {
         if (e instanceof SocketException) {
             return service + ": " + Reasons.quote(String.valueOf(e.getMessage()));
         }
-        return service + ": " + e.getClass().getSimpleName() + ": " + Reasons.quote(String.valueOf(e.getMessage()));
+        return service
+                + ": "
+                + e.getClass().getSimpleName()
+                + ": "
+                + Reasons.quote(String.valueOf(e.getMessage()));
     }
 }

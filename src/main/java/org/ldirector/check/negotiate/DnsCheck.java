@@ -2,24 +2,24 @@ package org.ldirector.check.negotiate;
 
 import java.io.ByteArrayOutputStream;
 import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.check.Reasons;
 import org.ldirector.config.Protocol;
-import java.net.UnknownHostException;
-import java.time.Duration;
 
 /**
- * dns, as ldirectord's Net::DNS search: request (without its "/") is asked as an A query, or as
- * a PTR query when it is an IP address; over UDP, or TCP on a tcp virtual (and when a UDP answer
- * is truncated, as Net::DNS retries). Up when an A address or PTR name in the answer section
- * matches receive. An empty receive never matches, exactly as in ldirectord. A lost UDP query is
- * sent again on Net::DNS's schedule (after 5 s, then 10 s, ...) while the deadline allows.
+ * dns, as ldirectord's Net::DNS search: request (without its "/") is asked as an A query, or as a
+ * PTR query when it is an IP address; over UDP, or TCP on a tcp virtual (and when a UDP answer is
+ * truncated, as Net::DNS retries). Up when an A address or PTR name in the answer section matches
+ * receive. An empty receive never matches, exactly as in ldirectord. A lost UDP query is sent again
+ * on Net::DNS's schedule (after 5 s, then 10 s, ...) while the deadline allows.
  */
 final class DnsCheck implements Conversation {
     private static final int TYPE_A = 1;
@@ -29,7 +29,9 @@ final class DnsCheck implements Conversation {
     private final SecureRandom random = new SecureRandom();
     private final Duration retransmit;
 
-    /** @param retransmit first UDP retransmission interval (Net::DNS: 5 s, doubling) */
+    /**
+     * @param retransmit first UDP retransmission interval (Net::DNS: 5 s, doubling)
+     */
     DnsCheck(Duration retransmit) {
         this.retransmit = retransmit;
     }
@@ -47,11 +49,19 @@ final class DnsCheck implements Conversation {
         byte[] query = query(id, name, type);
         byte[] answer = null;
         if (t.protocol() != Protocol.TCP) {
-            answer = d.exchange(query, b -> b.length >= 12 && id(b) == id && (b[2] & 0x80) != 0, retransmit);
+            answer =
+                    d.exchange(
+                            query,
+                            b -> b.length >= 12 && id(b) == id && (b[2] & 0x80) != 0,
+                            retransmit);
         }
         if (answer == null || (answer[2] & 0x02) != 0) {
             d.connect();
-            d.send(ByteBuffer.allocate(2 + query.length).putShort((short) query.length).put(query).array());
+            d.send(
+                    ByteBuffer.allocate(2 + query.length)
+                            .putShort((short) query.length)
+                            .put(query)
+                            .array());
             int len = ByteBuffer.wrap(d.readExactly(2)).getShort() & 0xffff;
             answer = d.readExactly(len);
             if (len < 12 || id(answer) != id) {
@@ -60,7 +70,8 @@ final class DnsCheck implements Conversation {
         }
         int rcode = answer[3] & 0x0f;
         if (rcode != 0) {
-            return Outcome.down("dns " + (type == TYPE_A ? "A " : "PTR ") + name + ": rcode " + rcode);
+            return Outcome.down(
+                    "dns " + (type == TYPE_A ? "A " : "PTR ") + name + ": rcode " + rcode);
         }
         List<String> found = answers(answer);
         if (found.isEmpty()) {
@@ -91,14 +102,20 @@ final class DnsCheck implements Conversation {
             return s.append("in-addr.arpa").toString();
         }
         for (int i = 15; i >= 0; i--) {
-            s.append(Integer.toHexString(b[i] & 0xf)).append('.').append(Integer.toHexString((b[i] >> 4) & 0xf)).append('.');
+            s.append(Integer.toHexString(b[i] & 0xf))
+                    .append('.')
+                    .append(Integer.toHexString((b[i] >> 4) & 0xf))
+                    .append('.');
         }
         return s.append("ip6.arpa").toString();
     }
 
     private static byte[] query(int id, String name, int type) throws Down {
         ByteArrayOutputStream q = new ByteArrayOutputStream();
-        q.writeBytes(new byte[] {(byte) (id >> 8), (byte) id, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0}); // RD, one question
+        q.writeBytes(
+                new byte[] {
+                    (byte) (id >> 8), (byte) id, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0
+                }); // RD, one question
         for (String label : name.split("\\.")) {
             byte[] l = label.getBytes(StandardCharsets.US_ASCII);
             if (l.length == 0 || l.length > 63) {
@@ -133,7 +150,12 @@ final class DnsCheck implements Conversation {
                 int len = b.getShort() & 0xffff;
                 int rdata = b.position();
                 if (type == TYPE_A && len == 4) {
-                    out.add(InetAddress.getByAddress(new byte[] {m[rdata], m[rdata + 1], m[rdata + 2], m[rdata + 3]}).getHostAddress());
+                    out.add(
+                            InetAddress.getByAddress(
+                                            new byte[] {
+                                                m[rdata], m[rdata + 1], m[rdata + 2], m[rdata + 3]
+                                            })
+                                    .getHostAddress());
                 } else if (type == TYPE_PTR) {
                     out.add(name(m, b));
                 }
@@ -145,7 +167,10 @@ final class DnsCheck implements Conversation {
         }
     }
 
-    /** A possibly compressed name at the buffer's position, without the trailing dot as Net::DNS prints it. */
+    /**
+     * A possibly compressed name at the buffer's position, without the trailing dot as Net::DNS
+     * prints it.
+     */
     private static String name(byte[] m, ByteBuffer b) throws Down {
         StringBuilder s = new StringBuilder();
         int p = b.position();

@@ -1,12 +1,12 @@
 package org.ldirector.check.negotiate;
 
+import java.net.Inet6Address;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.check.Reasons;
-import java.net.Inet6Address;
 
 /**
  * ftp, as ldirectord drives Net::FTP: 2xx banner, USER/PASS (login defaults to anonymous), CWD /,
@@ -18,7 +18,8 @@ import java.net.Inet6Address;
 final class FtpCheck implements Conversation {
     // a health-check file is small; more is drained, not kept
     private static final int MAX_FILE = 1 << 20;
-    private static final Pattern PASV = Pattern.compile("(\\d+),(\\d+),(\\d+),(\\d+),(\\d+),(\\d+)");
+    private static final Pattern PASV =
+            Pattern.compile("(\\d+),(\\d+),(\\d+),(\\d+),(\\d+),(\\d+)");
     private static final Pattern EPSV = Pattern.compile("\\(([!-~])\\1\\1(\\d+)\\1\\)");
 
     @Override
@@ -49,7 +50,8 @@ final class FtpCheck implements Conversation {
         d.farewell("QUIT");
         String shown = "receive /" + Reasons.quote(t.receive()) + "/";
         if (t.receive().isEmpty()) {
-            return done.positive() ? Outcome.up("ftp RETR complete, " + file.length + " bytes")
+            return done.positive()
+                    ? Outcome.up("ftp RETR complete, " + file.length + " bytes")
                     : Outcome.down("RETR " + Reasons.quote(t.request()) + " failed: " + done);
         }
         // a file at the cap was cut there: the rest was drained, not kept
@@ -60,8 +62,8 @@ final class FtpCheck implements Conversation {
     }
 
     /**
-     * The data address. EPSV on IPv6 (PASV cannot carry it, as Net::FTP knows too); the address
-     * in a PASV reply is ignored in favour of the real's own, since a server behind NAT often
+     * The data address. EPSV on IPv6 (PASV cannot carry it, as Net::FTP knows too); the address in
+     * a PASV reply is ignored in favour of the real's own, since a server behind NAT often
      * advertises one the director cannot reach and the data must come from the checked real.
      */
     private static InetSocketAddress passive(Dialogue d) throws Exception {
@@ -71,7 +73,10 @@ final class FtpCheck implements Conversation {
         if (!reply.positive() || !m.find()) {
             throw new Down((v6 ? "EPSV" : "PASV") + " refused: " + reply);
         }
-        int port = v6 ? Integer.parseInt(m.group(2)) : Integer.parseInt(m.group(5)) * 256 + Integer.parseInt(m.group(6));
+        int port =
+                v6
+                        ? Integer.parseInt(m.group(2))
+                        : Integer.parseInt(m.group(5)) * 256 + Integer.parseInt(m.group(6));
         return new InetSocketAddress(d.peer().getAddress(), port);
     }
 }

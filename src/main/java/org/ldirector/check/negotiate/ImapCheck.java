@@ -19,7 +19,10 @@ final class ImapCheck implements Conversation {
     @Override
     public Outcome talk(Dialogue d, ProbeTarget t) throws Exception {
         String service = tls ? "imaps" : "imap";
-        return d.greeted(tls, service, greeting -> greeting.matches("(?i)^\\*\\s+(OK|PREAUTH)\\b.*"),
+        return d.greeted(
+                tls,
+                service,
+                greeting -> greeting.matches("(?i)^\\*\\s+(OK|PREAUTH)\\b.*"),
                 greeting -> login(d, t, service));
     }
 
@@ -31,7 +34,8 @@ final class ImapCheck implements Conversation {
             d.sendLine("0 LOGIN " + quoted(login) + " " + quoted(t.spec().passwd().reveal()));
             String done = tagged(d, "0");
             if (!done.toUpperCase(Locale.ROOT).startsWith("0 OK")) {
-                // Net::IMAP::Simple's quit logs out after a refused LOGIN too: servers log a dropped
+                // Net::IMAP::Simple's quit logs out after a refused LOGIN too: servers log a
+                // dropped
                 // session as an error
                 d.farewell("1 LOGOUT");
                 return Outcome.down("LOGIN rejected: " + Reasons.quote(done));

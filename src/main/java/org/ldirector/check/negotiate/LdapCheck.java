@@ -8,8 +8,8 @@ import org.ldirector.check.ProbeTarget;
 import org.ldirector.check.Reasons;
 
 /**
- * ldap and ldaps, as ldirectord does them with Net::LDAP: a simple bind (with login and passwd
- * when both are set, else anonymous), then a base-scope search of request (without its "/") for
+ * ldap and ldaps, as ldirectord does them with Net::LDAP: a simple bind (with login and passwd when
+ * both are set, else anonymous), then a base-scope search of request (without its "/") for
  * (objectClass=*); up when exactly one entry comes back and its DN matches receive (an empty
  * receive accepts any DN). Speaks just enough LDAPv3 BER (RFC 4511) for these two operations.
  */
@@ -31,19 +31,41 @@ final class LdapCheck implements Conversation {
         boolean credentials = !t.spec().login().isEmpty() && !t.spec().passwd().isEmpty();
         String dn = credentials ? t.spec().login() : "";
         String pw = credentials ? t.spec().passwd().reveal() : "";
-        d.send(message(1, tlv(0x60, cat(tlv(0x02, new byte[] {3}), octets(0x04, dn), octets(0x80, pw)))));
+        d.send(
+                message(
+                        1,
+                        tlv(
+                                0x60,
+                                cat(
+                                        tlv(0x02, new byte[] {3}),
+                                        octets(0x04, dn),
+                                        octets(0x80, pw)))));
         byte[] bind = expect(d, 1, BIND_RESPONSE);
         int code = resultCode(bind);
         if (code != 0) {
             return Outcome.down("bind rejected: LDAP result " + code);
         }
         String base = Dialogue.bareRequest(t.request());
-        d.send(message(2, tlv(0x63, cat(octets(0x04, base),
-                tlv(0x0a, new byte[] {0}),      // scope base
-                tlv(0x0a, new byte[] {2}),      // derefAliases find, Net::LDAP's default
-                tlv(0x02, new byte[] {0}), tlv(0x02, new byte[] {0}), tlv(0x01, new byte[] {0}),
-                octets(0x87, "objectClass"),    // present filter (objectClass=*)
-                tlv(0x30, new byte[0])))));
+        d.send(
+                message(
+                        2,
+                        tlv(
+                                0x63,
+                                cat(
+                                        octets(0x04, base),
+                                        tlv(0x0a, new byte[] {0}), // scope base
+                                        tlv(
+                                                0x0a,
+                                                new byte[] {
+                                                    2
+                                                }), // derefAliases find, Net::LDAP's default
+                                        tlv(0x02, new byte[] {0}),
+                                        tlv(0x02, new byte[] {0}),
+                                        tlv(0x01, new byte[] {0}),
+                                        octets(
+                                                0x87,
+                                                "objectClass"), // present filter (objectClass=*)
+                                        tlv(0x30, new byte[0])))));
         int entries = 0;
         String firstDn = null;
         while (true) {
@@ -59,10 +81,15 @@ final class LdapCheck implements Conversation {
         }
         d.send(message(3, tlv(0x42, new byte[0])));
         if (entries != 1) {
-            return Outcome.down("search of " + Reasons.quote(base) + " found " + entries + " entries, want 1");
+            return Outcome.down(
+                    "search of " + Reasons.quote(base) + " found " + entries + " entries, want 1");
         }
         if (!t.receive().isEmpty() && !d.found(receive, firstDn)) {
-            return Outcome.down("receive /" + Reasons.quote(t.receive()) + "/ not found in DN " + Reasons.quote(firstDn));
+            return Outcome.down(
+                    "receive /"
+                            + Reasons.quote(t.receive())
+                            + "/ not found in DN "
+                            + Reasons.quote(firstDn));
         }
         return Outcome.up((tls ? "ldaps" : "ldap") + " found " + Reasons.quote(firstDn));
     }

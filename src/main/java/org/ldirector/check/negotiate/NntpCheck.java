@@ -16,7 +16,9 @@ final class NntpCheck implements Conversation {
         if (greeting.startsWith("2")) {
             return Outcome.up("nntp greeting " + Reasons.quote(greeting.split("\r?\n", 2)[0]));
         }
-        return Outcome.down(greeting.isEmpty() ? "nntp: connection closed before greeting"
-                : "banner " + Reasons.quote(greeting) + " from nntp");
+        return Outcome.down(
+                greeting.isEmpty()
+                        ? "nntp: connection closed before greeting"
+                        : "banner " + Reasons.quote(greeting) + " from nntp");
     }
 }

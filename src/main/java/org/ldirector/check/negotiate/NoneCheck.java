@@ -7,12 +7,13 @@ import org.ldirector.check.Checker;
 import org.ldirector.check.ProbeTarget;
 
 /**
- * service=none: ldirectord's check_none marks the real up without touching it, so a negotiate
- * check of an unknown service only proves the configuration was read.
+ * service=none: ldirectord's check_none marks the real up without touching it, so a negotiate check
+ * of an unknown service only proves the configuration was read.
  */
 final class NoneCheck implements Checker {
     @Override
     public CompletableFuture<CheckResult> check(ProbeTarget target) {
-        return CompletableFuture.completedFuture(CheckResult.up(Duration.ZERO, "service none: up without a probe"));
+        return CompletableFuture.completedFuture(
+                CheckResult.up(Duration.ZERO, "service none: up without a probe"));
     }
 }

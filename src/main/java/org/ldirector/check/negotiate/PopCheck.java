@@ -15,14 +15,15 @@ import org.ldirector.check.Reasons;
  * pop and pops, as Mail::POP3Client's "BEST" login does them for ldirectord: a +OK greeting; then,
  * when a login is configured, APOP if the greeting carries a timestamp, else (or if that fails)
  * CAPA and AUTH CRAM-MD5 if offered, else USER/PASS; a login counts only once STAT works; QUIT,
- * after a refused login too.
- * ldirectord reports up without a login even when the connection failed (the Perl object exists
- * either way); here the greeting is always required, which is what service=pop means.
+ * after a refused login too. ldirectord reports up without a login even when the connection failed
+ * (the Perl object exists either way); here the greeting is always required, which is what
+ * service=pop means.
  */
 final class PopCheck implements Conversation {
     // Mail::POP3Client's pattern for the RFC 1939 timestamp in the greeting
     private static final String ATOM = "[-_\\w!#$%&'*+/=?^`{|}~]+";
-    private static final Pattern TIMESTAMP = Pattern.compile("<" + ATOM + "(?:\\." + ATOM + ")*@" + ATOM + "(?:\\." + ATOM + ")*>");
+    private static final Pattern TIMESTAMP =
+            Pattern.compile("<" + ATOM + "(?:\\." + ATOM + ")*@" + ATOM + "(?:\\." + ATOM + ")*>");
     private static final Pattern CRAM = Pattern.compile("^SASL.*?\\sCRAM-MD5\\b");
     private final boolean tls;
 
@@ -36,8 +37,11 @@ final class PopCheck implements Conversation {
         return d.greeted(tls, service, PopCheck::ok, greeting -> login(d, t, service, greeting));
     }
 
-    /** After the greeting: the login, when one is configured, by the best method offered; then QUIT. */
-    private static Outcome login(Dialogue d, ProbeTarget t, String service, String greeting) throws Exception {
+    /**
+     * After the greeting: the login, when one is configured, by the best method offered; then QUIT.
+     */
+    private static Outcome login(Dialogue d, ProbeTarget t, String service, String greeting)
+            throws Exception {
         String login = t.spec().login();
         if (login.isEmpty()) {
             d.farewell("QUIT");
@@ -55,10 +59,22 @@ final class PopCheck implements Conversation {
                 return refused(d, "AUTH CRAM-MD5 rejected: " + Reasons.quote(challenge));
             }
             Mac hmac = Mac.getInstance("HmacMD5");
-            hmac.init(new SecretKeySpec(pass.isEmpty() ? new byte[1] : pass.getBytes(StandardCharsets.UTF_8), "HmacMD5"));
-            String digest = HexFormat.of().formatHex(hmac.doFinal(Base64.getMimeDecoder().decode(challenge.substring(2))));
-            String answer = d.command(Base64.getEncoder().encodeToString((user + " " + digest).getBytes(StandardCharsets.UTF_8)),
-                    Dialogue::readLine);
+            hmac.init(
+                    new SecretKeySpec(
+                            pass.isEmpty() ? new byte[1] : pass.getBytes(StandardCharsets.UTF_8),
+                            "HmacMD5"));
+            String digest =
+                    HexFormat.of()
+                            .formatHex(
+                                    hmac.doFinal(
+                                            Base64.getMimeDecoder()
+                                                    .decode(challenge.substring(2))));
+            String answer =
+                    d.command(
+                            Base64.getEncoder()
+                                    .encodeToString(
+                                            (user + " " + digest).getBytes(StandardCharsets.UTF_8)),
+                            Dialogue::readLine);
             if (!ok(answer)) {
                 return refused(d, "AUTH CRAM-MD5 rejected: " + Reasons.quote(answer));
             }
@@ -92,9 +108,13 @@ final class PopCheck implements Conversation {
     }
 
     /** APOP, then NOOP as Mail::POP3Client does to notice servers that hang up on failure. */
-    private static boolean apop(Dialogue d, String user, String pass, String stamp) throws Exception {
-        byte[] md5 = MessageDigest.getInstance("MD5").digest((stamp + pass).getBytes(StandardCharsets.UTF_8));
-        String answer = d.command("APOP " + user + " " + HexFormat.of().formatHex(md5), Dialogue::readLine);
+    private static boolean apop(Dialogue d, String user, String pass, String stamp)
+            throws Exception {
+        byte[] md5 =
+                MessageDigest.getInstance("MD5")
+                        .digest((stamp + pass).getBytes(StandardCharsets.UTF_8));
+        String answer =
+                d.command("APOP " + user + " " + HexFormat.of().formatHex(md5), Dialogue::readLine);
         String noop = d.command("NOOP", Dialogue::readLine);
         if (!ok(noop)) {
             throw new Down("APOP failed: server closed the session (" + Reasons.quote(noop) + ")");

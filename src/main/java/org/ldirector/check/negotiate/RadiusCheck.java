@@ -29,13 +29,22 @@ final class RadiusCheck implements Conversation {
         byte[] secret = t.spec().secret().reveal().getBytes(StandardCharsets.ISO_8859_1);
         InetAddress local = d.udpLocalAddress().getAddress();
         // Authen::Radius falls back to 127.0.0.1 when the local address is not an IPv4 one
-        byte[] nas = local instanceof Inet4Address && !local.isAnyLocalAddress() ? local.getAddress() : new byte[] {127, 0, 0, 1};
+        byte[] nas =
+                local instanceof Inet4Address && !local.isAnyLocalAddress()
+                        ? local.getAddress()
+                        : new byte[] {127, 0, 0, 1};
         int id = random.nextInt(256);
         byte[] authenticator = new byte[16];
         random.nextBytes(authenticator);
         ByteArrayOutputStream attrs = new ByteArrayOutputStream();
         attribute(attrs, 1, t.spec().login().getBytes(StandardCharsets.UTF_8));
-        attribute(attrs, 2, hide(t.spec().passwd().reveal().getBytes(StandardCharsets.UTF_8), secret, authenticator));
+        attribute(
+                attrs,
+                2,
+                hide(
+                        t.spec().passwd().reveal().getBytes(StandardCharsets.UTF_8),
+                        secret,
+                        authenticator));
         attribute(attrs, 4, nas);
         attribute(attrs, 80, new byte[16]);
         byte[] packet = packet(ACCESS_REQUEST, id, authenticator, attrs.toByteArray());
@@ -62,7 +71,8 @@ final class RadiusCheck implements Conversation {
         if (code == ACCESS_ACCEPT) {
             return Outcome.up("radius Access-Accept");
         }
-        return Outcome.down(code == ACCESS_REJECT ? "radius Access-Reject" : "radius answered code " + code);
+        return Outcome.down(
+                code == ACCESS_REJECT ? "radius Access-Reject" : "radius answered code " + code);
     }
 
     private static void attribute(ByteArrayOutputStream out, int type, byte[] value) {
@@ -84,7 +94,9 @@ final class RadiusCheck implements Conversation {
         return p.toByteArray();
     }
 
-    /** RFC 2865 5.2: the password padded to 16-byte blocks, each XORed with MD5(secret + previous). */
+    /**
+     * RFC 2865 5.2: the password padded to 16-byte blocks, each XORed with MD5(secret + previous).
+     */
     static byte[] hide(byte[] password, byte[] secret, byte[] authenticator) throws Exception {
         int blocks = Math.max(1, (password.length + 15) / 16);
         byte[] p = Arrays.copyOf(password, Math.min(128, blocks * 16));

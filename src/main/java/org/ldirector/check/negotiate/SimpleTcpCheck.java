@@ -7,16 +7,19 @@ import org.ldirector.check.Reasons;
 import org.ldirector.config.Protocol;
 
 /**
- * simpletcp: send request (without ldirectord's leading "/", each literal {@code \n} turned into
- * a newline), half-close, then up as soon as one line of the answer matches receive. Perl's
- * {@code <$sock>} keeps the newline on each line, so the regex sees it too. On a udp virtual
- * ldirectord sends the same bytes in one datagram; the lines of the answer datagram are matched.
+ * simpletcp: send request (without ldirectord's leading "/", each literal {@code \n} turned into a
+ * newline), half-close, then up as soon as one line of the answer matches receive. Perl's {@code
+ * <$sock>} keeps the newline on each line, so the regex sees it too. On a udp virtual ldirectord
+ * sends the same bytes in one datagram; the lines of the answer datagram are matched.
  */
 final class SimpleTcpCheck implements Conversation {
     @Override
     public Outcome talk(Dialogue d, ProbeTarget t) throws Exception {
         Pattern receive = Dialogue.receive(t.receive());
-        byte[] request = Dialogue.bareRequest(t.request()).replace("\\n", "\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] request =
+                Dialogue.bareRequest(t.request())
+                        .replace("\\n", "\n")
+                        .getBytes(StandardCharsets.ISO_8859_1);
         String shown = "receive /" + Reasons.quote(t.receive()) + "/";
         if (t.protocol() == Protocol.UDP) {
             String answer = new String(d.exchange(request, b -> true), StandardCharsets.ISO_8859_1);

@@ -11,8 +11,8 @@ import org.ldirector.net.InetText;
 
 /**
  * sip: ldirectord's OPTIONS request for {@code sip:LOGIN}, over the virtual's protocol (one
- * datagram on udp, a stream on tcp), and up only if the status line starts "SIP/2.0 200 OK".
- * The Via header says UDP even over TCP, as ldirectord's does.
+ * datagram on udp, a stream on tcp), and up only if the status line starts "SIP/2.0 200 OK". The
+ * Via header says UDP even over TCP, as ldirectord's does.
  */
 final class SipCheck implements Conversation {
     private final SecureRandom random = new SecureRandom();
@@ -45,15 +45,26 @@ final class SipCheck implements Conversation {
     String request(String login, InetSocketAddress local) {
         byte[] callId = new byte[8];
         random.nextBytes(callId);
-        return "OPTIONS sip:" + login + " SIP/2.0\r\n"
-                + "Via: SIP/2.0/UDP " + InetText.withPort(local.getAddress(), local.getPort())
+        return "OPTIONS sip:"
+                + login
+                + " SIP/2.0\r\n"
+                + "Via: SIP/2.0/UDP "
+                + InetText.withPort(local.getAddress(), local.getPort())
                 + ";branch=z9hG4bKhjhs8ass877\r\n"
                 + "Max-Forwards: 70\r\n"
-                + "To: <sip:" + login + ">\r\n"
-                + "From: <sip:" + login + ">;tag=1928301774\r\n"
-                + "Call-ID: " + HexFormat.of().formatHex(callId) + "\r\n"
+                + "To: <sip:"
+                + login
+                + ">\r\n"
+                + "From: <sip:"
+                + login
+                + ">;tag=1928301774\r\n"
+                + "Call-ID: "
+                + HexFormat.of().formatHex(callId)
+                + "\r\n"
                 + "CSeq: 63104 OPTIONS\r\n"
-                + "Contact: <sip:" + login + ">\r\n"
+                + "Contact: <sip:"
+                + login
+                + ">\r\n"
                 + "Accept: application/sdp\r\n"
                 + "Content-Length: 0\r\n\r\n";
     }

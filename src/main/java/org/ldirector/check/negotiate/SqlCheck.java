@@ -1,17 +1,17 @@
 package org.ldirector.check.negotiate;
 
+import java.net.ConnectException;
 import java.net.Inet6Address;
+import java.net.SocketTimeoutException;
 import java.sql.Connection;
 import java.sql.Driver;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.sql.Statement;
 import java.util.Properties;
 import org.ldirector.check.ProbeTarget;
 import org.ldirector.check.Reasons;
-import java.net.ConnectException;
-import java.net.SocketTimeoutException;
-import java.sql.SQLTimeoutException;
 
 /**
  * mysql and pgsql, as ldirectord's check_sql: login and request are both required; log in to
@@ -20,13 +20,14 @@ import java.sql.SQLTimeoutException;
  * query twice; once is enough to answer the same question without doubling side effects.
  *
  * <p>Uses the vendors' JDBC drivers (instantiated directly, so DriverManager's global login timeout
- * is never touched). Their timeouts get the time left, rounded up to whole seconds where the
- * driver only takes seconds; the deadline itself is kept by {@link DialogueChecker}, which
- * completes the check on time and aborts the connection under the driver.
+ * is never touched). Their timeouts get the time left, rounded up to whole seconds where the driver
+ * only takes seconds; the deadline itself is kept by {@link DialogueChecker}, which completes the
+ * check on time and aborts the connection under the driver.
  */
 final class SqlCheck implements Conversation {
     enum Kind {
-        MYSQL, PGSQL
+        MYSQL,
+        PGSQL
     }
 
     private final Kind kind;
@@ -53,7 +54,13 @@ final class SqlCheck implements Conversation {
         String url;
         if (kind == Kind.PGSQL) {
             driver = new org.postgresql.Driver();
-            url = "jdbc:postgresql://" + host + ":" + d.peer().getPort() + "/" + t.spec().database();
+            url =
+                    "jdbc:postgresql://"
+                            + host
+                            + ":"
+                            + d.peer().getPort()
+                            + "/"
+                            + t.spec().database();
             String seconds = Integer.toString(wholeSeconds(d));
             p.setProperty("connectTimeout", seconds);
             p.setProperty("loginTimeout", seconds);
@@ -69,7 +76,9 @@ final class SqlCheck implements Conversation {
             // full authentication would then encrypt the password to whatever key a rogue real (or
             // anyone in the path) hands over. libmysqlclient refuses the same by default;
             // mysqlpublickeyretrieval=yes accepts that risk.
-            p.setProperty("allowPublicKeyRetrieval", Boolean.toString(t.spec().mysqlPublicKeyRetrieval()));
+            p.setProperty(
+                    "allowPublicKeyRetrieval",
+                    Boolean.toString(t.spec().mysqlPublicKeyRetrieval()));
         }
         Connection c;
         try {
@@ -83,7 +92,8 @@ final class SqlCheck implements Conversation {
         // abort(), unlike close(), sends nothing to the server and does its work on the executor,
         // so the timer thread that fires it cannot hang on a dead peer
         d.closeOnDeadline(() -> c.abort(d.background()));
-        try (Connection conn = c; Statement st = conn.createStatement()) {
+        try (Connection conn = c;
+                Statement st = conn.createStatement()) {
             st.setQueryTimeout(wholeSeconds(d));
             boolean rows;
             try {
@@ -98,9 +108,14 @@ final class SqlCheck implements Conversation {
                 if (d.expired() || hasTimeout(e)) {
                     throw e;
                 }
-                return Outcome.down(service + " query failed: " + Reasons.quote(String.valueOf(e.getMessage())));
+                return Outcome.down(
+                        service
+                                + " query failed: "
+                                + Reasons.quote(String.valueOf(e.getMessage())));
             }
-            return rows ? Outcome.up(service + " query returned rows") : Outcome.down(service + " query returned no rows");
+            return rows
+                    ? Outcome.up(service + " query returned rows")
+                    : Outcome.down(service + " query returned no rows");
         }
     }
 
@@ -108,7 +123,9 @@ final class SqlCheck implements Conversation {
         return Math.max(1, (d.remainingMillis() + 999) / 1000);
     }
 
-    /** A refused connection or a timeout keeps its socket cause; anything else is a login failure. */
+    /**
+     * A refused connection or a timeout keeps its socket cause; anything else is a login failure.
+     */
     private static Exception loginFailure(String service, SQLException e) {
         for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
             if (c instanceof ConnectException || c instanceof SocketTimeoutException) {
@@ -119,18 +136,25 @@ final class SqlCheck implements Conversation {
             return e;
         }
         if (String.valueOf(e.getMessage()).contains("RSA public key is not available")) {
-            return new Down(service + " login failed: the server asks for the whole password on a connection"
-                    + " without TLS (caching_sha2_password full authentication), and ldirector will not take"
-                    + " the key to encrypt it from the server (see mysqlpublickeyretrieval)");
+            return new Down(
+                    service
+                            + " login failed: the server asks for the whole password on a"
+                            + " connection without TLS (caching_sha2_password full authentication),"
+                            + " and ldirector will not take the key to encrypt it from the server"
+                            + " (see mysqlpublickeyretrieval)");
         }
         String state = e.getSQLState() == null ? "" : e.getSQLState();
-        String what = state.startsWith("28") || e.getErrorCode() == 1045 ? "login rejected" : "login failed";
+        String what =
+                state.startsWith("28") || e.getErrorCode() == 1045
+                        ? "login rejected"
+                        : "login failed";
         String message = String.valueOf(e.getMessage()).lines().findFirst().orElse("");
         return new Down(service + " " + what + ": " + Reasons.quote(message));
     }
 
     private static boolean hasTimeout(SQLException e) {
         return e instanceof SQLTimeoutException
-                || (e.getSQLState() != null && e.getSQLState().equals("57014")); // pg: query cancelled by timeout
+                || (e.getSQLState() != null
+                        && e.getSQLState().equals("57014")); // pg: query cancelled by timeout
     }
 }

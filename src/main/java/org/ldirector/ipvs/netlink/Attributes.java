@@ -7,20 +7,18 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-
 import org.ldirector.ipvs.Family;
 
 /**
  * A parsed run of netlink attributes, indexed by type (flags bits removed). Later duplicates win,
- * as with nla_parse. Values are read with the accessors; a missing mandatory attribute is a
- * {@link NetlinkFormatException} naming the attribute.
+ * as with nla_parse. Values are read with the accessors; a missing mandatory attribute is a {@link
+ * NetlinkFormatException} naming the attribute.
  */
 public final class Attributes {
     private static final int MAX_TYPE = 64;
     private final ByteBuffer[] values = new ByteBuffer[MAX_TYPE];
 
-    private Attributes() {
-    }
+    private Attributes() {}
 
     public static Attributes parse(ByteBuffer region) throws NetlinkFormatException {
         Attributes a = new Attributes();
@@ -30,12 +28,19 @@ public final class Attributes {
             int len = Short.toUnsignedInt(b.getShort(start));
             int type = Short.toUnsignedInt(b.getShort(start + 2)) & Netlink.NLA_TYPE_MASK;
             if (len < Netlink.NLA_HDRLEN || len > b.remaining()) {
-                throw new NetlinkFormatException("attribute type " + type + " length " + len
-                        + " does not fit the " + b.remaining() + " bytes left");
+                throw new NetlinkFormatException(
+                        "attribute type "
+                                + type
+                                + " length "
+                                + len
+                                + " does not fit the "
+                                + b.remaining()
+                                + " bytes left");
             }
             if (type < MAX_TYPE) {
-                a.values[type] = b.slice(start + Netlink.NLA_HDRLEN, len - Netlink.NLA_HDRLEN)
-                        .order(ByteOrder.nativeOrder());
+                a.values[type] =
+                        b.slice(start + Netlink.NLA_HDRLEN, len - Netlink.NLA_HDRLEN)
+                                .order(ByteOrder.nativeOrder());
             }
             b.position(Math.min(b.limit(), start + Netlink.align(len)));
         }
@@ -99,8 +104,11 @@ public final class Attributes {
         byte[] raw = new byte[family.addressLength()];
         v.duplicate().get(raw);
         try {
-            // getByAddress would turn ::ffff:a.b.c.d into an Inet4Address; an IPv6 field stays IPv6.
-            return family == Family.INET6 ? Inet6Address.getByAddress(null, raw, -1) : InetAddress.getByAddress(raw);
+            // getByAddress would turn ::ffff:a.b.c.d into an Inet4Address; an IPv6 field stays
+            // IPv6.
+            return family == Family.INET6
+                    ? Inet6Address.getByAddress(null, raw, -1)
+                    : InetAddress.getByAddress(raw);
         } catch (UnknownHostException e) {
             throw new NetlinkFormatException("bad address bytes " + Arrays.toString(raw));
         }
@@ -116,8 +124,13 @@ public final class Attributes {
         }
         ByteBuffer v = values[type];
         if (v.remaining() < minLength) {
-            throw new NetlinkFormatException("attribute " + type + " has " + v.remaining()
-                    + " bytes, expected at least " + minLength);
+            throw new NetlinkFormatException(
+                    "attribute "
+                            + type
+                            + " has "
+                            + v.remaining()
+                            + " bytes, expected at least "
+                            + minLength);
         }
         return v;
     }

@@ -4,7 +4,6 @@ import static org.ldirector.ipvs.netlink.IpvsGenl.*;
 
 import java.net.InetAddress;
 import java.util.Arrays;
-
 import org.ldirector.ipvs.Destination;
 import org.ldirector.ipvs.DestinationEntry;
 import org.ldirector.ipvs.Family;
@@ -27,19 +26,27 @@ import org.ldirector.ipvs.VirtualService;
 public final class IpvsCodec {
     /** Every IPVS request we send wants a reply or an ack. */
     public static final int REQUEST_FLAGS = Netlink.NLM_F_REQUEST | Netlink.NLM_F_ACK;
+
     public static final int DUMP_FLAGS = REQUEST_FLAGS | Netlink.NLM_F_DUMP;
 
     /** ipvsadm's defaults for the parts of a delete request the kernel ignores (gate, weight 1). */
     private static final int FILLER_FWD = Forwarding.ROUTE.code();
+
     private static final int FILLER_WEIGHT = 1;
 
-    private IpvsCodec() {
-    }
+    private IpvsCodec() {}
 
     /** CTRL_CMD_GETFAMILY for "IPVS": the reply carries the family's dynamic id. */
     public static void getFamily(MessageWriter w, int seq, int portId, String name) {
-        w.beginGenl(Netlink.GENL_ID_CTRL, REQUEST_FLAGS, seq, portId, Netlink.CTRL_CMD_GETFAMILY, Netlink.CTRL_VERSION)
-                .putString(Netlink.CTRL_ATTR_FAMILY_NAME, name).end();
+        w.beginGenl(
+                        Netlink.GENL_ID_CTRL,
+                        REQUEST_FLAGS,
+                        seq,
+                        portId,
+                        Netlink.CTRL_CMD_GETFAMILY,
+                        Netlink.CTRL_VERSION)
+                .putString(Netlink.CTRL_ATTR_FAMILY_NAME, name)
+                .end();
     }
 
     public static int decodeFamilyId(NlMessage reply) throws NetlinkFormatException {
@@ -69,8 +76,15 @@ public final class IpvsCodec {
             IpvsOp.DeleteDestination d = (IpvsOp.DeleteDestination) op;
             w.beginGenl(family, REQUEST_FLAGS, seq, portId, CMD_DEL_DEST, VERSION);
             fillerService(w, d.service());
-            dest(w, new Destination(d.destination().address(), d.destination().port(),
-                    Forwarding.ofCode(FILLER_FWD), FILLER_WEIGHT, 0, 0));
+            dest(
+                    w,
+                    new Destination(
+                            d.destination().address(),
+                            d.destination().port(),
+                            Forwarding.ofCode(FILLER_FWD),
+                            FILLER_WEIGHT,
+                            0,
+                            0));
         }
         w.end();
     }
@@ -80,7 +94,8 @@ public final class IpvsCodec {
     }
 
     /** GET_DEST dump: the service travels as its key only. */
-    public static void getDestinations(MessageWriter w, int family, int seq, int portId, ServiceKey key) {
+    public static void getDestinations(
+            MessageWriter w, int family, int seq, int portId, ServiceKey key) {
         w.beginGenl(family, DUMP_FLAGS, seq, portId, CMD_GET_DEST, VERSION);
         w.beginNest(CMD_ATTR_SERVICE);
         serviceKey(w, key);
@@ -120,13 +135,16 @@ public final class IpvsCodec {
             w.putU8(DAEMON_ATTR_MCAST_TTL, d.ttl());
         }
         if (d.group() != null) {
-            w.putBytes(d.ipv6Group() ? DAEMON_ATTR_MCAST_GROUP6 : DAEMON_ATTR_MCAST_GROUP, d.group().getAddress());
+            w.putBytes(
+                    d.ipv6Group() ? DAEMON_ATTR_MCAST_GROUP6 : DAEMON_ATTR_MCAST_GROUP,
+                    d.group().getAddress());
         }
         w.endNest().end();
     }
 
     /** DEL_DAEMON: the kernel reads only the state; libipvs adds an empty interface and id 0. */
-    public static void stopDaemon(MessageWriter w, int family, int seq, int portId, SyncDaemon.State state) {
+    public static void stopDaemon(
+            MessageWriter w, int family, int seq, int portId, SyncDaemon.State state) {
         w.beginGenl(family, REQUEST_FLAGS, seq, portId, CMD_DEL_DAEMON, VERSION);
         w.beginNest(CMD_ATTR_DAEMON);
         w.putU32(DAEMON_ATTR_STATE, state.code());
@@ -150,9 +168,12 @@ public final class IpvsCodec {
             group = d.address(DAEMON_ATTR_MCAST_GROUP, Family.INET);
         }
         try {
-            return new SyncDaemon(SyncDaemon.State.ofCode(d.u32(DAEMON_ATTR_STATE)), d.string(DAEMON_ATTR_MCAST_IFN),
+            return new SyncDaemon(
+                    SyncDaemon.State.ofCode(d.u32(DAEMON_ATTR_STATE)),
+                    d.string(DAEMON_ATTR_MCAST_IFN),
                     d.u32(DAEMON_ATTR_SYNC_ID),
-                    d.has(DAEMON_ATTR_SYNC_MAXLEN) ? d.u16(DAEMON_ATTR_SYNC_MAXLEN) : 0, group,
+                    d.has(DAEMON_ATTR_SYNC_MAXLEN) ? d.u16(DAEMON_ATTR_SYNC_MAXLEN) : 0,
+                    group,
                     d.has(DAEMON_ATTR_MCAST_PORT) ? d.u16(DAEMON_ATTR_MCAST_PORT) : 0,
                     d.has(DAEMON_ATTR_MCAST_TTL) ? d.u8(DAEMON_ATTR_MCAST_TTL) : 0);
         } catch (IllegalArgumentException e) {
@@ -167,7 +188,9 @@ public final class IpvsCodec {
         } else {
             w.putU16(SVC_ATTR_PROTOCOL, key.protocol().number());
             w.putBytes(SVC_ATTR_ADDR, addressField(key.address()));
-            w.putBe16(SVC_ATTR_PORT, key.port()); // network byte order, unlike every other integer here
+            w.putBe16(
+                    SVC_ATTR_PORT,
+                    key.port()); // network byte order, unlike every other integer here
         }
     }
 
@@ -184,8 +207,8 @@ public final class IpvsCodec {
         serviceAttrs(w, key, "", 0, 0, VirtualService.defaultNetmask(key.family()));
     }
 
-    private static void serviceAttrs(MessageWriter w, ServiceKey key, String sched, int flags, int timeout,
-                                     int netmask) {
+    private static void serviceAttrs(
+            MessageWriter w, ServiceKey key, String sched, int flags, int timeout, int netmask) {
         w.beginNest(CMD_ATTR_SERVICE);
         serviceKey(w, key);
         w.putString(SVC_ATTR_SCHED_NAME, sched);
@@ -234,26 +257,50 @@ public final class IpvsCodec {
         if (s.has(SVC_ATTR_FWMARK) && s.u32(SVC_ATTR_FWMARK) != 0) {
             key = ServiceKey.fwmark(s.u32(SVC_ATTR_FWMARK), family);
         } else {
-            key = ServiceKey.of(IpvsProtocol.ofNumber(s.u16(SVC_ATTR_PROTOCOL)),
-                    s.address(SVC_ATTR_ADDR, family), s.be16(SVC_ATTR_PORT));
+            key =
+                    ServiceKey.of(
+                            IpvsProtocol.ofNumber(s.u16(SVC_ATTR_PROTOCOL)),
+                            s.address(SVC_ATTR_ADDR, family),
+                            s.be16(SVC_ATTR_PORT));
         }
         // The kernel reports its internal HASHED bit too; keep only the bits a client sets.
         int flags = s.u32At(SVC_ATTR_FLAGS, 0) & VirtualService.SETTABLE;
         int netmask = family == Family.INET ? s.be32(SVC_ATTR_NETMASK) : s.u32(SVC_ATTR_NETMASK);
-        VirtualService vs = new VirtualService(key, s.string(SVC_ATTR_SCHED_NAME), flags,
-                s.u32(SVC_ATTR_TIMEOUT), netmask);
+        VirtualService vs =
+                new VirtualService(
+                        key,
+                        s.string(SVC_ATTR_SCHED_NAME),
+                        flags,
+                        s.u32(SVC_ATTR_TIMEOUT),
+                        netmask);
         return new ServiceEntry(vs, stats(s, SVC_ATTR_STATS64, SVC_ATTR_STATS));
     }
 
-    /** One NEW_DEST message of a GET_DEST dump; {@code serviceFamily} for kernels without ADDR_FAMILY. */
-    public static DestinationEntry decodeDestination(NlMessage msg, Family serviceFamily) throws NetlinkFormatException {
+    /**
+     * One NEW_DEST message of a GET_DEST dump; {@code serviceFamily} for kernels without
+     * ADDR_FAMILY.
+     */
+    public static DestinationEntry decodeDestination(NlMessage msg, Family serviceFamily)
+            throws NetlinkFormatException {
         Attributes d = msg.genlAttributes().nested(CMD_ATTR_DEST);
-        Family family = d.has(DEST_ATTR_ADDR_FAMILY) ? Family.ofAf(d.u16(DEST_ATTR_ADDR_FAMILY)) : serviceFamily;
-        Destination dest = new Destination(d.address(DEST_ATTR_ADDR, family), d.be16(DEST_ATTR_PORT),
-                Forwarding.ofCode(d.u32(DEST_ATTR_FWD_METHOD)), d.u32(DEST_ATTR_WEIGHT),
-                d.u32(DEST_ATTR_U_THRESH), d.u32(DEST_ATTR_L_THRESH));
-        return new DestinationEntry(dest, d.u32(DEST_ATTR_ACTIVE_CONNS, 0), d.u32(DEST_ATTR_INACT_CONNS, 0),
-                d.u32(DEST_ATTR_PERSIST_CONNS, 0), stats(d, DEST_ATTR_STATS64, DEST_ATTR_STATS));
+        Family family =
+                d.has(DEST_ATTR_ADDR_FAMILY)
+                        ? Family.ofAf(d.u16(DEST_ATTR_ADDR_FAMILY))
+                        : serviceFamily;
+        Destination dest =
+                new Destination(
+                        d.address(DEST_ATTR_ADDR, family),
+                        d.be16(DEST_ATTR_PORT),
+                        Forwarding.ofCode(d.u32(DEST_ATTR_FWD_METHOD)),
+                        d.u32(DEST_ATTR_WEIGHT),
+                        d.u32(DEST_ATTR_U_THRESH),
+                        d.u32(DEST_ATTR_L_THRESH));
+        return new DestinationEntry(
+                dest,
+                d.u32(DEST_ATTR_ACTIVE_CONNS, 0),
+                d.u32(DEST_ATTR_INACT_CONNS, 0),
+                d.u32(DEST_ATTR_PERSIST_CONNS, 0),
+                stats(d, DEST_ATTR_STATS64, DEST_ATTR_STATS));
     }
 
     public static IpvsInfo decodeInfo(NlMessage msg) throws NetlinkFormatException {
@@ -263,26 +310,41 @@ public final class IpvsCodec {
 
     public static Timeouts decodeTimeouts(NlMessage msg) throws NetlinkFormatException {
         Attributes a = msg.genlAttributes();
-        return new Timeouts(a.u32(CMD_ATTR_TIMEOUT_TCP, 0), a.u32(CMD_ATTR_TIMEOUT_TCP_FIN, 0),
+        return new Timeouts(
+                a.u32(CMD_ATTR_TIMEOUT_TCP, 0),
+                a.u32(CMD_ATTR_TIMEOUT_TCP_FIN, 0),
                 a.u32(CMD_ATTR_TIMEOUT_UDP, 0));
     }
 
     /** STATS64 (u64 counters, kernel 4.x+) when present, else the legacy u32 STATS. */
-    private static Stats stats(Attributes parent, int stats64Type, int stats32Type) throws NetlinkFormatException {
+    private static Stats stats(Attributes parent, int stats64Type, int stats32Type)
+            throws NetlinkFormatException {
         if (parent.has(stats64Type)) {
             Attributes s = parent.nested(stats64Type);
-            return new Stats(s.u64(STATS_ATTR_CONNS), s.u64(STATS_ATTR_INPKTS), s.u64(STATS_ATTR_OUTPKTS),
-                    s.u64(STATS_ATTR_INBYTES), s.u64(STATS_ATTR_OUTBYTES), s.u64(STATS_ATTR_CPS),
-                    s.u64(STATS_ATTR_INPPS), s.u64(STATS_ATTR_OUTPPS), s.u64(STATS_ATTR_INBPS),
+            return new Stats(
+                    s.u64(STATS_ATTR_CONNS),
+                    s.u64(STATS_ATTR_INPKTS),
+                    s.u64(STATS_ATTR_OUTPKTS),
+                    s.u64(STATS_ATTR_INBYTES),
+                    s.u64(STATS_ATTR_OUTBYTES),
+                    s.u64(STATS_ATTR_CPS),
+                    s.u64(STATS_ATTR_INPPS),
+                    s.u64(STATS_ATTR_OUTPPS),
+                    s.u64(STATS_ATTR_INBPS),
                     s.u64(STATS_ATTR_OUTBPS));
         }
         if (parent.has(stats32Type)) {
             Attributes s = parent.nested(stats32Type);
-            return new Stats(Integer.toUnsignedLong(s.u32(STATS_ATTR_CONNS)),
-                    Integer.toUnsignedLong(s.u32(STATS_ATTR_INPKTS)), Integer.toUnsignedLong(s.u32(STATS_ATTR_OUTPKTS)),
-                    s.u64(STATS_ATTR_INBYTES), s.u64(STATS_ATTR_OUTBYTES),
-                    Integer.toUnsignedLong(s.u32(STATS_ATTR_CPS)), Integer.toUnsignedLong(s.u32(STATS_ATTR_INPPS)),
-                    Integer.toUnsignedLong(s.u32(STATS_ATTR_OUTPPS)), Integer.toUnsignedLong(s.u32(STATS_ATTR_INBPS)),
+            return new Stats(
+                    Integer.toUnsignedLong(s.u32(STATS_ATTR_CONNS)),
+                    Integer.toUnsignedLong(s.u32(STATS_ATTR_INPKTS)),
+                    Integer.toUnsignedLong(s.u32(STATS_ATTR_OUTPKTS)),
+                    s.u64(STATS_ATTR_INBYTES),
+                    s.u64(STATS_ATTR_OUTBYTES),
+                    Integer.toUnsignedLong(s.u32(STATS_ATTR_CPS)),
+                    Integer.toUnsignedLong(s.u32(STATS_ATTR_INPPS)),
+                    Integer.toUnsignedLong(s.u32(STATS_ATTR_OUTPPS)),
+                    Integer.toUnsignedLong(s.u32(STATS_ATTR_INBPS)),
                     Integer.toUnsignedLong(s.u32(STATS_ATTR_OUTBPS)));
         }
         return Stats.ZERO;

@@ -82,9 +82,10 @@ public final class IpvsGenl {
     public static final int INFO_ATTR_VERSION = 1;
     public static final int INFO_ATTR_CONN_TAB_SIZE = 2;
 
-    /** sizeof(union nf_inet_addr): addresses always travel in a 16-byte field, IPv4 in the first 4. */
+    /**
+     * sizeof(union nf_inet_addr): addresses always travel in a 16-byte field, IPv4 in the first 4.
+     */
     public static final int ADDR_LEN = 16;
 
-    private IpvsGenl() {
-    }
+    private IpvsGenl() {}
 }

@@ -8,8 +8,8 @@ import java.util.Deque;
 
 /**
  * Appends netlink messages to a growing buffer. Header fields and attribute values are host byte
- * order; callers write network-order values (ports, IPv4 netmasks) with {@link #putBe16}.
- * Several messages may be appended back to back: the kernel processes each in turn and acks each.
+ * order; callers write network-order values (ports, IPv4 netmasks) with {@link #putBe16}. Several
+ * messages may be appended back to back: the kernel processes each in turn and acks each.
  */
 public final class MessageWriter {
     private ByteBuffer buf;
@@ -83,7 +83,10 @@ public final class MessageWriter {
     /** A 32-bit value in network byte order (IPv4 netmasks). */
     public MessageWriter putBe32(int type, int value) {
         attr(type, 4);
-        buf.put((byte) (value >>> 24)).put((byte) (value >>> 16)).put((byte) (value >>> 8)).put((byte) value);
+        buf.put((byte) (value >>> 24))
+                .put((byte) (value >>> 16))
+                .put((byte) (value >>> 8))
+                .put((byte) value);
         return this;
     }
 
@@ -160,8 +163,9 @@ public final class MessageWriter {
 
     private void ensure(int more) {
         if (buf.remaining() < more + 64) {
-            ByteBuffer bigger = ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + more + 64))
-                    .order(ByteOrder.nativeOrder());
+            ByteBuffer bigger =
+                    ByteBuffer.allocate(Math.max(buf.capacity() * 2, buf.position() + more + 64))
+                            .order(ByteOrder.nativeOrder());
             buf.flip();
             bigger.put(buf);
             buf = bigger;

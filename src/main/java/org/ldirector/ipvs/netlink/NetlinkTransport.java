@@ -4,7 +4,10 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 
-/** A generic-netlink socket as the IPVS table needs it; a seam so the protocol logic is testable without root. */
+/**
+ * A generic-netlink socket as the IPVS table needs it; a seam so the protocol logic is testable
+ * without root.
+ */
 public interface NetlinkTransport extends AutoCloseable {
     /** Our netlink port id (nlmsg_pid of our requests and of the kernel's replies to us). */
     int portId();

@@ -23,15 +23,23 @@ public record NlMessage(int type, int flags, int seq, int portId, ByteBuffer pay
             int start = b.position();
             int len = b.getInt(start);
             if (len < Netlink.NLMSG_HDRLEN || len > b.remaining()) {
-                throw new NetlinkFormatException("netlink message length " + len + " at offset " + start
-                        + " does not fit the " + b.remaining() + " bytes left");
+                throw new NetlinkFormatException(
+                        "netlink message length "
+                                + len
+                                + " at offset "
+                                + start
+                                + " does not fit the "
+                                + b.remaining()
+                                + " bytes left");
             }
             int type = Short.toUnsignedInt(b.getShort(start + 4));
             int flags = Short.toUnsignedInt(b.getShort(start + 6));
             int seq = b.getInt(start + 8);
             int pid = b.getInt(start + 12);
-            ByteBuffer payload = b.slice(start + Netlink.NLMSG_HDRLEN, len - Netlink.NLMSG_HDRLEN)
-                    .asReadOnlyBuffer().order(ByteOrder.nativeOrder());
+            ByteBuffer payload =
+                    b.slice(start + Netlink.NLMSG_HDRLEN, len - Netlink.NLMSG_HDRLEN)
+                            .asReadOnlyBuffer()
+                            .order(ByteOrder.nativeOrder());
             out.add(new NlMessage(type, flags, seq, pid, payload));
             b.position(Math.min(b.limit(), start + Netlink.align(len)));
         }
@@ -45,7 +53,8 @@ public record NlMessage(int type, int flags, int seq, int portId, ByteBuffer pay
     public NlMessage detached() {
         ByteBuffer own = ByteBuffer.allocate(payload.remaining());
         own.put(payload.duplicate()).flip();
-        return new NlMessage(type, flags, seq, portId, own.asReadOnlyBuffer().order(ByteOrder.nativeOrder()));
+        return new NlMessage(
+                type, flags, seq, portId, own.asReadOnlyBuffer().order(ByteOrder.nativeOrder()));
     }
 
     /** For NLMSG_ERROR: the (negative) errno, 0 for a plain ack. */
@@ -65,7 +74,11 @@ public record NlMessage(int type, int flags, int seq, int portId, ByteBuffer pay
             return null;
         }
         int echoedLen = payload.getInt(4);
-        int tlvStart = 4 + ((flags & Netlink.NLM_F_CAPPED) != 0 ? Netlink.NLMSG_HDRLEN : Netlink.align(echoedLen));
+        int tlvStart =
+                4
+                        + ((flags & Netlink.NLM_F_CAPPED) != 0
+                                ? Netlink.NLMSG_HDRLEN
+                                : Netlink.align(echoedLen));
         if (tlvStart > payload.remaining()) {
             return null;
         }
@@ -83,6 +96,7 @@ public record NlMessage(int type, int flags, int seq, int portId, ByteBuffer pay
         if (payload.remaining() < Netlink.GENL_HDRLEN) {
             throw new NetlinkFormatException("generic netlink message shorter than its header");
         }
-        return Attributes.parse(payload.slice(Netlink.GENL_HDRLEN, payload.remaining() - Netlink.GENL_HDRLEN));
+        return Attributes.parse(
+                payload.slice(Netlink.GENL_HDRLEN, payload.remaining() - Netlink.GENL_HDRLEN));
     }
 }

@@ -3,7 +3,6 @@ package org.ldirector.ipvs.netlink;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-
 import org.ldirector.sys.NativeException;
 import org.ldirector.sys.NativeSocket;
 import org.ldirector.sys.Sock;
@@ -16,6 +15,7 @@ public final class SocketTransport implements NetlinkTransport {
      * the receive buffer; too small a buffer drops acks with ENOBUFS.
      */
     static final int RECEIVE_BUFFER = 8 << 20;
+
     static final int SEND_BUFFER = 1 << 20;
 
     private final NativeSocket socket;
@@ -43,8 +43,12 @@ public final class SocketTransport implements NetlinkTransport {
         }
     }
 
-    /** The FORCE variant ignores rmem_max but needs CAP_NET_ADMIN, which programming IPVS needs anyway. */
-    private static void sizeBuffer(NativeSocket s, int forceOption, int option, int bytes) throws NativeException {
+    /**
+     * The FORCE variant ignores rmem_max but needs CAP_NET_ADMIN, which programming IPVS needs
+     * anyway.
+     */
+    private static void sizeBuffer(NativeSocket s, int forceOption, int option, int bytes)
+            throws NativeException {
         try {
             s.setsockopt(Sock.SOL_SOCKET, forceOption, bytes);
         } catch (NativeException e) {

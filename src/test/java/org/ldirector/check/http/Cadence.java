@@ -14,21 +14,22 @@ import org.ldirector.check.Checker;
 import org.ldirector.check.ProbeTarget;
 
 /**
- * Probes each real every interval, as the director's schedule does: the next probe of a real
- * starts one interval after the last one started, or at once when that one ended later. Keeps
- * every probe's start, end and result, on the monotonic clock, for the test to read.
+ * Probes each real every interval, as the director's schedule does: the next probe of a real starts
+ * one interval after the last one started, or at once when that one ended later. Keeps every
+ * probe's start, end and result, on the monotonic clock, for the test to read.
  */
 final class Cadence implements AutoCloseable {
-    record Probe(long start, long end, CheckResult result) {
-    }
+    record Probe(long start, long end, CheckResult result) {}
 
     private final Checker checker;
     private final long intervalNanos;
-    private final ScheduledExecutorService schedule = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "cadence");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService schedule =
+            Executors.newSingleThreadScheduledExecutor(
+                    r -> {
+                        Thread t = new Thread(r, "cadence");
+                        t.setDaemon(true);
+                        return t;
+                    });
     private final Map<String, List<Probe>> probes = new ConcurrentHashMap<>();
     private volatile boolean stopped;
 
@@ -37,7 +38,10 @@ final class Cadence implements AutoCloseable {
         this.intervalNanos = interval.toNanos();
     }
 
-    /** Starts probing {@code target} under {@code name}, first after {@code delay} (stagger the first probes). */
+    /**
+     * Starts probing {@code target} under {@code name}, first after {@code delay} (stagger the
+     * first probes).
+     */
     void start(String name, ProbeTarget target, Duration delay) {
         probes.put(name, new CopyOnWriteArrayList<>());
         schedule.schedule(() -> probe(name, target), delay.toNanos(), TimeUnit.NANOSECONDS);
@@ -48,21 +52,35 @@ final class Cadence implements AutoCloseable {
             return;
         }
         long start = System.nanoTime();
-        checker.check(target).whenComplete((r, e) -> {
-            long end = System.nanoTime();
-            probes.get(name).add(new Probe(start, end, r != null ? r : CheckResult.down(Duration.ZERO, "failed: " + e)));
-            if (!stopped) {
-                long next = Math.max(0, start + intervalNanos - end);
-                schedule.schedule(() -> probe(name, target), next, TimeUnit.NANOSECONDS);
-            }
-        });
+        checker.check(target)
+                .whenComplete(
+                        (r, e) -> {
+                            long end = System.nanoTime();
+                            probes.get(name)
+                                    .add(
+                                            new Probe(
+                                                    start,
+                                                    end,
+                                                    r != null
+                                                            ? r
+                                                            : CheckResult.down(
+                                                                    Duration.ZERO,
+                                                                    "failed: " + e)));
+                            if (!stopped) {
+                                long next = Math.max(0, start + intervalNanos - end);
+                                schedule.schedule(
+                                        () -> probe(name, target), next, TimeUnit.NANOSECONDS);
+                            }
+                        });
     }
 
     List<Probe> of(String name) {
         return new ArrayList<>(probes.get(name));
     }
 
-    /** The longest time between two consecutive starts of the real's probes (0 for fewer than two). */
+    /**
+     * The longest time between two consecutive starts of the real's probes (0 for fewer than two).
+     */
     long longestGapNanos(String name) {
         return longestGapNanos(name, Long.MIN_VALUE);
     }
@@ -87,8 +105,10 @@ final class Cadence implements AutoCloseable {
         List<Probe> p = of(name);
         StringBuilder b = new StringBuilder();
         for (Probe x : p) {
-            b.append(TimeUnit.NANOSECONDS.toMillis(x.start() - p.get(0).start())).append('+')
-                    .append(TimeUnit.NANOSECONDS.toMillis(x.end() - x.start())).append(' ');
+            b.append(TimeUnit.NANOSECONDS.toMillis(x.start() - p.get(0).start()))
+                    .append('+')
+                    .append(TimeUnit.NANOSECONDS.toMillis(x.end() - x.start()))
+                    .append(' ');
         }
         return b.toString().strip();
     }

@@ -14,34 +14,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ldirector.check.CheckResult;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.check.SharedCheckers;
 import org.ldirector.check.Targets;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.HttpMethod;
 import org.ldirector.config.ServiceType;
-import org.ldirector.check.SharedCheckers;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import org.ldirector.net.RefusingPorts;
 
 /** Every rule of ldirectord's check_http against a real HTTP(S) server (WireMock) on loopback. */
 class HttpCheckTest {
     private static WireMockServer wm;
-    @RegisterExtension
-    static final SharedCheckers checkers = new SharedCheckers();
+    @RegisterExtension static final SharedCheckers checkers = new SharedCheckers();
     private static TestCerts.Cert realCert;
     private static TestCerts.Cert otherCert;
 
@@ -49,9 +48,16 @@ class HttpCheckTest {
     static void start() throws IOException {
         realCert = TestCerts.make("real", "real.example");
         otherCert = TestCerts.make("other", "other.example");
-        wm = new WireMockServer(wireMockConfig().bindAddress("127.0.0.1").dynamicPort().dynamicHttpsPort()
-                .keystorePath(realCert.keystore().toString()).keystorePassword(TestCerts.PASS)
-                .keyManagerPassword(TestCerts.PASS).keystoreType("PKCS12"));
+        wm =
+                new WireMockServer(
+                        wireMockConfig()
+                                .bindAddress("127.0.0.1")
+                                .dynamicPort()
+                                .dynamicHttpsPort()
+                                .keystorePath(realCert.keystore().toString())
+                                .keystorePassword(TestCerts.PASS)
+                                .keyManagerPassword(TestCerts.PASS)
+                                .keystoreType("PKCS12"));
         wm.start();
     }
 
@@ -81,15 +87,18 @@ class HttpCheckTest {
 
     @Test
     void virtualhostIsTheHostHeader() throws Exception {
-        wm.stubFor(get(urlEqualTo("/")).withHeader("Host", equalTo("www.example.com"))
-                .willReturn(aResponse().withStatus(200)));
+        wm.stubFor(
+                get(urlEqualTo("/"))
+                        .withHeader("Host", equalTo("www.example.com"))
+                        .willReturn(aResponse().withStatus(200)));
         assertTrue(checkers.run(http().virtualHost("www.example.com")).up());
         assertFalse(checkers.run(http()).up(), "the stub only answers for the virtual host");
     }
 
     @Test
     void requestPathIsAppendedToTheRealsUrl() throws Exception {
-        wm.stubFor(get(urlEqualTo("/health/check.html?x=1")).willReturn(aResponse().withStatus(200)));
+        wm.stubFor(
+                get(urlEqualTo("/health/check.html?x=1")).willReturn(aResponse().withStatus(200)));
         assertTrue(checkers.run(http().request("/health/check.html?x=1")).up());
     }
 
@@ -103,8 +112,17 @@ class HttpCheckTest {
     }
 
     @ParameterizedTest
-    @CsvSource({"200,true,HTTP 200", "204,true,HTTP 204", "299,true,HTTP 299", "304,false,HTTP 304",
-            "302,false,HTTP 302", "404,false,HTTP 404", "401,false,HTTP 401", "500,false,HTTP 500", "503,false,HTTP 503"})
+    @CsvSource({
+        "200,true,HTTP 200",
+        "204,true,HTTP 204",
+        "299,true,HTTP 299",
+        "304,false,HTTP 304",
+        "302,false,HTTP 302",
+        "404,false,HTTP 404",
+        "401,false,HTTP 401",
+        "500,false,HTTP 500",
+        "503,false,HTTP 503"
+    })
     void onlyTwoHundredsAreUp(int status, boolean up, String reason) throws Exception {
         // a 302 without Location is not followed (LWP returns it), so it is down like any non-2xx
         wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(status)));
@@ -115,10 +133,19 @@ class HttpCheckTest {
 
     @Test
     void receiveIsAnUnanchoredRegexOverTheBody() throws Exception {
-        wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withBody("<html>all is well here</html>")));
+        wm.stubFor(
+                get(urlEqualTo("/"))
+                        .willReturn(
+                                aResponse()
+                                        .withStatus(200)
+                                        .withBody("<html>all is well here</html>")));
         assertTrue(checkers.run(http().receive("is w.ll")).up());
-        assertTrue(checkers.run(http().receive("well")).up(), "unanchored: a match in the middle counts");
-        assertFalse(checkers.run(http().receive("^well")).up(), "anchors the operator wrote still apply");
+        assertTrue(
+                checkers.run(http().receive("well")).up(),
+                "unanchored: a match in the middle counts");
+        assertFalse(
+                checkers.run(http().receive("^well")).up(),
+                "anchors the operator wrote still apply");
         CheckResult miss = checkers.run(http().receive("broken"));
         assertFalse(miss.up());
         assertEquals("receive /broken/ not found in 29 bytes", miss.reason());
@@ -127,10 +154,18 @@ class HttpCheckTest {
     /** The two line-end cases of issue 26, with ldirectord's verdicts: receive is a Perl regex. */
     @Test
     void receiveHasPerlsMeaningOfDotAndDollar() throws Exception {
-        wm.stubFor(get(urlEqualTo("/cr")).willReturn(aResponse().withStatus(200).withBody("ok\rdone")));
-        wm.stubFor(get(urlEqualTo("/crlf")).willReturn(aResponse().withStatus(200).withBody("test\r\n")));
-        assertTrue(checkers.run(http().request("/cr").receive("ok.*done")).up(), "Perl's . matches \\r");
-        assertFalse(checkers.run(http().request("/crlf").receive("^test$")).up(), "Perl's $ is not before a final \\r\\n");
+        wm.stubFor(
+                get(urlEqualTo("/cr"))
+                        .willReturn(aResponse().withStatus(200).withBody("ok\rdone")));
+        wm.stubFor(
+                get(urlEqualTo("/crlf"))
+                        .willReturn(aResponse().withStatus(200).withBody("test\r\n")));
+        assertTrue(
+                checkers.run(http().request("/cr").receive("ok.*done")).up(),
+                "Perl's . matches \\r");
+        assertFalse(
+                checkers.run(http().request("/crlf").receive("^test$")).up(),
+                "Perl's $ is not before a final \\r\\n");
     }
 
     @Test
@@ -143,7 +178,9 @@ class HttpCheckTest {
 
     @Test
     void receiveOnAHeadIsMatchedAgainstTheEmptyBody() throws Exception {
-        wm.stubFor(head(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withHeader("X", "ok")));
+        wm.stubFor(
+                head(urlEqualTo("/"))
+                        .willReturn(aResponse().withStatus(200).withHeader("X", "ok")));
         CheckResult r = checkers.run(http().method(HttpMethod.HEAD).receive("ok"));
         assertFalse(r.up());
         assertEquals("receive /ok/ not found in 0 bytes", r.reason());
@@ -151,10 +188,16 @@ class HttpCheckTest {
 
     private static void redirectChain(int hops) {
         for (int i = 0; i < hops; i++) {
-            wm.stubFor(get(urlEqualTo("/r" + i)).willReturn(aResponse().withStatus(i % 2 == 0 ? 302 : 301)
-                    .withHeader("Location", "/r" + (i + 1))));
+            wm.stubFor(
+                    get(urlEqualTo("/r" + i))
+                            .willReturn(
+                                    aResponse()
+                                            .withStatus(i % 2 == 0 ? 302 : 301)
+                                            .withHeader("Location", "/r" + (i + 1))));
         }
-        wm.stubFor(get(urlEqualTo("/r" + hops)).willReturn(aResponse().withStatus(200).withBody("landed")));
+        wm.stubFor(
+                get(urlEqualTo("/r" + hops))
+                        .willReturn(aResponse().withStatus(200).withBody("landed")));
     }
 
     @Test
@@ -164,7 +207,9 @@ class HttpCheckTest {
         assertTrue(r.up(), r.reason());
         assertTrue(r.reason().startsWith("HTTP 200 after 7 redirects"), r.reason());
         // LWP drops the Host header on a redirect: the next request's Host comes from its URL
-        wm.verify(getRequestedFor(urlEqualTo("/r1")).withHeader("Host", equalTo("127.0.0.1:" + wm.port())));
+        wm.verify(
+                getRequestedFor(urlEqualTo("/r1"))
+                        .withHeader("Host", equalTo("127.0.0.1:" + wm.port())));
     }
 
     @Test
@@ -178,19 +223,32 @@ class HttpCheckTest {
 
     @Test
     void slowResponseTimesOutAtNegotiatetimeout() throws Exception {
-        wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withFixedDelay(5000)));
-        CheckResult r = checkers.run(http().timeouts(Duration.ofSeconds(10), Duration.ofMillis(800)));
+        wm.stubFor(
+                get(urlEqualTo("/")).willReturn(aResponse().withStatus(200).withFixedDelay(5000)));
+        CheckResult r =
+                checkers.run(http().timeouts(Duration.ofSeconds(10), Duration.ofMillis(800)));
         assertFalse(r.up());
         assertEquals("timeout after 0.8 s", r.reason());
-        assertTrue(r.latency().toMillis() >= 750 && r.latency().toMillis() < 2000, "latency " + r.latency());
+        assertTrue(
+                r.latency().toMillis() >= 750 && r.latency().toMillis() < 2000,
+                "latency " + r.latency());
     }
 
     @Test
     void timeoutCoversTheWholeRedirectChain() throws Exception {
-        wm.stubFor(get(urlEqualTo("/a")).willReturn(aResponse().withStatus(302).withHeader("Location", "/b")
-                .withFixedDelay(500)));
-        wm.stubFor(get(urlEqualTo("/b")).willReturn(aResponse().withStatus(200).withFixedDelay(500)));
-        CheckResult r = checkers.run(http().request("/a").timeouts(Duration.ofSeconds(10), Duration.ofMillis(800)));
+        wm.stubFor(
+                get(urlEqualTo("/a"))
+                        .willReturn(
+                                aResponse()
+                                        .withStatus(302)
+                                        .withHeader("Location", "/b")
+                                        .withFixedDelay(500)));
+        wm.stubFor(
+                get(urlEqualTo("/b")).willReturn(aResponse().withStatus(200).withFixedDelay(500)));
+        CheckResult r =
+                checkers.run(
+                        http().request("/a")
+                                .timeouts(Duration.ofSeconds(10), Duration.ofMillis(800)));
         assertFalse(r.up(), "two 500 ms hops exceed one 800 ms budget");
         assertEquals("timeout after 0.8 s", r.reason());
     }
@@ -199,22 +257,34 @@ class HttpCheckTest {
     void unansweredConnectTimesOutAtNegotiatetimeout() throws Exception {
         // a listener with a full accept queue drops SYNs: the connect itself hangs (loopback only)
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            InetSocketAddress at = new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
-            try (var a = SocketChannel.open(at); var b = SocketChannel.open(at)) {
-                CheckResult r = checkers.run(Targets.of(CheckType.NEGOTIATE, s.getLocalPort()).service(ServiceType.HTTP)
-                        .timeouts(Duration.ofSeconds(10), Duration.ofMillis(700)));
+            InetSocketAddress at =
+                    new InetSocketAddress(InetAddress.getLoopbackAddress(), s.getLocalPort());
+            try (var a = SocketChannel.open(at);
+                    var b = SocketChannel.open(at)) {
+                CheckResult r =
+                        checkers.run(
+                                Targets.of(CheckType.NEGOTIATE, s.getLocalPort())
+                                        .service(ServiceType.HTTP)
+                                        .timeouts(Duration.ofSeconds(10), Duration.ofMillis(700)));
                 assertFalse(r.up());
                 assertEquals("timeout after 0.7 s", r.reason());
-                assertTrue(r.latency().toMillis() >= 650 && r.latency().toMillis() < 2000, "latency " + r.latency());
+                assertTrue(
+                        r.latency().toMillis() >= 650 && r.latency().toMillis() < 2000,
+                        "latency " + r.latency());
             }
         }
     }
 
     @Test
     void bodyBytesAreMatchedOneCharPerByte() throws Exception {
-        // LWP's content is raw bytes: a UTF-8 "é" is two bytes, so "caf..$" matches it, "caf.$" does not
-        wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200)
-                .withBody("caf\u00e9".getBytes(StandardCharsets.UTF_8))));
+        // LWP's content is raw bytes: a UTF-8 "é" is two bytes, so "caf..$" matches it, "caf.$"
+        // does not
+        wm.stubFor(
+                get(urlEqualTo("/"))
+                        .willReturn(
+                                aResponse()
+                                        .withStatus(200)
+                                        .withBody("caf\u00e9".getBytes(StandardCharsets.UTF_8))));
         assertTrue(checkers.run(http().receive("caf..$")).up());
         assertFalse(checkers.run(http().receive("caf.$")).up());
     }
@@ -222,7 +292,8 @@ class HttpCheckTest {
     @Test
     void connectionRefused() throws Exception {
         int port = RefusingPorts.reserve();
-        CheckResult r = checkers.run(Targets.of(CheckType.NEGOTIATE, port).service(ServiceType.HTTP));
+        CheckResult r =
+                checkers.run(Targets.of(CheckType.NEGOTIATE, port).service(ServiceType.HTTP));
         assertFalse(r.up());
         assertEquals("connect refused", r.reason());
     }
@@ -258,7 +329,8 @@ class HttpCheckTest {
         wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(200)));
         CheckResult r = checkers.run(https().verify(realCert.pem(), "wrong.example"));
         assertFalse(r.up(), r.reason());
-        assertTrue(r.reason().contains("wrong.example") || r.reason().startsWith("TLS"), r.reason());
+        assertTrue(
+                r.reason().contains("wrong.example") || r.reason().startsWith("TLS"), r.reason());
     }
 
     @Test
@@ -270,33 +342,67 @@ class HttpCheckTest {
 
     @Test
     void httpProxyRequestsTheAbsoluteUrlThroughTheReal() throws Exception {
-        wm.stubFor(get(urlEqualTo("/proxied")).withHeader("Host", equalTo("origin.example"))
-                .willReturn(aResponse().withStatus(200).withBody("via proxy")));
-        CheckResult r = checkers.run(Targets.of(CheckType.NEGOTIATE, wm.port()).service(ServiceType.HTTP_PROXY)
-                .request("/http://origin.example/proxied").receive("via"));
+        wm.stubFor(
+                get(urlEqualTo("/proxied"))
+                        .withHeader("Host", equalTo("origin.example"))
+                        .willReturn(aResponse().withStatus(200).withBody("via proxy")));
+        CheckResult r =
+                checkers.run(
+                        Targets.of(CheckType.NEGOTIATE, wm.port())
+                                .service(ServiceType.HTTP_PROXY)
+                                .request("/http://origin.example/proxied")
+                                .receive("via"));
         assertTrue(r.up(), r.reason());
         assertEquals(1, wm.getAllServeEvents().size());
-        assertTrue(wm.getAllServeEvents().get(0).getRequest().getAbsoluteUrl().contains("origin.example"));
+        assertTrue(
+                wm.getAllServeEvents()
+                        .get(0)
+                        .getRequest()
+                        .getAbsoluteUrl()
+                        .contains("origin.example"));
     }
 
     @Test
     void urlFollowsLdirectordsRule() {
         Targets t = Targets.of(CheckType.NEGOTIATE, 8080).service(ServiceType.HTTP);
-        assertEquals("http://127.0.0.1:8080/index.html", HttpCheck.url(t.request("/index.html").target(), 8080));
-        assertEquals("https://127.0.0.1:8443/", HttpCheck.url(t.service(ServiceType.HTTPS).target(), 8443));
-        assertEquals("http://[::1]:80/x", HttpCheck.url(t.real(Targets.address("::1"), 80, 80).request("/x").target(), 80));
-        assertEquals("http://127.0.0.1:8080/http://other/y", HttpCheck.url(t.request("/http://other/y").target(), 8080),
+        assertEquals(
+                "http://127.0.0.1:8080/index.html",
+                HttpCheck.url(t.request("/index.html").target(), 8080));
+        assertEquals(
+                "https://127.0.0.1:8443/",
+                HttpCheck.url(t.service(ServiceType.HTTPS).target(), 8443));
+        assertEquals(
+                "http://[::1]:80/x",
+                HttpCheck.url(t.real(Targets.address("::1"), 80, 80).request("/x").target(), 80));
+        assertEquals(
+                "http://127.0.0.1:8080/http://other/y",
+                HttpCheck.url(t.request("/http://other/y").target(), 8080),
                 "a virtual's request is always a path on the real");
-        assertEquals("http://other/y", HttpCheck.url(perReal(t, "http://other/y"), 8080),
+        assertEquals(
+                "http://other/y",
+                HttpCheck.url(perReal(t, "http://other/y"), 8080),
                 "a per-real request naming a URL is that URL");
         assertEquals("http://127.0.0.1:8080/z", HttpCheck.url(perReal(t, "/z"), 8080));
-        assertEquals("http://origin/p", HttpCheck.url(t.service(ServiceType.HTTP_PROXY).request("/http://origin/p").target(), 3128));
+        assertEquals(
+                "http://origin/p",
+                HttpCheck.url(
+                        t.service(ServiceType.HTTP_PROXY).request("/http://origin/p").target(),
+                        3128));
     }
 
     /** A target whose real has its own request (ldirectord's real=... "request", "receive"). */
     private static ProbeTarget perReal(Targets t, String request) {
         ProbeTarget v = t.target();
-        return new ProbeTarget(v.spec(), v.protocol(), v.family(), v.virtualAddress(), v.virtualPort(), v.realAddress(),
-                v.realPort(), v.checkPort(), request, v.receive());
+        return new ProbeTarget(
+                v.spec(),
+                v.protocol(),
+                v.family(),
+                v.virtualAddress(),
+                v.virtualPort(),
+                v.realAddress(),
+                v.realPort(),
+                v.checkPort(),
+                request,
+                v.receive());
     }
 }

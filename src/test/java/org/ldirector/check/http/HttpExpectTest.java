@@ -19,30 +19,39 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ldirector.check.CheckResult;
 import org.ldirector.check.ProbeTarget;
+import org.ldirector.check.SharedCheckers;
 import org.ldirector.check.Targets;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.HttpExpect;
 import org.ldirector.config.ServiceType;
 import org.ldirector.config.StatusSet;
 import org.ldirector.config.UrlCheck;
-import org.ldirector.check.SharedCheckers;
 
-/** The keepalived HTTP_GET/SSL_GET extensions (httpstatus, httpdigest, checkurl) against WireMock on loopback. */
+/**
+ * The keepalived HTTP_GET/SSL_GET extensions (httpstatus, httpdigest, checkurl) against WireMock on
+ * loopback.
+ */
 class HttpExpectTest {
     /** MD5 of "hello\n", as md5sum and keepalived's genhash print it. */
     static final String HELLO = "b1946ac92492d2347c6235b4d2611184";
 
     private static WireMockServer wm;
-    @RegisterExtension
-    static final SharedCheckers checkers = new SharedCheckers();
+    @RegisterExtension static final SharedCheckers checkers = new SharedCheckers();
     private static TestCerts.Cert cert;
 
     @BeforeAll
     static void start() throws Exception {
         cert = TestCerts.make("real", "real.example");
-        wm = new WireMockServer(wireMockConfig().bindAddress("127.0.0.1").dynamicPort().dynamicHttpsPort()
-                .keystorePath(cert.keystore().toString()).keystorePassword(TestCerts.PASS)
-                .keyManagerPassword(TestCerts.PASS).keystoreType("PKCS12"));
+        wm =
+                new WireMockServer(
+                        wireMockConfig()
+                                .bindAddress("127.0.0.1")
+                                .dynamicPort()
+                                .dynamicHttpsPort()
+                                .keystorePath(cert.keystore().toString())
+                                .keystorePassword(TestCerts.PASS)
+                                .keyManagerPassword(TestCerts.PASS)
+                                .keystoreType("PKCS12"));
         wm.start();
     }
 
@@ -56,12 +65,28 @@ class HttpExpectTest {
         wm.resetAll();
     }
 
-    private static CheckResult run(Targets t, String status, String digest, UrlCheck... more) throws Exception {
+    private static CheckResult run(Targets t, String status, String digest, UrlCheck... more)
+            throws Exception {
         ProbeTarget p = t.target();
-        HttpExpect e = new HttpExpect(Optional.ofNullable(status).map(StatusSet::parse), Optional.ofNullable(digest), List.of(more));
-        ProbeTarget k = new ProbeTarget(p.spec().withKeepalived(e, false), p.protocol(), p.family(), p.virtualAddress(),
-                p.virtualPort(), p.realAddress(), p.realPort(), p.checkPort(), p.request(), p.receive(), p.fwmark(),
-                p.writtenRealPort());
+        HttpExpect e =
+                new HttpExpect(
+                        Optional.ofNullable(status).map(StatusSet::parse),
+                        Optional.ofNullable(digest),
+                        List.of(more));
+        ProbeTarget k =
+                new ProbeTarget(
+                        p.spec().withKeepalived(e, false),
+                        p.protocol(),
+                        p.family(),
+                        p.virtualAddress(),
+                        p.virtualPort(),
+                        p.realAddress(),
+                        p.realPort(),
+                        p.checkPort(),
+                        p.request(),
+                        p.receive(),
+                        p.fwmark(),
+                        p.writtenRealPort());
         return checkers.run(k);
     }
 
@@ -82,7 +107,9 @@ class HttpExpectTest {
         page("/", 200, "hello!\n");
         CheckResult changed = run(http(), "200-299", HELLO);
         assertFalse(changed.up());
-        assertTrue(changed.reason().startsWith("HTTP 200, body digest ") && changed.reason().endsWith(", expected " + HELLO),
+        assertTrue(
+                changed.reason().startsWith("HTTP 200, body digest ")
+                        && changed.reason().endsWith(", expected " + HELLO),
                 changed.reason());
     }
 
@@ -99,7 +126,9 @@ class HttpExpectTest {
 
     @Test
     void withAStatusSetARedirectIsJudgedNotFollowed() throws Exception {
-        wm.stubFor(get(urlEqualTo("/")).willReturn(aResponse().withStatus(301).withHeader("Location", "/next")));
+        wm.stubFor(
+                get(urlEqualTo("/"))
+                        .willReturn(aResponse().withStatus(301).withHeader("Location", "/next")));
         page("/next", 200, "ok");
         CheckResult r = run(http(), "301", null);
         assertTrue(r.up(), r.reason());
@@ -124,21 +153,33 @@ class HttpExpectTest {
         page("/", 200, "hello\n");
         page("/a", 200, "a");
         page("/b", 500, "b");
-        CheckResult both = run(http(), "200", HELLO, new UrlCheck("/a", Optional.of(StatusSet.parse("200")), Optional.empty()));
+        CheckResult both =
+                run(
+                        http(),
+                        "200",
+                        HELLO,
+                        new UrlCheck("/a", Optional.of(StatusSet.parse("200")), Optional.empty()));
         assertTrue(both.up(), both.reason());
-        CheckResult r = run(http(), "200", HELLO,
-                new UrlCheck("/a", Optional.empty(), Optional.empty()),
-                new UrlCheck("/b", Optional.of(StatusSet.parse("200")), Optional.empty()));
+        CheckResult r =
+                run(
+                        http(),
+                        "200",
+                        HELLO,
+                        new UrlCheck("/a", Optional.empty(), Optional.empty()),
+                        new UrlCheck("/b", Optional.of(StatusSet.parse("200")), Optional.empty()));
         assertFalse(r.up());
         assertEquals("checkurl /b: HTTP 500 not in httpstatus 200", r.reason());
         // a wrong digest on a further url fails it too
-        CheckResult d = run(http(), null, null, new UrlCheck("/a", Optional.empty(), Optional.of(HELLO)));
+        CheckResult d =
+                run(http(), null, null, new UrlCheck("/a", Optional.empty(), Optional.of(HELLO)));
         assertFalse(d.up());
         assertTrue(d.reason().startsWith("checkurl /a: HTTP 200, body digest "), d.reason());
         // the first failure ends the walk: /a is not asked when / fails
         wm.resetRequests();
         page("/", 404, "");
-        assertFalse(run(http(), "200", null, new UrlCheck("/a", Optional.empty(), Optional.empty())).up());
+        assertFalse(
+                run(http(), "200", null, new UrlCheck("/a", Optional.empty(), Optional.empty()))
+                        .up());
         wm.verify(0, getRequestedFor(urlEqualTo("/a")));
     }
 

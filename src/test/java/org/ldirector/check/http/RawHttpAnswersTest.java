@@ -18,19 +18,18 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.ldirector.check.CheckResult;
+import org.ldirector.check.SharedCheckers;
 import org.ldirector.check.Targets;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.HttpMethod;
 import org.ldirector.config.ServiceType;
-import org.ldirector.check.SharedCheckers;
 
 /**
  * Answers a well-behaved server (WireMock) never gives, written byte for byte: how the probe loop
  * frames them (by Content-Length, by the end of the connection, chunked) decides up or down.
  */
 class RawHttpAnswersTest {
-    @RegisterExtension
-    static final SharedCheckers checkers = new SharedCheckers();
+    @RegisterExtension static final SharedCheckers checkers = new SharedCheckers();
 
     /** One connection: reads the request head, writes {@code answer}, then holds or closes. */
     private static final class OneAnswer implements AutoCloseable {
@@ -39,28 +38,31 @@ class RawHttpAnswersTest {
         private final Thread thread;
 
         OneAnswer(byte[] answer, boolean holdOpen) throws IOException {
-            thread = new Thread(() -> {
-                try (Socket c = socket.accept()) {
-                    InputStream in = c.getInputStream();
-                    ByteArrayOutputStream head = new ByteArrayOutputStream();
-                    while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
-                        int b = in.read();
-                        if (b < 0) {
-                            break;
-                        }
-                        head.write(b);
-                    }
-                    request.complete(head.toString(StandardCharsets.ISO_8859_1));
-                    OutputStream out = c.getOutputStream();
-                    out.write(answer);
-                    out.flush();
-                    if (holdOpen) {
-                        in.read(); // until the probe closes it
-                    }
-                } catch (IOException e) {
-                    request.completeExceptionally(e);
-                }
-            });
+            thread =
+                    new Thread(
+                            () -> {
+                                try (Socket c = socket.accept()) {
+                                    InputStream in = c.getInputStream();
+                                    ByteArrayOutputStream head = new ByteArrayOutputStream();
+                                    while (!head.toString(StandardCharsets.ISO_8859_1)
+                                            .endsWith("\r\n\r\n")) {
+                                        int b = in.read();
+                                        if (b < 0) {
+                                            break;
+                                        }
+                                        head.write(b);
+                                    }
+                                    request.complete(head.toString(StandardCharsets.ISO_8859_1));
+                                    OutputStream out = c.getOutputStream();
+                                    out.write(answer);
+                                    out.flush();
+                                    if (holdOpen) {
+                                        in.read(); // until the probe closes it
+                                    }
+                                } catch (IOException e) {
+                                    request.completeExceptionally(e);
+                                }
+                            });
             thread.start();
         }
 
@@ -69,7 +71,8 @@ class RawHttpAnswersTest {
         }
 
         Targets http() {
-            return Targets.of(CheckType.NEGOTIATE, socket.getLocalPort()).service(ServiceType.HTTP)
+            return Targets.of(CheckType.NEGOTIATE, socket.getLocalPort())
+                    .service(ServiceType.HTTP)
                     .timeouts(Duration.ofSeconds(3), Duration.ofSeconds(3));
         }
 
@@ -84,15 +87,23 @@ class RawHttpAnswersTest {
     void theRequestIsWhatLdirectordsClientSends() throws Exception {
         try (OneAnswer s = new OneAnswer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", false)) {
             assertTrue(checkers.run(s.http().request("/a/b?c=d")).up());
-            assertEquals("GET /a/b?c=d HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nUser-Agent: ldirector\r\n\r\n",
+            assertEquals(
+                    "GET /a/b?c=d HTTP/1.1\r\n"
+                            + "Host: 127.0.0.1\r\n"
+                            + "Connection: close\r\n"
+                            + "User-Agent: ldirector\r\n\r\n",
                     s.request.get(5, TimeUnit.SECONDS));
         }
     }
 
-    /** A real that ignores "Connection: close" is judged when its Content-Length is in, not at the timeout. */
+    /**
+     * A real that ignores "Connection: close" is judged when its Content-Length is in, not at the
+     * timeout.
+     */
     @Test
     void anAnswerIsCompleteAtItsContentLengthEvenIfTheConnectionStaysOpen() throws Exception {
-        try (OneAnswer s = new OneAnswer("HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nhealthy", true)) {
+        try (OneAnswer s =
+                new OneAnswer("HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nhealthy", true)) {
             CheckResult r = checkers.run(s.http().receive("healthy"));
             assertTrue(r.up(), r.reason());
             assertTrue(r.latency().toMillis() < 2000, "judged at the timeout: " + r.latency());
@@ -108,10 +119,19 @@ class RawHttpAnswersTest {
         }
     }
 
-    /** The regex sees the decoded body: a chunk boundary inside the expected text does not hide it. */
+    /**
+     * The regex sees the decoded body: a chunk boundary inside the expected text does not hide it.
+     */
     @Test
     void aChunkedBodyIsDecodedBeforeTheReceiveRegex() throws Exception {
-        String answer = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nheal\r\n3\r\nthy\r\n0\r\n\r\n";
+        String answer =
+                "HTTP/1.1 200 OK\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n"
+                        + "4\r\n"
+                        + "heal\r\n"
+                        + "3\r\n"
+                        + "thy\r\n"
+                        + "0\r\n\r\n";
         try (OneAnswer s = new OneAnswer(answer, false)) {
             CheckResult r = checkers.run(s.http().receive("healthy"));
             assertTrue(r.up(), r.reason());
@@ -126,21 +146,33 @@ class RawHttpAnswersTest {
         }
     }
 
-    /** Read over many turns of the loop (16 kB a read, 4 reads a turn), the text at the very end still counts. */
+    /**
+     * Read over many turns of the loop (16 kB a read, 4 reads a turn), the text at the very end
+     * still counts.
+     */
     @Test
     void aLargeBodyIsReadToItsEnd() throws Exception {
         String body = "x".repeat(3 << 20) + "healthy";
-        try (OneAnswer s = new OneAnswer("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body, true)) {
+        try (OneAnswer s =
+                new OneAnswer(
+                        "HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body,
+                        true)) {
             CheckResult r = checkers.run(s.http().receive("healthy$"));
             assertTrue(r.up(), r.reason());
         }
     }
 
-    /** The parser's buffer is sized to the answer: header lines far longer than it still parse whole. */
+    /**
+     * The parser's buffer is sized to the answer: header lines far longer than it still parse
+     * whole.
+     */
     @Test
     void headerLinesLongerThanTheParseBufferAreReadWhole() throws Exception {
         String cookie = "c".repeat(9000);
-        String answer = "HTTP/1.1 200 OK\r\nSet-Cookie: " + cookie + "\r\nX-Short: 1\r\nContent-Length: 7\r\n\r\nhealthy";
+        String answer =
+                "HTTP/1.1 200 OK\r\nSet-Cookie: "
+                        + cookie
+                        + "\r\nX-Short: 1\r\nContent-Length: 7\r\n\r\nhealthy";
         try (OneAnswer s = new OneAnswer(answer, false)) {
             CheckResult r = checkers.run(s.http().receive("^healthy$"));
             assertTrue(r.up(), r.reason());
@@ -154,7 +186,12 @@ class RawHttpAnswersTest {
 
     @Test
     void anInterimAnswerIsSkipped() throws Exception {
-        try (OneAnswer s = new OneAnswer("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n", false)) {
+        try (OneAnswer s =
+                new OneAnswer(
+                        "HTTP/1.1 100 Continue\r\n\r\n"
+                                + "HTTP/1.1 503 Busy\r\n"
+                                + "Content-Length: 0\r\n\r\n",
+                        false)) {
             CheckResult r = checkers.run(s.http());
             assertFalse(r.up());
             assertEquals("HTTP 503", r.reason());
@@ -172,7 +209,8 @@ class RawHttpAnswersTest {
 
     @Test
     void aBodyCutShortOfItsContentLengthIsDown() throws Exception {
-        try (OneAnswer s = new OneAnswer("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", false)) {
+        try (OneAnswer s =
+                new OneAnswer("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort", false)) {
             CheckResult r = checkers.run(s.http().receive("short"));
             assertFalse(r.up(), r.reason());
         }
@@ -190,14 +228,20 @@ class RawHttpAnswersTest {
     /** A redirect answered on the loop continues on the HTTP client, with the same deadline. */
     @Test
     void aRedirectFromTheLoopIsFollowed() throws Exception {
-        try (OneAnswer target = new OneAnswer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false)) {
-            String moved = "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:" + target.socket.getLocalPort()
-                    + "/there\r\nContent-Length: 0\r\n\r\n";
+        try (OneAnswer target =
+                new OneAnswer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", false)) {
+            String moved =
+                    "HTTP/1.1 302 Found\r\nLocation: http://127.0.0.1:"
+                            + target.socket.getLocalPort()
+                            + "/there\r\nContent-Length: 0\r\n\r\n";
             try (OneAnswer first = new OneAnswer(moved, false)) {
                 CheckResult r = checkers.run(first.http().receive("ok"));
                 assertTrue(r.up(), r.reason());
                 assertEquals("HTTP 200 after 1 redirect, receive /ok/ found", r.reason());
-                assertTrue(target.request.get(5, TimeUnit.SECONDS).startsWith("GET /there HTTP/1.1\r\n"));
+                assertTrue(
+                        target.request
+                                .get(5, TimeUnit.SECONDS)
+                                .startsWith("GET /there HTTP/1.1\r\n"));
             }
         }
     }

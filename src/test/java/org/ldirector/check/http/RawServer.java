@@ -7,15 +7,17 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import org.ldirector.check.Targets;
 import org.ldirector.config.CheckType;
 import org.ldirector.config.ServiceType;
-import java.util.Arrays;
 
-/** A loopback HTTP real that answers every connection the same way, after reading the request head. */
+/**
+ * A loopback HTTP real that answers every connection the same way, after reading the request head.
+ */
 final class RawServer implements AutoCloseable {
     /** What the real writes once it has read the request. */
     @FunctionalInterface
@@ -24,33 +26,39 @@ final class RawServer implements AutoCloseable {
     }
 
     final ServerSocket socket;
-    private final ExecutorService connections = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "raw-real");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService connections =
+            Executors.newCachedThreadPool(
+                    r -> {
+                        Thread t = new Thread(r, "raw-real");
+                        t.setDaemon(true);
+                        return t;
+                    });
     private final Thread acceptor;
 
     RawServer(Answer answer) throws IOException {
         socket = new ServerSocket(0, 1000, InetAddress.getLoopbackAddress());
-        acceptor = new Thread(() -> {
-            while (!socket.isClosed()) {
-                try {
-                    Socket c = socket.accept();
-                    connections.execute(() -> {
-                        try (c) {
-                            InputStream in = c.getInputStream();
-                            readHead(in);
-                            answer.write(c.getOutputStream(), in);
-                        } catch (IOException e) {
-                            // the probe closed first: it has what it wanted
-                        }
-                    });
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "raw-real-accept");
+        acceptor =
+                new Thread(
+                        () -> {
+                            while (!socket.isClosed()) {
+                                try {
+                                    Socket c = socket.accept();
+                                    connections.execute(
+                                            () -> {
+                                                try (c) {
+                                                    InputStream in = c.getInputStream();
+                                                    readHead(in);
+                                                    answer.write(c.getOutputStream(), in);
+                                                } catch (IOException e) {
+                                                    // the probe closed first: it has what it wanted
+                                                }
+                                            });
+                                } catch (IOException e) {
+                                    return;
+                                }
+                            }
+                        },
+                        "raw-real-accept");
         acceptor.setDaemon(true);
         acceptor.start();
     }
@@ -62,7 +70,9 @@ final class RawServer implements AutoCloseable {
 
     /** A 200 answer with this body and its Content-Length. */
     static byte[] ok(byte[] body) {
-        byte[] head = ("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1);
+        byte[] head =
+                ("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.ISO_8859_1);
         byte[] all = new byte[head.length + body.length];
         System.arraycopy(head, 0, all, 0, head.length);
         System.arraycopy(body, 0, all, head.length, body.length);

@@ -6,15 +6,16 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
-/** Self-signed certificates made with the JDK's keytool under target/ (a PKCS12 key store and the PEM certificate). */
+/**
+ * Self-signed certificates made with the JDK's keytool under target/ (a PKCS12 key store and the
+ * PEM certificate).
+ */
 final class TestCerts {
     static final String PASS = "changeit";
 
-    record Cert(Path keystore, Path pem) {
-    }
+    record Cert(Path keystore, Path pem) {}
 
-    private TestCerts() {
-    }
+    private TestCerts() {}
 
     static synchronized Cert make(String name, String dnsName) throws IOException {
         Path dir = Files.createDirectories(Path.of("target", "check-tls"));
@@ -23,11 +24,43 @@ final class TestCerts {
         if (!Files.exists(pem)) {
             Files.deleteIfExists(store);
             String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-            run(List.of(keytool, "-genkeypair", "-keystore", store.toString(), "-storetype", "PKCS12",
-                    "-storepass", PASS, "-keypass", PASS, "-alias", "peer", "-keyalg", "EC", "-dname", "CN=" + dnsName,
-                    "-ext", "SAN=dns:" + dnsName, "-validity", "3"));
-            run(List.of(keytool, "-exportcert", "-rfc", "-keystore", store.toString(), "-storetype", "PKCS12",
-                    "-storepass", PASS, "-alias", "peer", "-file", pem.toString()));
+            run(
+                    List.of(
+                            keytool,
+                            "-genkeypair",
+                            "-keystore",
+                            store.toString(),
+                            "-storetype",
+                            "PKCS12",
+                            "-storepass",
+                            PASS,
+                            "-keypass",
+                            PASS,
+                            "-alias",
+                            "peer",
+                            "-keyalg",
+                            "EC",
+                            "-dname",
+                            "CN=" + dnsName,
+                            "-ext",
+                            "SAN=dns:" + dnsName,
+                            "-validity",
+                            "3"));
+            run(
+                    List.of(
+                            keytool,
+                            "-exportcert",
+                            "-rfc",
+                            "-keystore",
+                            store.toString(),
+                            "-storetype",
+                            "PKCS12",
+                            "-storepass",
+                            PASS,
+                            "-alias",
+                            "peer",
+                            "-file",
+                            pem.toString()));
         }
         return new Cert(store.toAbsolutePath(), pem.toAbsolutePath());
     }

@@ -7,8 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 /** Runs setup commands for real servers, failing loudly with their output. */
 final class Commands {
-    private Commands() {
-    }
+    private Commands() {}
 
     static boolean root() {
         return "root".equals(System.getProperty("user.name"));

@@ -1,16 +1,16 @@
 package org.ldirector.check.negotiate;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.net.InetAddress;
-import java.util.Comparator;
 
 /**
  * A real server from a Debian package, run by a test on loopback with its output in a log file
@@ -27,7 +27,11 @@ final class Daemon implements AutoCloseable {
 
     static Daemon start(List<String> command, Path log) throws IOException {
         Files.createDirectories(log.getParent());
-        Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p =
+                new ProcessBuilder(command)
+                        .redirectErrorStream(true)
+                        .redirectOutput(log.toFile())
+                        .start();
         return new Daemon(p, log);
     }
 
@@ -36,11 +40,13 @@ final class Daemon implements AutoCloseable {
         return awaitPort(Probe.LOOPBACK, port, limit);
     }
 
-    Daemon awaitPort(InetAddress address, int port, Duration limit) throws IOException, InterruptedException {
+    Daemon awaitPort(InetAddress address, int port, Duration limit)
+            throws IOException, InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < end) {
             if (!process.isAlive()) {
-                throw new IOException("daemon exited with " + process.exitValue() + ": " + Files.readString(log));
+                throw new IOException(
+                        "daemon exited with " + process.exitValue() + ": " + Files.readString(log));
             }
             try (Socket s = new Socket()) {
                 s.connect(new InetSocketAddress(address, port), 200);
@@ -49,7 +55,13 @@ final class Daemon implements AutoCloseable {
                 Thread.sleep(50); // polling a starting daemon; no event to wait on
             }
         }
-        throw new IOException("daemon not listening on " + port + " after " + limit + ": " + Files.readString(log));
+        throw new IOException(
+                "daemon not listening on "
+                        + port
+                        + " after "
+                        + limit
+                        + ": "
+                        + Files.readString(log));
     }
 
     @Override

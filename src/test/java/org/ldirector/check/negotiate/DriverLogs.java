@@ -3,6 +3,7 @@ package org.ldirector.check.negotiate;
 import java.io.StringWriter;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
+import java.util.logging.Logger;
 import java.util.logging.SimpleFormatter;
 import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
@@ -12,36 +13,34 @@ import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.Configurator;
 import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.apache.logging.log4j.core.layout.PatternLayout;
-import java.util.logging.Logger;
 
 /**
  * Everything the JDBC drivers log at their most verbose level while open: pgjdbc logs through
- * java.util.logging, the MariaDB driver through SLF4J (here log4j2). Used to prove that a
- * password never reaches a log line, even with driver tracing turned on.
+ * java.util.logging, the MariaDB driver through SLF4J (here log4j2). Used to prove that a password
+ * never reaches a log line, even with driver tracing turned on.
  */
 final class DriverLogs implements AutoCloseable {
     private final StringBuilder jul = new StringBuilder();
     private final StringWriter log4j = new StringWriter();
     private final Logger pg = Logger.getLogger("org.postgresql");
     private final java.util.logging.Level pgLevel = pg.getLevel();
-    private final Handler handler = new Handler() {
-        private final SimpleFormatter f = new SimpleFormatter();
+    private final Handler handler =
+            new Handler() {
+                private final SimpleFormatter f = new SimpleFormatter();
 
-        @Override
-        public void publish(LogRecord r) {
-            synchronized (jul) {
-                jul.append(f.format(r));
-            }
-        }
+                @Override
+                public void publish(LogRecord r) {
+                    synchronized (jul) {
+                        jul.append(f.format(r));
+                    }
+                }
 
-        @Override
-        public void flush() {
-        }
+                @Override
+                public void flush() {}
 
-        @Override
-        public void close() {
-        }
-    };
+                @Override
+                public void close() {}
+            };
     private final WriterAppender appender;
     private final String loggerName;
 
@@ -51,8 +50,14 @@ final class DriverLogs implements AutoCloseable {
         loggerName = log4jLogger;
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         Configuration config = ctx.getConfiguration();
-        appender = WriterAppender.createAppender(PatternLayout.newBuilder().withPattern("%p %c %m%n").build(), null, log4j,
-                "driver-logs", false, true);
+        appender =
+                WriterAppender.createAppender(
+                        PatternLayout.newBuilder().withPattern("%p %c %m%n").build(),
+                        null,
+                        log4j,
+                        "driver-logs",
+                        false,
+                        true);
         appender.start();
         Configurator.setLevel(log4jLogger, Level.ALL);
         LoggerConfig lc = config.getLoggerConfig(log4jLogger);

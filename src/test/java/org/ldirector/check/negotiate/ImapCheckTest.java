@@ -10,7 +10,8 @@ import org.ldirector.config.ServiceType;
 
 /** imap and imaps against Dovecot's dialogue; every case runs in plain text and in TLS. */
 class ImapCheckTest {
-    static final String CAPS = "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN";
+    static final String CAPS =
+            "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN";
 
     /** Dovecot's IMAP replies; accepts only "alice" with password "s3 \"cret\"". */
     static void dovecot(ScriptedPeer.Conn c) throws Exception {
@@ -19,12 +20,22 @@ class ImapCheckTest {
             String tag = line.split(" ", 2)[0];
             if (line.startsWith(tag + " LOGIN ")) {
                 if (line.equals(tag + " LOGIN \"alice\" \"s3 \\\"cret\\\"\"")) {
-                    c.send("* CAPABILITY " + CAPS + "\r\n" + tag + " OK [CAPABILITY " + CAPS + "] Logged in\r\n");
+                    c.send(
+                            "* CAPABILITY "
+                                    + CAPS
+                                    + "\r\n"
+                                    + tag
+                                    + " OK [CAPABILITY "
+                                    + CAPS
+                                    + "] Logged in\r\n");
                 } else {
                     c.send(tag + " NO [AUTHENTICATIONFAILED] Authentication failed.\r\n");
                 }
             } else if (line.startsWith(tag + " LOGOUT")) {
-                c.send("* BYE Logging out\r\n" + tag + " OK Logout completed (0.001 + 0.000 secs).\r\n");
+                c.send(
+                        "* BYE Logging out\r\n"
+                                + tag
+                                + " OK Logout completed (0.001 + 0.000 secs).\r\n");
                 return;
             }
         }
@@ -48,7 +59,8 @@ class ImapCheckTest {
     void upWithGoodCredentialsQuotedAsImapWants(boolean tls) throws Exception {
         try (ScriptedPeer p = PopCheckTest.peer(tls, ImapCheckTest::dovecot)) {
             Probe.of(service(tls), p.port()).login("alice", "s3 \"cret\"").assertUp();
-            assertEquals(List.of("0 LOGIN \"alice\" \"s3 \\\"cret\\\"\"", "1 LOGOUT"), p.received());
+            assertEquals(
+                    List.of("0 LOGIN \"alice\" \"s3 \\\"cret\\\"\"", "1 LOGOUT"), p.received());
         }
     }
 
@@ -56,9 +68,13 @@ class ImapCheckTest {
     @ValueSource(booleans = {false, true})
     void downWithBadCredentials(boolean tls) throws Exception {
         try (ScriptedPeer p = PopCheckTest.peer(tls, ImapCheckTest::dovecot)) {
-            Probe.of(service(tls), p.port()).login("alice", "wrong-pw")
-                    .assertDown("LOGIN rejected: 0 NO [AUTHENTICATIONFAILED] Authentication failed.");
-            assertEquals(List.of("0 LOGIN \"alice\" \"wrong-pw\"", "1 LOGOUT"), p.received(),
+            Probe.of(service(tls), p.port())
+                    .login("alice", "wrong-pw")
+                    .assertDown(
+                            "LOGIN rejected: 0 NO [AUTHENTICATIONFAILED] Authentication failed.");
+            assertEquals(
+                    List.of("0 LOGIN \"alice\" \"wrong-pw\"", "1 LOGOUT"),
+                    p.received(),
                     "a refused LOGIN is followed by LOGOUT, as Net::IMAP::Simple's quit sends it");
         }
     }
@@ -66,7 +82,10 @@ class ImapCheckTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void preauthGreetingIsUp(boolean tls) throws Exception {
-        try (ScriptedPeer p = PopCheckTest.peer(tls, c -> c.send("* PREAUTH [CAPABILITY IMAP4rev1] Logged in as alice\r\n"))) {
+        try (ScriptedPeer p =
+                PopCheckTest.peer(
+                        tls,
+                        c -> c.send("* PREAUTH [CAPABILITY IMAP4rev1] Logged in as alice\r\n"))) {
             Probe.of(service(tls), p.port()).assertUp();
         }
     }
@@ -74,8 +93,10 @@ class ImapCheckTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void byeGreetingIsDown(boolean tls) throws Exception {
-        try (ScriptedPeer p = PopCheckTest.peer(tls, c -> c.send("* BYE Too many connections\r\n"))) {
-            Probe.of(service(tls), p.port()).assertDown("banner * BYE Too many connections from " + service(tls).keyword());
+        try (ScriptedPeer p =
+                PopCheckTest.peer(tls, c -> c.send("* BYE Too many connections\r\n"))) {
+            Probe.of(service(tls), p.port())
+                    .assertDown("banner * BYE Too many connections from " + service(tls).keyword());
         }
     }
 
@@ -88,11 +109,17 @@ class ImapCheckTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void loginNeverAnsweredTimesOut(boolean tls) throws Exception {
-        try (ScriptedPeer p = PopCheckTest.peer(tls, c -> {
-            c.send("* OK ready\r\n");
-            c.hold();
-        })) {
-            Probe.of(service(tls), p.port()).login("alice", "x").timeout(Duration.ofMillis(400)).assertTimesOut();
+        try (ScriptedPeer p =
+                PopCheckTest.peer(
+                        tls,
+                        c -> {
+                            c.send("* OK ready\r\n");
+                            c.hold();
+                        })) {
+            Probe.of(service(tls), p.port())
+                    .login("alice", "x")
+                    .timeout(Duration.ofMillis(400))
+                    .assertTimesOut();
         }
     }
 }

@@ -98,12 +98,24 @@ class LdapCheckTest {
     }
 
     static byte[] result(int id, int op, int code) {
-        return tlv(0x30, tlv(0x02, new byte[] {(byte) id}), tlv(op, tlv(0x0a, new byte[] {(byte) code}), str(0x04, ""), str(0x04, "")));
+        return tlv(
+                0x30,
+                tlv(0x02, new byte[] {(byte) id}),
+                tlv(op, tlv(0x0a, new byte[] {(byte) code}), str(0x04, ""), str(0x04, "")));
     }
 
     static byte[] entry(int id, String dn) {
-        byte[] attr = tlv(0x30, str(0x04, "objectClass"), tlv(0x31, str(0x04, "top"), str(0x04, "dcObject"), str(0x04, "organization")));
-        return tlv(0x30, tlv(0x02, new byte[] {(byte) id}), tlv(0x64, str(0x04, dn), tlv(0x30, attr)));
+        byte[] attr =
+                tlv(
+                        0x30,
+                        str(0x04, "objectClass"),
+                        tlv(
+                                0x31,
+                                str(0x04, "top"),
+                                str(0x04, "dcObject"),
+                                str(0x04, "organization")));
+        return tlv(
+                0x30, tlv(0x02, new byte[] {(byte) id}), tlv(0x64, str(0x04, dn), tlv(0x30, attr)));
     }
 
     /** slapd with one entry per base listed in {@code entries} ("dc=two" holds two). */
@@ -116,8 +128,16 @@ class LdapCheckTest {
                 c.send(result(m.id(), 0x61, anonymous || admin ? 0 : 49));
             } else if (m.op() == 0x63) {
                 String base = m.field(0);
-                c.received().add("search " + base + " scope " + m.fields().get(1)[0] + " deref " + m.fields().get(2)[0]
-                        + " filter " + Arrays.toString(m.fields().get(6)));
+                c.received()
+                        .add(
+                                "search "
+                                        + base
+                                        + " scope "
+                                        + m.fields().get(1)[0]
+                                        + " deref "
+                                        + m.fields().get(2)[0]
+                                        + " filter "
+                                        + Arrays.toString(m.fields().get(6)));
                 switch (base) {
                     case "dc=example,dc=test" -> {
                         c.send(entry(m.id(), "dc=example,dc=test"));
@@ -144,10 +164,15 @@ class LdapCheckTest {
     @ValueSource(booleans = {false, true})
     void anonymousBindAndBaseSearchFindingOneEntryIsUp(boolean tls) throws Exception {
         try (ScriptedPeer p = PopCheckTest.peer(tls, LdapCheckTest::slapd)) {
-            Probe.of(service(tls), p.port()).request("/dc=example,dc=test").receive("dc=example").assertUp();
+            Probe.of(service(tls), p.port())
+                    .request("/dc=example,dc=test")
+                    .receive("dc=example")
+                    .assertUp();
             assertEquals("bind ", p.received().get(1));
-            assertEquals("search dc=example,dc=test scope 0 deref 2 filter "
-                    + Arrays.toString("objectClass".getBytes(StandardCharsets.US_ASCII)), p.received().get(3));
+            assertEquals(
+                    "search dc=example,dc=test scope 0 deref 2 filter "
+                            + Arrays.toString("objectClass".getBytes(StandardCharsets.US_ASCII)),
+                    p.received().get(3));
         }
     }
 
@@ -155,7 +180,10 @@ class LdapCheckTest {
     @ValueSource(booleans = {false, true})
     void boundWithLoginAndPasswd(boolean tls) throws Exception {
         try (ScriptedPeer p = PopCheckTest.peer(tls, LdapCheckTest::slapd)) {
-            Probe.of(service(tls), p.port()).request("/dc=example,dc=test").login(ADMIN, "s3cret").assertUp();
+            Probe.of(service(tls), p.port())
+                    .request("/dc=example,dc=test")
+                    .login(ADMIN, "s3cret")
+                    .assertUp();
             assertEquals("bind " + ADMIN, p.received().get(1));
         }
     }
@@ -164,7 +192,9 @@ class LdapCheckTest {
     @ValueSource(booleans = {false, true})
     void badCredentialsAreDown(boolean tls) throws Exception {
         try (ScriptedPeer p = PopCheckTest.peer(tls, LdapCheckTest::slapd)) {
-            Probe.of(service(tls), p.port()).request("/dc=example,dc=test").login(ADMIN, "wrong-pw")
+            Probe.of(service(tls), p.port())
+                    .request("/dc=example,dc=test")
+                    .login(ADMIN, "wrong-pw")
                     .assertDown("bind rejected: LDAP result 49");
         }
     }
@@ -173,7 +203,9 @@ class LdapCheckTest {
     @ValueSource(booleans = {false, true})
     void receiveNotInDnIsDown(boolean tls) throws Exception {
         try (ScriptedPeer p = PopCheckTest.peer(tls, LdapCheckTest::slapd)) {
-            Probe.of(service(tls), p.port()).request("/dc=example,dc=test").receive("ou=people")
+            Probe.of(service(tls), p.port())
+                    .request("/dc=example,dc=test")
+                    .receive("ou=people")
                     .assertDown("receive /ou=people/ not found in DN dc=example,dc=test");
         }
     }
@@ -190,7 +222,9 @@ class LdapCheckTest {
     @ValueSource(booleans = {false, true})
     void twoEntriesAreDownAsInLdirectord(boolean tls) throws Exception {
         try (ScriptedPeer p = PopCheckTest.peer(tls, LdapCheckTest::slapd)) {
-            Probe.of(service(tls), p.port()).request("/dc=two").assertDown("found 2 entries, want 1");
+            Probe.of(service(tls), p.port())
+                    .request("/dc=two")
+                    .assertDown("found 2 entries, want 1");
         }
     }
 

@@ -10,10 +10,14 @@ import org.ldirector.config.ServiceType;
 class NntpCheckTest {
     @Test
     void postingAllowedGreetingIsUpAndNothingIsSent() throws Exception {
-        try (ScriptedPeer p = ScriptedPeer.start(c -> {
-            c.send("200 news.example.test InterNetNews NNRP server INN 2.7.1 ready (posting ok)\r\n");
-            c.line();
-        })) {
+        try (ScriptedPeer p =
+                ScriptedPeer.start(
+                        c -> {
+                            c.send(
+                                    "200 news.example.test InterNetNews NNRP server INN 2.7.1 ready"
+                                            + " (posting ok)\r\n");
+                            c.line();
+                        })) {
             Probe.of(ServiceType.NNTP, p.port()).assertUp();
             assertEquals(List.of(), p.received(), "ldirectord sends nothing, not even QUIT");
         }
@@ -21,21 +25,24 @@ class NntpCheckTest {
 
     @Test
     void noPostingGreetingIsUp() throws Exception {
-        try (ScriptedPeer p = ScriptedPeer.start(c -> c.send("201 news.example.test ready (no posting)\r\n"))) {
+        try (ScriptedPeer p =
+                ScriptedPeer.start(c -> c.send("201 news.example.test ready (no posting)\r\n"))) {
             Probe.of(ServiceType.NNTP, p.port()).assertUp();
         }
     }
 
     @Test
     void serviceUnavailableIsDown() throws Exception {
-        try (ScriptedPeer p = ScriptedPeer.start(c -> c.send("400 news.example.test: load too high\r\n"))) {
-            Probe.of(ServiceType.NNTP, p.port()).assertDown("banner 400 news.example.test: load too high from nntp");
+        try (ScriptedPeer p =
+                ScriptedPeer.start(c -> c.send("400 news.example.test: load too high\r\n"))) {
+            Probe.of(ServiceType.NNTP, p.port())
+                    .assertDown("banner 400 news.example.test: load too high from nntp");
         }
     }
 
     @Test
     void hangupIsDown() throws Exception {
-        try (ScriptedPeer p = ScriptedPeer.start(c -> { })) {
+        try (ScriptedPeer p = ScriptedPeer.start(c -> {})) {
             Probe.of(ServiceType.NNTP, p.port()).assertDown("closed before greeting");
         }
     }

@@ -3,14 +3,14 @@ package org.ldirector.check.negotiate;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.ldirector.config.ServiceType;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
-import org.junit.jupiter.api.Test;
 
 /** pop and pops against Dovecot's dialogue; every case runs in plain text and in TLS. */
 class PopCheckTest {
@@ -35,16 +35,29 @@ class PopCheckTest {
                 in = "alice".equals(user) && line.equals("PASS s3cret");
                 c.send(in ? "+OK Logged in.\r\n" : "-ERR [AUTH] Authentication failed.\r\n");
             } else if (line.startsWith("APOP ")) {
-                // RFC 1939 section 7: mrose, secret "tanstaaf", timestamp <1896.697170952@dbc.mtview.ca.us>
+                // RFC 1939 section 7: mrose, secret "tanstaaf", timestamp
+                // <1896.697170952@dbc.mtview.ca.us>
                 in = line.equals("APOP mrose c4c9334bac560ecc979e58001b3e22fb");
-                c.send(in ? "+OK maildrop has 1 message (369 octets)\r\n" : "-ERR permission denied\r\n");
+                c.send(
+                        in
+                                ? "+OK maildrop has 1 message (369 octets)\r\n"
+                                : "-ERR permission denied\r\n");
             } else if (line.equals("CAPA")) {
-                c.send("+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nUSER\r\n" + sasl + "\r\n.\r\n");
+                c.send(
+                        "+OK\r\nCAPA\r\nTOP\r\nUIDL\r\nRESP-CODES\r\nPIPELINING\r\nUSER\r\n"
+                                + sasl
+                                + "\r\n.\r\n");
             } else if (line.equals("AUTH CRAM-MD5")) {
                 // RFC 2195 section 2: tim, secret "tanstaaftanstaaf"
-                c.send("+ " + Base64.getEncoder().encodeToString(
-                        "<1896.697170952@postoffice.reston.mci.net>".getBytes(StandardCharsets.US_ASCII)) + "\r\n");
-                String answer = new String(Base64.getDecoder().decode(c.line()), StandardCharsets.US_ASCII);
+                c.send(
+                        "+ "
+                                + Base64.getEncoder()
+                                        .encodeToString(
+                                                "<1896.697170952@postoffice.reston.mci.net>"
+                                                        .getBytes(StandardCharsets.US_ASCII))
+                                + "\r\n");
+                String answer =
+                        new String(Base64.getDecoder().decode(c.line()), StandardCharsets.US_ASCII);
                 in = answer.equals("tim b913a602c7eda7a495b4e6e7334d3890");
                 c.send(in ? "+OK Logged in.\r\n" : "-ERR [AUTH] Authentication failed.\r\n");
             } else if (line.equals("NOOP")) {
@@ -80,32 +93,54 @@ class PopCheckTest {
     void upWithGoodCredentials(boolean tls) throws Exception {
         try (ScriptedPeer p = peer(tls, PopCheckTest::dovecot)) {
             Probe.of(service(tls), p.port()).login("alice", "s3cret").assertUp();
-            assertEquals(List.of("CAPA", "USER alice", "PASS s3cret", "STAT", "QUIT"), p.received());
+            assertEquals(
+                    List.of("CAPA", "USER alice", "PASS s3cret", "STAT", "QUIT"), p.received());
         }
     }
 
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void apopWhenTheGreetingCarriesATimestamp(boolean tls) throws Exception {
-        try (ScriptedPeer p = peer(tls, c -> pop3(c, "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n", "SASL PLAIN"))) {
+        try (ScriptedPeer p =
+                peer(
+                        tls,
+                        c ->
+                                pop3(
+                                        c,
+                                        "+OK POP3 server ready"
+                                                + " <1896.697170952@dbc.mtview.ca.us>\r\n",
+                                        "SASL PLAIN"))) {
             Probe.of(service(tls), p.port()).login("mrose", "tanstaaf").assertUp();
-            assertEquals(List.of("APOP mrose c4c9334bac560ecc979e58001b3e22fb", "NOOP", "STAT", "QUIT"), p.received());
+            assertEquals(
+                    List.of("APOP mrose c4c9334bac560ecc979e58001b3e22fb", "NOOP", "STAT", "QUIT"),
+                    p.received());
         }
     }
 
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void failedApopFallsBackToUserPass(boolean tls) throws Exception {
-        try (ScriptedPeer p = peer(tls, c -> pop3(c, "+OK POP3 server ready <1896.697170952@dbc.mtview.ca.us>\r\n", "SASL PLAIN"))) {
+        try (ScriptedPeer p =
+                peer(
+                        tls,
+                        c ->
+                                pop3(
+                                        c,
+                                        "+OK POP3 server ready"
+                                                + " <1896.697170952@dbc.mtview.ca.us>\r\n",
+                                        "SASL PLAIN"))) {
             Probe.of(service(tls), p.port()).login("alice", "s3cret").assertUp();
-            assertEquals(List.of("NOOP", "CAPA", "USER alice", "PASS s3cret", "STAT", "QUIT"), p.received().subList(1, 7));
+            assertEquals(
+                    List.of("NOOP", "CAPA", "USER alice", "PASS s3cret", "STAT", "QUIT"),
+                    p.received().subList(1, 7));
         }
     }
 
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void cramMd5WhenCapaOffersIt(boolean tls) throws Exception {
-        try (ScriptedPeer p = peer(tls, c -> pop3(c, "+OK Dovecot ready.\r\n", "SASL PLAIN CRAM-MD5"))) {
+        try (ScriptedPeer p =
+                peer(tls, c -> pop3(c, "+OK Dovecot ready.\r\n", "SASL PLAIN CRAM-MD5"))) {
             Probe.of(service(tls), p.port()).login("tim", "tanstaaftanstaaf").assertUp();
             assertEquals(List.of("CAPA", "AUTH CRAM-MD5"), p.received().subList(0, 2));
             assertEquals(List.of("STAT", "QUIT"), p.received().subList(3, 5));
@@ -115,9 +150,13 @@ class PopCheckTest {
     @ParameterizedTest
     @ValueSource(booleans = {false, true})
     void cramMd5WithWrongPasswordIsDown(boolean tls) throws Exception {
-        try (ScriptedPeer p = peer(tls, c -> pop3(c, "+OK Dovecot ready.\r\n", "SASL PLAIN CRAM-MD5"))) {
-            Probe.of(service(tls), p.port()).login("tim", "wrong-pw").assertDown("AUTH CRAM-MD5 rejected: -ERR [AUTH] Authentication failed.");
-            assertEquals("QUIT", p.received().get(p.received().size() - 1), p.received().toString());
+        try (ScriptedPeer p =
+                peer(tls, c -> pop3(c, "+OK Dovecot ready.\r\n", "SASL PLAIN CRAM-MD5"))) {
+            Probe.of(service(tls), p.port())
+                    .login("tim", "wrong-pw")
+                    .assertDown("AUTH CRAM-MD5 rejected: -ERR [AUTH] Authentication failed.");
+            assertEquals(
+                    "QUIT", p.received().get(p.received().size() - 1), p.received().toString());
         }
     }
 
@@ -125,8 +164,12 @@ class PopCheckTest {
     @ValueSource(booleans = {false, true})
     void downWithBadCredentials(boolean tls) throws Exception {
         try (ScriptedPeer p = peer(tls, PopCheckTest::dovecot)) {
-            Probe.of(service(tls), p.port()).login("alice", "wrong-pw").assertDown("PASS rejected: -ERR [AUTH] Authentication failed.");
-            assertEquals(List.of("CAPA", "USER alice", "PASS wrong-pw", "QUIT"), p.received(),
+            Probe.of(service(tls), p.port())
+                    .login("alice", "wrong-pw")
+                    .assertDown("PASS rejected: -ERR [AUTH] Authentication failed.");
+            assertEquals(
+                    List.of("CAPA", "USER alice", "PASS wrong-pw", "QUIT"),
+                    p.received(),
                     "a refused PASS is followed by QUIT, as Mail::POP3Client's close sends it");
         }
     }
@@ -135,7 +178,8 @@ class PopCheckTest {
     @ValueSource(booleans = {false, true})
     void errGreetingIsDown(boolean tls) throws Exception {
         try (ScriptedPeer p = peer(tls, c -> c.send("-ERR [SYS/TEMP] Server shutting down.\r\n"))) {
-            Probe.of(service(tls), p.port()).assertDown("banner -ERR [SYS/TEMP] Server shutting down.");
+            Probe.of(service(tls), p.port())
+                    .assertDown("banner -ERR [SYS/TEMP] Server shutting down.");
         }
     }
 

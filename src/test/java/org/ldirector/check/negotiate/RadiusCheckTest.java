@@ -10,19 +10,19 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 import org.junit.jupiter.api.Test;
 import org.ldirector.config.Protocol;
 import org.ldirector.config.ServiceType;
-import java.util.concurrent.ConcurrentHashMap;
 
 class RadiusCheckTest {
     static final String SECRET = "testing123";
 
     /**
-     * A RADIUS server as RFC 2865 describes one: recovers the password with its secret, checks
-     * the Message-Authenticator, answers Accept for alice/s3cret and Reject otherwise, signing the
+     * A RADIUS server as RFC 2865 describes one: recovers the password with its secret, checks the
+     * Message-Authenticator, answers Accept for alice/s3cret and Reject otherwise, signing the
      * answer with {@code signWith}.
      */
     static final class Server {
@@ -39,7 +39,8 @@ class RadiusCheckTest {
                 byte[] auth = Arrays.copyOfRange(req, 4, 20);
                 Map<Integer, byte[]> attrs = new HashMap<>();
                 for (int p = 20; p < length; p += req[p + 1] & 0xff) {
-                    attrs.put(req[p] & 0xff, Arrays.copyOfRange(req, p + 2, p + (req[p + 1] & 0xff)));
+                    attrs.put(
+                            req[p] & 0xff, Arrays.copyOfRange(req, p + 2, p + (req[p + 1] & 0xff)));
                 }
                 lastAttributes.clear();
                 lastAttributes.putAll(attrs);
@@ -51,7 +52,8 @@ class RadiusCheckTest {
                 }
                 Mac hmac = Mac.getInstance("HmacMD5");
                 hmac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.US_ASCII), "HmacMD5"));
-                boolean signed = Arrays.equals(hmac.doFinal(Arrays.copyOf(zeroed, length)), attrs.get(80));
+                boolean signed =
+                        Arrays.equals(hmac.doFinal(Arrays.copyOf(zeroed, length)), attrs.get(80));
                 byte[] hidden = attrs.get(2);
                 byte[] clear = new byte[hidden.length];
                 byte[] prev = auth;
@@ -99,9 +101,16 @@ class RadiusCheckTest {
         Server server = new Server(SECRET);
         try (UdpPeer p = new UdpPeer(server::answer)) {
             probe(p.port()).login("alice", "s3cret").assertUp();
-            assertArrayEquals("alice".getBytes(StandardCharsets.US_ASCII), server.lastAttributes.get(1));
-            assertEquals(16, server.lastAttributes.get(2).length, "password padded to one 16-byte block");
-            assertArrayEquals(new byte[] {127, 0, 0, 1}, server.lastAttributes.get(4), "NAS-IP-Address is the local address");
+            assertArrayEquals(
+                    "alice".getBytes(StandardCharsets.US_ASCII), server.lastAttributes.get(1));
+            assertEquals(
+                    16,
+                    server.lastAttributes.get(2).length,
+                    "password padded to one 16-byte block");
+            assertArrayEquals(
+                    new byte[] {127, 0, 0, 1},
+                    server.lastAttributes.get(4),
+                    "NAS-IP-Address is the local address");
             assertEquals(1, p.received().get(0)[0], "Access-Request");
         }
     }
@@ -110,7 +119,9 @@ class RadiusCheckTest {
     void longPasswordSpansBlocks() throws Exception {
         Server server = new Server(SECRET);
         try (UdpPeer p = new UdpPeer(server::answer)) {
-            probe(p.port()).login("alice", "a-password-longer-than-sixteen").assertDown("radius Access-Reject");
+            probe(p.port())
+                    .login("alice", "a-password-longer-than-sixteen")
+                    .assertDown("radius Access-Reject");
             assertEquals(32, server.lastAttributes.get(2).length);
         }
     }
@@ -137,7 +148,10 @@ class RadiusCheckTest {
     @Test
     void silenceTimesOutAndSecretsStayOutOfTheReason() throws Exception {
         try (UdpPeer p = new UdpPeer(req -> null)) {
-            probe(p.port()).login("alice", "s3cret").timeout(Duration.ofMillis(400)).assertTimesOut();
+            probe(p.port())
+                    .login("alice", "s3cret")
+                    .timeout(Duration.ofMillis(400))
+                    .assertTimesOut();
         }
     }
 }

@@ -30,23 +30,25 @@ final class ScriptedPeer implements AutoCloseable {
 
     private ScriptedPeer(ServerSocket server, Script script) {
         this.server = server;
-        threads.execute(() -> {
-            while (!server.isClosed()) {
-                try {
-                    Socket s = server.accept();
-                    open.add(s);
-                    threads.execute(() -> {
-                        try (s) {
-                            script.play(new Conn(s));
-                        } catch (Exception ignored) {
-                            // the client hung up mid-script: fine for a peer
+        threads.execute(
+                () -> {
+                    while (!server.isClosed()) {
+                        try {
+                            Socket s = server.accept();
+                            open.add(s);
+                            threads.execute(
+                                    () -> {
+                                        try (s) {
+                                            script.play(new Conn(s));
+                                        } catch (Exception ignored) {
+                                            // the client hung up mid-script: fine for a peer
+                                        }
+                                    });
+                        } catch (IOException e) {
+                            return;
                         }
-                    });
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        });
+                    }
+                });
     }
 
     static ScriptedPeer start(Script script) throws IOException {

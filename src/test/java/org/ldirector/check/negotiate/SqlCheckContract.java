@@ -6,8 +6,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 /**
- * The cases mysql and pgsql share, run against each one's real server: refused, a query slower
- * than the timeout, a silent peer, and the password kept out of the JDBC driver's own logs.
+ * The cases mysql and pgsql share, run against each one's real server: refused, a query slower than
+ * the timeout, a silent peer, and the password kept out of the JDBC driver's own logs.
  */
 interface SqlCheckContract {
     /** A probe of the running server with working credentials and request. */

@@ -13,8 +13,7 @@ import javax.net.ssl.SSLContext;
 final class TestTls {
     private static final char[] PASS = "changeit".toCharArray();
 
-    private TestTls() {
-    }
+    private TestTls() {}
 
     static synchronized SSLContext serverContext() throws IOException {
         try {
@@ -22,10 +21,26 @@ final class TestTls {
             Path store = dir.resolve("server.p12");
             if (!Files.exists(store)) {
                 Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
-                Process p = new ProcessBuilder(keytool.toString(), "-genkeypair", "-keystore", store.toString(),
-                        "-storetype", "PKCS12", "-storepass", new String(PASS), "-alias", "peer", "-keyalg", "EC",
-                        "-dname", "CN=peer.invalid", "-validity", "2")
-                        .redirectErrorStream(true).start();
+                Process p =
+                        new ProcessBuilder(
+                                        keytool.toString(),
+                                        "-genkeypair",
+                                        "-keystore",
+                                        store.toString(),
+                                        "-storetype",
+                                        "PKCS12",
+                                        "-storepass",
+                                        new String(PASS),
+                                        "-alias",
+                                        "peer",
+                                        "-keyalg",
+                                        "EC",
+                                        "-dname",
+                                        "CN=peer.invalid",
+                                        "-validity",
+                                        "2")
+                                .redirectErrorStream(true)
+                                .start();
                 String out = new String(p.getInputStream().readAllBytes());
                 if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                     throw new IOException("keytool failed: " + out);
@@ -35,7 +50,8 @@ final class TestTls {
             try (InputStream in = Files.newInputStream(store)) {
                 ks.load(in, PASS);
             }
-            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            KeyManagerFactory kmf =
+                    KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
             kmf.init(ks, PASS);
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(kmf.getKeyManagers(), null, null);

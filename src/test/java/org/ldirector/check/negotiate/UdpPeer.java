@@ -20,23 +20,30 @@ final class UdpPeer implements AutoCloseable {
 
     UdpPeer(int port, Function<byte[], byte[]> handler) throws IOException {
         socket = new DatagramSocket(port, Probe.LOOPBACK);
-        thread = new Thread(() -> {
-            byte[] buf = new byte[65535];
-            while (!socket.isClosed()) {
-                try {
-                    DatagramPacket p = new DatagramPacket(buf, buf.length);
-                    socket.receive(p);
-                    byte[] got = Arrays.copyOf(p.getData(), p.getLength());
-                    received.add(got);
-                    byte[] answer = handler.apply(got);
-                    if (answer != null) {
-                        socket.send(new DatagramPacket(answer, answer.length, p.getSocketAddress()));
-                    }
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }, "udp-peer");
+        thread =
+                new Thread(
+                        () -> {
+                            byte[] buf = new byte[65535];
+                            while (!socket.isClosed()) {
+                                try {
+                                    DatagramPacket p = new DatagramPacket(buf, buf.length);
+                                    socket.receive(p);
+                                    byte[] got = Arrays.copyOf(p.getData(), p.getLength());
+                                    received.add(got);
+                                    byte[] answer = handler.apply(got);
+                                    if (answer != null) {
+                                        socket.send(
+                                                new DatagramPacket(
+                                                        answer,
+                                                        answer.length,
+                                                        p.getSocketAddress()));
+                                    }
+                                } catch (IOException e) {
+                                    return;
+                                }
+                            }
+                        },
+                        "udp-peer");
         thread.setDaemon(true);
         thread.start();
     }

@@ -12,13 +12,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Loads the golden files under src/test/resources/org/ldirector/ipvs/netlink/golden (see README there). */
+/**
+ * Loads the golden files under src/test/resources/org/ldirector/ipvs/netlink/golden (see README
+ * there).
+ */
 final class Golden {
     /** The IPVS family id the kernel assigned in the boots the goldens were captured in. */
     static final int FAMILY = 28;
 
-    private Golden() {
-    }
+    private Golden() {}
 
     static String text(String path) {
         try (InputStream in = Golden.class.getResourceAsStream("golden/" + path)) {
@@ -65,7 +67,10 @@ final class Golden {
                 current = new ArrayList<>();
                 out.put(line.substring(2).strip(), current);
             } else if (line.startsWith("> ") || line.startsWith("< ")) {
-                current.add(new Datagram(line.charAt(0) == '>', HexFormat.of().parseHex(line.substring(2).strip())));
+                current.add(
+                        new Datagram(
+                                line.charAt(0) == '>',
+                                HexFormat.of().parseHex(line.substring(2).strip())));
             }
         }
         return out;

@@ -8,21 +8,19 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.ldirector.ipvs.Destination;
+import org.ldirector.ipvs.IpvsException;
 import org.ldirector.ipvs.IpvsOp;
 import org.ldirector.ipvs.Timeouts;
-import org.ldirector.ipvs.IpvsException;
 
 /**
  * Regenerates src/test/resources/.../golden/kernel-replies.txt: run as root inside User-Mode Linux
  * with ip_vs NOT yet loaded (the first scenario records the kernel's answer for a missing family):
- * {@code java -cp <test classpath> org.ldirector.ipvs.netlink.GoldenCapture <out-file>}.
- * Every byte received in that file was written by the kernel; the requests are ours.
+ * {@code java -cp <test classpath> org.ldirector.ipvs.netlink.GoldenCapture <out-file>}. Every byte
+ * received in that file was written by the kernel; the requests are ours.
  */
 public final class GoldenCapture {
-    private GoldenCapture() {
-    }
+    private GoldenCapture() {}
 
     public static void main(String[] args) throws Exception {
         if (args.length > 1 && args[1].equals("missing")) {
@@ -32,12 +30,14 @@ public final class GoldenCapture {
         try (PrintWriter log = new PrintWriter(new FileWriter(args[0]))) {
             RecordingTransport rec = new RecordingTransport(SocketTransport.open(), log);
             rec.scenario("getfamily-missing");
-            ModuleLoader loader = module -> {
-                String r = ModuleLoader.modprobe(Duration.ofSeconds(60)).load(module);
-                rec.scenario("getfamily");
-                return r;
-            };
-            try (NetlinkIpvsTable t = NetlinkIpvsTable.open(rec, loader, Duration.ofSeconds(30), 1000)) {
+            ModuleLoader loader =
+                    module -> {
+                        String r = ModuleLoader.modprobe(Duration.ofSeconds(60)).load(module);
+                        rec.scenario("getfamily");
+                        return r;
+                    };
+            try (NetlinkIpvsTable t =
+                    NetlinkIpvsTable.open(rec, loader, Duration.ofSeconds(30), 1000)) {
                 rec.scenario("info");
                 t.info();
                 rec.scenario("timeouts");
@@ -76,9 +76,13 @@ public final class GoldenCapture {
                 rec.scenario("dump-destinations-tcp4-after-update");
                 t.destinations(TCP4);
                 rec.scenario("deletes");
-                t.apply(List.of(new IpvsOp.DeleteDestination(TCP4,
-                                new Destination.DestinationKey(InetAddress.getByName("10.0.1.3"), 80)),
-                        new IpvsOp.DeleteService(UDP4)));
+                t.apply(
+                        List.of(
+                                new IpvsOp.DeleteDestination(
+                                        TCP4,
+                                        new Destination.DestinationKey(
+                                                InetAddress.getByName("10.0.1.3"), 80)),
+                                new IpvsOp.DeleteService(UDP4)));
                 rec.scenario("flush");
                 t.flush();
                 rec.scenario("end");
@@ -94,13 +98,15 @@ public final class GoldenCapture {
         try (PrintWriter log = new PrintWriter(new FileWriter(file))) {
             RecordingTransport rec = new RecordingTransport(SocketTransport.open(), log);
             rec.scenario("getfamily-missing");
-            ModuleLoader loader = module -> {
-                String r = ModuleLoader.modprobe(Duration.ofSeconds(60)).load(module);
-                rec.scenario("getfamily-after-failed-modprobe");
-                log.println("# modprobe: " + r);
-                return r;
-            };
-            try (NetlinkIpvsTable t = NetlinkIpvsTable.open(rec, loader, Duration.ofSeconds(30), 2000)) {
+            ModuleLoader loader =
+                    module -> {
+                        String r = ModuleLoader.modprobe(Duration.ofSeconds(60)).load(module);
+                        rec.scenario("getfamily-after-failed-modprobe");
+                        log.println("# modprobe: " + r);
+                        return r;
+                    };
+            try (NetlinkIpvsTable t =
+                    NetlinkIpvsTable.open(rec, loader, Duration.ofSeconds(30), 2000)) {
                 System.out.println("unexpected: IPVS present " + t);
             } catch (IpvsException e) {
                 System.out.println("error: " + e.getMessage());

@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-
 import org.ldirector.ipvs.Destination;
 import org.ldirector.ipvs.Forwarding;
 import org.ldirector.ipvs.IpvsOp;
@@ -27,8 +26,7 @@ public final class IpvsBench {
     static final int SERVICES = 100;
     static final int DESTINATIONS_PER_SERVICE = 100;
 
-    private IpvsBench() {
-    }
+    private IpvsBench() {}
 
     public static void main(String[] args) throws Exception {
         Path rules = Path.of(args[0]);
@@ -42,15 +40,30 @@ public final class IpvsBench {
             text.append("-A -t ").append(vip).append(":80 -s wrr\n");
             for (int d = 0; d < DESTINATIONS_PER_SERVICE; d++) {
                 String rip = "10.81." + s + "." + (d + 1);
-                ops.add(new IpvsOp.AddDestination(key,
-                        Destination.of(InetAddress.getByName(rip), 8080, Forwarding.MASQ, d % 10)));
-                text.append("-a -t ").append(vip).append(":80 -r ").append(rip).append(":8080 -m -w ")
-                        .append(d % 10).append('\n');
+                ops.add(
+                        new IpvsOp.AddDestination(
+                                key,
+                                Destination.of(
+                                        InetAddress.getByName(rip),
+                                        8080,
+                                        Forwarding.MASQ,
+                                        d % 10)));
+                text.append("-a -t ")
+                        .append(vip)
+                        .append(":80 -r ")
+                        .append(rip)
+                        .append(":8080 -m -w ")
+                        .append(d % 10)
+                        .append('\n');
             }
         }
         Files.writeString(rules, text.toString());
-        System.out.println("ldirector: JVM up " + ManagementFactory.getRuntimeMXBean().getUptime()
-                + " ms before the first netlink call; " + ops.size() + " ops");
+        System.out.println(
+                "ldirector: JVM up "
+                        + ManagementFactory.getRuntimeMXBean().getUptime()
+                        + " ms before the first netlink call; "
+                        + ops.size()
+                        + " ops");
         try (NetlinkIpvsTable table = NetlinkIpvsTable.open()) {
             for (int round = 1; round <= rounds; round++) {
                 table.flush();
@@ -64,9 +77,12 @@ public final class IpvsBench {
                 long failed = results.stream().filter(r -> !r.ok()).count();
                 int dests = dump.stream().mapToInt(d -> d.destinations().size()).sum();
                 if (failed != 0 || dests != SERVICES * DESTINATIONS_PER_SERVICE) {
-                    throw new IllegalStateException("round " + round + ": " + failed + " failed ops, " + dests + " dumped");
+                    throw new IllegalStateException(
+                            "round " + round + ": " + failed + " failed ops, " + dests + " dumped");
                 }
-                System.out.printf("ldirector round %d: apply %d ms, dump %d ms, dump+render -Sn %d ms (%d lines)%n",
+                System.out.printf(
+                        "ldirector round %d: apply %d ms, dump %d ms, dump+render -Sn %d ms (%d"
+                                + " lines)%n",
                         round, ms(t1 - t0), ms(t2 - t1), ms(t3 - t2), saved.lines().count());
             }
             table.flush();

@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.ldirector.ipvs.Destination;
@@ -30,8 +29,12 @@ import org.ldirector.uml.UmlHarness;
  */
 @Tag("in-uml")
 class IpvsCountersInUmlTest {
-    /** Director in the root namespace: VIP 10.77.0.1 on lo, client net 10.77.2.0/24, real net 10.77.1.0/24. */
-    static final String TOPOLOGY = """
+    /**
+     * Director in the root namespace: VIP 10.77.0.1 on lo, client net 10.77.2.0/24, real net
+     * 10.77.1.0/24.
+     */
+    static final String TOPOLOGY =
+            """
             set -e
             modprobe veth
             sysctl -qw net.ipv4.ip_forward=1
@@ -51,8 +54,11 @@ class IpvsCountersInUmlTest {
             """;
 
     private static String run(String... cmd) throws Exception {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null"))).start();
+        Process p =
+                new ProcessBuilder(cmd)
+                        .redirectErrorStream(true)
+                        .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                        .start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(p.waitFor(120, TimeUnit.SECONDS), String.join(" ", cmd) + " hung");
         assertEquals(0, p.exitValue(), () -> String.join(" ", cmd) + ": " + out);
@@ -63,27 +69,52 @@ class IpvsCountersInUmlTest {
     void connectionCountersAndStatsMatchIpvsadm() throws Exception {
         assumeTrue(UmlHarness.insideUml(), "runs as root inside User-Mode Linux only");
         ServiceKey vip = ServiceKey.of(IpvsProtocol.TCP, InetAddress.getByName("10.77.0.1"), 80);
-        Destination real = Destination.of(InetAddress.getByName("10.77.1.2"), 80, Forwarding.MASQ, 1);
+        Destination real =
+                Destination.of(InetAddress.getByName("10.77.1.2"), 80, Forwarding.MASQ, 1);
         try (NetlinkIpvsTable table = NetlinkIpvsTable.open()) {
             table.flush();
             table.addService(VirtualService.of(vip, "rr"));
             table.addDestination(vip, real);
             for (int i = 0; i < 3; i++) {
-                assertEquals("hello\n", run("ip", "netns", "exec", "client", "curl", "-sS", "-m", "20", "http://10.77.0.1/"));
+                assertEquals(
+                        "hello\n",
+                        run(
+                                "ip",
+                                "netns",
+                                "exec",
+                                "client",
+                                "curl",
+                                "-sS",
+                                "-m",
+                                "20",
+                                "http://10.77.0.1/"));
             }
             // One connection held open: an active connection for the drain logic to see.
-            Process held = new ProcessBuilder("ip", "netns", "exec", "client", "bash", "-c",
-                    "exec 3<>/dev/tcp/10.77.0.1/80; echo open; sleep 120").start();
+            Process held =
+                    new ProcessBuilder(
+                                    "ip",
+                                    "netns",
+                                    "exec",
+                                    "client",
+                                    "bash",
+                                    "-c",
+                                    "exec 3<>/dev/tcp/10.77.0.1/80; echo open; sleep 120")
+                            .start();
             try {
                 assertEquals('o', held.getInputStream().read());
                 DestinationEntry d = awaitActive(table, vip);
                 assertEquals(1, d.activeConnections());
                 assertEquals(3, d.inactiveConnections());
-                // Counters are per-CPU and only summed by the rate estimator every 2 s: wait for it.
+                // Counters are per-CPU and only summed by the rate estimator every 2 s: wait for
+                // it.
                 Stats counted = awaitConns(table, vip, 4);
                 assertEquals(4, counted.conns(), counted::toString);
-                assertTrue(counted.inPackets() > 0 && counted.outPackets() > 0 && counted.inBytes() > 0
-                        && counted.outBytes() > 0, counted.toString());
+                assertTrue(
+                        counted.inPackets() > 0
+                                && counted.outPackets() > 0
+                                && counted.inBytes() > 0
+                                && counted.outBytes() > 0,
+                        counted.toString());
                 ServiceEntry s = table.services().get(0);
                 assertEquals(4, s.stats().conns());
 
@@ -92,19 +123,32 @@ class IpvsCountersInUmlTest {
                 assertEquals(run("ipvsadm", "-Ln"), table.listText());
                 String stats = run("ipvsadm", "-Ln", "--stats", "--exact");
                 Stats now = table.destinations(vip).get(0).stats();
-                Matcher m = Pattern.compile("-> 10\\.77\\.1\\.2:80\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)")
-                        .matcher(stats);
+                Matcher m =
+                        Pattern.compile(
+                                        "-> 10\\.77\\.1\\.2:80\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)\\s+(\\d+)")
+                                .matcher(stats);
                 assertTrue(m.find(), stats);
-                assertEquals(List.of(now.conns(), now.inPackets(), now.outPackets(), now.inBytes(), now.outBytes()),
-                        List.of(Long.parseLong(m.group(1)), Long.parseLong(m.group(2)), Long.parseLong(m.group(3)),
-                                Long.parseLong(m.group(4)), Long.parseLong(m.group(5))));
+                assertEquals(
+                        List.of(
+                                now.conns(),
+                                now.inPackets(),
+                                now.outPackets(),
+                                now.inBytes(),
+                                now.outBytes()),
+                        List.of(
+                                Long.parseLong(m.group(1)),
+                                Long.parseLong(m.group(2)),
+                                Long.parseLong(m.group(3)),
+                                Long.parseLong(m.group(4)),
+                                Long.parseLong(m.group(5))));
             } finally {
                 held.destroyForcibly();
             }
         }
     }
 
-    private static Stats awaitConns(NetlinkIpvsTable table, ServiceKey vip, long conns) throws Exception {
+    private static Stats awaitConns(NetlinkIpvsTable table, ServiceKey vip, long conns)
+            throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             Stats s = table.destinations(vip).get(0).stats();
@@ -115,8 +159,11 @@ class IpvsCountersInUmlTest {
         }
     }
 
-    /** The held connection registers when its handshake completes; poll with a generous deadline. */
-    private static DestinationEntry awaitActive(NetlinkIpvsTable table, ServiceKey vip) throws Exception {
+    /**
+     * The held connection registers when its handshake completes; poll with a generous deadline.
+     */
+    private static DestinationEntry awaitActive(NetlinkIpvsTable table, ServiceKey vip)
+            throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (true) {
             DestinationEntry d = table.destinations(vip).get(0);

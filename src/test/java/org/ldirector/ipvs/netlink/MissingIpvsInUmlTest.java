@@ -20,7 +20,11 @@ class MissingIpvsInUmlTest {
         assumeTrue(UmlHarness.insideUml(), "runs as root inside User-Mode Linux only");
         IpvsException e = assertThrows(IpvsException.class, NetlinkIpvsTable::open);
         assertEquals(Errno.ENOENT, e.errno());
-        assertTrue(e.getMessage().startsWith("the kernel has no IPVS (modprobe ip_vs failed: exit 1: "
-                + "modprobe: FATAL: Module ip_vs not found in directory /lib/modules/"), e.getMessage());
+        assertTrue(
+                e.getMessage()
+                        .startsWith(
+                                "the kernel has no IPVS (modprobe ip_vs failed: exit 1: modprobe:"
+                                    + " FATAL: Module ip_vs not found in directory /lib/modules/"),
+                e.getMessage());
     }
 }

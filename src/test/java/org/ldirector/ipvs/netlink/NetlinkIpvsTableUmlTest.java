@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.time.Duration;
-
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.ldirector.ipvs.IpvsTableContract;
 import org.ldirector.uml.UmlHarness;
 import org.ldirector.uml.UmlResult;
-import org.ldirector.ipvs.IpvsTableContract;
 
 /** Host side of the real-kernel tests: each boots UML and runs one in-uml class there. */
 @Tag("uml")
@@ -19,7 +18,9 @@ class NetlinkIpvsTableUmlTest {
 
     @BeforeAll
     static void needsUml() {
-        assumeTrue(UmlHarness.available(), "User-Mode Linux is not installed (apt-get install user-mode-linux)");
+        assumeTrue(
+                UmlHarness.available(),
+                "User-Mode Linux is not installed (apt-get install user-mode-linux)");
     }
 
     private static void assertPassed(UmlResult r) {
@@ -30,31 +31,46 @@ class NetlinkIpvsTableUmlTest {
     @Test
     void contractSuiteAgainstTheKernel() {
         // the sync-daemon tests bind to a dummy interface with the fake's MTU
-        assertPassed(UmlHarness.runJUnit(NetlinkIpvsTableContractInUmlTest.class, Duration.ofSeconds(600),
-                "modprobe dummy && ip link add " + IpvsTableContract.SYNC_IF
-                        + " type dummy && ip link set " + IpvsTableContract.SYNC_IF + " mtu 1500 up"));
+        assertPassed(
+                UmlHarness.runJUnit(
+                        NetlinkIpvsTableContractInUmlTest.class,
+                        Duration.ofSeconds(600),
+                        "modprobe dummy && ip link add "
+                                + IpvsTableContract.SYNC_IF
+                                + " type dummy && ip link set "
+                                + IpvsTableContract.SYNC_IF
+                                + " mtu 1500 up"));
     }
 
     @Test
     void crossCheckWithIpvsadm() {
-        assertPassed(UmlHarness.runJUnit(IpvsadmCrossCheckInUmlTest.class, Duration.ofSeconds(600)));
+        assertPassed(
+                UmlHarness.runJUnit(IpvsadmCrossCheckInUmlTest.class, Duration.ofSeconds(600)));
     }
 
     @Test
     void countersOfRealTrafficMatchIpvsadm() {
-        assertPassed(UmlHarness.runJUnit(IpvsCountersInUmlTest.class, Duration.ofSeconds(300),
-                IpvsCountersInUmlTest.TOPOLOGY));
+        assertPassed(
+                UmlHarness.runJUnit(
+                        IpvsCountersInUmlTest.class,
+                        Duration.ofSeconds(300),
+                        IpvsCountersInUmlTest.TOPOLOGY));
     }
 
     @Test
     void unprivilegedUseIsRefusedWithAHint() {
-        assertPassed(UmlHarness.runJUnit(UnprivilegedInUmlTest.class, Duration.ofSeconds(300), "modprobe ip_vs"));
+        assertPassed(
+                UmlHarness.runJUnit(
+                        UnprivilegedInUmlTest.class, Duration.ofSeconds(300), "modprobe ip_vs"));
     }
 
     @Test
     void missingIpvsIsReportedWithModprobesError() {
         // Hide the modules so neither our modprobe nor the kernel's autoload can find ip_vs.
-        assertPassed(UmlHarness.runJUnit(MissingIpvsInUmlTest.class, Duration.ofSeconds(300),
-                "umount /lib/modules/$(uname -r)"));
+        assertPassed(
+                UmlHarness.runJUnit(
+                        MissingIpvsInUmlTest.class,
+                        Duration.ofSeconds(300),
+                        "umount /lib/modules/$(uname -r)"));
     }
 }

@@ -7,8 +7,8 @@ import java.time.Duration;
 import java.util.HexFormat;
 
 /**
- * Wraps a real transport and logs every datagram as hex: "> " sent, "< " received, under
- * "# scenario" headings. Used only by {@link GoldenCapture} to record what a real kernel answers.
+ * Wraps a real transport and logs every datagram as hex: "> " sent, "< " received, under "#
+ * scenario" headings. Used only by {@link GoldenCapture} to record what a real kernel answers.
  */
 final class RecordingTransport implements NetlinkTransport {
     private final NetlinkTransport inner;

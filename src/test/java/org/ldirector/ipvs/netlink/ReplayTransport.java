@@ -16,9 +16,9 @@ import java.util.List;
  * byte; the kernel datagrams recorded after it are then returned by receive, in order. Receive
  * returns false at once when nothing is left (a timeout without waiting).
  *
- * <p>In renumbering mode, scenarios can be replayed out of their recorded context: request
- * sequence numbers and port ids are not compared, and the replies' sequence numbers are shifted
- * by the same distance as the request's. Nothing else in the kernel's bytes changes.
+ * <p>In renumbering mode, scenarios can be replayed out of their recorded context: request sequence
+ * numbers and port ids are not compared, and the replies' sequence numbers are shifted by the same
+ * distance as the request's. Nothing else in the kernel's bytes changes.
  */
 final class ReplayTransport implements NetlinkTransport {
     private final Deque<Golden.Datagram> script;
@@ -59,14 +59,18 @@ final class ReplayTransport implements NetlinkTransport {
     public void send(ByteBuffer messages) {
         byte[] ours = new byte[messages.remaining()];
         messages.get(ours);
-        assertTrue(!script.isEmpty() && script.peek().sent(), "unexpected request " + HexFormat.of().formatHex(ours));
+        assertTrue(
+                !script.isEmpty() && script.peek().sent(),
+                "unexpected request " + HexFormat.of().formatHex(ours));
         byte[] recorded = script.poll().bytes().clone();
         int delta = 0;
         if (renumber) {
             delta = Golden.seq(ours) - Golden.seq(recorded);
             rewriteHeaders(recorded, delta, Golden.portId(ours));
         }
-        assertEquals(HexFormat.of().formatHex(recorded), HexFormat.of().formatHex(ours),
+        assertEquals(
+                HexFormat.of().formatHex(recorded),
+                HexFormat.of().formatHex(ours),
                 "request " + sends + " differs from the recorded one");
         sends++;
         while (!script.isEmpty() && !script.peek().sent()) {
@@ -99,6 +103,5 @@ final class ReplayTransport implements NetlinkTransport {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }
