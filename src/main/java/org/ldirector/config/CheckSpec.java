@@ -61,51 +61,6 @@ public record CheckSpec(
         HttpExpect http,
         boolean externalWeight) {
 
-    /** Without the keepalived extensions (their defaults: ldirectord's checks). */
-    public CheckSpec(
-            CheckType type,
-            int numConnects,
-            ServiceType service,
-            String checkCommand,
-            Optional<Integer> checkPort,
-            String request,
-            String receive,
-            HttpMethod httpMethod,
-            Optional<String> virtualHost,
-            String login,
-            Secret passwd,
-            String database,
-            Secret secret,
-            Duration checkTimeout,
-            Duration negotiateTimeout,
-            int checkCount,
-            Optional<Path> httpsCaFile,
-            Optional<String> httpsSniName,
-            boolean mysqlPublicKeyRetrieval) {
-        this(
-                type,
-                numConnects,
-                service,
-                checkCommand,
-                checkPort,
-                request,
-                receive,
-                httpMethod,
-                virtualHost,
-                login,
-                passwd,
-                database,
-                secret,
-                checkTimeout,
-                negotiateTimeout,
-                checkCount,
-                httpsCaFile,
-                httpsSniName,
-                mysqlPublicKeyRetrieval,
-                HttpExpect.NONE,
-                false);
-    }
-
     /** The same check with the keepalived extensions set. */
     public CheckSpec withKeepalived(HttpExpect http, boolean externalWeight) {
         return new CheckSpec(
@@ -132,49 +87,7 @@ public record CheckSpec(
                 externalWeight);
     }
 
-    /** Without mysqlpublickeyretrieval (its default: off). */
-    public CheckSpec(
-            CheckType type,
-            int numConnects,
-            ServiceType service,
-            String checkCommand,
-            Optional<Integer> checkPort,
-            String request,
-            String receive,
-            HttpMethod httpMethod,
-            Optional<String> virtualHost,
-            String login,
-            Secret passwd,
-            String database,
-            Secret secret,
-            Duration checkTimeout,
-            Duration negotiateTimeout,
-            int checkCount,
-            Optional<Path> httpsCaFile,
-            Optional<String> httpsSniName) {
-        this(
-                type,
-                numConnects,
-                service,
-                checkCommand,
-                checkPort,
-                request,
-                receive,
-                httpMethod,
-                virtualHost,
-                login,
-                passwd,
-                database,
-                secret,
-                checkTimeout,
-                negotiateTimeout,
-                checkCount,
-                httpsCaFile,
-                httpsSniName,
-                false);
-    }
-
-    /** ldirectord's settings only: no https verification, no SNI (the extension's defaults). */
+    /** ldirectord's settings only: every ldirector extension at its default (off). */
     public CheckSpec(
             CheckType type,
             int numConnects,
@@ -211,6 +124,8 @@ public record CheckSpec(
                 checkCount,
                 Optional.empty(),
                 Optional.empty(),
+                false,
+                HttpExpect.NONE,
                 false);
     }
 }

@@ -73,64 +73,6 @@ public record VirtualConfig(
         reals = List.copyOf(reals);
     }
 
-    /**
-     * Without the successcount extension: a real is back after one passed check, as in ldirectord.
-     */
-    public VirtualConfig(
-            int line,
-            AddressFamily family,
-            Protocol protocol,
-            Optional<InetAddress> address,
-            int port,
-            Optional<Integer> fwmark,
-            String written,
-            CheckSpec check,
-            Duration checkInterval,
-            boolean checkIntervalOwn,
-            int failureCount,
-            String scheduler,
-            Optional<String> schedFlags,
-            Optional<Integer> persistent,
-            Optional<String> netmask,
-            boolean ops,
-            List<Real> reals,
-            Optional<Fallback> fallback,
-            Optional<String> fallbackCommand,
-            boolean quiescent,
-            boolean cleanstop,
-            EmailAlert emailAlert,
-            Optional<String> monitorFile,
-            Optional<String> serviceName,
-            Optional<String> comment) {
-        this(
-                line,
-                family,
-                protocol,
-                address,
-                port,
-                fwmark,
-                written,
-                check,
-                checkInterval,
-                checkIntervalOwn,
-                failureCount,
-                scheduler,
-                schedFlags,
-                persistent,
-                netmask,
-                ops,
-                reals,
-                fallback,
-                fallbackCommand,
-                quiescent,
-                cleanstop,
-                emailAlert,
-                monitorFile,
-                serviceName,
-                comment,
-                1);
-    }
-
     public boolean isFwmark() {
         return fwmark.isPresent();
     }

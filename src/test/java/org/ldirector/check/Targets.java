@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.ldirector.config.AddressFamily;
 import org.ldirector.config.CheckSpec;
 import org.ldirector.config.CheckType;
+import org.ldirector.config.HttpExpect;
 import org.ldirector.config.HttpMethod;
 import org.ldirector.config.Protocol;
 import org.ldirector.config.Secret;
@@ -427,7 +428,10 @@ public record Targets(
                 negotiateTimeout,
                 checkCount,
                 caFile,
-                sni);
+                sni,
+                false,
+                HttpExpect.NONE,
+                false);
     }
 
     public ProbeTarget target() {

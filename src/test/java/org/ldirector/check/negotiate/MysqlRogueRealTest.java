@@ -120,7 +120,9 @@ class MysqlRogueRealTest {
                                                     s.checkCount(),
                                                     s.httpsCaFile(),
                                                     s.httpsSniName(),
-                                                    true));
+                                                    true,
+                                                    s.http(),
+                                                    s.externalWeight()));
             assertFalse(r.up(), "this real never finishes the login");
             assertTrue(
                     Arrays.equals(
