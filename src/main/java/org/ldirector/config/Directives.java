@@ -19,6 +19,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -338,29 +339,10 @@ final class Directives {
                                     p.quoted(line, name, value, false)
                                             .filter(v -> p.perlRegex(line, v))
                                             .ifPresent(v -> d.receive = v)),
-                    virtual(
-                            "login",
-                            () -> "",
-                            (p, d, line, name, value) ->
-                                    p.quoted(line, name, value, false).ifPresent(v -> d.login = v)),
-                    virtual(
-                            "passwd",
-                            () -> "",
-                            (p, d, line, name, value) ->
-                                    p.quoted(line, name, value, false)
-                                            .ifPresent(v -> d.passwd = v)),
-                    virtual(
-                            "database",
-                            () -> "",
-                            (p, d, line, name, value) ->
-                                    p.quoted(line, name, value, false)
-                                            .ifPresent(v -> d.database = v)),
-                    virtual(
-                            "secret",
-                            () -> "",
-                            (p, d, line, name, value) ->
-                                    p.quoted(line, name, value, false)
-                                            .ifPresent(v -> d.secret = v)),
+                    virtual("login", () -> "", quotedInto((d, v) -> d.login = v)),
+                    virtual("passwd", () -> "", quotedInto((d, v) -> d.passwd = v)),
+                    virtual("database", () -> "", quotedInto((d, v) -> d.database = v)),
+                    virtual("secret", () -> "", quotedInto((d, v) -> d.secret = v)),
                     // read and unused by ldirectord too
                     virtual(
                             "load",
@@ -678,6 +660,12 @@ final class Directives {
 
     private static Directive global(String name, Supplier<?> initial, Reader<GlobalDraft> reader) {
         return new Directive(name, reader, null, false, initial, true);
+    }
+
+    /** A quoted string (empty allowed: no) stored by {@code store}. */
+    private static Reader<VirtualDraft> quotedInto(BiConsumer<VirtualDraft, String> store) {
+        return (p, d, line, name, value) ->
+                p.quoted(line, name, value, false).ifPresent(v -> store.accept(d, v));
     }
 
     private static Directive virtual(
