@@ -20,6 +20,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -505,25 +506,11 @@ final class Directives {
                     virtual(
                             "httpstatus",
                             null,
-                            (p, d, line, name, value) -> {
-                                try {
-                                    d.httpStatus = StatusSet.parse(unquote(value));
-                                    d.httpExpectLine = line;
-                                } catch (IllegalArgumentException e) {
-                                    p.error(line, "httpstatus: " + e.getMessage());
-                                }
-                            }),
+                            httpExpect(StatusSet::parse, (d, v) -> d.httpStatus = v)),
                     virtual(
                             "httpdigest",
                             null,
-                            (p, d, line, name, value) -> {
-                                try {
-                                    d.httpDigest = UrlCheck.digest(unquote(value));
-                                    d.httpExpectLine = line;
-                                } catch (IllegalArgumentException e) {
-                                    p.error(line, "httpdigest: " + e.getMessage());
-                                }
-                            }),
+                            httpExpect(UrlCheck::digest, (d, v) -> d.httpDigest = v)),
                     virtual(
                             "checkurl",
                             null,
@@ -660,6 +647,22 @@ final class Directives {
 
     private static Directive global(String name, Supplier<?> initial, Reader<GlobalDraft> reader) {
         return new Directive(name, reader, null, false, initial, true);
+    }
+
+    /**
+     * A keepalived-style http expectation: parsed by {@code parse} (its IllegalArgumentException is
+     * the error on the line), stored, and its line noted for the checks once the block is read.
+     */
+    private static <T> Reader<VirtualDraft> httpExpect(
+            Function<String, T> parse, BiConsumer<VirtualDraft, T> store) {
+        return (p, d, line, name, value) -> {
+            try {
+                store.accept(d, parse.apply(unquote(value)));
+                d.httpExpectLine = line;
+            } catch (IllegalArgumentException e) {
+                p.error(line, name + ": " + e.getMessage());
+            }
+        };
     }
 
     /** A quoted string (empty allowed: no) stored by {@code store}. */
