@@ -24,11 +24,11 @@ import org.junit.jupiter.api.io.TempDir;
 import org.ldirector.testing.Await;
 
 /**
- * bin/ldirector's stop and reload without a JVM, against the Java verbs over the same cases: a real
- * daemon (in-memory table) for the cases the launcher decides itself, where its words and exit code
- * must be the Java verb's; and the cases it must leave to the Java verb (no daemon, a stale pid
- * file, a pid file naming another process than the lock holder, an unsafe run dir), where the
- * launcher is seen to hand over to java (a stand-in that says so).
+ * bin/ldirector's stop, reload, status and sync without a JVM, against the Java verbs over the same
+ * cases: a real daemon (in-memory table) for the cases the launcher decides itself, where its words
+ * and exit code must be the Java verb's; and the cases it must leave to the Java verb (no daemon, a
+ * stale pid file, a pid file naming another process than the lock holder, an unsafe run dir), where
+ * the launcher is seen to hand over to java (a stand-in that says so).
  */
 class FastVerbsTest {
     @TempDir Path dir;
@@ -122,18 +122,19 @@ class FastVerbsTest {
     }
 
     /** The Java verb, as DaemonProcessTest runs it. */
-    private Run java(String verb) throws Exception {
-        return exec(
-                List.of(
-                        ProcessHandle.current().info().command().orElse("java"),
-                        "-Xmx128m",
-                        "-XX:+UseSerialGC",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Main.class.getName(),
-                        cf.toString(),
-                        verb),
-                Map.of());
+    private Run java(String... verb) throws Exception {
+        List<String> cmd =
+                new ArrayList<>(
+                        List.of(
+                                ProcessHandle.current().info().command().orElse("java"),
+                                "-Xmx128m",
+                                "-XX:+UseSerialGC",
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                Main.class.getName(),
+                                cf.toString()));
+        cmd.addAll(List.of(verb));
+        return exec(cmd, Map.of());
     }
 
     /**
@@ -189,6 +190,75 @@ class FastVerbsTest {
         assertEquals(javaStop, fastStop);
     }
 
+    /** A status table with every figure (times, latencies, counts) as #. */
+    private static Run figuresBlanked(Run r) {
+        return new Run(r.code(), r.out().replaceAll("[0-9]+", "#"), r.err());
+    }
+
+    /** The launcher with these arguments as they are. */
+    private Run launch(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
+        cmd.addAll(List.of(args));
+        return exec(cmd, Map.of("JAVA_HOME", dir.resolve("tree/jdk").toString()));
+    }
+
+    @Test
+    void statusAndSyncOfARunningDaemonSayAndExitAsTheJavaVerbs() throws Exception {
+        long pid = start();
+        awaitWeight(1);
+        Run javaStatus = java("status");
+        Run fastStatus = fast("status");
+        assertTrue(
+                fastStatus.out().startsWith("ldirector for " + cf + " is running with pid: " + pid),
+                fastStatus.out());
+        assertTrue(fastStatus.out().contains("127.0.0.1:" + real.getLocalPort()), fastStatus.out());
+        assertEquals(figuresBlanked(javaStatus), figuresBlanked(fastStatus));
+
+        Run javaSync = java("sync", "status");
+        assertEquals(0, javaSync.code());
+        assertEquals(javaSync, launch(cf.toString(), "sync", "status"));
+        // no syncdaemon in this config: the daemon refuses a role, both say so on stderr, exit 1
+        Run javaMaster = java("sync", "master");
+        assertEquals(1, javaMaster.code());
+        assertTrue(
+                javaMaster.err().startsWith("ldirector: syncdaemon is not set"), javaMaster.err());
+        assertEquals(javaMaster, launch(cf.toString(), "sync", "master"));
+        // an unknown role, a socket gone, or no perl: the Java verb's
+        assertEquals(
+                new Run(42, "java verb: " + cf + " sync leader\n", ""),
+                launch(cf.toString(), "sync", "leader"));
+        Path sock = dir.resolve("ldirector.web.cf.sock");
+        Path aside = dir.resolve("aside.sock");
+        Files.move(sock, aside);
+        try {
+            assertEquals(handedOver("status"), fast("status"));
+        } finally {
+            Files.move(aside, sock);
+        }
+        Path noPerl = dir.resolve("no-perl");
+        Files.createDirectories(noPerl);
+        Files.copy(Path.of(stat()), noPerl.resolve("stat"), StandardCopyOption.COPY_ATTRIBUTES);
+        assertEquals(
+                handedOver("status"),
+                exec(
+                        List.of(launcher.toString(), cf.toString(), "status"),
+                        Map.of(
+                                "JAVA_HOME",
+                                dir.resolve("tree/jdk").toString(),
+                                "PATH",
+                                noPerl.toString())));
+        assertTrue(alive(pid));
+    }
+
+    private static String stat() {
+        for (String d : List.of("/usr/bin", "/bin")) {
+            if (Files.isExecutable(Path.of(d, "stat"))) {
+                return d + "/stat";
+            }
+        }
+        throw new IllegalStateException("no stat(1)");
+    }
+
     @Test
     void withNoDaemonOrAStalePidFileTheJavaVerbAnswers() throws Exception {
         // stopped: the Java verb's words, which the launcher leaves to it
@@ -196,12 +266,15 @@ class FastVerbsTest {
         assertEquals(new Run(1, "ldirector is stopped for " + cf + "\n", ""), java("reload"));
         assertEquals(handedOver("stop"), fast("stop"));
         assertEquals(handedOver("reload"), fast("reload"));
+        assertEquals(handedOver("status"), fast("status"));
+        assertEquals(handedOver("sync status"), launch(cf.toString(), "sync", "status"));
 
         // stale: a killed daemon's pid file, its pid now nobody's (or anybody's)
         long pid = start();
         ProcessHandle.of(pid).orElseThrow().destroyForcibly();
         Await.until("the kill", Duration.ofSeconds(60), Duration.ofMillis(100), () -> !alive(pid));
         assertEquals(handedOver("reload"), fast("reload"));
+        assertEquals(handedOver("status"), fast("status"));
         assertEquals(handedOver("stop"), fast("stop"));
         assertEquals(new Run(1, "ldirector is stopped for " + cf + "\n", ""), java("reload"));
         assertEquals(new Run(0, "ldirector is stopped for " + cf + "\n", ""), java("stop"));
