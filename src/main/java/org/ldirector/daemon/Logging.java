@@ -10,12 +10,13 @@ import org.apache.logging.log4j.Level;
 import org.apache.logging.log4j.LogManager;
 import org.apache.logging.log4j.core.Appender;
 import org.apache.logging.log4j.core.LoggerContext;
+import org.apache.logging.log4j.core.appender.ConsoleAppender;
+import org.apache.logging.log4j.core.appender.FileAppender;
+import org.apache.logging.log4j.core.config.AbstractConfiguration;
+import org.apache.logging.log4j.core.config.Configuration;
+import org.apache.logging.log4j.core.config.ConfigurationSource;
 import org.apache.logging.log4j.core.config.Configurator;
-import org.apache.logging.log4j.core.config.builder.api.AppenderComponentBuilder;
-import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilder;
-import org.apache.logging.log4j.core.config.builder.api.ConfigurationBuilderFactory;
-import org.apache.logging.log4j.core.config.builder.api.RootLoggerComponentBuilder;
-import org.apache.logging.log4j.core.config.builder.impl.BuiltConfiguration;
+import org.apache.logging.log4j.core.config.LoggerConfig;
 import org.ldirector.config.LogTarget;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,9 +30,9 @@ public final class Logging {
     /** The logger whose lines are the operator's event log. */
     public static final String EVENTS = "ldirector.events";
 
-    // log4j2's date converter has no space-padded day; three conversions of the same event time do
-    // it.
-    private static final String TIME = "%d{EEE MMM} %2d{d} %d{HH:mm:ss yyyy}";
+    private static final String[] NOISY = {
+        "org.quartz", "org.apache.hc", "org.apache.commons", "org.postgresql", "org.mariadb"
+    };
 
     private Logging() {}
 
@@ -104,42 +105,57 @@ public final class Logging {
                 facility = Optional.of(FALLBACK_FACILITY);
             }
         }
-        ConfigurationBuilder<BuiltConfiguration> b =
-                ConfigurationBuilderFactory.newConfigurationBuilder();
-        b.setStatusLevel(Level.ERROR);
-        b.setConfigurationName("ldirector");
-        String pattern = "[" + TIME + "|" + configName.replace("%", "%%") + "|%pid] %m%n";
-        RootLoggerComponentBuilder root = b.newRootLogger(debug ? Level.DEBUG : Level.INFO);
-        if (console) {
-            b.add(
-                    b.newAppender("stdout", "Console")
-                            .add(b.newLayout("PatternLayout").addAttribute("pattern", pattern)));
-            root.add(b.newAppenderRef("stdout"));
-        }
-        if (file.isPresent()) {
-            // append, never truncate: copytruncate rotation and tail -f both keep working
-            AppenderComponentBuilder f =
-                    b.newAppender("file", "File")
-                            .addAttribute("fileName", file.get().toString())
-                            .addAttribute("append", true)
-                            .add(b.newLayout("PatternLayout").addAttribute("pattern", pattern));
-            b.add(f);
-            root.add(b.newAppenderRef("file"));
-        }
-        b.add(root);
-        // Library chatter (Quartz's start-up banner, httpclient, JDBC drivers) stays out of the
-        // operator log even with -d: it would bury ldirector's own lines.
-        for (String noisy :
-                new String[] {
-                    "org.quartz",
-                    "org.apache.hc",
-                    "org.apache.commons",
-                    "org.postgresql",
-                    "org.mariadb"
-                }) {
-            b.add(b.newLogger(noisy, Level.WARN));
-        }
+        LineLayout layout = LineLayout.ldirectord(configName, ProcessHandle.current().pid());
+        Optional<Path> logFile = file;
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
+        // Built in code, appenders and all, not through log4j's ConfigurationBuilder: its plugin
+        // machinery loads hundreds of classes to build two appenders.
+        Configuration config =
+                new AbstractConfiguration(ctx, ConfigurationSource.NULL_SOURCE) {
+                    @Override
+                    protected void doConfigure() {
+                        setName("ldirector");
+                        LoggerConfig root = getRootLogger();
+                        root.setLevel(debug ? Level.DEBUG : Level.INFO);
+                        if (console) {
+                            add(
+                                    root,
+                                    ConsoleAppender.newBuilder()
+                                            .setName("stdout")
+                                            .setTarget(ConsoleAppender.Target.SYSTEM_OUT)
+                                            .setLayout(layout)
+                                            .setConfiguration(this)
+                                            .build());
+                        }
+                        if (logFile.isPresent()) {
+                            // append, never truncate: copytruncate rotation and tail -f both keep
+                            // working
+                            add(
+                                    root,
+                                    FileAppender.newBuilder()
+                                            .setName("file")
+                                            .withFileName(logFile.get().toString())
+                                            .withAppend(true)
+                                            .setLayout(layout)
+                                            .setConfiguration(this)
+                                            .build());
+                        }
+                        // Library chatter (Quartz's start-up banner, httpclient, JDBC drivers)
+                        // stays out of the operator log even with -d: it would bury ldirector's
+                        // own lines.
+                        for (String noisy : NOISY) {
+                            LoggerConfig quiet = new LoggerConfig(noisy, Level.WARN, true);
+                            quiet.setParent(root);
+                            addLogger(noisy, quiet);
+                        }
+                    }
+
+                    private void add(LoggerConfig root, Appender appender) {
+                        appender.start();
+                        addAppender(appender);
+                        root.addAppender(appender, null, null);
+                    }
+                };
         // log4j hands a reconfigured file appender the old one's open file (its managers are shared
         // by name), so a renamed log would keep being written: close the old file first, so that
         // reconfiguring is a reopen (SIGHUP after logrotate renamed it, or a new logfile=).
@@ -149,7 +165,7 @@ public final class Logging {
                 old.stop();
             }
         }
-        Configurator.reconfigure(b.build());
+        Configurator.reconfigure(config);
         if (facility.isPresent()) {
             SyslogAppender syslog =
                     new SyslogAppender(

@@ -9,7 +9,6 @@ import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.ConfigurationFactory;
 import org.apache.logging.log4j.core.config.ConfigurationSource;
 import org.apache.logging.log4j.core.config.LoggerConfig;
-import org.apache.logging.log4j.core.layout.PatternLayout;
 
 /**
  * log4j2's configuration from the JVM's start until {@link Logging#configure} sets up the daemon's
@@ -38,11 +37,7 @@ public final class StartupLogConfiguration extends ConfigurationFactory {
         return new AbstractConfiguration(ctx, ConfigurationSource.NULL_SOURCE) {
             @Override
             protected void doConfigure() {
-                PatternLayout layout =
-                        PatternLayout.newBuilder()
-                                .withConfiguration(this)
-                                .withPattern("%d{ISO8601} %-5level %logger{1}: %msg%n")
-                                .build();
+                LineLayout layout = LineLayout.startup();
                 ConsoleAppender stderr =
                         ConsoleAppender.newBuilder()
                                 .setName("stderr")
