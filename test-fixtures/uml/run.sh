@@ -14,6 +14,8 @@
 # Exit codes: the script's own; 124 on timeout; 125 when UML could not run or the script did not finish.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=uml-group.sh
+source "$here/uml-group.sh"
 script=${1:?usage: run.sh SCRIPT [TIMEOUT_SECONDS]}
 timeout_s=${2:-300}
 linux=${UML_LINUX:-/usr/bin/linux}
@@ -55,8 +57,7 @@ fi
 # Boot chatter of this kernel build that says nothing about the script.
 noise='^(SELinux: |mmapper_init - find_iomem failed|Failed to initialize ubd device 0 |Powering off\.$|reboot: System halted$|sysrq: Power Off$|reboot: Power down$)'
 
-# setsid: UML forks a host process per guest address space, all in this new process group, so
-# one kill of the group takes them all, whatever state the kernel is in.
+# setsid: a new process group for the kernel and its processes (uml-group.sh).
 # Unknown key=value kernel arguments become init's environment.
 LD_PRELOAD=$preload setsid "$linux" mem="${UML_MEM:-2G}" root=/dev/root rootfstype=hostfs rootflags=/ ro quiet \
   init="$here/init.sh" uml_dir="$umldir" umid=run \
@@ -65,20 +66,8 @@ LD_PRELOAD=$preload setsid "$linux" mem="${UML_MEM:-2G}" root=/dev/root rootfsty
 pipe_pid=$!
 # The pid of the linux process itself: the leader of the new session.
 sleep 0.05
-uml_pgid=""
-for _ in $(seq 1 100); do
-  uml_pgid=$(ps -o pid=,args= --ppid $$ | awk -v l="$linux" '$2 == l || $2 ~ /linux$/ {print $1; exit}')
-  [ -n "$uml_pgid" ] && break
-  sleep 0.05
-done
+uml_find_group "$linux"
 
-kill_uml() {
-  # Only while the group is still this UML (its processes carry our private uml_dir): after the
-  # guest powered off, the number may already belong to someone else's process group.
-  if [ -n "$uml_pgid" ] && pgrep -g "$uml_pgid" -f "uml_dir=$umldir" >/dev/null 2>&1; then
-    kill -KILL -- "-$uml_pgid" 2>/dev/null || true
-  fi
-}
 cleanup() { rm -rf "$umldir"; [ "$own_out" = 0 ] || rm -rf "$UML_OUT"; }
 trap 'kill_uml; cleanup; exit 130' INT TERM
 

@@ -12,6 +12,8 @@
 # timeout, 125 when UML could not run.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=uml-group.sh
+source "$here/uml-group.sh"
 root=${1:?usage: systemd-boot.sh ROOT [TIMEOUT_SECONDS]}
 timeout_s=${2:-900}
 linux=${UML_LINUX:-/usr/bin/linux}
@@ -53,17 +55,7 @@ LD_PRELOAD=$preload setsid "$linux" mem="${UML_MEM:-2G}" root=/dev/root rootfsty
   | grep --line-buffered -av 'Job [^ ]* running (\|A start job is running\|A stop job is running' &
 pipe_pid=$!
 sleep 0.05
-uml_pgid=""
-for _ in $(seq 1 100); do
-  uml_pgid=$(ps -o pid=,args= --ppid $$ | awk -v l="$linux" '$2 == l || $2 ~ /linux$/ {print $1; exit}')
-  [ -n "$uml_pgid" ] && break
-  sleep 0.05
-done
-kill_uml() {
-  if [ -n "$uml_pgid" ] && pgrep -g "$uml_pgid" -f "uml_dir=$umldir" >/dev/null 2>&1; then
-    kill -KILL -- "-$uml_pgid" 2>/dev/null || true
-  fi
-}
+uml_find_group "$linux"
 trap 'kill_uml; rm -rf "$umldir"; exit 130' INT TERM
 
 deadline=$(( $(date +%s) + timeout_s ))
