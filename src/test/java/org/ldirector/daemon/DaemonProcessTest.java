@@ -95,19 +95,7 @@ class DaemonProcessTest {
     }
 
     private Run run(String... args) throws Exception {
-        List<String> cmd =
-                new ArrayList<>(
-                        List.of(
-                                ProcessHandle.current().info().command().orElse("java"),
-                                "-Xmx128m",
-                                "-XX:+UseSerialGC",
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                Main.class.getName()));
-        cmd.add(cf.toString()); // the config, then the verb and its options
-        for (String a : args) {
-            cmd.add(a);
-        }
+        List<String> cmd = MainCommand.of(cf, args);
         ProcessBuilder pb = new ProcessBuilder(cmd);
         pb.environment().put("LDIRECTOR_RUNDIR", dir.toString());
         pb.environment().put("LDIRECTOR_IPVS", ipvs);

@@ -14,6 +14,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -123,18 +124,7 @@ class FastVerbsTest {
 
     /** The Java verb, as DaemonProcessTest runs it. */
     private Run java(String... verb) throws Exception {
-        List<String> cmd =
-                new ArrayList<>(
-                        List.of(
-                                ProcessHandle.current().info().command().orElse("java"),
-                                "-Xmx128m",
-                                "-XX:+UseSerialGC",
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                Main.class.getName(),
-                                cf.toString()));
-        cmd.addAll(List.of(verb));
-        return exec(cmd, Map.of());
+        return exec(MainCommand.of(cf, verb), Map.of());
     }
 
     /**
@@ -197,9 +187,16 @@ class FastVerbsTest {
 
     /** The launcher with these arguments as they are. */
     private Run launch(String... args) throws Exception {
+        return launchWith(Map.of(), args);
+    }
+
+    /** The same with more environment. */
+    private Run launchWith(Map<String, String> env, String... args) throws Exception {
         List<String> cmd = new ArrayList<>(List.of(launcher.toString()));
         cmd.addAll(List.of(args));
-        return exec(cmd, Map.of("JAVA_HOME", dir.resolve("tree/jdk").toString()));
+        Map<String, String> all = new HashMap<>(env);
+        all.put("JAVA_HOME", dir.resolve("tree/jdk").toString());
+        return exec(cmd, all);
     }
 
     @Test
@@ -235,28 +232,12 @@ class FastVerbsTest {
         } finally {
             Files.move(aside, sock);
         }
-        Path noPerl = dir.resolve("no-perl");
-        Files.createDirectories(noPerl);
-        Files.copy(Path.of(stat()), noPerl.resolve("stat"), StandardCopyOption.COPY_ATTRIBUTES);
+        // a PATH without perl (the launcher needs nothing else to hand over)
+        Path noPerl = Files.createDirectories(dir.resolve("no-perl"));
         assertEquals(
                 handedOver("status"),
-                exec(
-                        List.of(launcher.toString(), cf.toString(), "status"),
-                        Map.of(
-                                "JAVA_HOME",
-                                dir.resolve("tree/jdk").toString(),
-                                "PATH",
-                                noPerl.toString())));
+                launchWith(Map.of("PATH", noPerl.toString()), cf.toString(), "status"));
         assertTrue(alive(pid));
-    }
-
-    private static String stat() {
-        for (String d : List.of("/usr/bin", "/bin")) {
-            if (Files.isExecutable(Path.of(d, "stat"))) {
-                return d + "/stat";
-            }
-        }
-        throw new IllegalStateException("no stat(1)");
     }
 
     @Test
@@ -315,19 +296,12 @@ class FastVerbsTest {
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
         }
         // options and unusual forms are the Java verb's too
-        List<String> cmd =
-                new ArrayList<>(List.of(launcher.toString(), "-d", cf.toString(), "stop"));
-        Run withOption = exec(cmd, Map.of("JAVA_HOME", dir.resolve("tree/jdk").toString()));
-        assertEquals(new Run(42, "java verb: -d " + cf + " stop\n", ""), withOption);
+        assertEquals(
+                new Run(42, "java verb: -d " + cf + " stop\n", ""),
+                launch("-d", cf.toString(), "stop"));
         assertEquals(
                 handedOver("stop"),
-                exec(
-                        List.of(launcher.toString(), cf.toString(), "stop"),
-                        Map.of(
-                                "JAVA_HOME",
-                                dir.resolve("tree/jdk").toString(),
-                                "LDIRECTOR_FAST_VERBS",
-                                "off")));
+                launchWith(Map.of("LDIRECTOR_FAST_VERBS", "off"), cf.toString(), "stop"));
         assertTrue(alive(pid));
     }
 }
