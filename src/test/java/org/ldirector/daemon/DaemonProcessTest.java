@@ -392,17 +392,8 @@ class DaemonProcessTest {
 
     @Test
     void foregroundStaysAttachedLogsToStdoutAndStopsOnTerm() throws Exception {
-        List<String> cmd =
-                List.of(
-                        ProcessHandle.current().info().command().orElse("java"),
-                        "-Xmx128m",
-                        "-XX:+UseSerialGC",
-                        "-cp",
-                        System.getProperty("java.class.path"),
-                        Main.class.getName(),
-                        "--foreground",
-                        cf.toString(),
-                        "start");
+        // --foreground may come anywhere on the command line
+        List<String> cmd = MainCommand.of(cf, "--foreground", "start");
         ProcessBuilder pb =
                 new ProcessBuilder(cmd)
                         .redirectErrorStream(true)
