@@ -85,28 +85,26 @@ public final class Logging {
         // The file is opened here first: log4j, when it cannot, prints pages of stack traces on
         // stderr and goes on logging nowhere. One line and syslog instead (ldirectord dies there).
         Optional<String> problem = Optional.empty();
-        Optional<Path> file = target.file();
-        Optional<String> facility = target.syslogFacility();
-        if (file.isPresent()) {
+        if (target.file().isPresent()) {
             try {
-                probe(file.get());
+                probe(target.file().get());
             } catch (IOException e) {
                 problem =
                         Optional.of(
                                 "cannot open logfile "
-                                        + file.get()
+                                        + target.file().get()
                                         + ": "
                                         + IoErrors.reason(e)
                                         + "; logging to syslog (facility "
                                         + FALLBACK_FACILITY
                                         + ")"
                                         + (console ? " and stdout" : ""));
-                file = Optional.empty();
-                facility = Optional.of(FALLBACK_FACILITY);
             }
         }
+        Optional<Path> logFile = problem.isEmpty() ? target.file() : Optional.empty();
+        Optional<String> syslogFacility =
+                problem.isEmpty() ? target.syslogFacility() : Optional.of(FALLBACK_FACILITY);
         LineLayout layout = LineLayout.ldirectord(configName, ProcessHandle.current().pid());
-        Optional<Path> logFile = file;
         LoggerContext ctx = (LoggerContext) LogManager.getContext(false);
         // Built in code, appenders and all, not through log4j's ConfigurationBuilder: its plugin
         // machinery loads hundreds of classes to build two appenders.
@@ -118,8 +116,8 @@ public final class Logging {
                         LoggerConfig root = getRootLogger();
                         root.setLevel(debug ? Level.DEBUG : Level.INFO);
                         if (console) {
-                            add(
-                                    root,
+                            attachToRoot(
+                                    this,
                                     ConsoleAppender.newBuilder()
                                             .setName("stdout")
                                             .setTarget(ConsoleAppender.Target.SYSTEM_OUT)
@@ -130,8 +128,8 @@ public final class Logging {
                         if (logFile.isPresent()) {
                             // append, never truncate: copytruncate rotation and tail -f both keep
                             // working
-                            add(
-                                    root,
+                            attachToRoot(
+                                    this,
                                     FileAppender.newBuilder()
                                             .setName("file")
                                             .withFileName(logFile.get().toString())
@@ -148,12 +146,15 @@ public final class Logging {
                             quiet.setParent(root);
                             addLogger(noisy, quiet);
                         }
-                    }
-
-                    private void add(LoggerConfig root, Appender appender) {
-                        appender.start();
-                        addAppender(appender);
-                        root.addAppender(appender, null, null);
+                        if (syslogFacility.isPresent()) {
+                            attachToRoot(
+                                    this,
+                                    new SyslogAppender(
+                                            syslogFacility.get(),
+                                            syslogSocket,
+                                            Clock.systemDefaultZone(),
+                                            ProcessHandle.current().pid()));
+                        }
                     }
                 };
         // log4j hands a reconfigured file appender the old one's open file (its managers are shared
@@ -166,18 +167,13 @@ public final class Logging {
             }
         }
         Configurator.reconfigure(config);
-        if (facility.isPresent()) {
-            SyslogAppender syslog =
-                    new SyslogAppender(
-                            facility.get(),
-                            syslogSocket,
-                            Clock.systemDefaultZone(),
-                            ProcessHandle.current().pid());
-            syslog.start();
-            ctx.getConfiguration().addAppender(syslog);
-            ctx.getConfiguration().getRootLogger().addAppender(syslog, null, null);
-        }
-        ctx.updateLoggers();
         return problem;
+    }
+
+    /** Starts {@code appender} and has {@code config}'s root logger write to it. */
+    static void attachToRoot(Configuration config, Appender appender) {
+        appender.start();
+        config.addAppender(appender);
+        config.getRootLogger().addAppender(appender, null, null);
     }
 }

@@ -8,7 +8,6 @@ import org.apache.logging.log4j.core.config.AbstractConfiguration;
 import org.apache.logging.log4j.core.config.Configuration;
 import org.apache.logging.log4j.core.config.ConfigurationFactory;
 import org.apache.logging.log4j.core.config.ConfigurationSource;
-import org.apache.logging.log4j.core.config.LoggerConfig;
 
 /**
  * log4j2's configuration from the JVM's start until {@link Logging#configure} sets up the daemon's
@@ -37,19 +36,15 @@ public final class StartupLogConfiguration extends ConfigurationFactory {
         return new AbstractConfiguration(ctx, ConfigurationSource.NULL_SOURCE) {
             @Override
             protected void doConfigure() {
-                LineLayout layout = LineLayout.startup();
-                ConsoleAppender stderr =
+                getRootLogger().setLevel(Level.WARN);
+                Logging.attachToRoot(
+                        this,
                         ConsoleAppender.newBuilder()
                                 .setName("stderr")
                                 .setTarget(ConsoleAppender.Target.SYSTEM_ERR)
-                                .setLayout(layout)
+                                .setLayout(LineLayout.startup())
                                 .setConfiguration(this)
-                                .build();
-                stderr.start();
-                addAppender(stderr);
-                LoggerConfig root = getRootLogger();
-                root.setLevel(Level.WARN);
-                root.addAppender(stderr, null, null);
+                                .build());
             }
         };
     }
