@@ -499,16 +499,7 @@ class DaemonProcessTest {
         try (NativeSocket systemd = NativeSocket.open(Sock.AF_UNIX, Sock.SOCK_DGRAM, 0)) {
             systemd.bind(SockAddr.unix(notify.toString()));
             ProcessBuilder pb =
-                    new ProcessBuilder(
-                                    ProcessHandle.current().info().command().orElse("java"),
-                                    "-Xmx128m",
-                                    "-XX:+UseSerialGC",
-                                    "-cp",
-                                    System.getProperty("java.class.path"),
-                                    Main.class.getName(),
-                                    "--foreground",
-                                    cf.toString(),
-                                    "start")
+                    new ProcessBuilder(MainCommand.of(cf, "--foreground", "start"))
                             .redirectErrorStream(true)
                             .redirectOutput(dir.resolve("fg.txt").toFile());
             pb.environment().put("LDIRECTOR_RUNDIR", dir.toString());
