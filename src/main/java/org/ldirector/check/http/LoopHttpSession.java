@@ -73,8 +73,11 @@ final class LoopHttpSession extends ProbeLoop.Session {
 
     private static final byte[] NOTHING = new byte[0];
 
-    /** A check page's answer is a few hundred bytes; larger ones grow it. */
-    private byte[] data = new byte[1024];
+    /**
+     * A check page's answer, head included, is a few hundred bytes (nginx's "ok" page: 170); larger
+     * ones grow it. Allocated for every probe, so no larger than that.
+     */
+    private byte[] data = new byte[512];
 
     private int length;
     private int headEnd = -1;
@@ -306,14 +309,12 @@ final class LoopHttpSession extends ProbeLoop.Session {
     }
 
     private HttpCheck.Answer parse() throws IOException, HttpException {
-        SessionInputBufferImpl buffer;
-        InputStream in;
+        SessionInputBufferImpl buffer = null;
+        InputStream in = null;
         ClassicHttpResponse r;
         if (parsedHead != null) {
             // the head was parsed when it came in: the body follows it
             r = parsedHead;
-            buffer = parseBuffer(length - headEnd);
-            in = new ByteArrayInputStream(data, headEnd, length - headEnd);
         } else {
             buffer = parseBuffer(length);
             in = new ByteArrayInputStream(data, 0, length);
@@ -333,6 +334,16 @@ final class LoopHttpSession extends ProbeLoop.Session {
             return new HttpCheck.Answer(r.getCode(), loc, data, 0, 0, false, hold);
         }
         long declared = DefaultContentLengthStrategy.INSTANCE.determineLength(r);
+        if (buffer == null) {
+            if (declared >= 0 && !truncated && declared <= length - headEnd) {
+                // The whole body its head declared is in, already where decoding would put it: no
+                // decoder, no second parser buffer (the common answer, thousands a second).
+                return new HttpCheck.Answer(
+                        r.getCode(), loc, data, headEnd, (int) declared, false, hold);
+            }
+            buffer = parseBuffer(length - headEnd);
+            in = new ByteArrayInputStream(data, headEnd, length - headEnd);
+        }
         InputStream body =
                 declared == ContentLengthStrategy.CHUNKED
                         ? new ChunkedInputStream(buffer, in)

@@ -59,7 +59,7 @@ public final class CheckBench {
         int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 1;
         System.out.printf(
                 Locale.ROOT,
-                "%-8s %7s %5s %9s %9s %12s %6s %6s %9s %8s %8s %16s %10s%n",
+                "%-8s %7s %5s %9s %9s %12s %6s %6s %9s %8s %8s %16s %10s %11s%n",
                 "kind",
                 "probes",
                 "round",
@@ -72,7 +72,8 @@ public final class CheckBench {
                 "rss_mb",
                 "hwm_mb",
                 "lat p50/p99/max",
-                "user/sys");
+                "user/sys",
+                "alloc_kb/pr");
         try (CheckContext ctx = CheckContext.create()) {
             Checkers checkers = Kinds.checkers(ctx);
             for (String kind : kinds) {
@@ -185,7 +186,8 @@ public final class CheckBench {
             long p99,
             long max,
             long userTicks,
-            long sysTicks) {}
+            long sysTicks,
+            long allocatedBytes) {}
 
     static List<ProbeTarget> targets(String kind, int n, List<InetSocketAddr> servers) {
         CheckType type = kind.equals("http") ? CheckType.NEGOTIATE : CheckType.CONNECT;
@@ -236,6 +238,7 @@ public final class CheckBench {
         var os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
         long cpu0 = os.getProcessCpuTime();
         long[] ticks0 = ticks();
+        long alloc0 = allocated();
         long t0 = System.nanoTime();
         List<CompletableFuture<CheckResult>> all = new ArrayList<>(targets.size());
         for (ProbeTarget t : targets) {
@@ -245,6 +248,7 @@ public final class CheckBench {
         long wall = System.nanoTime() - t0;
         long cpu = os.getProcessCpuTime() - cpu0;
         long[] ticks1 = ticks();
+        long alloc = allocated() - alloc0;
         int up = 0;
         String firstDown = "";
         for (CompletableFuture<CheckResult> f : all) {
@@ -268,13 +272,27 @@ public final class CheckBench {
                 lat[(int) (lat.length * 0.99)],
                 lat[lat.length - 1],
                 ticks1[0] - ticks0[0],
-                ticks1[1] - ticks0[1]);
+                ticks1[1] - ticks0[1],
+                alloc);
+    }
+
+    /**
+     * Bytes allocated so far by the threads alive now (the checkers' threads live across rounds;
+     * the difference over a round is what its probes allocated, the garbage collector's work).
+     */
+    static long allocated() {
+        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long sum = 0;
+        for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            sum += Math.max(0, b);
+        }
+        return sum;
     }
 
     static void print(String kind, int n, int round, Round r) throws Exception {
         System.out.printf(
                 Locale.ROOT,
-                "%-8s %7d %5d %9.1f %9.3f %12.4f %6d %6d %8.1fM %8.1f %8.1f %16s %10s%s%n",
+                "%-8s %7d %5d %9.1f %9.3f %12.4f %6d %6d %8.1fM %8.1f %8.1f %16s %10s %11.2f%s%n",
                 kind,
                 n,
                 round,
@@ -288,6 +306,7 @@ public final class CheckBench {
                 status("VmHWM") / 1024.0,
                 r.p50() + "/" + r.p99() + "/" + r.max() + "ms",
                 r.userTicks() + "/" + r.sysTicks(),
+                r.allocatedBytes() / 1024.0 / n,
                 r.down() > 0 ? "   first down: " + r.firstDown() : "");
     }
 

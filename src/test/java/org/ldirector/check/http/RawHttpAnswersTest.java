@@ -216,6 +216,19 @@ class RawHttpAnswersTest {
         }
     }
 
+    /** The body is what the Content-Length says; bytes a real sends after it are not searched. */
+    @Test
+    void bytesPastTheContentLengthAreNotTheBody() throws Exception {
+        String answer = "HTTP/1.1 200 OK\r\nContent-Length: 7\r\n\r\nhealthyEXTRA";
+        try (OneAnswer s = new OneAnswer(answer, false)) {
+            assertTrue(checkers.run(s.http().receive("healthy$")).up());
+        }
+        try (OneAnswer s = new OneAnswer(answer, false)) {
+            CheckResult r = checkers.run(s.http().receive("EXTRA"));
+            assertFalse(r.up(), r.reason());
+        }
+    }
+
     @Test
     void garbageIsDownWithTheParsersWords() throws Exception {
         try (OneAnswer s = new OneAnswer("SSH-2.0-OpenSSH_9.2\r\n\r\n", false)) {
