@@ -1,6 +1,7 @@
 package org.ldirector.check.bench;
 
 import com.sun.management.OperatingSystemMXBean;
+import com.sun.management.ThreadMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -281,7 +282,7 @@ public final class CheckBench {
      * the difference over a round is what its probes allocated, the garbage collector's work).
      */
     static long allocated() {
-        var threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        var threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
         long sum = 0;
         for (long b : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
             sum += Math.max(0, b);
