@@ -1,6 +1,7 @@
 package org.ldirector.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -150,7 +151,9 @@ class ConfigFollowerTest {
                     new ConfigFollower.Watch(f, Duration.ofSeconds(1), recording, changes::release);
             long after = System.currentTimeMillis();
             w.close();
-            assertEquals(1, delays.size(), delays.toString());
+            // the first poll may come due (and schedule the next) before close() on a busy machine
+            // when the watch starts just before a whole second: only the first delay is the start's
+            assertFalse(delays.isEmpty(), delays.toString());
             long d = delays.get(0);
             assertTrue(d > 0 && d <= 1000, "within one period: " + d);
             // the poll's clock reading lies between before and after: a whole second lies between
