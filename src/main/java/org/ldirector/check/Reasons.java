@@ -94,7 +94,7 @@ public final class Reasons {
     }
 
     private static String clean(String s, int max) {
-        if (s.length() <= max && clean(s)) {
+        if (s.length() <= max && nothingToEscape(s)) {
             return s;
         }
         StringBuilder b = new StringBuilder(Math.min(s.length(), max) + CUT.length());
@@ -115,8 +115,8 @@ public final class Reasons {
         return b.toString();
     }
 
-    /** No character to escape; a loop, not a stream: every probe's reason passes through here. */
-    private static boolean clean(String s) {
+    /** A loop, not a stream: every probe's reason passes through here. */
+    private static boolean nothingToEscape(String s) {
         for (int i = 0; i < s.length(); i++) {
             if (escaped(s.charAt(i))) {
                 return false;
