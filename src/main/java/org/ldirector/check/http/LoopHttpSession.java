@@ -334,7 +334,7 @@ final class LoopHttpSession extends ProbeLoop.Session {
             return new HttpCheck.Answer(r.getCode(), loc, data, 0, 0, false, hold);
         }
         long declared = DefaultContentLengthStrategy.INSTANCE.determineLength(r);
-        if (buffer == null) {
+        if (parsedHead != null) {
             if (declared >= 0 && !truncated && declared <= length - headEnd) {
                 // The whole body its head declared is in, already where decoding would put it: no
                 // decoder, no second parser buffer (the common answer, thousands a second).
